@@ -1,0 +1,227 @@
+"""The errors of verwijsindex (foutmeldingen): one root, one tree.
+
+Every error the library raises derives from :class:`VerwijsindexError`, and also from
+the builtin that fits it, so ``except ValueError`` keeps working for callers who do not
+know this library::
+
+    VerwijsindexError
+    ├── ValidationError (ValueError)            bad input; nothing was written
+    │   ├── InvalidBsnError                     not a valid burgerservicenummer
+    │   ├── AgeLimitError                       the youth is 23 or older
+    │   ├── DeceasedSubjectError                the youth has died
+    │   ├── ForbiddenFieldError                 a reason, risk, note or other free text
+    │   ├── NaiveDatetimeError                  a datetime without a timezone
+    │   ├── InvalidPeriodError                  an end date in the past or past the maximum
+    │   ├── InvalidRecordError                  a malformed dict or value
+    │   └── NotEligibleError                    this requester may not file this request
+    ├── NotFoundError (LookupError)
+    │   ├── UnknownMunicipalityError            no such municipality in the regions
+    │   ├── UnknownOrganisationError            the organisation did not sign the agreement
+    │   └── UnknownProfessionalError            no such professional
+    ├── AccessDeniedError (PermissionError)     outside the actor's role; logged
+    ├── ConfigurationError (ValueError)         e.g. no pseudonym key given
+    └── StorageError (RuntimeError)             a store failed; the driver error is the cause
+        ├── CorruptRecordError                  a stored record does not parse
+        ├── SchemaVersionError                  the store's schema is newer than this library
+        └── TamperedLogbookError                raised by callers who treat a failed check as fatal
+
+Messages never contain a BSN; context lives on attributes:
+
+>>> from verwijsindex.errors import ForbiddenFieldError, VerwijsindexError
+>>> err = ForbiddenFieldError(field="reden")
+>>> str(err)
+"field 'reden' may not be stored: the verwijsindex records that a professional is involved, never why"
+>>> err.field
+'reden'
+>>> isinstance(err, ValueError) and isinstance(err, VerwijsindexError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "AccessDeniedError",
+    "AgeLimitError",
+    "ConfigurationError",
+    "CorruptRecordError",
+    "DeceasedSubjectError",
+    "ForbiddenFieldError",
+    "InvalidBsnError",
+    "InvalidPeriodError",
+    "InvalidRecordError",
+    "NaiveDatetimeError",
+    "NotEligibleError",
+    "NotFoundError",
+    "SchemaVersionError",
+    "StorageError",
+    "TamperedLogbookError",
+    "UnknownMunicipalityError",
+    "UnknownOrganisationError",
+    "UnknownProfessionalError",
+    "ValidationError",
+    "VerwijsindexError",
+]
+
+
+class VerwijsindexError(Exception):
+    """The root of every error this library raises."""
+
+    message: ClassVar[str] = "verwijsindex error"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message if message is not None else self.message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self.message
+
+
+class ValidationError(VerwijsindexError, ValueError):
+    """Input that the library refuses; nothing was written."""
+
+    message = "invalid input"
+
+
+class InvalidBsnError(ValidationError):
+    """Not a valid burgerservicenummer (BSN). The number itself is never in the message."""
+
+    message = "not a valid BSN"
+
+    def __init__(self, message: str | None = None, *, problem: str | None = None) -> None:
+        self.problem = problem
+        if message is None and problem is not None:
+            message = f"{self.message}: {problem}"
+        super().__init__(message)
+
+
+class AgeLimitError(ValidationError):
+    """The youth is 23 or older (JW 7.1.1.1): the verwijsindex is for those under 23."""
+
+    message = "the verwijsindex only registers youths under 23"
+
+    def __init__(self, message: str | None = None, *, age: int | None = None) -> None:
+        self.age = age
+        if message is None and age is not None:
+            message = f"{self.message} (age on the day: {age})"
+        super().__init__(message)
+
+
+class DeceasedSubjectError(ValidationError):
+    """The youth has died (JW 7.1.4.5(2)(c)): no link can be made."""
+
+    message = "the youth has died; no link can be made"
+
+
+class ForbiddenFieldError(ValidationError):
+    """A field that would record *why*: a reason, risk, diagnosis, note or free text."""
+
+    message = "this field may not be stored"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.field = field
+        if message is None and field is not None:
+            message = (
+                f"field {field!r} may not be stored: the verwijsindex records that a "
+                "professional is involved, never why"
+            )
+        super().__init__(message)
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without a timezone; every datetime must be aware."""
+
+    message = "datetime must be timezone-aware"
+
+
+class InvalidPeriodError(ValidationError):
+    """An end date before the start or beyond the maximum active period."""
+
+    message = "invalid active period"
+
+
+class InvalidRecordError(ValidationError):
+    """A malformed value or dict: a wrong type, an unknown key or a missing field."""
+
+    message = "malformed record"
+
+
+class NotEligibleError(ValidationError):
+    """This requester may not file a data-subject request for this youth (JW 7.1.5.1(2))."""
+
+    message = "this requester may not file the request"
+
+
+class NotFoundError(VerwijsindexError, LookupError):
+    """Something looked up by id does not exist (or is not visible to the actor)."""
+
+    message = "not found"
+
+    def __init__(
+        self, message: str | None = None, *, kind: str | None = None, id: str | None = None
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        if message is None and kind is not None:
+            message = f"no {kind} with id {id!r}" if id is not None else f"no such {kind}"
+        super().__init__(message)
+
+
+class UnknownMunicipalityError(NotFoundError):
+    """No municipality by that name or CBS code in the loaded regions."""
+
+    message = "unknown municipality"
+
+    def __init__(self, message: str | None = None, *, query: str | None = None) -> None:
+        self.query = query
+        if message is None and query is not None:
+            message = f"unknown municipality: {query!r}"
+        super().__init__(message)
+
+
+class UnknownOrganisationError(NotFoundError):
+    """The organisation has not signed the regional agreement with this index."""
+
+    message = "unknown organisation"
+
+
+class UnknownProfessionalError(NotFoundError):
+    """No professional with that id is known to the index."""
+
+    message = "unknown professional"
+
+
+class AccessDeniedError(VerwijsindexError, PermissionError):
+    """The actor tried something outside their role. Nothing changed; the attempt is logged."""
+
+    message = "access denied"
+
+
+class ConfigurationError(VerwijsindexError, ValueError):
+    """The library was set up wrongly, e.g. without a pseudonym key."""
+
+    message = "invalid configuration"
+
+
+class StorageError(VerwijsindexError, RuntimeError):
+    """A store failed. The driver's own exception is chained as ``__cause__``."""
+
+    message = "storage error"
+
+
+class CorruptRecordError(StorageError):
+    """A record read from storage does not parse into the library's models."""
+
+    message = "a stored record is malformed"
+
+
+class SchemaVersionError(StorageError):
+    """The store's schema version is not one this library can use."""
+
+    message = "unsupported schema version"
+
+
+class TamperedLogbookError(StorageError):
+    """The logbook's hash chain does not verify."""
+
+    message = "the logbook does not verify"

@@ -1,0 +1,267 @@
+"""The pure rules (regels): which links are active, whether they match, how links end.
+
+Nothing here reads a clock or a store: every function takes the moment or the day it
+judges. Every number lives in one :class:`Rules` value with the statutory defaults, so a
+simulation can vary it.
+
+>>> from datetime import date, datetime, timezone
+>>> rules = Rules()
+>>> at = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+>>> default_ends_on(at, rules)
+datetime.date(2028, 11, 23)
+>>> check_ends_on(at, date(2029, 1, 1), rules)
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidPeriodError: ends_on 2029-01-01 is after the maximum active period of 2 years (2028-11-23)
+>>> disposition(Event.WITHDRAWN_UNJUSTIFIED)
+<Disposition.DELETE: 'delete'>
+>>> deletion_date(date(2008, 2, 29), rules)  # the 23rd birthday
+datetime.date(2031, 3, 1)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import attrs
+
+from verwijsindex.clock import add_months, add_years, age_on, birthday, ensure_aware, local_date
+from verwijsindex.errors import (
+    AgeLimitError,
+    DeceasedSubjectError,
+    InvalidPeriodError,
+    InvalidRecordError,
+)
+from verwijsindex.model import Link, LinkStatus, Subject, WithdrawalReason
+
+__all__ = [
+    "Disposition",
+    "Event",
+    "MatchRule",
+    "Rules",
+    "active_links",
+    "archive_purge_date",
+    "check_ends_on",
+    "check_registrable",
+    "default_ends_on",
+    "deletion_date",
+    "disposition",
+    "find_family_match",
+    "find_match",
+    "information_due",
+    "is_active",
+    "is_due_for_deletion",
+    "max_ends_on",
+    "withdrawal_event",
+]
+
+
+def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidRecordError(f"{attribute.name} must be a positive whole number")
+
+
+@attrs.frozen
+class Rules:
+    """Every number of the verwijsindex, with the statutory value as default.
+
+    - ``active_years``: a link is active at most this long (JW 7.1.4.5(2)(a)).
+    - ``archive_years``: an ended link is kept this long, then purged (JW 7.1.4.6(1)).
+    - ``age_limit``: only youths under this age can be registered (JW 7.1.1.1).
+    - ``information_months``: the youth/parents are informed within this (AVG 14(3)).
+    - ``request_months`` / ``request_extension_months``: deadline for a data-subject
+      request, and its maximum extension (AVG 12(3)).
+    - ``family_match``: whether links on youths with a shared parent signal (JW 7.1.2.3(1)(e)).
+    """
+
+    active_years: int = attrs.field(default=2, validator=_positive)
+    archive_years: int = attrs.field(default=5, validator=_positive)
+    age_limit: int = attrs.field(default=23, validator=_positive)
+    information_months: int = attrs.field(default=1, validator=_positive)
+    request_months: int = attrs.field(default=1, validator=_positive)
+    request_extension_months: int = attrs.field(default=2, validator=_positive)
+    family_match: bool = True
+
+
+class MatchRule(enum.Enum):
+    """Which active links on one youth make a match (JW 7.1.2.3(1)(c))."""
+
+    DIFFERENT_ORGANISATIONS = "different-organisations"
+    """Two or more links from different organisations (seed 002; the default)."""
+    DIFFERENT_PROFESSIONALS = "different-professionals"
+    """Two or more links from different professionals (seed 000)."""
+    ANY_TWO_LINKS = "any-two-links"
+    """Any two active links."""
+
+
+class Event(enum.Enum):
+    """The events of a link's lifecycle (the table in the domain brief)."""
+
+    EXPIRED = "expired"
+    WITHDRAWN_RISK_RESOLVED = "withdrawn-risk-resolved"
+    WITHDRAWN_UNJUSTIFIED = "withdrawn-unjustified"
+    TURNED_23 = "turned-23"
+    DIED = "died"
+    ERASED = "erased"
+
+
+class Disposition(enum.Enum):
+    """What happens to a link that stops being active."""
+
+    ARCHIVE = "archive"
+    """Kept, unable to match, for ``Rules.archive_years``; then purged."""
+    DELETE = "delete"
+    """Removed at once, with no archive."""
+
+
+_DISPOSITIONS = {
+    Event.EXPIRED: Disposition.ARCHIVE,  # JW 7.1.4.5(2)(a), 7.1.4.6(1)
+    Event.WITHDRAWN_RISK_RESOLVED: Disposition.ARCHIVE,  # JW 7.1.4.5(1)(b)
+    Event.WITHDRAWN_UNJUSTIFIED: Disposition.DELETE,  # JW 7.1.4.5(1)(a)
+    Event.TURNED_23: Disposition.DELETE,  # JW 7.1.1.1, 7.1.4.5(2)(b)
+    Event.DIED: Disposition.DELETE,  # JW 7.1.4.5(2)(c)
+    Event.ERASED: Disposition.DELETE,  # JW 7.1.4.6(1), AVG 17/21
+}
+
+
+def disposition(event: Event) -> Disposition:
+    """Whether a link is archived or deleted when *event* happens."""
+    return _DISPOSITIONS[event]
+
+
+def withdrawal_event(reason: WithdrawalReason) -> Event:
+    """The lifecycle event of a withdrawal on statutory ground *reason*."""
+    if reason is WithdrawalReason.UNJUSTIFIED:
+        return Event.WITHDRAWN_UNJUSTIFIED
+    return Event.WITHDRAWN_RISK_RESOLVED
+
+
+# --- active period ----------------------------------------------------------------------------
+
+
+def max_ends_on(created_at: datetime, rules: Rules) -> date:
+    """The latest end date of a link made at *created_at*: ``active_years`` later."""
+    return add_years(local_date(created_at), rules.active_years)
+
+
+def default_ends_on(created_at: datetime, rules: Rules) -> date:
+    """The end date when the professional chooses none: the maximum."""
+    return max_ends_on(created_at, rules)
+
+
+def check_ends_on(created_at: datetime, ends_on: date | None, rules: Rules) -> date:
+    """*ends_on*, or the default; raise :class:`InvalidPeriodError` if it is not after the
+    day of *created_at* or is beyond the maximum active period."""
+    maximum = max_ends_on(created_at, rules)
+    if ends_on is None:
+        return maximum
+    if not isinstance(ends_on, date) or isinstance(ends_on, datetime):
+        raise InvalidPeriodError("ends_on must be a date")
+    if ends_on <= local_date(created_at):
+        raise InvalidPeriodError(f"ends_on {ends_on} is not after the day the link is made")
+    if ends_on > maximum:
+        raise InvalidPeriodError(
+            f"ends_on {ends_on} is after the maximum active period of "
+            f"{rules.active_years} years ({maximum})"
+        )
+    return ends_on
+
+
+def is_active(link: Link, at: datetime) -> bool:
+    """Whether *link* can match at *at*: not archived, made by then and not yet ended.
+
+    A link is active up to (not including) its ``ends_on`` day on the Amsterdam calendar,
+    whether or not a sweep has archived it yet.
+    """
+    ensure_aware(at, "at")
+    return (
+        link.status is LinkStatus.ACTIVE and link.created_at <= at and local_date(at) < link.ends_on
+    )
+
+
+def active_links(links: Iterable[Link], at: datetime) -> tuple[Link, ...]:
+    """The links among *links* that are active at *at*, oldest first (ties keep their order)."""
+    return tuple(sorted((lk for lk in links if is_active(lk, at)), key=_created))
+
+
+def _created(link: Link) -> datetime:
+    return link.created_at
+
+
+def find_match(
+    links: Iterable[Link], rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS, *, at: datetime
+) -> tuple[Link, ...] | None:
+    """The active links that make a match under *rule* at *at*, or ``None``.
+
+    When there is a match, *every* active link on the youth takes part (all professionals
+    concerned are told), oldest first.
+    """
+    active = active_links(links, at)
+    if len(active) < 2:
+        return None
+    if rule is MatchRule.DIFFERENT_ORGANISATIONS:
+        distinct = len({lk.organisation for lk in active})
+    elif rule is MatchRule.DIFFERENT_PROFESSIONALS:
+        distinct = len({lk.professional for lk in active})
+    else:
+        distinct = len(active)
+    return active if distinct >= 2 else None
+
+
+def find_family_match(
+    links_by_youth: Sequence[Sequence[Link]],
+    rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
+    *,
+    at: datetime,
+) -> tuple[Link, ...] | None:
+    """The active links across youths sharing a parent that make a family match, or ``None``.
+
+    At least two youths must have an active link, and the links together must satisfy
+    *rule* (JW 7.1.2.3(1)(e)).
+    """
+    per_youth = [active_links(links, at) for links in links_by_youth]
+    if sum(1 for links in per_youth if links) < 2:
+        return None
+    return find_match([lk for links in per_youth for lk in links], rule, at=at)
+
+
+# --- deletion and archive -------------------------------------------------------------------
+
+
+def deletion_date(birth_date: date, rules: Rules) -> date:
+    """The day everything about the youth is deleted: their birthday at ``age_limit``."""
+    return birthday(birth_date, rules.age_limit)
+
+
+def is_due_for_deletion(subject: Subject, today: date, rules: Rules) -> bool:
+    """Whether all of the youth's links must go: from the 23rd birthday, or on death."""
+    return subject.died_on is not None or today >= deletion_date(subject.birth_date, rules)
+
+
+def archive_purge_date(archived_on: date, rules: Rules) -> date:
+    """The day an archived link is purged: ``archive_years`` after it was archived."""
+    return add_years(archived_on, rules.archive_years)
+
+
+def check_registrable(subject: Subject, at: datetime, rules: Rules) -> int:
+    """The youth's age on the day of *at*; raise if they cannot be registered.
+
+    Raises :class:`AgeLimitError` from the 23rd birthday, :class:`DeceasedSubjectError`
+    when a death is recorded, and :class:`InvalidRecordError` for a birth date in the future.
+    """
+    today = local_date(at)
+    if subject.died_on is not None:
+        raise DeceasedSubjectError()
+    if subject.birth_date > today:
+        raise InvalidRecordError("birth_date is in the future")
+    age = age_on(subject.birth_date, today)
+    if age >= rules.age_limit:
+        raise AgeLimitError(age=age)
+    return age
+
+
+def information_due(created_at: datetime, rules: Rules) -> date:
+    """The last day to inform the youth or parents of a link made at *created_at*."""
+    return add_months(local_date(created_at), rules.information_months)

@@ -1,0 +1,558 @@
+"""The values of the verwijsindex (gegevensmodel): frozen, typed, validated at construction.
+
+A :class:`Bsn` (burgerservicenummer) is checked with the elfproef of ``stdnum.nl.bsn``
+and never shows its digits in a ``repr`` or ``str``:
+
+>>> bsn = parse_bsn("1112.22.333")
+>>> bsn
+Bsn('******333')
+>>> bsn.value
+'111222333'
+>>> format_bsn(bsn)
+'1112.22.333'
+>>> parse_bsn("11122233")          # eight digits are zero-padded
+Bsn('******233')
+>>> parse_bsn("1112.52.333")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidBsnError: not a valid BSN: the check digit (elfproef) does not match
+>>> is_valid_bsn(None), is_valid_bsn("000000000"), is_valid_bsn("111222333")
+(False, False, True)
+
+The models hold what JW 7.1.4.3 allows and nothing else: there is no field for a reason,
+risk, diagnosis or note.
+
+>>> from datetime import date
+>>> Address(street="Markt", house_number="1", postcode="6211 CK", city="Maastricht",
+...         municipality_code="935").municipality_code
+'0935'
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+from stdnum.exceptions import InvalidChecksum, ValidationError
+from stdnum.nl import bsn as _stdnum_bsn
+from stdnum.nl import postcode as _stdnum_postcode
+from stdnum.util import clean
+
+from verwijsindex.clock import ensure_aware
+from verwijsindex.errors import InvalidBsnError, InvalidRecordError
+
+__all__ = [
+    "Address",
+    "Bsn",
+    "Contact",
+    "Gender",
+    "Link",
+    "LinkStatus",
+    "LogAction",
+    "LogEntry",
+    "Match",
+    "MatchKind",
+    "Notification",
+    "NotificationKind",
+    "Organisation",
+    "Professional",
+    "Recipient",
+    "Subject",
+    "WithdrawalReason",
+    "FREE_TEXT_NAMES",
+    "format_bsn",
+    "is_valid_bsn",
+    "looks_like_free_text",
+    "parse_bsn",
+]
+
+
+# --- BSN ---------------------------------------------------------------------------------
+
+
+def _check_canonical_bsn(_: object, __: "attrs.Attribute[str]", value: str) -> None:
+    if not isinstance(value, str) or len(value) != 9 or not value.isascii():  # pragma: no branch
+        raise InvalidBsnError(problem="a Bsn holds exactly nine ASCII digits; use parse_bsn")
+    parse_bsn(value)
+
+
+@attrs.frozen(repr=False, order=False)
+class Bsn:
+    """A burgerservicenummer, canonical as nine digits. Build it with :func:`parse_bsn`."""
+
+    value: str = attrs.field(validator=_check_canonical_bsn)
+
+    def __repr__(self) -> str:
+        return f"Bsn('******{self.value[-3:]}')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles by value, as the class itself
+        return (Bsn, (self.value,))
+
+
+def parse_bsn(text: object) -> Bsn:
+    """Parse *text* into a :class:`Bsn`, or raise :class:`InvalidBsnError`.
+
+    Accepts nine digits, or eight (zero-padded), with the separators stdnum accepts
+    (spaces, dots, dashes). Fewer than eight digits, ``000000000`` and any non-string are
+    refused, even where stdnum alone would pad them.
+    """
+    if isinstance(text, Bsn):
+        return text
+    if not isinstance(text, str):
+        raise InvalidBsnError(problem=f"expected a string, not {type(text).__name__}")
+    try:
+        given = clean(text, " -.").strip()
+    except ValidationError:
+        raise InvalidBsnError(problem="contains characters that are not digits") from None
+    if given and not (given.isascii() and given.isdigit()):
+        raise InvalidBsnError(problem="contains characters that are not digits")
+    if len(given) < 8:
+        raise InvalidBsnError(problem="fewer than eight digits")
+    if len(given) > 9:
+        raise InvalidBsnError(problem="more than nine digits")
+    try:
+        value: str = _stdnum_bsn.validate(given.zfill(9))
+    except InvalidChecksum:
+        raise InvalidBsnError(problem="the check digit (elfproef) does not match") from None
+    except ValidationError:
+        raise InvalidBsnError(problem="000000000 is not a BSN") from None
+    return _make_bsn(value)
+
+
+def _make_bsn(value: str) -> Bsn:
+    bsn = object.__new__(Bsn)
+    object.__setattr__(bsn, "value", value)
+    return bsn
+
+
+def is_valid_bsn(value: object) -> bool:
+    """Whether *value* parses as a BSN. Never raises, whatever *value* is."""
+    try:
+        parse_bsn(value)
+    except Exception:
+        return False
+    return True
+
+
+def format_bsn(bsn: Bsn | str) -> str:
+    """The usual presentation, ``1112.22.333``. Only call this where showing it is lawful."""
+    value = parse_bsn(bsn).value
+    return f"{value[:4]}.{value[4:6]}.{value[6:]}"
+
+
+# --- what may never be stored ---------------------------------------------------------------
+
+FREE_TEXT_NAMES = frozenset(
+    {
+        "reason",
+        "reasons",
+        "reden",
+        "redenen",
+        "risk",
+        "risks",
+        "risico",
+        "risicos",
+        "diagnosis",
+        "diagnose",
+        "diagnoses",
+        "note",
+        "notes",
+        "notitie",
+        "notities",
+        "toelichting",
+        "opmerking",
+        "opmerkingen",
+        "comment",
+        "comments",
+        "remark",
+        "remarks",
+        "description",
+        "omschrijving",
+        "lifedomain",
+        "lifedomains",
+        "leefgebied",
+        "leefgebieden",
+        "domain",
+        "motivation",
+        "motivatie",
+        "concern",
+        "concerns",
+        "zorg",
+        "zorgen",
+        "why",
+        "waarom",
+        "freetext",
+        "vrijetekst",
+        "memo",
+        "problem",
+        "problems",
+        "probleem",
+        "problemen",
+        "signaalreden",
+        "signalreason",
+        "text",
+        "tekst",
+        "details",
+        "explanation",
+        "uitleg",
+    }
+)
+"""Field names (lower-case, letters only) that would record *why*: always refused."""
+
+_FREE_TEXT_STEMS = (
+    "reason",
+    "reden",
+    "risk",
+    "risico",
+    "diagnos",
+    "note",
+    "notitie",
+    "toelichting",
+    "opmerking",
+    "comment",
+    "remark",
+    "motivat",
+    "waarom",
+    "freetext",
+    "vrijetekst",
+    "leefgebied",
+    "lifedomain",
+    "memo",
+    "probleem",
+    "problem",
+)
+
+
+def looks_like_free_text(name: str) -> bool:
+    """Whether a field called *name* would record a reason, risk, note or other free text.
+
+    >>> looks_like_free_text("Reden"), looks_like_free_text("risk_level"), looks_like_free_text("ends_on")
+    (True, True, False)
+    """
+    letters = "".join(ch for ch in name.lower() if ch.isalpha())
+    return letters in FREE_TEXT_NAMES or any(stem in letters for stem in _FREE_TEXT_STEMS)
+
+
+# --- field validators ----------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
+_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
+_MUNICIPALITY = re.compile(r"^[0-9]{4}$")
+
+
+def _short_text(limit: int) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidRecordError(f"{attribute.name} must be a non-empty string")
+        if len(value) > limit or _CONTROL.search(value):
+            raise InvalidRecordError(
+                f"{attribute.name} must be one line of at most {limit} characters"
+            )
+
+    return check
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not regex.match(value):
+            raise InvalidRecordError(f"{attribute.name} must be {what}")
+
+    return check
+
+
+def _optional(check: Any) -> Any:
+    def optional(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return optional
+
+
+def _instance(kind: type | tuple[type, ...]) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind) or (kind is date and isinstance(value, datetime)):
+            name = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
+            raise InvalidRecordError(f"{attribute.name} must be a {name}")
+
+    return check
+
+
+def _aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, datetime):
+        raise InvalidRecordError(f"{attribute.name} must be a datetime")
+    ensure_aware(value, attribute.name)
+
+
+def _tuple_of(kind: type) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple) or not all(isinstance(v, kind) for v in value):
+            raise InvalidRecordError(f"{attribute.name} must be a tuple of {kind.__name__}")
+
+    return check
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _municipality_code(value: object) -> object:
+    """Accept ``935``, ``"935"``, ``"GM0935"``; store ``"0935"``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        text = value.strip().upper().removeprefix("GM")
+        if text.isascii() and text.isdigit() and 1 <= len(text) <= 4:
+            return text.zfill(4)
+    return value
+
+
+def _postcode(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return str(_stdnum_postcode.validate(value))
+        except ValidationError:
+            return value
+    return value
+
+
+# --- enumerations -----------------------------------------------------------------------------
+
+
+class Gender(enum.Enum):
+    """Geslacht as the population register (BRP) records it."""
+
+    MALE = "M"
+    FEMALE = "V"
+    UNKNOWN = "O"
+
+
+class Recipient(enum.Enum):
+    """Who must be informed that a link was made (JW 7.1.5.1)."""
+
+    YOUTH = "youth"
+    LEGAL_REPRESENTATIVE = "legal-representative"
+
+
+class LinkStatus(enum.Enum):
+    """Whether a link can match (ACTIVE) or is kept for five years only (ARCHIVED)."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class WithdrawalReason(enum.Enum):
+    """The two statutory grounds to withdraw a link (JW 7.1.4.5(1)); never free text."""
+
+    RISK_RESOLVED = "risk-resolved"
+    """(b) the risk is no longer present: the link is archived for five years."""
+    UNJUSTIFIED = "unjustified"
+    """(a) the link should not have been made: it is deleted without archiving."""
+
+
+class MatchKind(enum.Enum):
+    """A match on one youth, or a family match across youths with a shared parent."""
+
+    SUBJECT = "subject"
+    FAMILY = "family"
+
+
+class NotificationKind(enum.Enum):
+    """What an outbox message is about."""
+
+    MATCH = "match"
+    FAMILY_MATCH = "family-match"
+    FOLLOW_UP = "follow-up"
+    COORDINATOR = "coordinator"
+    MOVE = "move"
+
+
+class LogAction(enum.Enum):
+    """What a logbook entry records (JW 7.1.2.3(1)(f))."""
+
+    REGISTERED = "registered"
+    WITHDRAWN = "withdrawn"
+    SIGNALLED = "signalled"
+    HISTORY_LOOKUP = "history-lookup"
+    READ = "read"
+    INFORMED = "informed"
+    LEAD_SET = "lead-set"
+    COORDINATED = "coordinated"
+    EXPIRED = "expired"
+    PURGED = "purged"
+    DELETED = "deleted"
+    SWEEP = "sweep"
+    DENIED = "denied"
+    RECTIFIED = "rectified"
+    ERASED = "erased"
+    MOVED = "moved"
+    REKEYED = "rekeyed"
+
+
+# --- people and organisations -------------------------------------------------------------------
+
+
+@attrs.frozen
+class Address:
+    """An address in the Netherlands, with the CBS code of its municipality."""
+
+    street: str = attrs.field(validator=_short_text(120))
+    house_number: str = attrs.field(validator=_short_text(16))
+    postcode: str = attrs.field(
+        converter=_postcode, validator=_pattern(re.compile(r"^\d{4} [A-Z]{2}$"), "a postcode")
+    )
+    city: str = attrs.field(validator=_short_text(80))
+    municipality_code: str = attrs.field(
+        converter=_municipality_code,
+        validator=_pattern(_MUNICIPALITY, "a four-digit CBS municipality code"),
+    )
+
+
+@attrs.frozen
+class Subject:
+    """The youth (jeugdige): the general data of the client card, from the BRP.
+
+    ``parents`` are the BSNs of the registered parents (for family matches); ``died_on``
+    is set when the BRP reports a death.
+    """
+
+    bsn: Bsn = attrs.field(validator=_instance(Bsn))
+    name: str = attrs.field(validator=_short_text(200))
+    gender: Gender = attrs.field(validator=_instance(Gender))
+    birth_date: date = attrs.field(validator=_instance(date))
+    address: Address = attrs.field(validator=_instance(Address))
+    parents: tuple[Bsn, ...] = attrs.field(default=(), converter=tuple, validator=_tuple_of(Bsn))
+    died_on: date | None = attrs.field(default=None, validator=_optional(_instance(date)))
+
+
+@attrs.frozen
+class Organisation:
+    """An organisation (instantie) that signed the agreement of a municipality."""
+
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier of letters and digits"))
+    name: str = attrs.field(validator=_short_text(200))
+    municipality_code: str = attrs.field(
+        converter=_municipality_code,
+        validator=_pattern(_MUNICIPALITY, "a four-digit CBS municipality code"),
+    )
+    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    phone: str | None = attrs.field(
+        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+    )
+
+
+@attrs.frozen
+class Professional:
+    """A professional (meldingsbevoegde) authorised by their organisation to register."""
+
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier of letters and digits"))
+    name: str = attrs.field(validator=_short_text(200))
+    organisation: Organisation = attrs.field(validator=_instance(Organisation))
+    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    phone: str | None = attrs.field(
+        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+    )
+
+
+@attrs.frozen
+class Contact:
+    """What a match notification may say about another professional (JW 7.1.4.3(2))."""
+
+    professional_id: str
+    name: str
+    organisation: str
+    email: str
+    phone: str | None = None
+
+    @classmethod
+    def of(cls, professional: Professional) -> Contact:
+        return cls(
+            professional_id=professional.id,
+            name=professional.name,
+            organisation=professional.organisation.name,
+            email=professional.email,
+            phone=professional.phone,
+        )
+
+
+# --- links, matches, notifications, log --------------------------------------------------------------
+
+
+@attrs.frozen
+class Link:
+    """Professional *professional* is involved with the youth since *created_at* (koppeling).
+
+    ``subject`` is the youth's storage pseudonym, never the BSN. ``withdrawal_reason`` is
+    one of the two statutory grounds, never text.
+    """
+
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    subject: str = attrs.field(validator=_short_text(128))
+    professional: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    organisation: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    created_at: datetime = attrs.field(validator=_aware)
+    ends_on: date = attrs.field(validator=_instance(date))
+    status: LinkStatus = attrs.field(default=LinkStatus.ACTIVE, validator=_instance(LinkStatus))
+    archived_on: date | None = attrs.field(default=None, validator=_optional(_instance(date)))
+    withdrawal_reason: WithdrawalReason | None = attrs.field(
+        default=None, validator=_optional(_instance(WithdrawalReason))
+    )
+
+
+@attrs.frozen
+class Match:
+    """Two or more active links on one youth (JW 7.1.2.3(1)(c)): the professionals meet."""
+
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    subject: str = attrs.field(validator=_short_text(128))
+    links: tuple[str, ...] = attrs.field(converter=_ids, validator=_tuple_of(str))
+    professionals: tuple[str, ...] = attrs.field(converter=_ids, validator=_tuple_of(str))
+    kind: MatchKind = attrs.field(validator=_instance(MatchKind))
+    created_at: datetime = attrs.field(validator=_aware)
+    updated_at: datetime = attrs.field(validator=_aware)
+    lead: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    coordinated: bool = attrs.field(default=False, validator=_instance(bool))
+
+
+@attrs.frozen
+class Notification:
+    """One outbox message. ``recipient`` is a professional id, a municipality code (the
+    follow-up checker) or a region name (the coordinator). ``contacts`` are the *other*
+    professionals; nothing about the youth is carried beyond the recipient's own link."""
+
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    kind: NotificationKind = attrs.field(validator=_instance(NotificationKind))
+    recipient: str = attrs.field(validator=_short_text(200))
+    created_at: datetime = attrs.field(validator=_aware)
+    match_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    contacts: tuple[Contact, ...] = attrs.field(
+        default=(), converter=tuple, validator=_tuple_of(Contact)
+    )
+
+
+@attrs.frozen
+class LogEntry:
+    """One entry of the hash-chained logbook. ``subject_ref`` names a youth only through a
+    per-entry token derived from a per-youth secret (see :mod:`verwijsindex.logbook`)."""
+
+    id: str
+    lane: int
+    seq: int
+    at: datetime = attrs.field(validator=_aware)
+    actor: str
+    action: LogAction
+    subject_ref: str | None = None
+    link_id: str | None = None
+    match_id: str | None = None
+    count: int | None = None
+    prev_hash: str = ""
+    hash: str = ""

@@ -1,0 +1,749 @@
+"""Regions, municipalities and notification policies (regio's, gemeenten, informatieplicht).
+
+Zuid-Limburg ships as :data:`ZUID_LIMBURG`; look-ups take a region name, a municipality
+name or a CBS code, in any case, with or without accents, hyphens, ``GM`` or leading zeros,
+and former municipalities resolve to the one they merged into:
+
+>>> from datetime import date, datetime, timezone
+>>> ZUID_LIMBURG.region_for("gm935").name
+'Maastricht-Heuvelland'
+>>> ZUID_LIMBURG.region_for("Parkstad").coordinator
+'l.gooyen@heerlen.nl'
+>>> ZUID_LIMBURG.municipality("schinnen")      # merged into Beekdaelen on 1 January 2019
+Municipality(code='1954', name='Beekdaelen', former_codes=('0951', '0881', '0962'), ...)
+>>> ZUID_LIMBURG.region_of_municipality(962).name
+'Parkstad Limburg'
+>>> ZUID_LIMBURG.municipality("Amsterdam")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.UnknownMunicipalityError: unknown municipality 'Amsterdam': no ...
+
+Who must be informed of a link depends on the youth's age on the day of the link. The
+statute (JW 7.1.5.1) is the default; the two leaflets' readings are named policies:
+
+>>> sorted(r.value for r in STATUTORY.recipients(14))
+['legal-representative', 'youth']
+>>> STATUTORY.recipients(23)
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.AgeLimitError: ... under 23 (age on the day: 23)
+>>> deviations(LEAFLET_WESTELIJKE_MIJNSTREEK)[0]
+Deviation(age=12, missing=frozenset({<Recipient.YOUTH: 'youth'>}), extra=frozenset())
+>>> [d.age for d in deviations(LEAFLET_ZUID_LIMBURG)]
+[16, 17, 18, 19, 20, 21, 22]
+
+Ages are counted on the Amsterdam calendar: 23:30 UTC on 28 February 2020 is already
+29 February in Amsterdam, the twelfth birthday of a youth born on 29 February 2008:
+
+>>> born = date(2008, 2, 29)
+>>> information_duty(STATUTORY, born, datetime(2020, 2, 28, 22, 30, tzinfo=timezone.utc))
+frozenset({<Recipient.LEGAL_REPRESENTATIVE: 'legal-representative'>})
+>>> at = datetime(2020, 2, 28, 23, 30, tzinfo=timezone.utc)
+>>> sorted(r.value for r in information_duty(STATUTORY, born, at))
+['legal-representative', 'youth']
+>>> information_duty(STATUTORY, date(2008, 2, 29), datetime(2020, 3, 1))
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.NaiveDatetimeError: at must be timezone-aware
+
+Your own regions load from TOML (a ``str`` or ``bytes`` is the TOML text, a path-like is a
+file); the shipped ``data/zuid-limburg.toml`` documents the schema:
+
+>>> load_regions('name = "Elders"')
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidRecordError: <string>: missing key 'regions'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+
+import attrs
+
+from verwijsindex.clock import age_on, ensure_aware, local_date
+from verwijsindex.errors import (
+    AgeLimitError,
+    InvalidRecordError,
+    NotFoundError,
+    UnknownMunicipalityError,
+)
+from verwijsindex.model import Recipient
+
+__all__ = [
+    "LEAFLET_WESTELIJKE_MIJNSTREEK",
+    "LEAFLET_ZUID_LIMBURG",
+    "POLICIES",
+    "STATUTORY",
+    "ZUID_LIMBURG",
+    "AgeBand",
+    "Deviation",
+    "Municipality",
+    "NotificationPolicy",
+    "Region",
+    "Regions",
+    "deviations",
+    "information_duty",
+    "load_regions",
+    "policy",
+]
+
+#: The verwijsindex covers ages 0 to 22 inclusive (JW 7.1.1.1).
+_MAX_AGE = 22
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_T = TypeVar("_T")
+
+
+# --- small validators and converters ---------------------------------------------------------
+
+
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRecordError(f"{attribute.name} must be a non-empty string")
+
+
+def _texts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidRecordError(f"{attribute.name} must be a list of non-empty strings")
+
+
+def _emails(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for address in value:
+        if not _EMAIL.fullmatch(address):
+            raise InvalidRecordError(f"{attribute.name}: {address!r} is not an e-mail address")
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError(f"expected a list of strings, not {type(value).__name__}")
+    return tuple(value)
+
+
+def _canonical_code(value: object) -> str:
+    """``935``, ``"935"``, ``"GM0935"`` → ``"0935"``; anything else is refused."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        digits = value.strip().upper().removeprefix("GM")
+        number = int(digits) if digits.isascii() and digits.isdigit() else -1
+    else:
+        number = -1
+    if not 1 <= number <= 9999:
+        raise InvalidRecordError(f"{value!r} is not a CBS municipality code such as '0935'")
+    return f"{number:04d}"
+
+
+def _code_tuple(value: Iterable[object]) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError(f"expected a list of CBS codes, not {type(value).__name__}")
+    return tuple(_canonical_code(v) for v in value)
+
+
+def _age(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidRecordError(f"{attribute.name} must be a whole number of years, 0 or more")
+
+
+def _recipients(value: Iterable[Recipient]) -> frozenset[Recipient]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError(f"recipients must be a set of Recipient, not {value!r}")
+    result = frozenset(value)
+    if not all(isinstance(r, Recipient) for r in result):
+        raise InvalidRecordError("recipients must be a set of Recipient")
+    return result
+
+
+def _fold(text: str) -> str:
+    """Fold case, accents, spaces and punctuation: ``"Gulpen-Wittem"`` → ``"gulpenwittem"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
+
+
+def _key(query: object) -> str | None:
+    """The look-up key of a name or code, or ``None`` if *query* can name nothing."""
+    if isinstance(query, bool):
+        return None
+    if isinstance(query, int):
+        return f"code:{query:04d}" if 1 <= query <= 9999 else None
+    if not isinstance(query, str):
+        return None
+    folded = _fold(query)
+    digits = folded.removeprefix("gm")
+    if digits.isascii() and digits.isdigit():
+        number = int(digits)
+        return f"code:{number:04d}" if 1 <= number <= 9999 else None
+    return f"name:{folded}" if folded else None
+
+
+def _name_key(name: str) -> str:
+    key = _key(name)
+    if key is None or not key.startswith("name:"):
+        raise InvalidRecordError(f"{name!r} cannot be a name: it reads as a CBS code")
+    return key
+
+
+# --- notification policies ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class AgeBand:
+    """An age band (leeftijdsgroep): a link on a youth aged *min_age* to *max_age*
+    (inclusive) informs *recipients*."""
+
+    min_age: int = attrs.field(validator=_age)
+    max_age: int = attrs.field(validator=_age)
+    recipients: frozenset[Recipient] = attrs.field(converter=_recipients)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_age < self.min_age:
+            raise InvalidRecordError(
+                f"age band {self.min_age}..{self.max_age}: max_age is below min_age"
+            )
+
+
+def _bands(value: Iterable[AgeBand]) -> tuple[AgeBand, ...]:
+    if not isinstance(value, Iterable):
+        raise InvalidRecordError("bands must be a list of AgeBand")
+    bands = tuple(value)
+    if not all(isinstance(b, AgeBand) for b in bands):
+        raise InvalidRecordError("bands must be a list of AgeBand")
+    return tuple(sorted(bands, key=lambda b: (b.min_age, b.max_age)))
+
+
+def _ages(first: int, last: int) -> str:
+    return f"age {first}" if first == last else f"ages {first}..{last}"
+
+
+def _check_coverage(instance: NotificationPolicy, _: object, bands: tuple[AgeBand, ...]) -> None:
+    """The bands must cover ages 0 to 22 exactly once each."""
+    where = f"policy {instance.name!r}"
+    expected = 0
+    for band in bands:
+        if band.min_age > expected:
+            gap = _ages(expected, band.min_age - 1)
+            raise InvalidRecordError(f"{where}: no band covers {gap}")
+        if band.min_age < expected:
+            both = _ages(band.min_age, min(expected, band.max_age + 1) - 1)
+            raise InvalidRecordError(f"{where}: bands overlap at {both}")
+        expected = band.max_age + 1
+    if expected <= _MAX_AGE:
+        raise InvalidRecordError(f"{where}: no band covers {_ages(expected, _MAX_AGE)}")
+    if expected > _MAX_AGE + 1:
+        raise InvalidRecordError(
+            f"{where}: bands reach age {expected - 1}; the verwijsindex ends at {_MAX_AGE}"
+        )
+
+
+@attrs.frozen
+class NotificationPolicy:
+    """A reading of the information duty (informatieplicht): who is told, by age 0..22.
+
+    The bands may be given in any order; they are kept sorted and must cover every age
+    from 0 to 22 exactly once. A band may inform nobody (a region that drops the duty).
+    """
+
+    name: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_text)
+    bands: tuple[AgeBand, ...] = attrs.field(converter=_bands, validator=_check_coverage)
+    _by_age: tuple[frozenset[Recipient], ...] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        by_age = tuple(
+            band.recipients for band in self.bands for _ in range(band.min_age, band.max_age + 1)
+        )
+        object.__setattr__(self, "_by_age", by_age)
+
+    def recipients(self, age: int) -> frozenset[Recipient]:
+        """Who must be informed of a link on a youth of *age* (whole years) on the day."""
+        if not isinstance(age, int) or isinstance(age, bool):
+            raise InvalidRecordError(f"age must be a whole number, not {type(age).__name__}")
+        if age < 0:
+            raise InvalidRecordError(f"age must be 0 or more, not {age}")
+        if age > _MAX_AGE:
+            raise AgeLimitError(age=age)
+        return self._by_age[age]
+
+
+_LEGAL = Recipient.LEGAL_REPRESENTATIVE
+_YOUTH = Recipient.YOUTH
+
+#: The statute, JW 7.1.5.1: the default everywhere.
+STATUTORY = NotificationPolicy(
+    name="statute",
+    title="Jeugdwet",
+    source="JW 7.1.5.1",
+    bands=(
+        AgeBand(0, 11, frozenset({_LEGAL})),
+        AgeBand(12, 15, frozenset({_YOUTH, _LEGAL})),
+        AgeBand(16, 22, frozenset({_YOUTH})),
+    ),
+)
+
+#: The Zuid-Limburg leaflet as written (seed 000): parents always, the youth from 12.
+LEAFLET_ZUID_LIMBURG = NotificationPolicy(
+    name="leaflet-zuid-limburg",
+    title="Leaflet Vroeg samenwerken in Zuid-Limburg, as written",
+    source="seed 000: 'Als uw kind 12 jaar of ouder is, dan bespreekt de hulpverlener dit "
+    "met u en uw kind'",
+    bands=(
+        AgeBand(0, 11, frozenset({_LEGAL})),
+        AgeBand(12, 22, frozenset({_YOUTH, _LEGAL})),
+    ),
+)
+
+#: The Westelijke Mijnstreek page as written (seed 002): parents under 16, the youth from 16.
+LEAFLET_WESTELIJKE_MIJNSTREEK = NotificationPolicy(
+    name="leaflet-westelijke-mijnstreek",
+    title="Verwijsindex Westelijke Mijnstreek page, as written",
+    source="seed 002: 'Is een kind jonger dan 16 jaar, dan krijgt de ouder of verzorger bericht'",
+    bands=(
+        AgeBand(0, 15, frozenset({_LEGAL})),
+        AgeBand(16, 22, frozenset({_YOUTH})),
+    ),
+)
+
+#: Every shipped policy by name.
+POLICIES: Mapping[str, NotificationPolicy] = MappingProxyType(
+    {p.name: p for p in (STATUTORY, LEAFLET_ZUID_LIMBURG, LEAFLET_WESTELIJKE_MIJNSTREEK)}
+)
+
+
+def policy(name: str) -> NotificationPolicy:
+    """The shipped policy called *name*; :class:`~verwijsindex.errors.NotFoundError` if none.
+
+    A name is a key looked up, like ``dict[name]``, hence a ``LookupError``; a region file
+    that names an unknown policy is malformed and gives ``InvalidRecordError`` instead.
+    """
+    found = POLICIES.get(name)
+    if found is None:
+        known = ", ".join(sorted(POLICIES))
+        raise NotFoundError(
+            f"unknown notification policy {name!r}; known: {known}",
+            kind="notification policy",
+            id=str(name),
+        )
+    return found
+
+
+@attrs.frozen
+class Deviation:
+    """An age at which a policy informs differently from the reference (afwijking)."""
+
+    age: int = attrs.field(validator=_age)
+    missing: frozenset[Recipient] = attrs.field(converter=_recipients)
+    extra: frozenset[Recipient] = attrs.field(converter=_recipients)
+
+    def __attrs_post_init__(self) -> None:
+        if not (self.missing or self.extra):
+            raise InvalidRecordError("a deviation has something missing or extra")
+
+    @property
+    def kind(self) -> Literal["under-informs", "over-informs", "both"]:
+        """``"under-informs"``, ``"over-informs"``, or ``"both"``."""
+        if self.missing and self.extra:
+            return "both"
+        return "under-informs" if self.missing else "over-informs"
+
+
+def deviations(
+    policy: NotificationPolicy, reference: NotificationPolicy = STATUTORY
+) -> tuple[Deviation, ...]:
+    """Every age 0..22 where *policy* informs fewer (missing) or others (extra) than *reference*."""
+    found = []
+    for age in range(_MAX_AGE + 1):
+        told, due = policy.recipients(age), reference.recipients(age)
+        if told != due:
+            found.append(Deviation(age=age, missing=due - told, extra=told - due))
+    return tuple(found)
+
+
+def information_duty(
+    policy: NotificationPolicy, birth_date: date, at: datetime
+) -> frozenset[Recipient]:
+    """Who must be informed of a link made at *at*, by age on the Amsterdam date of *at*."""
+    day = local_date(ensure_aware(at, "at"))
+    if isinstance(birth_date, datetime) or not isinstance(birth_date, date):
+        raise InvalidRecordError("birth_date must be a date")
+    age = age_on(birth_date, day)
+    if age < 0:
+        raise InvalidRecordError(f"the youth is not yet born on {day.isoformat()}")
+    return policy.recipients(age)
+
+
+# --- municipalities and regions ----------------------------------------------------------------
+
+
+def _inhabitants(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise InvalidRecordError(f"{attribute.name} must be a whole number, 0 or more, or None")
+
+
+@attrs.frozen
+class Municipality:
+    """A municipality (gemeente) by CBS code, with the codes and names of those merged into it."""
+
+    code: str = attrs.field(converter=_canonical_code)
+    name: str = attrs.field(validator=_text)
+    former_codes: tuple[str, ...] = attrs.field(default=(), converter=_code_tuple)
+    inhabitants: int | None = attrs.field(default=None, validator=_inhabitants)
+    former_names: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, validator=_texts)
+
+
+def _municipalities(value: Iterable[Municipality]) -> tuple[Municipality, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError("municipalities must be a list of Municipality")
+    result = tuple(value)
+    if not result or not all(isinstance(m, Municipality) for m in result):
+        raise InvalidRecordError("municipalities must be a non-empty list of Municipality")
+    return result
+
+
+def _non_empty(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    if not value:
+        raise InvalidRecordError(f"{attribute.name} must name at least one")
+
+
+def _first_contact(region: Region) -> str:
+    return region.contacts[0] if region.contacts else ""
+
+
+def _is_policy(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, NotificationPolicy):
+        raise InvalidRecordError(f"{attribute.name} must be a NotificationPolicy")
+
+
+@attrs.frozen
+class Region:
+    """A verwijsindex region (regio): its municipalities, contact point and policy.
+
+    ``coordinator`` (regievoerder) receives notices of matches across region borders; it
+    defaults to the first of ``contacts``.
+    """
+
+    name: str = attrs.field(validator=_text)
+    programme: str = attrs.field(validator=_text)
+    municipalities: tuple[Municipality, ...] = attrs.field(converter=_municipalities)
+    contacts: tuple[str, ...] = attrs.field(
+        converter=_str_tuple, validator=[_texts, _non_empty, _emails]
+    )
+    coordinator: str = attrs.field(
+        default=attrs.Factory(_first_contact, takes_self=True), validator=_text
+    )
+    information_sites: tuple[str, ...] = attrs.field(
+        default=(), converter=_str_tuple, validator=_texts
+    )
+    policy: NotificationPolicy = attrs.field(default=STATUTORY, validator=_is_policy)
+    organisations: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, validator=_texts)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, validator=_texts)
+
+    def __attrs_post_init__(self) -> None:
+        if not _EMAIL.fullmatch(self.coordinator):
+            raise InvalidRecordError(f"coordinator: {self.coordinator!r} is not an e-mail address")
+
+
+def _regions(value: Iterable[Region]) -> tuple[Region, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError("regions must be a list of Region")
+    result = tuple(value)
+    if not result or not all(isinstance(r, Region) for r in result):
+        raise InvalidRecordError("regions must be a non-empty list of Region")
+    return result
+
+
+@attrs.frozen
+class Regions:
+    """A collection of regions (e.g. Zuid-Limburg) with O(1) look-up by name or CBS code.
+
+    Codes, names, former codes and former names must each name one municipality; region
+    names and aliases one region. A clash raises :class:`InvalidRecordError`.
+    """
+
+    name: str = attrs.field(validator=_text)
+    regions: tuple[Region, ...] = attrs.field(converter=_regions)
+    information_sites: tuple[str, ...] = attrs.field(
+        default=(), converter=_str_tuple, validator=_texts
+    )
+    _by_municipality: Mapping[str, tuple[Municipality, Region]] = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+    _by_region: Mapping[str, Region] = attrs.field(init=False, repr=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_municipality: dict[str, tuple[Municipality, Region]] = {}
+        by_region: dict[str, Region] = {}
+
+        def claim(key: str, label: str, municipality: Municipality, region: Region) -> None:
+            taken = by_municipality.setdefault(key, (municipality, region))
+            if taken[0] is not municipality:
+                raise InvalidRecordError(
+                    f"{label} names two municipalities: {taken[0].name} ({taken[1].name}) "
+                    f"and {municipality.name} ({region.name})"
+                )
+
+        for region in self.regions:
+            for municipality in region.municipalities:
+                claim(
+                    f"code:{municipality.code}",
+                    f"CBS code {municipality.code}",
+                    municipality,
+                    region,
+                )
+                claim(_name_key(municipality.name), repr(municipality.name), municipality, region)
+                for code in municipality.former_codes:
+                    claim(f"code:{code}", f"CBS code {code}", municipality, region)
+                for name in municipality.former_names:
+                    claim(_name_key(name), repr(name), municipality, region)
+        for region in self.regions:
+            for label in (region.name, *region.aliases):
+                key = _name_key(label)
+                taken = by_region.setdefault(key, region)
+                if taken is not region:
+                    raise InvalidRecordError(f"region name {label!r} is used twice")
+                owner = by_municipality.get(key)
+                if owner is not None and owner[1] is not region:
+                    raise InvalidRecordError(
+                        f"region name {label!r} is also a municipality in {owner[1].name}"
+                    )
+        object.__setattr__(self, "_by_municipality", MappingProxyType(by_municipality))
+        object.__setattr__(self, "_by_region", MappingProxyType(by_region))
+
+    def __iter__(self) -> Iterator[Region]:
+        return iter(self.regions)
+
+    def __len__(self) -> int:
+        return len(self.regions)
+
+    def municipalities(self) -> tuple[Municipality, ...]:
+        """Every current municipality, region by region, in file order."""
+        return tuple(m for region in self.regions for m in region.municipalities)
+
+    def _find(self, query: str | int) -> tuple[Municipality, Region] | None:
+        key = _key(query)
+        return None if key is None else self._by_municipality.get(key)
+
+    def municipality(self, name_or_code: str | int) -> Municipality:
+        """The municipality with this name or CBS code (current or former)."""
+        found = self._find(name_or_code)
+        if found is None:
+            raise UnknownMunicipalityError(
+                f"unknown municipality {name_or_code!r}: no municipality in {self.name} "
+                "has that name or CBS code",
+                query=str(name_or_code),
+            )
+        return found[0]
+
+    def region_of_municipality(self, code: str | int) -> Region:
+        """The region of the municipality with this CBS code (or name)."""
+        found = self._find(code)
+        if found is None:
+            raise UnknownMunicipalityError(
+                f"unknown municipality {code!r}: no municipality in {self.name} "
+                "has that name or CBS code",
+                query=str(code),
+            )
+        return found[1]
+
+    def region_for(self, name_or_code: str | int) -> Region:
+        """The region with this name or alias, or holding this municipality name or code."""
+        key = _key(name_or_code)
+        region = None if key is None else self._by_region.get(key)
+        if region is not None:
+            return region
+        found = self._find(name_or_code)
+        if found is None:
+            raise UnknownMunicipalityError(
+                f"unknown region or municipality {name_or_code!r}: nothing in {self.name} "
+                "has that name or CBS code",
+                query=str(name_or_code),
+            )
+        return found[1]
+
+
+# --- loading TOML ------------------------------------------------------------------------------
+
+_TOP_KEYS = frozenset({"name", "information_sites", "regions"})
+_REGION_KEYS = frozenset(
+    {"name", "aliases", "programme", "contacts", "coordinator", "information_sites"}
+    | {"organisations", "policy", "municipalities"}
+)
+_MUNICIPALITY_KEYS = frozenset({"code", "name", "former_codes", "former_names", "inhabitants"})
+
+
+def _fail(where: str, message: str) -> InvalidRecordError:
+    return InvalidRecordError(f"{where}: {message}" if where else message)
+
+
+def _table(
+    value: object, where: str, allowed: frozenset[str], required: Iterable[str]
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, f"expected a table, not {type(value).__name__}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise _fail(where, f"unknown key {unknown[0]!r}")
+    for key in required:
+        if key not in value:
+            raise _fail(where, f"missing key {key!r}")
+    return value
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _list(table: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise _fail(_at(where, key), f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    items = _list(table, key, where)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise _fail(f"{_at(where, key)}[{i}]", f"expected a string, not {item!r}")
+    return tuple(items)
+
+
+def _string(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table[key]
+    if not isinstance(value, str):
+        raise _fail(_at(where, key), f"expected a string, not {value!r}")
+    return value
+
+
+def _build(where: str, cls: type[_T], **fields: Any) -> _T:
+    try:
+        return cls(**fields)
+    except InvalidRecordError as err:
+        raise _fail(where, str(err)) from err
+
+
+def _load_municipality(raw: object, where: str) -> Municipality:
+    table = _table(raw, where, _MUNICIPALITY_KEYS, ("code", "name"))
+    code = table["code"]
+    if isinstance(code, bool) or not isinstance(code, str | int):
+        raise _fail(_at(where, "code"), f"expected a string such as '0935', not {code!r}")
+    inhabitants = table.get("inhabitants")
+    if inhabitants is not None and (
+        isinstance(inhabitants, bool) or not isinstance(inhabitants, int)
+    ):
+        raise _fail(_at(where, "inhabitants"), f"expected a whole number, not {inhabitants!r}")
+    return _build(
+        where,
+        Municipality,
+        code=code,
+        name=_string(table, "name", where),
+        former_codes=tuple(_list(table, "former_codes", where)),
+        inhabitants=inhabitants,
+        former_names=_strings(table, "former_names", where),
+    )
+
+
+def _load_region(raw: object, where: str, policies: Mapping[str, NotificationPolicy]) -> Region:
+    table = _table(raw, where, _REGION_KEYS, ("name", "programme", "contacts", "municipalities"))
+    policy_name = table.get("policy", STATUTORY.name)
+    if not isinstance(policy_name, str) or policy_name not in policies:
+        known = ", ".join(sorted(policies))
+        raise _fail(_at(where, "policy"), f"unknown policy {policy_name!r}; known: {known}")
+    optional: dict[str, Any] = {}
+    if "coordinator" in table:
+        optional["coordinator"] = _string(table, "coordinator", where)
+    municipalities = _list(table, "municipalities", where)
+    return _build(
+        where,
+        Region,
+        name=_string(table, "name", where),
+        programme=_string(table, "programme", where),
+        municipalities=tuple(
+            _load_municipality(m, f"{where}.municipalities[{i}]")
+            for i, m in enumerate(municipalities)
+        ),
+        contacts=_strings(table, "contacts", where),
+        information_sites=_strings(table, "information_sites", where),
+        policy=policies[policy_name],
+        organisations=_strings(table, "organisations", where),
+        aliases=_strings(table, "aliases", where),
+        **optional,
+    )
+
+
+def _parse(text: str, origin: str, policies: Mapping[str, NotificationPolicy]) -> Regions:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        hint = ""
+        if "\n" not in text and text.strip().endswith(".toml"):
+            hint = " (a str is read as TOML text; pass pathlib.Path(...) to read a file)"
+        raise InvalidRecordError(f"{origin}: not valid TOML: {err}{hint}") from err
+    try:
+        table = _table(data, "", _TOP_KEYS, ("name", "regions"))
+        return _build(
+            "",
+            Regions,
+            name=_string(table, "name", ""),
+            regions=tuple(
+                _load_region(r, f"regions[{i}]", policies)
+                for i, r in enumerate(_list(table, "regions", ""))
+            ),
+            information_sites=_strings(table, "information_sites", ""),
+        )
+    except InvalidRecordError as err:
+        raise InvalidRecordError(f"{origin}: {err}") from err
+
+
+def load_regions(
+    source: str | bytes | os.PathLike[str],
+    *,
+    policies: Mapping[str, NotificationPolicy] = POLICIES,
+) -> Regions:
+    """Load and validate regions from TOML: a ``str`` or ``bytes`` is the TOML text itself
+    (bytes as UTF-8); an ``os.PathLike`` such as :class:`pathlib.Path` is a file to read.
+
+    A region's ``policy`` key is looked up in *policies* (pass your own mapping to add
+    policies). Anything malformed raises :class:`InvalidRecordError` saying where; a missing
+    file raises the ``OSError`` that opening it raises.
+    """
+    if isinstance(source, bytes):
+        origin = "<bytes>"
+        try:
+            text = source.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InvalidRecordError(f"{origin}: not UTF-8: {err}") from err
+    elif isinstance(source, str):
+        origin, text = "<string>", source
+    elif isinstance(source, os.PathLike):
+        path = Path(source)
+        origin = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise InvalidRecordError(f"{origin}: not UTF-8: {err}") from err
+    else:
+        raise InvalidRecordError(
+            f"source must be TOML text (str or bytes) or a path, not {type(source).__name__}"
+        )
+    return _parse(text, origin, policies)
+
+
+def _load_shipped(filename: str) -> Regions:
+    resource = resources.files("verwijsindex") / "data" / filename
+    return _parse(resource.read_text(encoding="utf-8"), f"verwijsindex/data/{filename}", POLICIES)
+
+
+#: The three regions of Zuid-Limburg (seed 000), from ``data/zuid-limburg.toml``.
+ZUID_LIMBURG: Regions = _load_shipped("zuid-limburg.toml")
