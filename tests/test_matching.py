@@ -110,7 +110,7 @@ def test_end_in_the_past_or_beyond_the_maximum_is_refused(ends_on: date) -> None
 
 def test_end_must_be_a_date() -> None:
     with pytest.raises(InvalidPeriodError):
-        check_ends_on(AT, AT, RULES)  # type: ignore[arg-type]
+        check_ends_on(AT, AT, RULES)
 
 
 def test_end_date_on_29_february_stays_within_two_years() -> None:
@@ -217,7 +217,9 @@ def test_archived_and_ended_links_never_match() -> None:
 def test_a_match_includes_every_active_link_oldest_first() -> None:
     older = link("old", organisation="o1", created_at=AT - timedelta(days=5))
     newer = link("new", professional="p2", organisation="o2")
-    same_org = link("third", professional="p3", organisation="o2", created_at=AT - timedelta(days=1))
+    same_org = link(
+        "third", professional="p3", organisation="o2", created_at=AT - timedelta(days=1)
+    )
     assert find_match([newer, same_org, older], at=AT) == (older, same_org, newer)
     assert active_links([newer, older], at=AT) == (older, newer)
 
@@ -237,9 +239,7 @@ def test_family_match_needs_two_youths() -> None:
     orgs=st.lists(st.sampled_from(["o1", "o2", "o3"]), min_size=0, max_size=6),
 )
 def test_match_rules_are_ordered_by_strictness(orgs: list[str]) -> None:
-    links = [
-        link(f"l{i}", professional=f"p{i}", organisation=org) for i, org in enumerate(orgs)
-    ]
+    links = [link(f"l{i}", professional=f"p{i}", organisation=org) for i, org in enumerate(orgs)]
     by_org = find_match(links, MatchRule.DIFFERENT_ORGANISATIONS, at=AT) is not None
     by_pro = find_match(links, MatchRule.DIFFERENT_PROFESSIONALS, at=AT) is not None
     any_two = find_match(links, MatchRule.ANY_TWO_LINKS, at=AT) is not None

@@ -30,7 +30,7 @@ Messages never contain a BSN; context lives on attributes:
 >>> from verwijsindex.errors import ForbiddenFieldError, VerwijsindexError
 >>> err = ForbiddenFieldError(field="reden")
 >>> str(err)
-"field 'reden' may not be stored: the verwijsindex records that a professional is involved, never why"
+"field 'reden' may not be stored: the verwijsindex records that a professional is involved, ..."
 >>> err.field
 'reden'
 >>> isinstance(err, ValueError) and isinstance(err, VerwijsindexError)

@@ -12,7 +12,7 @@ datetime.date(2028, 11, 23)
 >>> check_ends_on(at, date(2029, 1, 1), rules)
 Traceback (most recent call last):
     ...
-verwijsindex.errors.InvalidPeriodError: ends_on 2029-01-01 is after the maximum active period of 2 years (2028-11-23)
+verwijsindex.errors.InvalidPeriodError: ends_on 2029-01-01 is after the maximum ... (2028-11-23)
 >>> disposition(Event.WITHDRAWN_UNJUSTIFIED)
 <Disposition.DELETE: 'delete'>
 >>> deletion_date(date(2008, 2, 29), rules)  # the 23rd birthday

@@ -10,8 +10,8 @@ Bsn('******333')
 '111222333'
 >>> format_bsn(bsn)
 '1112.22.333'
->>> parse_bsn("11122233")          # eight digits are zero-padded
-Bsn('******233')
+>>> parse_bsn("10000008")          # eight digits are zero-padded
+Bsn('******008')
 >>> parse_bsn("1112.52.333")
 Traceback (most recent call last):
     ...
@@ -46,6 +46,7 @@ from verwijsindex.clock import ensure_aware
 from verwijsindex.errors import InvalidBsnError, InvalidRecordError
 
 __all__ = [
+    "FREE_TEXT_WORDS",
     "Address",
     "Bsn",
     "Contact",
@@ -63,7 +64,6 @@ __all__ = [
     "Recipient",
     "Subject",
     "WithdrawalReason",
-    "FREE_TEXT_NAMES",
     "format_bsn",
     "is_valid_bsn",
     "looks_like_free_text",
@@ -74,8 +74,8 @@ __all__ = [
 # --- BSN ---------------------------------------------------------------------------------
 
 
-def _check_canonical_bsn(_: object, __: "attrs.Attribute[str]", value: str) -> None:
-    if not isinstance(value, str) or len(value) != 9 or not value.isascii():  # pragma: no branch
+def _check_canonical_bsn(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not (isinstance(value, str) and len(value) == 9 and value.isascii() and value.isdigit()):
         raise InvalidBsnError(problem="a Bsn holds exactly nine ASCII digits; use parse_bsn")
     parse_bsn(value)
 
@@ -148,104 +148,61 @@ def format_bsn(bsn: Bsn | str) -> str:
 
 # --- what may never be stored ---------------------------------------------------------------
 
-FREE_TEXT_NAMES = frozenset(
+FREE_TEXT_WORDS = frozenset(
     {
-        "reason",
-        "reasons",
-        "reden",
-        "redenen",
-        "risk",
-        "risks",
-        "risico",
-        "risicos",
-        "diagnosis",
-        "diagnose",
-        "diagnoses",
-        "note",
-        "notes",
-        "notitie",
-        "notities",
-        "toelichting",
-        "opmerking",
-        "opmerkingen",
         "comment",
-        "comments",
-        "remark",
-        "remarks",
-        "description",
-        "omschrijving",
-        "lifedomain",
-        "lifedomains",
-        "leefgebied",
-        "leefgebieden",
-        "domain",
-        "motivation",
-        "motivatie",
         "concern",
-        "concerns",
-        "zorg",
-        "zorgen",
-        "why",
-        "waarom",
+        "description",
+        "diagnos",
+        "explanation",
         "freetext",
-        "vrijetekst",
+        "leefgebied",
+        "lifedomain",
         "memo",
-        "problem",
-        "problems",
+        "motivatie",
+        "motivation",
+        "note",
+        "notitie",
+        "omschrijving",
+        "opmerking",
         "probleem",
-        "problemen",
+        "problem",
+        "reason",
+        "reden",
+        "remark",
+        "risico",
+        "risk",
         "signaalreden",
         "signalreason",
-        "text",
-        "tekst",
-        "details",
-        "explanation",
+        "toelichting",
         "uitleg",
+        "vrijetekst",
+        "waarom",
+        "why",
+        "zorg",
     }
 )
-"""Field names (lower-case, letters only) that would record *why*: always refused."""
-
-_FREE_TEXT_STEMS = (
-    "reason",
-    "reden",
-    "risk",
-    "risico",
-    "diagnos",
-    "note",
-    "notitie",
-    "toelichting",
-    "opmerking",
-    "comment",
-    "remark",
-    "motivat",
-    "waarom",
-    "freetext",
-    "vrijetekst",
-    "leefgebied",
-    "lifedomain",
-    "memo",
-    "probleem",
-    "problem",
-)
+"""Words that mark a field as recording *why* (a reason, risk, note or other free text),
+lower-case letters only. A field name matches when its letters contain one of them."""
 
 
 def looks_like_free_text(name: str) -> bool:
     """Whether a field called *name* would record a reason, risk, note or other free text.
 
-    >>> looks_like_free_text("Reden"), looks_like_free_text("risk_level"), looks_like_free_text("ends_on")
-    (True, True, False)
+    >>> [looks_like_free_text(name) for name in ("Reden", "risk_level", "ends_on")]
+    [True, True, False]
     """
-    letters = "".join(ch for ch in name.lower() if ch.isalpha())
-    return letters in FREE_TEXT_NAMES or any(stem in letters for stem in _FREE_TEXT_STEMS)
+    letters = "".join(ch for ch in name.casefold() if ch.isalpha())
+    return any(word in letters for word in FREE_TEXT_WORDS)
 
 
 # --- field validators ----------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
 _IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
-_MUNICIPALITY = re.compile(r"^[0-9]{4}$")
+_MUNICIPALITY = re.compile(r"^(?!0000)[0-9]{4}$")
 
 
 def _short_text(limit: int) -> Any:
@@ -262,7 +219,7 @@ def _short_text(limit: int) -> Any:
 
 def _pattern(regex: re.Pattern[str], what: str) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str) or not regex.match(value):
+        if not isinstance(value, str) or not regex.fullmatch(value):
             raise InvalidRecordError(f"{attribute.name} must be {what}")
 
     return check
@@ -287,6 +244,11 @@ def _instance(kind: type | tuple[type, ...]) -> Any:
     return check
 
 
+def _count(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidRecordError(f"{attribute.name} must be a whole number, zero or more")
+
+
 def _aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, datetime):
         raise InvalidRecordError(f"{attribute.name} must be a datetime")
@@ -301,8 +263,21 @@ def _tuple_of(kind: type) -> Any:
     return check
 
 
+def _as_tuple(value: Any) -> Any:
+    """Lists become tuples; anything else (a string, None) is left for the validator."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _bsns(value: Iterable[Bsn]) -> tuple[Bsn, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _contacts(value: Iterable[Contact]) -> tuple[Contact, ...]:
+    return _as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _municipality_code(value: object) -> object:
@@ -311,18 +286,25 @@ def _municipality_code(value: object) -> object:
         value = str(value)
     if isinstance(value, str):
         text = value.strip().upper().removeprefix("GM")
-        if text.isascii() and text.isdigit() and 1 <= len(text) <= 4:
+        if text.isascii() and text.isdigit() and 1 <= len(text) <= 4 and int(text) > 0:
             return text.zfill(4)
     return value
 
 
 def _postcode(value: object) -> object:
+    """Canonicalise a Dutch postcode to ``1234 AB``; leave anything stdnum refuses as it is,
+    for the validator to reject."""
     if isinstance(value, str):
         try:
             return str(_stdnum_postcode.validate(value))
         except ValidationError:
             return value
     return value
+
+
+def _check_postcode(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not _stdnum_postcode.is_valid(value):
+        raise InvalidRecordError(f"{attribute.name} must be a Dutch postcode")
 
 
 # --- enumerations -----------------------------------------------------------------------------
@@ -407,9 +389,7 @@ class Address:
 
     street: str = attrs.field(validator=_short_text(120))
     house_number: str = attrs.field(validator=_short_text(16))
-    postcode: str = attrs.field(
-        converter=_postcode, validator=_pattern(re.compile(r"^\d{4} [A-Z]{2}$"), "a postcode")
-    )
+    postcode: str = attrs.field(converter=_postcode, validator=_check_postcode)
     city: str = attrs.field(validator=_short_text(80))
     municipality_code: str = attrs.field(
         converter=_municipality_code,
@@ -430,7 +410,7 @@ class Subject:
     gender: Gender = attrs.field(validator=_instance(Gender))
     birth_date: date = attrs.field(validator=_instance(date))
     address: Address = attrs.field(validator=_instance(Address))
-    parents: tuple[Bsn, ...] = attrs.field(default=(), converter=tuple, validator=_tuple_of(Bsn))
+    parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=_tuple_of(Bsn))
     died_on: date | None = attrs.field(default=None, validator=_optional(_instance(date)))
 
 
@@ -467,11 +447,13 @@ class Professional:
 class Contact:
     """What a match notification may say about another professional (JW 7.1.4.3(2))."""
 
-    professional_id: str
-    name: str
-    organisation: str
-    email: str
-    phone: str | None = None
+    professional_id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    name: str = attrs.field(validator=_short_text(200))
+    organisation: str = attrs.field(validator=_short_text(200))
+    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    phone: str | None = attrs.field(
+        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+    )
 
     @classmethod
     def of(cls, professional: Professional) -> Contact:
@@ -484,7 +466,7 @@ class Contact:
         )
 
 
-# --- links, matches, notifications, log --------------------------------------------------------------
+# --- links, matches, notifications, log ----------------------------------------------------------
 
 
 @attrs.frozen
@@ -535,7 +517,7 @@ class Notification:
     created_at: datetime = attrs.field(validator=_aware)
     match_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
     contacts: tuple[Contact, ...] = attrs.field(
-        default=(), converter=tuple, validator=_tuple_of(Contact)
+        default=(), converter=_contacts, validator=_tuple_of(Contact)
     )
 
 
@@ -544,15 +526,15 @@ class LogEntry:
     """One entry of the hash-chained logbook. ``subject_ref`` names a youth only through a
     per-entry token derived from a per-youth secret (see :mod:`verwijsindex.logbook`)."""
 
-    id: str
-    lane: int
-    seq: int
+    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
+    lane: int = attrs.field(validator=_count)
+    seq: int = attrs.field(validator=_count)
     at: datetime = attrs.field(validator=_aware)
-    actor: str
-    action: LogAction
-    subject_ref: str | None = None
-    link_id: str | None = None
-    match_id: str | None = None
-    count: int | None = None
-    prev_hash: str = ""
-    hash: str = ""
+    actor: str = attrs.field(validator=_short_text(200))
+    action: LogAction = attrs.field(validator=_instance(LogAction))
+    subject_ref: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    link_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    match_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    count: int | None = attrs.field(default=None, validator=_optional(_count))
+    prev_hash: str = attrs.field(default="", validator=_instance(str))
+    hash: str = attrs.field(default="", validator=_instance(str))
