@@ -1,0 +1,128 @@
+"""Pseudonyms (pseudoniemen): how a BSN becomes a storage key, and a youth a log reference.
+
+Stores key a youth by ``HMAC-SHA-256(secret, b"verwijsindex:bsn:v1:" + nine ASCII
+digits)``, written as 64 hex digits, so a copied database cannot be joined to a list of
+BSNs without the secret. Re-keying applies a further HMAC step with the new key over the
+old pseudonym, so no BSN is needed to re-key and the old key alone no longer links.
+
+>>> key = PseudonymKey("2026-1", b"0" * 32)
+>>> key
+PseudonymKey(id='2026-1', secret=<hidden>)
+>>> from verwijsindex.model import parse_bsn
+>>> Keyring([key]).pseudonym(parse_bsn("111222333"))[:16]
+'1d071725eea602d3'
+>>> PseudonymKey("short", b"too short")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.ConfigurationError: a pseudonym key's secret must be at least 32 bytes
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from verwijsindex.errors import ConfigurationError
+from verwijsindex.model import Bsn
+
+__all__ = ["Keyring", "PseudonymKey", "entry_ref", "lane_of", "log_token", "new_log_secret"]
+
+_BSN_DOMAIN = b"verwijsindex:bsn:v1:"
+_REKEY_DOMAIN = b"verwijsindex:rekey:v1:"
+_TOKEN_DOMAIN = b"verwijsindex:log-token:v1"
+_ENTRY_DOMAIN = b"verwijsindex:log-entry:v1:"
+
+
+def _check_secret(_: object, __: attrs.Attribute[bytes], value: bytes) -> None:
+    if not isinstance(value, bytes) or len(value) < 32:
+        raise ConfigurationError("a pseudonym key's secret must be at least 32 bytes")
+
+
+def _check_id(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value or len(value) > 64 or not value.isprintable():
+        raise ConfigurationError("a pseudonym key id must be 1 to 64 printable characters")
+
+
+@attrs.frozen(repr=False)
+class PseudonymKey:
+    """A secret for pseudonyms and the id stored beside every pseudonym it made."""
+
+    id: str = attrs.field(validator=_check_id)
+    secret: bytes = attrs.field(validator=_check_secret)
+
+    def __repr__(self) -> str:
+        return f"PseudonymKey(id={self.id!r}, secret=<hidden>)"
+
+    @classmethod
+    def generate(cls, id: str) -> PseudonymKey:
+        """A new random key (32 bytes from :mod:`secrets`)."""
+        return cls(id, secrets.token_bytes(32))
+
+
+class Keyring:
+    """The keys in the order they were introduced; pseudonyms are made with all of them.
+
+    With keys ``k1, k2`` a pseudonym is ``HMAC(k2, rekey-domain + HMAC(k1, bsn-domain +
+    bsn))``. :meth:`VerwijsIndex.rekey <verwijsindex.index.VerwijsIndex.rekey>` moves
+    stored records from one ring to the next.
+    """
+
+    def __init__(self, keys: Iterable[PseudonymKey]) -> None:
+        self.keys: tuple[PseudonymKey, ...] = tuple(keys)
+        if not self.keys or not all(isinstance(k, PseudonymKey) for k in self.keys):
+            raise ConfigurationError("the index needs at least one PseudonymKey")
+        if len({k.id for k in self.keys}) != len(self.keys):
+            raise ConfigurationError("pseudonym key ids must be unique")
+
+    def __repr__(self) -> str:
+        return f"Keyring({[k.id for k in self.keys]!r})"
+
+    @property
+    def current_id(self) -> str:
+        return self.keys[-1].id
+
+    def pseudonym(self, bsn: Bsn) -> str:
+        """The storage key of *bsn* under every key of the ring."""
+        value = _hmac(self.keys[0].secret, _BSN_DOMAIN + bsn.value.encode("ascii"))
+        for key in self.keys[1:]:
+            value = rekey(value, key)
+        return value
+
+    def extended(self, key: PseudonymKey) -> Keyring:
+        """A ring with *key* added as the newest."""
+        return Keyring([*self.keys, key])
+
+
+def rekey(pseudonym: str, key: PseudonymKey) -> str:
+    """One further HMAC step: the pseudonym under a ring extended with *key*."""
+    return _hmac(key.secret, _REKEY_DOMAIN + pseudonym.encode("ascii"))
+
+
+def _hmac(secret: bytes, message: bytes) -> str:
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def new_log_secret() -> str:
+    """A fresh per-youth logbook secret (32 random bytes, hex)."""
+    return secrets.token_hex(32)
+
+
+def log_token(log_secret: str) -> str:
+    """The youth's logbook token: the key under which their entries are found."""
+    return _hmac(bytes.fromhex(log_secret), _TOKEN_DOMAIN)
+
+
+def entry_ref(log_secret: str, entry_id: str) -> str:
+    """The reference one log entry carries: unlinkable to others without the secret."""
+    return _hmac(bytes.fromhex(log_secret), _ENTRY_DOMAIN + entry_id.encode("ascii"))[:32]
+
+
+def lane_of(keys: Sequence[str], lanes: int) -> int:
+    """The logbook lane of a transaction that works on *keys* (the first one decides)."""
+    if not keys:
+        return 0
+    return int(keys[0][:8], 16) % lanes

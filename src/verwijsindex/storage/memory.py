@@ -1,0 +1,253 @@
+"""The in-memory store (geheugenopslag): a supported backend for notebooks, tests and simulation.
+
+It keeps the same contract as the database stores: a transaction is all or nothing
+(an exception undoes every write made in it), and transactions run one at a time, so
+threads may share one store.
+
+>>> from verwijsindex.storage import MemoryStore
+>>> store = MemoryStore()
+>>> with store.transaction() as tx:
+...     tx.load("no-such-key") is None
+True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import TypeVar
+
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
+from verwijsindex.storage import Dossier, index_terms
+
+__all__ = ["MemoryStore"]
+
+_Undo = Callable[[], object]
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class MemoryStore:
+    """A store that lives in this process's memory and is gone when the process ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._dossiers: dict[str, Dossier] = {}
+        self._by_link: dict[str, str] = {}
+        self._by_match: dict[str, str] = {}
+        self._by_professional: dict[str, set[str]] = {}
+        self._by_parent: dict[str, set[str]] = {}
+        self._organisations: dict[str, Organisation] = {}
+        self._professionals: dict[str, Professional] = {}
+        self._outbox: dict[str, tuple[str, Notification]] = {}
+        self._log: dict[int, list[LogEntry]] = {}
+        self._heads: dict[int, tuple[int, str]] = {}
+        self._entries: dict[str, LogEntry] = {}
+        self._refs: dict[str, list[str]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<MemoryStore dossiers={len(self._dossiers)}>"
+
+    @contextmanager
+    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_MemoryTransaction]:
+        with self._lock:
+            tx = _MemoryTransaction(self)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
+            finally:
+                tx.closed = True
+
+    def close(self) -> None:
+        self._closed = True
+
+
+class _MemoryTransaction:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+        self.undo: list[_Undo] = []
+        self.closed = False
+
+    def rollback(self) -> None:
+        for undo in reversed(self.undo):
+            undo()
+        self.undo.clear()
+
+    # -- helpers that record how to undo themselves ----------------------------------------------
+
+    def _set(self, mapping: dict[K, V], key: K, value: V) -> None:
+        if key in mapping:
+            old = mapping[key]
+            self.undo.append(lambda: mapping.__setitem__(key, old))
+        else:
+            self.undo.append(lambda: mapping.__delitem__(key))
+        mapping[key] = value
+
+    def _pop(self, mapping: dict[K, V], key: K) -> None:
+        if key in mapping:
+            old = mapping.pop(key)
+            self.undo.append(lambda: mapping.__setitem__(key, old))
+
+    def _add_to(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
+        keys = mapping.setdefault(term, set())
+        if key not in keys:
+            keys.add(key)
+            self.undo.append(lambda: keys.discard(key))
+
+    def _discard_from(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
+        keys = mapping.get(term)
+        if keys is not None and key in keys:
+            keys.discard(key)
+            self.undo.append(lambda: keys.add(key))
+
+    # -- dossiers ---------------------------------------------------------------------------------
+
+    def load(self, key: str) -> Dossier | None:
+        return self.s._dossiers.get(key)
+
+    def save(self, dossier: Dossier) -> None:
+        self._unindex(dossier.key)
+        self._set(self.s._dossiers, dossier.key, dossier)
+        terms = index_terms(dossier)
+        for link_id in terms.link_ids:
+            self._set(self.s._by_link, link_id, dossier.key)
+        for match_id in terms.match_ids:
+            self._set(self.s._by_match, match_id, dossier.key)
+        for professional_id in terms.professional_ids:
+            self._add_to(self.s._by_professional, professional_id, dossier.key)
+        for parent_key in terms.parent_keys:
+            self._add_to(self.s._by_parent, parent_key, dossier.key)
+
+    def _unindex(self, key: str) -> None:
+        old = self.s._dossiers.get(key)
+        if old is None:
+            return
+        terms = index_terms(old)
+        for link_id in terms.link_ids:
+            if self.s._by_link.get(link_id) == key:
+                self._pop(self.s._by_link, link_id)
+        for match_id in terms.match_ids:
+            if self.s._by_match.get(match_id) == key:
+                self._pop(self.s._by_match, match_id)
+        for professional_id in terms.professional_ids:
+            self._discard_from(self.s._by_professional, professional_id, key)
+        for parent_key in terms.parent_keys:
+            self._discard_from(self.s._by_parent, parent_key, key)
+
+    def delete(self, key: str) -> None:
+        self._unindex(key)
+        self._pop(self.s._dossiers, key)
+
+    def key_for_link(self, link_id: str) -> str | None:
+        return self.s._by_link.get(link_id)
+
+    def key_for_match(self, match_id: str) -> str | None:
+        return self.s._by_match.get(match_id)
+
+    def keys_for_professional(self, professional_id: str) -> list[str]:
+        return sorted(self.s._by_professional.get(professional_id, ()))
+
+    def keys_for_parent(self, parent_key: str) -> list[str]:
+        return sorted(self.s._by_parent.get(parent_key, ()))
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        due = [
+            (d.sweep_due, d.key)
+            for d in self.s._dossiers.values()
+            if d.sweep_due is not None and d.sweep_due <= on
+        ]
+        return [key for _, key in sorted(due)[:limit]]
+
+    def keys_information_due(self, before: date, limit: int) -> list[str]:
+        due = [
+            (d.information_due, d.key)
+            for d in self.s._dossiers.values()
+            if d.information_due is not None and d.information_due < before
+        ]
+        return [key for _, key in sorted(due)[:limit]]
+
+    def keys(self, after: str | None, limit: int) -> list[str]:
+        keys = sorted(k for k in self.s._dossiers if after is None or k > after)
+        return keys[:limit]
+
+    # -- organisations and professionals ----------------------------------------------------------
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        return self.s._organisations.get(organisation_id)
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self._set(self.s._organisations, organisation.id, organisation)
+
+    def get_professional(self, professional_id: str) -> Professional | None:
+        return self.s._professionals.get(professional_id)
+
+    def put_professional(self, professional: Professional) -> None:
+        self._set(self.s._professionals, professional.id, professional)
+
+    # -- outbox -----------------------------------------------------------------------------------
+
+    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
+        for key, notification in items:
+            self._set(self.s._outbox, notification.id, (key, notification))
+
+    def pending_notifications(self, limit: int | None) -> list[Notification]:
+        out = [n for _, n in self.s._outbox.values()]
+        return out if limit is None else out[:limit]
+
+    def notifications_for(self, key: str) -> list[Notification]:
+        return [n for k, n in self.s._outbox.values() if k == key]
+
+    def acknowledge(self, ids: Sequence[str]) -> int:
+        done = 0
+        for notification_id in dict.fromkeys(ids):
+            if notification_id in self.s._outbox:
+                self._pop(self.s._outbox, notification_id)
+                done += 1
+        return done
+
+    def delete_notifications(self, key: str) -> None:
+        for notification_id in [i for i, (k, _) in self.s._outbox.items() if k == key]:
+            self._pop(self.s._outbox, notification_id)
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        for notification_id, (k, n) in list(self.s._outbox.items()):
+            if k == old:
+                self._set(self.s._outbox, notification_id, (new, n))
+
+    # -- logbook ----------------------------------------------------------------------------------
+
+    def log_head(self, lane: int) -> tuple[int, str] | None:
+        return self.s._heads.get(lane)
+
+    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+        heads: dict[int, tuple[int, str]] = self.s._heads
+        for entry in entries:
+            lane = self.s._log.setdefault(entry.lane, [])
+            lane.append(entry)
+            self.undo.append(lane.pop)
+            self._set(self.s._entries, entry.id, entry)
+            self._set(heads, entry.lane, (entry.seq, entry.hash))
+        for token, entry_id in refs:
+            ids = self.s._refs.setdefault(token, [])
+            ids.append(entry_id)
+            self.undo.append(ids.pop)
+
+    def log_entries(self) -> Iterator[LogEntry]:
+        for lane in sorted(self.s._log):
+            yield from list(self.s._log[lane])
+
+    def log_heads(self) -> dict[int, tuple[int, str]]:
+        return dict(self.s._heads)
+
+    def log_entries_for(self, token: str) -> list[LogEntry]:
+        entries = self.s._entries
+        found = [entries[i] for i in self.s._refs.get(token, ()) if i in entries]
+        return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
+
+    def delete_log_refs(self, token: str) -> None:
+        self._pop(self.s._refs, token)

@@ -1,0 +1,599 @@
+"""The PostgreSQL store (PostgreSQL-opslag): for several processes and hosts at once.
+
+Every record is kept as JSON text in its own schema (``verwijsindex`` unless told
+otherwise), beside a few look-up columns. A transaction is one database transaction;
+the keys it names are locked with transaction-level advisory locks, taken in sorted
+order, so two registrations of the same youth run one after the other, even from
+different hosts. A store holds a small pool of connections and may be shared by threads.
+
+It needs the ``postgres`` extra (``pip install verwijsindex[postgres]``), and a server:
+
+>>> store = PostgresStore("postgresql://vi@db.invalid/vi", schema="no such schema")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.ConfigurationError: schema name 'no such schema' must be lower-case ...
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Final, LiteralString, TypeVar
+
+from verwijsindex.errors import (
+    ConfigurationError,
+    CorruptRecordError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
+from verwijsindex.serialization import from_json, to_json
+from verwijsindex.storage import LOG_LANES, Dossier, index_terms
+
+try:
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+    from psycopg.pq import TransactionStatus
+    from psycopg.rows import TupleRow
+except ImportError:  # pragma: no cover - tested in a subprocess without psycopg
+    _HAVE_PSYCOPG = False
+else:
+    _HAVE_PSYCOPG = True
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore"]
+
+T = TypeVar("T")
+_Params = Sequence[Any] | dict[str, Any]
+
+_SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_SCHEMA_LOCK: Final = 0x76657277_69_6A73
+"""The advisory lock id held while a schema is created or migrated ("verwijs" in hex)."""
+_POOL_TIMEOUT: Final = 30.0
+"""Seconds a transaction waits for a free connection before giving up."""
+_FETCH: Final = 500
+"""Rows fetched at a time when streaming the logbook."""
+
+MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
+    # 0 -> 1: the first schema. Keys sort by code point (COLLATE "C"), as Python sorts.
+    (
+        """CREATE TABLE dossiers (
+            key text COLLATE "C" PRIMARY KEY,
+            data text NOT NULL,
+            sweep_due date,
+            information_due date)""",
+        "CREATE INDEX dossiers_sweep_due ON dossiers (sweep_due, key) WHERE sweep_due IS NOT NULL",
+        """CREATE INDEX dossiers_information_due ON dossiers (information_due, key)
+            WHERE information_due IS NOT NULL""",
+        """CREATE TABLE dossier_links (
+            link_id text COLLATE "C" PRIMARY KEY, key text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX dossier_links_key ON dossier_links (key)",
+        """CREATE TABLE dossier_matches (
+            match_id text COLLATE "C" PRIMARY KEY, key text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX dossier_matches_key ON dossier_matches (key)",
+        """CREATE TABLE dossier_professionals (
+            professional_id text COLLATE "C", key text COLLATE "C",
+            PRIMARY KEY (professional_id, key))""",
+        "CREATE INDEX dossier_professionals_key ON dossier_professionals (key)",
+        """CREATE TABLE dossier_parents (
+            parent_key text COLLATE "C", key text COLLATE "C", PRIMARY KEY (parent_key, key))""",
+        "CREATE INDEX dossier_parents_key ON dossier_parents (key)",
+        'CREATE TABLE organisations (id text COLLATE "C" PRIMARY KEY, data text NOT NULL)',
+        'CREATE TABLE professionals (id text COLLATE "C" PRIMARY KEY, data text NOT NULL)',
+        """CREATE TABLE outbox (
+            seq bigserial PRIMARY KEY,
+            id text COLLATE "C" NOT NULL UNIQUE,
+            key text COLLATE "C" NOT NULL,
+            data text NOT NULL)""",
+        "CREATE INDEX outbox_key ON outbox (key)",
+        """CREATE TABLE log_entries (
+            lane integer, seq bigint, id text NOT NULL UNIQUE, data text NOT NULL,
+            PRIMARY KEY (lane, seq))""",
+        """CREATE TABLE log_heads (
+            lane integer PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL)""",
+        "CREATE TABLE log_refs (token text NOT NULL, entry_id text NOT NULL)",
+        "CREATE INDEX log_refs_token ON log_refs (token)",
+    ),
+)
+"""The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
+appends to this list; a store opened on an older schema applies the missing steps."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this library writes. A newer one is refused with SchemaVersionError."""
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    """The one place where driver errors become :class:`StorageError`."""
+    try:
+        yield
+    except psycopg.Error as e:
+        # The primary message only: a DETAIL line may quote stored values.
+        what = e.diag.message_primary or (str(e).splitlines() or [""])[0]
+        code = f" [{e.sqlstate}]" if e.sqlstate else ""
+        raise StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}") from e
+
+
+def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
+    try:
+        return from_json(text, cls)
+    except ValidationError as e:
+        raise CorruptRecordError(
+            f"stored record {key!r} in table {table} does not parse: {e}"
+        ) from e
+
+
+class _Pool:
+    """A thread-safe LIFO pool of up to *size* connections, opened as needed."""
+
+    def __init__(self, url: str, schema: str, size: int) -> None:
+        self._url = url
+        self._schema = schema
+        self._idle: queue.LifoQueue[psycopg.Connection[TupleRow]] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def _connect(self) -> psycopg.Connection[TupleRow]:
+        conn = psycopg.connect(self._url, autocommit=True)
+        # Explicit, whatever the server's default_transaction_isolation says.
+        conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        try:
+            conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [self._schema])
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def get(self) -> psycopg.Connection[TupleRow]:
+        if self.closed:
+            raise StorageError("the store is closed")
+        if not self._slots.acquire(timeout=_POOL_TIMEOUT):
+            raise StorageError(f"no free database connection after {_POOL_TIMEOUT:.0f} seconds")
+        try:
+            while True:
+                try:
+                    conn = self._idle.get_nowait()
+                except queue.Empty:
+                    with _translated():
+                        return self._connect()
+                if not conn.closed and not conn.broken:
+                    return conn
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def put(self, conn: psycopg.Connection[TupleRow]) -> None:
+        """Give *conn* back; a broken one, or one left inside a transaction, is closed."""
+        try:
+            with self._lock:
+                healthy = (
+                    not self.closed
+                    and not conn.closed
+                    and not conn.broken
+                    and conn.info.transaction_status == TransactionStatus.IDLE
+                )
+                if healthy:
+                    self._idle.put(conn)
+            if not healthy:
+                conn.close()
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            idle = []
+            while not self._idle.empty():
+                idle.append(self._idle.get_nowait())
+        for conn in idle:
+            conn.close()
+
+
+class PostgresStore:
+    """A store in a PostgreSQL database, in schema *schema*, with up to *max_connections*.
+
+    Opening it creates the schema when it is missing (safely, when several processes
+    open it at once) and refuses a schema newer than this library with
+    :class:`~verwijsindex.errors.SchemaVersionError`.
+    """
+
+    def __init__(self, url: str, *, schema: str = "verwijsindex", max_connections: int = 8) -> None:
+        if not _HAVE_PSYCOPG:
+            raise ConfigurationError(
+                "the PostgreSQL store needs psycopg: pip install 'verwijsindex[postgres]'"
+            )
+        if not _SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_"):
+            raise ConfigurationError(
+                f"schema name {schema!r} must be lower-case letters, digits and underscores, "
+                "starting with a letter or underscore"
+            )
+        if not isinstance(max_connections, int) or max_connections < 1:
+            raise ConfigurationError("max_connections must be a positive integer")
+        try:
+            params = conninfo_to_dict(url)
+        except (psycopg.Error, TypeError):
+            # The URL is not repeated: it may hold a password.
+            raise ConfigurationError("not a valid PostgreSQL connection URL") from None
+        self.schema = schema
+        self._where = " ".join(
+            f"{name}={params[name]}" for name in ("host", "port", "dbname") if params.get(name)
+        )
+        self._pool = _Pool(url, schema, max_connections)
+        try:
+            self._create_schema()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def __repr__(self) -> str:
+        where = f"{self._where} " if self._where else ""
+        return f"<PostgresStore {where}schema={self.schema}>"
+
+    def _create_schema(self) -> None:
+        conn = self._pool.get()
+        try:
+            with _translated(), conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
+                row = conn.execute(
+                    "SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
+                    [sql.Identifier(self.schema, "schema_version").as_string(conn)],
+                ).fetchone()
+                version = 0
+                if row is not None and row[0]:
+                    found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+                    version = found[0] if found is not None and found[0] is not None else 0
+                if version > SCHEMA_VERSION:
+                    raise SchemaVersionError(
+                        f"schema {self.schema} has version {version}; this library knows "
+                        f"versions up to {SCHEMA_VERSION}: upgrade verwijsindex"
+                    )
+                if version == SCHEMA_VERSION:
+                    return
+                if version == 0:
+                    conn.execute(
+                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                            sql.Identifier(self.schema)
+                        )
+                    )
+                    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
+                for step in MIGRATIONS[version:]:
+                    for statement in step:
+                        conn.execute(statement)
+                # One head row per lane, made here so that first appends never race.
+                conn.execute(
+                    "INSERT INTO log_heads (lane, seq, hash)"
+                    " SELECT lane, 0, '' FROM generate_series(0, %s - 1) AS lane"
+                    " ON CONFLICT (lane) DO NOTHING",
+                    [LOG_LANES],
+                )
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version VALUES (%s)", [SCHEMA_VERSION])
+        finally:
+            self._pool.put(conn)
+
+    @contextmanager
+    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_PostgresTransaction]:
+        """One database transaction, holding an advisory lock on each key in *locks*."""
+        keys = sorted(set(locks))
+        conn = self._pool.get()
+        try:
+            with _translated(), conn.transaction():
+                if len(keys) == 1:
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
+                elif keys:
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+                        " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
+                        [keys],
+                    )
+                tx = _PostgresTransaction(conn)
+                try:
+                    yield tx
+                finally:
+                    tx.closed = True
+                if conn.info.transaction_status == TransactionStatus.INERROR:
+                    # A caller caught a StorageError and went on: nothing can commit.
+                    raise StorageError(
+                        "a statement in this transaction failed, so it was rolled back"
+                    )
+        finally:
+            self._pool.put(conn)
+
+    def close(self) -> None:
+        """Close every pooled connection; transactions still running close theirs on exit."""
+        self._pool.close()
+
+
+_SAVE: Final = """
+WITH dossier AS (
+    INSERT INTO dossiers (key, data, sweep_due, information_due)
+    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s)
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
+        information_due = EXCLUDED.information_due
+), links_gone AS (
+    DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])
+), links_new AS (
+    INSERT INTO dossier_links (link_id, key) SELECT DISTINCT unnest(%(links)s::text[]), %(key)s
+    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
+), matches_gone AS (
+    DELETE FROM dossier_matches WHERE key = %(key)s AND match_id <> ALL (%(matches)s::text[])
+), matches_new AS (
+    INSERT INTO dossier_matches (match_id, key) SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s
+    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
+), professionals_gone AS (
+    DELETE FROM dossier_professionals
+    WHERE key = %(key)s AND professional_id <> ALL (%(professionals)s::text[])
+), professionals_new AS (
+    INSERT INTO dossier_professionals (professional_id, key)
+    SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
+), parents_gone AS (
+    DELETE FROM dossier_parents WHERE key = %(key)s AND parent_key <> ALL (%(parents)s::text[])
+)
+INSERT INTO dossier_parents (parent_key, key)
+SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
+"""
+# The deletes and inserts of one side table touch disjoint rows, so they may run as
+# sibling statements of one command: a save is one round trip.
+
+_DELETE: Final = """
+WITH links AS (DELETE FROM dossier_links WHERE key = %(key)s),
+matches AS (DELETE FROM dossier_matches WHERE key = %(key)s),
+professionals AS (DELETE FROM dossier_professionals WHERE key = %(key)s),
+parents AS (DELETE FROM dossier_parents WHERE key = %(key)s)
+DELETE FROM dossiers WHERE key = %(key)s
+"""
+
+_APPEND_LOG: Final = """
+WITH entries AS (
+    INSERT INTO log_entries (lane, seq, id, data)
+    SELECT * FROM unnest(%(lanes)s::integer[], %(seqs)s::bigint[], %(ids)s::text[],
+                         %(data)s::text[])
+), refs AS (
+    INSERT INTO log_refs (token, entry_id)
+    SELECT * FROM unnest(%(tokens)s::text[], %(entry_ids)s::text[])
+)
+INSERT INTO log_heads (lane, seq, hash)
+SELECT * FROM unnest(%(head_lanes)s::integer[], %(head_seqs)s::bigint[], %(head_hashes)s::text[])
+ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
+"""
+
+
+class _PostgresTransaction:
+    def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
+        self._conn = conn
+        self._streams = 0
+        self.closed = False
+
+    def _rows(self, query: LiteralString, params: _Params = ()) -> list[TupleRow]:
+        if self.closed:
+            raise StorageError("the transaction has ended")
+        with _translated():
+            return self._conn.execute(query, params).fetchall()
+
+    def _run(self, query: LiteralString, params: _Params = ()) -> int:
+        if self.closed:
+            raise StorageError("the transaction has ended")
+        with _translated():
+            return self._conn.execute(query, params).rowcount
+
+    def _keys(self, query: LiteralString, params: Sequence[Any]) -> list[str]:
+        return [row[0] for row in self._rows(query, params)]
+
+    # -- dossiers ---------------------------------------------------------------------------------
+
+    def load(self, key: str) -> Dossier | None:
+        rows = self._rows("SELECT data FROM dossiers WHERE key = %s", [key])
+        return _parse("dossiers", key, rows[0][0], Dossier) if rows else None
+
+    def save(self, dossier: Dossier) -> None:
+        terms = index_terms(dossier)
+        self._run(
+            _SAVE,
+            {
+                "key": dossier.key,
+                "data": to_json(dossier),
+                "sweep_due": dossier.sweep_due,
+                "information_due": dossier.information_due,
+                "links": list(terms.link_ids),
+                "matches": list(terms.match_ids),
+                "professionals": list(terms.professional_ids),
+                "parents": list(terms.parent_keys),
+            },
+        )
+
+    def delete(self, key: str) -> None:
+        self._run(_DELETE, {"key": key})
+
+    def key_for_link(self, link_id: str) -> str | None:
+        keys = self._keys("SELECT key FROM dossier_links WHERE link_id = %s", [link_id])
+        return keys[0] if keys else None
+
+    def key_for_match(self, match_id: str) -> str | None:
+        keys = self._keys("SELECT key FROM dossier_matches WHERE match_id = %s", [match_id])
+        return keys[0] if keys else None
+
+    def keys_for_professional(self, professional_id: str) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossier_professionals WHERE professional_id = %s ORDER BY key",
+            [professional_id],
+        )
+
+    def keys_for_parent(self, parent_key: str) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossier_parents WHERE parent_key = %s ORDER BY key", [parent_key]
+        )
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE sweep_due <= %s ORDER BY sweep_due, key LIMIT %s",
+            [on, limit],
+        )
+
+    def keys_information_due(self, before: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE information_due < %s"
+            " ORDER BY information_due, key LIMIT %s",
+            [before, limit],
+        )
+
+    def keys(self, after: str | None, limit: int) -> list[str]:
+        if after is None:
+            return self._keys("SELECT key FROM dossiers ORDER BY key LIMIT %s", [limit])
+        return self._keys(
+            "SELECT key FROM dossiers WHERE key > %s ORDER BY key LIMIT %s", [after, limit]
+        )
+
+    # -- organisations and professionals ----------------------------------------------------------
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
+        return _parse("organisations", organisation_id, rows[0][0], Organisation) if rows else None
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self._run(
+            "INSERT INTO organisations (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+            [organisation.id, to_json(organisation)],
+        )
+
+    def get_professional(self, professional_id: str) -> Professional | None:
+        rows = self._rows("SELECT data FROM professionals WHERE id = %s", [professional_id])
+        return _parse("professionals", professional_id, rows[0][0], Professional) if rows else None
+
+    def put_professional(self, professional: Professional) -> None:
+        self._run(
+            "INSERT INTO professionals (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+            [professional.id, to_json(professional)],
+        )
+
+    # -- outbox -----------------------------------------------------------------------------------
+
+    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
+        if not items:
+            return
+        # A repeated id replaces the message but keeps its place in the queue.
+        latest = {n.id: (key, n) for key, n in items}
+        self._run(
+            "INSERT INTO outbox (id, key, data)"
+            " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[])"
+            " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, data = EXCLUDED.data",
+            [
+                list(latest),
+                [key for key, _ in latest.values()],
+                [to_json(n) for _, n in latest.values()],
+            ],
+        )
+
+    def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
+        return [_parse("outbox", row[0], row[1], Notification) for row in rows]
+
+    def pending_notifications(self, limit: int | None) -> list[Notification]:
+        if limit is None:
+            return self._notifications(self._rows("SELECT id, data FROM outbox ORDER BY seq"))
+        return self._notifications(
+            self._rows("SELECT id, data FROM outbox ORDER BY seq LIMIT %s", [limit])
+        )
+
+    def notifications_for(self, key: str) -> list[Notification]:
+        return self._notifications(
+            self._rows("SELECT id, data FROM outbox WHERE key = %s ORDER BY seq", [key])
+        )
+
+    def acknowledge(self, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
+
+    def delete_notifications(self, key: str) -> None:
+        self._run("DELETE FROM outbox WHERE key = %s", [key])
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        self._run("UPDATE outbox SET key = %s WHERE key = %s", [new, old])
+
+    # -- logbook ----------------------------------------------------------------------------------
+
+    def log_head(self, lane: int) -> tuple[int, str] | None:
+        # FOR UPDATE: appends to one lane wait here for each other until commit.
+        rows = self._rows("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane])
+        if not rows or rows[0][0] == 0:
+            return None
+        return (rows[0][0], rows[0][1])
+
+    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+        if not entries and not refs:
+            return
+        heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
+        self._run(
+            _APPEND_LOG,
+            {
+                "lanes": [entry.lane for entry in entries],
+                "seqs": [entry.seq for entry in entries],
+                "ids": [entry.id for entry in entries],
+                "data": [to_json(entry) for entry in entries],
+                "tokens": [token for token, _ in refs],
+                "entry_ids": [entry_id for _, entry_id in refs],
+                "head_lanes": list(heads),
+                "head_seqs": [seq for seq, _ in heads.values()],
+                "head_hashes": [h for _, h in heads.values()],
+            },
+        )
+
+    def log_entries(self) -> Generator[LogEntry, None, None]:
+        """Every entry, ordered by lane and sequence number, fetched a batch at a time.
+
+        Iterate inside the transaction; the server closes the cursor when it ends.
+        """
+        self._streams += 1
+        name = sql.Identifier(f"verwijsindex_log_{self._streams}")
+        declare = sql.SQL(
+            "DECLARE {} NO SCROLL CURSOR FOR SELECT id, data FROM log_entries ORDER BY lane, seq"
+        ).format(name)
+        fetch = sql.SQL("FETCH FORWARD {} FROM {}").format(sql.Literal(_FETCH), name)
+        if self.closed:
+            raise StorageError("the transaction has ended")
+        with _translated():
+            self._conn.execute(declare)
+        done = False
+        try:
+            while not done:
+                if self.closed:
+                    raise StorageError("the transaction has ended")
+                with _translated():
+                    rows = self._conn.execute(fetch).fetchall()
+                done = len(rows) < _FETCH
+                for entry_id, data in rows:
+                    if self.closed:
+                        raise StorageError("the transaction has ended")
+                    yield _parse("log_entries", entry_id, data, LogEntry)
+        finally:
+            # After the transaction the server has closed the cursor, and the connection
+            # may already serve another transaction: leave it alone then.
+            if not self.closed and self._usable():
+                with _translated():
+                    self._conn.execute(sql.SQL("CLOSE {}").format(name))
+
+    def _usable(self) -> bool:
+        return self._conn.info.transaction_status == TransactionStatus.INTRANS
+
+    def log_heads(self) -> dict[int, tuple[int, str]]:
+        rows = self._rows("SELECT lane, seq, hash FROM log_heads WHERE seq > 0 ORDER BY lane")
+        return {lane: (seq, h) for lane, seq, h in rows}
+
+    def log_entries_for(self, token: str) -> list[LogEntry]:
+        rows = self._rows(
+            "SELECT e.id, e.data FROM log_refs r JOIN log_entries e ON e.id = r.entry_id"
+            " WHERE r.token = %s",
+            [token],
+        )
+        found = [_parse("log_entries", entry_id, data, LogEntry) for entry_id, data in rows]
+        return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
+
+    def delete_log_refs(self, token: str) -> None:
+        self._run("DELETE FROM log_refs WHERE token = %s", [token])

@@ -1,0 +1,571 @@
+"""The SQLite store (SQLite-opslag): the verwijsindex in one file, or in memory, on one host.
+
+Every transaction runs under ``BEGIN IMMEDIATE``, so writers wait for each other across
+threads and processes; an exception inside the ``with`` block rolls everything back.
+
+>>> from verwijsindex.storage import SQLiteStore
+>>> store = SQLiteStore()
+>>> store
+SQLiteStore(':memory:')
+>>> with store.transaction() as tx:
+...     tx.load("no-such-key") is None
+True
+>>> with store.transaction() as tx:
+...     tx.log_heads()
+{}
+>>> store.close()
+>>> store.transaction().__enter__()
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.StorageError: the store is closed
+
+Driver errors come out as :class:`~verwijsindex.errors.StorageError` with the
+:mod:`sqlite3` exception as ``__cause__``; a record that does not parse as
+:class:`~verwijsindex.errors.CorruptRecordError`, naming the table and the row but never
+its content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from types import TracebackType
+from typing import Final, TypeVar
+
+import attrs
+
+from verwijsindex.errors import (
+    CorruptRecordError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
+from verwijsindex.serialization import from_json, to_json
+from verwijsindex.storage import Dossier, IndexTerms, index_terms
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
+
+T = TypeVar("T")
+
+MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    1: (
+        """CREATE TABLE IF NOT EXISTS dossiers (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            sweep_due TEXT,
+            information_due TEXT)""",
+        """CREATE INDEX IF NOT EXISTS dossiers_sweep_due
+            ON dossiers (sweep_due, key) WHERE sweep_due IS NOT NULL""",
+        """CREATE INDEX IF NOT EXISTS dossiers_information_due
+            ON dossiers (information_due, key) WHERE information_due IS NOT NULL""",
+        """CREATE TABLE IF NOT EXISTS dossier_links (
+            link_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_links_key ON dossier_links (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_matches (
+            match_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_matches_key ON dossier_matches (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_professionals (
+            professional_id TEXT NOT NULL,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
+            PRIMARY KEY (professional_id, key)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_professionals_key ON dossier_professionals (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_parents (
+            parent_key TEXT NOT NULL,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
+            PRIMARY KEY (parent_key, key)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_parents_key ON dossier_parents (key)",
+        "CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS professionals (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key)",
+        """CREATE TABLE IF NOT EXISTS log_entries (
+            lane INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            id TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL,
+            PRIMARY KEY (lane, seq))""",
+        """CREATE TABLE IF NOT EXISTS log_heads (
+            lane INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL)""",
+        "CREATE TABLE IF NOT EXISTS log_refs (token TEXT NOT NULL, entry_id TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS log_refs_token ON log_refs (token)",
+    ),
+}
+"""The schema, as the statements that bring a database from the version before to each
+version. A later release adds an entry; opening an older database runs the missing ones."""
+
+SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
+"""The schema version this release writes; a database with a higher one is refused."""
+
+_FETCH = 500
+_NO_TERMS: Final = IndexTerms(link_ids=(), match_ids=(), professional_ids=(), parent_keys=())
+
+
+@attrs.frozen
+class _SideTable:
+    """One look-up table derived from the dossiers, with its statements."""
+
+    clear: str
+    insert: str
+    remove: str
+
+
+def _side(table: str, column: str, conflict: str) -> _SideTable:
+    return _SideTable(
+        clear=f"DELETE FROM {table} WHERE key = ?",
+        insert=f"INSERT OR {conflict} INTO {table} ({column}, key) VALUES (?, ?)",
+        remove=f"DELETE FROM {table} WHERE {column} = ? AND key = ?",
+    )
+
+
+# In the order of the fields of IndexTerms. A link or match id names one dossier: saving it
+# under another key moves it (as in the memory store).
+_SIDE: Final = (
+    _side("dossier_links", "link_id", "REPLACE"),
+    _side("dossier_matches", "match_id", "REPLACE"),
+    _side("dossier_professionals", "professional_id", "IGNORE"),
+    _side("dossier_parents", "parent_key", "IGNORE"),
+)
+
+_SAVE_DOSSIER = (
+    "INSERT INTO dossiers (key, data, sweep_due, information_due) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
+    "sweep_due = excluded.sweep_due, information_due = excluded.information_due"
+)
+_PUT_ORGANISATION = (
+    "INSERT INTO organisations (id, data) VALUES (?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+)
+_PUT_PROFESSIONAL = (
+    "INSERT INTO professionals (id, data) VALUES (?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+)
+_ADD_NOTIFICATION = (
+    "INSERT INTO outbox (id, key, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, data = excluded.data"
+)
+_INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
+_SET_HEAD = (
+    "INSERT INTO log_heads (lane, seq, hash) VALUES (?, ?, ?) "
+    "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+)
+_INSERT_REF = "INSERT INTO log_refs (token, entry_id) VALUES (?, ?)"
+
+
+class _Translate:
+    """Turns every :mod:`sqlite3` error raised inside ``with _TRANSLATE:`` into a
+    :class:`StorageError` chained to it: the one place this backend maps driver errors."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, sqlite3.Error):
+            raise StorageError(f"SQLite failed: {type(error).__name__}: {error}") from error
+
+
+_TRANSLATE: Final = _Translate()
+
+
+def _decode(text: object, cls: type[T], table: str, row: object) -> T:
+    """Parse a stored JSON record, or raise :class:`CorruptRecordError` naming where it is."""
+    try:
+        if not isinstance(text, str):
+            raise ValidationError()
+        return from_json(text, cls)
+    except ValidationError as error:
+        raise CorruptRecordError(
+            f"table {table!r}, row {row!r}: the stored record does not parse "
+            f"({type(error).__name__})"
+        ) from None
+
+
+def _columns(terms: IndexTerms) -> tuple[tuple[str, ...], ...]:
+    return (terms.link_ids, terms.match_ids, terms.professional_ids, terms.parent_keys)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+class SQLiteStore:
+    """A store in an SQLite database file, or in memory with ``":memory:"`` (the default).
+
+    Each thread gets its own connection to a file; an in-memory database has one
+    connection that threads take turns on. :meth:`close` closes them all.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0) -> None:
+        self._path = os.fspath(path)
+        self._timeout = timeout
+        self._memory = self._path in {":memory:", ""}
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        self._shared: sqlite3.Connection | None = None
+        self._closed = False
+        with _TRANSLATE:
+            connection = self._connect()
+            try:
+                if not self._memory:
+                    connection.execute("PRAGMA journal_mode=WAL")
+                self._migrate(connection)
+            except BaseException:
+                connection.close()
+                raise
+        if self._memory:
+            self._shared = connection
+        else:
+            self._local.connection = connection
+            self._connections[threading.current_thread()] = connection
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self._path!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        return connection
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
+            )
+            row = connection.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
+            current = 0 if row is None else row[0]
+            if not isinstance(current, int) or current > SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"the database {self._path!r} has schema version {current!r}; "
+                    f"this release reads versions up to {SCHEMA_VERSION}"
+                )
+            for version in sorted(MIGRATIONS):
+                if version > current:
+                    for statement in MIGRATIONS[version]:
+                        connection.execute(statement)
+            if current != SCHEMA_VERSION:
+                connection.execute(
+                    "INSERT INTO schema_version (id, version) VALUES (1, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                    (SCHEMA_VERSION,),
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                connection.execute("ROLLBACK")
+            raise
+
+    def _thread_connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
+        with self._lock:
+            if self._closed:  # pragma: no cover - only when close() races this thread
+                raise StorageError("the store is closed")
+            for thread in [t for t in self._connections if not t.is_alive()]:
+                self._connections.pop(thread).close()
+            connection = self._connect()
+            self._connections[threading.current_thread()] = connection
+        self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_SQLiteTransaction]:
+        """One unit of work under ``BEGIN IMMEDIATE``: committed when the block ends,
+        rolled back when it raises. *locks* need no more than that: SQLite has one writer."""
+        if self._closed:
+            raise StorageError("the store is closed")
+        if self._memory:
+            with self._lock:
+                shared = self._shared
+                if shared is None:  # pragma: no cover - only when close() races this thread
+                    raise StorageError("the store is closed")
+                yield from _run(shared)
+        else:
+            with _TRANSLATE:
+                connection = self._thread_connection()
+            yield from _run(connection)
+
+    def close(self) -> None:
+        """Close every connection this store opened. Closing twice is harmless."""
+        with self._lock:
+            self._closed = True
+            connections = list(self._connections.values())
+            if self._shared is not None:
+                connections.append(self._shared)
+            self._connections.clear()
+            self._shared = None
+        with _TRANSLATE:
+            for connection in connections:
+                connection.close()
+
+
+def _run(connection: sqlite3.Connection) -> Iterator[_SQLiteTransaction]:
+    with _TRANSLATE:
+        connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield _SQLiteTransaction(connection)
+        with _TRANSLATE:
+            connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+            connection.execute("ROLLBACK")
+        raise
+
+
+class _SQLiteTransaction:
+    """The statements of one transaction on one connection.
+
+    ``_known`` holds the look-up terms of every dossier this transaction has loaded or
+    saved, as they stand in the side tables, so :meth:`save` writes only what changed.
+    """
+
+    __slots__ = ("_db", "_known")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._known: dict[str, IndexTerms] = {}
+
+    # -- dossiers ---------------------------------------------------------------------------------
+
+    def load(self, key: str) -> Dossier | None:
+        with _TRANSLATE:
+            row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            # no dossier, so no side rows: the foreign keys see to that
+            self._known[key] = _NO_TERMS
+            return None
+        dossier = _decode(row[0], Dossier, "dossiers", key)
+        if dossier.key != key:
+            raise CorruptRecordError(f"table 'dossiers', row {key!r}: the record has another key")
+        self._known[key] = index_terms(dossier)
+        return dossier
+
+    def save(self, dossier: Dossier) -> None:
+        key = dossier.key
+        data = to_json(dossier)
+        terms = index_terms(dossier)
+        old = self._known.get(key)
+        db = self._db
+        with _TRANSLATE:
+            db.execute(
+                _SAVE_DOSSIER, (key, data, _iso(dossier.sweep_due), _iso(dossier.information_due))
+            )
+            if old is None:
+                for side in _SIDE:
+                    db.execute(side.clear, (key,))
+                old = _NO_TERMS
+            for side, before, after in zip(_SIDE, _columns(old), _columns(terms), strict=True):
+                if before == after:
+                    continue
+                if before:
+                    gone = set(before).difference(after)
+                    if gone:
+                        db.executemany(side.remove, [(term, key) for term in gone])
+                added = [term for term in after if term not in before] if before else after
+                if added:
+                    db.executemany(side.insert, [(term, key) for term in added])
+        self._known[key] = terms
+
+    def delete(self, key: str) -> None:
+        db = self._db
+        with _TRANSLATE:
+            for side in _SIDE:
+                db.execute(side.clear, (key,))
+            db.execute("DELETE FROM dossiers WHERE key = ?", (key,))
+        self._known[key] = _NO_TERMS
+
+    def _one_key(self, sql: str, term: str) -> str | None:
+        with _TRANSLATE:
+            row = self._db.execute(sql, (term,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _keys(self, sql: str, parameters: tuple[object, ...]) -> list[str]:
+        with _TRANSLATE:
+            return [row[0] for row in self._db.execute(sql, parameters)]
+
+    def key_for_link(self, link_id: str) -> str | None:
+        return self._one_key("SELECT key FROM dossier_links WHERE link_id = ?", link_id)
+
+    def key_for_match(self, match_id: str) -> str | None:
+        return self._one_key("SELECT key FROM dossier_matches WHERE match_id = ?", match_id)
+
+    def keys_for_professional(self, professional_id: str) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossier_professionals WHERE professional_id = ? ORDER BY key",
+            (professional_id,),
+        )
+
+    def keys_for_parent(self, parent_key: str) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossier_parents WHERE parent_key = ? ORDER BY key", (parent_key,)
+        )
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE sweep_due <= ? ORDER BY sweep_due, key LIMIT ?",
+            (on.isoformat(), limit),
+        )
+
+    def keys_information_due(self, before: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE information_due < ? "
+            "ORDER BY information_due, key LIMIT ?",
+            (before.isoformat(), limit),
+        )
+
+    def keys(self, after: str | None, limit: int) -> list[str]:
+        if after is None:
+            return self._keys("SELECT key FROM dossiers ORDER BY key LIMIT ?", (limit,))
+        return self._keys(
+            "SELECT key FROM dossiers WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+        )
+
+    # -- organisations and professionals -----------------------------------------------------------
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        with _TRANSLATE:
+            row = self._db.execute(
+                "SELECT data FROM organisations WHERE id = ?", (organisation_id,)
+            ).fetchone()
+        return (
+            None if row is None else _decode(row[0], Organisation, "organisations", organisation_id)
+        )
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        data = to_json(organisation)
+        with _TRANSLATE:
+            self._db.execute(_PUT_ORGANISATION, (organisation.id, data))
+
+    def get_professional(self, professional_id: str) -> Professional | None:
+        with _TRANSLATE:
+            row = self._db.execute(
+                "SELECT data FROM professionals WHERE id = ?", (professional_id,)
+            ).fetchone()
+        return (
+            None if row is None else _decode(row[0], Professional, "professionals", professional_id)
+        )
+
+    def put_professional(self, professional: Professional) -> None:
+        data = to_json(professional)
+        with _TRANSLATE:
+            self._db.execute(_PUT_PROFESSIONAL, (professional.id, data))
+
+    # -- outbox ------------------------------------------------------------------------------------
+
+    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
+        rows = [(notification.id, key, to_json(notification)) for key, notification in items]
+        if rows:
+            with _TRANSLATE:
+                self._db.executemany(_ADD_NOTIFICATION, rows)
+
+    def _notifications(self, sql: str, parameters: tuple[object, ...]) -> list[Notification]:
+        with _TRANSLATE:
+            rows = self._db.execute(sql, parameters).fetchall()
+        return [_decode(data, Notification, "outbox", id_) for id_, data in rows]
+
+    def pending_notifications(self, limit: int | None) -> list[Notification]:
+        if limit is None:
+            return self._notifications("SELECT id, data FROM outbox ORDER BY seq", ())
+        return self._notifications("SELECT id, data FROM outbox ORDER BY seq LIMIT ?", (limit,))
+
+    def notifications_for(self, key: str) -> list[Notification]:
+        return self._notifications("SELECT id, data FROM outbox WHERE key = ? ORDER BY seq", (key,))
+
+    def acknowledge(self, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        with _TRANSLATE:
+            cursor = self._db.executemany(
+                "DELETE FROM outbox WHERE id = ?", [(i,) for i in dict.fromkeys(ids)]
+            )
+        return cursor.rowcount
+
+    def delete_notifications(self, key: str) -> None:
+        with _TRANSLATE:
+            self._db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        with _TRANSLATE:
+            self._db.execute("UPDATE outbox SET key = ? WHERE key = ?", (new, old))
+
+    # -- logbook -----------------------------------------------------------------------------------
+
+    def log_head(self, lane: int) -> tuple[int, str] | None:
+        with _TRANSLATE:
+            row = self._db.execute(
+                "SELECT seq, hash FROM log_heads WHERE lane = ?", (lane,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+        rows = [(e.lane, e.seq, e.id, to_json(e)) for e in entries]
+        heads = {e.lane: (e.lane, e.seq, e.hash) for e in entries}
+        db = self._db
+        with _TRANSLATE:
+            if rows:
+                db.executemany(_INSERT_LOG, rows)
+                db.executemany(_SET_HEAD, list(heads.values()))
+            if refs:
+                db.executemany(_INSERT_REF, refs)
+
+    def log_entries(self) -> Iterator[LogEntry]:
+        with _TRANSLATE:
+            cursor = self._db.execute("SELECT lane, seq, data FROM log_entries ORDER BY lane, seq")
+        try:
+            while True:
+                with _TRANSLATE:
+                    rows = cursor.fetchmany(_FETCH)
+                if not rows:
+                    return
+                for lane, seq, data in rows:
+                    yield _decode(data, LogEntry, "log_entries", (lane, seq))
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                cursor.close()
+
+    def log_heads(self) -> dict[int, tuple[int, str]]:
+        with _TRANSLATE:
+            rows = self._db.execute(
+                "SELECT lane, seq, hash FROM log_heads ORDER BY lane"
+            ).fetchall()
+        return {lane: (seq, hash_) for lane, seq, hash_ in rows}
+
+    def log_entries_for(self, token: str) -> list[LogEntry]:
+        with _TRANSLATE:
+            rows = self._db.execute(
+                "SELECT e.lane, e.seq, e.data FROM log_refs r "
+                "JOIN log_entries e ON e.id = r.entry_id WHERE r.token = ?",
+                (token,),
+            ).fetchall()
+        found = [_decode(data, LogEntry, "log_entries", (lane, seq)) for lane, seq, data in rows]
+        return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
+
+    def delete_log_refs(self, token: str) -> None:
+        with _TRANSLATE:
+            self._db.execute("DELETE FROM log_refs WHERE token = ?", (token,))

@@ -1,0 +1,799 @@
+"""Tests of the SQLite store that only it needs: schema, pragmas, driver errors, threads.
+
+The behaviour every store shares is checked by the contract suite; these tests look at
+the database underneath with a raw :mod:`sqlite3` connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from verwijsindex.errors import CorruptRecordError, SchemaVersionError, StorageError
+from verwijsindex.model import (
+    Address,
+    Contact,
+    Gender,
+    Link,
+    LinkStatus,
+    LogAction,
+    LogEntry,
+    Match,
+    MatchKind,
+    Notification,
+    NotificationKind,
+    Organisation,
+    Professional,
+    Recipient,
+    WithdrawalReason,
+)
+from verwijsindex.storage import (
+    Dossier,
+    InformationDuty,
+    InformationRecord,
+    Store,
+    SubjectRecord,
+    Transaction,
+    open_store,
+)
+from verwijsindex.storage.memory import MemoryStore
+from verwijsindex.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
+
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+SIDE_TABLES = ("dossier_links", "dossier_matches", "dossier_professionals", "dossier_parents")
+
+
+# --- builders ------------------------------------------------------------------------------------
+
+
+def organisation(n: int = 1) -> Organisation:
+    return Organisation(
+        id=f"O{n}", name=f"Organisatie {n}", municipality_code="935", email=f"o{n}@example.nl"
+    )
+
+
+def professional(n: int = 1) -> Professional:
+    return Professional(
+        id=f"P{n}", name=f"Hulpverlener {n}", organisation=organisation(n), email=f"p{n}@example.nl"
+    )
+
+
+def link(n: int, key: str, prof: int = 1) -> Link:
+    return Link(
+        id=f"L{n}",
+        subject=key,
+        professional=f"P{prof}",
+        organisation=f"O{prof}",
+        created_at=T0,
+        ends_on=date(2028, 3, 1),
+    )
+
+
+def dossier(
+    key: str = "k1", *, links: tuple[Link, ...] = (), parents: tuple[str, ...] = ()
+) -> Dossier:
+    subject = SubjectRecord(
+        key=key,
+        key_id="v1",
+        name="Jan Jansen",
+        gender=Gender.MALE,
+        birth_date=date(2012, 5, 17),
+        address=Address(
+            street="Markt",
+            house_number="1",
+            postcode="6211 CK",
+            city="Maastricht",
+            municipality_code="935",
+        ),
+        log_secret="secret",
+        parent_keys=parents,
+    )
+    return Dossier(subject=subject, links=links)
+
+
+def full_dossier(key: str = "k1") -> Dossier:
+    links = (
+        link(1, key, 1),
+        link(2, key, 2),
+        Link(
+            id="L3",
+            subject=key,
+            professional="P3",
+            organisation="O3",
+            created_at=T0 - timedelta(days=400),
+            ends_on=date(2026, 1, 1),
+            status=LinkStatus.ARCHIVED,
+            archived_on=date(2025, 12, 1),
+            withdrawal_reason=WithdrawalReason.RISK_RESOLVED,
+        ),
+    )
+    match = Match(
+        id="M1",
+        subject=key,
+        links=("L1", "L2"),
+        professionals=("P1", "P2"),
+        kind=MatchKind.SUBJECT,
+        created_at=T0,
+        updated_at=T0 + timedelta(hours=1),
+        lead="P1",
+    )
+    base = dossier(key, links=links, parents=("parent-b", "parent-a"))
+    return Dossier(
+        subject=base.subject,
+        links=links,
+        match=match,
+        hinted=frozenset({"P1"}),
+        duties=(InformationDuty("L2", frozenset(Recipient), date(2026, 4, 1)),),
+        informed=(InformationRecord("L1", frozenset({Recipient.YOUTH}), T0, "P1"),),
+        sweep_due=date(2026, 5, 1),
+        information_due=date(2026, 4, 1),
+    )
+
+
+def notification(n: int) -> Notification:
+    # typed Any: mypy reads the ``converter=tuple`` of ``contacts`` as an unbound generic
+    contacts: Any = (Contact.of(professional(n + 1)),)
+    return Notification(
+        id=f"N{n}",
+        kind=NotificationKind.MATCH,
+        recipient=f"P{n}",
+        created_at=T0,
+        match_id="M1",
+        contacts=contacts,
+    )
+
+
+def entry(lane: int, seq: int, *, at: datetime = T0, token: str | None = None) -> LogEntry:
+    return LogEntry(
+        id=f"e{lane}-{seq}",
+        lane=lane,
+        seq=seq,
+        at=at,
+        actor="P1",
+        action=LogAction.REGISTERED,
+        subject_ref=token,
+        prev_hash=f"h{lane}-{seq - 1}",
+        hash=f"h{lane}-{seq}",
+    )
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "verwijsindex.db"
+
+
+@pytest.fixture(params=["file", "memory"])
+def store(request: pytest.FixtureRequest, db_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(db_path) if request.param == "file" else SQLiteStore()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def file_store(db_path: Path) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(db_path)
+    yield s
+    s.close()
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def count(path: Path, table: str) -> int:
+    with raw(path) as db:
+        (n,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+    db.close()
+    assert isinstance(n, int)
+    return n
+
+
+# --- the store as a Store ------------------------------------------------------------------------
+
+
+def test_is_a_store_and_opens_by_url(db_path: Path) -> None:
+    memory: Store = SQLiteStore()
+    assert isinstance(memory, Store)
+    memory.close()
+    by_url = open_store(f"sqlite:///{db_path}")
+    assert isinstance(by_url, SQLiteStore)
+    assert repr(by_url) == f"SQLiteStore({str(db_path)!r})"
+    by_url.close()
+
+
+def test_repr_shows_the_path_only(db_path: Path) -> None:
+    s = SQLiteStore(db_path, timeout=1.5)
+    assert repr(s) == f"SQLiteStore({str(db_path)!r})"
+    s.close()
+    assert repr(SQLiteStore()) == "SQLiteStore(':memory:')"
+
+
+# --- dossiers ------------------------------------------------------------------------------------
+
+
+def test_dossier_round_trips(store: SQLiteStore) -> None:
+    saved = full_dossier()
+    with store.transaction(["k1"]) as tx:
+        assert tx.load("k1") is None
+        tx.save(saved)
+        assert tx.load("k1") == saved
+    with store.transaction() as tx:
+        assert tx.load("k1") == saved
+
+
+def test_dossier_row_has_no_bsn_and_iso_dates(file_store: SQLiteStore, db_path: Path) -> None:
+    with file_store.transaction() as tx:
+        tx.save(full_dossier())
+    with raw(db_path) as db:
+        row = db.execute("SELECT key, data, sweep_due, information_due FROM dossiers").fetchone()
+    db.close()
+    assert row[0] == "k1"
+    assert (row[2], row[3]) == ("2026-05-01", "2026-04-01")
+    assert "bsn" not in row[1].lower()
+
+
+def test_side_indexes_follow_save_resave_and_delete(store: SQLiteStore) -> None:
+    first = full_dossier("k1")
+    sibling = dossier("k2", links=(link(9, "k2", 1),), parents=("parent-a",))
+    with store.transaction() as tx:
+        tx.save(first)
+        tx.save(sibling)
+    with store.transaction() as tx:
+        assert tx.key_for_link("L1") == "k1"
+        assert tx.key_for_link("L3") == "k1"
+        assert tx.key_for_link("L9") == "k2"
+        assert tx.key_for_match("M1") == "k1"
+        assert tx.keys_for_professional("P1") == ["k1", "k2"]
+        assert tx.keys_for_professional("P3") == ["k1"]
+        assert tx.keys_for_parent("parent-a") == ["k1", "k2"]
+        assert tx.keys_for_parent("parent-b") == ["k1"]
+
+    # re-save without the match, one link and one parent fewer
+    smaller = Dossier(subject=dossier("k1", parents=("parent-b",)).subject, links=(first.links[0],))
+    with store.transaction() as tx:
+        tx.save(smaller)
+    with store.transaction() as tx:
+        assert tx.load("k1") == smaller
+        assert tx.key_for_link("L1") == "k1"
+        assert tx.key_for_link("L2") is None
+        assert tx.key_for_link("L3") is None
+        assert tx.key_for_match("M1") is None
+        assert tx.keys_for_professional("P1") == ["k1", "k2"]
+        assert tx.keys_for_professional("P2") == []
+        assert tx.keys_for_parent("parent-a") == ["k2"]
+        assert tx.keys_for_parent("parent-b") == ["k1"]
+
+    with store.transaction() as tx:
+        tx.delete("k1")
+        tx.delete("no-such-key")
+    with store.transaction() as tx:
+        assert tx.load("k1") is None
+        assert tx.key_for_link("L1") is None
+        assert tx.keys_for_professional("P1") == ["k2"]
+        assert tx.keys_for_parent("parent-b") == []
+        assert tx.keys(None, 10) == ["k2"]
+
+
+def test_load_then_save_in_one_transaction_updates_side_indexes(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        tx.save(full_dossier("k1"))
+        tx.save(dossier("k1", links=(link(1, "k1", 1), link(4, "k1", 4)), parents=("parent-c",)))
+    with store.transaction() as tx:
+        loaded = tx.load("k1")
+        assert loaded is not None
+        assert [x.id for x in loaded.links] == ["L1", "L4"]
+        tx.save(Dossier(subject=dossier("k1").subject, links=(link(5, "k1", 4),)))
+        assert tx.key_for_link("L1") is None
+        assert tx.key_for_link("L5") == "k1"
+        assert tx.keys_for_professional("P4") == ["k1"]
+        assert tx.keys_for_professional("P1") == []
+        assert tx.keys_for_parent("parent-c") == []
+        tx.delete("k1")
+        tx.save(dossier("k1", links=(link(6, "k1", 6),)))
+        assert tx.key_for_link("L5") is None
+        assert tx.keys_for_professional("P6") == ["k1"]
+
+
+KEYS = ("k1", "k2", "k3")
+Op = tuple[str, str, frozenset[int], frozenset[int], frozenset[int], bool]
+ops = st.lists(
+    st.tuples(
+        st.sampled_from(["save", "save", "load", "delete", "commit"]),
+        st.sampled_from(KEYS),
+        st.frozensets(st.integers(0, 4), max_size=3),  # links, by number
+        st.frozensets(st.integers(0, 2), max_size=2),  # parents
+        st.frozensets(st.integers(0, 2), max_size=2),  # professionals for the links
+        st.booleans(),  # with a match
+    ),
+    max_size=30,
+)
+
+
+def sample_dossier(
+    key: str, links: frozenset[int], parents: frozenset[int], profs: frozenset[int], matched: bool
+) -> Dossier:
+    """A dossier for *key*; its link ids carry the key, so no two dossiers share one."""
+    prof = sorted(profs or {0})
+    made = tuple(
+        attrs.evolve(link(n, key, prof[n % len(prof)]), id=f"L{key}-L{n}") for n in sorted(links)
+    )
+    base = dossier(key, links=made, parents=tuple(f"parent-{p}" for p in sorted(parents)))
+    match = None
+    if matched:
+        match = Match(
+            id=f"M{key}",
+            subject=key,
+            links=tuple(x.id for x in made),
+            professionals=tuple(x.professional for x in made),
+            kind=MatchKind.SUBJECT,
+            created_at=T0,
+            updated_at=T0,
+        )
+    return attrs.evolve(base, match=match)
+
+
+def look_ups(tx: Transaction) -> object:
+    return (
+        {k: tx.load(k) for k in KEYS},
+        {f"L{k}-L{n}": tx.key_for_link(f"L{k}-L{n}") for k in KEYS for n in range(5)},
+        {k: tx.key_for_match(f"M{k}") for k in KEYS},
+        {p: tx.keys_for_professional(f"P{p}") for p in range(3)},
+        {p: tx.keys_for_parent(f"parent-{p}") for p in range(3)},
+    )
+
+
+@settings(max_examples=60)
+@given(ops)
+def test_side_indexes_agree_with_the_memory_store(operations: list[Op]) -> None:
+    memory, sqlite = MemoryStore(), SQLiteStore()
+    stores: tuple[Store, Store] = (memory, sqlite)
+    batches: list[list[Op]] = [[]]
+    for op in operations:
+        if op[0] == "commit":
+            batches.append([])
+        else:
+            batches[-1].append(op)
+    for batch in batches:
+        seen = []
+        for one in stores:
+            with one.transaction() as tx:
+                for kind, key, links, parents, profs, matched in batch:
+                    if kind == "save":
+                        tx.save(sample_dossier(key, links, parents, profs, matched))
+                    elif kind == "load":
+                        tx.load(key)
+                    else:
+                        tx.delete(key)
+                inside = look_ups(tx)
+            with one.transaction() as tx:
+                assert look_ups(tx) == inside
+            seen.append(inside)
+        assert seen[0] == seen[1]
+    sqlite.close()
+
+
+def test_delete_leaves_no_side_rows_but_keeps_outbox_and_log(
+    file_store: SQLiteStore, db_path: Path
+) -> None:
+    with file_store.transaction() as tx:
+        tx.save(full_dossier("k1"))
+        tx.add_notifications([("k1", notification(1))])
+        tx.append_log([entry(0, 1, token="t1")], [("t1", "e0-1")])
+    with file_store.transaction() as tx:
+        tx.delete("k1")
+    for table in ("dossiers", *SIDE_TABLES):
+        assert count(db_path, table) == 0, table
+    with file_store.transaction() as tx:
+        assert tx.notifications_for("k1") == [notification(1)]
+        assert [e.id for e in tx.log_entries_for("t1")] == ["e0-1"]
+
+
+def test_due_keys_and_paging(store: SQLiteStore) -> None:
+    def due(key: str, sweep: date | None, info: date | None) -> Dossier:
+        return Dossier(subject=dossier(key).subject, sweep_due=sweep, information_due=info)
+
+    with store.transaction() as tx:
+        tx.save(due("k3", date(2026, 1, 2), date(2026, 1, 1)))
+        tx.save(due("k1", date(2026, 1, 2), date(2026, 1, 3)))
+        tx.save(due("k2", date(2026, 1, 1), None))
+        tx.save(due("k4", None, date(2026, 1, 2)))
+        tx.save(due("k5", date(2026, 1, 3), None))
+    with store.transaction() as tx:
+        assert tx.keys_sweep_due(date(2026, 1, 2), 10) == ["k2", "k1", "k3"]
+        assert tx.keys_sweep_due(date(2026, 1, 2), 2) == ["k2", "k1"]
+        assert tx.keys_sweep_due(date(2025, 12, 31), 10) == []
+        assert tx.keys_information_due(date(2026, 1, 3), 10) == ["k3", "k4"]
+        assert tx.keys_information_due(date(2026, 1, 1), 10) == []
+        assert tx.keys(None, 2) == ["k1", "k2"]
+        assert tx.keys("k2", 2) == ["k3", "k4"]
+        assert tx.keys("k5", 2) == []
+
+
+# --- organisations, professionals, outbox ---------------------------------------------------------
+
+
+def test_organisations_and_professionals(store: SQLiteStore) -> None:
+    renamed = Organisation(
+        id="O1", name="Nieuwe naam", municipality_code="0935", email="o1@example.nl"
+    )
+    with store.transaction() as tx:
+        assert tx.get_organisation("O1") is None
+        assert tx.get_professional("P1") is None
+        tx.put_organisation(organisation(1))
+        tx.put_professional(professional(1))
+        tx.put_organisation(renamed)
+    with store.transaction() as tx:
+        assert tx.get_organisation("O1") == renamed
+        assert tx.get_professional("P1") == professional(1)
+
+
+def test_outbox_order_upsert_acknowledge_rekey(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        tx.add_notifications([("k1", notification(1)), ("k2", notification(2))])
+        tx.add_notifications([("k1", notification(3))])
+        tx.add_notifications([])
+        changed = Notification(
+            id="N1", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=T0
+        )
+        tx.add_notifications([("k1", changed)])  # same id: replaced in place
+    with store.transaction() as tx:
+        assert [n.id for n in tx.pending_notifications(None)] == ["N1", "N2", "N3"]
+        assert tx.pending_notifications(None)[0] == changed
+        assert [n.id for n in tx.pending_notifications(2)] == ["N1", "N2"]
+        assert [n.id for n in tx.notifications_for("k1")] == ["N1", "N3"]
+        tx.rekey_notifications("k1", "k9")
+        assert tx.notifications_for("k1") == []
+        assert [n.id for n in tx.notifications_for("k9")] == ["N1", "N3"]
+        assert tx.acknowledge(["N2", "N2", "N-unknown"]) == 1
+        assert tx.acknowledge([]) == 0
+        tx.delete_notifications("k9")
+        assert tx.pending_notifications(None) == []
+
+
+# --- logbook -------------------------------------------------------------------------------------
+
+
+def test_log_entries_stream_in_lane_order(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        assert tx.log_head(0) is None
+        tx.append_log([entry(3, seq) for seq in range(1, 601)], [])
+        tx.append_log([entry(1, seq) for seq in range(1, 601)], [])
+        tx.append_log([], [])
+    with store.transaction() as tx:
+        ids = [e.id for e in tx.log_entries()]
+        assert ids == [f"e1-{s}" for s in range(1, 601)] + [f"e3-{s}" for s in range(1, 601)]
+        assert tx.log_heads() == {1: (600, "h1-600"), 3: (600, "h3-600")}
+        assert tx.log_head(3) == (600, "h3-600")
+
+
+def test_log_entries_for_token_ordered_by_time(store: SQLiteStore) -> None:
+    late = entry(2, 1, at=T0 + timedelta(hours=1), token="t1")
+    early = entry(5, 1, at=T0, token="t1")
+    with store.transaction() as tx:
+        tx.append_log([late], [("t1", late.id)])
+        tx.append_log([early], [("t1", early.id), ("t1", "missing-entry"), ("t2", early.id)])
+    with store.transaction() as tx:
+        assert tx.log_entries_for("t1") == [early, late]
+        tx.delete_log_refs("t1")
+        assert tx.log_entries_for("t1") == []
+        assert tx.log_entries_for("t2") == [early]
+        assert len(list(tx.log_entries())) == 2
+
+
+def test_log_head_is_stored_not_derived(file_store: SQLiteStore, db_path: Path) -> None:
+    with file_store.transaction() as tx:
+        tx.append_log([entry(4, 1), entry(4, 2)], [])
+    with raw(db_path) as db:
+        db.execute("DELETE FROM log_entries WHERE lane = 4 AND seq = 2")
+    db.close()
+    with file_store.transaction() as tx:
+        assert tx.log_head(4) == (2, "h4-2")
+        assert [e.seq for e in tx.log_entries()] == [1]
+
+
+def test_duplicate_log_entry_is_a_storage_error(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        tx.append_log([entry(0, 1)], [])
+    with pytest.raises(StorageError) as caught, store.transaction() as tx:
+        tx.append_log([entry(0, 1)], [])
+    assert isinstance(caught.value.__cause__, sqlite3.IntegrityError)
+
+
+# --- transactions ---------------------------------------------------------------------------------
+
+
+class Boom(Exception):
+    pass
+
+
+def fail_inside(store: SQLiteStore, work: Callable[[Transaction], object]) -> None:
+    """Run *work* in a transaction that then raises :class:`Boom`."""
+    with store.transaction() as tx:
+        work(tx)
+        raise Boom
+
+
+def write_everything(tx: Transaction) -> None:
+    tx.save(full_dossier("k1"))
+    tx.put_organisation(organisation(1))
+    tx.put_professional(professional(1))
+    tx.add_notifications([("k1", notification(1))])
+    tx.append_log([entry(0, 1, token="t")], [("t", "e0-1")])
+
+
+def test_rollback_leaves_nothing_written(file_store: SQLiteStore, db_path: Path) -> None:
+    with pytest.raises(Boom):
+        fail_inside(file_store, write_everything)
+    for table in (
+        "dossiers",
+        *SIDE_TABLES,
+        "organisations",
+        "professionals",
+        "outbox",
+        "log_entries",
+        "log_heads",
+        "log_refs",
+    ):
+        assert count(db_path, table) == 0, table
+    with file_store.transaction() as tx:  # the connection is usable again
+        assert tx.load("k1") is None
+        assert tx.log_heads() == {}
+
+
+def test_rollback_in_memory(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        tx.put_organisation(organisation(1))
+    with pytest.raises(Boom):
+        fail_inside(store, lambda tx: tx.put_organisation(organisation(2)))
+    with store.transaction() as tx:
+        assert tx.get_organisation("O1") == organisation(1)
+        assert tx.get_organisation("O2") is None
+
+
+def test_nested_transaction_is_refused_and_rolls_back(store: SQLiteStore) -> None:
+    def nest(tx: Transaction) -> None:
+        tx.put_organisation(organisation(1))
+        with store.transaction():
+            pass  # pragma: no cover
+
+    with pytest.raises(StorageError, match="within a transaction") as caught:
+        fail_inside(store, nest)
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    with store.transaction() as tx:
+        assert tx.get_organisation("O1") is None
+
+
+def test_closed_store_refuses_transactions(store: SQLiteStore) -> None:
+    store.close()
+    store.close()
+    with pytest.raises(StorageError, match="closed"), store.transaction():
+        pass  # pragma: no cover
+
+
+# --- schema and pragmas ---------------------------------------------------------------------------
+
+
+def test_schema_version_recorded_and_reopen_is_idempotent(db_path: Path) -> None:
+    SQLiteStore(db_path).close()
+    SQLiteStore(db_path).close()
+    with raw(db_path) as db:
+        rows = db.execute("SELECT version FROM schema_version").fetchall()
+    db.close()
+    assert rows == [(SCHEMA_VERSION,)]
+    assert SCHEMA_VERSION == 1
+    assert sorted(MIGRATIONS) == [1]
+
+
+def test_older_database_is_migrated(db_path: Path) -> None:
+    with raw(db_path) as db:
+        db.execute("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)")
+    db.close()
+    s = SQLiteStore(db_path)
+    with s.transaction() as tx:
+        tx.put_organisation(organisation(1))
+    s.close()
+    assert count(db_path, "organisations") == 1
+    with raw(db_path) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    db.close()
+
+
+def test_newer_schema_version_is_refused(db_path: Path) -> None:
+    SQLiteStore(db_path).close()
+    with raw(db_path) as db:
+        db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    db.close()
+    with pytest.raises(SchemaVersionError, match="schema version 2"):
+        SQLiteStore(db_path)
+
+
+def test_file_store_uses_wal_full_sync_and_foreign_keys(
+    file_store: SQLiteStore, db_path: Path
+) -> None:
+    with raw(db_path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    db.close()
+    connection = file_store._thread_connection()
+    assert connection.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+    assert connection.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert connection.isolation_level is None
+
+
+def test_two_stores_on_one_file_see_each_others_commits(db_path: Path) -> None:
+    one, two = SQLiteStore(db_path), SQLiteStore(db_path)
+    with one.transaction() as tx:
+        tx.save(full_dossier("k1"))
+    with two.transaction() as tx:
+        assert tx.load("k1") == full_dossier("k1")
+        tx.put_organisation(organisation(7))
+    with one.transaction() as tx:
+        assert tx.get_organisation("O7") == organisation(7)
+    one.close()
+    two.close()
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "row"),
+    [
+        ("dossiers", "key", "k1"),
+        ("organisations", "id", "O1"),
+        ("professionals", "id", "P1"),
+        ("outbox", "id", "N1"),
+        ("log_entries", "id", "e0-1"),
+    ],
+)
+def test_corrupt_record(
+    file_store: SQLiteStore, db_path: Path, table: str, column: str, row: str
+) -> None:
+    with file_store.transaction() as tx:
+        write_everything(tx)
+    with raw(db_path) as db:
+        db.execute(f"UPDATE {table} SET data = ? WHERE {column} = ?", ('{"secret-name', row))
+    db.close()
+    read: dict[str, Callable[[Transaction], object]] = {
+        "dossiers": lambda tx: tx.load("k1"),
+        "organisations": lambda tx: tx.get_organisation("O1"),
+        "professionals": lambda tx: tx.get_professional("P1"),
+        "outbox": lambda tx: tx.pending_notifications(None),
+        "log_entries": lambda tx: list(tx.log_entries()),
+    }
+    with file_store.transaction() as tx, pytest.raises(CorruptRecordError) as caught:
+        read[table](tx)
+    message = str(caught.value)
+    assert table in message
+    assert "secret-name" not in message
+
+
+def test_record_of_the_wrong_type_is_corrupt(file_store: SQLiteStore, db_path: Path) -> None:
+    with file_store.transaction() as tx:
+        tx.save(full_dossier("k1"))
+    with raw(db_path) as db:
+        db.execute("UPDATE dossiers SET data = x'7b7d' WHERE key = 'k1'")  # a blob, not text
+    db.close()
+    with file_store.transaction() as tx, pytest.raises(CorruptRecordError, match="'k1'"):
+        tx.load("k1")
+
+
+def test_record_saved_under_another_key_is_corrupt(file_store: SQLiteStore, db_path: Path) -> None:
+    with file_store.transaction() as tx:
+        tx.save(full_dossier("k1"))
+        tx.save(dossier("k2"))
+    with raw(db_path) as db:
+        db.execute(
+            "UPDATE dossiers SET data = (SELECT data FROM dossiers WHERE key = 'k1') "
+            "WHERE key = 'k2'"
+        )
+    db.close()
+    with file_store.transaction() as tx, pytest.raises(CorruptRecordError, match="another key"):
+        tx.load("k2")
+
+
+def test_driver_error_becomes_storage_error(file_store: SQLiteStore, db_path: Path) -> None:
+    with file_store.transaction() as tx:
+        tx.put_organisation(organisation(1))
+    with raw(db_path) as db:
+        db.execute("DROP TABLE organisations")
+    db.close()
+    with pytest.raises(StorageError) as caught, file_store.transaction() as tx:
+        tx.get_organisation("O1")
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
+    assert "no such table" in str(caught.value)
+
+
+def test_unopenable_path_is_a_storage_error(tmp_path: Path) -> None:
+    with pytest.raises(StorageError) as caught:
+        SQLiteStore(tmp_path / "missing-dir" / "x.db")
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+
+
+# --- threads -------------------------------------------------------------------------------------
+
+
+def run_threads(target: object, n: int) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def guarded(i: int) -> None:
+        try:
+            assert callable(target)
+            target(i)
+        except BaseException as e:  # pragma: no cover - reported by the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_threads_each_commit_their_own_transactions(store: SQLiteStore) -> None:
+    def work(i: int) -> None:
+        for j in range(50):
+            with store.transaction() as tx:
+                tx.put_organisation(organisation(i * 1000 + j))
+
+    assert run_threads(work, 4) == []
+    with store.transaction() as tx:
+        for i in range(4):
+            for j in range(50):
+                assert tx.get_organisation(f"O{i * 1000 + j}") == organisation(i * 1000 + j)
+    store.close()
+
+
+def test_threads_serialise_read_modify_write(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        tx.append_log([entry(0, 0)], [])
+
+    def work(_: int) -> None:
+        for _j in range(25):
+            with store.transaction() as tx:
+                head = tx.log_head(0)
+                assert head is not None
+                tx.append_log([entry(0, head[0] + 1)], [])
+
+    assert run_threads(work, 4) == []
+    with store.transaction() as tx:
+        assert tx.log_head(0) == (100, "h0-100")
+
+
+def test_connections_of_finished_threads_are_closed(file_store: SQLiteStore) -> None:
+    def work(i: int) -> None:
+        with file_store.transaction() as tx:
+            tx.put_organisation(organisation(i))
+
+    assert run_threads(work, 1) == []
+    finished = list(file_store._connections.values())
+    assert len(finished) == 2  # the opening thread's and the finished thread's
+    assert run_threads(work, 1) == []
+    assert len(file_store._connections) == 2  # the finished one was pruned, a new one added
+    with pytest.raises(sqlite3.ProgrammingError):
+        finished[1].execute("SELECT 1")
+
+
+def test_in_memory_database_is_shared_between_threads() -> None:
+    shared = SQLiteStore()
+
+    def work(i: int) -> None:
+        with shared.transaction() as tx:
+            tx.put_organisation(organisation(i))
+
+    assert run_threads(work, 3) == []
+    with shared.transaction() as tx:
+        assert [tx.get_organisation(f"O{i}") is not None for i in range(3)] == [True] * 3
+    shared.close()

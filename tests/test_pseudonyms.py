@@ -1,0 +1,76 @@
+"""Pseudonyms: the pinned encoding, the keyring, log tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from verwijsindex.errors import ConfigurationError
+from verwijsindex.model import parse_bsn
+from verwijsindex.pseudonyms import (
+    Keyring,
+    PseudonymKey,
+    entry_ref,
+    lane_of,
+    log_token,
+    new_log_secret,
+    rekey,
+)
+
+SECRET = bytes(range(32))
+
+
+# HMAC-SHA-256(key = bytes 00..1f, message = b"verwijsindex:bsn:v1:111222333"), pinned: a change
+# of this value means every stored pseudonym would silently stop matching.
+KNOWN = "019e9c45c24e03eaf10049bb76921293bcc32d437b7124064ef68cc361f6836b"
+
+
+def test_known_answer_pins_the_encoding() -> None:
+    assert Keyring([PseudonymKey("k1", SECRET)]).pseudonym(parse_bsn("111222333")) == KNOWN
+    assert Keyring([PseudonymKey("k1", SECRET)]).pseudonym(parse_bsn("1112.22.333")) == KNOWN
+
+
+def test_eight_and_nine_digit_forms_share_a_pseudonym() -> None:
+    ring = Keyring([PseudonymKey("k1", SECRET)])
+    assert ring.pseudonym(parse_bsn("10000008")) == ring.pseudonym(parse_bsn("010000008"))
+
+
+def test_different_keys_give_unrelated_pseudonyms() -> None:
+    bsn = parse_bsn("111222333")
+    a = Keyring([PseudonymKey("a", SECRET)]).pseudonym(bsn)
+    b = Keyring([PseudonymKey("b", bytes(32))]).pseudonym(bsn)
+    assert a != b and len(a) == len(b) == 64
+
+
+def test_a_ring_chains_keys() -> None:
+    k1, k2 = PseudonymKey("k1", SECRET), PseudonymKey("k2", bytes(32))
+    bsn = parse_bsn("111222333")
+    one = Keyring([k1]).pseudonym(bsn)
+    assert Keyring([k1, k2]).pseudonym(bsn) == rekey(one, k2)
+    assert Keyring([k1]).extended(k2).current_id == "k2"
+
+
+def test_key_checks() -> None:
+    with pytest.raises(ConfigurationError):
+        PseudonymKey("k", b"short")
+    with pytest.raises(ConfigurationError):
+        PseudonymKey("", SECRET)
+    with pytest.raises(ConfigurationError):
+        Keyring([])
+    with pytest.raises(ConfigurationError):
+        Keyring([PseudonymKey("k", SECRET), PseudonymKey("k", bytes(32))])
+    assert "secret" not in repr(PseudonymKey("k", SECRET)).replace("secret=<hidden>", "")
+    assert len(PseudonymKey.generate("new").secret) == 32
+
+
+def test_log_tokens_and_entry_refs() -> None:
+    secret = new_log_secret()
+    assert len(secret) == 64 and secret != new_log_secret()
+    assert log_token(secret) == log_token(secret) != log_token(new_log_secret())
+    assert entry_ref(secret, "e1") != entry_ref(secret, "e2")
+    assert len(entry_ref(secret, "e1")) == 32
+
+
+def test_lanes() -> None:
+    assert lane_of([], 16) == 0
+    assert lane_of(["ff000000aa"], 16) == 0xFF000000 % 16
+    assert all(0 <= lane_of([f"{i:08x}"], 16) < 16 for i in range(0, 2**32, 2**27))
