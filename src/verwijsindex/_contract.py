@@ -1,0 +1,589 @@
+"""The store contract: one conformance suite that every store passes.
+
+Subclass :class:`StoreContract` in a test module and say how to open a fresh store::
+
+    class TestMyStore(StoreContract):
+        def make_store(self) -> Store:
+            return MyStore(...)
+
+pytest then runs every ``test_*`` method below against it: the protocol's own promises
+(all-or-nothing transactions, the look-up indexes, the outbox, the logbook heads) and the
+whole lifecycle of the domain brief end to end through ``register`` and ``sweep``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from verwijsindex import _factories as t
+from verwijsindex.errors import (
+    AccessDeniedError,
+    AgeLimitError,
+    ConfigurationError,
+    DeceasedSubjectError,
+    ForbiddenFieldError,
+    InvalidPeriodError,
+    InvalidRecordError,
+    NotFoundError,
+    UnknownOrganisationError,
+)
+from verwijsindex.index import ImportRecord, ImportStatus, VerwijsIndex
+from verwijsindex.matching import MatchRule, Rules
+from verwijsindex.model import (
+    LinkStatus,
+    LogAction,
+    NotificationKind,
+    Organisation,
+    Professional,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+)
+from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.storage import Dossier, Store
+
+__all__ = ["StoreContract"]
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+BSN_A = "111222333"
+BSN_B = "123456782"
+BSN_C = "010000008"
+PARENT = "100000009"
+
+
+@contextmanager
+def _raises(kind: type[BaseException]) -> Iterator[list[BaseException]]:
+    caught: list[BaseException] = []
+    try:
+        yield caught
+    except kind as error:
+        caught.append(error)
+    else:
+        raise AssertionError(f"{kind.__name__} was not raised")
+
+
+class StoreContract:
+    """The conformance suite. Subclasses define :meth:`make_store`."""
+
+    stores: list[Store]
+
+    def make_store(self) -> Store:
+        """Open a new, empty store. Subclasses must override this."""
+        raise TypeError(f"{type(self).__name__} must define make_store()")
+
+    # -- fixtures without a framework -------------------------------------------------------------
+
+    def setup_method(self, method: Callable[..., Any] | None = None) -> None:
+        self.stores = []
+
+    def teardown_method(self, method: Callable[..., Any] | None = None) -> None:
+        for store in self.stores:
+            store.close()
+
+    def store(self) -> Store:
+        store = self.make_store()
+        self.stores.append(store)
+        return store
+
+    def index(
+        self, *, start: datetime = START, **options: Any
+    ) -> tuple[VerwijsIndex, t.FixedClock]:
+        clock = t.FixedClock(start)
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=clock, **options)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg", "Sint Jozefschool"):
+            index.add_organisation(self.pro("x", org).organisation)
+        index.add_organisation(self.pro("x", "Jeugdzorg Heerlen", "Heerlen").organisation)
+        return index, clock
+
+    @staticmethod
+    def pro(id: str, organisation: str, municipality: str = "Maastricht") -> Professional:
+        return t.make_professional(id=id, organisation=organisation, municipality=municipality)
+
+    @staticmethod
+    def youth(bsn: str = BSN_A, *, age: int = 10, **kw: Any) -> Subject:
+        born = date(START.year - age, 3, 15)
+        return t.make_subject(bsn=bsn, birth_date=born, **kw)
+
+    @staticmethod
+    def written(index: VerwijsIndex) -> tuple[int, int, int]:
+        """(dossiers, pending notifications, log entries) in the store."""
+        with index.store.transaction() as tx:
+            return (
+                len(tx.keys(None, 1_000_000)),
+                len(tx.pending_notifications(None)),
+                sum(1 for _ in tx.log_entries()),
+            )
+
+    # -- the protocol itself ----------------------------------------------------------------------
+
+    def test_transaction_is_all_or_nothing(self) -> None:
+        store = self.store()
+        org = self.pro("p", "GGD Zuid-Limburg").organisation
+        with _raises(RuntimeError), store.transaction() as tx:
+            tx.put_organisation(org)
+            raise RuntimeError("boom")
+        with store.transaction() as tx:
+            assert tx.get_organisation(org.id) is None
+            tx.put_organisation(org)
+        with store.transaction() as tx:
+            assert tx.get_organisation(org.id) == org
+
+    def test_dossier_round_trip_and_look_up_indexes(self) -> None:
+        index, _ = self.index()
+        a = index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
+        b = index.register(self.youth(BSN_A), self.pro("p2", "MEE Zuid-Limburg"))
+        assert b.match is not None
+        with index.store.transaction() as tx:
+            key = tx.key_for_link(a.link.id)
+            assert key is not None
+            dossier = tx.load(key)
+            assert isinstance(dossier, Dossier)
+            assert tx.key_for_match(b.match.id) == key
+            assert tx.keys_for_professional("p1") == [key]
+            assert tx.keys_for_professional("nobody") == []
+            assert tx.load("no-such-key") is None
+            assert tx.keys_sweep_due(date(2100, 1, 1), 10) == [key]
+            assert tx.keys_sweep_due(date(2026, 1, 1), 10) == []
+        with index.store.transaction() as tx:
+            tx.save(dossier)
+        with index.store.transaction() as tx:
+            assert tx.load(key) == dossier
+            tx.delete(key)
+            assert tx.load(key) is None
+            assert tx.key_for_link(a.link.id) is None
+            assert tx.keys_for_professional("p1") == []
+
+    def test_no_bsn_in_the_stored_dossier(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
+        with index.store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            dossier = tx.load(key)
+        assert dossier is not None
+        text = repr(dossier) + repr(attrs.asdict(dossier))
+        assert BSN_A not in text and PARENT not in text
+        assert key == index.keyring.pseudonym(self.youth(BSN_A).bsn)
+
+    # -- registration -----------------------------------------------------------------------------
+
+    def test_index_needs_a_key(self) -> None:
+        with _raises(ConfigurationError):
+            VerwijsIndex(self.store(), key=None)
+
+    def test_two_organisations_match_and_everyone_is_told(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        first = index.register(self.youth(), p1)
+        assert first.created and first.match is None and not first.archive_hint
+        assert index.pending_notifications() == []
+        second = index.register(self.youth(), p2)
+        match = second.match
+        assert match is not None and match.professionals == ("p1", "p2")
+        assert set(match.links) == {first.link.id, second.link.id}
+        notes = index.pending_notifications()
+        by_recipient = {n.recipient: n for n in notes}
+        assert set(by_recipient) == {"p1", "p2", "0935"}
+        assert [c.professional_id for c in by_recipient["p1"].contacts] == ["p2"]
+        assert [c.professional_id for c in by_recipient["p2"].contacts] == ["p1"]
+        assert by_recipient["0935"].kind is NotificationKind.FOLLOW_UP
+        assert by_recipient["0935"].contacts == ()
+        assert all(n.match_id == match.id for n in notes)
+        assert index.matches_for(p1) == [match] and index.matches_for("p2") == [match]
+
+    def test_same_organisation_does_not_match_by_default(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(self.youth(), self.pro("p2", "GGD Zuid-Limburg"))
+        assert second.match is None and index.pending_notifications() == []
+
+    def test_different_professionals_rule(self) -> None:
+        index, _ = self.index(match_rule=MatchRule.DIFFERENT_PROFESSIONALS)
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(self.youth(), self.pro("p2", "GGD Zuid-Limburg"))
+        assert second.match is not None
+
+    def test_registering_again_is_idempotent(self) -> None:
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(), p1)
+        first = index.register(self.youth(), p2)
+        before = self.written(index)
+        clock.advance(timedelta(days=3))
+        again = index.register(self.youth(), p2)
+        assert not again.created and again.link == first.link and again.match == first.match
+        assert self.written(index) == before
+        assert len(index.links_for(p2)) == 1
+
+    def test_a_later_link_joins_and_notifies_everyone_again(self) -> None:
+        index, clock = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        first = index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=10))
+        third = index.register(self.youth(), self.pro("p3", "Sint Jozefschool"))
+        assert third.match is not None and first.match is not None
+        assert third.match.id == first.match.id
+        assert third.match.professionals == ("p1", "p2", "p3")
+        recipients = sorted(n.recipient for n in index.pending_notifications())
+        assert recipients == ["0935", "p1", "p2", "p3"]
+
+    def test_cross_region_match_tells_both_coordinators(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), self.pro("p2", "Jeugdzorg Heerlen", "Heerlen"))
+        coordinators = [
+            n.recipient
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.COORDINATOR
+        ]
+        assert sorted(coordinators) == ["Maastricht-Heuvelland", "Parkstad Limburg"]
+
+    def test_information_duty_follows_age(self) -> None:
+        index, _ = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        both = frozenset(Recipient)
+        for bsn, age, expected in (
+            (BSN_A, 11, {Recipient.LEGAL_REPRESENTATIVE}),
+            (BSN_B, 12, both),
+            (BSN_C, 16, {Recipient.YOUTH}),
+        ):
+            assert index.register(self.youth(bsn, age=age), pro).information_duty == expected
+
+    def _refused(
+        self, index: VerwijsIndex, call: Callable[[], object], kind: type[Exception]
+    ) -> None:
+        before = self.written(index)
+        with _raises(kind):
+            call()
+        assert self.written(index) == before
+
+    def test_bad_input_is_refused_and_nothing_is_written(self) -> None:
+        index, _ = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(BSN_B), pro)
+        born_23_years_ago_today = date(START.year - 23, START.month, START.day)
+        old = t.make_subject(bsn=BSN_A, birth_date=born_23_years_ago_today)
+        self._refused(index, lambda: index.register(old, pro), AgeLimitError)
+        dead = self.youth(BSN_A, died_on=date(2026, 1, 1))
+        self._refused(index, lambda: index.register(dead, pro), DeceasedSubjectError)
+        stranger = self.pro("p9", "Onbekende Stichting")
+        self._refused(
+            index, lambda: index.register(self.youth(), stranger), UnknownOrganisationError
+        )
+        reason: dict[str, Any] = {"reason": "zorgen over thuis"}
+        self._refused(
+            index, lambda: index.register(self.youth(), pro, **reason), ForbiddenFieldError
+        )
+        self._refused(
+            index, lambda: index.register(self.youth(), pro, colour="red"), InvalidRecordError
+        )
+        late = date(2029, 1, 1)
+        self._refused(
+            index, lambda: index.register(self.youth(), pro, ends_on=late), InvalidPeriodError
+        )
+        past = date(2026, 11, 1)
+        self._refused(
+            index, lambda: index.register(self.youth(), pro, ends_on=past), InvalidPeriodError
+        )
+        not_a_subject: Any = {"bsn": BSN_A}
+        self._refused(index, lambda: index.register(not_a_subject, pro), InvalidRecordError)
+
+    def test_age_boundary_22_and_23(self) -> None:
+        index, _ = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        last_day = date(START.year - 23, START.month, START.day + 1)
+        assert index.register(t.make_subject(bsn=BSN_A, birth_date=last_day), pro).created
+        with _raises(AgeLimitError):
+            index.register(t.make_subject(bsn=BSN_B, birth_date=last_day - timedelta(days=1)), pro)
+
+    def test_shorter_period_is_allowed(self) -> None:
+        index, _clock = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        reg = index.register(self.youth(), pro, ends_on=date(2027, 5, 1))
+        assert reg.link.ends_on == date(2027, 5, 1)
+        assert index.register(self.youth(BSN_B), pro).link.ends_on == date(2028, 11, 23)
+
+    # -- the lifecycle table, end to end ----------------------------------------------------------
+
+    def test_expiry_archives_and_archived_links_never_match(self) -> None:
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        first = index.register(self.youth(), p1, ends_on=date(2027, 1, 1))
+        clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.expired == 1 and report.purged == 0
+        (link,) = index.links_for(p1)
+        assert link.status is LinkStatus.ARCHIVED and link.archived_on == date(2027, 1, 1)
+        second = index.register(self.youth(), p2)
+        assert second.match is None and second.archive_hint
+        assert index.history(self.youth(), p2) == [link]
+        again = index.register(self.youth(), p1)
+        assert again.archive_hint and again.link.id != first.link.id
+        assert again.match is not None  # two new active links from two organisations
+        p3 = self.pro("p3", "Sint Jozefschool")
+        assert index.register(self.youth(), p3).archive_hint
+        assert not index.register(self.youth(BSN_B), p2).archive_hint
+
+    def test_archive_hint_only_once_per_professional(self) -> None:
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(), p1, ends_on=date(2027, 1, 1))
+        clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+        first = index.register(self.youth(), p2, ends_on=date(2027, 2, 1))
+        assert first.archive_hint
+        clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc))
+        index.sweep()
+        assert not index.register(self.youth(), p2).archive_hint
+
+    def test_archive_is_purged_after_five_years(self) -> None:
+        index, clock = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(age=5), pro, ends_on=date(2027, 1, 1))
+        other = index.register(self.youth(age=5), self.pro("p2", "MEE Zuid-Limburg"))
+        clock.set(datetime(2031, 12, 31, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.expired == 2 and report.purged == 0  # both ended; neither purged yet
+        assert len(index.links_for(pro)) == 1
+        clock.set(datetime(2032, 1, 1, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.purged == 1
+        assert index.links_for(pro) == []
+        assert [lk.id for lk in index.links_for("p2")] == [other.link.id]
+
+    def test_withdrawal_risk_resolved_archives(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        a = index.register(self.youth(), p1)
+        b = index.register(self.youth(), p2)
+        assert b.match is not None
+        archived = index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.RISK_RESOLVED)
+        assert archived is not None and archived.status is LinkStatus.ARCHIVED
+        assert archived.withdrawal_reason is WithdrawalReason.RISK_RESOLVED
+        assert index.matches_for(p2) == []  # the match dissolves: one active link is left
+        assert index.links_for(p1) == [archived]
+
+    def test_withdrawal_unjustified_deletes(self) -> None:
+        index, _ = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        a = index.register(self.youth(), p1)
+        assert index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED) is None
+        assert index.links_for(p1) == []
+        with _raises(NotFoundError):
+            index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED)
+        assert not index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg")).archive_hint
+
+    def test_withdrawal_needs_a_statutory_reason_and_the_owner(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        a = index.register(self.youth(), p1)
+        text: Any = "gaat beter thuis"
+        with _raises(ForbiddenFieldError):
+            index.withdraw(a.link.id, by=p1, reason=text)
+        before = self.written(index)
+        with _raises(AccessDeniedError):
+            index.withdraw(a.link.id, by=p2, reason=WithdrawalReason.RISK_RESOLVED)
+        dossiers, notes, entries = self.written(index)
+        assert (dossiers, notes, entries) == (before[0], before[1], before[2] + 1)
+        with index.store.transaction() as tx:
+            last = list(tx.log_entries())
+        assert any(e.action is LogAction.DENIED and e.actor == "professional:p2" for e in last)
+        assert index.links_for(p1)[0].status is LinkStatus.ACTIVE
+
+    def test_turning_23_deletes_everything(self) -> None:
+        index, clock = self.index()
+        born = date(2004, 2, 29)
+        youth = t.make_subject(bsn=BSN_A, birth_date=born)
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(youth, p1, ends_on=date(2027, 1, 1))
+        clock.set(datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc))
+        index.sweep()
+        index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
+        clock.set(datetime(2027, 2, 28, 12, 0, tzinfo=timezone.utc))
+        assert index.sweep().deleted_subjects == 0  # 29 February: still 22 on 28 February
+        clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.deleted_subjects == 1 and report.deleted_links == 2
+        assert index.links_for(p1) == [] and index.links_for("p2") == []
+        assert self.written(index)[0] == 0
+
+    def test_death_deletes_everything(self) -> None:
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(), p1)
+        index.register(self.youth(), p2)
+        with index.store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            dossier = tx.load(key)
+            assert dossier is not None
+            died = attrs.evolve(dossier.subject, died_on=date(2026, 12, 1))
+            tx.save(attrs.evolve(dossier, subject=died, sweep_due=date(2026, 12, 1)))
+        clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.deleted_subjects == 1 and report.deleted_links == 2
+        assert index.matches_for(p1) == [] and index.pending_notifications() == []
+
+    def test_sweep_is_idempotent(self) -> None:
+        index, clock = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"), ends_on=date(2027, 1, 1))
+        index.register(self.youth(BSN_B), self.pro("p1", "GGD Zuid-Limburg"))
+        clock.set(datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc))
+        first = index.sweep()
+        second = index.sweep()
+        assert first.expired == 1 and first.dossiers == 1
+        assert (second.expired, second.purged, second.deleted_links, second.dossiers) == (
+            0,
+            0,
+            0,
+            0,
+        )
+        assert index.verify_logbook().ok
+
+    # -- informing, matches, history ---------------------------------------------------------------
+
+    def test_information_overdue_after_one_month(self) -> None:
+        index, _clock = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        a = index.register(self.youth(age=13), p1)
+        b = index.register(self.youth(BSN_B, age=13), p1)
+        index.record_informed(b.link.id, set(Recipient), START + timedelta(days=2))
+        index.record_informed(a.link.id, {Recipient.YOUTH}, START + timedelta(days=3))
+        assert index.overdue_information(datetime(2026, 12, 23, 12, 0, tzinfo=timezone.utc)) == []
+        overdue = index.overdue_information(datetime(2026, 12, 24, 12, 0, tzinfo=timezone.utc))
+        assert [(o.link.id, o.missing) for o in overdue] == [
+            (a.link.id, frozenset({Recipient.LEGAL_REPRESENTATIVE}))
+        ]
+        with _raises(AccessDeniedError):
+            index.record_informed(a.link.id, {Recipient.YOUTH}, START, by="p2")
+
+    def test_lead_and_coordination(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(), p1)
+        match = index.register(self.youth(), p2).match
+        assert match is not None
+        assert index.set_lead(match.id, p2, by=p1).lead == "p2"
+        assert index.mark_coordinated(match.id, p1).coordinated
+        with _raises(AccessDeniedError):
+            index.mark_coordinated(match.id, "p3")
+        with _raises(NotFoundError):
+            index.set_lead("no-such-match", p1)
+        (stored,) = index.matches_for(p1)
+        assert stored.lead == "p2" and stored.coordinated
+
+    def test_history_only_with_an_active_link(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        with _raises(AccessDeniedError):
+            index.history(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        assert index.history(self.youth(), self.pro("p1", "GGD Zuid-Limburg")) == []
+
+    def test_family_match_signals(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(BSN_A, parents=[PARENT]), p1)
+        reg = index.register(self.youth(BSN_B, parents=[PARENT]), p2)
+        assert reg.match is None  # no match on the youth itself
+        family = [
+            n for n in index.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert sorted(n.recipient for n in family) == ["p1", "p2"]
+        assert len({n.match_id for n in family}) == 1
+        unrelated = index.register(self.youth(BSN_C), self.pro("p3", "Sint Jozefschool"))
+        assert unrelated.match is None
+        assert len(index.pending_notifications()) == 2
+
+    # -- logbook, outbox, import, keys ------------------------------------------------------------
+
+    def test_logbook_verifies_and_names_no_one(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        report = index.verify_logbook()
+        assert report.ok and report.entries >= 5
+        with index.store.transaction() as tx:
+            entries = list(tx.log_entries())
+            (key,) = tx.keys(None, 10)
+        refs = {e.subject_ref for e in entries if e.subject_ref}
+        assert len(refs) == len([e for e in entries if e.subject_ref])  # one per entry
+        assert not any(key in repr(e) or BSN_A in repr(e) for e in entries)
+
+    def test_acknowledge_removes_from_the_outbox(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        notes = index.pending_notifications()
+        assert index.acknowledge([notes[0].id, notes[0].id, "unknown"]) == 1
+        assert index.pending_notifications() == notes[1:]
+        assert index.pending_notifications(limit=1) == notes[1:2]
+
+    def test_bulk_register(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        stranger = self.pro("p9", "Onbekende Stichting")
+        from verwijsindex.serialization import unstructure
+
+        as_dict = unstructure(ImportRecord(self.youth(BSN_C), p2))
+        with_reason = {**as_dict, "reden": "x"}
+        report = index.bulk_register(
+            [
+                ImportRecord(self.youth(BSN_A), p1),
+                ImportRecord(self.youth(BSN_A), p2, created_at=START - timedelta(days=30)),
+                ImportRecord(self.youth(BSN_A), p1),
+                ImportRecord(self.youth(BSN_B), stranger),
+                ImportRecord(self.youth(BSN_B, age=30), p1),
+                as_dict,
+                with_reason,
+                {"subject": "nonsense"},
+            ],
+            batch_size=3,
+        )
+        statuses = [o.status for o in report.outcomes]
+        created, dup, rej = ImportStatus.CREATED, ImportStatus.DUPLICATE, ImportStatus.REJECTED
+        assert statuses == [created, created, dup, rej, rej, created, rej, rej]
+        errors = [type(o.error) for o in report.outcomes if o.error is not None]
+        assert errors == [
+            UnknownOrganisationError,
+            AgeLimitError,
+            ForbiddenFieldError,
+            InvalidRecordError,
+        ]
+        assert (report.created, report.duplicates, report.rejected) == (3, 1, 4)
+        (match,) = index.matches_for(p1)
+        assert match.professionals == ("p2", "p1")  # the imported link is the older one
+        assert index.verify_logbook().ok
+
+    def test_rekey_moves_every_record(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(BSN_A, parents=[PARENT]), p1)
+        index.register(self.youth(BSN_A), p2)
+        old_key = index.keyring.pseudonym(self.youth(BSN_A).bsn)
+        new_key = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        assert index.rekey(new_key) == 1
+        assert index.rekey(new_key) == 0
+        new = index.keyring.pseudonym(self.youth(BSN_A).bsn)
+        assert new != old_key
+        with index.store.transaction() as tx:
+            assert tx.keys(None, 10) == [new]
+            dossier = tx.load(new)
+            assert dossier is not None and dossier.subject.key_id == "key-2"
+            assert {n.recipient for n in tx.notifications_for(new)} == {"p1", "p2", "0935"}
+        again = index.register(self.youth(BSN_A), p1)
+        assert not again.created
+        assert index.verify_logbook().ok
+
+    def test_rules_are_parameters(self) -> None:
+        index, _clock = self.index(rules=Rules(active_years=1))
+        reg = index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        assert reg.link.ends_on == date(2027, 11, 23)
+
+    def test_organisation_must_be_in_the_regions(self) -> None:
+        index, _ = self.index()
+        outside = Organisation(id="elders", name="Elders", municipality_code="0363", email="a@b.nl")
+        with _raises(NotFoundError):
+            index.add_organisation(outside)

@@ -1,0 +1,104 @@
+"""Factories and the fixed clock behind :mod:`verwijsindex.testing`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+
+from verwijsindex.clock import ensure_aware
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.model import (
+    Address,
+    Gender,
+    Organisation,
+    Professional,
+    Subject,
+    parse_bsn,
+)
+from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.regions import ZUID_LIMBURG
+from verwijsindex.storage import open_store
+
+__all__ = ["TEST_KEY", "FixedClock", "make_index", "make_professional", "make_subject"]
+
+TEST_KEY = PseudonymKey("test-key", b"verwijsindex-test-key-not-secret!")
+"""A fixed pseudonym key for tests. Never use it for real data."""
+
+
+class FixedClock:
+    """A clock that stands still until told to move. Call it for the current time."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = ensure_aware(start or datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), "start")
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self.now.isoformat()})"
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward (or back) by *delta*."""
+        self.now = self.now + delta
+
+    def set(self, moment: datetime) -> None:
+        """Put the clock at *moment*."""
+        self.now = ensure_aware(moment, "moment")
+
+
+def make_index(url: str = "memory://", *, clock: FixedClock | None = None) -> VerwijsIndex:
+    """An index on the store at *url* with the test key and a fixed clock."""
+    return VerwijsIndex(open_store(url), key=TEST_KEY, clock=clock or FixedClock())
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+
+
+def make_subject(
+    *,
+    bsn: str,
+    birth_date: date,
+    municipality: str = "Maastricht",
+    parents: Iterable[str] = (),
+    name: str = "Test Jeugdige",
+    died_on: date | None = None,
+) -> Subject:
+    """A youth with readable defaults, living in *municipality* (name or CBS code)."""
+    found = ZUID_LIMBURG.municipality(municipality)
+    return Subject(
+        bsn=parse_bsn(bsn),
+        name=name,
+        gender=Gender.UNKNOWN,
+        birth_date=birth_date,
+        address=Address(
+            street="Teststraat",
+            house_number="1",
+            postcode="6211 AA",
+            city=found.name,
+            municipality_code=found.code,
+        ),
+        parents=tuple(parse_bsn(p) for p in parents),
+        died_on=died_on,
+    )
+
+
+def make_professional(
+    *, id: str, organisation: str, municipality: str = "Maastricht"
+) -> Professional:
+    """A professional of *organisation*; the same organisation name gives the same
+    organisation (its id is the name in lower case, hyphenated)."""
+    found = ZUID_LIMBURG.municipality(municipality)
+    slug = _slug(organisation)
+    org = Organisation(
+        id=slug,
+        name=organisation,
+        municipality_code=found.code,
+        email=f"verwijsindex@{slug}.example",
+    )
+    return Professional(
+        id=id, name=f"Professional {id}", organisation=org, email=f"{_slug(id)}@{slug}.example"
+    )

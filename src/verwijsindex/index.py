@@ -1,0 +1,820 @@
+"""The index service (de verwijsindex): the rules applied to stored links, on any store.
+
+>>> from datetime import date, datetime, timezone
+>>> from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
+>>> clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+>>> index = make_index(clock=clock)
+>>> teacher = make_professional(id="t1", organisation="Sint Jozefschool")
+>>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+>>> index.add_organisation(teacher.organisation); index.add_organisation(nurse.organisation)
+>>> youth = make_subject(bsn="111222333", birth_date=date(2012, 5, 1))
+>>> first = index.register(youth, teacher)
+>>> first.match is None, sorted(r.value for r in first.information_duty)
+(True, ['legal-representative', 'youth'])
+>>> second = index.register(youth, nurse)
+>>> second.match.professionals
+('t1', 'n1')
+>>> index.register(youth, nurse).created      # again: the same link, no one is told twice
+False
+>>> sorted(n.recipient for n in index.pending_notifications())
+['0935', 'n1', 't1']
+>>> index.verify_logbook().ok
+True
+>>> index.register(make_subject(bsn="111222333", birth_date=date(2003, 1, 1)), teacher)
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.AgeLimitError: the verwijsindex only registers youths under 23 (...: 23)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from verwijsindex import importing, logbook, maintenance
+from verwijsindex._unit import (
+    SYSTEM,
+    UnitOfWork,
+    actor,
+    duty_of,
+    find_link,
+    informed_by_link,
+    is_current,
+    new_id,
+    professional_id,
+    refuse_extra,
+)
+from verwijsindex.clock import Clock, ensure_aware, local_date, system_clock
+from verwijsindex.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    ForbiddenFieldError,
+    InvalidRecordError,
+    NotFoundError,
+    UnknownOrganisationError,
+    UnknownProfessionalError,
+)
+from verwijsindex.importing import ImportOutcome, ImportRecord, ImportReport, ImportStatus
+from verwijsindex.maintenance import SweepReport
+from verwijsindex.matching import (
+    MatchRule,
+    Rules,
+    archive_purge_date,
+    check_ends_on,
+    check_registrable,
+    deletion_date,
+    find_family_match,
+    find_match,
+    information_due,
+)
+from verwijsindex.model import (
+    Contact,
+    Link,
+    LinkStatus,
+    LogAction,
+    Match,
+    MatchKind,
+    Notification,
+    NotificationKind,
+    Organisation,
+    Professional,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+)
+from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, new_log_secret
+from verwijsindex.regions import ZUID_LIMBURG, Regions
+from verwijsindex.storage import (
+    LOG_LANES,
+    Dossier,
+    InformationDuty,
+    InformationRecord,
+    Store,
+    SubjectRecord,
+    Transaction,
+)
+
+__all__ = [
+    "ImportOutcome",
+    "ImportRecord",
+    "ImportReport",
+    "ImportStatus",
+    "OverdueInformation",
+    "Registration",
+    "SweepReport",
+    "VerwijsIndex",
+]
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Registration:
+    """The outcome of :meth:`VerwijsIndex.register`.
+
+    ``information_duty`` lists whom the professional must inform (by the notification
+    policy of their organisation's region); ``archive_hint`` is true, once per
+    professional, when the youth has archived links (JW 7.1.4.6(2)); ``created`` is false
+    when the professional already had an active link and that link is returned.
+    """
+
+    link: Link
+    match: Match | None
+    information_duty: frozenset[Recipient]
+    archive_hint: bool
+    created: bool
+
+
+@attrs.frozen
+class OverdueInformation:
+    """A link whose youth or parents were not (all) informed by the deadline."""
+
+    link: Link
+    missing: frozenset[Recipient]
+    inform_by: date
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Prepared:
+    subject: Subject
+    professional: Professional
+    key: str
+    parents: tuple[str, ...]
+    age: int
+    created_at: datetime
+    ends_on: date
+    locks: tuple[str, ...]
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+class VerwijsIndex:
+    """The verwijsindex on *store*, keyed by pseudonyms made with *key*.
+
+    *clock* returns the current aware time (inject a :class:`~verwijsindex.testing.FixedClock`
+    in tests and simulations); *rules*, *regions* and *match_rule* default to the statute and
+    Zuid-Limburg.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        key: PseudonymKey | Keyring | Sequence[PseudonymKey] | None,
+        clock: Clock = system_clock,
+        rules: Rules | None = None,
+        regions: Regions = ZUID_LIMBURG,
+        match_rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
+        batch_size: int = 500,
+    ) -> None:
+        if key is None:
+            raise ConfigurationError(
+                "the index needs a pseudonym key: VerwijsIndex(store, key=PseudonymKey(...))"
+            )
+        if isinstance(key, Keyring):
+            self.keyring = key
+        elif isinstance(key, PseudonymKey):
+            self.keyring = Keyring([key])
+        else:
+            self.keyring = Keyring(key)
+        if not isinstance(match_rule, MatchRule):
+            raise ConfigurationError("match_rule must be a MatchRule")
+        self.store = store
+        self.clock = clock
+        self.rules = rules if rules is not None else Rules()
+        self.regions = regions
+        self.match_rule = match_rule
+        self.batch_size = batch_size
+
+    def __repr__(self) -> str:
+        return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
+
+    def _now(self) -> datetime:
+        return ensure_aware(self.clock(), "clock()")
+
+    # -- organisations ----------------------------------------------------------------------------
+
+    def add_organisation(self, organisation: Organisation) -> None:
+        """Record that *organisation* signed the agreement of its municipality (convenant).
+
+        Raises :class:`~verwijsindex.errors.UnknownMunicipalityError` when the municipality
+        is not in this index's regions.
+        """
+        if not isinstance(organisation, Organisation):
+            raise InvalidRecordError("add_organisation() takes an Organisation")
+        self.regions.region_of_municipality(organisation.municipality_code)
+        with self.store.transaction() as tx:
+            tx.put_organisation(organisation)
+
+    def organisation(self, organisation_id: str) -> Organisation:
+        with self.store.transaction() as tx:
+            found = tx.get_organisation(organisation_id)
+        if found is None:
+            raise UnknownOrganisationError(kind="organisation", id=organisation_id)
+        return found
+
+    # -- registering ------------------------------------------------------------------------------
+
+    def register(
+        self,
+        subject: Subject,
+        professional: Professional,
+        *,
+        ends_on: date | None = None,
+        **extra: object,
+    ) -> Registration:
+        """Record that *professional* is involved with *subject* (melding), and match.
+
+        A youth of 23 or older, a deceased youth, an end date in the past or beyond two
+        years, an unknown organisation or any extra field (a reason above all) raise a
+        library error, and nothing is written.
+        """
+        refuse_extra(extra)
+        now = self._now()
+        prepared = self._prepare(subject, professional, now, ends_on)
+        with self.store.transaction(prepared.locks) as tx:
+            work = UnitOfWork(tx, lane_of(prepared.locks, LOG_LANES))
+            organisation = self._known_organisation(tx, professional)
+            registration = self._register_in(tx, work, prepared, organisation, now)
+            work.flush()
+        return registration
+
+    def _prepare(
+        self,
+        subject: Subject,
+        professional: Professional,
+        created_at: datetime,
+        ends_on: date | None,
+    ) -> _Prepared:
+        if not isinstance(subject, Subject):
+            raise InvalidRecordError("register() takes a Subject")
+        if not isinstance(professional, Professional):
+            raise InvalidRecordError("register() takes a Professional")
+        age = check_registrable(subject, created_at, self.rules)
+        ends = check_ends_on(created_at, ends_on, self.rules)
+        key = self.keyring.pseudonym(subject.bsn)
+        parents = tuple(sorted({self.keyring.pseudonym(p) for p in subject.parents}))
+        locks = (key, *parents) if self.rules.family_match else (key,)
+        return _Prepared(subject, professional, key, parents, age, created_at, ends, locks)
+
+    def _known_organisation(self, tx: Transaction, professional: Professional) -> Organisation:
+        organisation = tx.get_organisation(professional.organisation.id)
+        if organisation is None:
+            raise UnknownOrganisationError(
+                f"organisation {professional.organisation.id!r} has not signed the agreement "
+                "of this index (add_organisation)"
+            )
+        return organisation
+
+    def _register_in(
+        self,
+        tx: Transaction,
+        work: UnitOfWork,
+        p: _Prepared,
+        organisation: Organisation,
+        now: datetime,
+    ) -> Registration:
+        professional = p.professional
+        region = self.regions.region_of_municipality(organisation.municipality_code)
+        duty = region.policy.recipients(p.age)
+        dossier = tx.load(p.key)
+        record = self._subject_record(p, dossier)
+        if dossier is None:
+            dossier = Dossier(subject=record)
+        else:
+            for link in dossier.links:
+                if link.professional == professional.id and is_current(link, now):
+                    return Registration(
+                        link=link,
+                        match=dossier.match,
+                        information_duty=duty_of(dossier, link.id, duty),
+                        archive_hint=False,
+                        created=False,
+                    )
+            dossier = self._expire(work, attrs.evolve(dossier, subject=record), now)
+        if tx.get_professional(professional.id) != professional:
+            tx.put_professional(professional)
+
+        link = Link(
+            id=new_id(),
+            subject=p.key,
+            professional=professional.id,
+            organisation=organisation.id,
+            created_at=p.created_at,
+            ends_on=p.ends_on,
+        )
+        archive_hint = False
+        if professional.id not in dossier.hinted and any(
+            lk.status is LinkStatus.ARCHIVED for lk in dossier.links
+        ):
+            archive_hint = True
+        hinted = dossier.hinted | {professional.id} if archive_hint else dossier.hinted
+        dossier = attrs.evolve(
+            dossier,
+            links=(*dossier.links, link),
+            hinted=hinted,
+            duties=(
+                *dossier.duties,
+                InformationDuty(link.id, duty, information_due(p.created_at, self.rules)),
+            ),
+        )
+        secret = record.log_secret
+        work.log(now, actor(professional.id), LogAction.REGISTERED, secret=secret, link_id=link.id)
+        if archive_hint:
+            work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, secret=secret)
+        dossier, match = self._rematch(tx, work, dossier, now, notify=True)
+        tx.save(self._finish(dossier))
+        if self.rules.family_match and p.parents:
+            self._family_signal(tx, work, dossier, link, now)
+        return Registration(
+            link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
+        )
+
+    def _subject_record(self, p: _Prepared, dossier: Dossier | None) -> SubjectRecord:
+        s = p.subject
+        return SubjectRecord(
+            key=p.key,
+            key_id=self.keyring.current_id,
+            name=s.name,
+            gender=s.gender,
+            birth_date=s.birth_date,
+            address=s.address,
+            log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
+            parent_keys=p.parents,
+            died_on=s.died_on,
+        )
+
+    # -- matching and notifications ---------------------------------------------------------------
+
+    def _rematch(
+        self, tx: Transaction, work: UnitOfWork, dossier: Dossier, now: datetime, *, notify: bool
+    ) -> tuple[Dossier, Match | None]:
+        """Bring the dossier's match in line with its active links; notify on growth."""
+        found = find_match(dossier.links, self.match_rule, at=now)
+        old = dossier.match
+        if found is None:
+            if old is not None:
+                return attrs.evolve(dossier, match=None), None
+            return dossier, None
+        link_ids = tuple(lk.id for lk in found)
+        professionals = tuple(dict.fromkeys(lk.professional for lk in found))
+        if old is not None and old.links == link_ids:
+            return dossier, old
+        if old is None:
+            match = Match(
+                id=new_id(),
+                subject=dossier.key,
+                links=link_ids,
+                professionals=professionals,
+                kind=MatchKind.SUBJECT,
+                created_at=now,
+                updated_at=now,
+            )
+        else:
+            lead = old.lead if old.lead in professionals else None
+            match = attrs.evolve(
+                old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
+            )
+        grew = old is None or not set(link_ids) <= set(old.links)
+        if notify and grew:
+            self._notify_match(tx, work, dossier, match, found, now)
+        return attrs.evolve(dossier, match=match), match
+
+    def _notify_match(
+        self,
+        tx: Transaction,
+        work: UnitOfWork,
+        dossier: Dossier,
+        match: Match,
+        links: Sequence[Link],
+        now: datetime,
+    ) -> None:
+        contacts = self._contacts(tx, match.professionals)
+        secret = dossier.subject.log_secret
+        for pid in match.professionals:
+            others = tuple(c for c in contacts if c.professional_id != pid)
+            work.notify(
+                dossier.key,
+                Notification(
+                    id=new_id(),
+                    kind=NotificationKind.MATCH,
+                    recipient=pid,
+                    created_at=now,
+                    match_id=match.id,
+                    contacts=others,
+                ),
+            )
+            work.log(now, actor(pid), LogAction.SIGNALLED, secret=secret, match_id=match.id)
+        municipality = dossier.subject.address.municipality_code
+        work.notify(
+            dossier.key,
+            Notification(
+                id=new_id(),
+                kind=NotificationKind.FOLLOW_UP,
+                recipient=municipality,
+                created_at=now,
+                match_id=match.id,
+            ),
+        )
+        work.log(
+            now, f"follow-up:{municipality}", LogAction.SIGNALLED, secret=secret, match_id=match.id
+        )
+        regions = self._regions_of(tx, links)
+        if len(regions) > 1:
+            for region in regions:
+                work.notify(
+                    dossier.key,
+                    Notification(
+                        id=new_id(),
+                        kind=NotificationKind.COORDINATOR,
+                        recipient=region,
+                        created_at=now,
+                        match_id=match.id,
+                        contacts=contacts,
+                    ),
+                )
+                work.log(now, f"coordinator:{region}", LogAction.SIGNALLED, match_id=match.id)
+
+    def _contacts(self, tx: Transaction, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
+        contacts = []
+        for pid in professional_ids:
+            professional = tx.get_professional(pid)
+            if professional is None:
+                raise UnknownProfessionalError(kind="professional", id=pid)
+            contacts.append(Contact.of(professional))
+        return tuple(contacts)
+
+    def _regions_of(self, tx: Transaction, links: Iterable[Link]) -> list[str]:
+        names: dict[str, None] = {}
+        for organisation_id in dict.fromkeys(lk.organisation for lk in links):
+            organisation = tx.get_organisation(organisation_id)
+            if organisation is None:
+                raise UnknownOrganisationError(kind="organisation", id=organisation_id)
+            region = self.regions.region_of_municipality(organisation.municipality_code)
+            names[region.name] = None
+        return list(names)
+
+    def _family_signal(
+        self, tx: Transaction, work: UnitOfWork, dossier: Dossier, link: Link, now: datetime
+    ) -> None:
+        """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one."""
+        siblings: dict[str, Dossier] = {dossier.key: dossier}
+        for parent_key in dossier.subject.parent_keys:
+            for key in tx.keys_for_parent(parent_key):
+                if key not in siblings:
+                    sibling = tx.load(key)
+                    if sibling is not None:
+                        siblings[key] = sibling
+        if len(siblings) < 2:
+            return
+        found = find_family_match([d.links for d in siblings.values()], self.match_rule, at=now)
+        if found is None or link not in found:
+            return
+        family_id = f"family-{new_id()}"
+        professionals = tuple(dict.fromkeys(lk.professional for lk in found))
+        contacts = self._contacts(tx, professionals)
+        notified: set[tuple[str, str]] = set()
+        for lk in found:
+            if (lk.professional, lk.subject) in notified:
+                continue
+            notified.add((lk.professional, lk.subject))
+            others = tuple(c for c in contacts if c.professional_id != lk.professional)
+            work.notify(
+                lk.subject,
+                Notification(
+                    id=new_id(),
+                    kind=NotificationKind.FAMILY_MATCH,
+                    recipient=lk.professional,
+                    created_at=now,
+                    match_id=family_id,
+                    contacts=others,
+                ),
+            )
+            work.log(
+                now,
+                actor(lk.professional),
+                LogAction.SIGNALLED,
+                secret=siblings[lk.subject].subject.log_secret,
+                match_id=family_id,
+            )
+
+    def _expire(self, work: UnitOfWork, dossier: Dossier, now: datetime) -> Dossier:
+        """Archive links whose end date has passed, whether or not a sweep ran yet."""
+        today = local_date(now)
+        if not any(lk.status is LinkStatus.ACTIVE and lk.ends_on <= today for lk in dossier.links):
+            return dossier
+        links = []
+        for link in dossier.links:
+            if link.status is LinkStatus.ACTIVE and link.ends_on <= today:
+                link = attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+                work.log(
+                    now,
+                    SYSTEM,
+                    LogAction.EXPIRED,
+                    secret=dossier.subject.log_secret,
+                    link_id=link.id,
+                )
+            links.append(link)
+        return attrs.evolve(dossier, links=tuple(links))
+
+    # -- the dossier's dates ----------------------------------------------------------------------
+
+    def _finish(self, dossier: Dossier) -> Dossier:
+        """Recompute the days on which a sweep or an information check has work."""
+        days: list[date] = [deletion_date(dossier.subject.birth_date, self.rules)]
+        if dossier.subject.died_on is not None:
+            days.append(dossier.subject.died_on)
+        for link in dossier.links:
+            if link.status is LinkStatus.ACTIVE:
+                days.append(link.ends_on)
+            elif link.archived_on is not None:
+                days.append(archive_purge_date(link.archived_on, self.rules))
+        informed = informed_by_link(dossier)
+        active = {lk.id for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
+        pending = [
+            duty.inform_by
+            for duty in dossier.duties
+            if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
+        ]
+        return attrs.evolve(
+            dossier, sweep_due=min(days), information_due=min(pending) if pending else None
+        )
+
+    # -- withdrawing -------------------------------------------------------------------------------
+
+    def withdraw(
+        self, link_id: str, *, by: Professional | str, reason: WithdrawalReason
+    ) -> Link | None:
+        """Withdraw a link on one of the two statutory grounds (JW 7.1.4.5(1)).
+
+        ``RISK_RESOLVED`` archives it (returned, archived); ``UNJUSTIFIED`` deletes it
+        (returns ``None``). Only the professional who made the link may withdraw it.
+        """
+        if not isinstance(reason, WithdrawalReason):
+            if isinstance(reason, str):
+                raise ForbiddenFieldError(
+                    "reason must be a WithdrawalReason (RISK_RESOLVED or UNJUSTIFIED); "
+                    "free text is never stored",
+                    field="reason",
+                )
+            raise InvalidRecordError("reason must be a WithdrawalReason")
+        actor_id = professional_id(by)
+        now = self._now()
+        key = self._key_for_link(link_id)
+        denied = False
+        result: Link | None = None
+        with self.store.transaction([key]) as tx:
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            dossier = tx.load(key)
+            link = find_link(dossier, link_id)
+            assert dossier is not None
+            secret = dossier.subject.log_secret
+            if link.professional != actor_id:
+                denied = True
+                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
+            elif link.status is not LinkStatus.ACTIVE:
+                raise NotFoundError(kind="active link", id=link_id)
+            else:
+                if reason is WithdrawalReason.UNJUSTIFIED:
+                    links = tuple(lk for lk in dossier.links if lk.id != link_id)
+                    duties = tuple(d for d in dossier.duties if d.link_id != link_id)
+                    informed = tuple(r for r in dossier.informed if r.link_id != link_id)
+                    dossier = attrs.evolve(dossier, links=links, duties=duties, informed=informed)
+                else:
+                    result = attrs.evolve(
+                        link,
+                        status=LinkStatus.ARCHIVED,
+                        archived_on=local_date(now),
+                        withdrawal_reason=reason,
+                    )
+                    dossier = attrs.evolve(
+                        dossier,
+                        links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
+                    )
+                work.log(now, actor(actor_id), LogAction.WITHDRAWN, secret=secret, link_id=link_id)
+                dossier, _ = self._rematch(tx, work, dossier, now, notify=False)
+                tx.save(self._finish(dossier))
+            work.flush()
+        if denied:
+            raise AccessDeniedError("only the professional who made a link may withdraw it")
+        return result
+
+    def _key_for_link(self, link_id: str) -> str:
+        if not isinstance(link_id, str):
+            raise InvalidRecordError("a link id is a string")
+        with self.store.transaction() as tx:
+            key = tx.key_for_link(link_id)
+        if key is None:
+            raise NotFoundError(kind="link", id=link_id)
+        return key
+
+    def _key_for_match(self, match_id: str) -> str:
+        if not isinstance(match_id, str):
+            raise InvalidRecordError("a match id is a string")
+        with self.store.transaction() as tx:
+            key = tx.key_for_match(match_id)
+        if key is None:
+            raise NotFoundError(kind="match", id=match_id)
+        return key
+
+    # -- informing youth and parents -------------------------------------------------------------
+
+    def record_informed(
+        self,
+        link_id: str,
+        recipients: Iterable[Recipient],
+        at: datetime,
+        *,
+        by: Professional | str | None = None,
+    ) -> None:
+        """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
+        ensure_aware(at, "at")
+        chosen = frozenset(recipients)
+        if not chosen or not all(isinstance(r, Recipient) for r in chosen):
+            raise InvalidRecordError("recipients must be one or more Recipient values")
+        now = self._now()
+        key = self._key_for_link(link_id)
+        denied = False
+        with self.store.transaction([key]) as tx:
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            dossier = tx.load(key)
+            link = find_link(dossier, link_id)
+            assert dossier is not None
+            actor_id = professional_id(by) if by is not None else link.professional
+            secret = dossier.subject.log_secret
+            if actor_id != link.professional:
+                denied = True
+                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
+            else:
+                record = InformationRecord(link_id, chosen, at, actor(actor_id))
+                dossier = attrs.evolve(dossier, informed=(*dossier.informed, record))
+                tx.save(self._finish(dossier))
+                work.log(now, actor(actor_id), LogAction.INFORMED, secret=secret, link_id=link_id)
+            work.flush()
+        if denied:
+            raise AccessDeniedError("only the professional who made a link informs about it")
+
+    def overdue_information(self, now: datetime | None = None) -> list[OverdueInformation]:
+        """Active links whose information duty was not met by its deadline (one month)."""
+        today = local_date(ensure_aware(now, "now") if now is not None else self._now())
+        out: list[OverdueInformation] = []
+        with self.store.transaction() as tx:
+            for key in tx.keys_information_due(today, 1_000_000):
+                dossier = tx.load(key)
+                if dossier is None:
+                    continue
+                informed = informed_by_link(dossier)
+                links = {lk.id: lk for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
+                for duty in dossier.duties:
+                    missing = duty.recipients - informed.get(duty.link_id, set())
+                    if duty.link_id in links and missing and duty.inform_by < today:
+                        out.append(OverdueInformation(links[duty.link_id], missing, duty.inform_by))
+        return sorted(out, key=lambda o: (o.inform_by, o.link.id))
+
+    # -- matches --------------------------------------------------------------------------------
+
+    def links_for(self, professional: Professional | str) -> list[Link]:
+        """The professional's own links, active and archived."""
+        pid = professional_id(professional)
+        with self.store.transaction() as tx:
+            dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
+        links = [lk for d in dossiers if d is not None for lk in d.links if lk.professional == pid]
+        return sorted(links, key=lambda lk: (lk.created_at, lk.id))
+
+    def matches_for(self, professional: Professional | str) -> list[Match]:
+        """The matches the professional is part of."""
+        pid = professional_id(professional)
+        with self.store.transaction() as tx:
+            dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
+        matches = [
+            d.match
+            for d in dossiers
+            if d is not None and d.match is not None and pid in d.match.professionals
+        ]
+        return sorted(matches, key=lambda m: (m.created_at, m.id))
+
+    def set_lead(
+        self,
+        match_id: str,
+        professional: Professional | str,
+        *,
+        by: Professional | str | None = None,
+    ) -> Match:
+        """Record which professional in the match takes the lead (regie)."""
+        lead = professional_id(professional)
+        actor_id = professional_id(by) if by is not None else lead
+
+        def change(match: Match) -> Match:
+            if lead not in match.professionals:
+                raise InvalidRecordError("the lead must be a professional in the match")
+            return attrs.evolve(match, lead=lead)
+
+        return self._change_match(match_id, actor_id, LogAction.LEAD_SET, change)
+
+    def mark_coordinated(self, match_id: str, professional: Professional | str) -> Match:
+        """Record that the professionals in the match have coordinated (contact made)."""
+        return self._change_match(
+            match_id,
+            professional_id(professional),
+            LogAction.COORDINATED,
+            lambda match: attrs.evolve(match, coordinated=True),
+        )
+
+    def _change_match(self, match_id: str, actor_id: str, action: LogAction, change: Any) -> Match:
+        now = self._now()
+        key = self._key_for_match(match_id)
+        denied = False
+        with self.store.transaction([key]) as tx:
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            dossier = tx.load(key)
+            if dossier is None or dossier.match is None or dossier.match.id != match_id:
+                raise NotFoundError(kind="match", id=match_id)
+            secret = dossier.subject.log_secret
+            match: Match = dossier.match
+            if actor_id not in match.professionals:
+                denied = True
+                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, match_id=match_id)
+            else:
+                match = attrs.evolve(change(match), updated_at=now)
+                tx.save(self._finish(attrs.evolve(dossier, match=match)))
+                work.log(now, actor(actor_id), action, secret=secret, match_id=match_id)
+            work.flush()
+        if denied:
+            raise AccessDeniedError("only a professional in the match may change it")
+        return match
+
+    def history(self, subject: Subject, professional: Professional | str) -> list[Link]:
+        """The youth's archived links, for a professional holding an active link (logged)."""
+        if not isinstance(subject, Subject):
+            raise InvalidRecordError("history() takes a Subject")
+        pid = professional_id(professional)
+        now = self._now()
+        key = self.keyring.pseudonym(subject.bsn)
+        denied = False
+        archived: list[Link] = []
+        with self.store.transaction([key]) as tx:
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            dossier = tx.load(key)
+            secret = dossier.subject.log_secret if dossier is not None else None
+            if dossier is None or not any(
+                lk.professional == pid and is_current(lk, now) for lk in dossier.links
+            ):
+                denied = True
+                work.log(now, actor(pid), LogAction.DENIED, secret=secret)
+            else:
+                archived = [lk for lk in dossier.links if lk.status is LinkStatus.ARCHIVED]
+                work.log(now, actor(pid), LogAction.HISTORY_LOOKUP, secret=secret)
+            work.flush()
+        if denied:
+            raise AccessDeniedError("history is only open to a professional with an active link")
+        return archived
+
+    # -- outbox ---------------------------------------------------------------------------------
+
+    def pending_notifications(self, limit: int | None = None) -> list[Notification]:
+        """Notifications written but not yet acknowledged, oldest first."""
+        with self.store.transaction() as tx:
+            return tx.pending_notifications(limit)
+
+    def acknowledge(self, ids: Iterable[str]) -> int:
+        """Mark notifications as delivered; returns how many were pending."""
+        wanted = list(ids)
+        if not all(isinstance(i, str) for i in wanted):
+            raise InvalidRecordError("notification ids are strings")
+        with self.store.transaction() as tx:
+            return tx.acknowledge(wanted)
+
+    # -- logbook -----------------------------------------------------------------------------------
+
+    def verify_logbook(self) -> logbook.LogbookReport:
+        """Check every hash chain of the logbook and the stored heads."""
+        with self.store.transaction() as tx:
+            return logbook.verify(tx.log_entries(), tx.log_heads())
+
+    # -- sweep, import, re-keying (in their own modules) -------------------------------------
+
+    def sweep(self, now: datetime | None = None) -> SweepReport:
+        """Apply the lifecycle up to *now* (see :func:`verwijsindex.maintenance.sweep`)."""
+        return maintenance.sweep(self, now)
+
+    def _delete_dossier(self, tx: Transaction, dossier: Dossier) -> None:
+        tx.delete(dossier.key)
+        tx.delete_notifications(dossier.key)
+
+    def bulk_register(
+        self, records: Iterable[ImportRecord | Mapping[str, Any]], *, batch_size: int | None = None
+    ) -> ImportReport:
+        """Import many links (see :func:`verwijsindex.importing.bulk_register`)."""
+        return importing.bulk_register(self, records, batch_size=batch_size)
+
+    def rekey(self, new_key: PseudonymKey) -> int:
+        """Move every record to pseudonyms under *new_key* (see maintenance.rekey)."""
+        return maintenance.rekey(self, new_key)

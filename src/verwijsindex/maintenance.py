@@ -1,0 +1,187 @@
+"""Housekeeping (onderhoud): the sweep that applies the lifecycle, and re-keying.
+
+Both run in batches of ``index.batch_size`` youths, each batch one transaction that locks
+only its own youths, so registrations go on meanwhile.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from verwijsindex._unit import SYSTEM, UnitOfWork
+from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.errors import ConfigurationError
+from verwijsindex.matching import archive_purge_date, deletion_date
+from verwijsindex.model import Link, LinkStatus, LogAction
+from verwijsindex.pseudonyms import PseudonymKey, lane_of
+from verwijsindex.pseudonyms import rekey as rekey_pseudonym
+from verwijsindex.storage import LOG_LANES, Dossier, Transaction
+
+if TYPE_CHECKING:
+    from verwijsindex.index import VerwijsIndex
+
+__all__ = ["SweepReport", "rekey", "sweep"]
+
+
+@attrs.frozen
+class SweepReport:
+    """What one :meth:`VerwijsIndex.sweep` did."""
+
+    at: datetime
+    expired: int = 0
+    purged: int = 0
+    deleted_links: int = 0
+    deleted_subjects: int = 0
+    matches_dissolved: int = 0
+    dossiers: int = 0
+
+
+def sweep(index: VerwijsIndex, now: datetime | None = None) -> SweepReport:
+    """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
+    years, delete everything from the 23rd birthday and on death. Idempotent; runs in
+    batches, each locking only its own youths, so registrations go on meanwhile."""
+    at = ensure_aware(now, "now") if now is not None else index._now()
+    today = local_date(at)
+    totals = dict.fromkeys(
+        (
+            "expired",
+            "purged",
+            "deleted_links",
+            "deleted_subjects",
+            "matches_dissolved",
+            "dossiers",
+        ),
+        0,
+    )
+    seen: set[str] = set()
+    while True:
+        with index.store.transaction() as tx:
+            due = [
+                k for k in tx.keys_sweep_due(today, index.batch_size + len(seen)) if k not in seen
+            ]
+        if not due:
+            break
+        batch = sorted(due[: index.batch_size])
+        seen.update(batch)
+        with index.store.transaction(batch) as tx:
+            work = UnitOfWork(tx, lane_of(batch, LOG_LANES))
+            for key in batch:
+                _sweep_one(index, tx, work, key, at, today, totals)
+            work.flush()
+    with index.store.transaction() as tx:
+        work = UnitOfWork(tx, 0)
+        work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
+        work.flush()
+    return SweepReport(at=at, **totals)
+
+
+def _sweep_one(
+    index: VerwijsIndex,
+    tx: Transaction,
+    work: UnitOfWork,
+    key: str,
+    at: datetime,
+    today: date,
+    totals: dict[str, int],
+) -> None:
+    dossier = tx.load(key)
+    if dossier is None or dossier.sweep_due is None or dossier.sweep_due > today:
+        return
+    totals["dossiers"] += 1
+    secret = dossier.subject.log_secret
+    subject = dossier.subject
+    if subject.died_on is not None or today >= deletion_date(subject.birth_date, index.rules):
+        for link in dossier.links:
+            work.log(at, SYSTEM, LogAction.DELETED, secret=secret, link_id=link.id)
+        totals["deleted_links"] += len(dossier.links)
+        totals["deleted_subjects"] += 1
+        index._delete_dossier(tx, dossier)
+        return
+    links: list[Link] = []
+    for link in dossier.links:
+        if link.status is LinkStatus.ACTIVE and link.ends_on <= today:
+            link = attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+            totals["expired"] += 1
+            work.log(at, SYSTEM, LogAction.EXPIRED, secret=secret, link_id=link.id)
+        if (
+            link.status is LinkStatus.ARCHIVED
+            and link.archived_on is not None
+            and archive_purge_date(link.archived_on, index.rules) <= today
+        ):
+            totals["purged"] += 1
+            work.log(at, SYSTEM, LogAction.PURGED, secret=secret, link_id=link.id)
+            continue
+        links.append(link)
+    kept = {lk.id for lk in links}
+    dossier = attrs.evolve(
+        dossier,
+        links=tuple(links),
+        duties=tuple(d for d in dossier.duties if d.link_id in kept),
+        informed=tuple(r for r in dossier.informed if r.link_id in kept),
+    )
+    had_match = dossier.match is not None
+    dossier, match = index._rematch(tx, work, dossier, at, notify=False)
+    if had_match and match is None:
+        totals["matches_dissolved"] += 1
+    if not dossier.links:
+        # Nothing left to keep: the general data goes with the last link.
+        index._delete_dossier(tx, dossier)
+        return
+    tx.save(index._finish(dossier))
+
+
+def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
+    """Move every stored record to pseudonyms under *new_key* added to the ring.
+
+    No BSN is needed: each pseudonym gets one more HMAC step. Returns how many
+    dossiers were moved. Run it while no registrations are made; it can be re-run
+    safely (records already under *new_key* are skipped).
+    """
+    if not isinstance(new_key, PseudonymKey):
+        raise ConfigurationError("rekey() takes a PseudonymKey")
+    if new_key.id == index.keyring.current_id:
+        if new_key != index.keyring.keys[-1]:
+            raise ConfigurationError("a different key with this id is already in use")
+        ring = index.keyring
+    else:
+        ring = index.keyring.extended(new_key)
+    now = index._now()
+    moved = 0
+    after: str | None = None
+    while True:
+        with index.store.transaction() as tx:
+            keys = tx.keys(after, index.batch_size)
+        if not keys:
+            break
+        after = keys[-1]
+        with index.store.transaction(keys) as tx:
+            for old_key in keys:
+                dossier = tx.load(old_key)
+                if dossier is None or dossier.subject.key_id == new_key.id:
+                    continue
+                new = rekey_pseudonym(old_key, new_key)
+                tx.delete(old_key)
+                tx.save(_rekeyed(dossier, new, new_key))
+                tx.rekey_notifications(old_key, new)
+                moved += 1
+    with index.store.transaction() as tx:
+        work = UnitOfWork(tx, 0)
+        work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
+        work.flush()
+    index.keyring = ring
+    return moved
+
+
+def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey) -> Dossier:
+    subject = attrs.evolve(
+        dossier.subject,
+        key=new,
+        key_id=key.id,
+        parent_keys=tuple(sorted(rekey_pseudonym(p, key) for p in dossier.subject.parent_keys)),
+    )
+    links = tuple(attrs.evolve(lk, subject=new) for lk in dossier.links)
+    match = attrs.evolve(dossier.match, subject=new) if dossier.match is not None else None
+    return attrs.evolve(dossier, subject=subject, links=links, match=match)

@@ -1,0 +1,138 @@
+"""The SQLite store passes the store contract, keeps no BSN, and shows tampering."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.storage.concurrency import (
+    check_exactly_one_match,
+    prepare,
+    register_from_processes,
+)
+from verwijsindex.storage import SQLiteStore, Store
+from verwijsindex.testing import StoreContract, make_index, make_professional, make_subject
+
+
+class TestSQLiteFileStore(StoreContract):
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path: Path) -> None:
+        self.path = tmp_path / "index.db"
+
+    def make_store(self) -> Store:
+        return SQLiteStore(self.path)
+
+
+class TestSQLiteMemoryStore(StoreContract):
+    def make_store(self) -> Store:
+        return SQLiteStore(":memory:")
+
+
+BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
+PARENTS = ["100000010", "100000022"]
+
+
+def _populate(url: str) -> None:
+    index = make_index(url)
+    pros = [
+        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
+        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
+    ]
+    for p in pros:
+        index.add_organisation(p.organisation)
+    for i, bsn in enumerate(BSNS):
+        youth = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1), parents=PARENTS[: i % 3])
+        for p in pros:
+            index.register(youth, p)
+    index.store.close()
+
+
+def test_no_bsn_anywhere_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    _populate(f"sqlite:///{path}")
+    blobs = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("index.db"))
+    assert len(blobs) > 10_000
+    for bsn in BSNS + PARENTS:
+        assert bsn.encode() not in blobs
+        assert bsn.lstrip("0").encode() not in blobs
+        assert f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}".encode() not in blobs
+
+
+@pytest.fixture
+def tampered_db(tmp_path: Path) -> Path:
+    path = tmp_path / "index.db"
+    _populate(f"sqlite:///{path}")
+    index = make_index(f"sqlite:///{path}")
+    assert index.verify_logbook().ok
+    index.store.close()
+    return path
+
+
+def _busiest_lane(db: sqlite3.Connection) -> int:
+    row = db.execute(
+        "SELECT lane FROM log_entries GROUP BY lane ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    return int(row[0])
+
+
+def _verify(path: Path) -> bool:
+    index = make_index(f"sqlite:///{path}")
+    try:
+        return index.verify_logbook().ok
+    finally:
+        index.store.close()
+
+
+def test_tamper_edit(tampered_db: Path) -> None:
+    with sqlite3.connect(tampered_db) as db:
+        lane = _busiest_lane(db)
+        (data,) = db.execute(
+            "SELECT data FROM log_entries WHERE lane = ? AND seq = 2", (lane,)
+        ).fetchone()
+        entry = json.loads(data)
+        entry["actor"] = "professional:mallory"
+        db.execute(
+            "UPDATE log_entries SET data = ? WHERE lane = ? AND seq = 2",
+            (json.dumps(entry), lane),
+        )
+    assert not _verify(tampered_db)
+
+
+def test_tamper_delete(tampered_db: Path) -> None:
+    with sqlite3.connect(tampered_db) as db:
+        lane = _busiest_lane(db)
+        db.execute("DELETE FROM log_entries WHERE lane = ? AND seq = 2", (lane,))
+    assert not _verify(tampered_db)
+
+
+def test_tamper_delete_last(tampered_db: Path) -> None:
+    with sqlite3.connect(tampered_db) as db:
+        lane = _busiest_lane(db)
+        db.execute(
+            "DELETE FROM log_entries WHERE lane = ? AND seq = "
+            "(SELECT max(seq) FROM log_entries WHERE lane = ?)",
+            (lane, lane),
+        )
+    assert not _verify(tampered_db)
+
+
+def test_tamper_reorder(tampered_db: Path) -> None:
+    with sqlite3.connect(tampered_db) as db:
+        lane = _busiest_lane(db)
+        db.execute("UPDATE log_entries SET seq = -1 WHERE lane = ? AND seq = 2", (lane,))
+        db.execute("UPDATE log_entries SET seq = 2 WHERE lane = ? AND seq = 3", (lane,))
+        db.execute("UPDATE log_entries SET seq = 3 WHERE lane = ? AND seq = -1", (lane,))
+    assert not _verify(tampered_db)
+
+
+@pytest.mark.slow
+def test_processes_registering_one_youth_make_exactly_one_match(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    workers = 6
+    prepare(url, workers)
+    assert register_from_processes(url, workers) == []
+    check_exactly_one_match(url, workers)
