@@ -430,7 +430,7 @@ def test_programmes_contacts_and_coordinators() -> None:
     assert mh.contacts == ("maud.jacobs@maastricht.nl",)
     assert mh.coordinator == "maud.jacobs@maastricht.nl"
     assert pl.contacts == ("l.gooyen@heerlen.nl", "vip@heerlen.nl")
-    assert pl.coordinator == "l.gooyen@heerlen.nl"
+    assert pl.coordinator == "vip@heerlen.nl"
     assert wm.contacts == ("vip@heerlen.nl",)
     assert wm.coordinator == "vip@heerlen.nl"
     assert pl.aliases == ("Parkstad",)

@@ -13,7 +13,7 @@ whole lifecycle of the domain brief end to end through ``register`` and ``sweep`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 
 from verwijsindex import _factories as t
+from verwijsindex._factories import raises
+from verwijsindex._privacy_contract import PrivacyContract
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
@@ -30,6 +32,7 @@ from verwijsindex.errors import (
     InvalidPeriodError,
     InvalidRecordError,
     NotFoundError,
+    StorageError,
     UnknownOrganisationError,
 )
 from verwijsindex.index import ImportRecord, ImportStatus, VerwijsIndex
@@ -45,6 +48,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.roles import FollowUpChecker
 from verwijsindex.storage import Dossier, Store
 
 __all__ = ["StoreContract"]
@@ -56,18 +60,7 @@ BSN_C = "010000008"
 PARENT = "100000009"
 
 
-@contextmanager
-def _raises(kind: type[BaseException]) -> Iterator[list[BaseException]]:
-    caught: list[BaseException] = []
-    try:
-        yield caught
-    except kind as error:
-        caught.append(error)
-    else:
-        raise AssertionError(f"{kind.__name__} was not raised")
-
-
-class StoreContract:
+class StoreContract(PrivacyContract):
     """The conformance suite. Subclasses define :meth:`make_store`."""
 
     stores: list[Store]
@@ -124,7 +117,7 @@ class StoreContract:
     def test_transaction_is_all_or_nothing(self) -> None:
         store = self.store()
         org = self.pro("p", "GGD Zuid-Limburg").organisation
-        with _raises(RuntimeError), store.transaction() as tx:
+        with raises(RuntimeError), store.transaction() as tx:
             tx.put_organisation(org)
             raise RuntimeError("boom")
         with store.transaction() as tx:
@@ -172,7 +165,7 @@ class StoreContract:
     # -- registration -----------------------------------------------------------------------------
 
     def test_index_needs_a_key(self) -> None:
-        with _raises(ConfigurationError):
+        with raises(ConfigurationError):
             VerwijsIndex(self.store(), key=None)
 
     def test_two_organisations_match_and_everyone_is_told(self) -> None:
@@ -258,7 +251,7 @@ class StoreContract:
         self, index: VerwijsIndex, call: Callable[[], object], kind: type[Exception]
     ) -> None:
         before = self.written(index)
-        with _raises(kind):
+        with raises(kind):
             call()
         assert self.written(index) == before
 
@@ -298,7 +291,7 @@ class StoreContract:
         pro = self.pro("p1", "GGD Zuid-Limburg")
         last_day = date(START.year - 23, START.month, START.day + 1)
         assert index.register(t.make_subject(bsn=BSN_A, birth_date=last_day), pro).created
-        with _raises(AgeLimitError):
+        with raises(AgeLimitError):
             index.register(t.make_subject(bsn=BSN_B, birth_date=last_day - timedelta(days=1)), pro)
 
     def test_shorter_period_is_allowed(self) -> None:
@@ -373,7 +366,7 @@ class StoreContract:
         a = index.register(self.youth(), p1)
         assert index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED) is None
         assert index.links_for(p1) == []
-        with _raises(NotFoundError):
+        with raises(NotFoundError):
             index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED)
         assert not index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg")).archive_hint
 
@@ -382,10 +375,10 @@ class StoreContract:
         p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
         a = index.register(self.youth(), p1)
         text: Any = "gaat beter thuis"
-        with _raises(ForbiddenFieldError):
+        with raises(ForbiddenFieldError):
             index.withdraw(a.link.id, by=p1, reason=text)
         before = self.written(index)
-        with _raises(AccessDeniedError):
+        with raises(AccessDeniedError):
             index.withdraw(a.link.id, by=p2, reason=WithdrawalReason.RISK_RESOLVED)
         dossiers, notes, entries = self.written(index)
         assert (dossiers, notes, entries) == (before[0], before[1], before[2] + 1)
@@ -457,7 +450,7 @@ class StoreContract:
         assert [(o.link.id, o.missing) for o in overdue] == [
             (a.link.id, frozenset({Recipient.LEGAL_REPRESENTATIVE}))
         ]
-        with _raises(AccessDeniedError):
+        with raises(AccessDeniedError):
             index.record_informed(a.link.id, {Recipient.YOUTH}, START, by="p2")
 
     def test_lead_and_coordination(self) -> None:
@@ -468,9 +461,9 @@ class StoreContract:
         assert match is not None
         assert index.set_lead(match.id, p2, by=p1).lead == "p2"
         assert index.mark_coordinated(match.id, p1).coordinated
-        with _raises(AccessDeniedError):
+        with raises(AccessDeniedError):
             index.mark_coordinated(match.id, "p3")
-        with _raises(NotFoundError):
+        with raises(NotFoundError):
             index.set_lead("no-such-match", p1)
         (stored,) = index.matches_for(p1)
         assert stored.lead == "p2" and stored.coordinated
@@ -478,7 +471,7 @@ class StoreContract:
     def test_history_only_with_an_active_link(self) -> None:
         index, _ = self.index()
         index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
-        with _raises(AccessDeniedError):
+        with raises(AccessDeniedError):
             index.history(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
         assert index.history(self.youth(), self.pro("p1", "GGD Zuid-Limburg")) == []
 
@@ -585,5 +578,143 @@ class StoreContract:
     def test_organisation_must_be_in_the_regions(self) -> None:
         index, _ = self.index()
         outside = Organisation(id="elders", name="Elders", municipality_code="0363", email="a@b.nl")
-        with _raises(NotFoundError):
+        with raises(NotFoundError):
             index.add_organisation(outside)
+
+    # -- what the first reviews found untested ----------------------------------------------------
+
+    def test_history_look_up_is_logged(self) -> None:
+        index, _ = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(), p1)
+        index.history(self.youth(), p1)
+        with index.store.transaction() as tx:
+            looked = [e for e in tx.log_entries() if e.action is LogAction.HISTORY_LOOKUP]
+        assert [e.actor for e in looked] == ["professional:p1"]
+
+    def test_the_region_s_policy_sets_the_information_duty(self) -> None:
+        from verwijsindex.regions import LEAFLET_ZUID_LIMBURG, ZUID_LIMBURG, Regions
+
+        leaflet = Regions(
+            name="Zuid-Limburg (leaflet)",
+            regions=tuple(attrs.evolve(r, policy=LEAFLET_ZUID_LIMBURG) for r in ZUID_LIMBURG),
+        )
+        index, _ = self.index(regions=leaflet)
+        reg = index.register(self.youth(age=17), self.pro("p1", "GGD Zuid-Limburg"))
+        assert reg.information_duty == frozenset(Recipient)  # the statute: the youth only
+
+    def test_family_match_can_be_switched_off(self) -> None:
+        index, _ = self.index(rules=Rules(family_match=False))
+        index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
+        assert index.pending_notifications() == []
+
+    def test_the_general_data_goes_with_the_last_link(self) -> None:
+        index, clock = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        a = index.register(self.youth(BSN_A), p1)
+        index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED)
+        index.register(self.youth(BSN_B), p1, ends_on=date(2027, 1, 1))
+        clock.set(datetime(2032, 1, 2, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.purged == 1
+        assert self.written(index)[0] == 0  # no dossier left for either youth
+
+    def test_deletion_makes_the_log_entries_unlinkable(self) -> None:
+        index, clock = self.index()
+        youth = t.make_subject(bsn=BSN_A, birth_date=date(2004, 2, 29))
+        index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+        with index.store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            dossier = tx.load(key)
+        assert dossier is not None
+        from verwijsindex.pseudonyms import log_token
+
+        token = log_token(dossier.subject.log_secret)
+        clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc))
+        assert index.sweep().deleted_subjects == 1
+        with index.store.transaction() as tx:
+            assert tx.log_entries_for(token) == []
+        assert index.verify_logbook().ok
+
+    def test_a_death_notice_deletes_at_once(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        assert index.record_death(self.youth(), date(2026, 11, 22)) == 2
+        assert self.written(index)[:2] == (0, 0)
+        assert index.record_death(self.youth(), date(2026, 11, 22)) == 0
+        with _raises_invalid():
+            index.record_death(self.youth(), "yesterday")  # type: ignore[arg-type]
+
+    def test_a_move_notice_tells_the_professionals_and_the_new_municipality(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        first = index.register(self.youth(), p1)
+        index.register(self.youth(), p2)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        assert index.record_move(self.youth(municipality="Maastricht")) == 0
+        moved = index.record_move(self.youth(municipality="Heerlen"))
+        assert moved == 2
+        notes = index.pending_notifications()
+        assert {n.kind for n in notes} == {NotificationKind.MOVE}
+        by_recipient = {n.recipient: n for n in notes}
+        assert set(by_recipient) == {"p1", "p2", "0917"}
+        assert by_recipient["p1"].link_id == first.link.id
+        assert [c.professional_id for c in by_recipient["0917"].contacts] == ["p1", "p2"]
+        match = index.matches_for(p1)[0]
+        follow = index.follow_up_status(match.id, by=FollowUpChecker("0917"))
+        assert not follow.contact_made
+
+    def test_a_failure_after_matching_writes_nothing(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        before = self.written(index)
+        failing = VerwijsIndex(_FailingLog(index.store), key=t.TEST_KEY, clock=index.clock)
+        with raises(_Crash):
+            failing.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        assert self.written(index) == before
+        assert index.matches_for("p1") == []
+
+    def test_a_closed_store_refuses_work(self) -> None:
+        store = self.store()
+        store.close()
+        with raises(StorageError), store.transaction() as tx:
+            tx.load("any")
+
+
+class _Crash(Exception):
+    """Stands in for a process that dies half-way through a transaction."""
+
+
+class _FailingLog:
+    """A store whose transactions fail when the logbook is written, after everything else."""
+
+    def __init__(self, store: Store) -> None:
+        self.inner = store
+
+    def transaction(self, locks: Sequence[str] = ()) -> Any:
+        @contextmanager
+        def run() -> Iterator[Any]:
+            with self.inner.transaction(locks) as tx:
+                yield _FailingTransaction(tx)
+
+        return run()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _FailingTransaction:
+    def __init__(self, tx: Any) -> None:
+        self.tx = tx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)
+
+    def append_log(self, entries: Any, refs: Any) -> None:
+        raise _Crash()
+
+
+def _raises_invalid() -> Any:
+    return raises(InvalidRecordError)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 from verwijsindex.clock import ensure_aware
@@ -22,6 +23,19 @@ from verwijsindex.regions import ZUID_LIMBURG
 from verwijsindex.storage import open_store
 
 __all__ = ["TEST_KEY", "FixedClock", "make_index", "make_professional", "make_subject"]
+
+
+@contextmanager
+def raises(kind: type[BaseException]) -> Iterator[list[BaseException]]:
+    """Like ``pytest.raises``, without needing pytest: the contract runs anywhere."""
+    caught: list[BaseException] = []
+    try:
+        yield caught
+    except kind as error:
+        caught.append(error)
+    else:
+        raise AssertionError(f"{kind.__name__} was not raised")
+
 
 TEST_KEY = PseudonymKey("test-key", b"verwijsindex-test-key-not-secret!")
 """A fixed pseudonym key for tests. Never use it for real data."""

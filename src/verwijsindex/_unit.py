@@ -34,6 +34,7 @@ class UnitOfWork:
         self.lane = lane
         self.drafts: list[tuple[logbook.Draft, str | None]] = []
         self.notes: list[tuple[str, Notification]] = []
+        self.forgotten: set[str] = set()
 
     def log(
         self,
@@ -51,6 +52,11 @@ class UnitOfWork:
         )
         self.drafts.append((draft, secret))
 
+    def forget(self, secret: str) -> None:
+        """The youth with this log secret is deleted: write no look-up reference for them,
+        so their entries (earlier ones and those of this unit) stay unlinkable."""
+        self.forgotten.add(secret)
+
     def notify(self, key: str, notification: Notification) -> None:
         self.notes.append((key, notification))
 
@@ -65,7 +71,8 @@ class UnitOfWork:
         for entry_id, (draft, secret) in zip(ids, self.drafts, strict=True):
             if secret is not None:
                 draft = attrs.evolve(draft, subject_ref=entry_ref(secret, entry_id))
-                refs.append((log_token(secret), entry_id))
+                if secret not in self.forgotten:
+                    refs.append((log_token(secret), entry_id))
             drafts.append(draft)
         head = self.tx.log_head(self.lane)
         entries = logbook.chain(head, drafts, lane=self.lane, ids=iter(ids))

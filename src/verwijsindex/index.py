@@ -28,7 +28,7 @@ verwijsindex.errors.AgeLimitError: the verwijsindex only registers youths under 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -60,17 +60,21 @@ from verwijsindex.errors import (
 from verwijsindex.importing import ImportOutcome, ImportRecord, ImportReport, ImportStatus
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import (
+    Disposition,
     MatchRule,
     Rules,
     archive_purge_date,
     check_ends_on,
     check_registrable,
     deletion_date,
+    disposition,
     find_family_match,
     find_match,
     information_due,
+    withdrawal_event,
 )
 from verwijsindex.model import (
+    Bsn,
     Contact,
     Link,
     LinkStatus,
@@ -85,8 +89,15 @@ from verwijsindex.model import (
     Subject,
     WithdrawalReason,
 )
-from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, new_log_secret
+from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, log_token, new_log_secret
 from verwijsindex.regions import ZUID_LIMBURG, Regions
+from verwijsindex.roles import (
+    Actor,
+    FollowUpChecker,
+    OrganisationCoordinator,
+    RightsOfficer,
+    actor_name,
+)
 from verwijsindex.storage import (
     LOG_LANES,
     Dossier,
@@ -97,7 +108,10 @@ from verwijsindex.storage import (
     Transaction,
 )
 
+POPULATION_REGISTER = "population-register"
+
 __all__ = [
+    "FollowUpStatus",
     "ImportOutcome",
     "ImportRecord",
     "ImportReport",
@@ -127,6 +141,14 @@ class Registration:
     information_duty: frozenset[Recipient]
     archive_hint: bool
     created: bool
+
+
+@attrs.frozen
+class FollowUpStatus:
+    """All a follow-up checker sees of a match: whether contact was made."""
+
+    match_id: str
+    contact_made: bool
 
 
 @attrs.frozen
@@ -200,6 +222,51 @@ class VerwijsIndex:
     def _now(self) -> datetime:
         return ensure_aware(self.clock(), "clock()")
 
+    def _deny(
+        self,
+        actor: object,
+        message: str,
+        *,
+        key: str | None = None,
+        link_id: str | None = None,
+        match_id: str | None = None,
+    ) -> AccessDeniedError:
+        """Log a refused attempt in a transaction of its own; return the error to raise."""
+        now = self._now()
+        locks = [key] if key is not None else []
+        with self.store.transaction(locks) as tx:
+            dossier = tx.load(key) if key is not None else None
+            work = UnitOfWork(tx, lane_of(locks, LOG_LANES))
+            work.log(
+                now,
+                actor_name(actor),
+                LogAction.DENIED,
+                secret=dossier.subject.log_secret if dossier is not None else None,
+                link_id=link_id,
+                match_id=match_id,
+            )
+            work.flush()
+        return AccessDeniedError(message)
+
+    def _professional(
+        self,
+        actor: Actor | str,
+        *,
+        key: str | None = None,
+        link_id: str | None = None,
+        match_id: str | None = None,
+    ) -> str:
+        """The professional id of *actor*; any other role is refused and logged."""
+        if isinstance(actor, OrganisationCoordinator | FollowUpChecker | RightsOfficer):
+            raise self._deny(
+                actor,
+                "only a professional may do this",
+                key=key,
+                link_id=link_id,
+                match_id=match_id,
+            )
+        return professional_id(actor)
+
     # -- organisations ----------------------------------------------------------------------------
 
     def add_organisation(self, organisation: Organisation) -> None:
@@ -226,7 +293,7 @@ class VerwijsIndex:
     def register(
         self,
         subject: Subject,
-        professional: Professional,
+        professional: Actor,
         *,
         ends_on: date | None = None,
         **extra: object,
@@ -239,6 +306,10 @@ class VerwijsIndex:
         """
         refuse_extra(extra)
         now = self._now()
+        if not isinstance(professional, Professional):
+            key = self.keyring.pseudonym(subject.bsn) if isinstance(subject, Subject) else None
+            self._professional(professional, key=key)  # refuses and logs any other role
+            raise InvalidRecordError("register() takes a Professional")
         prepared = self._prepare(subject, professional, now, ends_on)
         with self.store.transaction(prepared.locks) as tx:
             work = UnitOfWork(tx, lane_of(prepared.locks, LOG_LANES))
@@ -550,9 +621,7 @@ class VerwijsIndex:
 
     # -- withdrawing -------------------------------------------------------------------------------
 
-    def withdraw(
-        self, link_id: str, *, by: Professional | str, reason: WithdrawalReason
-    ) -> Link | None:
+    def withdraw(self, link_id: str, *, by: Actor | str, reason: WithdrawalReason) -> Link | None:
         """Withdraw a link on one of the two statutory grounds (JW 7.1.4.5(1)).
 
         ``RISK_RESOLVED`` archives it (returned, archived); ``UNJUSTIFIED`` deletes it
@@ -566,9 +635,9 @@ class VerwijsIndex:
                     field="reason",
                 )
             raise InvalidRecordError("reason must be a WithdrawalReason")
-        actor_id = professional_id(by)
-        now = self._now()
         key = self._key_for_link(link_id)
+        actor_id = self._professional(by, key=key, link_id=link_id)
+        now = self._now()
         denied = False
         result: Link | None = None
         with self.store.transaction([key]) as tx:
@@ -583,7 +652,7 @@ class VerwijsIndex:
             elif link.status is not LinkStatus.ACTIVE:
                 raise NotFoundError(kind="active link", id=link_id)
             else:
-                if reason is WithdrawalReason.UNJUSTIFIED:
+                if disposition(withdrawal_event(reason)) is Disposition.DELETE:
                     links = tuple(lk for lk in dossier.links if lk.id != link_id)
                     duties = tuple(d for d in dossier.duties if d.link_id != link_id)
                     informed = tuple(r for r in dossier.informed if r.link_id != link_id)
@@ -601,7 +670,7 @@ class VerwijsIndex:
                     )
                 work.log(now, actor(actor_id), LogAction.WITHDRAWN, secret=secret, link_id=link_id)
                 dossier, _ = self._rematch(tx, work, dossier, now, notify=False)
-                tx.save(self._finish(dossier))
+                self._keep(tx, work, dossier)
             work.flush()
         if denied:
             raise AccessDeniedError("only the professional who made a link may withdraw it")
@@ -633,7 +702,7 @@ class VerwijsIndex:
         recipients: Iterable[Recipient],
         at: datetime,
         *,
-        by: Professional | str | None = None,
+        by: Actor | str | None = None,
     ) -> None:
         """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
         ensure_aware(at, "at")
@@ -642,13 +711,14 @@ class VerwijsIndex:
             raise InvalidRecordError("recipients must be one or more Recipient values")
         now = self._now()
         key = self._key_for_link(link_id)
+        by_id = self._professional(by, key=key, link_id=link_id) if by is not None else None
         denied = False
         with self.store.transaction([key]) as tx:
             work = UnitOfWork(tx, lane_of([key], LOG_LANES))
             dossier = tx.load(key)
             link = find_link(dossier, link_id)
             assert dossier is not None
-            actor_id = professional_id(by) if by is not None else link.professional
+            actor_id = link.professional if by_id is None else by_id
             secret = dossier.subject.log_secret
             if actor_id != link.professional:
                 denied = True
@@ -681,17 +751,17 @@ class VerwijsIndex:
 
     # -- matches --------------------------------------------------------------------------------
 
-    def links_for(self, professional: Professional | str) -> list[Link]:
+    def links_for(self, professional: Actor | str) -> list[Link]:
         """The professional's own links, active and archived."""
-        pid = professional_id(professional)
+        pid = self._professional(professional)
         with self.store.transaction() as tx:
             dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
         links = [lk for d in dossiers if d is not None for lk in d.links if lk.professional == pid]
         return sorted(links, key=lambda lk: (lk.created_at, lk.id))
 
-    def matches_for(self, professional: Professional | str) -> list[Match]:
+    def matches_for(self, professional: Actor | str) -> list[Match]:
         """The matches the professional is part of."""
-        pid = professional_id(professional)
+        pid = self._professional(professional)
         with self.store.transaction() as tx:
             dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
         matches = [
@@ -706,31 +776,35 @@ class VerwijsIndex:
         match_id: str,
         professional: Professional | str,
         *,
-        by: Professional | str | None = None,
+        by: Actor | str | None = None,
     ) -> Match:
         """Record which professional in the match takes the lead (regie)."""
         lead = professional_id(professional)
-        actor_id = professional_id(by) if by is not None else lead
 
         def change(match: Match) -> Match:
             if lead not in match.professionals:
                 raise InvalidRecordError("the lead must be a professional in the match")
             return attrs.evolve(match, lead=lead)
 
-        return self._change_match(match_id, actor_id, LogAction.LEAD_SET, change)
+        return self._change_match(
+            match_id, by if by is not None else lead, LogAction.LEAD_SET, change
+        )
 
-    def mark_coordinated(self, match_id: str, professional: Professional | str) -> Match:
+    def mark_coordinated(self, match_id: str, professional: Actor | str) -> Match:
         """Record that the professionals in the match have coordinated (contact made)."""
         return self._change_match(
             match_id,
-            professional_id(professional),
+            professional,
             LogAction.COORDINATED,
             lambda match: attrs.evolve(match, coordinated=True),
         )
 
-    def _change_match(self, match_id: str, actor_id: str, action: LogAction, change: Any) -> Match:
+    def _change_match(
+        self, match_id: str, by: Actor | str, action: LogAction, change: Callable[[Match], Match]
+    ) -> Match:
         now = self._now()
         key = self._key_for_match(match_id)
+        actor_id = self._professional(by, key=key, match_id=match_id)
         denied = False
         with self.store.transaction([key]) as tx:
             work = UnitOfWork(tx, lane_of([key], LOG_LANES))
@@ -751,13 +825,13 @@ class VerwijsIndex:
             raise AccessDeniedError("only a professional in the match may change it")
         return match
 
-    def history(self, subject: Subject, professional: Professional | str) -> list[Link]:
+    def history(self, subject: Subject, professional: Actor | str) -> list[Link]:
         """The youth's archived links, for a professional holding an active link (logged)."""
         if not isinstance(subject, Subject):
             raise InvalidRecordError("history() takes a Subject")
-        pid = professional_id(professional)
-        now = self._now()
         key = self.keyring.pseudonym(subject.bsn)
+        pid = self._professional(professional, key=key)
+        now = self._now()
         denied = False
         archived: list[Link] = []
         with self.store.transaction([key]) as tx:
@@ -776,6 +850,124 @@ class VerwijsIndex:
         if denied:
             raise AccessDeniedError("history is only open to a professional with an active link")
         return archived
+
+    # -- notices from the population register (BRP) -------------------------------------------
+
+    def record_death(self, subject: Subject | Bsn, died_on: date) -> int:
+        """A death notice from the population register: every link, the match and the
+        archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went."""
+        bsn = subject.bsn if isinstance(subject, Subject) else subject
+        if not isinstance(bsn, Bsn):
+            raise InvalidRecordError("record_death() takes a Subject or a Bsn")
+        if not isinstance(died_on, date) or isinstance(died_on, datetime):
+            raise InvalidRecordError("died_on must be a date")
+        now = self._now()
+        key = self.keyring.pseudonym(bsn)
+        with self.store.transaction([key]) as tx:
+            dossier = tx.load(key)
+            if dossier is None:
+                return 0
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            secret = dossier.subject.log_secret
+            for link in dossier.links:
+                work.log(
+                    now, POPULATION_REGISTER, LogAction.DELETED, secret=secret, link_id=link.id
+                )
+            self._delete_dossier(tx, work, dossier)
+            work.flush()
+        return len(dossier.links)
+
+    def record_move(self, subject: Subject) -> int:
+        """A move notice from the population register (JW 7.1.2.3(1)(g)): the general data
+        takes the new address; when the municipality changed, every professional with an
+        active link is told, and the new municipality receives the list of active links'
+        professionals and organisations. Returns how many professionals were told."""
+        if not isinstance(subject, Subject):
+            raise InvalidRecordError("record_move() takes the youth's Subject with the new address")
+        now = self._now()
+        key = self.keyring.pseudonym(subject.bsn)
+        with self.store.transaction([key]) as tx:
+            dossier = tx.load(key)
+            if dossier is None:
+                return 0
+            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+            old = dossier.subject.address.municipality_code
+            dossier = attrs.evolve(
+                dossier, subject=attrs.evolve(dossier.subject, address=subject.address)
+            )
+            tx.save(self._finish(dossier))
+            secret = dossier.subject.log_secret
+            work.log(now, POPULATION_REGISTER, LogAction.MOVED, secret=secret)
+            active = [lk for lk in dossier.links if is_current(lk, now)]
+            new = subject.address.municipality_code
+            if new == old or not active:
+                work.flush()
+                return 0
+            contacts = self._contacts(tx, dict.fromkeys(lk.professional for lk in active))
+            for link in active:
+                work.notify(
+                    key,
+                    Notification(
+                        id=new_id(),
+                        kind=NotificationKind.MOVE,
+                        recipient=link.professional,
+                        created_at=now,
+                        contacts=tuple(
+                            c for c in contacts if c.professional_id != link.professional
+                        ),
+                        link_id=link.id,
+                    ),
+                )
+            work.notify(
+                key,
+                Notification(
+                    id=new_id(),
+                    kind=NotificationKind.MOVE,
+                    recipient=new,
+                    created_at=now,
+                    contacts=contacts,
+                ),
+            )
+            work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, secret=secret)
+            work.flush()
+        return len(active)
+
+    # -- the other roles -------------------------------------------------------------------------
+
+    def follow_up_status(self, match_id: str, *, by: Actor | str) -> FollowUpStatus:
+        """Whether the professionals in a match made contact, for the follow-up checker of
+        the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
+        key = self._key_for_match(match_id)
+        with self.store.transaction() as tx:
+            dossier = tx.load(key)
+        if dossier is None or dossier.match is None or dossier.match.id != match_id:
+            raise NotFoundError(kind="match", id=match_id)
+        home = dossier.subject.address.municipality_code
+        if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
+            raise self._deny(by, "only the follow-up checker of the youth's municipality", key=key)
+        return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
+
+    def _coordinator(self, by: Actor | str) -> OrganisationCoordinator:
+        if not isinstance(by, OrganisationCoordinator):
+            raise self._deny(by, "only an organisation's coordinator may do this")
+        return by
+
+    def organisation_contacts(self, *, by: Actor | str) -> list[Professional]:
+        """The professionals of the coordinator's own organisation, with contact details."""
+        coordinator = self._coordinator(by)
+        with self.store.transaction() as tx:
+            found = tx.professionals_of(coordinator.organisation_id)
+        return sorted(found, key=lambda p: p.id)
+
+    def organisation_signals(self, *, by: Actor | str) -> list[Notification]:
+        """Pending signals to the coordinator's own organisation's professionals. They carry
+        only match ids and professionals' contact details, nothing about youths."""
+        coordinator = self._coordinator(by)
+        with self.store.transaction() as tx:
+            mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
+            pending = tx.pending_notifications(None)
+        kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH)
+        return [n for n in pending if n.kind in kinds and n.recipient in mine]
 
     # -- outbox ---------------------------------------------------------------------------------
 
@@ -805,9 +997,22 @@ class VerwijsIndex:
         """Apply the lifecycle up to *now* (see :func:`verwijsindex.maintenance.sweep`)."""
         return maintenance.sweep(self, now)
 
-    def _delete_dossier(self, tx: Transaction, dossier: Dossier) -> None:
+    def _keep(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> None:
+        """Save *dossier*, or delete it when no link is left: JW 7.1.4.3 allows the general
+        data only as part of a link, so it goes with the last one."""
+        if dossier.links:
+            tx.save(self._finish(dossier))
+        else:
+            self._delete_dossier(tx, work, dossier)
+
+    def _delete_dossier(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> None:
+        """Delete everything about one youth: the dossier with its links, matches and archive,
+        pending notifications, and the references that tie log entries to them."""
+        secret = dossier.subject.log_secret
         tx.delete(dossier.key)
         tx.delete_notifications(dossier.key)
+        tx.delete_log_refs(log_token(secret))
+        work.forget(secret)
 
     def bulk_register(
         self, records: Iterable[ImportRecord | Mapping[str, Any]], *, batch_size: int | None = None

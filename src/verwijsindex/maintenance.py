@@ -14,7 +14,7 @@ import attrs
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.matching import archive_purge_date, deletion_date
+from verwijsindex.matching import archive_purge_date, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction
 from verwijsindex.pseudonyms import PseudonymKey, lane_of
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
@@ -93,12 +93,12 @@ def _sweep_one(
     totals["dossiers"] += 1
     secret = dossier.subject.log_secret
     subject = dossier.subject
-    if subject.died_on is not None or today >= deletion_date(subject.birth_date, index.rules):
+    if is_due_for_deletion(subject, today, index.rules):
         for link in dossier.links:
             work.log(at, SYSTEM, LogAction.DELETED, secret=secret, link_id=link.id)
         totals["deleted_links"] += len(dossier.links)
         totals["deleted_subjects"] += 1
-        index._delete_dossier(tx, dossier)
+        index._delete_dossier(tx, work, dossier)
         return
     links: list[Link] = []
     for link in dossier.links:
@@ -126,11 +126,7 @@ def _sweep_one(
     dossier, match = index._rematch(tx, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
-    if not dossier.links:
-        # Nothing left to keep: the general data goes with the last link.
-        index._delete_dossier(tx, dossier)
-        return
-    tx.save(index._finish(dossier))
+    index._keep(tx, work, dossier)
 
 
 def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Protocol
 
 import attrs
 
@@ -235,8 +236,18 @@ def deletion_date(birth_date: date, rules: Rules) -> date:
     return birthday(birth_date, rules.age_limit)
 
 
-def is_due_for_deletion(subject: Subject, today: date, rules: Rules) -> bool:
-    """Whether all of the youth's links must go: from the 23rd birthday, or on death."""
+class _Lifetime(Protocol):
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def died_on(self) -> date | None: ...
+
+
+def is_due_for_deletion(subject: _Lifetime, today: date, rules: Rules) -> bool:
+    """Whether all of the youth's links must go: from the 23rd birthday, or on death.
+
+    *subject* is a :class:`~verwijsindex.model.Subject` or anything with its
+    ``birth_date`` and ``died_on``."""
     return subject.died_on is not None or today >= deletion_date(subject.birth_date, rules)
 
 

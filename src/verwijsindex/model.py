@@ -508,8 +508,9 @@ class Match:
 @attrs.frozen
 class Notification:
     """One outbox message. ``recipient`` is a professional id, a municipality code (the
-    follow-up checker) or a region name (the coordinator). ``contacts`` are the *other*
-    professionals; nothing about the youth is carried beyond the recipient's own link."""
+    follow-up checker, or the new municipality on a move) or a region name (the
+    coordinator). ``contacts`` are the *other* professionals; nothing about the youth is
+    carried beyond the recipient's own link (``link_id``, on a move notice)."""
 
     id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
     kind: NotificationKind = attrs.field(validator=_instance(NotificationKind))
@@ -519,6 +520,7 @@ class Notification:
     contacts: tuple[Contact, ...] = attrs.field(
         default=(), converter=_contacts, validator=_tuple_of(Contact)
     )
+    link_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
 
 
 @attrs.frozen

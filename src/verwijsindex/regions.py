@@ -8,7 +8,7 @@ and former municipalities resolve to the one they merged into:
 >>> ZUID_LIMBURG.region_for("gm935").name
 'Maastricht-Heuvelland'
 >>> ZUID_LIMBURG.region_for("Parkstad").coordinator
-'l.gooyen@heerlen.nl'
+'vip@heerlen.nl'
 >>> ZUID_LIMBURG.municipality("schinnen")      # merged into Beekdaelen on 1 January 2019
 Municipality(code='1954', name='Beekdaelen', former_codes=('0951', '0881', '0962'), ...)
 >>> ZUID_LIMBURG.region_of_municipality(962).name

@@ -9,3 +9,6 @@ from verwijsindex.testing import StoreContract
 class TestMemoryStore(StoreContract):
     def make_store(self) -> Store:
         return MemoryStore()
+
+    def stored_text(self, store: Store) -> str | None:
+        return repr(vars(store))

@@ -50,6 +50,9 @@ class TestPostgresStore(StoreContract):
         self.schemas.append(schema)
         return PostgresStore(self.url, schema=schema)
 
+    def stored_text(self, store: Store) -> str | None:
+        return _dump(self.url, self.schemas[self.stores.index(store)])
+
 
 BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
 PARENTS = ["100000010", "100000022"]

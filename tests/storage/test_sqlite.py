@@ -21,10 +21,16 @@ from verwijsindex.testing import StoreContract, make_index, make_professional, m
 class TestSQLiteFileStore(StoreContract):
     @pytest.fixture(autouse=True)
     def _tmp(self, tmp_path: Path) -> None:
-        self.path = tmp_path / "index.db"
+        self.folder = tmp_path
 
     def make_store(self) -> Store:
-        return SQLiteStore(self.path)
+        return SQLiteStore(self.folder / f"index-{len(self.stores)}.db")
+
+    def stored_text(self, store: Store) -> str | None:
+        assert isinstance(store, SQLiteStore)
+        name = f"index-{self.stores.index(store)}.db"
+        files = sorted(f for f in self.folder.iterdir() if f.name.startswith(name))
+        return b"".join(f.read_bytes() for f in files).decode("latin-1")
 
 
 class TestSQLiteMemoryStore(StoreContract):

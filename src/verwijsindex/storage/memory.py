@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import TypeVar
 
+from verwijsindex.errors import StorageError
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.storage import Dossier, index_terms
 
@@ -27,6 +28,10 @@ __all__ = ["MemoryStore"]
 _Undo = Callable[[], object]
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+def _by_id(professional: Professional) -> str:
+    return professional.id
 
 
 class MemoryStore:
@@ -53,6 +58,8 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self, locks: Sequence[str] = ()) -> Iterator[_MemoryTransaction]:
+        if self._closed:
+            raise StorageError("the store is closed")
         with self._lock:
             tx = _MemoryTransaction(self)
             try:
@@ -188,6 +195,10 @@ class _MemoryTransaction:
 
     def put_professional(self, professional: Professional) -> None:
         self._set(self.s._professionals, professional.id, professional)
+
+    def professionals_of(self, organisation_id: str) -> list[Professional]:
+        found = self.s._professionals.values()
+        return sorted((p for p in found if p.organisation.id == organisation_id), key=_by_id)
 
     # -- outbox -----------------------------------------------------------------------------------
 

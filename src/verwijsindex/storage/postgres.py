@@ -473,6 +473,11 @@ class _PostgresTransaction:
             [professional.id, to_json(professional)],
         )
 
+    def professionals_of(self, organisation_id: str) -> list[Professional]:
+        rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
+        found = (_parse("professionals", pid, data, Professional) for pid, data in rows)
+        return [p for p in found if p.organisation.id == organisation_id]
+
     # -- outbox -----------------------------------------------------------------------------------
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:

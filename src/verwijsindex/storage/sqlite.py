@@ -248,6 +248,8 @@ class SQLiteStore:
         )
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, so an erased youth cannot be read back from the file.
+        connection.execute("PRAGMA secure_delete=ON")
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
@@ -310,6 +312,15 @@ class SQLiteStore:
             with _TRANSLATE:
                 connection = self._thread_connection()
             yield from _run(connection)
+
+    def scrub(self) -> None:
+        """Make deleted data unreadable from the files: with ``secure_delete`` on, the pages
+        are already overwritten; this checkpoints the write-ahead log and truncates it, so
+        no older copy of a page stays behind in ``-wal``."""
+        if self._closed or self._memory:
+            return
+        with _TRANSLATE:
+            self._thread_connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close every connection this store opened. Closing twice is harmless."""
@@ -475,6 +486,12 @@ class _SQLiteTransaction:
         data = to_json(professional)
         with _TRANSLATE:
             self._db.execute(_PUT_PROFESSIONAL, (professional.id, data))
+
+    def professionals_of(self, organisation_id: str) -> list[Professional]:
+        with _TRANSLATE:
+            rows = self._db.execute("SELECT id, data FROM professionals ORDER BY id").fetchall()
+        found = (_decode(data, Professional, "professionals", pid) for pid, data in rows)
+        return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox ------------------------------------------------------------------------------------
 

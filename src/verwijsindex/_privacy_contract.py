@@ -1,0 +1,307 @@
+"""The store contract, part two: roles, access control and data-subject rights on every store.
+
+Mixed into :class:`verwijsindex.testing.StoreContract`; see that class for how to use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from verwijsindex import _factories as t
+from verwijsindex._factories import raises
+from verwijsindex.errors import AccessDeniedError, InvalidRecordError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.model import LogAction, Recipient, Subject, WithdrawalReason
+from verwijsindex.privacy import (
+    RequestKind,
+    RightsRequest,
+    access_report,
+    decide,
+    erase,
+    export,
+    file_request,
+    load_export,
+    rectify,
+)
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.roles import (
+    FollowUpChecker,
+    OrganisationCoordinator,
+    RightsOfficer,
+    actor_name,
+)
+from verwijsindex.storage import Store
+
+__all__ = ["PrivacyContract"]
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+YOUTH_BSN = "111222333"
+TODAY = START.date()
+
+P_OWN = t.make_professional(id="p1", organisation="GGD Zuid-Limburg")
+P_MATCH = t.make_professional(id="p2", organisation="MEE Zuid-Limburg")
+P_OTHER = t.make_professional(id="p3", organisation="Sint Jozefschool")
+ROLES: dict[str, Any] = {
+    "professional-own": P_OWN,
+    "professional-other": P_OTHER,
+    "coordinator": OrganisationCoordinator("ggd-zuid-limburg"),
+    "checker-own": FollowUpChecker("0935"),
+    "checker-other": FollowUpChecker("1883"),
+    "officer-own": RightsOfficer("0935"),
+    "officer-other": RightsOfficer("0917"),
+}
+
+
+def _youth(**changes: Any) -> Subject:
+    youth = t.make_subject(bsn=YOUTH_BSN, birth_date=date(2012, 6, 1), parents=["100000009"])
+    return attrs.evolve(youth, **changes) if changes else youth
+
+
+def _request(kind: RequestKind, *, granted: bool = False) -> RightsRequest:
+    request = file_request(
+        kind, _youth(), {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}, received_on=TODAY
+    )
+    return decide(request, granted=True) if granted else request
+
+
+@attrs.frozen
+class _World:
+    index: VerwijsIndex
+    link_id: str
+    match_id: str
+
+
+# Each operation takes the world and an actor; the set names who may do it.
+_OPERATIONS: dict[str, tuple[Callable[[_World, Any], object], set[str]]] = {
+    "register": (
+        lambda w, a: w.index.register(_youth(), a),
+        {"professional-own", "professional-other"},
+    ),
+    "withdraw": (
+        lambda w, a: w.index.withdraw(w.link_id, by=a, reason=WithdrawalReason.RISK_RESOLVED),
+        {"professional-own"},
+    ),
+    "record_informed": (
+        lambda w, a: w.index.record_informed(w.link_id, {Recipient.YOUTH}, START, by=a),
+        {"professional-own"},
+    ),
+    "links_for": (lambda w, a: w.index.links_for(a), {"professional-own", "professional-other"}),
+    "matches_for": (
+        lambda w, a: w.index.matches_for(a),
+        {"professional-own", "professional-other"},
+    ),
+    "set_lead": (lambda w, a: w.index.set_lead(w.match_id, "p1", by=a), {"professional-own"}),
+    "mark_coordinated": (
+        lambda w, a: w.index.mark_coordinated(w.match_id, a),
+        {"professional-own"},
+    ),
+    "history": (lambda w, a: w.index.history(_youth(), a), {"professional-own"}),
+    "follow_up_status": (
+        lambda w, a: w.index.follow_up_status(w.match_id, by=a),
+        {"checker-own"},
+    ),
+    "organisation_contacts": (
+        lambda w, a: w.index.organisation_contacts(by=a),
+        {"coordinator"},
+    ),
+    "organisation_signals": (lambda w, a: w.index.organisation_signals(by=a), {"coordinator"}),
+    "access_report": (
+        lambda w, a: access_report(w.index, _request(RequestKind.ACCESS), by=a),
+        {"officer-own"},
+    ),
+    "export": (
+        lambda w, a: export(w.index, _request(RequestKind.EXPORT), by=a),
+        {"officer-own"},
+    ),
+    "rectify": (
+        lambda w, a: rectify(
+            w.index,
+            _request(RequestKind.RECTIFICATION, granted=True),
+            _youth(name="Gecorrigeerde Naam"),
+            by=a,
+        ),
+        {"officer-own"},
+    ),
+    "erase": (
+        lambda w, a: erase(w.index, _request(RequestKind.OBJECTION, granted=True), by=a),
+        {"officer-own"},
+    ),
+}
+
+
+class PrivacyContract:
+    """Roles and data-subject rights, on the store that :meth:`make_store` opens."""
+
+    def store(self) -> Store:  # provided by StoreContract
+        raise TypeError("PrivacyContract is used through StoreContract")
+
+    def stored_text(self, store: Store) -> str | None:
+        """Everything the store holds, as text, to search for what must be gone; ``None``
+        when the backend cannot show it (the API checks still run)."""
+        return None
+
+    def world(self) -> _World:
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=t.FixedClock(START))
+        for p in (P_OWN, P_MATCH, P_OTHER):
+            index.add_organisation(p.organisation)
+        first = index.register(_youth(), P_OWN)
+        second = index.register(_youth(), P_MATCH)
+        assert second.match is not None
+        return _World(index, first.link.id, second.match.id)
+
+    @staticmethod
+    def _state(index: VerwijsIndex) -> tuple[tuple[object, ...], tuple[object, ...], int]:
+        with index.store.transaction() as tx:
+            keys = tx.keys(None, 1000)
+            dossiers = tuple(tx.load(k) for k in keys)
+            pending = tuple(tx.pending_notifications(None))
+            entries = list(tx.log_entries())
+        return dossiers, pending, len(entries)
+
+    def test_role_operation_matrix(self) -> None:
+        for operation, (call, allowed) in _OPERATIONS.items():
+            for role, actor in ROLES.items():
+                world = self.world()
+                try:
+                    self._check_cell(world, operation, call, role, actor, role in allowed)
+                finally:
+                    world.index.store.close()
+
+    def _check_cell(
+        self,
+        world: _World,
+        operation: str,
+        call: Callable[[_World, Any], object],
+        role: str,
+        actor: Any,
+        allowed: bool,
+    ) -> None:
+        dossiers, pending, entries = self._state(world.index)
+        if allowed:
+            call(world, actor)
+            return
+        try:
+            call(world, actor)
+        except AccessDeniedError:
+            pass
+        else:
+            raise AssertionError(f"{role} was allowed to {operation}")
+        after_dossiers, after_pending, after_entries = self._state(world.index)
+        assert (after_dossiers, after_pending) == (dossiers, pending), (role, operation)
+        assert after_entries == entries + 1, (role, operation)
+        with world.index.store.transaction() as tx:
+            denied = [e for e in tx.log_entries() if e.action is LogAction.DENIED]
+        assert len(denied) == 1, (role, operation)
+        assert denied[0].actor == actor_name(actor), (role, operation)
+        assert world.index.verify_logbook().ok
+
+    def test_access_report_holds_everything_stored(self) -> None:
+        world = self.world()
+        index = world.index
+        index.record_informed(world.link_id, set(Recipient), START + timedelta(hours=1))
+        report = access_report(index, _request(RequestKind.ACCESS), by=ROLES["officer-own"])
+        assert report.subject is not None
+        assert report.subject.name == _youth().name
+        assert report.subject.registered_parents == 1
+        assert {r.link.professional for r in report.links} == {"p1", "p2"}
+        assert {r.organisation.name for r in report.links if r.organisation} == {
+            "GGD Zuid-Limburg",
+            "MEE Zuid-Limburg",
+        }
+        assert [m.id for m in report.matches] == [world.match_id]
+        assert len(report.duties) == 2 and len(report.informed) == 1
+        actions = [e.action for e in report.log]
+        assert actions.count(LogAction.REGISTERED) == 2
+        assert LogAction.SIGNALLED in actions and LogAction.INFORMED in actions
+        assert YOUTH_BSN not in repr(report)
+        again = access_report(index, _request(RequestKind.ACCESS), by=ROLES["officer-own"])
+        assert [e.action for e in again.log].count(LogAction.READ) == 1  # the first read
+
+    def test_export_round_trips_to_the_access_report(self) -> None:
+        world = self.world()
+        officer = ROLES["officer-own"]
+        text = export(world.index, _request(RequestKind.EXPORT), by=officer)
+        assert YOUTH_BSN not in text
+        report = load_export(text)
+        with world.index.store.transaction() as tx:  # drop the READ that export itself logged
+            reads = [e for e in tx.log_entries() if e.action is LogAction.READ]
+        assert len(reads) == 1
+        expected = access_report(world.index, _request(RequestKind.ACCESS), by=officer)
+        assert report == attrs.evolve(
+            expected,
+            generated_at=report.generated_at,
+            log=tuple(e for e in expected.log if e.id != reads[0].id),
+        )
+
+    def test_a_youth_with_nothing_stored_gets_an_empty_report(self) -> None:
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=t.FixedClock(START))
+        report = access_report(index, _request(RequestKind.ACCESS), by=ROLES["officer-own"])
+        assert report.subject is None and report.links == () and report.log == ()
+
+    def test_rectification_corrects_and_is_logged(self) -> None:
+        world = self.world()
+        officer = ROLES["officer-own"]
+        with raises(InvalidRecordError):  # not granted yet
+            rectify(world.index, _request(RequestKind.RECTIFICATION), _youth(), by=officer)
+        done = rectify(
+            world.index,
+            _request(RequestKind.RECTIFICATION, granted=True),
+            _youth(name="Gecorrigeerde Naam"),
+            by=officer,
+        )
+        assert done.status.value == "completed"
+        report = access_report(world.index, _request(RequestKind.ACCESS), by=officer)
+        assert report.subject is not None and report.subject.name == "Gecorrigeerde Naam"
+        rectified = [e for e in report.log if e.action is LogAction.RECTIFIED]
+        assert [e.actor for e in rectified] == ["officer:0935"]
+
+    def test_erasure_leaves_nothing_readable(self) -> None:
+        world = self.world()
+        index = world.index
+        officer = ROLES["officer-own"]
+        key = index.keyring.pseudonym(_youth().bsn)
+        with index.store.transaction() as tx:
+            dossier = tx.load(key)
+        assert dossier is not None
+        token = log_token(dossier.subject.log_secret)
+        text = self.stored_text(index.store)
+        if text is not None:
+            assert key in text and token in text  # the search can find them while they exist
+        erase(index, _request(RequestKind.OBJECTION, granted=True), by=officer)
+        assert index.links_for(P_OWN) == [] and index.links_for(P_MATCH) == []
+        assert index.matches_for(P_OWN) == [] and index.matches_for(P_MATCH) == []
+        assert index.pending_notifications() == []
+        with raises(AccessDeniedError):
+            index.history(_youth(), P_OWN)
+        empty = access_report(index, _request(RequestKind.ACCESS), by=officer)
+        assert empty.subject is None and empty.links == () and empty.log == ()
+        with index.store.transaction() as tx:
+            assert tx.load(key) is None
+            assert tx.log_entries_for(token) == []
+            assert tx.notifications_for(key) == []
+            entries = list(tx.log_entries())
+        erased = [e for e in entries if e.action is LogAction.ERASED]
+        assert len(erased) == 1
+        assert erased[0].actor == "officer:0935" and erased[0].subject_ref is None
+        assert index.verify_logbook().ok
+        text = self.stored_text(index.store)
+        if text is not None:
+            assert key not in text and token not in text
+            assert dossier.subject.log_secret not in text
+        fresh = index.register(_youth(), P_OTHER)
+        assert fresh.created and fresh.match is None and not fresh.archive_hint
+        report = access_report(index, _request(RequestKind.ACCESS), by=RightsOfficer("0935"))
+        assert [r.link.id for r in report.links] == [fresh.link.id]
+        assert {e.action for e in report.log} == {LogAction.REGISTERED}
+
+    def test_the_officer_must_be_the_controller(self) -> None:
+        world = self.world()
+        with raises(AccessDeniedError):
+            access_report(world.index, _request(RequestKind.ACCESS), by=ROLES["officer-other"])
+        with raises(AccessDeniedError):
+            erase(world.index, _request(RequestKind.OBJECTION, granted=True), by=P_OWN)
+        assert world.index.links_for(P_OWN) != []

@@ -1,0 +1,90 @@
+"""Actors and roles (rollen): who may do what in the verwijsindex.
+
+Every read and change through :class:`~verwijsindex.index.VerwijsIndex` names its actor:
+
+- a :class:`~verwijsindex.model.Professional` registers and withdraws their own links,
+  sees their own links and the matches they are part of, records lead and coordination,
+  and looks up a youth's history only while holding an active link on that youth;
+- an :class:`OrganisationCoordinator` sees the contact details and signals of their own
+  organisation's professionals, nothing about youths;
+- a :class:`FollowUpChecker` of a municipality sees, for matches on youths living there,
+  only whether the professionals made contact (JW 7.1.3.2);
+- a :class:`RightsOfficer` of a municipality handles data-subject requests for youths
+  linked by organisations under that municipality's agreement (JW 7.1.2.2(3)).
+
+Nobody can list or search youths. Anything outside a role raises
+:class:`~verwijsindex.errors.AccessDeniedError`, changes nothing, and is logged.
+
+>>> actor_name(FollowUpChecker("935"))
+'follow-up:0935'
+>>> RightsOfficer("GM1883").municipality_code
+'1883'
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from verwijsindex.errors import InvalidRecordError
+from verwijsindex.model import Professional, _municipality_code
+
+__all__ = [
+    "Actor",
+    "FollowUpChecker",
+    "OrganisationCoordinator",
+    "RightsOfficer",
+    "actor_name",
+]
+
+
+def _code(value: object) -> str:
+    code = _municipality_code(value)
+    if not isinstance(code, str) or len(code) != 4 or not code.isdigit():
+        raise InvalidRecordError("a municipality is named by its four-digit CBS code")
+    return code
+
+
+def _ident(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value or len(value) > 64:
+        raise InvalidRecordError(f"{attribute.name} must be an identifier")
+
+
+@attrs.frozen
+class OrganisationCoordinator:
+    """The verwijsindex coordinator (aandachtsfunctionaris) of one organisation."""
+
+    organisation_id: str = attrs.field(validator=_ident)
+
+
+@attrs.frozen
+class FollowUpChecker:
+    """The municipality's follow-up checker (JW 7.1.3.2): sees only whether contact was made."""
+
+    municipality_code: str = attrs.field(converter=_code)
+
+
+@attrs.frozen
+class RightsOfficer:
+    """The municipality's officer for data-subject requests (the college is controller)."""
+
+    municipality_code: str = attrs.field(converter=_code)
+
+
+Actor = Professional | OrganisationCoordinator | FollowUpChecker | RightsOfficer
+"""Anyone who reads or changes something through the index."""
+
+
+def actor_name(actor: object) -> str:
+    """How *actor* appears in the logbook: a role and an id, never a youth. A plain string
+    is a professional's id."""
+    if isinstance(actor, Professional):
+        return f"professional:{actor.id}"
+    if isinstance(actor, str):
+        return f"professional:{actor}"
+    if isinstance(actor, OrganisationCoordinator):
+        return f"coordinator:{actor.organisation_id}"
+    if isinstance(actor, FollowUpChecker):
+        return f"follow-up:{actor.municipality_code}"
+    if isinstance(actor, RightsOfficer):
+        return f"officer:{actor.municipality_code}"
+    return "unknown"
