@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -68,11 +68,14 @@ class UnitOfWork:
         ids = [new_id() for _ in self.drafts]
         drafts: list[logbook.Draft] = []
         refs: list[tuple[str, str]] = []
+        tokens: dict[str, str] = {}
         for entry_id, (draft, secret) in zip(ids, self.drafts, strict=True):
             if secret is not None:
                 draft = attrs.evolve(draft, subject_ref=entry_ref(secret, entry_id))
                 if secret not in self.forgotten:
-                    refs.append((log_token(secret), entry_id))
+                    if secret not in tokens:
+                        tokens[secret] = log_token(secret)
+                    refs.append((tokens[secret], entry_id))
             drafts.append(draft)
         head = self.tx.log_head(self.lane)
         entries = logbook.chain(head, drafts, lane=self.lane, ids=iter(ids))
@@ -80,7 +83,8 @@ class UnitOfWork:
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A random id: 128 bits from the operating system, as 32 hex digits."""
+    return os.urandom(16).hex()
 
 
 def actor(professional_id: str) -> str:

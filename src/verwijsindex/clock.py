@@ -22,6 +22,7 @@ verwijsindex.errors.NaiveDatetimeError: datetime must be timezone-aware
 from __future__ import annotations
 
 import calendar
+import functools
 from datetime import date, datetime, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -65,7 +66,14 @@ def ensure_aware(value: datetime, name: str = "datetime") -> datetime:
 
 def local_date(at: datetime) -> date:
     """The calendar date in Europe/Amsterdam at the aware moment *at*."""
-    return ensure_aware(at).astimezone(AMSTERDAM).date()
+    return _local_date(ensure_aware(at))
+
+
+@functools.lru_cache(maxsize=256)
+def _local_date(at: datetime) -> date:
+    # One registration asks for the day of the same moment several times; so does a
+    # simulation, whose clock stands still between steps.
+    return at.astimezone(AMSTERDAM).date()
 
 
 def age_on(birth_date: date, day: date) -> int:

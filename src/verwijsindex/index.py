@@ -90,7 +90,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, log_token, new_log_secret
-from verwijsindex.regions import ZUID_LIMBURG, Regions
+from verwijsindex.regions import ZUID_LIMBURG, Region, Regions
 from verwijsindex.roles import (
     Actor,
     FollowUpChecker,
@@ -215,9 +215,17 @@ class VerwijsIndex:
         self.regions = regions
         self.match_rule = match_rule
         self.batch_size = batch_size
+        self._regions_by_code: dict[str, Region] = {}
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
+
+    def _region_of(self, municipality_code: str) -> Region:
+        region = self._regions_by_code.get(municipality_code)
+        if region is None:
+            region = self.regions.region_of_municipality(municipality_code)
+            self._regions_by_code[municipality_code] = region
+        return region
 
     def _now(self) -> datetime:
         return ensure_aware(self.clock(), "clock()")
@@ -354,7 +362,7 @@ class VerwijsIndex:
         now: datetime,
     ) -> Registration:
         professional = p.professional
-        region = self.regions.region_of_municipality(organisation.municipality_code)
+        region = self._region_of(organisation.municipality_code)
         duty = region.policy.recipients(p.age)
         dossier = tx.load(p.key)
         record = self._subject_record(p, dossier)
@@ -529,8 +537,7 @@ class VerwijsIndex:
             organisation = tx.get_organisation(organisation_id)
             if organisation is None:
                 raise UnknownOrganisationError(kind="organisation", id=organisation_id)
-            region = self.regions.region_of_municipality(organisation.municipality_code)
-            names[region.name] = None
+            names[self._region_of(organisation.municipality_code).name] = None
         return list(names)
 
     def _family_signal(

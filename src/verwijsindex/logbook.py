@@ -59,24 +59,55 @@ class LogbookReport:
         return self.ok
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+
+
+def _digest(
+    id: str,
+    lane: int,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: LogAction,
+    subject_ref: str | None,
+    link_id: str | None,
+    match_id: str | None,
+    count: int | None,
+    prev: str,
+) -> str:
+    # The pinned encoding, version 1: a JSON array in this order, the time in UTC.
+    payload = [
+        1,
+        id,
+        lane,
+        seq,
+        at.astimezone(timezone.utc).isoformat(),
+        actor,
+        action.value,
+        subject_ref,
+        link_id,
+        match_id,
+        count,
+        prev,
+    ]
+    return hashlib.sha256(_ENCODER.encode(payload).encode("ascii")).hexdigest()
+
+
 def entry_hash(entry: LogEntry) -> str:
     """SHA-256 over a pinned encoding of every field but the hash itself."""
-    payload = {
-        "v": 1,
-        "id": entry.id,
-        "lane": entry.lane,
-        "seq": entry.seq,
-        "at": entry.at.astimezone(timezone.utc).isoformat(),
-        "actor": entry.actor,
-        "action": entry.action.value,
-        "subject_ref": entry.subject_ref,
-        "link_id": entry.link_id,
-        "match_id": entry.match_id,
-        "count": entry.count,
-        "prev": entry.prev_hash,
-    }
-    data = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(data.encode("ascii")).hexdigest()
+    return _digest(
+        entry.id,
+        entry.lane,
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.subject_ref,
+        entry.link_id,
+        entry.match_id,
+        entry.count,
+        entry.prev_hash,
+    )
 
 
 def chain(
@@ -87,22 +118,38 @@ def chain(
     out: list[LogEntry] = []
     for draft in drafts:
         seq += 1
-        entry = LogEntry(
-            id=next(ids),
-            lane=lane,
-            seq=seq,
-            at=draft.at.astimezone(timezone.utc),
-            actor=draft.actor,
-            action=draft.action,
-            subject_ref=draft.subject_ref,
-            link_id=draft.link_id,
-            match_id=draft.match_id,
-            count=draft.count,
-            prev_hash=prev,
+        entry_id = next(ids)
+        at = draft.at.astimezone(timezone.utc)
+        digest = _digest(
+            entry_id,
+            lane,
+            seq,
+            at,
+            draft.actor,
+            draft.action,
+            draft.subject_ref,
+            draft.link_id,
+            draft.match_id,
+            draft.count,
+            prev,
         )
-        entry = attrs.evolve(entry, hash=entry_hash(entry))
-        prev = entry.hash
-        out.append(entry)
+        out.append(
+            LogEntry(
+                id=entry_id,
+                lane=lane,
+                seq=seq,
+                at=at,
+                actor=draft.actor,
+                action=draft.action,
+                subject_ref=draft.subject_ref,
+                link_id=draft.link_id,
+                match_id=draft.match_id,
+                count=draft.count,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
     return out
 
 

@@ -19,7 +19,6 @@ verwijsindex.errors.ConfigurationError: a pseudonym key's secret must be at leas
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Sequence
@@ -103,7 +102,7 @@ def rekey(pseudonym: str, key: PseudonymKey) -> str:
 
 
 def _hmac(secret: bytes, message: bytes) -> str:
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, message, "sha256").hex()
 
 
 def new_log_secret() -> str:
