@@ -90,3 +90,169 @@ def check_exactly_one_match(url: str, workers: int) -> None:
         assert index.verify_logbook().ok
     finally:
         store.close()
+
+
+LATER = datetime(2027, 2, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def many_youths(count: int) -> list[Any]:
+    out: list[Any] = []
+    n = 10_000_000
+    while len(out) < count:
+        n += 1
+        digits = [int(c) for c in f"{n:08d}"]
+        check = sum((9 - i) * d for i, d in enumerate(digits)) % 11
+        if check != 10:
+            out.append(make_subject(bsn=f"{n:08d}{check}", birth_date=date(2012, 5, 1)))
+    return out
+
+
+def prepare_sweep_race(url: str, youths: int) -> None:
+    """*youths* youths, each with one link that ended on 1 January 2027."""
+    store = open_store(url)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    for n in range(3):
+        index.add_organisation(professional(n).organisation)
+    for youth_ in many_youths(youths):
+        index.register(youth_, professional(0), ends_on=date(2027, 1, 1))
+    store.close()
+
+
+def _sweeper(url: str, start: Any, errors: Any) -> None:
+    try:
+        store = open_store(url)
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(LATER), batch_size=7)
+        start.wait(30)
+        index.sweep()
+        store.close()
+    except BaseException as error:
+        errors.put(repr(error))
+
+
+def _registrar(url: str, n: int, youths: int, start: Any, errors: Any) -> None:
+    try:
+        store = open_store(url)
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(LATER))
+        start.wait(30)
+        for youth_ in many_youths(youths):
+            index.register(youth_, professional(n))
+        store.close()
+    except BaseException as error:
+        errors.put(repr(error))
+
+
+def sweep_while_registering(url: str, youths: int) -> list[str]:
+    """One process sweeps while two others register new links on the same youths."""
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Event()
+    errors = ctx.Queue()
+    processes = [ctx.Process(target=_sweeper, args=(url, start, errors))] + [
+        ctx.Process(target=_registrar, args=(url, n, youths, start, errors)) for n in (1, 2)
+    ]
+    for p in processes:
+        p.start()
+    start.set()
+    for p in processes:
+        p.join(120)
+    found = []
+    while not errors.empty():
+        found.append(errors.get())
+    found.extend(f"exit code {p.exitcode}" for p in processes if p.exitcode != 0)
+    return found
+
+
+def check_sweep_race(url: str, youths: int) -> None:
+    """Every youth: the old link archived once, both new links active, one match of two."""
+    from verwijsindex.model import LinkStatus
+
+    store = open_store(url)
+    try:
+        with store.transaction() as tx:
+            keys = tx.keys(None, 10 * youths)
+            assert len(keys) == youths
+            for key in keys:
+                dossier = tx.load(key)
+                assert dossier is not None
+                states = sorted((lk.professional, lk.status.value) for lk in dossier.links)
+                assert states == [("p0", "archived"), ("p1", "active"), ("p2", "active")]
+                assert dossier.match is not None and len(dossier.match.links) == 2
+                assert all(
+                    lk.archived_on == date(2027, 1, 1)
+                    for lk in dossier.links
+                    if lk.status is LinkStatus.ARCHIVED
+                )
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(LATER))
+        assert index.verify_logbook().ok
+        assert index.sweep().expired == 0  # nothing left for a second sweep
+    finally:
+        store.close()
+
+
+class _DyingTransaction:
+    def __init__(self, tx: Any) -> None:
+        self.tx = tx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)
+
+    def append_log(self, entries: Any, refs: Any) -> None:
+        import os
+
+        self.tx.append_log(entries, refs)
+        os._exit(17)  # the process dies with the transaction written but not committed
+
+
+class _DyingStore:
+    def __init__(self, store: Any) -> None:
+        self.inner = store
+
+    def transaction(self, locks: Any = ()) -> Any:
+        from contextlib import contextmanager
+
+        @contextmanager
+        def run() -> Any:
+            with self.inner.transaction(locks) as tx:
+                yield _DyingTransaction(tx)
+
+        return run()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _die_while_registering(url: str) -> None:
+    store = open_store(url)
+    index = VerwijsIndex(_DyingStore(store), key=TEST_KEY, clock=FixedClock(START))
+    index.register(youth(), professional(1))  # would make a match; the process dies first
+
+
+def die_mid_transaction(url: str) -> int | None:
+    """p0 registers and commits; then a process dies inside p1's registration."""
+    prepare(url, 2)
+    store = open_store(url)
+    VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START)).register(youth(), professional(0))
+    store.close()
+    ctx = multiprocessing.get_context("spawn")
+    process = ctx.Process(target=_die_while_registering, args=(url,))
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+def check_only_committed_work(url: str) -> None:
+    store = open_store(url)
+    try:
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+        with store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            dossier = tx.load(key)
+        assert dossier is not None
+        assert [lk.professional for lk in dossier.links] == ["p0"]
+        assert dossier.match is None
+        assert index.pending_notifications() == []
+        assert index.verify_logbook().ok
+        again = index.register(youth(), professional(1))  # the lock was released
+        assert again.match is not None
+        assert len(index.pending_notifications()) == 3
+    finally:
+        store.close()

@@ -14,8 +14,13 @@ import pytest
 
 from tests.storage.concurrency import (
     check_exactly_one_match,
+    check_only_committed_work,
+    check_sweep_race,
+    die_mid_transaction,
     prepare,
+    prepare_sweep_race,
     register_from_processes,
+    sweep_while_registering,
 )
 from verwijsindex.storage import Store
 from verwijsindex.testing import StoreContract, make_index, make_professional, make_subject
@@ -175,3 +180,20 @@ def test_processes_registering_one_youth_make_exactly_one_match(
     prepare(url, workers)
     assert register_from_processes(url, workers) == []
     check_exactly_one_match(url, workers)
+
+
+@pytest.mark.slow
+def test_a_sweep_is_safe_while_registrations_run(postgres_url: str, postgres_schema: str) -> None:
+    url = _with_schema(postgres_url, postgres_schema)
+    prepare_sweep_race(url, 60)
+    assert sweep_while_registering(url, 60) == []
+    check_sweep_race(url, 60)
+
+
+@pytest.mark.slow
+def test_a_process_that_dies_mid_transaction_leaves_no_trace(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    url = _with_schema(postgres_url, postgres_schema)
+    assert die_mid_transaction(url) == 17
+    check_only_committed_work(url)

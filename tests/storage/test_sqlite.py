@@ -11,8 +11,13 @@ import pytest
 
 from tests.storage.concurrency import (
     check_exactly_one_match,
+    check_only_committed_work,
+    check_sweep_race,
+    die_mid_transaction,
     prepare,
+    prepare_sweep_race,
     register_from_processes,
+    sweep_while_registering,
 )
 from verwijsindex.storage import SQLiteStore, Store
 from verwijsindex.testing import StoreContract, make_index, make_professional, make_subject
@@ -142,3 +147,18 @@ def test_processes_registering_one_youth_make_exactly_one_match(tmp_path: Path) 
     prepare(url, workers)
     assert register_from_processes(url, workers) == []
     check_exactly_one_match(url, workers)
+
+
+@pytest.mark.slow
+def test_a_sweep_is_safe_while_registrations_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    prepare_sweep_race(url, 60)
+    assert sweep_while_registering(url, 60) == []
+    check_sweep_race(url, 60)
+
+
+@pytest.mark.slow
+def test_a_process_that_dies_mid_transaction_leaves_no_trace(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'dies.db'}"
+    assert die_mid_transaction(url) == 17
+    check_only_committed_work(url)
