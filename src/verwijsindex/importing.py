@@ -3,6 +3,22 @@
 Each record is judged on its own: created, duplicate (the professional already has an
 active link on the youth) or rejected with its error. Records are written in batched
 transactions, each locking only its own youths.
+
+>>> from datetime import date
+>>> from verwijsindex.testing import make_index, make_professional, make_subject
+>>> index = make_index()
+>>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+>>> index.add_organisation(nurse.organisation)
+>>> youth = make_subject(bsn="111222333", birth_date=date(2015, 5, 1))
+>>> report = index.bulk_register([
+...     ImportRecord(youth, nurse),
+...     ImportRecord(youth, nurse),
+...     {"subject": {"bsn": "123"}, "professional": {}},
+... ])
+>>> [o.status.value for o in report.outcomes]
+['created', 'duplicate', 'rejected']
+>>> type(report.outcomes[2].error).__name__
+'InvalidBsnError'
 """
 
 from __future__ import annotations

@@ -2,6 +2,24 @@
 
 Both run in batches of ``index.batch_size`` youths, each batch one transaction that locks
 only its own youths, so registrations go on meanwhile.
+
+>>> from datetime import date, datetime, timezone
+>>> from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
+>>> clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+>>> index = make_index(clock=clock)
+>>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+>>> index.add_organisation(nurse.organisation)
+>>> _ = index.register(make_subject(bsn="111222333", birth_date=date(2012, 5, 1)), nurse,
+...                    ends_on=date(2027, 1, 1))
+>>> report = index.sweep(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+>>> report.expired, report.purged, report.deleted_subjects
+(1, 0, 0)
+>>> index.sweep(datetime(2032, 1, 1, 9, 0, tzinfo=timezone.utc)).purged   # five years on
+1
+>>> index.sweep(datetime(2032, 1, 1, 9, 0))
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.NaiveDatetimeError: now must be timezone-aware
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ Nobody can list or search youths. Anything outside a role raises
 'follow-up:0935'
 >>> RightsOfficer("GM1883").municipality_code
 '1883'
+>>> RightsOfficer("Sittard")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidRecordError: a municipality is named by its four-digit CBS code
 """
 
 from __future__ import annotations
