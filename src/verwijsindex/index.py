@@ -684,21 +684,19 @@ class VerwijsIndex:
         return result
 
     def _key_for_link(self, link_id: str) -> str:
-        if not isinstance(link_id, str):
-            raise InvalidRecordError("a link id is a string")
-        with self.store.transaction() as tx:
-            key = tx.key_for_link(link_id)
-        if key is None:
-            raise NotFoundError(kind="link", id=link_id)
-        return key
+        return self._key_by("link", link_id, lambda tx, id: tx.key_for_link(id))
 
     def _key_for_match(self, match_id: str) -> str:
-        if not isinstance(match_id, str):
-            raise InvalidRecordError("a match id is a string")
+        return self._key_by("match", match_id, lambda tx, id: tx.key_for_match(id))
+
+    def _key_by(self, kind: str, id: str, find: Callable[[Transaction, str], str | None]) -> str:
+        """The pseudonym of the youth that link or match *id* belongs to."""
+        if not isinstance(id, str):
+            raise InvalidRecordError(f"a {kind} id is a string")
         with self.store.transaction() as tx:
-            key = tx.key_for_match(match_id)
+            key = find(tx, id)
         if key is None:
-            raise NotFoundError(kind="match", id=match_id)
+            raise NotFoundError(kind=kind, id=id)
         return key
 
     # -- informing youth and parents -------------------------------------------------------------

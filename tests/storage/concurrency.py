@@ -43,14 +43,14 @@ def _worker(url: str, n: int, rounds: int, start: Any, errors: Any) -> None:
         errors.put(repr(error))
 
 
-def register_from_processes(url: str, workers: int, rounds: int = 3) -> list[str]:
-    """Each of *workers* processes registers the same youth *rounds* times, all at once."""
+def run_together(jobs: list[tuple[Any, tuple[Any, ...]]]) -> list[str]:
+    """Start one process per ``(target, args)``; release them at once; return what failed.
+
+    Each target gets ``start`` and ``errors`` after its own arguments."""
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Event()
     errors = ctx.Queue()
-    processes = [
-        ctx.Process(target=_worker, args=(url, n, rounds, start, errors)) for n in range(workers)
-    ]
+    processes = [ctx.Process(target=t, args=(*args, start, errors)) for t, args in jobs]
     for p in processes:
         p.start()
     start.set()
@@ -61,6 +61,11 @@ def register_from_processes(url: str, workers: int, rounds: int = 3) -> list[str
         found.append(errors.get())
     found.extend(f"exit code {p.exitcode}" for p in processes if p.exitcode != 0)
     return found
+
+
+def register_from_processes(url: str, workers: int, rounds: int = 3) -> list[str]:
+    """Each of *workers* processes registers the same youth *rounds* times, all at once."""
+    return run_together([(_worker, (url, n, rounds)) for n in range(workers)])
 
 
 def check_exactly_one_match(url: str, workers: int) -> None:
@@ -143,22 +148,7 @@ def _registrar(url: str, n: int, youths: int, start: Any, errors: Any) -> None:
 
 def sweep_while_registering(url: str, youths: int) -> list[str]:
     """One process sweeps while two others register new links on the same youths."""
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Event()
-    errors = ctx.Queue()
-    processes = [ctx.Process(target=_sweeper, args=(url, start, errors))] + [
-        ctx.Process(target=_registrar, args=(url, n, youths, start, errors)) for n in (1, 2)
-    ]
-    for p in processes:
-        p.start()
-    start.set()
-    for p in processes:
-        p.join(120)
-    found = []
-    while not errors.empty():
-        found.append(errors.get())
-    found.extend(f"exit code {p.exitcode}" for p in processes if p.exitcode != 0)
-    return found
+    return run_together([(_sweeper, (url,)), *((_registrar, (url, n, youths)) for n in (1, 2))])
 
 
 def check_sweep_race(url: str, youths: int) -> None:
@@ -256,3 +246,26 @@ def check_only_committed_work(url: str) -> None:
         assert len(index.pending_notifications()) == 3
     finally:
         store.close()
+
+
+BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
+PARENTS = ["100000010", "100000022"]
+
+
+def populate(url: str) -> None:
+    """Five youths (some with registered parents), each matched by two professionals."""
+    from verwijsindex.testing import make_index
+
+    index = make_index(url)
+    pros = [
+        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
+        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
+    ]
+    for p in pros:
+        index.add_organisation(p.organisation)
+    for i, bsn in enumerate(BSNS):
+        youth_ = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1), parents=PARENTS[: i % 3])
+        for p in pros:
+            index.register(youth_, p)
+    assert index.verify_logbook().ok
+    index.store.close()

@@ -7,23 +7,25 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from typing import Any, LiteralString
 
 import pytest
 
 from tests.storage.concurrency import (
+    BSNS,
+    PARENTS,
     check_exactly_one_match,
     check_only_committed_work,
     check_sweep_race,
     die_mid_transaction,
+    populate,
     prepare,
     prepare_sweep_race,
     register_from_processes,
     sweep_while_registering,
 )
 from verwijsindex.storage import Store
-from verwijsindex.testing import StoreContract, make_index, make_professional, make_subject
+from verwijsindex.testing import StoreContract, make_index
 
 pytestmark = pytest.mark.postgres
 psycopg = pytest.importorskip("psycopg")
@@ -59,26 +61,10 @@ class TestPostgresStore(StoreContract):
         return _dump(self.url, self.schemas[self.stores.index(store)])
 
 
-BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
-PARENTS = ["100000010", "100000022"]
-
-
 @pytest.fixture
 def populated(postgres_url: str, postgres_schema: str) -> str:
     url = _with_schema(postgres_url, postgres_schema)
-    index = make_index(url)
-    pros = [
-        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
-        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
-    ]
-    for p in pros:
-        index.add_organisation(p.organisation)
-    for i, bsn in enumerate(BSNS):
-        youth = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1), parents=PARENTS[: i % 3])
-        for p in pros:
-            index.register(youth, p)
-    assert index.verify_logbook().ok
-    index.store.close()
+    populate(url)
     return url
 
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.storage.concurrency import (
+    BSNS,
+    PARENTS,
     check_exactly_one_match,
     check_only_committed_work,
     check_sweep_race,
     die_mid_transaction,
+    populate,
     prepare,
     prepare_sweep_race,
     register_from_processes,
     sweep_while_registering,
 )
 from verwijsindex.storage import SQLiteStore, Store
-from verwijsindex.testing import StoreContract, make_index, make_professional, make_subject
+from verwijsindex.testing import StoreContract, make_index
 
 
 class TestSQLiteFileStore(StoreContract):
@@ -43,28 +45,9 @@ class TestSQLiteMemoryStore(StoreContract):
         return SQLiteStore(":memory:")
 
 
-BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
-PARENTS = ["100000010", "100000022"]
-
-
-def _populate(url: str) -> None:
-    index = make_index(url)
-    pros = [
-        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
-        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
-    ]
-    for p in pros:
-        index.add_organisation(p.organisation)
-    for i, bsn in enumerate(BSNS):
-        youth = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1), parents=PARENTS[: i % 3])
-        for p in pros:
-            index.register(youth, p)
-    index.store.close()
-
-
 def test_no_bsn_anywhere_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "index.db"
-    _populate(f"sqlite:///{path}")
+    populate(f"sqlite:///{path}")
     blobs = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("index.db"))
     assert len(blobs) > 10_000
     for bsn in BSNS + PARENTS:
@@ -76,7 +59,7 @@ def test_no_bsn_anywhere_in_the_file(tmp_path: Path) -> None:
 @pytest.fixture
 def tampered_db(tmp_path: Path) -> Path:
     path = tmp_path / "index.db"
-    _populate(f"sqlite:///{path}")
+    populate(f"sqlite:///{path}")
     index = make_index(f"sqlite:///{path}")
     assert index.verify_logbook().ok
     index.store.close()
