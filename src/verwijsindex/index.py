@@ -34,7 +34,7 @@ from typing import Any
 
 import attrs
 
-from verwijsindex import importing, logbook, maintenance
+from verwijsindex import importing, information, logbook, maintenance, notices, oversight, signals
 from verwijsindex._unit import (
     SYSTEM,
     UnitOfWork,
@@ -55,9 +55,9 @@ from verwijsindex.errors import (
     InvalidRecordError,
     NotFoundError,
     UnknownOrganisationError,
-    UnknownProfessionalError,
 )
 from verwijsindex.importing import ImportOutcome, ImportRecord, ImportReport, ImportStatus
+from verwijsindex.information import OverdueInformation
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import (
     Disposition,
@@ -68,27 +68,23 @@ from verwijsindex.matching import (
     check_registrable,
     deletion_date,
     disposition,
-    find_family_match,
-    find_match,
     information_due,
     withdrawal_event,
 )
 from verwijsindex.model import (
     Bsn,
-    Contact,
     Link,
     LinkStatus,
     LogAction,
     Match,
-    MatchKind,
     Notification,
-    NotificationKind,
     Organisation,
     Professional,
     Recipient,
     Subject,
     WithdrawalReason,
 )
+from verwijsindex.oversight import FollowUpStatus
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, log_token, new_log_secret
 from verwijsindex.regions import ZUID_LIMBURG, Region, Regions
 from verwijsindex.roles import (
@@ -102,13 +98,10 @@ from verwijsindex.storage import (
     LOG_LANES,
     Dossier,
     InformationDuty,
-    InformationRecord,
     Store,
     SubjectRecord,
     Transaction,
 )
-
-POPULATION_REGISTER = "population-register"
 
 __all__ = [
     "FollowUpStatus",
@@ -141,23 +134,6 @@ class Registration:
     information_duty: frozenset[Recipient]
     archive_hint: bool
     created: bool
-
-
-@attrs.frozen
-class FollowUpStatus:
-    """All a follow-up checker sees of a match: whether contact was made."""
-
-    match_id: str
-    contact_made: bool
-
-
-@attrs.frozen
-class OverdueInformation:
-    """A link whose youth or parents were not (all) informed by the deadline."""
-
-    link: Link
-    missing: frozenset[Recipient]
-    inform_by: date
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -409,10 +385,10 @@ class VerwijsIndex:
         work.log(now, actor(professional.id), LogAction.REGISTERED, secret=secret, link_id=link.id)
         if archive_hint:
             work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, secret=secret)
-        dossier, match = self._rematch(tx, work, dossier, now, notify=True)
+        dossier, match = signals.rematch(self, tx, work, dossier, now, notify=True)
         tx.save(self._finish(dossier))
         if self.rules.family_match and p.parents:
-            self._family_signal(tx, work, dossier, link, now)
+            signals.family_signal(self, tx, work, dossier, link, now)
         return Registration(
             link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
         )
@@ -430,159 +406,6 @@ class VerwijsIndex:
             parent_keys=p.parents,
             died_on=s.died_on,
         )
-
-    # -- matching and notifications ---------------------------------------------------------------
-
-    def _rematch(
-        self, tx: Transaction, work: UnitOfWork, dossier: Dossier, now: datetime, *, notify: bool
-    ) -> tuple[Dossier, Match | None]:
-        """Bring the dossier's match in line with its active links; notify on growth."""
-        found = find_match(dossier.links, self.match_rule, at=now)
-        old = dossier.match
-        if found is None:
-            if old is not None:
-                return attrs.evolve(dossier, match=None), None
-            return dossier, None
-        link_ids = tuple(lk.id for lk in found)
-        professionals = tuple(dict.fromkeys(lk.professional for lk in found))
-        if old is not None and old.links == link_ids:
-            return dossier, old
-        if old is None:
-            match = Match(
-                id=new_id(),
-                subject=dossier.key,
-                links=link_ids,
-                professionals=professionals,
-                kind=MatchKind.SUBJECT,
-                created_at=now,
-                updated_at=now,
-            )
-        else:
-            lead = old.lead if old.lead in professionals else None
-            match = attrs.evolve(
-                old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
-            )
-        grew = old is None or not set(link_ids) <= set(old.links)
-        if notify and grew:
-            self._notify_match(tx, work, dossier, match, found, now)
-        return attrs.evolve(dossier, match=match), match
-
-    def _notify_match(
-        self,
-        tx: Transaction,
-        work: UnitOfWork,
-        dossier: Dossier,
-        match: Match,
-        links: Sequence[Link],
-        now: datetime,
-    ) -> None:
-        contacts = self._contacts(tx, match.professionals)
-        secret = dossier.subject.log_secret
-        for pid in match.professionals:
-            others = tuple(c for c in contacts if c.professional_id != pid)
-            work.notify(
-                dossier.key,
-                Notification(
-                    id=new_id(),
-                    kind=NotificationKind.MATCH,
-                    recipient=pid,
-                    created_at=now,
-                    match_id=match.id,
-                    contacts=others,
-                ),
-            )
-            work.log(now, actor(pid), LogAction.SIGNALLED, secret=secret, match_id=match.id)
-        municipality = dossier.subject.address.municipality_code
-        work.notify(
-            dossier.key,
-            Notification(
-                id=new_id(),
-                kind=NotificationKind.FOLLOW_UP,
-                recipient=municipality,
-                created_at=now,
-                match_id=match.id,
-            ),
-        )
-        work.log(
-            now, f"follow-up:{municipality}", LogAction.SIGNALLED, secret=secret, match_id=match.id
-        )
-        regions = self._regions_of(tx, links)
-        if len(regions) > 1:
-            for region in regions:
-                work.notify(
-                    dossier.key,
-                    Notification(
-                        id=new_id(),
-                        kind=NotificationKind.COORDINATOR,
-                        recipient=region,
-                        created_at=now,
-                        match_id=match.id,
-                        contacts=contacts,
-                    ),
-                )
-                work.log(now, f"coordinator:{region}", LogAction.SIGNALLED, match_id=match.id)
-
-    def _contacts(self, tx: Transaction, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
-        contacts = []
-        for pid in professional_ids:
-            professional = tx.get_professional(pid)
-            if professional is None:
-                raise UnknownProfessionalError(kind="professional", id=pid)
-            contacts.append(Contact.of(professional))
-        return tuple(contacts)
-
-    def _regions_of(self, tx: Transaction, links: Iterable[Link]) -> list[str]:
-        names: dict[str, None] = {}
-        for organisation_id in dict.fromkeys(lk.organisation for lk in links):
-            organisation = tx.get_organisation(organisation_id)
-            if organisation is None:
-                raise UnknownOrganisationError(kind="organisation", id=organisation_id)
-            names[self._region_of(organisation.municipality_code).name] = None
-        return list(names)
-
-    def _family_signal(
-        self, tx: Transaction, work: UnitOfWork, dossier: Dossier, link: Link, now: datetime
-    ) -> None:
-        """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one."""
-        siblings: dict[str, Dossier] = {dossier.key: dossier}
-        for parent_key in dossier.subject.parent_keys:
-            for key in tx.keys_for_parent(parent_key):
-                if key not in siblings:
-                    sibling = tx.load(key)
-                    if sibling is not None:
-                        siblings[key] = sibling
-        if len(siblings) < 2:
-            return
-        found = find_family_match([d.links for d in siblings.values()], self.match_rule, at=now)
-        if found is None or link not in found:
-            return
-        family_id = f"family-{new_id()}"
-        professionals = tuple(dict.fromkeys(lk.professional for lk in found))
-        contacts = self._contacts(tx, professionals)
-        notified: set[tuple[str, str]] = set()
-        for lk in found:
-            if (lk.professional, lk.subject) in notified:
-                continue
-            notified.add((lk.professional, lk.subject))
-            others = tuple(c for c in contacts if c.professional_id != lk.professional)
-            work.notify(
-                lk.subject,
-                Notification(
-                    id=new_id(),
-                    kind=NotificationKind.FAMILY_MATCH,
-                    recipient=lk.professional,
-                    created_at=now,
-                    match_id=family_id,
-                    contacts=others,
-                ),
-            )
-            work.log(
-                now,
-                actor(lk.professional),
-                LogAction.SIGNALLED,
-                secret=siblings[lk.subject].subject.log_secret,
-                match_id=family_id,
-            )
 
     def _expire(self, work: UnitOfWork, dossier: Dossier, now: datetime) -> Dossier:
         """Archive links whose end date has passed, whether or not a sweep ran yet."""
@@ -676,7 +499,7 @@ class VerwijsIndex:
                         links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
                     )
                 work.log(now, actor(actor_id), LogAction.WITHDRAWN, secret=secret, link_id=link_id)
-                dossier, _ = self._rematch(tx, work, dossier, now, notify=False)
+                dossier, _ = signals.rematch(self, tx, work, dossier, now, notify=False)
                 self._keep(tx, work, dossier)
             work.flush()
         if denied:
@@ -699,7 +522,7 @@ class VerwijsIndex:
             raise NotFoundError(kind=kind, id=id)
         return key
 
-    # -- informing youth and parents -------------------------------------------------------------
+    # -- informing youth and parents (in information.py) ---------------------------------
 
     def record_informed(
         self,
@@ -710,49 +533,11 @@ class VerwijsIndex:
         by: Actor | str | None = None,
     ) -> None:
         """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
-        ensure_aware(at, "at")
-        chosen = frozenset(recipients)
-        if not chosen or not all(isinstance(r, Recipient) for r in chosen):
-            raise InvalidRecordError("recipients must be one or more Recipient values")
-        now = self._now()
-        key = self._key_for_link(link_id)
-        by_id = self._professional(by, key=key, link_id=link_id) if by is not None else None
-        denied = False
-        with self.store.transaction([key]) as tx:
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            dossier = tx.load(key)
-            link = find_link(dossier, link_id)
-            assert dossier is not None
-            actor_id = link.professional if by_id is None else by_id
-            secret = dossier.subject.log_secret
-            if actor_id != link.professional:
-                denied = True
-                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
-            else:
-                record = InformationRecord(link_id, chosen, at, actor(actor_id))
-                dossier = attrs.evolve(dossier, informed=(*dossier.informed, record))
-                tx.save(self._finish(dossier))
-                work.log(now, actor(actor_id), LogAction.INFORMED, secret=secret, link_id=link_id)
-            work.flush()
-        if denied:
-            raise AccessDeniedError("only the professional who made a link informs about it")
+        information.record_informed(self, link_id, recipients, at, by=by)
 
     def overdue_information(self, now: datetime | None = None) -> list[OverdueInformation]:
         """Active links whose information duty was not met by its deadline (one month)."""
-        today = local_date(ensure_aware(now, "now") if now is not None else self._now())
-        out: list[OverdueInformation] = []
-        with self.store.transaction() as tx:
-            for key in tx.keys_information_due(today, 1_000_000):
-                dossier = tx.load(key)
-                if dossier is None:
-                    continue
-                informed = informed_by_link(dossier)
-                links = {lk.id: lk for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
-                for duty in dossier.duties:
-                    missing = duty.recipients - informed.get(duty.link_id, set())
-                    if duty.link_id in links and missing and duty.inform_by < today:
-                        out.append(OverdueInformation(links[duty.link_id], missing, duty.inform_by))
-        return sorted(out, key=lambda o: (o.inform_by, o.link.id))
+        return information.overdue_information(self, now)
 
     # -- matches --------------------------------------------------------------------------------
 
@@ -856,123 +641,29 @@ class VerwijsIndex:
             raise AccessDeniedError("history is only open to a professional with an active link")
         return archived
 
-    # -- notices from the population register (BRP) -------------------------------------------
+    # -- notices from the population register (in notices.py) -----------------------------
 
     def record_death(self, subject: Subject | Bsn, died_on: date) -> int:
-        """A death notice from the population register: every link, the match and the
-        archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went."""
-        bsn = subject.bsn if isinstance(subject, Subject) else subject
-        if not isinstance(bsn, Bsn):
-            raise InvalidRecordError("record_death() takes a Subject or a Bsn")
-        if not isinstance(died_on, date) or isinstance(died_on, datetime):
-            raise InvalidRecordError("died_on must be a date")
-        now = self._now()
-        key = self.keyring.pseudonym(bsn)
-        with self.store.transaction([key]) as tx:
-            dossier = tx.load(key)
-            if dossier is None:
-                return 0
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            secret = dossier.subject.log_secret
-            for link in dossier.links:
-                work.log(
-                    now, POPULATION_REGISTER, LogAction.DELETED, secret=secret, link_id=link.id
-                )
-            self._delete_dossier(tx, work, dossier)
-            work.flush()
-        return len(dossier.links)
+        """A death notice: everything about the youth is deleted at once (JW 7.1.4.5(2)(c))."""
+        return notices.record_death(self, subject, died_on)
 
     def record_move(self, subject: Subject) -> int:
-        """A move notice from the population register (JW 7.1.2.3(1)(g)): the general data
-        takes the new address; when the municipality changed, every professional with an
-        active link is told, and the new municipality receives the list of active links'
-        professionals and organisations. Returns how many professionals were told."""
-        if not isinstance(subject, Subject):
-            raise InvalidRecordError("record_move() takes the youth's Subject with the new address")
-        now = self._now()
-        key = self.keyring.pseudonym(subject.bsn)
-        with self.store.transaction([key]) as tx:
-            dossier = tx.load(key)
-            if dossier is None:
-                return 0
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            old = dossier.subject.address.municipality_code
-            dossier = attrs.evolve(
-                dossier, subject=attrs.evolve(dossier.subject, address=subject.address)
-            )
-            tx.save(self._finish(dossier))
-            secret = dossier.subject.log_secret
-            work.log(now, POPULATION_REGISTER, LogAction.MOVED, secret=secret)
-            active = [lk for lk in dossier.links if is_current(lk, now)]
-            new = subject.address.municipality_code
-            if new == old or not active:
-                work.flush()
-                return 0
-            contacts = self._contacts(tx, dict.fromkeys(lk.professional for lk in active))
-            for link in active:
-                work.notify(
-                    key,
-                    Notification(
-                        id=new_id(),
-                        kind=NotificationKind.MOVE,
-                        recipient=link.professional,
-                        created_at=now,
-                        contacts=tuple(
-                            c for c in contacts if c.professional_id != link.professional
-                        ),
-                        link_id=link.id,
-                    ),
-                )
-            work.notify(
-                key,
-                Notification(
-                    id=new_id(),
-                    kind=NotificationKind.MOVE,
-                    recipient=new,
-                    created_at=now,
-                    contacts=contacts,
-                ),
-            )
-            work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, secret=secret)
-            work.flush()
-        return len(active)
+        """A move notice: the new address; professionals and the new municipality are told."""
+        return notices.record_move(self, subject)
 
-    # -- the other roles -------------------------------------------------------------------------
+    # -- the other roles (in oversight.py) ------------------------------------------------
 
     def follow_up_status(self, match_id: str, *, by: Actor | str) -> FollowUpStatus:
-        """Whether the professionals in a match made contact, for the follow-up checker of
-        the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
-        key = self._key_for_match(match_id)
-        with self.store.transaction() as tx:
-            dossier = tx.load(key)
-        if dossier is None or dossier.match is None or dossier.match.id != match_id:
-            raise NotFoundError(kind="match", id=match_id)
-        home = dossier.subject.address.municipality_code
-        if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
-            raise self._deny(by, "only the follow-up checker of the youth's municipality", key=key)
-        return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
-
-    def _coordinator(self, by: Actor | str) -> OrganisationCoordinator:
-        if not isinstance(by, OrganisationCoordinator):
-            raise self._deny(by, "only an organisation's coordinator may do this")
-        return by
+        """Whether contact was made, for the follow-up checker of the youth's municipality."""
+        return oversight.follow_up_status(self, match_id, by=by)
 
     def organisation_contacts(self, *, by: Actor | str) -> list[Professional]:
         """The professionals of the coordinator's own organisation, with contact details."""
-        coordinator = self._coordinator(by)
-        with self.store.transaction() as tx:
-            found = tx.professionals_of(coordinator.organisation_id)
-        return sorted(found, key=lambda p: p.id)
+        return oversight.organisation_contacts(self, by=by)
 
     def organisation_signals(self, *, by: Actor | str) -> list[Notification]:
-        """Pending signals to the coordinator's own organisation's professionals. They carry
-        only match ids and professionals' contact details, nothing about youths."""
-        coordinator = self._coordinator(by)
-        with self.store.transaction() as tx:
-            mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
-            pending = tx.pending_notifications(None)
-        kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH)
-        return [n for n in pending if n.kind in kinds and n.recipient in mine]
+        """Pending match signals to the coordinator's own organisation's professionals."""
+        return oversight.organisation_signals(self, by=by)
 
     # -- outbox ---------------------------------------------------------------------------------
 

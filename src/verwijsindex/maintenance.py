@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from verwijsindex import signals
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import ConfigurationError
@@ -141,7 +142,7 @@ def _sweep_one(
         informed=tuple(r for r in dossier.informed if r.link_id in kept),
     )
     had_match = dossier.match is not None
-    dossier, match = index._rematch(tx, work, dossier, at, notify=False)
+    dossier, match = signals.rematch(index, tx, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
     index._keep(tx, work, dossier)

@@ -1,0 +1,93 @@
+"""Informing the youth and parents (informatieplicht, JW 7.1.5.1; AVG 14(3)).
+
+The professional who made a link informs the youth and/or the legal representative, by
+the youth's age on the day of the link and the notification policy of the professional's
+region; the index records who was informed and when, and lists links where that is overdue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from verwijsindex._unit import UnitOfWork, actor, find_link, informed_by_link
+from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.errors import AccessDeniedError, InvalidRecordError
+from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
+from verwijsindex.pseudonyms import lane_of
+from verwijsindex.roles import Actor
+from verwijsindex.storage import LOG_LANES, InformationRecord
+
+if TYPE_CHECKING:
+    from verwijsindex.index import VerwijsIndex
+
+__all__ = ["OverdueInformation", "overdue_information", "record_informed"]
+
+
+@attrs.frozen
+class OverdueInformation:
+    """A link whose youth or parents were not (all) informed by the deadline."""
+
+    link: Link
+    missing: frozenset[Recipient]
+    inform_by: date
+
+
+def record_informed(
+    index: VerwijsIndex,
+    link_id: str,
+    recipients: Iterable[Recipient],
+    at: datetime,
+    *,
+    by: Actor | str | None = None,
+) -> None:
+    """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
+    ensure_aware(at, "at")
+    chosen = frozenset(recipients)
+    if not chosen or not all(isinstance(r, Recipient) for r in chosen):
+        raise InvalidRecordError("recipients must be one or more Recipient values")
+    now = index._now()
+    key = index._key_for_link(link_id)
+    by_id = index._professional(by, key=key, link_id=link_id) if by is not None else None
+    denied = False
+    with index.store.transaction([key]) as tx:
+        work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+        dossier = tx.load(key)
+        link = find_link(dossier, link_id)
+        assert dossier is not None
+        actor_id = link.professional if by_id is None else by_id
+        secret = dossier.subject.log_secret
+        if actor_id != link.professional:
+            denied = True
+            work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
+        else:
+            record = InformationRecord(link_id, chosen, at, actor(actor_id))
+            dossier = attrs.evolve(dossier, informed=(*dossier.informed, record))
+            tx.save(index._finish(dossier))
+            work.log(now, actor(actor_id), LogAction.INFORMED, secret=secret, link_id=link_id)
+        work.flush()
+    if denied:
+        raise AccessDeniedError("only the professional who made a link informs about it")
+
+
+def overdue_information(
+    index: VerwijsIndex, now: datetime | None = None
+) -> list[OverdueInformation]:
+    """Active links whose information duty was not met by its deadline (one month)."""
+    today = local_date(ensure_aware(now, "now") if now is not None else index._now())
+    out: list[OverdueInformation] = []
+    with index.store.transaction() as tx:
+        for key in tx.keys_information_due(today, 1_000_000):
+            dossier = tx.load(key)
+            if dossier is None:
+                continue
+            informed = informed_by_link(dossier)
+            links = {lk.id: lk for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
+            for duty in dossier.duties:
+                missing = duty.recipients - informed.get(duty.link_id, set())
+                if duty.link_id in links and missing and duty.inform_by < today:
+                    out.append(OverdueInformation(links[duty.link_id], missing, duty.inform_by))
+    return sorted(out, key=lambda o: (o.inform_by, o.link.id))

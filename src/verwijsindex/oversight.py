@@ -1,0 +1,69 @@
+"""Oversight roles (toezicht): what the follow-up checker and an organisation's coordinator see.
+
+The follow-up checker sees, for a match on a youth living in their municipality, only
+whether contact was made (JW 7.1.3.2). An organisation's coordinator sees their own
+professionals' contact details and the signals sent to them; neither sees anything about
+a youth.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from verwijsindex.errors import NotFoundError
+from verwijsindex.model import Notification, NotificationKind, Professional
+from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator
+
+if TYPE_CHECKING:
+    from verwijsindex.index import VerwijsIndex
+
+__all__ = ["FollowUpStatus", "follow_up_status", "organisation_contacts", "organisation_signals"]
+
+
+@attrs.frozen
+class FollowUpStatus:
+    """All a follow-up checker sees of a match: whether contact was made."""
+
+    match_id: str
+    contact_made: bool
+
+
+def follow_up_status(index: VerwijsIndex, match_id: str, *, by: Actor | str) -> FollowUpStatus:
+    """Whether the professionals in a match made contact, for the follow-up checker of
+    the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
+    key = index._key_for_match(match_id)
+    with index.store.transaction() as tx:
+        dossier = tx.load(key)
+    if dossier is None or dossier.match is None or dossier.match.id != match_id:
+        raise NotFoundError(kind="match", id=match_id)
+    home = dossier.subject.address.municipality_code
+    if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
+        raise index._deny(by, "only the follow-up checker of the youth's municipality", key=key)
+    return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
+
+
+def _coordinator(index: VerwijsIndex, by: Actor | str) -> OrganisationCoordinator:
+    if not isinstance(by, OrganisationCoordinator):
+        raise index._deny(by, "only an organisation's coordinator may do this")
+    return by
+
+
+def organisation_contacts(index: VerwijsIndex, *, by: Actor | str) -> list[Professional]:
+    """The professionals of the coordinator's own organisation, with contact details."""
+    coordinator = _coordinator(index, by)
+    with index.store.transaction() as tx:
+        found = tx.professionals_of(coordinator.organisation_id)
+    return sorted(found, key=lambda p: p.id)
+
+
+def organisation_signals(index: VerwijsIndex, *, by: Actor | str) -> list[Notification]:
+    """Pending signals to the coordinator's own organisation's professionals. They carry
+    only match ids and professionals' contact details, nothing about youths."""
+    coordinator = _coordinator(index, by)
+    with index.store.transaction() as tx:
+        mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
+        pending = tx.pending_notifications(None)
+    kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH)
+    return [n for n in pending if n.kind in kinds and n.recipient in mine]

@@ -1,0 +1,203 @@
+"""Matches and signals (signalen): keeping a youth's match in line with their links, and
+telling everyone concerned.
+
+A match notifies every professional in it, with only the *others'* contact details and the
+match id (JW 7.1.4.3(2)); the follow-up checker of the youth's municipality (JW 7.1.3.2);
+and, when the organisations lie in more than one region, each region's coordinator. A
+family match (JW 7.1.2.3(1)(e)) is a signal to the professionals of youths who share a
+registered parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from verwijsindex._unit import UnitOfWork, actor, new_id
+from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
+from verwijsindex.matching import find_family_match, find_match
+from verwijsindex.model import (
+    Contact,
+    Link,
+    LogAction,
+    Match,
+    MatchKind,
+    Notification,
+    NotificationKind,
+)
+from verwijsindex.storage import Dossier, Transaction
+
+if TYPE_CHECKING:
+    from verwijsindex.index import VerwijsIndex
+
+__all__ = ["contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
+
+
+def rematch(
+    index: VerwijsIndex,
+    tx: Transaction,
+    work: UnitOfWork,
+    dossier: Dossier,
+    now: datetime,
+    *,
+    notify: bool,
+) -> tuple[Dossier, Match | None]:
+    """Bring the dossier's match in line with its active links; notify on growth."""
+    found = find_match(dossier.links, index.match_rule, at=now)
+    old = dossier.match
+    if found is None:
+        if old is not None:
+            return attrs.evolve(dossier, match=None), None
+        return dossier, None
+    link_ids = tuple(lk.id for lk in found)
+    professionals = tuple(dict.fromkeys(lk.professional for lk in found))
+    if old is not None and old.links == link_ids:
+        return dossier, old
+    if old is None:
+        match = Match(
+            id=new_id(),
+            subject=dossier.key,
+            links=link_ids,
+            professionals=professionals,
+            kind=MatchKind.SUBJECT,
+            created_at=now,
+            updated_at=now,
+        )
+    else:
+        lead = old.lead if old.lead in professionals else None
+        match = attrs.evolve(
+            old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
+        )
+    grew = old is None or not set(link_ids) <= set(old.links)
+    if notify and grew:
+        notify_match(index, tx, work, dossier, match, found, now)
+    return attrs.evolve(dossier, match=match), match
+
+
+def notify_match(
+    index: VerwijsIndex,
+    tx: Transaction,
+    work: UnitOfWork,
+    dossier: Dossier,
+    match: Match,
+    links: Sequence[Link],
+    now: datetime,
+) -> None:
+    contacts = contacts_of(tx, match.professionals)
+    secret = dossier.subject.log_secret
+    for pid in match.professionals:
+        others = tuple(c for c in contacts if c.professional_id != pid)
+        work.notify(
+            dossier.key,
+            Notification(
+                id=new_id(),
+                kind=NotificationKind.MATCH,
+                recipient=pid,
+                created_at=now,
+                match_id=match.id,
+                contacts=others,
+            ),
+        )
+        work.log(now, actor(pid), LogAction.SIGNALLED, secret=secret, match_id=match.id)
+    municipality = dossier.subject.address.municipality_code
+    work.notify(
+        dossier.key,
+        Notification(
+            id=new_id(),
+            kind=NotificationKind.FOLLOW_UP,
+            recipient=municipality,
+            created_at=now,
+            match_id=match.id,
+        ),
+    )
+    work.log(
+        now, f"follow-up:{municipality}", LogAction.SIGNALLED, secret=secret, match_id=match.id
+    )
+    regions = regions_of(index, tx, links)
+    if len(regions) > 1:
+        for region in regions:
+            work.notify(
+                dossier.key,
+                Notification(
+                    id=new_id(),
+                    kind=NotificationKind.COORDINATOR,
+                    recipient=region,
+                    created_at=now,
+                    match_id=match.id,
+                    contacts=contacts,
+                ),
+            )
+            work.log(now, f"coordinator:{region}", LogAction.SIGNALLED, match_id=match.id)
+
+
+def contacts_of(tx: Transaction, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
+    contacts = []
+    for pid in professional_ids:
+        professional = tx.get_professional(pid)
+        if professional is None:
+            raise UnknownProfessionalError(kind="professional", id=pid)
+        contacts.append(Contact.of(professional))
+    return tuple(contacts)
+
+
+def regions_of(index: VerwijsIndex, tx: Transaction, links: Iterable[Link]) -> list[str]:
+    names: dict[str, None] = {}
+    for organisation_id in dict.fromkeys(lk.organisation for lk in links):
+        organisation = tx.get_organisation(organisation_id)
+        if organisation is None:
+            raise UnknownOrganisationError(kind="organisation", id=organisation_id)
+        names[index._region_of(organisation.municipality_code).name] = None
+    return list(names)
+
+
+def family_signal(
+    index: VerwijsIndex,
+    tx: Transaction,
+    work: UnitOfWork,
+    dossier: Dossier,
+    link: Link,
+    now: datetime,
+) -> None:
+    """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one."""
+    siblings: dict[str, Dossier] = {dossier.key: dossier}
+    for parent_key in dossier.subject.parent_keys:
+        for key in tx.keys_for_parent(parent_key):
+            if key not in siblings:
+                sibling = tx.load(key)
+                if sibling is not None:
+                    siblings[key] = sibling
+    if len(siblings) < 2:
+        return
+    found = find_family_match([d.links for d in siblings.values()], index.match_rule, at=now)
+    if found is None or link not in found:
+        return
+    family_id = f"family-{new_id()}"
+    professionals = tuple(dict.fromkeys(lk.professional for lk in found))
+    contacts = contacts_of(tx, professionals)
+    notified: set[tuple[str, str]] = set()
+    for lk in found:
+        if (lk.professional, lk.subject) in notified:
+            continue
+        notified.add((lk.professional, lk.subject))
+        others = tuple(c for c in contacts if c.professional_id != lk.professional)
+        work.notify(
+            lk.subject,
+            Notification(
+                id=new_id(),
+                kind=NotificationKind.FAMILY_MATCH,
+                recipient=lk.professional,
+                created_at=now,
+                match_id=family_id,
+                contacts=others,
+            ),
+        )
+        work.log(
+            now,
+            actor(lk.professional),
+            LogAction.SIGNALLED,
+            secret=siblings[lk.subject].subject.log_secret,
+            match_id=family_id,
+        )
