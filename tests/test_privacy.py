@@ -167,7 +167,7 @@ def test_routing_names_each_controller_and_contact() -> None:
 
 
 def test_roles_are_values() -> None:
-    assert FollowUpChecker(935) == FollowUpChecker("GM0935")  # type: ignore[arg-type]
+    assert FollowUpChecker(935) == FollowUpChecker("GM0935")
     assert actor_name(OrganisationCoordinator("ggd")) == "coordinator:ggd"
     assert actor_name(RightsOfficer("1883")) == "officer:1883"
     assert actor_name(object()) == "unknown"

@@ -676,6 +676,24 @@ class StoreContract(PrivacyContract):
         assert self.written(index) == before
         assert index.matches_for("p1") == []
 
+    def test_a_match_that_ended_is_not_revived_by_a_later_link(self) -> None:
+        for sweep_first in (True, False):
+            index, clock = self.index()
+            p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+            index.register(self.youth(), p1, ends_on=date(2027, 1, 1))
+            first = index.register(self.youth(), p2).match
+            clock.set(datetime(2027, 2, 1, 9, 0, tzinfo=timezone.utc))
+            if sweep_first:
+                assert index.sweep().matches_dissolved == 1
+            later = index.register(self.youth(), self.pro("p3", "Sint Jozefschool")).match
+            assert first is not None and later is not None
+            assert later.id != first.id, sweep_first
+            assert later.professionals == ("p2", "p3")
+            assert later.lead is None and not later.coordinated
+            (ended,) = index.links_for(p1)
+            assert ended.status is LinkStatus.ARCHIVED and ended.archived_on == date(2027, 1, 1)
+            assert index.sweep().expired == (0 if sweep_first else 1)
+
     def test_a_closed_store_refuses_work(self) -> None:
         store = self.store()
         store.close()

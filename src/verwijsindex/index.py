@@ -36,7 +36,6 @@ import attrs
 
 from verwijsindex import importing, information, logbook, maintenance, notices, oversight, signals
 from verwijsindex._unit import (
-    SYSTEM,
     UnitOfWork,
     actor,
     duty_of,
@@ -64,6 +63,7 @@ from verwijsindex.matching import (
     MatchRule,
     Rules,
     archive_purge_date,
+    as_of,
     check_ends_on,
     check_registrable,
     deletion_date,
@@ -354,7 +354,7 @@ class VerwijsIndex:
                         archive_hint=False,
                         created=False,
                     )
-            dossier = self._expire(work, attrs.evolve(dossier, subject=record), now)
+            dossier = attrs.evolve(dossier, subject=record)
         if tx.get_professional(professional.id) != professional:
             tx.put_professional(professional)
 
@@ -368,7 +368,7 @@ class VerwijsIndex:
         )
         archive_hint = False
         if professional.id not in dossier.hinted and any(
-            lk.status is LinkStatus.ARCHIVED for lk in dossier.links
+            not is_current(lk, now) for lk in dossier.links
         ):
             archive_hint = True
         hinted = dossier.hinted | {professional.id} if archive_hint else dossier.hinted
@@ -406,25 +406,6 @@ class VerwijsIndex:
             parent_keys=p.parents,
             died_on=s.died_on,
         )
-
-    def _expire(self, work: UnitOfWork, dossier: Dossier, now: datetime) -> Dossier:
-        """Archive links whose end date has passed, whether or not a sweep ran yet."""
-        today = local_date(now)
-        if not any(lk.status is LinkStatus.ACTIVE and lk.ends_on <= today for lk in dossier.links):
-            return dossier
-        links = []
-        for link in dossier.links:
-            if link.status is LinkStatus.ACTIVE and link.ends_on <= today:
-                link = attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
-                work.log(
-                    now,
-                    SYSTEM,
-                    LogAction.EXPIRED,
-                    secret=dossier.subject.log_secret,
-                    link_id=link.id,
-                )
-            links.append(link)
-        return attrs.evolve(dossier, links=tuple(links))
 
     # -- the dossier's dates ----------------------------------------------------------------------
 
@@ -546,7 +527,14 @@ class VerwijsIndex:
         pid = self._professional(professional)
         with self.store.transaction() as tx:
             dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
-        links = [lk for d in dossiers if d is not None for lk in d.links if lk.professional == pid]
+        now = self._now()
+        links = [
+            as_of(lk, now)
+            for d in dossiers
+            if d is not None
+            for lk in d.links
+            if lk.professional == pid
+        ]
         return sorted(links, key=lambda lk: (lk.created_at, lk.id))
 
     def matches_for(self, professional: Actor | str) -> list[Match]:
@@ -634,7 +622,7 @@ class VerwijsIndex:
                 denied = True
                 work.log(now, actor(pid), LogAction.DENIED, secret=secret)
             else:
-                archived = [lk for lk in dossier.links if lk.status is LinkStatus.ARCHIVED]
+                archived = [as_of(lk, now) for lk in dossier.links if not is_current(lk, now)]
                 work.log(now, actor(pid), LogAction.HISTORY_LOOKUP, secret=secret)
             work.flush()
         if denied:

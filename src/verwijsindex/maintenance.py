@@ -33,7 +33,7 @@ from verwijsindex import signals
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.matching import archive_purge_date, is_due_for_deletion
+from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction
 from verwijsindex.pseudonyms import PseudonymKey, lane_of
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
@@ -121,8 +121,9 @@ def _sweep_one(
         return
     links: list[Link] = []
     for link in dossier.links:
-        if link.status is LinkStatus.ACTIVE and link.ends_on <= today:
-            link = attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+        ended = as_of(link, at)
+        if ended is not link:
+            link = ended
             totals["expired"] += 1
             work.log(at, SYSTEM, LogAction.EXPIRED, secret=secret, link_id=link.id)
         if (

@@ -44,6 +44,7 @@ __all__ = [
     "Rules",
     "active_links",
     "archive_purge_date",
+    "as_of",
     "check_ends_on",
     "check_registrable",
     "default_ends_on",
@@ -180,6 +181,14 @@ def is_active(link: Link, at: datetime) -> bool:
     return (
         link.status is LinkStatus.ACTIVE and link.created_at <= at and local_date(at) < link.ends_on
     )
+
+
+def as_of(link: Link, at: datetime) -> Link:
+    """*link* as the lifecycle has it at *at*: a link whose end day has come is archived
+    (from that day), whether or not a sweep has stored that yet."""
+    if link.status is LinkStatus.ACTIVE and link.ends_on <= local_date(at):
+        return attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+    return link
 
 
 def active_links(links: Iterable[Link], at: datetime) -> tuple[Link, ...]:

@@ -45,11 +45,21 @@ def rematch(
     *,
     notify: bool,
 ) -> tuple[Dossier, Match | None]:
-    """Bring the dossier's match in line with its active links; notify on growth."""
+    """Bring the dossier's match in line with its active links; notify on growth.
+
+    A match whose own links no longer make a match has dissolved, whether or not a sweep
+    has run since they ended: a match that forms later gets a new id."""
     found = find_match(dossier.links, index.match_rule, at=now)
     old = dossier.match
+    if old is not None:
+        members = set(old.links)
+        if (
+            find_match([lk for lk in dossier.links if lk.id in members], index.match_rule, at=now)
+            is None
+        ):
+            old = None
     if found is None:
-        if old is not None:
+        if dossier.match is not None:
             return attrs.evolve(dossier, match=None), None
         return dossier, None
     link_ids = tuple(lk.id for lk in found)
