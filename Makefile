@@ -21,6 +21,7 @@ $(STAMP_DEV): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP_RUN)
 	$(BIN)/verwijsindex demo --store sqlite:///verwijsindex-demo.db
+	$(BIN)/verwijsindex simulate --store sqlite:///verwijsindex-demo.db --replace --years 3
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -1,16 +1,22 @@
-"""The command line, run as a user runs it: in a subprocess."""
+"""The command line, run as a user runs it: in a subprocess; and in-process, for coverage."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from verwijsindex.cli import main
+
 KEY_HEX = "ab" * 32
+NINE_DIGITS = re.compile(r"(?<![\d,.])\d{9}(?![\d,.])")
+SMALL = ("--population-fraction", "0.01", "--years", "1")
 
 
 def run(
@@ -96,7 +102,23 @@ def test_sweep_needs_a_key_and_runs(tmp_path: Path) -> None:
         ("sweep",),
         ("demo", "--store"),
         ("check-bsn",),
+        ("regions", "extra"),
+        ("policies", "--yaml"),
+        ("demo", "--store", "ftp://nowhere"),
         ("sweep", "--store", "ftp://nowhere"),
+        ("simulate", "--years", "0"),
+        ("simulate", "--years", "two"),
+        ("simulate", "--seed", "x"),
+        ("simulate", "--active-years", "-1"),
+        ("simulate", "--population-fraction", "0"),
+        ("simulate", "--population-fraction", "1.5"),
+        ("simulate", "--population-fraction", "half"),
+        ("simulate", "--policy", "lenient"),
+        ("simulate", "--match-rule", "first-come"),
+        ("simulate", "--area", "utrecht"),
+        ("simulate", "--store", "memory://", "--replace"),
+        ("simulate", "--store", "ftp://nowhere", *SMALL),
+        ("simulate", "--frobnicate"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args: tuple[str, ...]) -> None:
@@ -105,7 +127,135 @@ def test_bad_arguments_give_one_line_and_exit_2(args: tuple[str, ...]) -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-@pytest.mark.parametrize("command", ["demo", "regions", "policies", "check-bsn", "sweep"])
+@pytest.mark.parametrize(
+    "command", ["simulate", "demo", "regions", "policies", "check-bsn", "sweep"]
+)
 def test_help_everywhere(command: str) -> None:
     done = run(command, "--help")
     assert done.returncode == 0 and "usage:" in done.stdout
+
+
+# --- simulate -----------------------------------------------------------------------------------
+
+
+def test_simulate_reports_on_a_sqlite_file(tmp_path: Path) -> None:
+    done = run("simulate", "--store", "sqlite:///sim.db", *SMALL, "--seed", "4", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for heading in ("Links", "Matches", "Notifications", "Information duty", "Lifecycle"):
+        assert heading in out
+    assert "policy statute, match rule different-organisations" in out
+    assert "Logbook:" in out and "verified" in out
+    assert not NINE_DIGITS.search(out + done.stderr)  # counts only, never a BSN
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
+    assert (tmp_path / "sim.db").exists()
+    # the store is not empty now: refuse, and say how to start afresh
+    again = run("simulate", "--store", "sqlite:///sim.db", *SMALL, cwd=tmp_path)
+    assert again.returncode == 2
+    assert len(again.stderr.strip().splitlines()) == 1 and "--replace" in again.stderr
+    replaced = run(
+        "simulate", "--store", "sqlite:///sim.db", "--replace", *SMALL, "--seed", "4", cwd=tmp_path
+    )
+    assert replaced.returncode == 0 and replaced.stdout.split("Ran in")[0] == out.split("Ran in")[0]
+
+
+def test_simulate_json_is_the_same_on_every_store(tmp_path: Path) -> None:
+    args = ("simulate", *SMALL, "--seed", "9", "--json", "--policy", "leaflet-zuid-limburg")
+    on_file = run(*args, "--store", f"sqlite:///{tmp_path / 'a.db'}", "--progress")
+    in_memory = run(*args, "--store", "memory://")
+    assert on_file.returncode == in_memory.returncode == 0, on_file.stderr + in_memory.stderr
+    assert "simulating [" in on_file.stderr and "100%" in on_file.stderr
+    a, b = json.loads(on_file.stdout), json.loads(in_memory.stdout)
+    assert a["metrics"] == b["metrics"] and a["store"] == b["store"]
+    metrics, stored = a["metrics"], a["store"]
+    assert metrics["policy"] == "leaflet-zuid-limburg" and metrics["over_informed_links"] > 0
+    assert a["logbook"]["ok"] is True
+    assert stored["links"] == (
+        metrics["links"]
+        - metrics["withdrawn_unjustified"]
+        - metrics["purged"]
+        - metrics["deleted_links"]
+    )
+    assert not NINE_DIGITS.search(on_file.stdout)
+
+
+# --- in-process, so coverage sees the command line ------------------------------------------------
+
+
+def call(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(args), out=out)
+    return code, out.getvalue()
+
+
+def test_in_process_simulate_text_and_json(tmp_path: Path) -> None:
+    code, text = call("simulate", "--store", "memory://", *SMALL, "--match-rule", "any-two-links")
+    assert code == 0 and "any-two-links" in text and "Ran in" in text
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    code, data = call("simulate", "--store", url, *SMALL, "--active-years", "1", "--json")
+    assert code == 0 and json.loads(data)["metrics"]["active_years"] == 1
+    code, data = call("simulate", "--store", url, "--replace", *SMALL, "--json", "--progress")
+    assert code == 0 and json.loads(data)["logbook"]["ok"]
+
+
+def test_in_process_simulate_refuses_a_used_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'used.db'}"
+    assert call("simulate", "--store", url, *SMALL)[0] == 0
+    with pytest.raises(SystemExit) as stop:
+        call("simulate", "--store", url, *SMALL)
+    assert stop.value.code == 2 and "--replace" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        call("simulate", "--store", "memory://", "--replace")
+    assert call("simulate", "--store", "sqlite://", *SMALL)[0] == 0
+
+
+def test_in_process_other_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert call("demo", "--store", "memory://")[0] == 0
+    code, text = call("regions")
+    assert code == 0 and "Westelijke Mijnstreek" in text
+    assert call("policies")[0] == 0 and json.loads(call("policies", "--json")[1])
+    assert call("check-bsn", "111222333")[0] == 0
+    assert call("check-bsn", "111222334")[0] == 1
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    assert call("sweep", "--store", url)[0] == 0
+    assert json.loads(call("sweep", "--store", url, "--json")[1])["dossiers"] == 0
+    assert call("sweep", "--store", "ftp://nowhere")[0] == 2
+    assert "unknown store URL" in capsys.readouterr().err
+    monkeypatch.setenv("VERWIJSINDEX_KEY", "not hex")
+    with pytest.raises(SystemExit):
+        call("sweep", "--store", url)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("simulate", "--years", "0"),
+        ("simulate", "--years", "two"),
+        ("simulate", "--population-fraction", "half"),
+        ("simulate", "--population-fraction", "2"),
+        ("frobnicate",),
+    ],
+)
+def test_in_process_bad_arguments_exit_2(
+    args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        call(*args)
+    assert stop.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_in_process_sweep_and_demo_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("VERWIJSINDEX_KEY", raising=False)
+    with pytest.raises(SystemExit):
+        call("sweep", "--store", "memory://")
+    assert "VERWIJSINDEX_KEY" in capsys.readouterr().err
+    monkeypatch.chdir(tmp_path)
+    assert call("demo")[0] == 0 and (tmp_path / "verwijsindex-demo.db").exists()

@@ -1,7 +1,8 @@
 """The command line (opdrachtregel): ``verwijsindex`` and ``python -m verwijsindex``.
 
-Subcommands: ``demo``, ``regions``, ``policies``, ``check-bsn`` and ``sweep``.
-Bad arguments print one line and exit with code 2.
+Subcommands: ``simulate`` (the main job: a policy scenario on the real index, with a
+report), ``demo``, ``regions``, ``policies``, ``check-bsn`` and ``sweep``. Bad arguments
+print one line and exit with code 2; ``--help`` works everywhere.
 
 The CLI, unlike the library, may read the environment: ``VERWIJSINDEX_KEY`` (hex, at
 least 32 bytes) and ``VERWIJSINDEX_KEY_ID`` give the pseudonym key for ``sweep``.
@@ -13,17 +14,22 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from verwijsindex.errors import VerwijsindexError
 from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import MatchRule
 from verwijsindex.model import Recipient, is_valid_bsn, parse_bsn
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import POLICIES, ZUID_LIMBURG, deviations
 from verwijsindex.storage import open_store
+
+if TYPE_CHECKING:
+    from verwijsindex.simulation import Population
 
 __all__ = ["main"]
 
@@ -34,6 +40,34 @@ _RECIPIENT_WORDS = {
     Recipient.YOUTH: "youth",
     Recipient.LEGAL_REPRESENTATIVE: "legal representative",
 }
+
+
+SIMULATE_STORE = "sqlite:///verwijsindex-sim.db"
+"""Where ``verwijsindex simulate`` keeps its run by default."""
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _positive(text: str) -> int:
+    number = _whole(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return number
+
+
+def _fraction(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < number <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 1")
+    return number
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +83,49 @@ def _parser() -> argparse.ArgumentParser:
         description="The Dutch verwijsindex risicojongeren (Jeugdwet chapter 7.1).",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="simulate a policy scenario on the real index and report what it does",
+        description="Simulate a synthetic population's links on the real index with a "
+        "simulated clock, and print counts only (never a BSN).",
+    )
+    simulate.add_argument(
+        "--store", default=SIMULATE_STORE, help=f"store URL (default {SIMULATE_STORE})"
+    )
+    simulate.add_argument(
+        "--replace", action="store_true", help="delete the SQLite file first if it exists"
+    )
+    simulate.add_argument("--years", type=_positive, default=5, help="simulated years (5)")
+    simulate.add_argument("--seed", type=_whole, default=1, help="random seed (1)")
+    simulate.add_argument(
+        "--policy", choices=sorted(POLICIES), default="statute", help="notification policy"
+    )
+    simulate.add_argument(
+        "--match-rule",
+        choices=[r.value for r in MatchRule],
+        default=MatchRule.DIFFERENT_ORGANISATIONS.value,
+        help="which links make a match",
+    )
+    simulate.add_argument(
+        "--active-years", type=_positive, default=2, help="active period of a link (2)"
+    )
+    simulate.add_argument(
+        "--area",
+        choices=["zuid-limburg", "country"],
+        default="zuid-limburg",
+        help="whose youths: Zuid-Limburg, or the country (Zuid-Limburg scaled up)",
+    )
+    simulate.add_argument(
+        "--population-fraction",
+        type=_fraction,
+        default=1.0,
+        help="share of the area's youths to simulate, above 0 and at most 1 (1)",
+    )
+    simulate.add_argument("--json", action="store_true", help="machine-readable output")
+    simulate.add_argument(
+        "--progress", action="store_true", help="show a progress bar even if not a terminal"
+    )
 
     demo = sub.add_parser("demo", help="run a short, readable scenario and print what happens")
     demo.add_argument("--store", default="sqlite:///verwijsindex-demo.db", help="store URL")
@@ -75,6 +152,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
     try:
+        if args.command == "simulate":
+            return _simulate(args, stream)
         if args.command == "demo":
             return _demo(args.store, keep=args.keep, out=stream)
         if args.command == "regions":
@@ -312,3 +391,162 @@ def _demo(url: str, *, keep: bool, out: TextIO) -> int:
     finally:
         store.close()
     return 0
+
+
+# --- simulate ------------------------------------------------------------------------------------
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///")
+    return None if path in ("", ":memory:") else Path(path)
+
+
+def _progress_bar(stream: TextIO) -> Callable[[float], None]:
+    """A progress bar on *stream* (stdlib only), redrawn when the percentage changes."""
+    shown = [-1]
+
+    def draw(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent == shown[0]:
+            return
+        shown[0] = percent
+        filled = percent * 30 // 100
+        stream.write(f"\rsimulating [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}%")
+        if percent >= 100:
+            stream.write("\n")
+        stream.flush()
+
+    return draw
+
+
+def _simulate(args: argparse.Namespace, out: TextIO) -> int:
+    from verwijsindex.simulation import Scenario, run_scenario, store_counts, synthetic_population
+
+    path = _sqlite_file(args.store)
+    if args.replace:
+        if path is None:
+            raise _usage("--replace only deletes a SQLite file (sqlite:///path.db)")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    scenario = Scenario(
+        f"{args.policy}, {args.match_rule}, {args.active_years} years active",
+        policy=args.policy,
+        match_rule=args.match_rule,
+        active_years=args.active_years,
+    )
+    show = args.progress or sys.stderr.isatty()
+    began = time.perf_counter()
+    population = synthetic_population(
+        args.area, seed=args.seed, fraction=args.population_fraction, years=args.years
+    )
+    try:
+        run = run_scenario(
+            scenario,
+            population,
+            years=args.years,
+            seed=args.seed,
+            store=args.store,
+            progress=_progress_bar(sys.stderr) if show else None,
+        )
+    except VerwijsindexError as error:
+        if "empty store" in str(error) and path is not None:
+            raise _usage(f"{error}; pass --replace to start {path} afresh") from None
+        raise
+    try:
+        logbook = run.index.verify_logbook()
+        stored = store_counts(run.index.store)
+    finally:
+        run.index.store.close()
+    seconds = time.perf_counter() - began
+    if args.json:
+        data = {
+            "store_url": args.store,
+            "metrics": run.row,
+            "store": stored,
+            "logbook": {"ok": logbook.ok, "entries": logbook.entries},
+            "seconds": round(seconds, 3),
+        }
+        json.dump(data, out, indent=2)
+        print(file=out)
+    else:
+        _print_report(run.row, stored, logbook.ok, logbook.entries, args, population, out)
+        print(f"Ran in {seconds:.1f} s", file=out)
+    return 0
+
+
+def _print_report(
+    row: dict[str, Any],
+    stored: dict[str, int],
+    ok: bool,
+    entries: int,
+    args: argparse.Namespace,
+    population: Population,
+    out: TextIO,
+) -> None:
+    def line(label: str, value: object) -> None:
+        if isinstance(value, float):
+            text = f"{value:,.2f}"
+        elif isinstance(value, int):
+            text = f"{value:,}"
+        else:
+            text = "-" if value is None else str(value)
+        print(f"  {label:<44}{text:>12}", file=out)
+
+    print(f"verwijsindex simulate on {args.store}", file=out)
+    print(
+        f"scenario: policy {row['policy']}, match rule {row['match_rule']}, "
+        f"links active {row['active_years']} years",
+        file=out,
+    )
+    print(
+        f"{population.regions.name}: {row['population']:,} youths under 23 "
+        f"(fraction {args.population_fraction:g}), {row['years']} years from "
+        f"{population.start.isoformat()}, seed {row['seed']}",
+        file=out,
+    )
+    print("", file=out)
+    print("Links", file=out)
+    line("links made", row["links"])
+    line("  of which renewals", row["renewals"])
+    line("repeat registrations (same link returned)", row["repeat_registrations"])
+    line("refused (age limit)", row["refused"])
+    line("youths with a link", row["linked_youths"])
+    line("archive hints", row["archive_hints"])
+    line("withdrawn: risk resolved", row["withdrawn_risk_resolved"])
+    line("withdrawn: unjustified", row["withdrawn_unjustified"])
+    print("Matches", file=out)
+    line("matches", row["matches"])
+    line("youths matched", row["matched_youths"])
+    line("share of youths with a link matched", row["share_matched"])
+    line("days to first match, median", row["days_to_match_median"])
+    line("days to first match, mean", row["days_to_match_mean"])
+    line("cross-region matches", row["cross_region_matches"])
+    line("family-match signals", row["family_signals"])
+    print("Notifications", file=out)
+    line("to professionals", row["notified_professional"])
+    line("to follow-up checkers", row["notified_follow_up"])
+    line("to region coordinators", row["notified_coordinator"])
+    line("family matches to professionals", row["notified_family"])
+    print("Information duty (links, by age on the day)", file=out)
+    print(f"  {'':<26}{'under 12':>10}{'12-15':>10}{'16-22':>10}", file=out)
+    for key, label in (("youth", "youth"), ("representative", "legal representative")):
+        values = [row[f"duty_{key}_{band}"] for band in ("under_12", "12_15", "16_22")]
+        print(f"  {label:<26}" + "".join(f"{v:>10,}" for v in values), file=out)
+    line("links not informed as the statute says", row["not_informed_links"])
+    line("links over-informed against the statute", row["over_informed_links"])
+    line("youths not informed", row["youths_not_informed"])
+    line("youths over-informed", row["youths_over_informed"])
+    print("Lifecycle (weekly sweeps)", file=out)
+    line("expired", row["expired"])
+    line("purged from the archive", row["purged"])
+    line("deleted at the age limit", row["deleted_links"])
+    line("youths deleted at the age limit", row["deleted_youths"])
+    line("matches dissolved", row["matches_dissolved"])
+    print("In the store at the end", file=out)
+    line("youths", stored["youths"])
+    line("links, active", stored["active_links"])
+    line("links, archived", stored["archived_links"])
+    line("matches", stored["matches"])
+    print(f"Logbook: {entries:,} entries, {'verified' if ok else 'BROKEN'}", file=out)
