@@ -33,7 +33,7 @@ typecheck: $(STAMP_DEV)
 pytest: $(STAMP_DEV)
 	$(BIN)/pytest --cov --cov-report=term
 
-test: lint typecheck pytest
+test: lint typecheck pytest bench-quick
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks

@@ -55,6 +55,7 @@ import enum
 import functools
 import json
 import re
+import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar, get_args, get_origin
@@ -365,6 +366,146 @@ def _converter() -> cattrs.Converter:
     return make_converter()
 
 
+# --- the fast path ------------------------------------------------------------------------------
+#
+# Records read back from a store are structured on every load, so the shared converter
+# gets a compiled fast path per model: straight-line code that checks exactly what the
+# hooks above check (a dict with only known keys, every required key, the leaf types),
+# then calls the class, whose attrs validators and converters run as always. It accepts
+# nothing the converter refuses: whenever anything at all is off, it gives up and the
+# converter structures the data again, so a malformed record raises the very error (and
+# message) it always did. Only the library's own converter has it: one made with
+# make_converter() may get hooks registered that the fast path would not know.
+
+
+class _GiveUp(Exception):
+    """The fast path does not handle this input: the converter decides."""
+
+
+class _Unsupported(Exception):
+    """A model with a field type the fast path does not compile."""
+
+
+_FAST: dict[Any, Callable[[Any], Any] | None] = {}
+_LEAF_CHECKED = (str, int, bool)
+
+
+def _fast_path(cl: Any) -> Callable[[Any], Any] | None:
+    """The compiled structure function for model *cl*, or ``None`` when it has none."""
+    try:
+        return _FAST[cl]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable type argument: no fast path
+        return None
+    fast: Callable[[Any], Any] | None = None
+    if isinstance(cl, type) and attrs.has(cl) and cl is not Bsn:
+        try:
+            fast = _compile(cl)
+        except _Unsupported:
+            fast = None
+    _FAST[cl] = fast
+    return fast
+
+
+class _Emitter:
+    """Writes the lines that turn the JSON value in ``src`` into a field value in ``dst``."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.ns = namespace
+
+    def name(self, value: object, prefix: str) -> str:
+        name = f"_{prefix}{len(self.ns)}"
+        self.ns[name] = value
+        return name
+
+    def leaf(self, tp: Any) -> str | None:
+        """An expression template (``{}`` for the value) for one element, or None."""
+        if tp is datetime:
+            return self.name(_structure_datetime, "dt") + "({}, None)"
+        if tp is date:
+            return self.name(_structure_date, "d") + "({}, None)"
+        if tp is Bsn:
+            return self.name(_structure_bsn, "bsn") + "({}, None)"
+        if _is_enum(tp):
+            return self.name({m.value: m for m in tp}, "enum") + "[{}]"
+        if isinstance(tp, type) and attrs.has(tp):
+            fast = _fast_path(tp)
+            if fast is None:
+                raise _Unsupported(tp)
+            return self.name(fast, "model") + "({})"
+        return None
+
+    def emit(self, tp: Any, src: str, dst: str, indent: str) -> list[str]:
+        if tp in _LEAF_CHECKED:
+            kind = self.name(tp, "t")
+            return [
+                f"{indent}if {src}.__class__ is not {kind}: raise _GiveUp",
+                f"{indent}{dst} = {src}",
+            ]
+        template = self.leaf(tp)
+        if template is not None:
+            return [f"{indent}{dst} = {template.format(src)}"]
+        args = get_args(tp)
+        if len(args) == 2 and type(None) in args and get_origin(tp) is not tuple:
+            inner = args[0] if args[1] is type(None) else args[1]
+            return [
+                f"{indent}if {src} is None:",
+                f"{indent}    {dst} = None",
+                f"{indent}else:",
+                *self.emit(inner, src, dst, indent + "    "),
+            ]
+        if _is_collection(tp) and args:
+            return self.collection(tp, args[0], src, dst, indent)
+        raise _Unsupported(tp)
+
+    def collection(self, tp: Any, element: Any, src: str, dst: str, indent: str) -> list[str]:
+        make = self.name(get_origin(tp) or tp, "c")
+        lines = [f"{indent}if {src}.__class__ is not list: raise _GiveUp"]
+        if element in _LEAF_CHECKED:
+            kind = self.name(element, "t")
+            lines += [
+                f"{indent}for _x in {src}:",
+                f"{indent}    if _x.__class__ is not {kind}: raise _GiveUp",
+                f"{indent}{dst} = {make}({src})",
+            ]
+            return lines
+        template = self.leaf(element)
+        if template is None:
+            raise _Unsupported(tp)
+        return [*lines, f"{indent}{dst} = {make}([{template.format('_x')} for _x in {src}])"]
+
+
+def _compile(cl: type[Any]) -> Callable[[Any], Any]:
+    fields = attrs.fields(cl)
+    if any(not a.init or a.alias != a.name for a in fields):
+        raise _Unsupported(cl)
+    hints = typing.get_type_hints(cl)
+    namespace: dict[str, Any] = {"_GiveUp": _GiveUp, "_cl": cl}
+    namespace["_names"] = frozenset(a.name for a in fields)
+    emitter = _Emitter(namespace)
+    lines = [
+        "def structure(d):",
+        "    if d.__class__ is not dict or not _names.issuperset(d): raise _GiveUp",
+        "    kw = {}",
+    ]
+    for a in fields:
+        target = f"kw[{a.name!r}]"
+        if a.default is attrs.NOTHING:
+            lines.append(f"    v = d[{a.name!r}]")
+            lines += emitter.emit(hints[a.name], "v", target, "    ")
+        else:
+            lines.append(f"    if {a.name!r} in d:")
+            lines.append(f"        v = d[{a.name!r}]")
+            lines += emitter.emit(hints[a.name], "v", target, "        ")
+    lines.append("    return _cl(**kw)")
+    exec(
+        compile("\n".join(lines), f"<verwijsindex fast structure {cl.__name__}>", "exec"), namespace
+    )
+    fast: Callable[[Any], Any] = namespace["structure"]
+    return fast
+
+
 def unstructure(value: Any) -> Any:
     """*value* as plain data (dicts, lists, strings, numbers), by the shared converter."""
     return _converter().unstructure(value)
@@ -372,6 +513,13 @@ def unstructure(value: Any) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a *cls* from plain *data*, or raise a :class:`~verwijsindex.errors.ValidationError`."""
+    fast = _fast_path(cls)
+    if fast is not None:
+        try:
+            built: T = fast(data)
+            return built
+        except Exception:  # anything off: the converter decides, and raises its own error
+            pass
     return _converter().structure(data, cls)
 
 

@@ -13,11 +13,12 @@ True
 
 from __future__ import annotations
 
+import bisect
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from verwijsindex.errors import StorageError
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
@@ -25,13 +26,57 @@ from verwijsindex.storage import Dossier, index_terms
 
 __all__ = ["MemoryStore"]
 
-_Undo = Callable[[], object]
+_Undo = tuple[Any, ...]
+"""A function and its arguments, called to undo one write."""
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def _by_id(professional: Professional) -> str:
     return professional.id
+
+
+def _put(mapping: dict[Any, Any], key: object, value: object) -> None:
+    mapping[key] = value
+
+
+def _remove(mapping: dict[Any, Any], key: object) -> None:
+    del mapping[key]
+
+
+class _DueIndex:
+    """Keys by due day: a set per day, and the days in sorted order (days whose set is
+    empty stay listed; there is one per calendar day at most)."""
+
+    __slots__ = ("by_day", "days")
+
+    def __init__(self) -> None:
+        self.by_day: dict[date, set[str]] = {}
+        self.days: list[date] = []
+
+    def add(self, day: date, key: str) -> None:
+        keys = self.by_day.get(day)
+        if keys is None:
+            keys = self.by_day[day] = set()
+            bisect.insort(self.days, day)
+        keys.add(key)
+
+    def discard(self, day: date, key: str) -> None:
+        keys = self.by_day.get(day)
+        if keys is not None:
+            keys.discard(key)
+
+    def first(self, bound: date, limit: int, *, inclusive: bool) -> list[str]:
+        """Up to *limit* keys due by *bound*, by day and then key."""
+        end = (bisect.bisect_right if inclusive else bisect.bisect_left)(self.days, bound)
+        out: list[str] = []
+        for day in self.days[:end]:
+            keys = self.by_day[day]
+            if keys:
+                out.extend(sorted(keys))
+                if len(out) >= limit:
+                    break
+        return out[:limit]
 
 
 class MemoryStore:
@@ -51,6 +96,10 @@ class MemoryStore:
         self._heads: dict[int, tuple[int, str]] = {}
         self._entries: dict[str, LogEntry] = {}
         self._refs: dict[str, list[str]] = {}
+        # The due days as buckets of keys, and the days in order: the sweep and the
+        # information check find their work without looking at every dossier.
+        self._sweep_due = _DueIndex()
+        self._information_due = _DueIndex()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -81,36 +130,37 @@ class _MemoryTransaction:
         self.closed = False
 
     def rollback(self) -> None:
-        for undo in reversed(self.undo):
-            undo()
+        for undo, *args in reversed(self.undo):
+            undo(*args)
         self.undo.clear()
 
     # -- helpers that record how to undo themselves ----------------------------------------------
+    # An undo step is a tuple (function, *arguments) of a module-level function: one object
+    # per step, where a closure would make several for the cyclic garbage collector to
+    # track, and a big store makes every collection slow.
 
     def _set(self, mapping: dict[K, V], key: K, value: V) -> None:
         if key in mapping:
-            old = mapping[key]
-            self.undo.append(lambda: mapping.__setitem__(key, old))
+            self.undo.append((_put, mapping, key, mapping[key]))
         else:
-            self.undo.append(lambda: mapping.__delitem__(key))
+            self.undo.append((_remove, mapping, key))
         mapping[key] = value
 
     def _pop(self, mapping: dict[K, V], key: K) -> None:
         if key in mapping:
-            old = mapping.pop(key)
-            self.undo.append(lambda: mapping.__setitem__(key, old))
+            self.undo.append((_put, mapping, key, mapping.pop(key)))
 
     def _add_to(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
         keys = mapping.setdefault(term, set())
         if key not in keys:
             keys.add(key)
-            self.undo.append(lambda: keys.discard(key))
+            self.undo.append((set.discard, keys, key))
 
     def _discard_from(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
         keys = mapping.get(term)
         if keys is not None and key in keys:
             keys.discard(key)
-            self.undo.append(lambda: keys.add(key))
+            self.undo.append((set.add, keys, key))
 
     # -- dossiers ---------------------------------------------------------------------------------
 
@@ -118,17 +168,32 @@ class _MemoryTransaction:
         return self.s._dossiers.get(key)
 
     def save(self, dossier: Dossier) -> None:
-        self._unindex(dossier.key)
-        self._set(self.s._dossiers, dossier.key, dossier)
+        key = dossier.key
+        old = self.s._dossiers.get(key)
+        self._unindex(key)
+        self._set(self.s._dossiers, key, dossier)
         terms = index_terms(dossier)
         for link_id in terms.link_ids:
-            self._set(self.s._by_link, link_id, dossier.key)
+            self._set(self.s._by_link, link_id, key)
         for match_id in terms.match_ids:
-            self._set(self.s._by_match, match_id, dossier.key)
+            self._set(self.s._by_match, match_id, key)
         for professional_id in terms.professional_ids:
-            self._add_to(self.s._by_professional, professional_id, dossier.key)
+            self._add_to(self.s._by_professional, professional_id, key)
         for parent_key in terms.parent_keys:
-            self._add_to(self.s._by_parent, parent_key, dossier.key)
+            self._add_to(self.s._by_parent, parent_key, key)
+        before = (None, None) if old is None else (old.sweep_due, old.information_due)
+        self._move(self.s._sweep_due, key, before[0], dossier.sweep_due)
+        self._move(self.s._information_due, key, before[1], dossier.information_due)
+
+    def _move(self, index: _DueIndex, key: str, old: date | None, new: date | None) -> None:
+        if old == new:
+            return
+        if old is not None:
+            index.discard(old, key)
+            self.undo.append((_DueIndex.add, index, old, key))
+        if new is not None:
+            index.add(new, key)
+            self.undo.append((_DueIndex.discard, index, new, key))
 
     def _unindex(self, key: str) -> None:
         old = self.s._dossiers.get(key)
@@ -147,8 +212,12 @@ class _MemoryTransaction:
             self._discard_from(self.s._by_parent, parent_key, key)
 
     def delete(self, key: str) -> None:
+        old = self.s._dossiers.get(key)
         self._unindex(key)
         self._pop(self.s._dossiers, key)
+        if old is not None:
+            self._move(self.s._sweep_due, key, old.sweep_due, None)
+            self._move(self.s._information_due, key, old.information_due, None)
 
     def key_for_link(self, link_id: str) -> str | None:
         return self.s._by_link.get(link_id)
@@ -163,20 +232,10 @@ class _MemoryTransaction:
         return sorted(self.s._by_parent.get(parent_key, ()))
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
-        due = [
-            (d.sweep_due, d.key)
-            for d in self.s._dossiers.values()
-            if d.sweep_due is not None and d.sweep_due <= on
-        ]
-        return [key for _, key in sorted(due)[:limit]]
+        return self.s._sweep_due.first(on, limit, inclusive=True)
 
     def keys_information_due(self, before: date, limit: int) -> list[str]:
-        due = [
-            (d.information_due, d.key)
-            for d in self.s._dossiers.values()
-            if d.information_due is not None and d.information_due < before
-        ]
-        return [key for _, key in sorted(due)[:limit]]
+        return self.s._information_due.first(before, limit, inclusive=False)
 
     def keys(self, after: str | None, limit: int) -> list[str]:
         keys = sorted(k for k in self.s._dossiers if after is None or k > after)
@@ -240,13 +299,13 @@ class _MemoryTransaction:
         for entry in entries:
             lane = self.s._log.setdefault(entry.lane, [])
             lane.append(entry)
-            self.undo.append(lane.pop)
+            self.undo.append((list.pop, lane))
             self._set(self.s._entries, entry.id, entry)
             self._set(heads, entry.lane, (entry.seq, entry.hash))
         for token, entry_id in refs:
             ids = self.s._refs.setdefault(token, [])
             ids.append(entry_id)
-            self.undo.append(ids.pop)
+            self.undo.append((list.pop, ids))
 
     def log_entries(self) -> Iterator[LogEntry]:
         for lane in sorted(self.s._log):

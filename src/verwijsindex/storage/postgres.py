@@ -19,7 +19,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Final, LiteralString, TypeVar
@@ -126,6 +126,53 @@ def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
         raise CorruptRecordError(
             f"stored record {key!r} in table {table} does not parse: {e}"
         ) from e
+
+
+def _match_ids(dossier: Dossier) -> tuple[str, ...]:
+    return (dossier.match.id,) if dossier.match is not None else ()
+
+
+def _save_params(dossier: Dossier, text: str) -> dict[str, Any]:
+    terms = index_terms(dossier)
+    return {
+        "key": dossier.key,
+        "data": text,
+        "sweep_due": dossier.sweep_due,
+        "information_due": dossier.information_due,
+        "links": list(terms.link_ids),
+        "matches": list(terms.match_ids),
+        "professionals": list(terms.professional_ids),
+        "parents": list(terms.parent_keys),
+    }
+
+
+def _save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
+    """The arrays of :data:`_SAVE_MANY`: one entry per dossier, one per (term, key) pair."""
+    params: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "keys", "data", "sweep_due", "information_due", "link_ids", "link_keys",
+            "match_ids", "match_keys", "professional_ids", "professional_keys",
+            "parent_keys", "parent_owner_keys",
+        )
+    }  # fmt: skip
+    for dossier, text in saved:
+        key = dossier.key
+        terms = index_terms(dossier)
+        params["keys"].append(key)
+        params["data"].append(text)
+        params["sweep_due"].append(dossier.sweep_due)
+        params["information_due"].append(dossier.information_due)
+        for ids, owners, column in (
+            ("link_ids", "link_keys", terms.link_ids),
+            ("match_ids", "match_keys", terms.match_ids),
+            ("professional_ids", "professional_keys", terms.professional_ids),
+            ("parent_keys", "parent_owner_keys", terms.parent_keys),
+        ):
+            unique = list(dict.fromkeys(column))
+            params[ids].extend(unique)
+            params[owners].extend([key] * len(unique))
+    return params
 
 
 class _Pool:
@@ -284,17 +331,10 @@ class PostgresStore:
         conn = self._pool.get()
         try:
             with _translated(), conn.transaction():
-                if len(keys) == 1:
-                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
-                elif keys:
-                    conn.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
-                        " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
-                        [keys],
-                    )
-                tx = _PostgresTransaction(conn)
+                tx = _PostgresTransaction(conn, _lock_and_read(conn, keys))
                 try:
                     yield tx
+                    tx.flush()
                 finally:
                     tx.closed = True
                 if conn.info.transaction_status == TransactionStatus.INERROR:
@@ -308,6 +348,31 @@ class PostgresStore:
     def close(self) -> None:
         """Close every pooled connection; transactions still running close theirs on exit."""
         self._pool.close()
+
+
+def _lock_and_read(conn: psycopg.Connection[TupleRow], keys: list[str]) -> dict[str, str | None]:
+    """Take the advisory locks on *keys*, then read their dossiers, in one round trip.
+
+    The read is a statement of its own after the locks are held, so under READ COMMITTED
+    it sees every commit made before: a dossier is only written under its lock, so what
+    it returns stays current for the whole transaction (the transaction's own writes are
+    overlaid by :class:`_PostgresTransaction`). Returns key -> stored JSON (None: no row).
+    """
+    if not keys:
+        return {}
+    with conn.pipeline():
+        if len(keys) == 1:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
+        else:
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+                " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
+                [keys],
+            )
+        cursor = conn.execute("SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [keys])
+    found: dict[str, str | None] = dict.fromkeys(keys)
+    found.update(cursor.fetchall())
+    return found
 
 
 _SAVE: Final = """
@@ -341,6 +406,50 @@ SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
 # The deletes and inserts of one side table touch disjoint rows, so they may run as
 # sibling statements of one command: a save is one round trip.
 
+_SAVE_MANY: Final = """
+WITH dossier AS (
+    INSERT INTO dossiers (key, data, sweep_due, information_due)
+    SELECT * FROM unnest(%(keys)b::text[], %(data)b::text[], %(sweep_due)b::date[],
+                         %(information_due)b::date[])
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
+        information_due = EXCLUDED.information_due
+), links_gone AS (
+    DELETE FROM dossier_links WHERE key = ANY (%(keys)b::text[])
+    AND link_id NOT IN (SELECT unnest(%(link_ids)b::text[]))
+), links_new AS (
+    INSERT INTO dossier_links (link_id, key)
+    SELECT * FROM unnest(%(link_ids)b::text[], %(link_keys)b::text[])
+    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
+), matches_gone AS (
+    DELETE FROM dossier_matches WHERE key = ANY (%(keys)b::text[])
+    AND match_id NOT IN (SELECT unnest(%(match_ids)b::text[]))
+), matches_new AS (
+    INSERT INTO dossier_matches (match_id, key)
+    SELECT * FROM unnest(%(match_ids)b::text[], %(match_keys)b::text[])
+    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
+), professionals_gone AS (
+    DELETE FROM dossier_professionals WHERE key = ANY (%(keys)b::text[])
+    AND (professional_id, key) NOT IN (
+        SELECT * FROM unnest(%(professional_ids)b::text[], %(professional_keys)b::text[]))
+), professionals_new AS (
+    INSERT INTO dossier_professionals (professional_id, key)
+    SELECT * FROM unnest(%(professional_ids)b::text[], %(professional_keys)b::text[])
+    ON CONFLICT DO NOTHING
+), parents_gone AS (
+    DELETE FROM dossier_parents WHERE key = ANY (%(keys)b::text[])
+    AND (parent_key, key) NOT IN (
+        SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[]))
+)
+INSERT INTO dossier_parents (parent_key, key)
+SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[])
+ON CONFLICT DO NOTHING
+"""
+# _SAVE for many dossiers at once: what one transaction saved, written in one round trip
+# when it commits (or before a query that must see it). It is used only when no link or
+# match id is claimed by two of the dossiers, so each side table's deletes and inserts
+# still touch disjoint rows; otherwise the saves are written one by one, in order. Arrays
+# go in binary (%b): the text format would escape the JSON in them element by element.
+
 _DELETE: Final = """
 WITH links AS (DELETE FROM dossier_links WHERE key = %(key)s),
 matches AS (DELETE FROM dossier_matches WHERE key = %(key)s),
@@ -352,23 +461,63 @@ DELETE FROM dossiers WHERE key = %(key)s
 _APPEND_LOG: Final = """
 WITH entries AS (
     INSERT INTO log_entries (lane, seq, id, data)
-    SELECT * FROM unnest(%(lanes)s::integer[], %(seqs)s::bigint[], %(ids)s::text[],
-                         %(data)s::text[])
+    SELECT * FROM unnest(%(lanes)b::integer[], %(seqs)b::bigint[], %(ids)b::text[],
+                         %(data)b::text[])
 ), refs AS (
     INSERT INTO log_refs (token, entry_id)
-    SELECT * FROM unnest(%(tokens)s::text[], %(entry_ids)s::text[])
+    SELECT * FROM unnest(%(tokens)b::text[], %(entry_ids)b::text[])
 )
 INSERT INTO log_heads (lane, seq, hash)
-SELECT * FROM unnest(%(head_lanes)s::integer[], %(head_seqs)s::bigint[], %(head_hashes)s::text[])
+SELECT * FROM unnest(%(head_lanes)b::integer[], %(head_seqs)b::bigint[], %(head_hashes)b::text[])
 ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
 """
 
 
 class _PostgresTransaction:
-    def __init__(self, conn: psycopg.Connection[TupleRow]) -> None:
+    """The statements of one transaction on one connection.
+
+    Dossiers saved are written when the transaction commits, all in one statement, or
+    earlier when a query must see them; until then :meth:`load` and
+    :meth:`keys_for_parent` see them through an overlay, as if written. ``_read`` holds
+    the dossiers of the locked keys as read right after locking (see
+    :func:`_lock_and_read`); organisations and professionals are read once per
+    transaction.
+    """
+
+    def __init__(
+        self, conn: psycopg.Connection[TupleRow], read: dict[str, str | None] | None = None
+    ) -> None:
         self._conn = conn
         self._streams = 0
         self.closed = False
+        self._read: dict[str, str | None] = read or {}
+        self._pending: list[tuple[Dossier, str]] = []
+        self._latest: dict[str, tuple[Dossier, str]] = {}
+        self._by_parent: dict[str, set[str]] = {}
+        self._organisations: dict[str, Organisation | None] = {}
+        self._professionals: dict[str, Professional | None] = {}
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise StorageError("the transaction has ended")
+
+    def flush(self) -> None:
+        """Write the dossiers saved so far."""
+        if not self._pending:
+            return
+        pending, latest = self._pending, self._latest
+        self._pending, self._latest, self._by_parent = [], {}, {}
+        for key, (_, text) in latest.items():
+            self._read[key] = text  # our row lock keeps it so until we commit
+        claimed: dict[str, str] = {}
+        for key, (dossier, _) in latest.items():
+            for term in (*(lk.id for lk in dossier.links), *_match_ids(dossier)):
+                if claimed.setdefault(term, key) != key:
+                    # Two dossiers claim one id: write them one by one, in order.
+                    for one, text in pending:
+                        self._run(_SAVE, _save_params(one, text))
+                    return
+        self._run(_SAVE_MANY, _save_many_params(latest.values()))
 
     def _rows(self, query: LiteralString, params: _Params = ()) -> list[TupleRow]:
         if self.closed:
@@ -388,54 +537,84 @@ class _PostgresTransaction:
     # -- dossiers ---------------------------------------------------------------------------------
 
     def load(self, key: str) -> Dossier | None:
-        rows = self._rows("SELECT data FROM dossiers WHERE key = %s", [key])
-        return _parse("dossiers", key, rows[0][0], Dossier) if rows else None
+        self._check_open()
+        saved = self._latest.get(key)
+        if saved is not None:
+            text: str | None = saved[1]
+        elif key in self._read:
+            text = self._read[key]
+        else:
+            rows = self._rows("SELECT data FROM dossiers WHERE key = %s", [key])
+            text = rows[0][0] if rows else None
+        return None if text is None else _parse("dossiers", key, text, Dossier)
 
     def save(self, dossier: Dossier) -> None:
-        terms = index_terms(dossier)
-        self._run(
-            _SAVE,
-            {
-                "key": dossier.key,
-                "data": to_json(dossier),
-                "sweep_due": dossier.sweep_due,
-                "information_due": dossier.information_due,
-                "links": list(terms.link_ids),
-                "matches": list(terms.match_ids),
-                "professionals": list(terms.professional_ids),
-                "parents": list(terms.parent_keys),
-            },
-        )
+        self._check_open()
+        saved = (dossier, to_json(dossier))
+        self._pending.append(saved)
+        before = self._latest.get(dossier.key)
+        if before is not None:
+            for parent in before[0].subject.parent_keys:
+                self._by_parent[parent].discard(dossier.key)
+        for parent in dossier.subject.parent_keys:
+            self._by_parent.setdefault(parent, set()).add(dossier.key)
+        self._latest[dossier.key] = saved
 
     def delete(self, key: str) -> None:
+        self.flush()
         self._run(_DELETE, {"key": key})
+        self._read[key] = None
 
     def key_for_link(self, link_id: str) -> str | None:
+        self.flush()
         keys = self._keys("SELECT key FROM dossier_links WHERE link_id = %s", [link_id])
         return keys[0] if keys else None
 
     def key_for_match(self, match_id: str) -> str | None:
+        self.flush()
         keys = self._keys("SELECT key FROM dossier_matches WHERE match_id = %s", [match_id])
         return keys[0] if keys else None
 
+    def _keys_and_read(self, query: LiteralString, term: str) -> list[str]:
+        """The keys *query* finds for *term*, keeping their dossiers' JSON for :meth:`load`:
+        every caller loads them next, and one statement saves a round trip per dossier.
+        (Under READ COMMITTED a later load sees no more than this read does.)"""
+        rows = self._rows(query, [term])
+        for key, data in rows:
+            if data is not None and key not in self._read:
+                self._read[key] = data
+        return [key for key, _ in rows]
+
     def keys_for_professional(self, professional_id: str) -> list[str]:
-        return self._keys(
-            "SELECT key FROM dossier_professionals WHERE professional_id = %s ORDER BY key",
-            [professional_id],
+        self.flush()
+        return self._keys_and_read(
+            "SELECT p.key, d.data FROM dossier_professionals p"
+            " LEFT JOIN dossiers d ON d.key = p.key WHERE p.professional_id = %s ORDER BY p.key",
+            professional_id,
         )
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
-        return self._keys(
-            "SELECT key FROM dossier_parents WHERE parent_key = %s ORDER BY key", [parent_key]
+        found = self._keys_and_read(
+            "SELECT p.key, d.data FROM dossier_parents p"
+            " LEFT JOIN dossiers d ON d.key = p.key WHERE p.parent_key = %s ORDER BY p.key",
+            parent_key,
         )
+        if not self._latest:
+            return found
+        # The dossiers saved but not yet written count as they are saved.
+        keys = {key for key in found if key not in self._latest}
+        keys.update(self._by_parent.get(parent_key, ()))
+        return sorted(keys)
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        self.flush()
         return self._keys(
             "SELECT key FROM dossiers WHERE sweep_due <= %s ORDER BY sweep_due, key LIMIT %s",
             [on, limit],
         )
 
     def keys_information_due(self, before: date, limit: int) -> list[str]:
+        self.flush()
         return self._keys(
             "SELECT key FROM dossiers WHERE information_due < %s"
             " ORDER BY information_due, key LIMIT %s",
@@ -443,6 +622,7 @@ class _PostgresTransaction:
         )
 
     def keys(self, after: str | None, limit: int) -> list[str]:
+        self.flush()
         if after is None:
             return self._keys("SELECT key FROM dossiers ORDER BY key LIMIT %s", [limit])
         return self._keys(
@@ -452,26 +632,40 @@ class _PostgresTransaction:
     # -- organisations and professionals ----------------------------------------------------------
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
+        if organisation_id in self._organisations:
+            self._check_open()
+            return self._organisations[organisation_id]
         rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
-        return _parse("organisations", organisation_id, rows[0][0], Organisation) if rows else None
+        found = _parse("organisations", organisation_id, rows[0][0], Organisation) if rows else None
+        self._organisations[organisation_id] = found
+        return found
 
     def put_organisation(self, organisation: Organisation) -> None:
+        self._organisations.pop(organisation.id, None)
         self._run(
             "INSERT INTO organisations (id, data) VALUES (%s, %s)"
             " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
             [organisation.id, to_json(organisation)],
         )
+        self._organisations[organisation.id] = organisation
 
     def get_professional(self, professional_id: str) -> Professional | None:
+        if professional_id in self._professionals:
+            self._check_open()
+            return self._professionals[professional_id]
         rows = self._rows("SELECT data FROM professionals WHERE id = %s", [professional_id])
-        return _parse("professionals", professional_id, rows[0][0], Professional) if rows else None
+        found = _parse("professionals", professional_id, rows[0][0], Professional) if rows else None
+        self._professionals[professional_id] = found
+        return found
 
     def put_professional(self, professional: Professional) -> None:
+        self._professionals.pop(professional.id, None)
         self._run(
             "INSERT INTO professionals (id, data) VALUES (%s, %s)"
             " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
             [professional.id, to_json(professional)],
         )
+        self._professionals[professional.id] = professional
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
@@ -487,7 +681,7 @@ class _PostgresTransaction:
         latest = {n.id: (key, n) for key, n in items}
         self._run(
             "INSERT INTO outbox (id, key, data)"
-            " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[])"
+            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])"
             " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, data = EXCLUDED.data",
             [
                 list(latest),
@@ -535,20 +729,26 @@ class _PostgresTransaction:
         if not entries and not refs:
             return
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
-        self._run(
-            _APPEND_LOG,
-            {
-                "lanes": [entry.lane for entry in entries],
-                "seqs": [entry.seq for entry in entries],
-                "ids": [entry.id for entry in entries],
-                "data": [to_json(entry) for entry in entries],
-                "tokens": [token for token, _ in refs],
-                "entry_ids": [entry_id for _, entry_id in refs],
-                "head_lanes": list(heads),
-                "head_seqs": [seq for seq, _ in heads.values()],
-                "head_hashes": [h for _, h in heads.values()],
-            },
-        )
+        params = {
+            "lanes": [entry.lane for entry in entries],
+            "seqs": [entry.seq for entry in entries],
+            "ids": [entry.id for entry in entries],
+            "data": [to_json(entry) for entry in entries],
+            "tokens": [token for token, _ in refs],
+            "entry_ids": [entry_id for _, entry_id in refs],
+            "head_lanes": list(heads),
+            "head_seqs": [seq for seq, _ in heads.values()],
+            "head_hashes": [h for _, h in heads.values()],
+        }
+        if not self._pending:
+            self._run(_APPEND_LOG, params)
+            return
+        # The log is written last in a unit of work: the saved dossiers go with it, in one
+        # round trip. An error in either is raised here, as it would be without them.
+        self._check_open()
+        with _translated(), self._conn.pipeline():
+            self.flush()
+            self._conn.execute(_APPEND_LOG, params)
 
     def log_entries(self) -> Generator[LogEntry, None, None]:
         """Every entry, ordered by lane and sequence number, fetched a batch at a time.

@@ -31,7 +31,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
@@ -250,6 +250,7 @@ class SQLiteStore:
         connection.execute("PRAGMA foreign_keys=ON")
         # Deleted rows are overwritten, so an erased youth cannot be read back from the file.
         connection.execute("PRAGMA secure_delete=ON")
+        connection.execute("PRAGMA cache_size=-65536")
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
@@ -340,7 +341,9 @@ def _run(connection: sqlite3.Connection) -> Iterator[_SQLiteTransaction]:
     with _TRANSLATE:
         connection.execute("BEGIN IMMEDIATE")
     try:
-        yield _SQLiteTransaction(connection)
+        tx = _SQLiteTransaction(connection)
+        yield tx
+        tx.flush()
         with _TRANSLATE:
             connection.execute("COMMIT")
     except BaseException:
@@ -353,20 +356,101 @@ class _SQLiteTransaction:
     """The statements of one transaction on one connection.
 
     ``_known`` holds the look-up terms of every dossier this transaction has loaded or
-    saved, as they stand in the side tables, so :meth:`save` writes only what changed.
+    written, as they stand in the side tables, so a save writes only what changed.
+
+    Saved dossiers are written in batches: when the transaction commits, or before a
+    query that must see them (one ``executemany`` per table for all of them, instead of
+    a handful of statements per dossier). Until then :meth:`load` and
+    :meth:`keys_for_parent` see them as saved. Organisations and professionals are read
+    once per transaction, and the look-ups by professional and parent read the dossiers
+    they find in the same statement (``_read``), since every caller loads them next:
+    under ``BEGIN IMMEDIATE`` no one else writes meanwhile.
     """
 
-    __slots__ = ("_db", "_known")
+    __slots__ = (
+        "_by_parent",
+        "_db",
+        "_known",
+        "_latest",
+        "_organisations",
+        "_pending",
+        "_professionals",
+        "_read",
+    )
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._known: dict[str, IndexTerms] = {}
+        self._pending: list[tuple[Dossier, str]] = []
+        self._latest: dict[str, tuple[Dossier, str]] = {}
+        self._by_parent: dict[str, set[str]] = {}
+        self._organisations: dict[str, Organisation | None] = {}
+        self._professionals: dict[str, Professional | None] = {}
+        self._read: dict[str, object] = {}
 
     # -- dossiers ---------------------------------------------------------------------------------
 
-    def load(self, key: str) -> Dossier | None:
+    def flush(self) -> None:
+        """Write the dossiers saved so far."""
+        if not self._pending:
+            return
+        pending, latest = self._pending, self._latest
+        self._pending, self._latest, self._by_parent = [], {}, {}
+        claimed: dict[str, str] = {}
+        for key, (dossier, _) in latest.items():
+            match_ids = (dossier.match.id,) if dossier.match is not None else ()
+            for term in (*(lk.id for lk in dossier.links), *match_ids):
+                if claimed.setdefault(term, key) != key:
+                    # Two dossiers claim one id (the last one saved gets it): in order.
+                    for one in pending:
+                        self._write([one])
+                    return
+        self._write(latest.values())
+
+    def _write(self, saved: Iterable[tuple[Dossier, str]]) -> None:
+        rows = []
+        clears: list[tuple[str]] = []
+        removes: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
+        inserts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
+        for dossier, text in saved:
+            key = dossier.key
+            rows.append((key, text, _iso(dossier.sweep_due), _iso(dossier.information_due)))
+            terms = index_terms(dossier)
+            old = self._known.get(key)
+            if old is None:
+                clears.append((key,))
+                old = _NO_TERMS
+            for gone, added, before, after in zip(
+                removes, inserts, _columns(old), _columns(terms), strict=True
+            ):
+                if before == after:
+                    continue
+                if before:
+                    gone.extend((term, key) for term in set(before).difference(after))
+                added.extend((term, key) for term in after if term not in before)
+            self._known[key] = terms
+            self._read.pop(key, None)
+        db = self._db
         with _TRANSLATE:
-            row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
+            db.executemany(_SAVE_DOSSIER, rows)
+            for side, gone, added in zip(_SIDE, removes, inserts, strict=True):
+                if clears:
+                    db.executemany(side.clear, clears)
+                if gone:
+                    db.executemany(side.remove, gone)
+                if added:
+                    db.executemany(side.insert, added)
+
+    def load(self, key: str) -> Dossier | None:
+        saved = self._latest.get(key)
+        if saved is not None:
+            return _decode(saved[1], Dossier, "dossiers", key)
+        row: tuple[object] | None
+        if key in self._read:
+            row = (self._read.pop(key),)
+        else:
+            with _TRANSLATE:
+                row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
         if row is None:
             # no dossier, so no side rows: the foreign keys see to that
             self._known[key] = _NO_TERMS
@@ -378,32 +462,19 @@ class _SQLiteTransaction:
         return dossier
 
     def save(self, dossier: Dossier) -> None:
-        key = dossier.key
-        data = to_json(dossier)
-        terms = index_terms(dossier)
-        old = self._known.get(key)
-        db = self._db
-        with _TRANSLATE:
-            db.execute(
-                _SAVE_DOSSIER, (key, data, _iso(dossier.sweep_due), _iso(dossier.information_due))
-            )
-            if old is None:
-                for side in _SIDE:
-                    db.execute(side.clear, (key,))
-                old = _NO_TERMS
-            for side, before, after in zip(_SIDE, _columns(old), _columns(terms), strict=True):
-                if before == after:
-                    continue
-                if before:
-                    gone = set(before).difference(after)
-                    if gone:
-                        db.executemany(side.remove, [(term, key) for term in gone])
-                added = [term for term in after if term not in before] if before else after
-                if added:
-                    db.executemany(side.insert, [(term, key) for term in added])
-        self._known[key] = terms
+        saved = (dossier, to_json(dossier))
+        self._pending.append(saved)
+        before = self._latest.get(dossier.key)
+        if before is not None:
+            for parent in before[0].subject.parent_keys:
+                self._by_parent[parent].discard(dossier.key)
+        for parent in dossier.subject.parent_keys:
+            self._by_parent.setdefault(parent, set()).add(dossier.key)
+        self._latest[dossier.key] = saved
 
     def delete(self, key: str) -> None:
+        self.flush()
+        self._read.pop(key, None)
         db = self._db
         with _TRANSLATE:
             for side in _SIDE:
@@ -412,11 +483,13 @@ class _SQLiteTransaction:
         self._known[key] = _NO_TERMS
 
     def _one_key(self, sql: str, term: str) -> str | None:
+        self.flush()
         with _TRANSLATE:
             row = self._db.execute(sql, (term,)).fetchone()
         return None if row is None else str(row[0])
 
     def _keys(self, sql: str, parameters: tuple[object, ...]) -> list[str]:
+        self.flush()
         with _TRANSLATE:
             return [row[0] for row in self._db.execute(sql, parameters)]
 
@@ -426,16 +499,37 @@ class _SQLiteTransaction:
     def key_for_match(self, match_id: str) -> str | None:
         return self._one_key("SELECT key FROM dossier_matches WHERE match_id = ?", match_id)
 
+    def _keys_and_read(self, sql: str, term: str) -> list[str]:
+        """The keys *sql* finds for *term*, keeping their dossiers' JSON for :meth:`load`
+        (every caller loads them next: one statement instead of one per dossier)."""
+        with _TRANSLATE:
+            rows = self._db.execute(sql, (term,)).fetchall()
+        for key, data in rows:
+            if key not in self._latest:
+                self._read[key] = data
+        return [key for key, _ in rows]
+
     def keys_for_professional(self, professional_id: str) -> list[str]:
-        return self._keys(
-            "SELECT key FROM dossier_professionals WHERE professional_id = ? ORDER BY key",
-            (professional_id,),
+        self.flush()
+        return self._keys_and_read(
+            "SELECT p.key, d.data FROM dossier_professionals p JOIN dossiers d ON d.key = p.key"
+            " WHERE p.professional_id = ? ORDER BY p.key",
+            professional_id,
         )
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
-        return self._keys(
-            "SELECT key FROM dossier_parents WHERE parent_key = ? ORDER BY key", (parent_key,)
+        # no flush: the dossiers saved but not yet written are overlaid below
+        found = self._keys_and_read(
+            "SELECT p.key, d.data FROM dossier_parents p JOIN dossiers d ON d.key = p.key"
+            " WHERE p.parent_key = ? ORDER BY p.key",
+            parent_key,
         )
+        if not self._latest:
+            return found
+        # The dossiers saved but not yet written count as they are saved.
+        keys = {key for key in found if key not in self._latest}
+        keys.update(self._by_parent.get(parent_key, ()))
+        return sorted(keys)
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
         return self._keys(
@@ -460,32 +554,44 @@ class _SQLiteTransaction:
     # -- organisations and professionals -----------------------------------------------------------
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
+        if organisation_id in self._organisations:
+            return self._organisations[organisation_id]
         with _TRANSLATE:
             row = self._db.execute(
                 "SELECT data FROM organisations WHERE id = ?", (organisation_id,)
             ).fetchone()
-        return (
+        found = (
             None if row is None else _decode(row[0], Organisation, "organisations", organisation_id)
         )
+        self._organisations[organisation_id] = found
+        return found
 
     def put_organisation(self, organisation: Organisation) -> None:
         data = to_json(organisation)
+        self._organisations.pop(organisation.id, None)
         with _TRANSLATE:
             self._db.execute(_PUT_ORGANISATION, (organisation.id, data))
+        self._organisations[organisation.id] = organisation
 
     def get_professional(self, professional_id: str) -> Professional | None:
+        if professional_id in self._professionals:
+            return self._professionals[professional_id]
         with _TRANSLATE:
             row = self._db.execute(
                 "SELECT data FROM professionals WHERE id = ?", (professional_id,)
             ).fetchone()
-        return (
+        found = (
             None if row is None else _decode(row[0], Professional, "professionals", professional_id)
         )
+        self._professionals[professional_id] = found
+        return found
 
     def put_professional(self, professional: Professional) -> None:
         data = to_json(professional)
+        self._professionals.pop(professional.id, None)
         with _TRANSLATE:
             self._db.execute(_PUT_PROFESSIONAL, (professional.id, data))
+        self._professionals[professional.id] = professional
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         with _TRANSLATE:

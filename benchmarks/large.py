@@ -1,0 +1,296 @@
+"""Benchmarks on a store that already holds many links (10 thousand, 1 million).
+
+The store is filled with :meth:`VerwijsIndex.bulk_register` (historical links made in the
+last 700 days, about 1.6 per youth, 20 per professional on average), in batches of 2,000
+youths (500 on PostgreSQL, whose advisory locks share one lock table). One filled store
+per backend serves, in order: registration latency, ``matches_for``, the access report,
+and the sweeps, which change the store and so come last.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from benchmarks import _loader, _rawsweep, access
+from benchmarks._backends import Place, Settings, index_on, place
+from benchmarks._common import add_organisations, close, record_single, replay, replayer
+from benchmarks._data import NOW, World, historic_records, make_world, registrations
+from benchmarks._raw import sqlite_connect
+from benchmarks._report import Figure, Timing, emit, note, skip, time_each
+from verwijsindex.clock import local_date
+from verwijsindex.importing import ImportRecord
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.storage import Store
+from verwijsindex.testing import FixedClock
+
+__all__ = ["Stored", "populate", "run_1m", "run_10k"]
+
+LINKS_PER_PROFESSIONAL = 20
+_POPULATE_BATCH = {"memory": 2_000, "sqlite": 2_000, "postgres": 500}
+_CHUNK = 30_000
+"""Youths per chunk (about 50,000 links)."""
+
+
+def world_for(links: int) -> World:
+    """Professionals enough for :data:`LINKS_PER_PROFESSIONAL` each; 25 per organisation."""
+    professionals = max(20, links // LINKS_PER_PROFESSIONAL)
+    return make_world(professionals, max(4, professionals // 25), seed=3)
+
+
+@dataclass
+class Stored:
+    """A filled store and what the benchmarks on it need."""
+
+    place: Place
+    store: Store
+    index: VerwijsIndex
+    clock: FixedClock
+    world: World
+    links: int
+    sample: list[ImportRecord]
+    """Every 97th record that was imported: youths known to be stored."""
+
+
+def populate(target: Place, links: int, fill: str = "load") -> Stored:
+    """Fill a store on *target* with *links* historical links: written as dossiers by
+    :mod:`benchmarks._loader` (*fill* ``"load"``) or through ``bulk_register``."""
+    world = world_for(links)
+    store = target.open()
+    add_organisations(store, world)
+    with store.transaction() as tx:
+        for professional in world.professionals:
+            tx.put_professional(professional)
+    clock = FixedClock(NOW)
+    index = index_on(store, clock)
+    youths = _loader.by_youth(historic_records(world, links, bsn_start=60_000_000, seed=5))
+    sample: list[ImportRecord] = []
+    batch = _POPULATE_BATCH[target.backend]
+    start = time.perf_counter()
+    done = 0
+    while groups := list(itertools.islice(youths, _CHUNK)):
+        chunk = [record for group in groups for record in group]
+        sample.extend(chunk[::97])
+        if fill == "bulk":
+            report = index.bulk_register(chunk, batch_size=batch)
+            done += report.created
+            if report.rejected:  # pragma: no cover - the generator makes valid records
+                raise RuntimeError(f"{report.rejected} records rejected while filling")
+        else:
+            done += _loader.load(store, index, groups)
+        elapsed = time.perf_counter() - start
+        note(f"filling {target.backend}: {done:,} links, {elapsed:.0f} s ({done / elapsed:,.0f}/s)")
+    elapsed = time.perf_counter() - start
+    how = f"bulk_register, batches of {batch}" if fill == "bulk" else "dossiers via tx.save"
+    print(
+        f"{'(filled)':<24} {target.backend:<8} n={done:<8,} {done / elapsed:>10,.0f}/s "
+        f" in {elapsed:.0f} s: {how}",
+        flush=True,
+    )
+    return Stored(target, store, index, clock, world, done, sample)
+
+
+def run_10k(settings: Settings, backend: str) -> None:
+    links = settings.size(300, 10_000)
+    with place(settings, backend, "stored-10k") as target:
+        stored = populate(target, links)
+        try:
+            register_latency(settings, stored, "register.at-10k")
+        finally:
+            stored.store.close()
+
+
+def run_1m(settings: Settings, backend: str) -> None:
+    links = settings.size(2_000, 1_000_000)
+    with place(settings, backend, "stored-1m") as target:
+        stored = populate(target, links)
+        try:
+            register_latency(settings, stored, "register.at-1m")
+            matches_for(settings, stored)
+            access.run(settings, stored)
+            sweeps(settings, stored)
+        finally:
+            stored.store.close()
+
+
+# --- registration latency -------------------------------------------------------------------
+
+
+def register_latency(settings: Settings, stored: Stored, name: str) -> None:
+    """Fresh registrations, a commit each, on the filled store; the raw baseline replays the
+    library's reads and writes for other fresh youths on the same store."""
+    n = settings.size(50, 2_000)
+    ours_regs = registrations(stored.world, n, bsn_start=10_000_000, seed=31)
+    recorded = record_single(
+        stored.world, registrations(stored.world, n, bsn_start=20_000_000, seed=32), known=True
+    )
+    index = stored.index
+    ours = time_each(ours_regs, lambda r: index.register(r.subject, r.professional))
+    raw = replayer(stored.place, stored.world, batched=False, prepare=False)
+    base = replay(raw, recorded, n)
+    close(raw)
+    emit(Figure(name, stored.place.backend, n, ours, base, f"{stored.links:,} links stored"))
+
+
+# --- matches_for ------------------------------------------------------------------------------
+
+
+def matches_for(settings: Settings, stored: Stored) -> None:
+    """``matches_for`` of random professionals; the raw baseline reads the same rows (the
+    professional's keys, then each dossier's JSON) and picks the matches from plain JSON."""
+    n = settings.size(50, 2_000)
+    rng = random.Random(41)
+    pids = [rng.choice(stored.world.professionals).id for _ in range(n)]
+    index = stored.index
+    ours = time_each(pids, index.matches_for)
+    raw = _raw_matches_for(stored)
+    base = time_each(pids, raw)
+    found = sum(len(index.matches_for(p)) for p in pids[:50]) / min(n, 50)
+    emit(
+        Figure(
+            "matches_for.at-1m",
+            stored.place.backend,
+            n,
+            ours,
+            base,
+            f"{stored.links:,} links; {LINKS_PER_PROFESSIONAL} links and {found:.1f} "
+            "matches per professional",
+        )
+    )
+
+
+def _pick(pid: str, dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    matches = [d["match"] for d in dossiers if d["match"] and pid in d["match"]["professionals"]]
+    return sorted(matches, key=lambda m: (m["created_at"], m["id"]))
+
+
+def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
+    target = stored.place
+    if target.backend == "memory":
+        s: Any = stored.store
+
+        def memory(pid: str) -> object:
+            dossiers = [s._dossiers[k] for k in sorted(s._by_professional.get(pid, ()))]
+            matches = [d.match for d in dossiers if d.match and pid in d.match.professionals]
+            return sorted(matches, key=lambda m: (m.created_at, m.id))
+
+        return memory
+    if target.backend == "sqlite":
+        assert target.sqlite_path is not None
+        db = sqlite_connect(target.sqlite_path)
+
+        def lite(pid: str) -> object:
+            db.execute("BEGIN")
+            keys = db.execute(
+                "SELECT key FROM dossier_professionals WHERE professional_id = ? ORDER BY key",
+                (pid,),
+            ).fetchall()
+            rows = [
+                db.execute("SELECT data FROM dossiers WHERE key = ?", k).fetchone() for k in keys
+            ]
+            db.execute("COMMIT")
+            return _pick(pid, [json.loads(r[0]) for r in rows if r is not None])
+
+        return lite
+    import psycopg
+
+    assert target.pg_url is not None
+    conn = psycopg.connect(target.pg_url, autocommit=True)
+    conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [target.schema])
+
+    def pg(pid: str) -> object:
+        with conn.transaction():
+            keys = conn.execute(
+                "SELECT key FROM dossier_professionals WHERE professional_id = %s ORDER BY key",
+                [pid],
+            ).fetchall()
+            rows = [
+                conn.execute("SELECT data FROM dossiers WHERE key = %s", k).fetchone() for k in keys
+            ]
+        return _pick(pid, [json.loads(r[0]) for r in rows if r is not None])
+
+    return pg
+
+
+# --- sweep -------------------------------------------------------------------------------------
+
+
+ALL_DUE_FULL = ("sqlite",)
+"""Backends that run the catch-up sweep at full size. maintenance.sweep asks the store for
+``batch_size + len(seen)`` keys per batch, so a sweep with every dossier due reads a
+quadratic number of keys: on a million links that takes many minutes on the memory store
+and PostgreSQL (see docs/performance.md). ``--only stored-1m --backend B`` with
+``--all-due`` runs it anyway."""
+
+
+def sweeps(settings: Settings, stored: Stored) -> None:
+    """A periodic sweep 60 days on (about 4 % of the links have ended), then a catch-up
+    sweep two years and a day on, when every link has ended (the worst case: every dossier
+    is rewritten or deleted)."""
+    runs = [("sweep.after-60-days", timedelta(days=60))]
+    if settings.quick or settings.all_due or stored.place.backend in ALL_DUE_FULL:
+        runs.append(("sweep.all-due", timedelta(days=731)))
+    else:
+        skip("sweep.all-due", stored.place.backend, "quadratic in maintenance.sweep; --all-due")
+    for name, later in runs:
+        at = NOW + later
+        links = _count_links(stored)
+        base = _raw_sweep(stored, at)
+        stored.clock.set(at)
+        start = time.perf_counter()
+        report = stored.index.sweep()
+        ours = Timing(links, time.perf_counter() - start)
+        emit(
+            Figure(
+                name,
+                stored.place.backend,
+                links,
+                ours,
+                base,
+                f"links/s over all stored links; {report.dossiers:,} dossiers due, "
+                f"took {ours.seconds:.1f} s",
+            )
+        )
+
+
+def _count_links(stored: Stored) -> int:
+    target = stored.place
+    if target.backend == "memory":
+        s: Any = stored.store
+        return len(s._by_link)
+    if target.backend == "sqlite":
+        assert target.sqlite_path is not None
+        with sqlite3.connect(target.sqlite_path) as db:
+            row = db.execute("SELECT count(*) FROM dossier_links").fetchone()
+        return int(row[0])
+    import psycopg
+
+    assert target.pg_url is not None
+    with psycopg.connect(target.pg_url) as conn:
+        conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [target.schema])
+        found = conn.execute("SELECT count(*) FROM dossier_links").fetchone()
+    return int(found[0]) if found else 0
+
+
+def _raw_sweep(stored: Stored, at: Any) -> Timing:
+    target = stored.place
+    today = local_date(at)
+    links = _count_links(stored)
+    start = time.perf_counter()
+    if target.backend == "memory":
+        s: Any = stored.store
+        _rawsweep.memory_sweep(s._dossiers, today)
+    elif target.backend == "sqlite":
+        assert target.sqlite_path is not None
+        _rawsweep.sqlite_sweep(target.sqlite_path, today)
+    else:
+        assert target.pg_url is not None and target.schema is not None
+        _rawsweep.postgres_sweep(target.pg_url, target.schema, today)
+    return Timing(links, time.perf_counter() - start)

@@ -1,0 +1,68 @@
+"""Registration throughput: one at a time (a transaction and commit each) and in bulk.
+
+Both sides start from an empty store holding only the organisations. The library
+registers workload A; the raw baseline replays, on a second empty store of the same
+backend, the reads and writes the library makes for workload B (same generator, same
+size, other youths). About a third of the registrations join or make a match, so the
+outbox and the logbook get their share of rows.
+"""
+
+from __future__ import annotations
+
+from benchmarks._backends import Settings, index_on, place
+from benchmarks._common import add_organisations, close, record_bulk, record_single, replay
+from benchmarks._common import replayer as make_replayer
+from benchmarks._data import make_world, registrations
+from benchmarks._report import Figure, emit, time_each, time_total
+from verwijsindex.importing import ImportRecord
+
+__all__ = ["run_bulk", "run_single"]
+
+_SINGLE = {"memory": (300, 20_000), "sqlite": (200, 3_000), "postgres": (100, 2_000)}
+_BULK = {"memory": (500, 50_000), "sqlite": (500, 50_000), "postgres": (300, 20_000)}
+BATCH = 500
+"""The index's default batch size, what a migration gets without tuning."""
+
+
+def run_single(settings: Settings, backend: str) -> None:
+    n = settings.size(*_SINGLE[backend])
+    world = make_world(professionals=1_000, organisations=100)
+    ours_regs = registrations(world, n, bsn_start=10_000_000, seed=11)
+    raw_regs = registrations(world, n, bsn_start=20_000_000, seed=12)
+    recorded = record_single(world, raw_regs)
+    with place(settings, backend, "single") as target:
+        store = target.open()
+        add_organisations(store, world)
+        index = index_on(store)
+        ours = time_each(ours_regs, lambda r: index.register(r.subject, r.professional))
+        store.close()
+    with place(settings, backend, "single-raw") as target:
+        raw = make_replayer(target, world, batched=False)
+        base = replay(raw, recorded, len(raw_regs))
+        close(raw)
+    emit(Figure("register.single", backend, n, ours, base, "commit each"))
+
+
+def run_bulk(settings: Settings, backend: str) -> None:
+    n = settings.size(*_BULK[backend])
+    world = make_world(professionals=1_000, organisations=100)
+
+    def records(start: int, seed: int) -> list[ImportRecord]:
+        return [
+            ImportRecord(r.subject, r.professional)
+            for r in registrations(world, n, bsn_start=start, seed=seed)
+        ]
+
+    ours_records = records(10_000_000, 21)
+    recorded = record_bulk(world, records(20_000_000, 22), BATCH)
+    with place(settings, backend, "bulk") as target:
+        store = target.open()
+        add_organisations(store, world)
+        index = index_on(store)
+        ours = time_total(n, lambda: index.bulk_register(ours_records, batch_size=BATCH))
+        store.close()
+    with place(settings, backend, "bulk-raw") as target:
+        raw = make_replayer(target, world, batched=True)
+        base = replay(raw, recorded, n)
+        close(raw)
+    emit(Figure("register.bulk", backend, n, ours, base, f"batches of {BATCH}"))

@@ -1,0 +1,117 @@
+"""Simulation speed: simulated youth-years per second, with peak memory.
+
+Each scenario runs the statute on the real index over a memory store, through
+``verwijsindex.simulation`` (``synthetic_population`` then ``run_scenario``): Zuid-Limburg
+(about 130 thousand youths) and the whole country (about 4.5 million youths, about 100
+thousand links a year), 5 simulated years each. The hook is :func:`_runner`; when the
+module lacks what it calls, the benchmark prints ``simulation: not available yet`` and why.
+
+The raw baseline is a plain loop drawing one random number per youth per simulated year,
+the floor for any simulation in Python that looks at every youth. Each side runs in a
+fresh process, so peak memory (``ru_maxrss``) is the scenario's own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import random
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks._backends import Settings
+from benchmarks._report import Figure, Timing, emit
+
+__all__ = ["run"]
+
+Simulate = Callable[[str, float, int], int]
+SCENARIOS = (
+    ("simulation.zuid-limburg", "zuid-limburg", 130_000, 10_000),
+    ("simulation.nl", "country", 4_500_000, 100_000),
+)
+"""(name, area, youths, links a year)."""
+YEARS = 5
+
+
+def _runner() -> Simulate | str:
+    """``(area, fraction, years) -> youths simulated`` through verwijsindex.simulation
+    (``synthetic_population`` then ``run_scenario`` of the statute on a memory store),
+    or why not yet."""
+    try:
+        module: Any = importlib.import_module("verwijsindex.simulation")
+    except ImportError as error:
+        return f"cannot import verwijsindex.simulation ({error})"
+    needed = ("synthetic_population", "run_scenario", "Scenario")
+    missing = [name for name in needed if not hasattr(module, name)]
+    if missing:
+        return f"verwijsindex.simulation has no {', '.join(missing)}"
+
+    def simulate(area: str, fraction: float, years: int) -> int:
+        population = module.synthetic_population(area, seed=1, fraction=fraction, years=years)
+        run = module.run_scenario(module.Scenario("statute"), population, years=years, seed=1)
+        run.index.store.close()
+        return int(population.at_start)
+
+    return simulate
+
+
+def _raw(youths: int, years: int) -> None:
+    rng = random.Random(7)
+    drawn = 0
+    for _ in range(years):
+        for _ in range(youths):
+            if rng.random() < 0.02:
+                drawn += 1
+
+
+def _measure(kind: str, area: str, fraction: float, years: int, youths: int, results: Any) -> None:
+    start = time.perf_counter()
+    if kind == "raw":
+        _raw(youths, years)
+    else:
+        simulate = _runner()
+        assert not isinstance(simulate, str)
+        youths = simulate(area, fraction, years)
+    seconds = time.perf_counter() - start
+    results.put((seconds, youths, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+def _in_process(*args: Any) -> tuple[float, int, int]:
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    process = ctx.Process(target=_measure, args=(*args, results))
+    process.start()
+    found: tuple[float, int, int] = results.get(timeout=3_600)
+    process.join(60)
+    return found
+
+
+def run(settings: Settings, backend: str) -> None:
+    simulate = _runner()
+    if isinstance(simulate, str):
+        print(f"simulation: not available yet ({simulate})", flush=True)
+        return
+    years = settings.size(1, YEARS)
+    for name, area, youths, links in SCENARIOS:
+        fraction = settings.size(1, 1_000) / 1_000 if area == "zuid-limburg" else 1.0
+        if settings.quick:
+            fraction = 0.002 if area == "zuid-limburg" else 0.0001
+        ours_s, simulated, ours_kb = _in_process("ours", area, fraction, years, 0)
+        per_year = max(1, round(links * simulated / youths))
+        raw_s, _, _ = _in_process("raw", area, fraction, years, simulated)
+        note = (
+            f"youth-years/s; {simulated:,} youths x {years} years in {ours_s:.1f} s, "
+            f"peak memory {ours_kb / 1024:,.0f} MB; about {per_year:,} links a year"
+        )
+        emit(
+            Figure(
+                name,
+                backend,
+                simulated,
+                Timing(simulated * years, ours_s),
+                Timing(simulated * years, raw_s),
+                note,
+            )
+        )
