@@ -42,6 +42,12 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         help=f"PostgreSQL server to use (default: ${_ENV[0]} or ${_ENV[1]})",
     )
     parser.add_argument(
+        "--fill",
+        choices=("load", "bulk"),
+        default="load",
+        help="fill the 10k/1M stores with the direct loader (default) or bulk_register (slow)",
+    )
+    parser.add_argument(
         "--all-due",
         action="store_true",
         help="run the catch-up sweep on a million links on every backend (slow: minutes)",
@@ -53,6 +59,7 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         backends=tuple(args.backend) or BACKENDS,
         postgres_url=args.postgres_url,
         all_due=args.all_due,
+        fill=args.fill,
     )
 
 

@@ -33,6 +33,7 @@ class Settings:
     backends: tuple[str, ...] = BACKENDS
     postgres_url: str | None = None
     all_due: bool = False
+    fill: str = "load"
     tmp: str = field(default_factory=tempfile.gettempdir)
 
     def wants(self, name: str) -> bool:
