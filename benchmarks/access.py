@@ -1,9 +1,8 @@
 """Access-report latency (AVG 15) on the filled store.
 
-``verwijsindex.privacy.access_report`` is being written while these benchmarks are; when
-the module or the function is missing (or its signature is not one this file knows) the
-benchmark prints ``access-report: not available yet`` and the reason. The hook is
-:func:`_runner`: it returns a function ``(stored record) -> report`` or the reason why not.
+Each youth asked about has an access request filed first (untimed); the timed call is
+``verwijsindex.privacy.access_report`` by a rights officer of a controlling municipality,
+which reads the dossier and logs the read.
 
 The raw baseline reads what a report shows (the dossier JSON, each link's organisation
 and professional, the youth's log entries through the log token) and appends the one
@@ -12,7 +11,6 @@ log row that records the read, under the youth's lock, by hand-written statement
 
 from __future__ import annotations
 
-import inspect
 import json
 import uuid
 from collections.abc import Callable
@@ -24,7 +22,15 @@ from benchmarks._raw import sqlite_connect
 from benchmarks._report import Figure, emit, time_each
 from verwijsindex.clock import age_on
 from verwijsindex.importing import ImportRecord
+from verwijsindex.privacy import (
+    RequestKind,
+    RightsRequest,
+    access_report,
+    eligible_requesters,
+    file_request,
+)
 from verwijsindex.pseudonyms import log_token
+from verwijsindex.roles import RightsOfficer
 
 if TYPE_CHECKING:
     from benchmarks.large import Stored
@@ -32,63 +38,34 @@ if TYPE_CHECKING:
 __all__ = ["run"]
 
 Call = Callable[[ImportRecord], object]
-Prepare = Callable[[list[ImportRecord]], Call]
 
 
-def _runner(stored: Stored) -> Prepare | str:
-    """A function that, given the records to ask about, files their requests (untimed) and
-    returns ``record -> report`` through the rights API; or why that is not possible yet."""
-    try:
-        from verwijsindex import privacy
-        from verwijsindex.roles import RightsOfficer
-    except ImportError as error:
-        return f"cannot import it ({error})"
-    api: Any = privacy
-    report = getattr(api, "access_report", None)
-    if report is None or not hasattr(api, "file_request"):
-        return "verwijsindex.privacy has no access_report/file_request"
-    params = list(inspect.signature(report).parameters)
-    if params[:2] not in (["index", "request"], ["index", "subject"]):
-        return f"access_report{inspect.signature(report)} is not a form this benchmark knows"
+def _prepare(stored: Stored, records: list[ImportRecord]) -> Call:
+    """File an access request for each record's youth (untimed), as their rights officer
+    would on receiving it, and return ``record -> report`` through the rights API: the
+    request filed by who may file at the youth's age, answered by a rights officer of the
+    municipality of the registering organisation (a controlling municipality)."""
     index = stored.index
+    asked: dict[str, tuple[RightsRequest, RightsOfficer]] = {}
+    for r in records:
+        age = age_on(r.subject.birth_date, TODAY)
+        request = file_request(
+            RequestKind.ACCESS, r.subject, eligible_requesters(age), received_on=TODAY
+        )
+        officer = RightsOfficer(r.professional.organisation.municipality_code)
+        asked[r.subject.bsn.value] = (request, officer)
 
-    def prepare(records: list[ImportRecord]) -> Call:
-        asked: dict[str, tuple[Any, Any]] = {}
-        for r in records:
-            age = age_on(r.subject.birth_date, TODAY)
-            request = api.file_request(
-                api.RequestKind.ACCESS,
-                r.subject,
-                api.eligible_requesters(age),
-                received_on=TODAY,
-            )
-            officer = RightsOfficer(r.professional.organisation.municipality_code)
-            asked[r.subject.bsn.value] = (request, officer)
+    def call(r: ImportRecord) -> object:
+        request, officer = asked[r.subject.bsn.value]
+        return access_report(index, request, by=officer)
 
-        def call(r: ImportRecord) -> object:
-            request, officer = asked[r.subject.bsn.value]
-            if params[1] == "request":
-                return report(index, request, by=officer)
-            return report(index, r.subject, by=officer, request=request)
-
-        return call
-
-    return prepare
+    return call
 
 
 def run(settings: Settings, stored: Stored) -> None:
-    prepare = _runner(stored)
-    if isinstance(prepare, str):
-        print(f"access-report: not available yet ({prepare})", flush=True)
-        return
     n = settings.size(30, 1_000)
     records = [stored.sample[i % len(stored.sample)] for i in range(n)]
-    try:
-        call = prepare(records)
-        call(records[0])
-    except Exception as error:  # an API still being written: say so, do not fail the run
-        print(f"access-report: not available yet ({type(error).__name__}: {error})", flush=True)
-        return
+    call = _prepare(stored, records)
     ours = time_each(records, call)
     raw = _raw(stored)
     base = time_each(records, raw)

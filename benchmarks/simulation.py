@@ -3,8 +3,7 @@
 Each scenario runs the statute on the real index over a memory store, through
 ``verwijsindex.simulation`` (``synthetic_population`` then ``run_scenario``): Zuid-Limburg
 (about 130 thousand youths) and the whole country (about 4.5 million youths, about 100
-thousand links a year), 5 simulated years each. The hook is :func:`_runner`; when the
-module lacks what it calls, the benchmark prints ``simulation: not available yet`` and why.
+thousand links a year), 5 simulated years each.
 
 The raw baseline is a plain loop drawing one random number per youth per simulated year,
 the floor for any simulation in Python that looks at every youth. Each side runs in a
@@ -14,20 +13,18 @@ of the run (``ru_maxrss`` would include the parent's size at the fork).
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import random
 import resource
 import time
-from collections.abc import Callable
 from typing import Any
 
 from benchmarks._backends import Settings
 from benchmarks._report import Figure, Timing, emit
+from verwijsindex.simulation import Scenario, run_scenario, synthetic_population
 
 __all__ = ["run"]
 
-Simulate = Callable[[str, float, int], int]
 SCENARIOS = (
     ("simulation.zuid-limburg", "zuid-limburg", 130_000, 10_000),
     ("simulation.nl", "country", 4_500_000, 100_000),
@@ -36,26 +33,13 @@ SCENARIOS = (
 YEARS = 5
 
 
-def _runner() -> Simulate | str:
-    """``(area, fraction, years) -> youths simulated`` through verwijsindex.simulation
-    (``synthetic_population`` then ``run_scenario`` of the statute on a memory store),
-    or why not yet."""
-    try:
-        module: Any = importlib.import_module("verwijsindex.simulation")
-    except ImportError as error:
-        return f"cannot import verwijsindex.simulation ({error})"
-    needed = ("synthetic_population", "run_scenario", "Scenario")
-    missing = [name for name in needed if not hasattr(module, name)]
-    if missing:
-        return f"verwijsindex.simulation has no {', '.join(missing)}"
-
-    def simulate(area: str, fraction: float, years: int) -> int:
-        population = module.synthetic_population(area, seed=1, fraction=fraction, years=years)
-        run = module.run_scenario(module.Scenario("statute"), population, years=years, seed=1)
-        run.index.store.close()
-        return int(population.at_start)
-
-    return simulate
+def _simulate(area: str, fraction: float, years: int) -> int:
+    """Run the statute for *years* on a synthetic population of *area* (a memory store);
+    return how many youths it started with."""
+    population = synthetic_population(area, seed=1, fraction=fraction, years=years)
+    run = run_scenario(Scenario("statute"), population, years=years, seed=1)
+    run.index.store.close()
+    return int(population.at_start)
 
 
 def _raw(youths: int, years: int) -> None:
@@ -96,9 +80,7 @@ def _measure(kind: str, area: str, fraction: float, years: int, youths: int, res
     if kind == "raw":
         _raw(youths, years)
     else:
-        simulate = _runner()
-        assert not isinstance(simulate, str)
-        youths = simulate(area, fraction, years)
+        youths = _simulate(area, fraction, years)
     seconds = time.perf_counter() - start
     results.put((seconds, youths, _peak_kb()))
 
@@ -114,10 +96,6 @@ def _in_process(*args: Any) -> tuple[float, int, int]:
 
 
 def run(settings: Settings, backend: str) -> None:
-    simulate = _runner()
-    if isinstance(simulate, str):
-        print(f"simulation: not available yet ({simulate})", flush=True)
-        return
     years = settings.size(1, YEARS)
     for name, area, youths, links in SCENARIOS:
         fraction = settings.size(1, 1_000) / 1_000 if area == "zuid-limburg" else 1.0

@@ -56,6 +56,19 @@ __all__ = ["StoreContract"]
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 BSN_A = "111222333"
 BSN_B = "123456782"
+
+
+def _valid_bsns(n: int) -> list[str]:
+    """*n* distinct BSNs that pass the elfproef, none of them BSN_A or BSN_B."""
+    found: list[str] = []
+    candidate = 200_000_000
+    while len(found) < n:
+        candidate += 1
+        text = str(candidate)
+        total = sum(int(d) * w for d, w in zip(text, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
+        if total % 11 == 0 and text not in (BSN_A, BSN_B):
+            found.append(text)
+    return found
 BSN_C = "010000008"
 PARENT = "100000009"
 
@@ -436,6 +449,22 @@ class StoreContract(PrivacyContract):
         )
         assert index.verify_logbook().ok
 
+    def test_sweep_asks_for_each_due_key_about_once(self) -> None:
+        index, clock = self.index(batch_size=4)
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        youths = [self.youth(bsn) for bsn in _valid_bsns(30)]
+        for youth in youths:
+            index.register(youth, p1, ends_on=date(2027, 1, 1))
+        index.register(self.youth(BSN_B), p1)  # not due
+        answered: list[int] = []
+        index.store = _CountingSweepKeys(index.store, answered)
+        clock.set(datetime(2027, 6, 1, 9, 0, tzinfo=timezone.utc))
+        report = index.sweep()
+        assert report.expired == len(youths) and report.dossiers == len(youths)
+        # batches of 4 then one empty answer: 30 keys read, not 4 + 8 + 12 + ... as before
+        assert answered == [4] * 7 + [2, 0]
+        assert index.sweep().dossiers == 0
+
     # -- informing, matches, history ---------------------------------------------------------------
 
     def test_information_overdue_after_one_month(self) -> None:
@@ -721,6 +750,39 @@ class _FailingLog:
 
     def close(self) -> None:
         self.inner.close()
+
+
+class _CountingSweepKeys:
+    """A store that notes how many keys each ``keys_sweep_due`` answered."""
+
+    def __init__(self, store: Store, answered: list[int]) -> None:
+        self.inner = store
+        self.answered = answered
+
+    def transaction(self, locks: Sequence[str] = ()) -> Any:
+        @contextmanager
+        def run() -> Iterator[Any]:
+            with self.inner.transaction(locks) as tx:
+                yield _CountingTransaction(tx, self.answered)
+
+        return run()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _CountingTransaction:
+    def __init__(self, tx: Any, answered: list[int]) -> None:
+        self.tx = tx
+        self.answered = answered
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        found: list[str] = self.tx.keys_sweep_due(on, limit)
+        self.answered.append(len(found))
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)
 
 
 class _FailingTransaction:

@@ -681,13 +681,15 @@ class VerwijsIndex:
         """Apply the lifecycle up to *now* (see :func:`verwijsindex.maintenance.sweep`)."""
         return maintenance.sweep(self, now)
 
-    def _keep(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> None:
+    def _keep(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> Dossier | None:
         """Save *dossier*, or delete it when no link is left: JW 7.1.4.3 allows the general
-        data only as part of a link, so it goes with the last one."""
+        data only as part of a link, so it goes with the last one. Returns what was saved."""
         if dossier.links:
-            tx.save(self._finish(dossier))
-        else:
-            self._delete_dossier(tx, work, dossier)
+            kept = self._finish(dossier)
+            tx.save(kept)
+            return kept
+        self._delete_dossier(tx, work, dossier)
+        return None
 
     def _delete_dossier(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> None:
         """Delete everything about one youth: the dossier with its links, matches and archive,

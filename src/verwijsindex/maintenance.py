@@ -75,20 +75,28 @@ def sweep(index: VerwijsIndex, now: datetime | None = None) -> SweepReport:
         ),
         0,
     )
+    # Each key is swept once. The store answers due keys in order, and a key swept before
+    # comes back only if it is still due afterwards (``stuck``), so asking for
+    # ``batch_size + stuck`` keys always holds a full batch of new ones: the cost stays
+    # linear in the number of due dossiers (asking for ``batch_size + len(seen)`` was not).
     seen: set[str] = set()
+    stuck = 0
     while True:
+        limit = index.batch_size + stuck
         with index.store.transaction() as tx:
-            due = [
-                k for k in tx.keys_sweep_due(today, index.batch_size + len(seen)) if k not in seen
-            ]
+            answer = tx.keys_sweep_due(today, limit)
+        due = [k for k in answer if k not in seen]
         if not due:
-            break
+            if len(answer) < limit:
+                break
+            stuck += len(answer)  # swept keys made due again meanwhile: look further
+            continue
         batch = sorted(due[: index.batch_size])
         seen.update(batch)
         with index.store.transaction(batch) as tx:
             work = UnitOfWork(tx, lane_of(batch, LOG_LANES))
             for key in batch:
-                _sweep_one(index, tx, work, key, at, today, totals)
+                stuck += _sweep_one(index, tx, work, key, at, today, totals)
             work.flush()
     with index.store.transaction() as tx:
         work = UnitOfWork(tx, 0)
@@ -105,10 +113,11 @@ def _sweep_one(
     at: datetime,
     today: date,
     totals: dict[str, int],
-) -> None:
+) -> bool:
+    """Sweep one youth; return whether the dossier is still due on *today* afterwards."""
     dossier = tx.load(key)
     if dossier is None or dossier.sweep_due is None or dossier.sweep_due > today:
-        return
+        return False
     totals["dossiers"] += 1
     secret = dossier.subject.log_secret
     subject = dossier.subject
@@ -118,7 +127,7 @@ def _sweep_one(
         totals["deleted_links"] += len(dossier.links)
         totals["deleted_subjects"] += 1
         index._delete_dossier(tx, work, dossier)
-        return
+        return False
     links: list[Link] = []
     for link in dossier.links:
         ended = as_of(link, at)
@@ -146,7 +155,8 @@ def _sweep_one(
     dossier, match = signals.rematch(index, tx, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
-    index._keep(tx, work, dossier)
+    saved = index._keep(tx, work, dossier)
+    return saved is not None and saved.sweep_due is not None and saved.sweep_due <= today
 
 
 def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
