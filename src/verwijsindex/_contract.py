@@ -69,6 +69,8 @@ def _valid_bsns(n: int) -> list[str]:
         if total % 11 == 0 and text not in (BSN_A, BSN_B):
             found.append(text)
     return found
+
+
 BSN_C = "010000008"
 PARENT = "100000009"
 
