@@ -47,18 +47,12 @@ def _parse(argv: Sequence[str] | None) -> Settings:
         default="load",
         help="fill the 10k/1M stores with the direct loader (default) or bulk_register (slow)",
     )
-    parser.add_argument(
-        "--all-due",
-        action="store_true",
-        help="run the catch-up sweep on a million links on every backend (slow: minutes)",
-    )
     args = parser.parse_args(argv)
     return Settings(
         quick=args.quick,
         only=frozenset(args.only),
         backends=tuple(args.backend) or BACKENDS,
         postgres_url=args.postgres_url,
-        all_due=args.all_due,
         fill=args.fill,
     )
 

@@ -32,7 +32,6 @@ class Settings:
     only: frozenset[str] = frozenset()
     backends: tuple[str, ...] = BACKENDS
     postgres_url: str | None = None
-    all_due: bool = False
     fill: str = "load"
     tmp: str = field(default_factory=tempfile.gettempdir)
 

@@ -24,7 +24,7 @@ from benchmarks._backends import Place, Settings, index_on, place
 from benchmarks._common import add_organisations, close, record_single, replay, replayer
 from benchmarks._data import NOW, World, historic_records, make_world, registrations
 from benchmarks._raw import sqlite_connect
-from benchmarks._report import Figure, Timing, emit, note, skip, time_each
+from benchmarks._report import Figure, Timing, emit, note, time_each
 from verwijsindex.clock import local_date
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
@@ -238,22 +238,11 @@ def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
 # --- sweep -------------------------------------------------------------------------------------
 
 
-ALL_DUE_FULL = ("sqlite",)
-"""Backends that run the catch-up sweep at full size. maintenance.sweep asks the store for
-``batch_size + len(seen)`` keys per batch, so a sweep with every dossier due reads a
-quadratic number of keys: on a million links that takes many minutes on the memory store
-and PostgreSQL (see docs/performance.md). ``--only stored-1m --backend B`` with
-``--all-due`` runs it anyway."""
-
-
 def sweeps(settings: Settings, stored: Stored) -> None:
     """A periodic sweep 60 days on (about 4 % of the links have ended), then a catch-up
     sweep two years and a day on, when every link has ended (the worst case: every dossier
     is rewritten or deleted)."""
-    runs = [("sweep.after-60-days", timedelta(days=60))]
-    all_due = settings.quick or settings.all_due or stored.place.backend in ALL_DUE_FULL
-    if all_due:
-        runs.append(("sweep.all-due", timedelta(days=731)))
+    runs = [("sweep.after-60-days", timedelta(days=60)), ("sweep.all-due", timedelta(days=731))]
     for name, later in runs:
         at = NOW + later
         links = _count_links(stored)
@@ -273,9 +262,6 @@ def sweeps(settings: Settings, stored: Stored) -> None:
                 f"took {ours.seconds:.1f} s",
             )
         )
-    if not all_due:
-        reason = "minutes: maintenance.sweep reads keys quadratically (see docs); --all-due"
-        skip("sweep.all-due", stored.place.backend, reason)
 
 
 def _count_links(stored: Stored) -> int:
