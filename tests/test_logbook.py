@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from verwijsindex.logbook import Draft, chain, entry_hash, verify
+from verwijsindex.errors import ValidationError
+from verwijsindex.logbook import Draft, Row, chain, chain_rows, entry_hash, pending, verify
 from verwijsindex.model import LogAction, LogEntry
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -97,3 +98,101 @@ def test_lanes_are_independent() -> None:
 def test_small_logbooks(n: int) -> None:
     entries = make(n)
     assert verify(entries, heads(entries)).ok
+
+
+# -- the pinned encoding and the trusted fast path --------------------------------------------
+
+_KNOWN_AT = datetime(2026, 11, 23, 13, 5, 7, 123456, tzinfo=timezone(timedelta(hours=1)))
+_KNOWN = [
+    Draft(
+        at=_KNOWN_AT,
+        actor="professional:p-1",
+        action=LogAction.REGISTERED,
+        subject_ref='réf"1',
+        link_id="l1",
+    ),
+    Draft(at=_KNOWN_AT, actor="system", action=LogAction.SWEEP, count=12),
+    Draft(at=_KNOWN_AT, actor="system", action=LogAction.SWEEP, match_id="m1"),
+]
+
+
+def test_known_hashes_of_encoding_version_1() -> None:
+    entries = chain((4, "ab" * 32), _KNOWN, lane=7, ids=iter(["e1", "e2", "e3"]))
+    assert [e.hash for e in entries] == [
+        "04c77bcb080e870d23c2bdec9d4de7034b76e352e8dc101e8dbc867743a18dbf",
+        "8469c2d726131dabb3aa5b9180ac208b1cbdcebf6e619050aa93d633e938f497",
+        "7e08f893e6dcc800b3295ac9f39a5f3c3baa05715de6f6189d56aaffb6399f96",
+    ]
+
+
+_text = st.text(max_size=30)
+
+
+@given(
+    id=_text,
+    lane=st.integers(0, 10**12),
+    seq=st.integers(0, 10**12),
+    actor=_text,
+    action=st.sampled_from(LogAction),
+    refs=st.tuples(*[st.none() | _text] * 3),
+    count=st.none() | st.integers(0, 10**12),
+    prev=_text,
+)
+def test_the_encoding_is_compact_ascii_json(
+    id: str,
+    lane: int,
+    seq: int,
+    actor: str,
+    action: LogAction,
+    refs: tuple[str | None, str | None, str | None],
+    count: int | None,
+    prev: str,
+) -> None:
+    import hashlib
+    import json
+
+    from verwijsindex.logbook import _digest
+
+    payload = [1, id, lane, seq, AT.isoformat(), actor, action.value, *refs, count, prev]
+    expected = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+    digest = _digest(id, lane, seq, AT, actor, action, *refs, count, prev)
+    assert digest == hashlib.sha256(expected.encode("ascii")).hexdigest()
+
+
+def test_trusted_rows_make_the_same_entries_as_validated_ones() -> None:
+    rows: list[Row] = [
+        (f"e{i}", d.at, d.actor, d.action, d.subject_ref, d.link_id, d.match_id, d.count)
+        for i, d in enumerate(_KNOWN)
+    ]
+    fast = chain_rows((4, "ab" * 32), rows, lane=7, trusted=True)
+    checked = chain_rows((4, "ab" * 32), rows, lane=7, trusted=False)
+    assert fast == checked
+    assert [LogEntry(**attrs.asdict(e, recurse=False)) for e in fast] == checked
+    assert (fast[0].seq, fast[0].prev_hash) == (5, "ab" * 32)
+    fresh = chain_rows(None, rows, lane=7, trusted=True)
+    assert verify(fresh, heads(fresh)).ok
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"at": datetime(2026, 11, 23, 9, 0)}, "timezone"),
+        ({"at": "2026-11-23"}, "at must be a datetime"),
+        ({"actor": ""}, "actor must be"),
+        ({"actor": "x" * 201}, "actor must be one line"),
+        ({"actor": "a\nb"}, "actor must be one line"),
+        ({"actor": 7}, "actor must be"),
+        ({"action": "read"}, "action must be"),
+        ({"link_id": 5}, "link_id"),
+        ({"match_id": b"m"}, "match_id"),
+        ({"count": -1}, "count"),
+        ({"count": True}, "count"),
+    ],
+)
+def test_pending_entries_are_checked_as_log_entries_are(
+    change: dict[str, object], message: str
+) -> None:
+    fields: dict[str, object] = {"at": AT, "actor": "system", "action": LogAction.READ}
+    fields.update(change)
+    with pytest.raises(ValidationError, match=message):
+        pending(**fields)  # type: ignore[arg-type]

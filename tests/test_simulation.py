@@ -566,3 +566,19 @@ def test_statutory_policy_is_the_default() -> None:
     assert Scenario("s").policy is STATUTORY
     assert Assumptions().start == date(2026, 1, 5) and Assumptions().start.weekday() == 0
     assert timedelta(days=Assumptions().sweep_every_days) == timedelta(weeks=1)
+
+
+def test_a_run_pauses_the_collector_and_restores_it(population: Population) -> None:
+    import gc
+
+    during: list[bool] = []
+    assert gc.isenabled()
+    run_scenario(
+        Scenario("statute"),
+        population,
+        years=1,
+        seed=3,
+        progress=lambda _: during.append(gc.isenabled()),
+    )
+    assert during and not any(during)
+    assert gc.isenabled()

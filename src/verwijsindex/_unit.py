@@ -6,8 +6,6 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 
-import attrs
-
 from verwijsindex import logbook
 from verwijsindex.clock import local_date
 from verwijsindex.errors import ForbiddenFieldError, InvalidRecordError, NotFoundError
@@ -32,7 +30,7 @@ class UnitOfWork:
     def __init__(self, tx: Transaction, lane: int) -> None:
         self.tx = tx
         self.lane = lane
-        self.drafts: list[tuple[logbook.Draft, str | None]] = []
+        self.drafts: list[tuple[logbook.Pending, str | None]] = []
         self.notes: list[tuple[str, Notification]] = []
         self.forgotten: set[str] = set()
 
@@ -47,9 +45,7 @@ class UnitOfWork:
         match_id: str | None = None,
         count: int | None = None,
     ) -> None:
-        draft = logbook.Draft(
-            at=at, actor=actor, action=action, link_id=link_id, match_id=match_id, count=count
-        )
+        draft = logbook.pending(at, actor, action, link_id=link_id, match_id=match_id, count=count)
         self.drafts.append((draft, secret))
 
     def forget(self, secret: str) -> None:
@@ -65,20 +61,22 @@ class UnitOfWork:
             self.tx.add_notifications(self.notes)
         if not self.drafts:
             return
-        ids = [new_id() for _ in self.drafts]
-        drafts: list[logbook.Draft] = []
+        rows: list[logbook.Row] = []
         refs: list[tuple[str, str]] = []
         tokens: dict[str, str] = {}
-        for entry_id, (draft, secret) in zip(ids, self.drafts, strict=True):
+        for draft, secret in self.drafts:
+            entry_id = new_id()
+            subject_ref = None
             if secret is not None:
-                draft = attrs.evolve(draft, subject_ref=entry_ref(secret, entry_id))
+                subject_ref = entry_ref(secret, entry_id)
                 if secret not in self.forgotten:
                     if secret not in tokens:
                         tokens[secret] = log_token(secret)
                     refs.append((tokens[secret], entry_id))
-            drafts.append(draft)
+            at, who, action, link_id, match_id, count = draft
+            rows.append((entry_id, at, who, action, subject_ref, link_id, match_id, count))
         head = self.tx.log_head(self.lane)
-        entries = logbook.chain(head, drafts, lane=self.lane, ids=iter(ids))
+        entries = logbook.chain_rows(head, rows, lane=self.lane, trusted=True)
         self.tx.append_log(entries, refs)
 
 

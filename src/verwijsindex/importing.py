@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from verwijsindex._collector import paused
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import (
@@ -107,8 +108,18 @@ def bulk_register(
 
     Each record is an :class:`ImportRecord` or a dict of the same shape. A record that
     fails validation is rejected with its error; the others go on. ``created_at`` may
-    lie in the past (historical links); matches are judged at the current time.
+    lie in the past (historical links); matches are judged at the current time. The cyclic
+    garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`).
     """
+    with paused():
+        return _bulk_register(index, records, batch_size)
+
+
+def _bulk_register(
+    index: VerwijsIndex,
+    records: Iterable[ImportRecord | Mapping[str, Any]],
+    batch_size: int | None,
+) -> ImportReport:
     from verwijsindex.serialization import structure
 
     size = batch_size or index.batch_size

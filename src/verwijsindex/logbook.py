@@ -21,6 +21,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,9 +29,21 @@ from datetime import datetime, timezone
 
 import attrs
 
+from verwijsindex.clock import ensure_aware
+from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import LogAction, LogEntry
 
-__all__ = ["Draft", "LogbookReport", "chain", "entry_hash", "verify"]
+__all__ = [
+    "Draft",
+    "LogbookReport",
+    "Pending",
+    "Row",
+    "chain",
+    "chain_rows",
+    "entry_hash",
+    "pending",
+    "verify",
+]
 
 
 @attrs.frozen
@@ -59,7 +72,8 @@ class LogbookReport:
         return self.ok
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)
+_quote = json.encoder.encode_basestring_ascii
+"""The JSON encoder's own string quoting (its C version where there is one)."""
 
 
 def _digest(
@@ -75,22 +89,19 @@ def _digest(
     count: int | None,
     prev: str,
 ) -> str:
-    # The pinned encoding, version 1: a JSON array in this order, the time in UTC.
-    payload = [
-        1,
-        id,
-        lane,
-        seq,
-        at.astimezone(timezone.utc).isoformat(),
-        actor,
-        action.value,
-        subject_ref,
-        link_id,
-        match_id,
-        count,
-        prev,
-    ]
-    return hashlib.sha256(_ENCODER.encode(payload).encode("ascii")).hexdigest()
+    # The pinned encoding, version 1: the compact ASCII JSON array
+    # [1, id, lane, seq, at (UTC, ISO 8601), actor, action, subject_ref, link_id, match_id,
+    #  count, prev_hash], written out here as json.dumps(..., separators=(",", ":")) would
+    # (tests/test_logbook.py pins both the bytes and known hashes).
+    payload = (
+        f"[1,{_quote(id)},{lane:d},{seq:d},{_quote(at.astimezone(timezone.utc).isoformat())},"
+        f"{_quote(actor)},{_quote(action.value)},"
+        f"{'null' if subject_ref is None else _quote(subject_ref)},"
+        f"{'null' if link_id is None else _quote(link_id)},"
+        f"{'null' if match_id is None else _quote(match_id)},"
+        f"{'null' if count is None else format(count, 'd')},{_quote(prev)}]"
+    )
+    return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
 def entry_hash(entry: LogEntry) -> str:
@@ -110,45 +121,93 @@ def entry_hash(entry: LogEntry) -> str:
     )
 
 
+Row = tuple[str, datetime, str, LogAction, "str | None", "str | None", "str | None", "int | None"]
+"""An entry to chain: (id, at, actor, action, subject_ref, link_id, match_id, count)."""
+
+_FIELDS = tuple(f.name for f in attrs.fields(LogEntry))
+_new = object.__new__
+_set = object.__setattr__
+
+
+Pending = tuple[datetime, str, LogAction, "str | None", "str | None", "int | None"]
+"""What a unit of work logs before the entry has its id: (at, actor, action, link_id,
+match_id, count)."""
+
+
+def pending(
+    at: datetime,
+    actor: str,
+    action: LogAction,
+    *,
+    link_id: str | None = None,
+    match_id: str | None = None,
+    count: int | None = None,
+) -> Pending:
+    """Check the fields a caller gives, as :class:`LogEntry` would, and keep them for
+    :func:`chain_rows`. The checks are straight-line (and an actor's once per actor), so
+    that the entries can be built without running every validator again."""
+    if not isinstance(at, datetime):
+        raise InvalidRecordError("at must be a datetime")
+    ensure_aware(at, "at")
+    if not isinstance(actor, str):
+        raise InvalidRecordError("actor must be a non-empty string")
+    _check_actor(actor)
+    if not isinstance(action, LogAction):
+        raise InvalidRecordError("action must be a LogAction")
+    if not (link_id is None or isinstance(link_id, str)):
+        raise InvalidRecordError("link_id must be a string")
+    if not (match_id is None or isinstance(match_id, str)):
+        raise InvalidRecordError("match_id must be a string")
+    if count is not None and (type(count) is not int or count < 0):
+        raise InvalidRecordError("count must be a whole number, zero or more")
+    return (at, actor, action, link_id, match_id, count)
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_actor(actor: str) -> None:
+    LogEntry(id="x", lane=0, seq=0, at=_EPOCH, actor=actor, action=LogAction.READ)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def chain(
     head: tuple[int, str] | None, drafts: Sequence[Draft], *, lane: int, ids: Iterator[str]
 ) -> list[LogEntry]:
     """Turn *drafts* into entries that continue lane *lane* after *head*."""
+    rows = [
+        (next(ids), d.at, d.actor, d.action, d.subject_ref, d.link_id, d.match_id, d.count)
+        for d in drafts
+    ]
+    return chain_rows(head, rows, lane=lane, trusted=False)
+
+
+def chain_rows(
+    head: tuple[int, str] | None, rows: Sequence[Row], *, lane: int, trusted: bool
+) -> list[LogEntry]:
+    """Turn *rows* into entries that continue lane *lane* after *head*.
+
+    ``trusted=True`` is for rows the library built itself from values it has validated
+    (ids it made, actors of validated professionals, aware times, its own counts): each
+    entry is then set field by field instead of running every validator again, which is
+    the logbook's share of every registration. Otherwise each entry is validated.
+    """
     seq, prev = head if head is not None else (0, "")
     out: list[LogEntry] = []
-    for draft in drafts:
+    for id, at, actor, action, subject_ref, link_id, match_id, count in rows:
         seq += 1
-        entry_id = next(ids)
-        at = draft.at.astimezone(timezone.utc)
+        at = at.astimezone(timezone.utc)
         digest = _digest(
-            entry_id,
-            lane,
-            seq,
-            at,
-            draft.actor,
-            draft.action,
-            draft.subject_ref,
-            draft.link_id,
-            draft.match_id,
-            draft.count,
-            prev,
+            id, lane, seq, at, actor, action, subject_ref, link_id, match_id, count, prev
         )
-        out.append(
-            LogEntry(
-                id=entry_id,
-                lane=lane,
-                seq=seq,
-                at=at,
-                actor=draft.actor,
-                action=draft.action,
-                subject_ref=draft.subject_ref,
-                link_id=draft.link_id,
-                match_id=draft.match_id,
-                count=draft.count,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
+        values = (id, lane, seq, at, actor, action, subject_ref, link_id, match_id, count)
+        if trusted:
+            entry = _new(LogEntry)
+            for name, value in zip(_FIELDS, (*values, prev, digest), strict=True):
+                _set(entry, name, value)
+        else:
+            entry = LogEntry(*values, prev_hash=prev, hash=digest)
+        out.append(entry)
         prev = digest
     return out
 

@@ -1,0 +1,52 @@
+"""Long runs pause the cyclic garbage collector and give the caller's setting back."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from verwijsindex._collector import paused
+from verwijsindex.importing import ImportRecord
+from verwijsindex.testing import make_index, make_professional, make_subject
+
+
+@pytest.fixture(autouse=True)
+def _restore_collector() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_paused_restores_the_callers_setting(enabled: bool) -> None:
+    gc.enable() if enabled else gc.disable()
+    with paused():
+        assert not gc.isenabled()
+    assert gc.isenabled() is enabled
+    with pytest.raises(KeyError), paused():
+        raise KeyError("x")
+    assert gc.isenabled() is enabled
+
+
+def test_bulk_register_pauses_the_collector_while_it_reads_records() -> None:
+    index = make_index()
+    pro = make_professional(id="p1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(pro.organisation)
+    seen: list[bool] = []
+
+    def records() -> Iterator[ImportRecord]:
+        for bsn in ("111222333", "123456782"):
+            seen.append(gc.isenabled())
+            yield ImportRecord(make_subject(bsn=bsn, birth_date=date(2012, 5, 1)), pro)
+
+    gc.enable()
+    report = index.bulk_register(records())
+    assert report.created == 2
+    assert seen == [False, False]
+    assert gc.isenabled()
