@@ -523,9 +523,13 @@ def structure(data: Any, cls: type[T]) -> T:
     return _converter().structure(data, cls)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""One encoder for every record (``json.dumps`` with options builds a new one per call)."""
+
+
 def to_json(value: Any) -> str:
     """*value* as compact JSON with sorted keys."""
-    return json.dumps(unstructure(value), sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(unstructure(value))
 
 
 def from_json(text: str | bytes | bytearray, cls: type[T]) -> T:
