@@ -40,6 +40,7 @@ from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
     LinkStatus,
     LogAction,
+    Notification,
     NotificationKind,
     Organisation,
     Professional,
@@ -140,6 +141,43 @@ class StoreContract(PrivacyContract):
             tx.put_organisation(org)
         with store.transaction() as tx:
             assert tx.get_organisation(org.id) == org
+
+    def test_outbox_by_youth_in_order_and_all_or_nothing(self) -> None:
+        store = self.store()
+
+        def note(i: int) -> Notification:
+            return Notification(
+                id=f"n{i}", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=START
+            )
+
+        with store.transaction() as tx:
+            tx.add_notifications([("ka", note(1)), ("kb", note(2)), ("ka", note(3))])
+            tx.add_notifications([("kb", note(4)), ("ka", note(5))])
+
+        def state() -> tuple[list[str], ...]:
+            with store.transaction() as tx:
+                return (
+                    [n.id for n in tx.pending_notifications(None)],
+                    *([n.id for n in tx.notifications_for(k)] for k in ("ka", "kb", "kc")),
+                )
+
+        before = state()
+        assert before == (["n1", "n2", "n3", "n4", "n5"], ["n1", "n3", "n5"], ["n2", "n4"], [])
+        with store.transaction() as tx:
+            assert [n.id for n in tx.pending_notifications(2)] == ["n1", "n2"]
+        with raises(RuntimeError), store.transaction() as tx:
+            tx.delete_notifications("ka")
+            tx.rekey_notifications("kb", "kc")
+            assert tx.acknowledge(["n2", "n2", "n9"]) == 1
+            tx.add_notifications([("ka", note(6))])
+            assert [n.id for n in tx.notifications_for("kc")] == ["n4"]
+            assert [n.id for n in tx.notifications_for("ka")] == ["n6"]
+            raise RuntimeError("boom")
+        assert state() == before
+        with store.transaction() as tx:
+            tx.rekey_notifications("kb", "kc")
+            tx.delete_notifications("ka")
+        assert state() == (["n2", "n4"], [], [], ["n2", "n4"])
 
     def test_dossier_round_trip_and_look_up_indexes(self) -> None:
         index, _ = self.index()

@@ -14,6 +14,8 @@ True
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +44,17 @@ def _put(mapping: dict[Any, Any], key: object, value: object) -> None:
 
 def _remove(mapping: dict[Any, Any], key: object) -> None:
     del mapping[key]
+
+
+def _file(by_key: dict[str, dict[str, int]], key: str, item: str, seq: int) -> None:
+    by_key.setdefault(key, {})[item] = seq
+
+
+def _unfile(by_key: dict[str, dict[str, int]], key: str, item: str) -> None:
+    items = by_key[key]
+    del items[item]
+    if not items:
+        del by_key[key]
 
 
 class _DueIndex:
@@ -92,6 +105,10 @@ class MemoryStore:
         self._organisations: dict[str, Organisation] = {}
         self._professionals: dict[str, Professional] = {}
         self._outbox: dict[str, tuple[str, Notification]] = {}
+        # each youth's pending notifications (id -> order of arrival), so deleting or
+        # listing them does not read the whole outbox
+        self._outbox_by_key: dict[str, dict[str, int]] = {}
+        self._arrivals = itertools.count()
         self._log: dict[int, list[LogEntry]] = {}
         self._heads: dict[int, tuple[int, str]] = {}
         self._entries: dict[str, LogEntry] = {}
@@ -263,31 +280,65 @@ class _MemoryTransaction:
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
         for key, notification in items:
+            old = self.s._outbox.get(notification.id)
+            if old is None:
+                seq = next(self.s._arrivals)
+            else:  # a repeated id replaces the message and its key, and keeps its place
+                seq = self.s._outbox_by_key[old[0]][notification.id]
+                self._unfile(old[0], notification.id)
             self._set(self.s._outbox, notification.id, (key, notification))
+            self._file(key, notification.id, seq)
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
-        out = [n for _, n in self.s._outbox.values()]
-        return out if limit is None else out[:limit]
+        # in order of arrival, also after a rollback put some back
+        outbox, by_key = self.s._outbox, self.s._outbox_by_key
+
+        def arrival(notification_id: str) -> int:
+            return by_key[outbox[notification_id][0]][notification_id]
+
+        if limit is None:
+            ids = sorted(outbox, key=arrival)
+        else:
+            ids = heapq.nsmallest(limit, outbox, key=arrival)
+        return [outbox[i][1] for i in ids]
 
     def notifications_for(self, key: str) -> list[Notification]:
-        return [n for k, n in self.s._outbox.values() if k == key]
+        items = self.s._outbox_by_key.get(key)
+        if not items:
+            return []
+        return [self.s._outbox[i][1] for i in sorted(items, key=items.__getitem__)]
 
     def acknowledge(self, ids: Sequence[str]) -> int:
         done = 0
         for notification_id in dict.fromkeys(ids):
-            if notification_id in self.s._outbox:
+            found = self.s._outbox.get(notification_id)
+            if found is not None:
+                self._unfile(found[0], notification_id)
                 self._pop(self.s._outbox, notification_id)
                 done += 1
         return done
 
     def delete_notifications(self, key: str) -> None:
-        for notification_id in [i for i, (k, _) in self.s._outbox.items() if k == key]:
+        for notification_id in list(self.s._outbox_by_key.get(key, ())):
+            self._unfile(key, notification_id)
             self._pop(self.s._outbox, notification_id)
 
     def rekey_notifications(self, old: str, new: str) -> None:
-        for notification_id, (k, n) in list(self.s._outbox.items()):
-            if k == old:
-                self._set(self.s._outbox, notification_id, (new, n))
+        items = self.s._outbox_by_key.get(old)
+        for notification_id, seq in list(items.items()) if items else ():
+            _, notification = self.s._outbox[notification_id]
+            self._unfile(old, notification_id)
+            self._set(self.s._outbox, notification_id, (new, notification))
+            self._file(new, notification_id, seq)
+
+    def _file(self, key: str, item: str, seq: int) -> None:
+        _file(self.s._outbox_by_key, key, item, seq)
+        self.undo.append((_unfile, self.s._outbox_by_key, key, item))
+
+    def _unfile(self, key: str, item: str) -> None:
+        seq = self.s._outbox_by_key[key][item]
+        _unfile(self.s._outbox_by_key, key, item)
+        self.undo.append((_file, self.s._outbox_by_key, key, item, seq))
 
     # -- logbook ----------------------------------------------------------------------------------
 
