@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from verwijsindex import signals
+from verwijsindex._collector import paused
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import ConfigurationError
@@ -61,8 +62,14 @@ class SweepReport:
 def sweep(index: VerwijsIndex, now: datetime | None = None) -> SweepReport:
     """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
-    batches, each locking only its own youths, so registrations go on meanwhile."""
+    batches, each locking only its own youths, so registrations go on meanwhile. The
+    cyclic garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`)."""
     at = ensure_aware(now, "now") if now is not None else index._now()
+    with paused():
+        return _sweep(index, at)
+
+
+def _sweep(index: VerwijsIndex, at: datetime) -> SweepReport:
     today = local_date(at)
     totals = dict.fromkeys(
         (
@@ -164,8 +171,14 @@ def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
 
     No BSN is needed: each pseudonym gets one more HMAC step. Returns how many
     dossiers were moved. Run it while no registrations are made; it can be re-run
-    safely (records already under *new_key* are skipped).
+    safely (records already under *new_key* are skipped). The cyclic garbage collector
+    is paused meanwhile.
     """
+    with paused():
+        return _rekey(index, new_key)
+
+
+def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
     if not isinstance(new_key, PseudonymKey):
         raise ConfigurationError("rekey() takes a PseudonymKey")
     if new_key.id == index.keyring.current_id:
