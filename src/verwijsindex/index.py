@@ -541,12 +541,8 @@ class VerwijsIndex:
         """The matches the professional is part of."""
         pid = self._professional(professional)
         with self.store.transaction() as tx:
-            dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
-        matches = [
-            d.match
-            for d in dossiers
-            if d is not None and d.match is not None and pid in d.match.professionals
-        ]
+            found = tx.matches_for_professional(pid)
+        matches = [m for m in found if pid in m.professionals]
         return sorted(matches, key=lambda m: (m.created_at, m.id))
 
     def set_lead(

@@ -750,6 +750,7 @@ def test_processes_opening_a_new_schema_at_once_agree(
     ("table", "key", "read"),
     [
         ("dossiers", "youth-9", lambda tx: tx.load("youth-9")),
+        ("dossiers", "youth-9", lambda tx: tx.matches_for_professional("P1")),
         ("organisations", "ggd", lambda tx: tx.get_organisation("ggd")),
         ("professionals", "P1", lambda tx: tx.get_professional("P1")),
         ("outbox", "N1", lambda tx: tx.pending_notifications(None)),

@@ -679,6 +679,22 @@ def test_corrupt_record(
     assert "secret-name" not in message
 
 
+@pytest.mark.parametrize(
+    "bad", ['{"secret-name', '{"subject": "secret-name"}', '"secret-name"', '{"match": 5}']
+)
+def test_a_corrupt_dossier_is_found_when_only_its_match_is_read(
+    file_store: SQLiteStore, db_path: Path, bad: str
+) -> None:
+    with file_store.transaction() as tx:
+        tx.save(full_dossier("k1"))
+    with raw(db_path) as db:
+        db.execute("UPDATE dossiers SET data = ? WHERE key = 'k1'", (bad,))
+    db.close()
+    with file_store.transaction() as tx, pytest.raises(CorruptRecordError, match="'k1'") as caught:
+        tx.matches_for_professional("P1")
+    assert "secret-name" not in str(caught.value)
+
+
 def test_record_of_the_wrong_type_is_corrupt(file_store: SQLiteStore, db_path: Path) -> None:
     with file_store.transaction() as tx:
         tx.save(full_dossier("k1"))

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from verwijsindex.errors import StorageError
-from verwijsindex.model import LogEntry, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.storage import Dossier, index_terms
 
 __all__ = ["MemoryStore"]
@@ -244,6 +244,11 @@ class _MemoryTransaction:
 
     def keys_for_professional(self, professional_id: str) -> list[str]:
         return sorted(self.s._by_professional.get(professional_id, ()))
+
+    def matches_for_professional(self, professional_id: str) -> list[Match]:
+        dossiers = self.s._dossiers
+        found = (dossiers[k].match for k in self.keys_for_professional(professional_id))
+        return [m for m in found if m is not None]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         return sorted(self.s._by_parent.get(parent_key, ()))

@@ -31,8 +31,8 @@ from verwijsindex.errors import (
     StorageError,
     ValidationError,
 )
-from verwijsindex.model import LogEntry, Notification, Organisation, Professional
-from verwijsindex.serialization import from_json, to_json
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
 from verwijsindex.storage import LOG_LANES, Dossier, index_terms
 
 try:
@@ -125,6 +125,15 @@ def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
     except ValidationError as e:
         raise CorruptRecordError(
             f"stored record {key!r} in table {table} does not parse: {e}"
+        ) from e
+
+
+def _parse_match(key: str, text: str) -> Match | None:
+    try:
+        return match_from_dossier_json(text)
+    except ValidationError as e:
+        raise CorruptRecordError(
+            f"stored record {key!r} in table dossiers does not parse: {e}"
         ) from e
 
 
@@ -595,6 +604,16 @@ class _PostgresTransaction:
             " FROM dossier_professionals p WHERE p.professional_id = %s ORDER BY p.key",
             professional_id,
         )
+
+    def matches_for_professional(self, professional_id: str) -> list[Match]:
+        self.flush()
+        rows = self._rows(
+            "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
+            " FROM dossier_professionals p WHERE p.professional_id = %s ORDER BY p.key",
+            [professional_id],
+        )
+        found = (_parse_match(key, data) for key, data in rows if data is not None)
+        return [m for m in found if m is not None]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         found = self._keys_and_read(

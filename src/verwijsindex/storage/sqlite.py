@@ -45,8 +45,8 @@ from verwijsindex.errors import (
     StorageError,
     ValidationError,
 )
-from verwijsindex.model import LogEntry, Notification, Organisation, Professional
-from verwijsindex.serialization import from_json, to_json
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
 from verwijsindex.storage import Dossier, IndexTerms, index_terms
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
@@ -196,6 +196,19 @@ def _decode(text: object, cls: type[T], table: str, row: object) -> T:
     except ValidationError as error:
         raise CorruptRecordError(
             f"table {table!r}, row {row!r}: the stored record does not parse "
+            f"({type(error).__name__})"
+        ) from None
+
+
+def _decode_match(text: object, key: str) -> Match | None:
+    """The match of a stored dossier, or raise :class:`CorruptRecordError`."""
+    try:
+        if not isinstance(text, str):
+            raise ValidationError()
+        return match_from_dossier_json(text)
+    except ValidationError as error:
+        raise CorruptRecordError(
+            f"table 'dossiers', row {key!r}: the stored record does not parse "
             f"({type(error).__name__})"
         ) from None
 
@@ -516,6 +529,17 @@ class _SQLiteTransaction:
             " WHERE p.professional_id = ? ORDER BY p.key",
             professional_id,
         )
+
+    def matches_for_professional(self, professional_id: str) -> list[Match]:
+        self.flush()
+        with _TRANSLATE:
+            rows = self._db.execute(
+                "SELECT p.key, d.data FROM dossier_professionals p"
+                " JOIN dossiers d ON d.key = p.key WHERE p.professional_id = ? ORDER BY p.key",
+                (professional_id,),
+            ).fetchall()
+        found = (_decode_match(data, key) for key, data in rows)
+        return [m for m in found if m is not None]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         # no flush: the dossiers saved but not yet written are overlaid below
