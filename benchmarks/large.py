@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, LiteralString
 
 from benchmarks import _loader, _rawsweep, access
 from benchmarks._backends import Place, Settings, index_on, place
@@ -159,8 +159,9 @@ def register_latency(settings: Settings, stored: Stored, name: str) -> None:
 
 
 def matches_for(settings: Settings, stored: Stored) -> None:
-    """``matches_for`` of random professionals; the raw baseline reads the same rows (the
-    professional's keys, then each dossier's JSON) and picks the matches from plain JSON."""
+    """``matches_for`` of random professionals; the raw baseline reads the same rows in
+    one statement (the JSON of the professional's dossiers that have a match) and picks
+    the matches from plain JSON."""
     n = settings.size(50, 2_000)
     rng = random.Random(41)
     pids = [rng.choice(stored.world.professionals).id for _ in range(n)]
@@ -187,6 +188,13 @@ def _pick(pid: str, dossiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(matches, key=lambda m: (m["created_at"], m["id"]))
 
 
+_RAW_MATCHES: LiteralString = (
+    "SELECT d.data FROM dossier_professionals p JOIN dossiers d ON d.key = p.key"
+    " WHERE p.professional_id = %s"
+    " AND EXISTS (SELECT 1 FROM dossier_matches m WHERE m.key = p.key) ORDER BY p.key"
+)
+
+
 def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
     target = stored.place
     if target.backend == "memory":
@@ -204,15 +212,9 @@ def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
 
         def lite(pid: str) -> object:
             db.execute("BEGIN")
-            keys = db.execute(
-                "SELECT key FROM dossier_professionals WHERE professional_id = ? ORDER BY key",
-                (pid,),
-            ).fetchall()
-            rows = [
-                db.execute("SELECT data FROM dossiers WHERE key = ?", k).fetchone() for k in keys
-            ]
+            rows = db.execute(_RAW_MATCHES.replace("%s", "?"), (pid,)).fetchall()
             db.execute("COMMIT")
-            return _pick(pid, [json.loads(r[0]) for r in rows if r is not None])
+            return _pick(pid, [json.loads(r[0]) for r in rows])
 
         return lite
     import psycopg
@@ -223,14 +225,8 @@ def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
 
     def pg(pid: str) -> object:
         with conn.transaction():
-            keys = conn.execute(
-                "SELECT key FROM dossier_professionals WHERE professional_id = %s ORDER BY key",
-                [pid],
-            ).fetchall()
-            rows = [
-                conn.execute("SELECT data FROM dossiers WHERE key = %s", k).fetchone() for k in keys
-            ]
-        return _pick(pid, [json.loads(r[0]) for r in rows if r is not None])
+            rows = conn.execute(_RAW_MATCHES, [pid]).fetchall()
+        return _pick(pid, [json.loads(r[0]) for r in rows])
 
     return pg
 

@@ -609,7 +609,8 @@ class _PostgresTransaction:
         self.flush()
         rows = self._rows(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
-            " FROM dossier_professionals p WHERE p.professional_id = %s ORDER BY p.key",
+            " FROM dossier_professionals p WHERE p.professional_id = %s"
+            " AND EXISTS (SELECT 1 FROM dossier_matches m WHERE m.key = p.key) ORDER BY p.key",
             [professional_id],
         )
         found = (_parse_match(key, data) for key, data in rows if data is not None)

@@ -531,11 +531,14 @@ class _SQLiteTransaction:
         )
 
     def matches_for_professional(self, professional_id: str) -> list[Match]:
+        # only the dossiers with a match term, and of each only the match is decoded
         self.flush()
         with _TRANSLATE:
             rows = self._db.execute(
                 "SELECT p.key, d.data FROM dossier_professionals p"
-                " JOIN dossiers d ON d.key = p.key WHERE p.professional_id = ? ORDER BY p.key",
+                " JOIN dossiers d ON d.key = p.key WHERE p.professional_id = ?"
+                " AND EXISTS (SELECT 1 FROM dossier_matches m WHERE m.key = p.key)"
+                " ORDER BY p.key",
                 (professional_id,),
             ).fetchall()
         found = (_decode_match(data, key) for key, data in rows)
