@@ -11,6 +11,7 @@ the speed of hand-written code doing the same reads and writes.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -56,6 +57,13 @@ class Timing:
             count += part.count
             latencies.extend(part.latencies_ns)
         return Timing(count, seconds, latencies)
+
+
+def settle() -> None:
+    """Collect garbage before a measured side, so that neither side pays for the
+    collector walking the other side's leftovers (the memory store of a run can hold
+    millions of objects)."""
+    gc.collect()
 
 
 def time_each(items: Iterable[T], action: Callable[[T], object]) -> Timing:

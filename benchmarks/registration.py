@@ -1,6 +1,8 @@
 """Registration throughput: one at a time (a transaction and commit each) and in bulk.
 
-Both sides start from an empty store holding only the organisations. The library
+Both sides start from an empty store holding only the organisations, and from a heap
+without the other side's objects (the library's side runs first, then the recording of
+the baseline's operations; garbage is collected before each). The library
 registers workload A; the raw baseline replays, on a second empty store of the same
 backend, the reads and writes the library makes for workload B (same generator, same
 size, other youths). About a third of the registrations join or make a match, so the
@@ -12,8 +14,8 @@ from __future__ import annotations
 from benchmarks._backends import Settings, index_on, place
 from benchmarks._common import add_organisations, close, record_bulk, record_single, replay
 from benchmarks._common import replayer as make_replayer
-from benchmarks._data import make_world, registrations
-from benchmarks._report import Figure, emit, time_each, time_total
+from benchmarks._data import Registration, World, make_world, registrations
+from benchmarks._report import Figure, Timing, emit, settle, time_each, time_total
 from verwijsindex.importing import ImportRecord
 
 __all__ = ["run_bulk", "run_single"]
@@ -29,18 +31,40 @@ def run_single(settings: Settings, backend: str) -> None:
     world = make_world(professionals=1_000, organisations=100)
     ours_regs = registrations(world, n, bsn_start=10_000_000, seed=11)
     raw_regs = registrations(world, n, bsn_start=20_000_000, seed=12)
+    settle()
+    ours = _ours_single(settings, backend, world, ours_regs)
     recorded = record_single(world, raw_regs)
-    with place(settings, backend, "single") as target:
-        store = target.open()
-        add_organisations(store, world)
-        index = index_on(store)
-        ours = time_each(ours_regs, lambda r: index.register(r.subject, r.professional))
-        store.close()
+    settle()
     with place(settings, backend, "single-raw") as target:
         raw = make_replayer(target, world, batched=False)
         base = replay(raw, recorded, len(raw_regs))
         close(raw)
     emit(Figure("register.single", backend, n, ours, base, "commit each"))
+
+
+def _ours_single(
+    settings: Settings, backend: str, world: World, regs: list[Registration]
+) -> Timing:
+    """The library's side, in a function of its own: its store is gone when it returns."""
+    with place(settings, backend, "single") as target:
+        store = target.open()
+        add_organisations(store, world)
+        index = index_on(store)
+        ours = time_each(regs, lambda r: index.register(r.subject, r.professional))
+        store.close()
+    return ours
+
+
+def _ours_bulk(
+    settings: Settings, backend: str, world: World, records: list[ImportRecord]
+) -> Timing:
+    with place(settings, backend, "bulk") as target:
+        store = target.open()
+        add_organisations(store, world)
+        index = index_on(store)
+        ours = time_total(len(records), lambda: index.bulk_register(records, batch_size=BATCH))
+        store.close()
+    return ours
 
 
 def run_bulk(settings: Settings, backend: str) -> None:
@@ -54,13 +78,11 @@ def run_bulk(settings: Settings, backend: str) -> None:
         ]
 
     ours_records = records(10_000_000, 21)
-    recorded = record_bulk(world, records(20_000_000, 22), BATCH)
-    with place(settings, backend, "bulk") as target:
-        store = target.open()
-        add_organisations(store, world)
-        index = index_on(store)
-        ours = time_total(n, lambda: index.bulk_register(ours_records, batch_size=BATCH))
-        store.close()
+    raw_records = records(20_000_000, 22)
+    settle()
+    ours = _ours_bulk(settings, backend, world, ours_records)
+    recorded = record_bulk(world, raw_records, BATCH)
+    settle()
     with place(settings, backend, "bulk-raw") as target:
         raw = make_replayer(target, world, batched=True)
         base = replay(raw, recorded, n)
