@@ -13,6 +13,7 @@ whole lifecycle of the domain brief end to end through ``register`` and ``sweep`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -47,6 +48,7 @@ from verwijsindex.model import (
     Recipient,
     Subject,
     WithdrawalReason,
+    is_valid_bsn,
 )
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import FollowUpChecker
@@ -61,15 +63,9 @@ BSN_B = "123456782"
 
 def _valid_bsns(n: int) -> list[str]:
     """*n* distinct BSNs that pass the elfproef, none of them BSN_A or BSN_B."""
-    found: list[str] = []
-    candidate = 200_000_000
-    while len(found) < n:
-        candidate += 1
-        text = str(candidate)
-        total = sum(int(d) * w for d, w in zip(text, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
-        if total % 11 == 0 and text not in (BSN_A, BSN_B):
-            found.append(text)
-    return found
+    candidates = (str(number) for number in itertools.count(200_000_001))
+    valid = (c for c in candidates if is_valid_bsn(c) and c not in (BSN_A, BSN_B))
+    return list(itertools.islice(valid, n))
 
 
 BSN_C = "010000008"

@@ -123,18 +123,18 @@ def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
     try:
         return from_json(text, cls)
     except ValidationError as e:
-        raise CorruptRecordError(
-            f"stored record {key!r} in table {table} does not parse: {e}"
-        ) from e
+        raise _corrupt(table, key, e) from e
 
 
 def _parse_match(key: str, text: str) -> Match | None:
     try:
         return match_from_dossier_json(text)
     except ValidationError as e:
-        raise CorruptRecordError(
-            f"stored record {key!r} in table dossiers does not parse: {e}"
-        ) from e
+        raise _corrupt("dossiers", key, e) from e
+
+
+def _corrupt(table: str, key: str, error: ValidationError) -> CorruptRecordError:
+    return CorruptRecordError(f"stored record {key!r} in table {table} does not parse: {error}")
 
 
 def _match_ids(dossier: Dossier) -> tuple[str, ...]:

@@ -194,10 +194,7 @@ def _decode(text: object, cls: type[T], table: str, row: object) -> T:
             raise ValidationError()
         return from_json(text, cls)
     except ValidationError as error:
-        raise CorruptRecordError(
-            f"table {table!r}, row {row!r}: the stored record does not parse "
-            f"({type(error).__name__})"
-        ) from None
+        raise _corrupt(table, row, error) from None
 
 
 def _decode_match(text: object, key: str) -> Match | None:
@@ -207,10 +204,13 @@ def _decode_match(text: object, key: str) -> Match | None:
             raise ValidationError()
         return match_from_dossier_json(text)
     except ValidationError as error:
-        raise CorruptRecordError(
-            f"table 'dossiers', row {key!r}: the stored record does not parse "
-            f"({type(error).__name__})"
-        ) from None
+        raise _corrupt("dossiers", key, error) from None
+
+
+def _corrupt(table: str, row: object, error: ValidationError) -> CorruptRecordError:
+    return CorruptRecordError(
+        f"table {table!r}, row {row!r}: the stored record does not parse ({type(error).__name__})"
+    )
 
 
 def _columns(terms: IndexTerms) -> tuple[tuple[str, ...], ...]:
