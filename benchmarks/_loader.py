@@ -38,7 +38,7 @@ from verwijsindex.model import (
     Match,
     MatchKind,
 )
-from verwijsindex.pseudonyms import entry_ref, lane_of, log_token, new_log_secret
+from verwijsindex.pseudonyms import entry_ref, lane_of, log_token, new_log_secret, seal_id
 from verwijsindex.storage import (
     LOG_LANES,
     Dossier,
@@ -116,6 +116,8 @@ def _dossier(index: VerwijsIndex, group: list[ImportRecord]) -> Dossier:
     days += [archive_purge_date(lk.archived_on, rules) for lk in links if lk.archived_on]
     told = {r.link_id for r in informed}
     pending = [d.inform_by for d in duties if d.link_id not in told]
+    logged = len(links)  # one "registered" entry per link, written by _log
+    token = log_token(record.log_secret)
     return Dossier(
         subject=record,
         links=tuple(links),
@@ -124,6 +126,9 @@ def _dossier(index: VerwijsIndex, group: list[ImportRecord]) -> Dossier:
         informed=tuple(informed),
         sweep_due=min(days),
         information_due=min(pending) if pending else None,
+        changed_at=max(lk.created_at for lk in links),
+        logged=logged,
+        log_seal=keyring.seal(logbook.refs_message(token, logged)),
     )
 
 
@@ -146,7 +151,7 @@ def _log(
                     actor=f"professional:{link.professional}",
                     action=LogAction.REGISTERED,
                     subject_ref=entry_ref(secret, entry_id),
-                    link_id=link.id,
+                    link_id=seal_id(secret, entry_id, link.id),
                 )
             )
     return logbook.chain(head, drafts, lane=lane, ids=iter(ids)), refs
@@ -164,6 +169,8 @@ def load(store: Store, index: VerwijsIndex, groups: Iterable[list[ImportRecord]]
             for dossier in dossiers:
                 tx.save(dossier)
             entries, refs = _log(dossiers, tx.log_head(lane), lane)
-            tx.append_log(entries, refs)
+            last = entries[-1]
+            seal = index.keyring.seal(logbook.head_message(lane, last.seq, last.hash))
+            tx.append_log(entries, refs, {lane: seal})
         done += sum(len(d.links) for d in dossiers)
     return done

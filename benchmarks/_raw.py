@@ -12,7 +12,7 @@ no rules, so they are the floor for the backend.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,10 +96,15 @@ class _RecordingTransaction:
         found: tuple[int, str] | None = self._inner.log_head(lane)
         return found
 
-    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] | None = None,
+    ) -> None:
         rows = [(e.lane, e.id, to_json(e), e.hash) for e in entries]
         self._ops.append(("log", rows, list(refs)))
-        self._inner.append_log(entries, refs)
+        self._inner.append_log(entries, refs, seals or {})
 
 
 class RecordingStore:

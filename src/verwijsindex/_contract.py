@@ -23,6 +23,7 @@ import attrs
 
 from verwijsindex import _factories as t
 from verwijsindex._factories import raises
+from verwijsindex._field_contract import FieldContract
 from verwijsindex._privacy_contract import PrivacyContract
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -72,7 +73,7 @@ BSN_C = "010000008"
 PARENT = "100000009"
 
 
-class StoreContract(PrivacyContract):
+class StoreContract(FieldContract, PrivacyContract):
     """The conformance suite. Subclasses define :meth:`make_store`."""
 
     stores: list[Store]
@@ -724,13 +725,21 @@ class StoreContract(PrivacyContract):
         first = index.register(self.youth(), p1)
         index.register(self.youth(), p2)
         index.acknowledge(n.id for n in index.pending_notifications())
-        assert index.record_move(self.youth(municipality="Maastricht")) == 0
+        # a move within the municipality tells the professionals, no coordinator
+        assert index.record_move(self.youth(municipality="Maastricht")) == 2
+        notes = index.pending_notifications()
+        assert sorted((n.kind.value, n.recipient) for n in notes) == [
+            ("move", "p1"),
+            ("move", "p2"),
+        ]
+        index.acknowledge(n.id for n in notes)
         moved = index.record_move(self.youth(municipality="Heerlen"))
         assert moved == 2
         notes = index.pending_notifications()
-        assert {n.kind for n in notes} == {NotificationKind.MOVE}
+        assert {n.kind for n in notes} == {NotificationKind.MOVE, NotificationKind.COORDINATOR}
         by_recipient = {n.recipient: n for n in notes}
-        assert set(by_recipient) == {"p1", "p2", "0917"}
+        assert set(by_recipient) == {"p1", "p2", "0917", "Parkstad Limburg"}
+        assert by_recipient["Parkstad Limburg"].kind is NotificationKind.COORDINATOR
         assert by_recipient["p1"].link_id == first.link.id
         assert [c.professional_id for c in by_recipient["0917"].contacts] == ["p1", "p2"]
         match = index.matches_for(p1)[0]
@@ -834,7 +843,7 @@ class _FailingTransaction:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.tx, name)
 
-    def append_log(self, entries: Any, refs: Any) -> None:
+    def append_log(self, entries: Any, refs: Any, seals: Any = None) -> None:
         raise _Crash()
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
+from typing import TypeVar
 
 from verwijsindex.clock import ensure_aware
 from verwijsindex.index import VerwijsIndex
@@ -25,10 +26,13 @@ from verwijsindex.storage import open_store
 __all__ = ["TEST_KEY", "FixedClock", "make_index", "make_professional", "make_subject"]
 
 
+E = TypeVar("E", bound=BaseException)
+
+
 @contextmanager
-def raises(kind: type[BaseException]) -> Iterator[list[BaseException]]:
+def raises(kind: type[E]) -> Iterator[list[E]]:
     """Like ``pytest.raises``, without needing pytest: the contract runs anywhere."""
-    caught: list[BaseException] = []
+    caught: list[E] = []
     try:
         yield caught
     except kind as error:

@@ -155,9 +155,15 @@ class PrivacyContract:
 
     @staticmethod
     def _state(index: VerwijsIndex) -> tuple[tuple[object, ...], tuple[object, ...], int]:
+        """The data about youths (without the logbook's bookkeeping in each dossier: the
+        moment and the sealed count of entries, which a logged refusal moves on), the outbox
+        and the number of log entries."""
         with index.store.transaction() as tx:
             keys = tx.keys(None, 1000)
-            dossiers = tuple(tx.load(k) for k in keys)
+            dossiers = tuple(
+                None if d is None else attrs.evolve(d, changed_at=None, logged=0, log_seal=None)
+                for d in (tx.load(k) for k in keys)
+            )
             pending = tuple(tx.pending_notifications(None))
             entries = list(tx.log_entries())
         return dossiers, pending, len(entries)

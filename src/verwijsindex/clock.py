@@ -24,18 +24,21 @@ from __future__ import annotations
 import calendar
 import functools
 from datetime import date, datetime, timezone
-from typing import Protocol
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
-from verwijsindex.errors import NaiveDatetimeError
+from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError
 
 __all__ = [
     "AMSTERDAM",
+    "EARLIEST",
+    "LATEST",
     "Clock",
     "add_months",
     "add_years",
     "age_on",
     "birthday",
+    "check_moment",
     "ensure_aware",
     "local_date",
     "system_clock",
@@ -56,11 +59,47 @@ def system_clock() -> datetime:
 
 
 def ensure_aware(value: datetime, name: str = "datetime") -> datetime:
-    """Return *value* if it carries a timezone; raise :class:`NaiveDatetimeError` if not."""
+    """Return *value* if it carries a timezone; raise :class:`NaiveDatetimeError` if not,
+    and :class:`InvalidRecordError` when its time zone gives an offset that cannot be."""
     if not isinstance(value, datetime):
         raise NaiveDatetimeError(f"{name} must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+    tzinfo = value.tzinfo
+    if tzinfo is None:
         raise NaiveDatetimeError(f"{name} must be timezone-aware")
+    if tzinfo is not timezone.utc:
+        try:
+            offset = value.utcoffset()
+        except Exception:  # a tzinfo of the caller's may raise anything: its offset is unusable
+            raise InvalidRecordError(f"{name} has a time zone offset that cannot be") from None
+        if offset is None:
+            raise NaiveDatetimeError(f"{name} must be timezone-aware")
+    return value
+
+
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=timezone.utc)
+"""The earliest moment the library accepts: nothing it records happened before."""
+LATEST: Final = datetime(3000, 1, 1, tzinfo=timezone.utc)
+"""No moment the library accepts lies at or after this; the calendar arithmetic on it
+(ages, end dates, archive periods) stays far from the end of ``datetime``."""
+
+
+def check_moment(value: datetime, name: str = "datetime") -> datetime:
+    """*value*, aware and between :data:`EARLIEST` and :data:`LATEST`, or a library error
+    naming *name* (never the value).
+
+    >>> from datetime import timedelta
+    >>> check_moment(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))), "created_at")
+    Traceback (most recent call last):
+        ...
+    verwijsindex.errors.InvalidRecordError: created_at must lie between 1900 and 2999
+    """
+    ensure_aware(value, name)
+    try:
+        utc = value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise InvalidRecordError(f"{name} must lie between 1900 and 2999")
     return value
 
 

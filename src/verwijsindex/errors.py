@@ -13,6 +13,7 @@ know this library::
     │   ├── NaiveDatetimeError                  a datetime without a timezone
     │   ├── InvalidPeriodError                  an end date in the past or past the maximum
     │   ├── InvalidRecordError                  a malformed dict or value
+    │   ├── InvalidNoticeError                  a population-register notice that cannot be true
     │   └── NotEligibleError                    this requester may not file this request
     ├── NotFoundError (LookupError)
     │   ├── UnknownMunicipalityError            no such municipality in the regions
@@ -20,10 +21,12 @@ know this library::
     │   └── UnknownProfessionalError            no such professional
     ├── AccessDeniedError (PermissionError)     outside the actor's role; logged
     ├── ConfigurationError (ValueError)         e.g. no pseudonym key given
+    │   └── KeyMismatchError                    the key does not fit the store's records
     └── StorageError (RuntimeError)             a store failed; the driver error is the cause
         ├── CorruptRecordError                  a stored record does not parse
         ├── SchemaVersionError                  the store's schema is newer than this library
-        └── TamperedLogbookError                raised by callers who treat a failed check as fatal
+        ├── ScrubIncompleteError                deleted data may still be in the files
+        └── TamperedLogbookError                the logbook or its references were altered
 
 Messages never contain a BSN; context lives on attributes:
 
@@ -39,7 +42,7 @@ True
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 __all__ = [
     "AccessDeniedError",
@@ -49,12 +52,15 @@ __all__ = [
     "DeceasedSubjectError",
     "ForbiddenFieldError",
     "InvalidBsnError",
+    "InvalidNoticeError",
     "InvalidPeriodError",
     "InvalidRecordError",
+    "KeyMismatchError",
     "NaiveDatetimeError",
     "NotEligibleError",
     "NotFoundError",
     "SchemaVersionError",
+    "ScrubIncompleteError",
     "StorageError",
     "TamperedLogbookError",
     "UnknownMunicipalityError",
@@ -146,6 +152,18 @@ class InvalidRecordError(ValidationError):
     message = "malformed record"
 
 
+class InvalidNoticeError(ValidationError):
+    """A notice from the population register that cannot be true (a death after today or
+    before the birth, a move to an unknown municipality): refused, nothing changed.
+    ``field`` names the part of the notice that is wrong."""
+
+    message = "this notice cannot be true"
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 class NotEligibleError(ValidationError):
     """This requester may not file a data-subject request for this youth (JW 7.1.5.1(2))."""
 
@@ -203,10 +221,29 @@ class ConfigurationError(VerwijsindexError, ValueError):
     message = "invalid configuration"
 
 
+class KeyMismatchError(ConfigurationError):
+    """The pseudonym key given does not fit the store: its check value for a key id differs
+    (the right id with the wrong secret), or the store holds records made under a key id
+    the keyring does not hold. Raised before anything is read or written; ``key_ids``
+    names the ids concerned, never a secret."""
+
+    message = "the pseudonym key does not fit this store"
+
+    def __init__(
+        self, message: str | None = None, *, key_ids: tuple[str, ...] | None = None
+    ) -> None:
+        self.key_ids = key_ids or ()
+        super().__init__(message)
+
+
 class StorageError(VerwijsindexError, RuntimeError):
-    """A store failed. The driver's own exception is chained as ``__cause__``."""
+    """A store failed. The driver's own exception is chained as ``__cause__``.
+
+    When a bulk import fails part-way, ``report`` holds the
+    :class:`~verwijsindex.importing.ImportReport` of what was committed before."""
 
     message = "storage error"
+    report: Any = None
 
 
 class CorruptRecordError(StorageError):
@@ -221,7 +258,14 @@ class SchemaVersionError(StorageError):
     message = "unsupported schema version"
 
 
+class ScrubIncompleteError(StorageError):
+    """Deleted data was removed from the records, but the store could not yet make the
+    files forget it (a reader held the write-ahead log). The next scrub retries."""
+
+    message = "deleted data may still be readable from the database files"
+
+
 class TamperedLogbookError(StorageError):
-    """The logbook's hash chain does not verify."""
+    """The logbook's hash chain, its heads or its references to a youth were altered."""
 
     message = "the logbook does not verify"

@@ -31,18 +31,16 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from verwijsindex._collector import paused
-from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
     InvalidRecordError,
+    StorageError,
     UnknownOrganisationError,
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.matching import check_registrable
 from verwijsindex.model import Organisation, Professional, Subject
-from verwijsindex.pseudonyms import lane_of
-from verwijsindex.storage import LOG_LANES
+from verwijsindex.signals import LockSiblings
 
 if TYPE_CHECKING:
     from verwijsindex.index import VerwijsIndex, _Prepared
@@ -56,14 +54,35 @@ class ImportStatus(enum.Enum):
     REJECTED = "rejected"
 
 
+def _optional_moment(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime):
+        raise InvalidRecordError(f"{attribute.name} must be a datetime or None")
+    check_moment(value, attribute.name)
+
+
+def _optional_day(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+        raise InvalidRecordError(f"{attribute.name} must be a date or None")
+
+
+def _of(kind: type) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidRecordError(f"{attribute.name} must be a {kind.__name__}")
+
+    return check
+
+
 @attrs.frozen
 class ImportRecord:
     """One link to import: who, about whom, and optionally when it was made and ends."""
 
-    subject: Subject
-    professional: Professional
-    created_at: datetime | None = None
-    ends_on: date | None = None
+    subject: Subject = attrs.field(validator=_of(Subject))
+    professional: Professional = attrs.field(validator=_of(Professional))
+    created_at: datetime | None = attrs.field(default=None, validator=_optional_moment)
+    ends_on: date | None = attrs.field(default=None, validator=_optional_day)
 
 
 @attrs.frozen
@@ -107,9 +126,13 @@ def bulk_register(
     """Import many links (a regional index migrating), in batched transactions.
 
     Each record is an :class:`ImportRecord` or a dict of the same shape. A record that
-    fails validation is rejected with its error; the others go on. ``created_at`` may
-    lie in the past (historical links); matches are judged at the current time. The cyclic
-    garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`).
+    fails validation (wrong types, dates that overflow or lie out of range, time-zone
+    offsets that do not exist) is rejected with its library error; the others go on.
+    ``created_at`` may lie in the past (historical links); matches are judged at the
+    current time. When the store fails part-way, the :class:`StorageError` carries the
+    partial report of what was committed as ``error.report``; running the import again
+    completes it without duplicates. The cyclic garbage collector is paused meanwhile (see
+    :mod:`verwijsindex._collector`).
     """
     with paused():
         return _bulk_register(index, records, batch_size)
@@ -120,57 +143,87 @@ def _bulk_register(
     records: Iterable[ImportRecord | Mapping[str, Any]],
     batch_size: int | None,
 ) -> ImportReport:
-    from verwijsindex.serialization import structure
-
     size = batch_size or index.batch_size
-    now = index._now()
-    outcomes: list[ImportOutcome] = []
+    done: list[ImportOutcome] = []
     pending: list[tuple[int, _Prepared]] = []
 
     def run_batch() -> None:
         if not pending:
             return
-        locks = sorted({k for _, prep in pending for k in prep.locks})
-        with index.store.transaction(locks) as tx:
-            work = UnitOfWork(tx, lane_of(locks, LOG_LANES))
-            organisations: dict[str, Organisation | None] = {}
-            for position, prep in pending:
-                org_id = prep.professional.organisation.id
-                if org_id not in organisations:
-                    organisations[org_id] = tx.get_organisation(org_id)
-                organisation = organisations[org_id]
-                if organisation is None:
-                    error = UnknownOrganisationError(
-                        f"organisation {org_id!r} has not signed the agreement of this index"
-                    )
-                    outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
-                    continue
-                try:
-                    registration = index._register_in(tx, work, prep, organisation, now)
-                except ValidationError as error:
-                    outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
-                    continue
-                status = ImportStatus.CREATED if registration.created else ImportStatus.DUPLICATE
-                outcomes.append(ImportOutcome(position, status, link_id=registration.link.id))
-            work.flush()
+        try:
+            done.extend(_run_batch(index, pending))
+        except StorageError as error:
+            # What was committed before stays; the caller re-runs the import to complete it
+            # (the records already imported come back as duplicates).
+            error.report = ImportReport(tuple(sorted(done, key=_position)))
+            raise
         pending.clear()
 
     for position, raw in enumerate(records):
         try:
-            record = raw if isinstance(raw, ImportRecord) else structure(raw, ImportRecord)
-            created_at = ensure_aware(record.created_at, "created_at") if record.created_at else now
-            if created_at > now:
-                raise InvalidRecordError("created_at lies in the future")
-            prep = index._prepare(record.subject, record.professional, created_at, record.ends_on)
-            if created_at < now:
-                check_registrable(record.subject, now, index.rules)
-                if prep.ends_on <= local_date(now):
-                    raise InvalidRecordError("the link ended before the import; nothing to keep")
+            record = _record(raw)
+            prep = index._prepare(
+                record.subject, record.professional, record.ends_on, record.created_at
+            )
         except VerwijsindexError as error:
-            outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
+            done.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
             continue
         pending.append((position, prep))
         if len(pending) >= size:
             run_batch()
     run_batch()
-    return ImportReport(tuple(sorted(outcomes, key=lambda o: o.position)))
+    return ImportReport(tuple(sorted(done, key=_position)))
+
+
+def _position(outcome: ImportOutcome) -> int:
+    return outcome.position
+
+
+def _record(raw: ImportRecord | Mapping[str, Any]) -> ImportRecord:
+    """*raw* as a checked :class:`ImportRecord`: a malformed one raises a library error."""
+    from verwijsindex.serialization import structure
+
+    record = raw if isinstance(raw, ImportRecord) else structure(raw, ImportRecord)
+    attrs.validate(record)
+    return record
+
+
+def _run_batch(index: VerwijsIndex, pending: list[tuple[int, _Prepared]]) -> list[ImportOutcome]:
+    """One batch in one transaction; tried again with the siblings' locks when a family
+    signal needs them (see :meth:`VerwijsIndex.register`)."""
+    siblings: frozenset[str] = frozenset()
+    while True:
+        locks = tuple(sorted({k for _, prep in pending for k in prep.locks} | siblings))
+        try:
+            return _write_batch(index, pending, locks)
+        except LockSiblings as more:
+            siblings |= more.keys
+
+
+def _write_batch(
+    index: VerwijsIndex, pending: list[tuple[int, _Prepared]], locks: tuple[str, ...]
+) -> list[ImportOutcome]:
+    outcomes: list[ImportOutcome] = []
+    with index.store.transaction(locks) as tx:
+        work = index._unit(tx, locks)
+        organisations: dict[str, Organisation | None] = {}
+        for position, prep in pending:
+            org_id = prep.professional.organisation.id
+            if org_id not in organisations:
+                organisations[org_id] = tx.get_organisation(org_id)
+            organisation = organisations[org_id]
+            if organisation is None:
+                error = UnknownOrganisationError(
+                    f"organisation {org_id!r} has not signed the agreement of this index"
+                )
+                outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
+                continue
+            try:
+                registration = index._register_in(work, prep, organisation, locks)
+            except ValidationError as error:
+                outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
+                continue
+            status = ImportStatus.CREATED if registration.created else ImportStatus.DUPLICATE
+            outcomes.append(ImportOutcome(position, status, link_id=registration.link.id))
+        work.flush()
+    return outcomes

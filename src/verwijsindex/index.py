@@ -40,7 +40,6 @@ from verwijsindex._unit import (
     actor,
     duty_of,
     find_link,
-    informed_by_link,
     is_current,
     new_id,
     professional_id,
@@ -52,6 +51,7 @@ from verwijsindex.errors import (
     ConfigurationError,
     ForbiddenFieldError,
     InvalidRecordError,
+    KeyMismatchError,
     NotFoundError,
     UnknownOrganisationError,
 )
@@ -62,11 +62,9 @@ from verwijsindex.matching import (
     Disposition,
     MatchRule,
     Rules,
-    archive_purge_date,
     as_of,
     check_ends_on,
     check_registrable,
-    deletion_date,
     disposition,
     information_due,
     withdrawal_event,
@@ -85,7 +83,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.oversight import FollowUpStatus
-from verwijsindex.pseudonyms import Keyring, PseudonymKey, lane_of, log_token, new_log_secret
+from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, lane_of, new_log_secret
 from verwijsindex.regions import ZUID_LIMBURG, Region, Regions
 from verwijsindex.roles import (
     Actor,
@@ -98,6 +96,7 @@ from verwijsindex.storage import (
     LOG_LANES,
     Dossier,
     InformationDuty,
+    Scrubbing,
     Store,
     SubjectRecord,
     Transaction,
@@ -141,14 +140,20 @@ class Registration:
 
 @attrs.frozen
 class _Prepared:
+    """A registration checked as far as it can be without the lock: the values, the
+    pseudonyms, the locks. What depends on the moment is checked under the lock."""
+
     subject: Subject
     professional: Professional
     key: str
     parents: tuple[str, ...]
-    age: int
-    created_at: datetime
-    ends_on: date
+    ends_on: date | None
+    created_at: datetime | None
     locks: tuple[str, ...]
+
+
+_ATTEMPTS = 5
+"""How often a registration is tried again when it finds siblings it has not locked."""
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -160,6 +165,11 @@ class VerwijsIndex:
     *clock* returns the current aware time (inject a :class:`~verwijsindex.testing.FixedClock`
     in tests and simulations); *rules*, *regions* and *match_rule* default to the statute and
     Zuid-Limburg.
+
+    The key must fit the store: a store keeps, per key id, a check value proving the secret,
+    and a key with a known id and another secret, or a keyring without the ids the store's
+    records were made under, raises :class:`~verwijsindex.errors.KeyMismatchError` before
+    anything is read or written.
     """
 
     def __init__(
@@ -192,9 +202,72 @@ class VerwijsIndex:
         self.match_rule = match_rule
         self.batch_size = batch_size
         self._regions_by_code: dict[str, Region] = {}
+        self._check_keys(self.keyring)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
+
+    def _check_keys(self, keyring: Keyring) -> None:
+        """Refuse a keyring that does not fit the store; record the check values of its
+        keys that the store does not know yet (decision 31)."""
+        checks = {key.id: key_check(key) for key in keyring.keys}
+        with self.store.transaction() as tx:
+            stored = tx.key_checks()
+            wrong = sorted(
+                key_id for key_id, value in checks.items() if stored.get(key_id, value) != value
+            )
+            if wrong:
+                raise KeyMismatchError(
+                    f"key id {', '.join(repr(k) for k in wrong)} is known to this store with "
+                    "another secret: the key given is not the one its records were made with",
+                    key_ids=tuple(wrong),
+                )
+            unknown = sorted(set(stored) - set(checks))
+            if unknown:
+                raise KeyMismatchError(
+                    f"this store holds records made under key id "
+                    f"{', '.join(repr(k) for k in unknown)}, which the keyring does not hold",
+                    key_ids=tuple(unknown),
+                )
+            for key_id, value in checks.items():
+                if key_id not in stored:
+                    tx.add_key_check(key_id, value)
+            if not stored:
+                self._adopt(tx, keyring)
+
+    @staticmethod
+    def _adopt(tx: Transaction, keyring: Keyring) -> None:
+        """A store that has never seen a key (no check values and no seal at all: written by
+        a release before seals) has its logbook heads and each youth's count of log
+        references sealed as they stand: trust on first use (decision 31). A store with
+        any seal is left alone: what does not fit stays for :meth:`verify_logbook`."""
+        heads, seals = tx.log_heads(), tx.log_seals()
+        youths = tx.log_audit().youths
+        if any(seals.values()) or any(seal for _, _, _, seal, _ in youths):
+            return
+        unsealed = {
+            lane: keyring.seal(logbook.head_message(lane, seq, hash_))
+            for lane, (seq, hash_) in heads.items()
+            if not keyring.check_seal(logbook.head_message(lane, seq, hash_), seals.get(lane))
+        }
+        if unsealed:
+            tx.append_log([], [], unsealed)
+        for key, token, logged, seal, found in youths:
+            if keyring.check_seal(logbook.refs_message(token, logged), seal):
+                continue
+            dossier = tx.load(key)
+            if dossier is not None:
+                message = logbook.refs_message(token, found)
+                tx.save(attrs.evolve(dossier, logged=found, log_seal=keyring.seal(message)))
+
+    def _unit(self, tx: Transaction, locks: Sequence[str]) -> UnitOfWork:
+        return UnitOfWork(
+            tx,
+            lane_of(locks, LOG_LANES),
+            clock=self.clock,
+            keyring=self.keyring,
+            rules=self.rules,
+        )
 
     def _region_of(self, municipality_code: str) -> Region:
         region = self._regions_by_code.get(municipality_code)
@@ -216,18 +289,18 @@ class VerwijsIndex:
         match_id: str | None = None,
     ) -> AccessDeniedError:
         """Log a refused attempt in a transaction of its own; return the error to raise."""
-        now = self._now()
         locks = [key] if key is not None else []
         with self.store.transaction(locks) as tx:
-            dossier = tx.load(key) if key is not None else None
-            work = UnitOfWork(tx, lane_of(locks, LOG_LANES))
+            work = self._unit(tx, locks)
+            dossier = work.load(key) if key is not None else None
+            now = work.stamp(dossier)
             work.log(
                 now,
                 actor_name(actor),
                 LogAction.DENIED,
-                secret=dossier.subject.log_secret if dossier is not None else None,
-                link_id=link_id,
-                match_id=match_id,
+                about=dossier,
+                link_id=link_id if dossier is not None else None,
+                match_id=match_id if dossier is not None else None,
             )
             work.flush()
         return AccessDeniedError(message)
@@ -286,39 +359,49 @@ class VerwijsIndex:
 
         A youth of 23 or older, a deceased youth, an end date in the past or beyond two
         years, an unknown organisation or any extra field (a reason above all) raise a
-        library error, and nothing is written.
+        library error, and nothing is written. The link is stamped with a moment read while
+        the youth's lock is held, never earlier than the youth's latest stored change.
         """
         refuse_extra(extra)
-        now = self._now()
         if not isinstance(professional, Professional):
             key = self.keyring.pseudonym(subject.bsn) if isinstance(subject, Subject) else None
             self._professional(professional, key=key)  # refuses and logs any other role
             raise InvalidRecordError("register() takes a Professional")
-        prepared = self._prepare(subject, professional, now, ends_on)
-        with self.store.transaction(prepared.locks) as tx:
-            work = UnitOfWork(tx, lane_of(prepared.locks, LOG_LANES))
-            organisation = self._known_organisation(tx, professional)
-            registration = self._register_in(tx, work, prepared, organisation, now)
-            work.flush()
-        return registration
+        prepared = self._prepare(subject, professional, ends_on, None)
+        siblings: frozenset[str] = frozenset()
+        for _ in range(_ATTEMPTS):
+            locks = tuple(sorted({*prepared.locks, *siblings}))
+            try:
+                with self.store.transaction(locks) as tx:
+                    work = self._unit(tx, locks)
+                    organisation = self._known_organisation(tx, professional)
+                    registration = self._register_in(work, prepared, organisation, locks)
+                    work.flush()
+            except signals.LockSiblings as more:
+                siblings = siblings | more.keys
+                continue
+            return registration
+        raise ConfigurationError(  # pragma: no cover - only when siblings keep appearing
+            "the youth's family kept changing while registering; try again"
+        )
 
     def _prepare(
         self,
         subject: Subject,
         professional: Professional,
-        created_at: datetime,
         ends_on: date | None,
+        created_at: datetime | None,
     ) -> _Prepared:
         if not isinstance(subject, Subject):
             raise InvalidRecordError("register() takes a Subject")
         if not isinstance(professional, Professional):
             raise InvalidRecordError("register() takes a Professional")
-        age = check_registrable(subject, created_at, self.rules)
-        ends = check_ends_on(created_at, ends_on, self.rules)
+        if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
+            raise InvalidRecordError("ends_on must be a date")
         key = self.keyring.pseudonym(subject.bsn)
         parents = tuple(sorted({self.keyring.pseudonym(p) for p in subject.parents}))
         locks = (key, *parents) if self.rules.family_match else (key,)
-        return _Prepared(subject, professional, key, parents, age, created_at, ends, locks)
+        return _Prepared(subject, professional, key, parents, ends_on, created_at, locks)
 
     def _known_organisation(self, tx: Transaction, professional: Professional) -> Organisation:
         organisation = tx.get_organisation(professional.organisation.id)
@@ -331,16 +414,28 @@ class VerwijsIndex:
 
     def _register_in(
         self,
-        tx: Transaction,
         work: UnitOfWork,
         p: _Prepared,
         organisation: Organisation,
-        now: datetime,
+        locks: Sequence[str],
     ) -> Registration:
         professional = p.professional
+        tx = work.tx
+        dossier = work.load(p.key)
+        now = work.stamp(dossier)
+        created_at = now
+        if p.created_at is not None:  # a historical link, imported
+            created_at = p.created_at
+            if created_at > now:
+                raise InvalidRecordError("created_at lies in the future")
+        age = check_registrable(p.subject, created_at, self.rules)
+        if created_at < now:
+            check_registrable(p.subject, now, self.rules)
+        ends_on = check_ends_on(created_at, p.ends_on, self.rules)
+        if ends_on <= local_date(now):
+            raise InvalidRecordError("the link ended before the import; nothing to keep")
         region = self._region_of(organisation.municipality_code)
-        duty = region.policy.recipients(p.age)
-        dossier = tx.load(p.key)
+        duty = region.policy.recipients(age)
         record = self._subject_record(p, dossier)
         if dossier is None:
             dossier = Dossier(subject=record)
@@ -363,8 +458,8 @@ class VerwijsIndex:
             subject=p.key,
             professional=professional.id,
             organisation=organisation.id,
-            created_at=p.created_at,
-            ends_on=p.ends_on,
+            created_at=created_at,
+            ends_on=ends_on,
         )
         archive_hint = False
         if professional.id not in dossier.hinted and any(
@@ -378,17 +473,16 @@ class VerwijsIndex:
             hinted=hinted,
             duties=(
                 *dossier.duties,
-                InformationDuty(link.id, duty, information_due(p.created_at, self.rules)),
+                InformationDuty(link.id, duty, information_due(created_at, self.rules)),
             ),
         )
-        secret = record.log_secret
-        work.log(now, actor(professional.id), LogAction.REGISTERED, secret=secret, link_id=link.id)
+        work.log(now, actor(professional.id), LogAction.REGISTERED, about=dossier, link_id=link.id)
         if archive_hint:
-            work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, secret=secret)
-        dossier, match = signals.rematch(self, tx, work, dossier, now, notify=True)
-        tx.save(self._finish(dossier))
+            work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
+        dossier, match = signals.rematch(self, work, dossier, now, notify=True)
+        work.save(dossier)
         if self.rules.family_match and p.parents:
-            signals.family_signal(self, tx, work, dossier, link, now)
+            signals.family_signal(self, work, dossier, link, now, frozenset(locks))
         return Registration(
             link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
         )
@@ -405,29 +499,6 @@ class VerwijsIndex:
             log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
             parent_keys=p.parents,
             died_on=s.died_on,
-        )
-
-    # -- the dossier's dates ----------------------------------------------------------------------
-
-    def _finish(self, dossier: Dossier) -> Dossier:
-        """Recompute the days on which a sweep or an information check has work."""
-        days: list[date] = [deletion_date(dossier.subject.birth_date, self.rules)]
-        if dossier.subject.died_on is not None:
-            days.append(dossier.subject.died_on)
-        for link in dossier.links:
-            if link.status is LinkStatus.ACTIVE:
-                days.append(link.ends_on)
-            elif link.archived_on is not None:
-                days.append(archive_purge_date(link.archived_on, self.rules))
-        informed = informed_by_link(dossier)
-        active = {lk.id for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
-        pending = [
-            duty.inform_by
-            for duty in dossier.duties
-            if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
-        ]
-        return attrs.evolve(
-            dossier, sweep_due=min(days), information_due=min(pending) if pending else None
         )
 
     # -- withdrawing -------------------------------------------------------------------------------
@@ -448,18 +519,18 @@ class VerwijsIndex:
             raise InvalidRecordError("reason must be a WithdrawalReason")
         key = self._key_for_link(link_id)
         actor_id = self._professional(by, key=key, link_id=link_id)
-        now = self._now()
         denied = False
         result: Link | None = None
+        deleted = False
         with self.store.transaction([key]) as tx:
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            dossier = tx.load(key)
+            work = self._unit(tx, [key])
+            dossier = work.load(key)
             link = find_link(dossier, link_id)
             assert dossier is not None
-            secret = dossier.subject.log_secret
+            now = work.stamp(dossier)
             if link.professional != actor_id:
                 denied = True
-                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
+                work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
             elif link.status is not LinkStatus.ACTIVE:
                 raise NotFoundError(kind="active link", id=link_id)
             else:
@@ -479,12 +550,14 @@ class VerwijsIndex:
                         dossier,
                         links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
                     )
-                work.log(now, actor(actor_id), LogAction.WITHDRAWN, secret=secret, link_id=link_id)
-                dossier, _ = signals.rematch(self, tx, work, dossier, now, notify=False)
-                self._keep(tx, work, dossier)
+                work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
+                dossier, _ = signals.rematch(self, work, dossier, now, notify=False)
+                deleted = not self._keep(work, dossier)
             work.flush()
         if denied:
             raise AccessDeniedError("only the professional who made a link may withdraw it")
+        if deleted:
+            self._scrub()
         return result
 
     def _key_for_link(self, link_id: str) -> str:
@@ -576,24 +649,24 @@ class VerwijsIndex:
     def _change_match(
         self, match_id: str, by: Actor | str, action: LogAction, change: Callable[[Match], Match]
     ) -> Match:
-        now = self._now()
         key = self._key_for_match(match_id)
         actor_id = self._professional(by, key=key, match_id=match_id)
         denied = False
         with self.store.transaction([key]) as tx:
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            dossier = tx.load(key)
+            work = self._unit(tx, [key])
+            dossier = work.load(key)
             if dossier is None or dossier.match is None or dossier.match.id != match_id:
                 raise NotFoundError(kind="match", id=match_id)
-            secret = dossier.subject.log_secret
+            now = work.stamp(dossier)
             match: Match = dossier.match
             if actor_id not in match.professionals:
                 denied = True
-                work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, match_id=match_id)
+                work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, match_id=match_id)
             else:
                 match = attrs.evolve(change(match), updated_at=now)
-                tx.save(self._finish(attrs.evolve(dossier, match=match)))
-                work.log(now, actor(actor_id), action, secret=secret, match_id=match_id)
+                dossier = attrs.evolve(dossier, match=match)
+                work.save(dossier)
+                work.log(now, actor(actor_id), action, about=dossier, match_id=match_id)
             work.flush()
         if denied:
             raise AccessDeniedError("only a professional in the match may change it")
@@ -605,21 +678,20 @@ class VerwijsIndex:
             raise InvalidRecordError("history() takes a Subject")
         key = self.keyring.pseudonym(subject.bsn)
         pid = self._professional(professional, key=key)
-        now = self._now()
         denied = False
         archived: list[Link] = []
         with self.store.transaction([key]) as tx:
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            dossier = tx.load(key)
-            secret = dossier.subject.log_secret if dossier is not None else None
+            work = self._unit(tx, [key])
+            dossier = work.load(key)
+            now = work.stamp(dossier)
             if dossier is None or not any(
                 lk.professional == pid and is_current(lk, now) for lk in dossier.links
             ):
                 denied = True
-                work.log(now, actor(pid), LogAction.DENIED, secret=secret)
+                work.log(now, actor(pid), LogAction.DENIED, about=dossier)
             else:
                 archived = [as_of(lk, now) for lk in dossier.links if not is_current(lk, now)]
-                work.log(now, actor(pid), LogAction.HISTORY_LOOKUP, secret=secret)
+                work.log(now, actor(pid), LogAction.HISTORY_LOOKUP, about=dossier)
             work.flush()
         if denied:
             raise AccessDeniedError("history is only open to a professional with an active link")
@@ -628,11 +700,15 @@ class VerwijsIndex:
     # -- notices from the population register (in notices.py) -----------------------------
 
     def record_death(self, subject: Subject | Bsn, died_on: date) -> int:
-        """A death notice: everything about the youth is deleted at once (JW 7.1.4.5(2)(c))."""
+        """A death notice: everything about the youth is deleted at once (JW 7.1.4.5(2)(c)).
+
+        A death after today (Europe/Amsterdam) or before the birth date cannot be true:
+        :class:`~verwijsindex.errors.InvalidNoticeError`, and nothing changes."""
         return notices.record_death(self, subject, died_on)
 
     def record_move(self, subject: Subject) -> int:
-        """A move notice: the new address; professionals and the new municipality are told."""
+        """A move notice: the new address; the professionals with active links are told, and
+        the new municipality's (and region's) coordinator when those changed."""
         return notices.record_move(self, subject)
 
     # -- the other roles (in oversight.py) ------------------------------------------------
@@ -666,10 +742,30 @@ class VerwijsIndex:
 
     # -- logbook -----------------------------------------------------------------------------------
 
-    def verify_logbook(self) -> logbook.LogbookReport:
-        """Check every hash chain of the logbook and the stored heads."""
+    def logbook_anchor(self) -> dict[str, Any]:
+        """A small value to keep outside the database: each lane's last sequence number and
+        hash now. :meth:`verify_logbook` with it reports any entry at or before it that is
+        missing or changed, even by someone who holds the key."""
         with self.store.transaction() as tx:
-            return logbook.verify(tx.log_entries(), tx.log_heads())
+            heads = tx.log_heads()
+        return logbook.make_anchor(heads, self._now())
+
+    def verify_logbook(
+        self, anchor: Mapping[str, Any] | str | None = None
+    ) -> logbook.LogbookReport:
+        """Check every hash chain of the logbook, the sealed heads, each youth's sealed count
+        of references to their entries, and, given an *anchor*, that nothing at or before it
+        is missing or changed."""
+        anchored = logbook.read_anchor(anchor) if anchor is not None else None
+        with self.store.transaction() as tx:
+            heads = tx.log_heads()
+            report = logbook.verify(tx.log_entries(), heads, anchor=anchored)
+            seals = tx.log_seals()
+            audit = tx.log_audit()
+        problems = list(report.problems)
+        problems += logbook.check_seals(heads, seals, self.keyring)
+        problems += logbook.check_refs(audit, self.keyring)
+        return attrs.evolve(report, ok=not problems, problems=tuple(problems))
 
     # -- sweep, import, re-keying (in their own modules) -------------------------------------
 
@@ -677,24 +773,20 @@ class VerwijsIndex:
         """Apply the lifecycle up to *now* (see :func:`verwijsindex.maintenance.sweep`)."""
         return maintenance.sweep(self, now)
 
-    def _keep(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> Dossier | None:
+    def _keep(self, work: UnitOfWork, dossier: Dossier) -> bool:
         """Save *dossier*, or delete it when no link is left: JW 7.1.4.3 allows the general
-        data only as part of a link, so it goes with the last one. Returns what was saved."""
+        data only as part of a link, so it goes with the last one. Returns whether it was
+        kept."""
         if dossier.links:
-            kept = self._finish(dossier)
-            tx.save(kept)
-            return kept
-        self._delete_dossier(tx, work, dossier)
-        return None
+            work.save(dossier)
+            return True
+        work.delete(dossier)
+        return False
 
-    def _delete_dossier(self, tx: Transaction, work: UnitOfWork, dossier: Dossier) -> None:
-        """Delete everything about one youth: the dossier with its links, matches and archive,
-        pending notifications, and the references that tie log entries to them."""
-        secret = dossier.subject.log_secret
-        tx.delete(dossier.key)
-        tx.delete_notifications(dossier.key)
-        tx.delete_log_refs(log_token(secret))
-        work.forget(secret)
+    def _scrub(self) -> None:
+        """Make data deleted by the last transaction unreadable from the store's files."""
+        if isinstance(self.store, Scrubbing):
+            self.store.scrub()
 
     def bulk_register(
         self, records: Iterable[ImportRecord | Mapping[str, Any]], *, batch_size: int | None = None

@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import UnitOfWork, actor, find_link, informed_by_link
+from verwijsindex._unit import actor, find_link, informed_by_link
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
-from verwijsindex.pseudonyms import lane_of
 from verwijsindex.roles import Actor
-from verwijsindex.storage import LOG_LANES, InformationRecord
+from verwijsindex.storage import InformationRecord
 
 if TYPE_CHECKING:
     from verwijsindex.index import VerwijsIndex
@@ -49,25 +48,24 @@ def record_informed(
     chosen = frozenset(recipients)
     if not chosen or not all(isinstance(r, Recipient) for r in chosen):
         raise InvalidRecordError("recipients must be one or more Recipient values")
-    now = index._now()
     key = index._key_for_link(link_id)
     by_id = index._professional(by, key=key, link_id=link_id) if by is not None else None
     denied = False
     with index.store.transaction([key]) as tx:
-        work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-        dossier = tx.load(key)
+        work = index._unit(tx, [key])
+        dossier = work.load(key)
         link = find_link(dossier, link_id)
         assert dossier is not None
+        now = work.stamp(dossier)
         actor_id = link.professional if by_id is None else by_id
-        secret = dossier.subject.log_secret
         if actor_id != link.professional:
             denied = True
-            work.log(now, actor(actor_id), LogAction.DENIED, secret=secret, link_id=link_id)
+            work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
         else:
             record = InformationRecord(link_id, chosen, at, actor(actor_id))
             dossier = attrs.evolve(dossier, informed=(*dossier.informed, record))
-            tx.save(index._finish(dossier))
-            work.log(now, actor(actor_id), LogAction.INFORMED, secret=secret, link_id=link_id)
+            work.save(dossier)
+            work.log(now, actor(actor_id), LogAction.INFORMED, about=dossier, link_id=link_id)
         work.flush()
     if denied:
         raise AccessDeniedError("only the professional who made a link informs about it")

@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import Any, Protocol
 
 import attrs
 
@@ -40,8 +41,14 @@ __all__ = [
     "Row",
     "chain",
     "chain_rows",
+    "check_refs",
+    "check_seals",
     "entry_hash",
+    "head_message",
+    "make_anchor",
     "pending",
+    "read_anchor",
+    "refs_message",
     "verify",
 ]
 
@@ -212,13 +219,22 @@ def chain_rows(
     return out
 
 
-def verify(entries: Iterable[LogEntry], heads: Mapping[int, tuple[int, str]]) -> LogbookReport:
-    """Check every lane: sequence without gaps, each link of the chain, and the stored head.
+def verify(
+    entries: Iterable[LogEntry],
+    heads: Mapping[int, tuple[int, str]],
+    *,
+    anchor: Mapping[int, tuple[int, str]] | None = None,
+) -> LogbookReport:
+    """Check every lane: sequence without gaps, each link of the chain, and the stored head;
+    given an *anchor* (lane to sequence number and hash, see :func:`make_anchor`), also
+    that each anchored entry is still there with the anchored hash. Since each hash covers
+    the one before it, that proves every entry at or before the anchor unchanged.
 
     *entries* must come ordered by lane, then sequence number, as stores return them.
     """
     problems: list[str] = []
     last: dict[int, tuple[int, str]] = {}
+    anchored: dict[int, str] = {}
     count = 0
     for entry in entries:
         count += 1
@@ -230,10 +246,122 @@ def verify(entries: Iterable[LogEntry], heads: Mapping[int, tuple[int, str]]) ->
             problems.append(f"{where}: does not follow the entry before it")
         if entry_hash(entry) != entry.hash:
             problems.append(f"{where}: contents changed after it was written")
+        if anchor is not None and anchor.get(entry.lane, (0, ""))[0] == entry.seq:
+            anchored[entry.lane] = entry.hash
         last[entry.lane] = (entry.seq, entry.hash)
     for lane in sorted(set(heads) | set(last)):
         if heads.get(lane) != last.get(lane):
             problems.append(f"lane {lane}: the stored head does not match the last entry")
         if len(problems) > 100:
             break
+    for lane, (seq, hash_) in sorted((anchor or {}).items()):
+        if lane not in anchored:
+            problems.append(f"lane {lane}: entry {seq} of the anchor is missing")
+        elif anchored[lane] != hash_:
+            problems.append(f"lane {lane}: the entries up to {seq} are not those of the anchor")
     return LogbookReport(ok=not problems, entries=count, lanes=len(last), problems=tuple(problems))
+
+
+def head_message(lane: int, seq: int, hash: str) -> str:
+    """What a lane's head seal covers: the lane, its last sequence number and hash."""
+    return f"log-head:v1:{lane}:{seq}:{hash}"
+
+
+def refs_message(token: str, logged: int) -> str:
+    """What a youth's ``log_seal`` covers: their log token and the count of references."""
+    return f"log-refs:v1:{token}:{logged}"
+
+
+class _Sealer(Protocol):
+    def check_seal(self, message: str, seal: object) -> bool: ...
+
+
+def check_seals(
+    heads: Mapping[int, tuple[int, str]], seals: Mapping[int, str], keyring: _Sealer
+) -> list[str]:
+    """The heads whose seal was not made by a key of *keyring* over their sequence number
+    and hash: a head moved back (the newest entries removed) without the key shows here."""
+    return [
+        f"lane {lane}: the stored head is not sealed by the application's key"
+        for lane, (seq, hash_) in sorted(heads.items())
+        if not keyring.check_seal(head_message(lane, seq, hash_), seals.get(lane))
+    ]
+
+
+def check_refs(audit: _Audit, keyring: _Sealer) -> list[str]:
+    """Each stored youth's references to their entries against their sealed count: a
+    reference removed without the key shows here. Messages name no youth."""
+    problems: list[str] = []
+    unsealed = short = 0
+    for _, token, logged, seal, found in audit.youths:
+        if not keyring.check_seal(refs_message(token, logged), seal):
+            unsealed += 1
+        elif found != logged:
+            short += 1
+    if unsealed:
+        problems.append(f"{unsealed} youths' counts of log references are not sealed by the key")
+    if short:
+        problems.append(f"{short} youths have another number of log references than sealed")
+    if audit.orphans:
+        problems.append(f"{audit.orphans} log references name no stored youth")
+    if audit.dangling:
+        problems.append(f"{audit.dangling} log references name an entry that does not exist")
+    return problems
+
+
+class _Audit(Protocol):
+    @property
+    def youths(self) -> Sequence[tuple[str, str, int, str | None, int]]: ...
+    @property
+    def orphans(self) -> int: ...
+    @property
+    def dangling(self) -> int: ...
+
+
+_ANCHOR_VERSION = 1
+
+
+def make_anchor(heads: Mapping[int, tuple[int, str]], at: datetime) -> dict[str, Any]:
+    """An anchor of the logbook as it stands: a JSON-serialisable dict of each lane's last
+    sequence number and hash, and when it was taken.
+
+    >>> anchor = make_anchor({3: (7, "ab")}, datetime(2026, 12, 1, tzinfo=timezone.utc))
+    >>> anchor
+    {'version': 1, 'taken_at': '2026-12-01T00:00:00+00:00', 'lanes': {'3': [7, 'ab']}}
+    >>> read_anchor(anchor)
+    {3: (7, 'ab')}
+    """
+    return {
+        "version": _ANCHOR_VERSION,
+        "taken_at": at.astimezone(timezone.utc).isoformat(),
+        "lanes": {str(lane): [seq, hash_] for lane, (seq, hash_) in sorted(heads.items())},
+    }
+
+
+def read_anchor(anchor: Mapping[str, Any] | str) -> dict[int, tuple[int, str]]:
+    """The lanes of an anchor made by :func:`make_anchor` (the dict, or its JSON text)."""
+    if isinstance(anchor, str | bytes):
+        try:
+            anchor = json.loads(anchor)
+        except ValueError:
+            raise InvalidRecordError("anchor: not valid JSON") from None
+    if not isinstance(anchor, Mapping) or anchor.get("version") != _ANCHOR_VERSION:
+        raise InvalidRecordError("anchor: not an anchor made by logbook_anchor()")
+    lanes = anchor.get("lanes")
+    if not isinstance(lanes, Mapping):
+        raise InvalidRecordError("anchor: lanes must be an object")
+    out: dict[int, tuple[int, str]] = {}
+    for lane, head in lanes.items():
+        if (
+            not isinstance(lane, str)
+            or not lane.isascii()
+            or not lane.isdigit()
+            or not isinstance(head, list | tuple)
+            or len(head) != 2
+            or type(head[0]) is not int
+            or head[0] < 1
+            or not isinstance(head[1], str)
+        ):
+            raise InvalidRecordError("anchor: each lane is [sequence number, hash]")
+        out[int(lane)] = (head[0], head[1])
+    return out

@@ -31,14 +31,15 @@ import attrs
 
 from verwijsindex import signals
 from verwijsindex._collector import paused
-from verwijsindex._unit import SYSTEM, UnitOfWork
+from verwijsindex._unit import SYSTEM, UnitOfWork, finish
 from verwijsindex.clock import ensure_aware, local_date
 from verwijsindex.errors import ConfigurationError
+from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction
-from verwijsindex.pseudonyms import PseudonymKey, lane_of
+from verwijsindex.pseudonyms import Keyring, PseudonymKey, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
-from verwijsindex.storage import LOG_LANES, Dossier, Transaction
+from verwijsindex.storage import Dossier
 
 if TYPE_CHECKING:
     from verwijsindex.index import VerwijsIndex
@@ -101,39 +102,40 @@ def _sweep(index: VerwijsIndex, at: datetime) -> SweepReport:
         batch = sorted(due[: index.batch_size])
         seen.update(batch)
         with index.store.transaction(batch) as tx:
-            work = UnitOfWork(tx, lane_of(batch, LOG_LANES))
+            work = index._unit(tx, batch)
             for key in batch:
-                stuck += _sweep_one(index, tx, work, key, at, today, totals)
+                stuck += _sweep_one(index, work, key, at, today, totals)
             work.flush()
     with index.store.transaction() as tx:
-        work = UnitOfWork(tx, 0)
+        work = index._unit(tx, ())
         work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
         work.flush()
+    if totals["deleted_subjects"] or totals["deleted_links"] or totals["purged"]:
+        index._scrub()
     return SweepReport(at=at, **totals)
 
 
 def _sweep_one(
     index: VerwijsIndex,
-    tx: Transaction,
     work: UnitOfWork,
     key: str,
-    at: datetime,
+    swept_at: datetime,
     today: date,
     totals: dict[str, int],
 ) -> bool:
     """Sweep one youth; return whether the dossier is still due on *today* afterwards."""
-    dossier = tx.load(key)
+    dossier = work.load(key)
     if dossier is None or dossier.sweep_due is None or dossier.sweep_due > today:
         return False
+    at = work.stamp(dossier, swept_at)
     totals["dossiers"] += 1
-    secret = dossier.subject.log_secret
     subject = dossier.subject
     if is_due_for_deletion(subject, today, index.rules):
         for link in dossier.links:
-            work.log(at, SYSTEM, LogAction.DELETED, secret=secret, link_id=link.id)
+            work.log(at, SYSTEM, LogAction.DELETED, about=dossier, link_id=link.id)
         totals["deleted_links"] += len(dossier.links)
         totals["deleted_subjects"] += 1
-        index._delete_dossier(tx, work, dossier)
+        work.delete(dossier)
         return False
     links: list[Link] = []
     for link in dossier.links:
@@ -141,14 +143,14 @@ def _sweep_one(
         if ended is not link:
             link = ended
             totals["expired"] += 1
-            work.log(at, SYSTEM, LogAction.EXPIRED, secret=secret, link_id=link.id)
+            work.log(at, SYSTEM, LogAction.EXPIRED, about=dossier, link_id=link.id)
         if (
             link.status is LinkStatus.ARCHIVED
             and link.archived_on is not None
             and archive_purge_date(link.archived_on, index.rules) <= today
         ):
             totals["purged"] += 1
-            work.log(at, SYSTEM, LogAction.PURGED, secret=secret, link_id=link.id)
+            work.log(at, SYSTEM, LogAction.PURGED, about=dossier, link_id=link.id)
             continue
         links.append(link)
     kept = {lk.id for lk in links}
@@ -159,11 +161,13 @@ def _sweep_one(
         informed=tuple(r for r in dossier.informed if r.link_id in kept),
     )
     had_match = dossier.match is not None
-    dossier, match = signals.rematch(index, tx, work, dossier, at, notify=False)
+    dossier, match = signals.rematch(index, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
-    saved = index._keep(tx, work, dossier)
-    return saved is not None and saved.sweep_due is not None and saved.sweep_due <= today
+    if not index._keep(work, dossier):
+        return False
+    saved = finish(dossier, index.rules)
+    return saved.sweep_due is not None and saved.sweep_due <= today
 
 
 def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
@@ -187,6 +191,8 @@ def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
         ring = index.keyring
     else:
         ring = index.keyring.extended(new_key)
+    old = index.keyring
+    index._check_keys(ring)  # the store learns the new key's check value before any move
     now = index._now()
     moved = 0
     after: str | None = None
@@ -203,18 +209,27 @@ def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
                     continue
                 new = rekey_pseudonym(old_key, new_key)
                 tx.delete(old_key)
-                tx.save(_rekeyed(dossier, new, new_key))
+                tx.save(_rekeyed(dossier, new, new_key, old, ring))
                 tx.rekey_notifications(old_key, new)
                 moved += 1
+    index.keyring = ring
     with index.store.transaction() as tx:
-        work = UnitOfWork(tx, 0)
+        heads, seals = tx.log_heads(), tx.log_seals()
+        resealed = {
+            lane: ring.seal(head_message(lane, seq, hash_))
+            for lane, (seq, hash_) in heads.items()
+            if old.check_seal(head_message(lane, seq, hash_), seals.get(lane))
+        }
+        if resealed:
+            tx.append_log([], [], resealed)
+    with index.store.transaction() as tx:
+        work = index._unit(tx, ())
         work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
         work.flush()
-    index.keyring = ring
     return moved
 
 
-def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey) -> Dossier:
+def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: Keyring) -> Dossier:
     subject = attrs.evolve(
         dossier.subject,
         key=new,
@@ -223,4 +238,8 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey) -> Dossier:
     )
     links = tuple(attrs.evolve(lk, subject=new) for lk in dossier.links)
     match = attrs.evolve(dossier.match, subject=new) if dossier.match is not None else None
-    return attrs.evolve(dossier, subject=subject, links=links, match=match)
+    seal = dossier.log_seal
+    message = refs_message(log_token(dossier.subject.log_secret), dossier.logged)
+    if old.check_seal(message, seal):  # a seal that did not fit stays as it was, for verify
+        seal = ring.seal(message)
+    return attrs.evolve(dossier, subject=subject, links=links, match=match, log_seal=seal)

@@ -172,15 +172,15 @@ def check_ends_on(created_at: datetime, ends_on: date | None, rules: Rules) -> d
 
 
 def is_active(link: Link, at: datetime) -> bool:
-    """Whether *link* can match at *at*: not archived, made by then and not yet ended.
+    """Whether *link* can match at *at*: not archived and not yet ended.
 
     A link is active up to (not including) its ``ends_on`` day on the Amsterdam calendar,
-    whether or not a sweep has archived it yet.
+    whether or not a sweep has archived it yet. A stored link counts from the moment it
+    is stored: a reader whose clock lags behind the host that stamped it (``created_at``
+    after *at*) still sees it active (decision 30).
     """
     ensure_aware(at, "at")
-    return (
-        link.status is LinkStatus.ACTIVE and link.created_at <= at and local_date(at) < link.ends_on
-    )
+    return link.status is LinkStatus.ACTIVE and local_date(at) < link.ends_on
 
 
 def as_of(link: Link, at: datetime) -> Link:

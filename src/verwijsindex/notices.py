@@ -10,13 +10,25 @@
 ...                                municipality="Heerlen"))
 1
 >>> sorted((n.kind.value, n.recipient) for n in index.pending_notifications())
-[('move', '0917'), ('move', 'n1')]
->>> index.record_death(make_subject(bsn="111222333", birth_date=date(2015, 5, 1)), date(2025, 1, 1))
-1
->>> index.record_death(make_subject(bsn="111222333", birth_date=date(2015, 5, 1)), "today")
+[('coordinator', 'Parkstad Limburg'), ('move', '0917'), ('move', 'n1')]
+
+A notice that cannot be true changes nothing:
+
+>>> youth = make_subject(bsn="111222333", birth_date=date(2015, 5, 1))
+>>> index.record_death(youth, date(2099, 1, 1))
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidNoticeError: died_on lies after today
+>>> index.record_death(youth, date(2014, 12, 31))
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.InvalidNoticeError: died_on lies before the birth date
+>>> index.record_death(youth, "today")
 Traceback (most recent call last):
     ...
 verwijsindex.errors.InvalidRecordError: died_on must be a date
+>>> index.record_death(youth, date(2025, 1, 1))
+1
 """
 
 from __future__ import annotations
@@ -26,12 +38,21 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import UnitOfWork, is_current, new_id
-from verwijsindex.errors import InvalidRecordError
-from verwijsindex.model import Bsn, LogAction, Notification, NotificationKind, Subject
-from verwijsindex.pseudonyms import lane_of
+from verwijsindex._unit import UnitOfWork, actor, is_current, new_id
+from verwijsindex.clock import local_date
+from verwijsindex.errors import InvalidNoticeError, InvalidRecordError, UnknownMunicipalityError
+from verwijsindex.model import (
+    Address,
+    Bsn,
+    Link,
+    LogAction,
+    Notification,
+    NotificationKind,
+    Subject,
+)
+from verwijsindex.regions import Region
 from verwijsindex.signals import contacts_of
-from verwijsindex.storage import LOG_LANES
+from verwijsindex.storage import Dossier
 
 if TYPE_CHECKING:
     from verwijsindex.index import VerwijsIndex
@@ -43,76 +64,138 @@ POPULATION_REGISTER = "population-register"
 
 def record_death(index: VerwijsIndex, subject: Subject | Bsn, died_on: date) -> int:
     """A death notice from the population register: every link, the match and the
-    archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went."""
+    archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went.
+
+    A death after today (on the Amsterdam calendar) or before the youth's birth date
+    cannot be true: :class:`InvalidNoticeError`, and nothing is deleted."""
     bsn = subject.bsn if isinstance(subject, Subject) else subject
     if not isinstance(bsn, Bsn):
         raise InvalidRecordError("record_death() takes a Subject or a Bsn")
     if not isinstance(died_on, date) or isinstance(died_on, datetime):
         raise InvalidRecordError("died_on must be a date")
-    now = index._now()
+    if isinstance(subject, Subject) and died_on < subject.birth_date:
+        raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
     key = index.keyring.pseudonym(bsn)
     with index.store.transaction([key]) as tx:
-        dossier = tx.load(key)
+        work = index._unit(tx, [key])
+        dossier = work.load(key)
+        now = work.stamp(dossier)
+        if died_on > local_date(now):
+            raise InvalidNoticeError("died_on lies after today", field="died_on")
         if dossier is None:
             return 0
-        work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-        secret = dossier.subject.log_secret
+        if died_on < dossier.subject.birth_date:
+            raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
         for link in dossier.links:
-            work.log(now, POPULATION_REGISTER, LogAction.DELETED, secret=secret, link_id=link.id)
-        index._delete_dossier(tx, work, dossier)
+            work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=dossier, link_id=link.id)
+        work.delete(dossier)
         work.flush()
+    index._scrub()
     return len(dossier.links)
 
 
 def record_move(index: VerwijsIndex, subject: Subject) -> int:
     """A move notice from the population register (JW 7.1.2.3(1)(g)): the general data
-    takes the new address; when the municipality changed, every professional with an
-    active link is told, and the new municipality receives the list of active links'
-    professionals and organisations. Returns how many professionals were told."""
+    takes the new address, and every professional with an active link is told, also of
+    a move within the municipality. When the municipality changed, the new municipality's
+    coordinator receives the active links' professionals and organisations; when the
+    region changed, the new region's coordinator too. Returns how many professionals
+    were told.
+
+    A municipality outside the index's regions, or an address that is not one, cannot be
+    true: :class:`InvalidNoticeError`, and nothing changes."""
     if not isinstance(subject, Subject):
         raise InvalidRecordError("record_move() takes the youth's Subject with the new address")
-    now = index._now()
+    address = subject.address
+    try:
+        if not isinstance(address, Address):
+            raise InvalidRecordError("address")
+        attrs.validate(address)
+    except (InvalidRecordError, TypeError, ValueError):
+        raise InvalidNoticeError("address is not an address", field="address") from None
+    try:
+        new_region = index._region_of(address.municipality_code)
+    except UnknownMunicipalityError:
+        raise InvalidNoticeError(
+            "address.municipality_code names no municipality in the index's regions",
+            field="address.municipality_code",
+        ) from None
     key = index.keyring.pseudonym(subject.bsn)
     with index.store.transaction([key]) as tx:
-        dossier = tx.load(key)
+        work = index._unit(tx, [key])
+        dossier = work.load(key)
         if dossier is None:
             return 0
-        work = UnitOfWork(tx, lane_of([key], LOG_LANES))
+        now = work.stamp(dossier)
         old = dossier.subject.address.municipality_code
-        dossier = attrs.evolve(
-            dossier, subject=attrs.evolve(dossier.subject, address=subject.address)
-        )
-        tx.save(index._finish(dossier))
-        secret = dossier.subject.log_secret
-        work.log(now, POPULATION_REGISTER, LogAction.MOVED, secret=secret)
+        dossier = attrs.evolve(dossier, subject=attrs.evolve(dossier.subject, address=address))
+        work.save(dossier)
+        work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
         active = [lk for lk in dossier.links if is_current(lk, now)]
-        new = subject.address.municipality_code
-        if new == old or not active:
-            work.flush()
-            return 0
-        contacts = contacts_of(tx, dict.fromkeys(lk.professional for lk in active))
-        for link in active:
-            work.notify(
-                key,
-                Notification(
-                    id=new_id(),
-                    kind=NotificationKind.MOVE,
-                    recipient=link.professional,
-                    created_at=now,
-                    contacts=tuple(c for c in contacts if c.professional_id != link.professional),
-                    link_id=link.id,
-                ),
-            )
+        if active:
+            _tell(index, work, dossier, active, now, old, new_region)
+        work.flush()
+    index._scrub()  # the old address is replaced: it goes from the files too
+    return len({lk.professional for lk in active})
+
+
+def _tell(
+    index: VerwijsIndex,
+    work: UnitOfWork,
+    dossier: Dossier,
+    active: list[Link],
+    now: datetime,
+    old: str,
+    new_region: Region,
+) -> None:
+    """The move notices: each professional with an active link, and the new municipality's
+    and region's coordinators when the youth left the old ones."""
+    key = dossier.key
+    new = dossier.subject.address.municipality_code
+    contacts = contacts_of(work.tx, dict.fromkeys(lk.professional for lk in active))
+    told: set[str] = set()
+    for link in active:
+        if link.professional in told:
+            continue
+        told.add(link.professional)
         work.notify(
             key,
             Notification(
                 id=new_id(),
                 kind=NotificationKind.MOVE,
-                recipient=new,
+                recipient=link.professional,
+                created_at=now,
+                contacts=tuple(c for c in contacts if c.professional_id != link.professional),
+                link_id=link.id,
+            ),
+        )
+        work.log(now, actor(link.professional), LogAction.SIGNALLED, about=dossier)
+    if new == old:
+        return
+    work.notify(
+        key,
+        Notification(
+            id=new_id(),
+            kind=NotificationKind.MOVE,
+            recipient=new,
+            created_at=now,
+            contacts=contacts,
+        ),
+    )
+    work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, about=dossier)
+    try:
+        old_region = index._region_of(old)
+    except UnknownMunicipalityError:  # pragma: no cover - stored codes are known
+        old_region = None
+    if old_region is None or old_region.name != new_region.name:
+        work.notify(
+            key,
+            Notification(
+                id=new_id(),
+                kind=NotificationKind.COORDINATOR,
+                recipient=new_region.name,
                 created_at=now,
                 contacts=contacts,
             ),
         )
-        work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, secret=secret)
-        work.flush()
-    return len(active)
+        work.log(now, f"coordinator:{new_region.name}", LogAction.SIGNALLED, about=dossier)

@@ -32,14 +32,15 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import add_months, age_on
 from verwijsindex.errors import (
     AccessDeniedError,
     InvalidRecordError,
     NotEligibleError,
     NotFoundError,
+    TamperedLogbookError,
 )
+from verwijsindex.logbook import refs_message
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Address,
@@ -54,10 +55,9 @@ from verwijsindex.model import (
     Recipient,
     Subject,
 )
-from verwijsindex.pseudonyms import lane_of, log_token
+from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
 from verwijsindex.roles import Actor, RightsOfficer, actor_name
 from verwijsindex.storage import (
-    LOG_LANES,
     Dossier,
     InformationDuty,
     InformationRecord,
@@ -273,12 +273,13 @@ def _controls(tx: Transaction, dossier: Dossier, officer: RightsOfficer) -> bool
     return officer.municipality_code in codes
 
 
-def _report(tx: Transaction, dossier: Dossier, at: datetime) -> AccessReport:
+def _report(tx: Transaction, dossier: Dossier, at: datetime, keyring: Keyring) -> AccessReport:
     s = dossier.subject
     links = tuple(
         LinkReport(lk, tx.get_organisation(lk.organisation), tx.get_professional(lk.professional))
         for lk in dossier.links
     )
+    log = _youth_log(tx, dossier, keyring)
     return AccessReport(
         generated_at=at,
         subject=GeneralData(
@@ -294,8 +295,39 @@ def _report(tx: Transaction, dossier: Dossier, at: datetime) -> AccessReport:
         matches=(dossier.match,) if dossier.match is not None else (),
         duties=dossier.duties,
         informed=dossier.informed,
-        log=tuple(tx.log_entries_for(log_token(s.log_secret))),
+        log=log,
     )
+
+
+def _youth_log(tx: Transaction, dossier: Dossier, keyring: Keyring) -> tuple[LogEntry, ...]:
+    """The youth's log entries, with the ids of their links and matches unsealed; raises
+    :class:`TamperedLogbookError` when a reference is missing or does not fit, so that an
+    access report never silently leaves an entry out."""
+    secret = dossier.subject.log_secret
+    token = log_token(secret)
+    entries = tx.log_entries_for(token)
+    fits = keyring.check_seal(refs_message(token, dossier.logged), dossier.log_seal)
+    if not fits or len(entries) != dossier.logged:
+        raise TamperedLogbookError(
+            "the references to this youth's log entries were altered: the access report "
+            "would be incomplete"
+        )
+    out = []
+    for entry in entries:
+        if entry.subject_ref != entry_ref(secret, entry.id):
+            raise TamperedLogbookError("a reference names an entry about someone else")
+        out.append(
+            attrs.evolve(
+                entry,
+                link_id=None
+                if entry.link_id is None
+                else unseal_id(secret, entry.id, entry.link_id),
+                match_id=None
+                if entry.match_id is None
+                else unseal_id(secret, entry.id, entry.match_id),
+            )
+        )
+    return tuple(out)
 
 
 def _with_dossier(
@@ -307,21 +339,20 @@ def _with_dossier(
 ) -> tuple[AccessReport | None, int]:
     """Run one rights operation under the youth's lock, checking the officer is controller."""
     officer = _officer(index, by, request)
-    now = index._now()
     key = index.keyring.pseudonym(request.subject)
     with index.store.transaction([key]) as tx:
-        dossier = tx.load(key)
+        work = index._unit(tx, [key])
+        dossier = work.load(key)
+        now = work.stamp(dossier)
         if dossier is None:
             return (AccessReport(generated_at=now) if action is LogAction.READ else None), 0
         if not _controls(tx, dossier, officer):
             denied = True
         else:
             denied = False
-            work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-            secret = dossier.subject.log_secret
             if action is LogAction.READ:
-                report = _report(tx, dossier, now)
-                work.log(now, actor_name(officer), LogAction.READ, secret=secret)
+                report = _report(tx, dossier, now, index.keyring)
+                work.log(now, actor_name(officer), LogAction.READ, about=dossier)
                 work.flush()
                 return report, 0
             if action is LogAction.RECTIFIED:
@@ -335,13 +366,14 @@ def _with_dossier(
                     parent_keys=tuple(sorted({index.keyring.pseudonym(p) for p in change.parents})),
                     died_on=change.died_on,
                 )
-                tx.save(index._finish(attrs.evolve(dossier, subject=record)))
-                work.log(now, actor_name(officer), LogAction.RECTIFIED, secret=secret)
+                dossier = attrs.evolve(dossier, subject=record)
+                work.save(dossier)
+                work.log(now, actor_name(officer), LogAction.RECTIFIED, about=dossier)
                 work.flush()
                 return None, 1
             # erasure: every link, match, archive entry and pending notification goes, and the
             # per-youth secret with the dossier, so the remaining log entries are unlinkable
-            index._delete_dossier(tx, work, dossier)
+            work.delete(dossier)
             work.log(now, actor_name(officer), LogAction.ERASED, count=len(dossier.links))
             work.flush()
             removed = len(dossier.links)
@@ -389,6 +421,7 @@ def rectify(
     _, changed = _with_dossier(index, request, by, LogAction.RECTIFIED, corrected)
     if not changed:
         raise NotFoundError("nothing is stored about this youth")
+    index._scrub()  # the old values go from the files too
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
 
 
@@ -401,9 +434,7 @@ def erase(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> RightsRe
         raise InvalidRecordError("erase() carries out an objection")
     _require_granted(request)
     _with_dossier(index, request, by, LogAction.ERASED)
-    scrub = getattr(index.store, "scrub", None)
-    if callable(scrub):
-        scrub()
+    index._scrub()
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
 
 
@@ -420,13 +451,14 @@ def route(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> tuple[Ro
         raise InvalidRecordError("route() takes a RightsRequest")
     if not isinstance(by, RightsOfficer):
         raise index._deny(by, "requests are routed by a rights officer")
-    now = index._now()
     key = index.keyring.pseudonym(request.subject)
     routes: dict[str, Route] = {}
     with index.store.transaction([key]) as tx:
-        dossier = tx.load(key)
+        work = index._unit(tx, [key])
+        dossier = work.load(key)
         if dossier is None:
             return ()
+        now = work.stamp(dossier)
         for organisation_id in dict.fromkeys(lk.organisation for lk in dossier.links):
             organisation = tx.get_organisation(organisation_id)
             if organisation is None:
@@ -440,7 +472,6 @@ def route(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> tuple[Ro
                 region=region.name,
                 contact=region.coordinator,
             )
-        work = UnitOfWork(tx, lane_of([key], LOG_LANES))
-        work.log(now, actor_name(by), LogAction.READ, secret=dossier.subject.log_secret)
+        work.log(now, actor_name(by), LogAction.READ, about=dossier)
         work.flush()
     return tuple(routes.values())

@@ -19,6 +19,7 @@ verwijsindex.errors.ConfigurationError: a pseudonym key's secret must be at leas
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from collections.abc import Iterable, Sequence
@@ -28,12 +29,27 @@ import attrs
 from verwijsindex.errors import ConfigurationError
 from verwijsindex.model import Bsn
 
-__all__ = ["Keyring", "PseudonymKey", "entry_ref", "lane_of", "log_token", "new_log_secret"]
+__all__ = [
+    "Keyring",
+    "PseudonymKey",
+    "entry_ref",
+    "key_check",
+    "lane_of",
+    "log_token",
+    "new_log_secret",
+    "seal_id",
+    "unseal_id",
+]
 
 _BSN_DOMAIN = b"verwijsindex:bsn:v1:"
 _REKEY_DOMAIN = b"verwijsindex:rekey:v1:"
 _TOKEN_DOMAIN = b"verwijsindex:log-token:v1"
 _ENTRY_DOMAIN = b"verwijsindex:log-entry:v1:"
+_CHECK_DOMAIN = b"verwijsindex:key-check:v1:"
+_SEAL_DOMAIN = b"verwijsindex:seal-key:v1"
+_ID_DOMAIN = b"verwijsindex:log-id:v1:"
+_SEALED = "~"
+"""The first character of a sealed id; no identifier the library accepts starts with it."""
 
 
 def _check_secret(_: object, __: attrs.Attribute[bytes], value: bytes) -> None:
@@ -60,6 +76,17 @@ class PseudonymKey:
     def generate(cls, id: str) -> PseudonymKey:
         """A new random key (32 bytes from :mod:`secrets`)."""
         return cls(id, secrets.token_bytes(32))
+
+
+def key_check(key: PseudonymKey) -> str:
+    """The check value a store keeps for *key*: proves which secret was used under this id.
+
+    An HMAC of a fixed message under the secret: nothing from which the secret follows.
+
+    >>> key_check(PseudonymKey("2026-1", b"0" * 32))[:16]
+    '...'
+    """
+    return _hmac(key.secret, _CHECK_DOMAIN + key.id.encode("utf-8"))
 
 
 class Keyring:
@@ -95,6 +122,22 @@ class Keyring:
         """A ring with *key* added as the newest."""
         return Keyring([*self.keys, key])
 
+    def seal(self, message: str) -> str:
+        """A seal over *message* under the newest key: ``key id:HMAC``. Only the holder of
+        the key can make one; :meth:`check_seal` tells whether a seal fits a message."""
+        key = self.keys[-1]
+        return f"{key.id}:{_seal(_seal_state(key), message)}"
+
+    def check_seal(self, message: str, seal: object) -> bool:
+        """Whether *seal* was made over *message* by a key of this ring."""
+        if not isinstance(seal, str):
+            return False
+        key_id, _, mac = seal.rpartition(":")
+        for key in self.keys:
+            if key.id == key_id:
+                return hmac.compare_digest(_seal(_seal_state(key), message), mac)
+        return False
+
 
 def rekey(pseudonym: str, key: PseudonymKey) -> str:
     """One further HMAC step: the pseudonym under a ring extended with *key*."""
@@ -105,11 +148,24 @@ def _hmac(secret: bytes, message: bytes) -> str:
     return hmac.digest(secret, message, "sha256").hex()
 
 
+@functools.lru_cache(maxsize=64)
+def _seal_state(key: PseudonymKey) -> hmac.HMAC:
+    """The HMAC state of *key*'s sealing key, keyed once (a seal then costs one copy)."""
+    return hmac.new(hmac.digest(key.secret, _SEAL_DOMAIN, "sha256"), digestmod="sha256")
+
+
+def _seal(state: hmac.HMAC, message: str) -> str:
+    mac = state.copy()
+    mac.update(message.encode("utf-8"))
+    return mac.hexdigest()
+
+
 def new_log_secret() -> str:
     """A fresh per-youth logbook secret (32 random bytes, hex)."""
     return secrets.token_hex(32)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def log_token(log_secret: str) -> str:
     """The youth's logbook token: the key under which their entries are found."""
     return _hmac(bytes.fromhex(log_secret), _TOKEN_DOMAIN)
@@ -118,6 +174,40 @@ def log_token(log_secret: str) -> str:
 def entry_ref(log_secret: str, entry_id: str) -> str:
     """The reference one log entry carries: unlinkable to others without the secret."""
     return _hmac(bytes.fromhex(log_secret), _ENTRY_DOMAIN + entry_id.encode("ascii"))[:32]
+
+
+def seal_id(log_secret: str, entry_id: str, value: str) -> str:
+    """*value* (a link or match id in a log entry about a youth) sealed under the youth's
+    logbook secret: readable with the secret, unreadable and unlinkable once it is
+    destroyed. The keystream is HMAC-SHA-256 of the entry's id, unique per entry.
+
+    >>> secret = "00" * 32
+    >>> sealed = seal_id(secret, "e1", "link-1")
+    >>> sealed.startswith("~"), unseal_id(secret, "e1", sealed)
+    (True, 'link-1')
+    """
+    data = value.encode("utf-8")
+    stream = _keystream(log_secret, entry_id, len(data))
+    return _SEALED + bytes(a ^ b for a, b in zip(data, stream, strict=True)).hex()
+
+
+def unseal_id(log_secret: str, entry_id: str, value: str) -> str:
+    """The id that :func:`seal_id` sealed (a value that is not sealed is returned as is)."""
+    if not value.startswith(_SEALED):
+        return value
+    data = bytes.fromhex(value[1:])
+    stream = _keystream(log_secret, entry_id, len(data))
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True)).decode("utf-8", "replace")
+
+
+def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
+    secret = bytes.fromhex(log_secret)
+    prefix = _ID_DOMAIN + entry_id.encode("utf-8") + b":"
+    blocks = [
+        hmac.digest(secret, prefix + str(n).encode("ascii"), "sha256")
+        for n in range(-(-size // 32))
+    ]
+    return b"".join(blocks)[:size]
 
 
 def lane_of(keys: Sequence[str], lanes: int) -> int:

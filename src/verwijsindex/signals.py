@@ -33,12 +33,20 @@ from verwijsindex.storage import Dossier, Transaction
 if TYPE_CHECKING:
     from verwijsindex.index import VerwijsIndex
 
-__all__ = ["contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
+__all__ = ["LockSiblings", "contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
+
+
+class LockSiblings(Exception):
+    """A family signal must be logged about siblings the transaction did not lock: the
+    caller rolls back and tries again with their locks too."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        super().__init__()
+        self.keys = keys
 
 
 def rematch(
     index: VerwijsIndex,
-    tx: Transaction,
     work: UnitOfWork,
     dossier: Dossier,
     now: datetime,
@@ -83,21 +91,20 @@ def rematch(
         )
     grew = old is None or not set(link_ids) <= set(old.links)
     if notify and grew:
-        notify_match(index, tx, work, dossier, match, found, now)
+        notify_match(index, work, dossier, match, found, now)
     return attrs.evolve(dossier, match=match), match
 
 
 def notify_match(
     index: VerwijsIndex,
-    tx: Transaction,
     work: UnitOfWork,
     dossier: Dossier,
     match: Match,
     links: Sequence[Link],
     now: datetime,
 ) -> None:
+    tx = work.tx
     contacts = contacts_of(tx, match.professionals)
-    secret = dossier.subject.log_secret
     for pid in match.professionals:
         others = tuple(c for c in contacts if c.professional_id != pid)
         work.notify(
@@ -111,7 +118,7 @@ def notify_match(
                 contacts=others,
             ),
         )
-        work.log(now, actor(pid), LogAction.SIGNALLED, secret=secret, match_id=match.id)
+        work.log(now, actor(pid), LogAction.SIGNALLED, about=dossier, match_id=match.id)
     municipality = dossier.subject.address.municipality_code
     work.notify(
         dossier.key,
@@ -124,7 +131,7 @@ def notify_match(
         ),
     )
     work.log(
-        now, f"follow-up:{municipality}", LogAction.SIGNALLED, secret=secret, match_id=match.id
+        now, f"follow-up:{municipality}", LogAction.SIGNALLED, about=dossier, match_id=match.id
     )
     regions = regions_of(index, tx, links)
     if len(regions) > 1:
@@ -140,7 +147,9 @@ def notify_match(
                     contacts=contacts,
                 ),
             )
-            work.log(now, f"coordinator:{region}", LogAction.SIGNALLED, match_id=match.id)
+            work.log(
+                now, f"coordinator:{region}", LogAction.SIGNALLED, about=dossier, match_id=match.id
+            )
 
 
 def contacts_of(tx: Transaction, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
@@ -165,18 +174,22 @@ def regions_of(index: VerwijsIndex, tx: Transaction, links: Iterable[Link]) -> l
 
 def family_signal(
     index: VerwijsIndex,
-    tx: Transaction,
     work: UnitOfWork,
     dossier: Dossier,
     link: Link,
     now: datetime,
+    locked: frozenset[str],
 ) -> None:
-    """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one."""
+    """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one.
+
+    The signal is logged about each youth it concerns, which writes to their dossiers:
+    when a sibling it concerns is not among *locked*, :class:`LockSiblings` asks the
+    caller to try again with their locks."""
     siblings: dict[str, Dossier] = {dossier.key: dossier}
     for parent_key in dossier.subject.parent_keys:
-        for key in tx.keys_for_parent(parent_key):
+        for key in work.keys_for_parent(parent_key):
             if key not in siblings:
-                sibling = tx.load(key)
+                sibling = work.load(key)
                 if sibling is not None:
                     siblings[key] = sibling
     if len(siblings) < 2:
@@ -184,9 +197,12 @@ def family_signal(
     found = find_family_match([d.links for d in siblings.values()], index.match_rule, at=now)
     if found is None or link not in found:
         return
+    unlocked = frozenset(lk.subject for lk in found) - locked
+    if unlocked:
+        raise LockSiblings(unlocked)
     family_id = f"family-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
-    contacts = contacts_of(tx, professionals)
+    contacts = contacts_of(work.tx, professionals)
     notified: set[tuple[str, str]] = set()
     for lk in found:
         if (lk.professional, lk.subject) in notified:
@@ -208,6 +224,6 @@ def family_signal(
             now,
             actor(lk.professional),
             LogAction.SIGNALLED,
-            secret=siblings[lk.subject].subject.log_secret,
+            about=siblings[lk.subject],
             match_id=family_id,
         )

@@ -185,10 +185,10 @@ class _DyingTransaction:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.tx, name)
 
-    def append_log(self, entries: Any, refs: Any) -> None:
+    def append_log(self, entries: Any, refs: Any, seals: Any = None) -> None:
         import os
 
-        self.tx.append_log(entries, refs)
+        self.tx.append_log(entries, refs, seals or {})
         os._exit(17)  # the process dies with the transaction written but not committed
 
 

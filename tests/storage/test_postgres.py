@@ -183,3 +183,105 @@ def test_a_process_that_dies_mid_transaction_leaves_no_trace(
     url = _with_schema(postgres_url, postgres_schema)
     assert die_mid_transaction(url) == 17
     check_only_committed_work(url)
+
+
+def _count(url: str, schema: str, query: LiteralString) -> Any:
+    return _execute(url, schema, query)[0][0]
+
+
+def test_erasure_vacuums_the_tables_that_held_the_youth(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """After an erasure the deleted rows are vacuumed at once: gone from the table files
+    (checked in the heap files themselves when the server's data directory is on this
+    machine), not left for autovacuum."""
+    from datetime import date
+
+    import attrs
+
+    from verwijsindex.model import Recipient
+    from verwijsindex.privacy import RequestKind, decide, erase, file_request
+    from verwijsindex.roles import RightsOfficer
+    from verwijsindex.testing import make_professional, make_subject
+
+    url = _with_schema(postgres_url, postgres_schema)
+    index = make_index(url)
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    youth = make_subject(bsn="111222333", birth_date=date(2014, 1, 1), name="Eva Bezwaarmaker")
+    youth = attrs.evolve(youth, address=attrs.evolve(youth.address, street="Bezwaarsteeg"))
+    index.register(youth, nurse)
+    index.register(make_subject(bsn="123456782", birth_date=date(2014, 1, 1)), nurse)
+    before = _count(
+        postgres_url,
+        postgres_schema,
+        "SELECT vacuum_count FROM pg_stat_user_tables"
+        " WHERE schemaname = current_schema() AND relname = 'dossiers'",
+    )
+    request = file_request(
+        RequestKind.OBJECTION,
+        youth,
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=date(2026, 1, 1),
+    )
+    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+    index.store.close()
+    stats = _execute(
+        postgres_url,
+        postgres_schema,
+        "SELECT relname, vacuum_count, n_dead_tup FROM pg_stat_user_tables"
+        " WHERE schemaname = current_schema()",
+    )
+    vacuumed = {name: (count, dead) for name, count, dead in stats}
+    assert vacuumed["dossiers"][0] > before
+    for table in ("dossiers", "outbox", "log_refs", "dossier_links", "dossier_professionals"):
+        assert vacuumed[table][0] >= 1, table
+    _execute(postgres_url, postgres_schema, "CHECKPOINT")
+    ((directory, files),) = _execute(
+        postgres_url,
+        postgres_schema,
+        "SELECT current_setting('data_directory'), array[pg_relation_filepath('dossiers'),"
+        " pg_relation_filepath((SELECT reltoastrelid FROM pg_class"
+        "  WHERE oid = 'dossiers'::regclass))]",
+    )
+    from pathlib import Path
+
+    heap = [Path(directory) / name for name in files if name]
+    if all(p.exists() for p in heap):  # the server runs on this machine
+        data = b"".join(p.read_bytes() for p in heap)
+        assert b"Bezwaarsteeg" not in data and b"Eva Bezwaarmaker" not in data
+
+
+def test_pooled_connections_survive_a_server_restart(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """Finding 8: after the server dropped every pooled connection, each of them failed one
+    call. Now the next call succeeds."""
+    import threading
+
+    from verwijsindex.storage.postgres import PostgresStore
+
+    store = PostgresStore(postgres_url, schema=postgres_schema, max_connections=8)
+    pids: set[int] = set()
+    together = threading.Barrier(8)
+
+    def hold() -> None:
+        with store.transaction() as tx:
+            pids.add(tx._conn.info.backend_pid)
+            together.wait(10)
+
+    threads = [threading.Thread(target=hold) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(pids) == 8
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", [pid])
+    index = make_index(_with_schema(postgres_url, postgres_schema))
+    index.store.close()
+    for _ in range(10):  # each call would have met a dead connection; none may fail
+        with store.transaction() as tx:
+            assert tx.get_organisation("no-such-organisation") is None
+    store.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date, datetime, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 
 from tests.storage.concurrency import (
@@ -21,8 +23,22 @@ from tests.storage.concurrency import (
     register_from_processes,
     sweep_while_registering,
 )
+from verwijsindex.errors import ScrubIncompleteError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.model import Recipient, Subject
+from verwijsindex.privacy import RequestKind, RightsRequest, decide, erase, file_request, rectify
+from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import SQLiteStore, Store
-from verwijsindex.testing import StoreContract, make_index
+from verwijsindex.testing import (
+    TEST_KEY,
+    FixedClock,
+    StoreContract,
+    make_index,
+    make_professional,
+    make_subject,
+)
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 
 class TestSQLiteFileStore(StoreContract):
@@ -145,3 +161,103 @@ def test_a_process_that_dies_mid_transaction_leaves_no_trace(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path / 'dies.db'}"
     assert die_mid_transaction(url) == 17
     check_only_committed_work(url)
+
+
+# --- deleted personal data leaves the files (erasure, death, the age limit, rectification) --------
+
+SECRETS = {
+    "death": ("Anna Sterfgeval", "Overlijdensstraat"),
+    "age": ("Bram Drieentwintig", "Leeftijdsgrenslaan"),
+    "rectify": ("Carla Oudenaam", "Oudestraatweg"),
+    "move": ("Dirk Verhuizer", "Vertrekstraatje"),
+    "erase": ("Eva Bezwaarmaker", "Bezwaarsteeg"),
+}
+
+
+def _files(path: Path) -> bytes:
+    return b"".join(f.read_bytes() for f in path.parent.iterdir() if f.name.startswith(path.name))
+
+
+def _named(bsn: str, which: str, born: date = date(2014, 3, 15)) -> Subject:
+    name, street = SECRETS[which]
+    youth = make_subject(bsn=bsn, birth_date=born, name=name)
+    return attrs.evolve(youth, address=attrs.evolve(youth.address, street=street))
+
+
+def test_deleted_or_replaced_personal_data_leaves_the_database_and_its_wal(tmp_path: Path) -> None:
+    """Finding 5: names and streets of youths deleted by a death, a rectification or the age
+    limit stayed readable in the -wal file."""
+    path = tmp_path / "index.db"
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    index = make_index(f"sqlite:///{path}", clock=clock)
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    youths = {
+        "death": _named("111222333", "death"),
+        "age": _named("123456782", "age", born=date(2004, 1, 1)),
+        "rectify": _named("010000008", "rectify"),
+        "move": _named("100000009", "move"),
+        "erase": _named("999999990", "erase"),
+    }
+    for youth in youths.values():
+        index.register(youth, nurse)
+    everything = _files(path)
+    for name, street in SECRETS.values():
+        assert name.encode() in everything and street.encode() in everything
+    officer = RightsOfficer("0935")
+    both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+
+    def granted(kind: RequestKind, youth: Subject) -> RightsRequest:
+        request = file_request(kind, youth, both, received_on=date(2026, 11, 23))
+        return decide(request, granted=True)
+
+    index.record_death(youths["death"], date(2026, 11, 22))
+    corrected = attrs.evolve(
+        youths["rectify"],
+        name="Carla Nieuwenaam",
+        address=attrs.evolve(youths["rectify"].address, street="Nieuwestraatweg"),
+    )
+    rectify(index, granted(RequestKind.RECTIFICATION, youths["rectify"]), corrected, by=officer)
+    moved = attrs.evolve(
+        youths["move"], address=attrs.evolve(youths["move"].address, street="Aankomststraat")
+    )
+    index.record_move(moved)
+    erase(index, granted(RequestKind.OBJECTION, youths["erase"]), by=officer)
+    clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+    assert index.sweep().deleted_subjects == 1
+    remaining = _files(path)
+    for which, (name, street) in SECRETS.items():
+        if which == "move":  # the youth is still recorded, under the new address
+            assert name.encode() in remaining, which
+        else:
+            assert name.encode() not in remaining, which
+        assert street.encode() not in remaining, which
+    assert b"Carla Nieuwenaam" in remaining and b"Aankomststraat" in remaining
+    index.store.close()
+
+
+def test_a_checkpoint_blocked_by_a_reader_is_reported_not_done(tmp_path: Path) -> None:
+    path = tmp_path / "index.db"
+    store = SQLiteStore(path, timeout=0.3)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    youth = _named("111222333", "erase")
+    index.register(youth, nurse)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM dossiers").fetchone()  # holds a snapshot of the WAL
+    request = file_request(
+        RequestKind.OBJECTION,
+        youth,
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=date(2026, 11, 23),
+    )
+    with pytest.raises(ScrubIncompleteError):
+        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+    assert index.links_for(nurse) == []  # the erasure itself stands
+    reader.execute("COMMIT")
+    reader.close()
+    store.scrub()
+    assert b"Bezwaarsteeg" not in _files(path)
+    store.close()

@@ -94,7 +94,7 @@ def dossier(
             city="Maastricht",
             municipality_code="935",
         ),
-        log_secret="secret",
+        log_secret="5e" * 32,
         parent_keys=parents,
     )
     return Dossier(subject=subject, links=links)
@@ -592,8 +592,8 @@ def test_schema_version_recorded_and_reopen_is_idempotent(db_path: Path) -> None
         rows = db.execute("SELECT version FROM schema_version").fetchall()
     db.close()
     assert rows == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 1
-    assert sorted(MIGRATIONS) == [1]
+    assert SCHEMA_VERSION == 2
+    assert sorted(MIGRATIONS) == [1, 2]
 
 
 def test_older_database_is_migrated(db_path: Path) -> None:
@@ -606,7 +606,7 @@ def test_older_database_is_migrated(db_path: Path) -> None:
     s.close()
     assert count(db_path, "organisations") == 1
     with raw(db_path) as db:
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     db.close()
 
 
@@ -615,7 +615,7 @@ def test_newer_schema_version_is_refused(db_path: Path) -> None:
     with raw(db_path) as db:
         db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
     db.close()
-    with pytest.raises(SchemaVersionError, match="schema version 2"):
+    with pytest.raises(SchemaVersionError, match=f"schema version {SCHEMA_VERSION + 1}"):
         SQLiteStore(db_path)
 
 

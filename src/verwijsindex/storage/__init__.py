@@ -24,7 +24,7 @@ in-memory database. A PostgreSQL URL may name the schema to use with ``?schema=n
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from verwijsindex.errors import ConfigurationError
+from verwijsindex.errors import ConfigurationError, InvalidRecordError
 from verwijsindex.model import (
     Address,
     Gender,
@@ -55,9 +55,11 @@ __all__ = [
     "IndexTerms",
     "InformationDuty",
     "InformationRecord",
+    "LogAudit",
     "MemoryStore",
     "PostgresStore",
     "SQLiteStore",
+    "Scrubbing",
     "Store",
     "SubjectRecord",
     "Transaction",
@@ -68,6 +70,13 @@ __all__ = [
 LOG_LANES = 16
 """The logbook is kept as this many independent hash chains, so writers on different
 youths do not wait for one chain head. A transaction writes all its entries to one lane."""
+
+
+def _hex_secret(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    ):
+        raise InvalidRecordError(f"{attribute.name} must be 64 lower-case hex digits")
 
 
 @attrs.frozen
@@ -85,7 +94,7 @@ class SubjectRecord:
     gender: Gender
     birth_date: date
     address: Address
-    log_secret: str
+    log_secret: str = attrs.field(validator=_hex_secret)
     parent_keys: tuple[str, ...] = ()
     died_on: date | None = None
 
@@ -115,6 +124,11 @@ class Dossier:
 
     ``sweep_due`` is the first day a sweep has work on this dossier; ``information_due``
     the first day an information duty becomes overdue. The index computes both.
+
+    ``changed_at`` is the latest moment stamped on the dossier: every change is stamped
+    no earlier, whatever the clock of the host making it says. ``logged`` counts the
+    logbook entries that refer to the youth, and ``log_seal`` seals that count under the
+    application's key, so references cannot be removed unseen.
     """
 
     subject: SubjectRecord
@@ -125,6 +139,9 @@ class Dossier:
     informed: tuple[InformationRecord, ...] = ()
     sweep_due: date | None = None
     information_due: date | None = None
+    changed_at: datetime | None = None
+    logged: int = 0
+    log_seal: str | None = None
 
     @property
     def key(self) -> str:
@@ -149,6 +166,18 @@ def index_terms(dossier: Dossier) -> IndexTerms:
         professional_ids=tuple(sorted({link.professional for link in dossier.links})),
         parent_keys=tuple(sorted(set(dossier.subject.parent_keys))),
     )
+
+
+@attrs.frozen
+class LogAudit:
+    """What :meth:`Transaction.log_audit` reports: for each stored youth, their key and log
+    token, the sealed count of references the dossier records and the references found;
+    the references whose token belongs to no stored youth (``orphans``) and those naming
+    an entry that does not exist (``dangling``)."""
+
+    youths: tuple[tuple[str, str, int, str | None, int], ...]
+    orphans: int
+    dangling: int
 
 
 class Transaction(Protocol):
@@ -184,11 +213,22 @@ class Transaction(Protocol):
 
     # logbook
     def log_head(self, lane: int) -> tuple[int, str] | None: ...
-    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None: ...
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] = ...,
+    ) -> None: ...
     def log_entries(self) -> Iterator[LogEntry]: ...
     def log_heads(self) -> dict[int, tuple[int, str]]: ...
+    def log_seals(self) -> dict[int, str]: ...
     def log_entries_for(self, token: str) -> list[LogEntry]: ...
     def delete_log_refs(self, token: str) -> None: ...
+    def log_audit(self) -> LogAudit: ...
+
+    # keys
+    def key_checks(self) -> dict[str, str]: ...
+    def add_key_check(self, key_id: str, check: str) -> None: ...
 
 
 @runtime_checkable
@@ -198,6 +238,17 @@ class Store(Protocol):
     def transaction(self, locks: Sequence[str] = ()) -> AbstractContextManager[Transaction]: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Scrubbing(Protocol):
+    """A store that can make deleted data unreadable from its files (an optional capability)."""
+
+    def scrub(self) -> None:
+        """Make data deleted by committed transactions unreadable from the store's files.
+
+        Raises :class:`~verwijsindex.errors.ScrubIncompleteError` when that cannot be done
+        now (the deletion itself stands); the next call tries again."""
 
 
 def open_store(url: str) -> Store:

@@ -17,19 +17,21 @@ import bisect
 import heapq
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
 from verwijsindex.errors import StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
-from verwijsindex.storage import Dossier, index_terms
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.storage import Dossier, LogAudit, index_terms
 
 __all__ = ["MemoryStore"]
 
 _Undo = tuple[Any, ...]
 """A function and its arguments, called to undo one write."""
+_NO_SEALS: Mapping[int, str] = {}
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -113,6 +115,8 @@ class MemoryStore:
         self._heads: dict[int, tuple[int, str]] = {}
         self._entries: dict[str, LogEntry] = {}
         self._refs: dict[str, list[str]] = {}
+        self._seals: dict[int, str] = {}
+        self._key_checks: dict[str, str] = {}
         # The due days as buckets of keys, and the days in order: the sweep and the
         # information check find their work without looking at every dossier.
         self._sweep_due = _DueIndex()
@@ -350,8 +354,21 @@ class _MemoryTransaction:
     def log_head(self, lane: int) -> tuple[int, str] | None:
         return self.s._heads.get(lane)
 
-    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] = _NO_SEALS,
+    ) -> None:
         heads: dict[int, tuple[int, str]] = self.s._heads
+        known = self.s._entries
+        for entry in entries:
+            if entry.id in known:
+                raise StorageError("a log entry with this id exists already")
+        if len({entry.id for entry in entries}) != len(entries):
+            raise StorageError("a log entry with this id exists already")
+        for number in {entry.lane for entry in entries} | set(seals):
+            self._set(self.s._seals, number, seals.get(number, ""))
         for entry in entries:
             lane = self.s._log.setdefault(entry.lane, [])
             lane.append(entry)
@@ -370,6 +387,9 @@ class _MemoryTransaction:
     def log_heads(self) -> dict[int, tuple[int, str]]:
         return dict(self.s._heads)
 
+    def log_seals(self) -> dict[int, str]:
+        return {lane: seal for lane, seal in self.s._seals.items() if lane in self.s._heads}
+
     def log_entries_for(self, token: str) -> list[LogEntry]:
         entries = self.s._entries
         found = [entries[i] for i in self.s._refs.get(token, ()) if i in entries]
@@ -377,3 +397,25 @@ class _MemoryTransaction:
 
     def delete_log_refs(self, token: str) -> None:
         self._pop(self.s._refs, token)
+
+    def log_audit(self) -> LogAudit:
+        refs, entries = self.s._refs, self.s._entries
+        youths = []
+        tokens = set()
+        for dossier in self.s._dossiers.values():
+            token = log_token(dossier.subject.log_secret)
+            tokens.add(token)
+            found = len(refs.get(token, ()))
+            youths.append((dossier.key, token, dossier.logged, dossier.log_seal, found))
+        orphans = sum(len(ids) for token, ids in refs.items() if token not in tokens)
+        dangling = sum(1 for ids in refs.values() for i in ids if i not in entries)
+        return LogAudit(youths=tuple(youths), orphans=orphans, dangling=dangling)
+
+    # -- keys --------------------------------------------------------------------------------------
+
+    def key_checks(self) -> dict[str, str]:
+        return dict(self.s._key_checks)
+
+    def add_key_check(self, key_id: str, check: str) -> None:
+        if key_id not in self.s._key_checks:
+            self._set(self.s._key_checks, key_id, check)

@@ -16,10 +16,9 @@ verwijsindex.errors.ConfigurationError: schema name 'no such schema' must be low
 
 from __future__ import annotations
 
-import queue
+import contextlib
 import re
-import threading
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Final, LiteralString, TypeVar
@@ -32,8 +31,9 @@ from verwijsindex.errors import (
     ValidationError,
 )
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
-from verwijsindex.storage import LOG_LANES, Dossier, index_terms
+from verwijsindex.storage import LOG_LANES, Dossier, LogAudit, index_terms
 
 try:
     import psycopg
@@ -41,6 +41,7 @@ try:
     from psycopg.conninfo import conninfo_to_dict
     from psycopg.pq import TransactionStatus
     from psycopg.rows import TupleRow
+    from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 except ImportError:  # pragma: no cover - tested in a subprocess without psycopg
     _HAVE_PSYCOPG = False
 else:
@@ -58,6 +59,7 @@ _POOL_TIMEOUT: Final = 30.0
 """Seconds a transaction waits for a free connection before giving up."""
 _FETCH: Final = 500
 """Rows fetched at a time when streaming the logbook."""
+_NO_SEALS: Final[Mapping[int, str]] = {}
 
 MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
     # 0 -> 1: the first schema. Keys sort by code point (COLLATE "C"), as Python sorts.
@@ -99,6 +101,15 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
         "CREATE TABLE log_refs (token text NOT NULL, entry_id text NOT NULL)",
         "CREATE INDEX log_refs_token ON log_refs (token)",
     ),
+    # 1 -> 2: key check values, sealed heads, each youth's sealed count of log references
+    (
+        'CREATE TABLE key_checks (key_id text COLLATE "C" PRIMARY KEY, check_value text NOT NULL)',
+        "ALTER TABLE log_heads ADD COLUMN seal text NOT NULL DEFAULT ''",
+        "ALTER TABLE dossiers ADD COLUMN log_token text",
+        "ALTER TABLE dossiers ADD COLUMN logged integer NOT NULL DEFAULT 0",
+        "ALTER TABLE dossiers ADD COLUMN log_seal text",
+        "CREATE INDEX dossiers_log_token ON dossiers (log_token)",
+    ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
 appends to this list; a store opened on an older schema applies the missing steps."""
@@ -109,14 +120,12 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 @contextmanager
 def _translated() -> Iterator[None]:
-    """The one place where driver errors become :class:`StorageError`."""
+    """The one place where driver errors become :class:`StorageError`. The primary message
+    only: a DETAIL line may quote stored values."""
     try:
         yield
     except psycopg.Error as e:
-        # The primary message only: a DETAIL line may quote stored values.
-        what = e.diag.message_primary or (str(e).splitlines() or [""])[0]
-        code = f" [{e.sqlstate}]" if e.sqlstate else ""
-        raise StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}") from e
+        raise _storage_error(e) from e
 
 
 def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
@@ -148,6 +157,9 @@ def _save_params(dossier: Dossier, text: str) -> dict[str, Any]:
         "data": text,
         "sweep_due": dossier.sweep_due,
         "information_due": dossier.information_due,
+        "log_token": log_token(dossier.subject.log_secret),
+        "logged": dossier.logged,
+        "log_seal": dossier.log_seal,
         "links": list(terms.link_ids),
         "matches": list(terms.match_ids),
         "professionals": list(terms.professional_ids),
@@ -160,7 +172,8 @@ def _save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
     params: dict[str, list[Any]] = {
         name: []
         for name in (
-            "keys", "data", "sweep_due", "information_due", "link_ids", "link_keys",
+            "keys", "data", "sweep_due", "information_due", "log_tokens", "logged",
+            "log_seals", "link_ids", "link_keys",
             "match_ids", "match_keys", "professional_ids", "professional_keys",
             "parent_keys", "parent_owner_keys",
         )
@@ -172,6 +185,9 @@ def _save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
         params["data"].append(text)
         params["sweep_due"].append(dossier.sweep_due)
         params["information_due"].append(dossier.information_due)
+        params["log_tokens"].append(log_token(dossier.subject.log_secret))
+        params["logged"].append(dossier.logged)
+        params["log_seals"].append(dossier.log_seal)
         for ids, owners, column in (
             ("link_ids", "link_keys", terms.link_ids),
             ("match_ids", "match_keys", terms.match_ids),
@@ -184,183 +200,292 @@ def _save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
     return params
 
 
-class _Pool:
-    """A thread-safe LIFO pool of up to *size* connections, opened as needed."""
-
-    def __init__(self, url: str, schema: str, size: int) -> None:
-        self._url = url
-        self._schema = schema
-        self._idle: queue.LifoQueue[psycopg.Connection[TupleRow]] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
-        self.closed = False
-
-    def _connect(self) -> psycopg.Connection[TupleRow]:
-        conn = psycopg.connect(self._url, autocommit=True)
-        # Explicit, whatever the server's default_transaction_isolation says.
-        conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
-        try:
-            conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [self._schema])
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def get(self) -> psycopg.Connection[TupleRow]:
-        if self.closed:
-            raise StorageError("the store is closed")
-        if not self._slots.acquire(timeout=_POOL_TIMEOUT):
-            raise StorageError(f"no free database connection after {_POOL_TIMEOUT:.0f} seconds")
-        try:
-            while True:
-                try:
-                    conn = self._idle.get_nowait()
-                except queue.Empty:
-                    with _translated():
-                        return self._connect()
-                if not conn.closed and not conn.broken:
-                    return conn
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def put(self, conn: psycopg.Connection[TupleRow]) -> None:
-        """Give *conn* back; a broken one, or one left inside a transaction, is closed."""
-        try:
-            with self._lock:
-                healthy = (
-                    not self.closed
-                    and not conn.closed
-                    and not conn.broken
-                    and conn.info.transaction_status == TransactionStatus.IDLE
-                )
-                if healthy:
-                    self._idle.put(conn)
-            if not healthy:
-                conn.close()
-        finally:
-            self._slots.release()
-
-    def close(self) -> None:
-        with self._lock:
-            self.closed = True
-            idle = []
-            while not self._idle.empty():
-                idle.append(self._idle.get_nowait())
-        for conn in idle:
-            conn.close()
-
-
 class PostgresStore:
     """A store in a PostgreSQL database, in schema *schema*, with up to *max_connections*.
 
     Opening it creates the schema when it is missing (safely, when several processes
     open it at once) and refuses a schema newer than this library with
     :class:`~verwijsindex.errors.SchemaVersionError`.
+
+    The connections come from a :class:`psycopg_pool.ConnectionPool` of the store's own,
+    or from *pool*, an application's pool (then *url* may be omitted; the store never
+    closes a pool it was given, and sets the search path per transaction). A connection
+    that the server has dropped (a restart, an idle timeout) is noticed when a
+    transaction begins, discarded with every other dead one in the pool, and the
+    transaction begins again on a live one.
     """
 
-    def __init__(self, url: str, *, schema: str = "verwijsindex", max_connections: int = 8) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        schema: str = "verwijsindex",
+        max_connections: int = 8,
+        pool: ConnectionPool[Any] | None = None,
+    ) -> None:
         if not _HAVE_PSYCOPG:
             raise ConfigurationError(
-                "the PostgreSQL store needs psycopg: pip install 'verwijsindex[postgres]'"
+                "the PostgreSQL store needs psycopg and psycopg-pool: "
+                "pip install 'verwijsindex[postgres]'"
             )
-        if not _SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_"):
+        if (
+            not isinstance(schema, str)
+            or not _SCHEMA_NAME.fullmatch(schema)
+            or schema.startswith("pg_")
+        ):
             raise ConfigurationError(
                 f"schema name {schema!r} must be lower-case letters, digits and underscores, "
                 "starting with a letter or underscore"
             )
-        if not isinstance(max_connections, int) or max_connections < 1:
+        if (
+            not isinstance(max_connections, int)
+            or isinstance(max_connections, bool)
+            or max_connections < 1
+        ):
             raise ConfigurationError("max_connections must be a positive integer")
-        try:
-            params = conninfo_to_dict(url)
-        except (psycopg.Error, TypeError):
-            # The URL is not repeated: it may hold a password.
-            raise ConfigurationError("not a valid PostgreSQL connection URL") from None
+        if pool is not None and not isinstance(pool, ConnectionPool):
+            raise ConfigurationError("pool must be a psycopg_pool.ConnectionPool")
+        if url is None and pool is None:
+            raise ConfigurationError("PostgresStore needs a connection URL or a pool")
+        params: dict[str, Any] = {}
+        if url is not None:
+            try:
+                params = conninfo_to_dict(url)
+            except (psycopg.Error, TypeError):
+                # The URL is not repeated: it may hold a password.
+                raise ConfigurationError("not a valid PostgreSQL connection URL") from None
         self.schema = schema
         self._where = " ".join(
             f"{name}={params[name]}" for name in ("host", "port", "dbname") if params.get(name)
         )
-        self._pool = _Pool(url, schema, max_connections)
-        try:
-            self._create_schema()
-        except BaseException:
-            self._pool.close()
-            raise
+        self._own = pool is None
+        self._closed = False
+        if pool is None:
+            assert url is not None
+            self._create_schema(lambda: _connect(url))
+            self._pool: ConnectionPool[Any] = ConnectionPool(
+                url,
+                min_size=0,
+                max_size=max_connections,
+                kwargs={"autocommit": True},
+                configure=self._configure,
+                timeout=_POOL_TIMEOUT,
+                name=f"verwijsindex-{schema}",
+                open=True,
+            )
+        else:
+            self._pool = pool
+            self._create_schema(None)
+        self._max_connections = max_connections if pool is None else (pool.max_size or 1)
 
     def __repr__(self) -> str:
         where = f"{self._where} " if self._where else ""
         return f"<PostgresStore {where}schema={self.schema}>"
 
-    def _create_schema(self) -> None:
-        conn = self._pool.get()
-        try:
-            with _translated(), conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
-                row = conn.execute(
-                    "SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
-                    [sql.Identifier(self.schema, "schema_version").as_string(conn)],
-                ).fetchone()
-                version = 0
-                if row is not None and row[0]:
-                    found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-                    version = found[0] if found is not None and found[0] is not None else 0
-                if version > SCHEMA_VERSION:
-                    raise SchemaVersionError(
-                        f"schema {self.schema} has version {version}; this library knows "
-                        f"versions up to {SCHEMA_VERSION}: upgrade verwijsindex"
-                    )
-                if version == SCHEMA_VERSION:
-                    return
-                if version == 0:
-                    conn.execute(
-                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                            sql.Identifier(self.schema)
-                        )
-                    )
-                    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
-                for step in MIGRATIONS[version:]:
-                    for statement in step:
-                        conn.execute(statement)
-                # One head row per lane, made here so that first appends never race.
-                conn.execute(
-                    "INSERT INTO log_heads (lane, seq, hash)"
-                    " SELECT lane, 0, '' FROM generate_series(0, %s - 1) AS lane"
-                    " ON CONFLICT (lane) DO NOTHING",
-                    [LOG_LANES],
+    def _configure(self, conn: psycopg.Connection[TupleRow]) -> None:
+        """Set up a new connection of the store's own pool: the search path, and READ
+        COMMITTED whatever the server's default says."""
+        conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [self.schema])
+
+    def _create_schema(self, connect: Callable[[], psycopg.Connection[TupleRow]] | None) -> None:
+        if connect is not None:
+            with _translated():
+                conn = connect()
+            try:
+                self._migrate(conn)
+            finally:
+                conn.close()
+            return
+        with _translated(), self._pool.connection() as conn:
+            self._migrate(conn)
+
+    def _migrate(self, conn: psycopg.Connection[TupleRow]) -> None:
+        with _translated(), conn.transaction():
+            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [self.schema])
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
+            row = conn.execute(
+                "SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
+                [sql.Identifier(self.schema, "schema_version").as_string(conn)],
+            ).fetchone()
+            version = 0
+            if row is not None and row[0]:
+                found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+                version = found[0] if found is not None and found[0] is not None else 0
+            if version > SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"schema {self.schema} has version {version}; this library knows "
+                    f"versions up to {SCHEMA_VERSION}: upgrade verwijsindex"
                 )
-                conn.execute("DELETE FROM schema_version")
-                conn.execute("INSERT INTO schema_version VALUES (%s)", [SCHEMA_VERSION])
-        finally:
-            self._pool.put(conn)
+            if version == SCHEMA_VERSION:
+                return
+            if version == 0:
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))
+                )
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
+            for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in step:
+                    conn.execute(statement)
+                if number == 2:
+                    _backfill_log_tokens(conn)
+            # One head row per lane, made here so that first appends never race.
+            conn.execute(
+                "INSERT INTO log_heads (lane, seq, hash)"
+                " SELECT lane, 0, '' FROM generate_series(0, %s - 1) AS lane"
+                " ON CONFLICT (lane) DO NOTHING",
+                [LOG_LANES],
+            )
+            conn.execute("DELETE FROM schema_version")
+            conn.execute("INSERT INTO schema_version VALUES (%s)", [SCHEMA_VERSION])
 
     @contextmanager
     def transaction(self, locks: Sequence[str] = ()) -> Iterator[_PostgresTransaction]:
         """One database transaction, holding an advisory lock on each key in *locks*."""
+        if self._closed:
+            raise StorageError("the store is closed")
         keys = sorted(set(locks))
-        conn = self._pool.get()
+        conn, read, restore = self._begin(keys)
         try:
-            with _translated(), conn.transaction():
-                tx = _PostgresTransaction(conn, _lock_and_read(conn, keys))
-                try:
-                    yield tx
-                    tx.flush()
-                finally:
-                    tx.closed = True
-                if conn.info.transaction_status == TransactionStatus.INERROR:
-                    # A caller caught a StorageError and went on: nothing can commit.
-                    raise StorageError(
-                        "a statement in this transaction failed, so it was rolled back"
-                    )
+            tx = _PostgresTransaction(conn, read)
+            try:
+                yield tx
+                tx.flush()
+            finally:
+                tx.closed = True
+            if conn.info.transaction_status == TransactionStatus.INERROR:
+                # A caller caught a StorageError and went on: nothing can commit.
+                raise StorageError("a statement in this transaction failed, so it was rolled back")
+            with _translated():
+                conn.execute("COMMIT")
+        except BaseException:
+            if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise
         finally:
-            self._pool.put(conn)
+            self._give_back(conn, restore)
+
+    def _begin(
+        self, keys: list[str]
+    ) -> tuple[psycopg.Connection[TupleRow], dict[str, str | None], bool | None]:
+        """A pooled connection inside a new transaction, holding the locks on *keys* and
+        with their dossiers read. A connection the server dropped fails here, before
+        anything was done: it is discarded (and the pool checks its other idle ones), and
+        the transaction begins again on a live one."""
+        attempts = self._max_connections + 1
+        for attempt in range(attempts):
+            try:
+                conn = self._pool.getconn()
+            except PoolTimeout as error:
+                raise StorageError(
+                    f"no free database connection after {_POOL_TIMEOUT:.0f} seconds"
+                ) from error
+            except PoolClosed as error:
+                raise StorageError("the store is closed") from error
+            restore = None
+            try:
+                if not self._own:
+                    restore = _autocommit(conn)
+                return conn, _lock_and_read(conn, keys, None if self._own else self.schema), restore
+            except psycopg.OperationalError as error:
+                dead = conn.closed or conn.broken
+                self._give_back(conn, restore)
+                if not dead or attempt == attempts - 1:
+                    raise _storage_error(error) from error
+                if attempt == 0:
+                    self._pool.check()  # drop every other dead connection at once
+            except psycopg.Error as error:
+                self._give_back(conn, restore)
+                raise _storage_error(error) from error
+            except BaseException:
+                self._give_back(conn, restore)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _give_back(self, conn: psycopg.Connection[TupleRow], restore: bool | None) -> None:
+        if restore is not None and not conn.closed and not conn.broken:
+            with contextlib.suppress(psycopg.Error):
+                conn.autocommit = restore
+        self._pool.putconn(conn)
+
+    def scrub(self) -> None:
+        """Vacuum the tables that held a youth's data, so that the rows deleted by committed
+        transactions are removed from the table files now rather than whenever autovacuum
+        comes. What remains in the server's write-ahead log and backups is described in
+        ``docs/privacy.md``."""
+        if self._closed:
+            return
+        try:
+            conn = self._pool.getconn()
+        except (PoolTimeout, PoolClosed) as error:
+            raise StorageError("no database connection to vacuum with") from error
+        restore = None
+        try:
+            if not self._own:
+                restore = _autocommit(conn)
+            with _translated():
+                for table in _SCRUBBED:
+                    conn.execute(sql.SQL("VACUUM {}").format(sql.Identifier(self.schema, table)))
+        finally:
+            self._give_back(conn, restore)
 
     def close(self) -> None:
-        """Close every pooled connection; transactions still running close theirs on exit."""
-        self._pool.close()
+        """Close the store's own pool; a pool the application gave stays open."""
+        self._closed = True
+        if self._own:
+            self._pool.close()
 
 
-def _lock_and_read(conn: psycopg.Connection[TupleRow], keys: list[str]) -> dict[str, str | None]:
-    """Take the advisory locks on *keys*, then read their dossiers, in one round trip.
+_SCRUBBED: Final = (
+    "dossiers",
+    "dossier_links",
+    "dossier_matches",
+    "dossier_professionals",
+    "dossier_parents",
+    "outbox",
+    "log_refs",
+)
+"""The tables that hold, or point to, a youth's data: vacuumed after a deletion."""
+
+
+def _connect(url: str) -> psycopg.Connection[TupleRow]:
+    return psycopg.connect(url, autocommit=True)
+
+
+def _autocommit(conn: psycopg.Connection[TupleRow]) -> bool:
+    """Put a connection of an application's pool in autocommit mode (the store begins and
+    ends its transactions itself); return the mode to restore."""
+    before = conn.autocommit
+    if not before:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.rollback()
+        conn.autocommit = True
+    return before
+
+
+def _storage_error(e: psycopg.Error) -> StorageError:
+    what = e.diag.message_primary or (str(e).splitlines() or [""])[0]
+    code = f" [{e.sqlstate}]" if e.sqlstate else ""
+    return StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}")
+
+
+def _backfill_log_tokens(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 2 keeps each dossier's log token, count and seal beside it: fill them in."""
+    rows = conn.execute("SELECT key, data FROM dossiers").fetchall()
+    for key, data in rows:
+        dossier = _parse("dossiers", key, data, Dossier)
+        conn.execute(
+            "UPDATE dossiers SET log_token = %s, logged = %s, log_seal = %s WHERE key = %s",
+            [log_token(dossier.subject.log_secret), dossier.logged, dossier.log_seal, key],
+        )
+
+
+def _lock_and_read(
+    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None
+) -> dict[str, str | None]:
+    """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
+    (with *schema*, the search path is set for this transaction first).
 
     The read is a statement of its own after the locks are held, so under READ COMMITTED
     it sees every commit made before: a dossier is only written under its lock, so what
@@ -368,8 +493,15 @@ def _lock_and_read(conn: psycopg.Connection[TupleRow], keys: list[str]) -> dict[
     overlaid by :class:`_PostgresTransaction`). Returns key -> stored JSON (None: no row).
     """
     if not keys:
+        with conn.pipeline():
+            conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            if schema is not None:
+                conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         return {}
     with conn.pipeline():
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        if schema is not None:
+            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         if len(keys) == 1:
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
         else:
@@ -386,10 +518,12 @@ def _lock_and_read(conn: psycopg.Connection[TupleRow], keys: list[str]) -> dict[
 
 _SAVE: Final = """
 WITH dossier AS (
-    INSERT INTO dossiers (key, data, sweep_due, information_due)
-    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s)
+    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
+    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(log_token)s, %(logged)s,
+            %(log_seal)s)
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
-        information_due = EXCLUDED.information_due
+        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
+        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
 ), links_gone AS (
     DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])
 ), links_new AS (
@@ -417,11 +551,13 @@ SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
 
 _SAVE_MANY: Final = """
 WITH dossier AS (
-    INSERT INTO dossiers (key, data, sweep_due, information_due)
+    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
     SELECT * FROM unnest(%(keys)b::text[], %(data)b::text[], %(sweep_due)b::date[],
-                         %(information_due)b::date[])
+                         %(information_due)b::date[], %(log_tokens)b::text[],
+                         %(logged)b::integer[], %(log_seals)b::text[])
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
-        information_due = EXCLUDED.information_due
+        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
+        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
 ), links_gone AS (
     DELETE FROM dossier_links WHERE key = ANY (%(keys)b::text[])
     AND link_id NOT IN (SELECT unnest(%(link_ids)b::text[]))
@@ -476,9 +612,16 @@ WITH entries AS (
     INSERT INTO log_refs (token, entry_id)
     SELECT * FROM unnest(%(tokens)b::text[], %(entry_ids)b::text[])
 )
-INSERT INTO log_heads (lane, seq, hash)
-SELECT * FROM unnest(%(head_lanes)b::integer[], %(head_seqs)b::bigint[], %(head_hashes)b::text[])
-ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash
+INSERT INTO log_heads (lane, seq, hash, seal)
+SELECT * FROM unnest(%(head_lanes)b::integer[], %(head_seqs)b::bigint[], %(head_hashes)b::text[],
+                     %(head_seals)b::text[])
+ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, seal = EXCLUDED.seal
+"""
+
+_SEAL_HEADS: Final = """
+UPDATE log_heads SET seal = s.seal
+FROM unnest(%(lanes)b::integer[], %(seals)b::text[]) AS s(lane, seal)
+WHERE log_heads.lane = s.lane
 """
 
 
@@ -748,10 +891,18 @@ class _PostgresTransaction:
             return None
         return (rows[0][0], rows[0][1])
 
-    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] = _NO_SEALS,
+    ) -> None:
+        heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
+        other = {lane: seal for lane, seal in seals.items() if lane not in heads}
+        if other:
+            self._run(_SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
         if not entries and not refs:
             return
-        heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
         params = {
             "lanes": [entry.lane for entry in entries],
             "seqs": [entry.seq for entry in entries],
@@ -762,6 +913,7 @@ class _PostgresTransaction:
             "head_lanes": list(heads),
             "head_seqs": [seq for seq, _ in heads.values()],
             "head_hashes": [h for _, h in heads.values()],
+            "head_seals": [seals.get(lane, "") for lane in heads],
         }
         if not self._pending:
             self._run(_APPEND_LOG, params)
@@ -813,6 +965,40 @@ class _PostgresTransaction:
     def log_heads(self) -> dict[int, tuple[int, str]]:
         rows = self._rows("SELECT lane, seq, hash FROM log_heads WHERE seq > 0 ORDER BY lane")
         return {lane: (seq, h) for lane, seq, h in rows}
+
+    def log_seals(self) -> dict[int, str]:
+        rows = self._rows("SELECT lane, seal FROM log_heads WHERE seq > 0 ORDER BY lane")
+        return {lane: seal for lane, seal in rows}  # noqa: C416 - rows are tuples of two
+
+    def log_audit(self) -> LogAudit:
+        self.flush()
+        youths = self._rows(
+            "SELECT d.key, d.log_token, d.logged, d.log_seal,"
+            " (SELECT count(*) FROM log_refs r WHERE r.token = d.log_token) FROM dossiers d"
+        )
+        ((orphans, dangling),) = self._rows(
+            "SELECT (SELECT count(*) FROM log_refs r"
+            "  WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.log_token = r.token)),"
+            " (SELECT count(*) FROM log_refs r"
+            "  WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id))"
+        )
+        return LogAudit(
+            youths=tuple((k, t, n, seal, found) for k, t, n, seal, found in youths),
+            orphans=orphans,
+            dangling=dangling,
+        )
+
+    # -- keys --------------------------------------------------------------------------------------
+
+    def key_checks(self) -> dict[str, str]:
+        return dict(self._rows("SELECT key_id, check_value FROM key_checks"))
+
+    def add_key_check(self, key_id: str, check: str) -> None:
+        self._run(
+            "INSERT INTO key_checks (key_id, check_value) VALUES (%s, %s)"
+            " ON CONFLICT (key_id) DO NOTHING",
+            [key_id, check],
+        )
 
     def log_entries_for(self, token: str) -> list[LogEntry]:
         rows = self._rows(

@@ -31,7 +31,8 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
@@ -42,12 +43,14 @@ import attrs
 from verwijsindex.errors import (
     CorruptRecordError,
     SchemaVersionError,
+    ScrubIncompleteError,
     StorageError,
     ValidationError,
 )
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
-from verwijsindex.storage import Dossier, IndexTerms, index_terms
+from verwijsindex.storage import Dossier, IndexTerms, LogAudit, index_terms
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
@@ -103,9 +106,33 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "CREATE TABLE IF NOT EXISTS log_refs (token TEXT NOT NULL, entry_id TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS log_refs_token ON log_refs (token)",
     ),
+    2: (
+        """CREATE TABLE IF NOT EXISTS key_checks (
+            key_id TEXT PRIMARY KEY, check_value TEXT NOT NULL) WITHOUT ROWID""",
+        "ALTER TABLE log_heads ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE dossiers ADD COLUMN log_token TEXT",
+        "ALTER TABLE dossiers ADD COLUMN logged INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE dossiers ADD COLUMN log_seal TEXT",
+        "CREATE INDEX IF NOT EXISTS dossiers_log_token ON dossiers (log_token)",
+    ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""
+
+
+def _backfill_log_tokens(connection: sqlite3.Connection) -> None:
+    """Version 2 keeps each dossier's log token, count and seal beside it: fill them in."""
+    rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
+    for key, data in rows:
+        dossier = _decode(data, Dossier, "dossiers", key)
+        connection.execute(
+            "UPDATE dossiers SET log_token = ?, logged = ?, log_seal = ? WHERE key = ?",
+            (log_token(dossier.subject.log_secret), dossier.logged, dossier.log_seal, key),
+        )
+
+
+_AFTER: Final = {2: _backfill_log_tokens}
+"""Steps in Python that follow a version's statements."""
 
 SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
 """The schema version this release writes; a database with a higher one is refused."""
@@ -141,9 +168,11 @@ _SIDE: Final = (
 )
 
 _SAVE_DOSSIER = (
-    "INSERT INTO dossiers (key, data, sweep_due, information_due) VALUES (?, ?, ?, ?) "
+    "INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
-    "sweep_due = excluded.sweep_due, information_due = excluded.information_due"
+    "sweep_due = excluded.sweep_due, information_due = excluded.information_due, "
+    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
 )
 _PUT_ORGANISATION = (
     "INSERT INTO organisations (id, data) VALUES (?, ?) "
@@ -159,9 +188,12 @@ _ADD_NOTIFICATION = (
 )
 _INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
 _SET_HEAD = (
-    "INSERT INTO log_heads (lane, seq, hash) VALUES (?, ?, ?) "
-    "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"
+    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
+    "seal = excluded.seal"
 )
+_SEAL_HEAD = "UPDATE log_heads SET seal = ? WHERE lane = ?"
+_NO_SEALS: Final[Mapping[int, str]] = {}
 _INSERT_REF = "INSERT INTO log_refs (token, entry_id) VALUES (?, ?)"
 
 
@@ -284,6 +316,8 @@ class SQLiteStore:
                 if version > current:
                     for statement in MIGRATIONS[version]:
                         connection.execute(statement)
+                    if version in _AFTER:
+                        _AFTER[version](connection)
             if current != SCHEMA_VERSION:
                 connection.execute(
                     "INSERT INTO schema_version (id, version) VALUES (1, ?) "
@@ -329,12 +363,25 @@ class SQLiteStore:
 
     def scrub(self) -> None:
         """Make deleted data unreadable from the files: with ``secure_delete`` on, the pages
-        are already overwritten; this checkpoints the write-ahead log and truncates it, so
-        no older copy of a page stays behind in ``-wal``."""
+        are overwritten in the database; this checkpoints the write-ahead log and truncates
+        it, so no older copy of a page stays behind in ``-wal``. A checkpoint that a reader
+        blocks is tried again until the store's timeout; then
+        :class:`~verwijsindex.errors.ScrubIncompleteError` says so (never a silent "done")."""
         if self._closed or self._memory:
             return
+        deadline = time.monotonic() + self._timeout
         with _TRANSLATE:
-            self._thread_connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection = self._thread_connection()
+            while True:
+                row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if row is not None and row[0] == 0:
+                    return
+                if time.monotonic() >= deadline:
+                    raise ScrubIncompleteError(
+                        "the write-ahead log could not be truncated: another connection is "
+                        "reading it; deleted data may stay in the -wal file until the next scrub"
+                    )
+                time.sleep(0.005)
 
     def close(self) -> None:
         """Close every connection this store opened. Closing twice is harmless."""
@@ -427,7 +474,17 @@ class _SQLiteTransaction:
         inserts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
         for dossier, text in saved:
             key = dossier.key
-            rows.append((key, text, _iso(dossier.sweep_due), _iso(dossier.information_due)))
+            rows.append(
+                (
+                    key,
+                    text,
+                    _iso(dossier.sweep_due),
+                    _iso(dossier.information_due),
+                    log_token(dossier.subject.log_secret),
+                    dossier.logged,
+                    dossier.log_seal,
+                )
+            )
             terms = index_terms(dossier)
             old = self._known.get(key)
             if old is None:
@@ -673,9 +730,14 @@ class _SQLiteTransaction:
             ).fetchone()
         return None if row is None else (row[0], row[1])
 
-    def append_log(self, entries: Sequence[LogEntry], refs: Sequence[tuple[str, str]]) -> None:
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] = _NO_SEALS,
+    ) -> None:
         rows = [(e.lane, e.seq, e.id, to_json(e)) for e in entries]
-        heads = {e.lane: (e.lane, e.seq, e.hash) for e in entries}
+        heads = {e.lane: (e.lane, e.seq, e.hash, seals.get(e.lane, "")) for e in entries}
         db = self._db
         with _TRANSLATE:
             if rows:
@@ -683,6 +745,9 @@ class _SQLiteTransaction:
                 db.executemany(_SET_HEAD, list(heads.values()))
             if refs:
                 db.executemany(_INSERT_REF, refs)
+            other = [(seal, lane) for lane, seal in seals.items() if lane not in heads]
+            if other:
+                db.executemany(_SEAL_HEAD, other)
 
     def log_entries(self) -> Iterator[LogEntry]:
         with _TRANSLATE:
@@ -705,6 +770,43 @@ class _SQLiteTransaction:
                 "SELECT lane, seq, hash FROM log_heads ORDER BY lane"
             ).fetchall()
         return {lane: (seq, hash_) for lane, seq, hash_ in rows}
+
+    def log_seals(self) -> dict[int, str]:
+        with _TRANSLATE:
+            rows = self._db.execute("SELECT lane, seal FROM log_heads ORDER BY lane").fetchall()
+        return dict(rows)
+
+    def log_audit(self) -> LogAudit:
+        self.flush()
+        with _TRANSLATE:
+            youths = self._db.execute(
+                "SELECT d.key, d.log_token, d.logged, d.log_seal,"
+                " (SELECT count(*) FROM log_refs r WHERE r.token = d.log_token) FROM dossiers d"
+            ).fetchall()
+            (orphans,) = self._db.execute(
+                "SELECT count(*) FROM log_refs r"
+                " WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.log_token = r.token)"
+            ).fetchone()
+            (dangling,) = self._db.execute(
+                "SELECT count(*) FROM log_refs r"
+                " WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id)"
+            ).fetchone()
+        return LogAudit(youths=tuple(map(tuple, youths)), orphans=orphans, dangling=dangling)
+
+    # -- keys --------------------------------------------------------------------------------------
+
+    def key_checks(self) -> dict[str, str]:
+        with _TRANSLATE:
+            rows = self._db.execute("SELECT key_id, check_value FROM key_checks").fetchall()
+        return dict(rows)
+
+    def add_key_check(self, key_id: str, check: str) -> None:
+        with _TRANSLATE:
+            self._db.execute(
+                "INSERT INTO key_checks (key_id, check_value) VALUES (?, ?)"
+                " ON CONFLICT (key_id) DO NOTHING",
+                (key_id, check),
+            )
 
     def log_entries_for(self, token: str) -> list[LogEntry]:
         with _TRANSLATE:

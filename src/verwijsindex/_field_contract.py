@@ -1,0 +1,377 @@
+"""The store contract, part three: what must hold as a deployment runs, on every store.
+
+Clocks that disagree between hosts, a key that does not fit, notices from the population
+register that cannot be true, an erasure that must leave nothing to tie together, and an
+import that meets bad records or a failing store. Mixed into
+:class:`verwijsindex.testing.StoreContract`; see that class for how to use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+import attrs
+
+from verwijsindex import _factories as t
+from verwijsindex._factories import raises
+from verwijsindex.errors import (
+    InvalidNoticeError,
+    KeyMismatchError,
+    StorageError,
+    ValidationError,
+    VerwijsindexError,
+)
+from verwijsindex.importing import ImportRecord, ImportStatus
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.model import (
+    Address,
+    NotificationKind,
+    Professional,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+)
+from verwijsindex.privacy import RequestKind, decide, erase, file_request
+from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.roles import RightsOfficer
+from verwijsindex.storage import Store
+
+__all__ = ["FieldContract"]
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+BSN = "111222333"
+OTHER_BSN = "123456782"
+
+
+class _OffsetOf25Hours(tzinfo):
+    """A time zone of a caller's own whose offset no time can have."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=25)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "+25:00"
+
+
+class FieldContract:
+    """Field conditions, on the store that :meth:`make_store` opens."""
+
+    def store(self) -> Store:  # provided by StoreContract
+        raise TypeError("FieldContract is used through StoreContract")
+
+    @staticmethod
+    def _pro(id: str, organisation: str, municipality: str = "Maastricht") -> Professional:
+        return t.make_professional(id=id, organisation=organisation, municipality=municipality)
+
+    @staticmethod
+    def _youth(bsn: str = BSN, **kw: Any) -> Subject:
+        return t.make_subject(bsn=bsn, birth_date=date(2014, 3, 15), **kw)
+
+    def _index(self, store: Store, clock: Callable[[], datetime]) -> VerwijsIndex:
+        return VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+
+    def _setup(self, at: datetime = START) -> tuple[VerwijsIndex, t.FixedClock]:
+        clock = t.FixedClock(at)
+        index = self._index(self.store(), clock)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg", "Sint Jozefschool"):
+            index.add_organisation(self._pro("x", org).organisation)
+        return index, clock
+
+    @staticmethod
+    def _snapshot(index: VerwijsIndex) -> tuple[object, ...]:
+        """Everything the store holds that the API can read, to see that nothing changed."""
+        with index.store.transaction() as tx:
+            keys = tx.keys(None, 1_000_000)
+            return (
+                tuple(tx.load(k) for k in keys),
+                tuple(tx.pending_notifications(None)),
+                tuple(tx.log_entries()),
+                tuple(sorted(tx.log_heads().items())),
+                tuple(sorted(tx.key_checks().items())),
+            )
+
+    # -- one youth, three hosts whose clocks disagree ----------------------------------------------
+
+    def test_a_link_stamped_late_joins_the_match_it_follows(self) -> None:
+        """Finding 1: c's worker read its clock before waiting for the youth's lock, so its
+        clock is behind the links already stored. The match must hold a, b and c."""
+        store = self.store()
+        moment = datetime(2026, 11, 23, 21, 7, 17, tzinfo=timezone.utc)
+        clocks = {
+            "a": t.FixedClock(moment.replace(microsecond=322_000)),
+            "b": t.FixedClock(moment.replace(microsecond=417_000)),
+            "c": t.FixedClock(moment.replace(microsecond=197_000)),
+        }
+        hosts = {name: self._index(store, clock) for name, clock in clocks.items()}
+        orgs = {"a": "GGD Zuid-Limburg", "b": "MEE Zuid-Limburg", "c": "Sint Jozefschool"}
+        pros = {name: self._pro(name, org) for name, org in orgs.items()}
+        for pro in pros.values():
+            hosts["a"].add_organisation(pro.organisation)
+        youth = self._youth()
+        assert hosts["a"].register(youth, pros["a"]).match is None
+        first = hosts["b"].register(youth, pros["b"]).match
+        late = hosts["c"].register(youth, pros["c"])
+        assert first is not None and late.match is not None
+        assert late.match.id == first.id
+        assert set(late.match.professionals) == {"a", "b", "c"}
+        assert late.link.created_at >= clocks["b"]()  # never before what it follows
+        for name in ("a", "b", "c"):
+            (match,) = hosts[name].matches_for(name)
+            assert match == late.match
+        notes = hosts["c"].pending_notifications()
+        for name in ("a", "b", "c"):
+            mine = [n for n in notes if n.kind is NotificationKind.MATCH and n.recipient == name]
+            others = {c.professional_id for c in mine[-1].contacts}
+            assert others == {"a", "b", "c"} - {name}
+        # the lagging host still sees every link active, and withdraws with a later stamp
+        archived = hosts["c"].withdraw(
+            late.link.id, by=pros["c"], reason=WithdrawalReason.RISK_RESOLVED
+        )
+        assert archived is not None
+        (still,) = hosts["a"].matches_for("a")
+        assert set(still.professionals) == {"a", "b"}
+        assert hosts["a"].verify_logbook().ok
+
+    # -- the key must fit the store ----------------------------------------------------------------
+
+    def test_a_key_that_does_not_fit_the_store_is_refused(self) -> None:
+        """Finding 2: the right key id with the wrong secret would make a second dossier."""
+        index, clock = self._setup()
+        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        index.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+        before = self._snapshot(index)
+        secret = b"the-right-id-but-the-wrong-secret"
+        wrong = PseudonymKey(t.TEST_KEY.id, secret)
+        with raises(KeyMismatchError) as caught:
+            VerwijsIndex(index.store, key=wrong, clock=clock)
+        assert caught[0].key_ids == (t.TEST_KEY.id,)
+        assert secret.decode() not in str(caught[0]) and t.TEST_KEY.id in str(caught[0])
+        assert isinstance(caught[0], VerwijsindexError)
+        other = PseudonymKey("another-id", secret)
+        with raises(KeyMismatchError) as caught:  # the store's records are under test-key
+            VerwijsIndex(index.store, key=other, clock=clock)
+        assert caught[0].key_ids == (t.TEST_KEY.id,)
+        assert self._snapshot(index) == before
+        # after a re-key the old key alone no longer fits; the ring with both does
+        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        index.rekey(new)
+        with raises(KeyMismatchError) as caught:
+            VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)
+        assert caught[0].key_ids == ("key-2",)
+        both = VerwijsIndex(index.store, key=[t.TEST_KEY, new], clock=clock)
+        again = both.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        assert not again.created and again.match is not None
+        with raises(KeyMismatchError):
+            VerwijsIndex(index.store, key=[t.TEST_KEY, PseudonymKey("key-2", secret)], clock=clock)
+        assert both.verify_logbook().ok
+
+    # -- notices that cannot be true ---------------------------------------------------------------
+
+    def test_a_death_notice_that_cannot_be_true_changes_nothing(self) -> None:
+        """Finding 3: an impossible death notice deleted a dossier for good."""
+        # 23:30 UTC on 23 November is already 24 November in Amsterdam
+        index, _ = self._setup(datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc))
+        youth = self._youth()
+        index.register(youth, self._pro("p1", "GGD Zuid-Limburg"))
+        index.register(youth, self._pro("p2", "MEE Zuid-Limburg"))
+        before = self._snapshot(index)
+        for died in (date.max, date(2026, 11, 25), youth.birth_date - timedelta(days=1)):
+            for given in (youth, youth.bsn):
+                with raises(InvalidNoticeError) as caught:
+                    index.record_death(given, died)
+                assert caught[0].field == "died_on" and isinstance(caught[0], ValidationError)
+        assert self._snapshot(index) == before
+        assert index.record_death(youth, date(2026, 11, 24)) == 2  # today in Amsterdam
+        assert self._snapshot(index)[0] == ()
+
+    def test_a_move_notice_that_cannot_be_true_changes_nothing(self) -> None:
+        index, _ = self._setup()
+        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        before = self._snapshot(index)
+        amsterdam = Address(
+            street="Dam", house_number="1", postcode="1012 JS", city="Amsterdam",
+            municipality_code="0363",
+        )  # fmt: skip
+        with raises(InvalidNoticeError) as caught:
+            index.record_move(attrs.evolve(self._youth(), address=amsterdam))
+        assert caught[0].field == "address.municipality_code"
+        broken = object.__new__(Subject)
+        for field in attrs.fields(Subject):
+            object.__setattr__(broken, field.name, getattr(self._youth(), field.name))
+        object.__setattr__(broken, "address", "Teststraat 1, Maastricht")
+        with raises(InvalidNoticeError) as caught:
+            index.record_move(broken)
+        assert caught[0].field == "address"
+        assert self._snapshot(index) == before
+
+    def test_a_move_within_the_municipality_tells_the_professionals(self) -> None:
+        """Finding 4: a move within the municipality told no one."""
+        index, _ = self._setup()
+        first = index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        moved = attrs.evolve(
+            self._youth(), address=attrs.evolve(self._youth().address, street="Nieuwstraat")
+        )
+        assert index.record_move(moved) == 1
+        (note,) = index.pending_notifications()
+        assert (note.kind, note.recipient, note.link_id) == (
+            NotificationKind.MOVE,
+            "p1",
+            first.link.id,
+        )
+
+    # -- erasure leaves nothing to tie together ----------------------------------------------------
+
+    def test_erasure_leaves_no_id_that_ties_the_remaining_entries(self) -> None:
+        """Finding 5: the remaining entries carried the link and match ids the professionals
+        hold, so the whole trail of an erased youth could be picked out."""
+        index, _ = self._setup()
+        youth, p1, p2 = (
+            self._youth(),
+            self._pro("p1", "GGD Zuid-Limburg"),
+            self._pro("p2", "MEE Zuid-Limburg"),
+        )
+        first = index.register(youth, p1)
+        second = index.register(youth, p2)
+        assert second.match is not None
+        index.record_informed(first.link.id, {Recipient.LEGAL_REPRESENTATIVE}, START)
+        index.set_lead(second.match.id, p1)
+        index.mark_coordinated(second.match.id, p2)
+        index.history(youth, p1)
+        known = {first.link.id, second.link.id, second.match.id}
+        known |= {n.id for n in index.pending_notifications()}
+        index.register(self._youth(OTHER_BSN), p1)  # another youth, whose trail stays
+        request = file_request(
+            RequestKind.OBJECTION,
+            youth,
+            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+            received_on=START.date(),
+        )
+        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        with index.store.transaction() as tx:
+            entries = list(tx.log_entries())
+        assert entries
+        for entry in entries:
+            values = {entry.id, entry.actor, entry.subject_ref, entry.link_id, entry.match_id}
+            assert not values & known, entry.action
+            for value in (entry.link_id, entry.match_id):
+                assert value is None or not any(k in value for k in known)
+        assert index.verify_logbook().ok
+
+    def test_a_deleted_youth_leaves_no_id_in_the_logbook(self) -> None:
+        """Death and the age limit delete too: what the professionals hold ties nothing."""
+        index, clock = self._setup()
+        old = t.make_subject(bsn=OTHER_BSN, birth_date=date(2004, 1, 1))
+        known: set[str] = set()
+        for youth in (self._youth(), old):
+            a = index.register(youth, self._pro("p1", "GGD Zuid-Limburg"))
+            b = index.register(youth, self._pro("p2", "MEE Zuid-Limburg"))
+            assert b.match is not None
+            known |= {a.link.id, b.link.id, b.match.id}
+        index.record_death(self._youth(), START.date())
+        clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+        assert index.sweep().deleted_subjects == 1
+        with index.store.transaction() as tx:
+            for entry in tx.log_entries():
+                for value in (entry.link_id, entry.match_id):
+                    assert value is None or not any(k in value for k in known)
+        assert index.verify_logbook().ok
+
+    # -- bulk import reports every record ----------------------------------------------------------
+
+    def test_an_import_rejects_each_malformed_record_and_goes_on(self) -> None:
+        """Finding 7: one malformed record ended the import with a bare OverflowError."""
+        index, _ = self._setup()
+        from verwijsindex.serialization import unstructure
+
+        p1 = self._pro("p1", "GGD Zuid-Limburg")
+        good = unstructure(ImportRecord(self._youth(), p1))
+        bad_dates = [
+            "0001-01-01T00:00:00+23:00",
+            "9999-12-31T23:59:59-23:00",
+            "1899-12-31T00:00:00+00:00",
+            0,
+            "",
+            False,
+            None,
+            "2026-01-01T00:00:00",
+        ]
+        records: list[Any] = [
+            {**good, "created_at": value} for value in bad_dates if value is not None
+        ]
+        records += [
+            {**good, "ends_on": "0001-01-01"},
+            {**good, "ends_on": 7},
+            42,
+            None,
+            "text",
+            ImportRecord(self._youth(OTHER_BSN), p1),
+        ]
+        report = index.bulk_register(records, batch_size=2)
+        statuses = [o.status for o in report.outcomes]
+        assert statuses[:-1] == [ImportStatus.REJECTED] * (len(records) - 1)
+        assert statuses[-1] is ImportStatus.CREATED
+        for outcome in report.outcomes[:-1]:
+            assert isinstance(outcome.error, ValidationError), outcome
+        with raises(ValidationError):
+            ImportRecord(
+                self._youth(), p1, created_at=datetime(2026, 1, 1, tzinfo=_OffsetOf25Hours())
+            )
+        with raises(ValidationError):
+            ImportRecord(self._youth(), p1, created_at="2026-01-01")  # type: ignore[arg-type]
+
+    def test_an_import_that_fails_part_way_reports_what_was_committed(self) -> None:
+        index, clock = self._setup()
+        pros = [self._pro("p1", "GGD Zuid-Limburg"), self._pro("p2", "MEE Zuid-Limburg")]
+        youths = [self._youth(), self._youth(OTHER_BSN), t.make_subject(
+            bsn="010000008", birth_date=date(2012, 1, 1)
+        )]  # fmt: skip
+        records = [ImportRecord(y, p) for y in youths for p in pros]
+        failing = VerwijsIndex(_FailOnWrite(index.store, after=1), key=t.TEST_KEY, clock=clock)
+        with raises(StorageError) as caught:
+            failing.bulk_register(records, batch_size=2)
+        partial = caught[0].report
+        assert [o.status for o in partial.outcomes] == [ImportStatus.CREATED] * 2
+        again = index.bulk_register(records, batch_size=2)
+        assert [o.status for o in again.outcomes] == [ImportStatus.DUPLICATE] * 2 + [
+            ImportStatus.CREATED
+        ] * 4
+        with index.store.transaction() as tx:
+            links = [lk for k in tx.keys(None, 10) for lk in (tx.load(k) or _none()).links]
+        assert len(links) == 6
+        assert len({(lk.subject, lk.professional) for lk in links}) == 6
+        assert index.verify_logbook().ok
+
+
+def _none() -> Any:
+    raise AssertionError("a key without a dossier")
+
+
+class _FailOnWrite:
+    """A store whose writing transactions fail (as a full disk would) after *after* of them
+    have committed."""
+
+    def __init__(self, store: Store, *, after: int) -> None:
+        self.inner = store
+        self.left = after
+
+    def transaction(self, locks: Sequence[str] = ()) -> Any:
+        @contextmanager
+        def run() -> Iterator[Any]:
+            with self.inner.transaction(locks) as tx:
+                if locks:
+                    if self.left <= 0:
+                        raise StorageError("disk full")
+                    self.left -= 1
+                yield tx
+
+        return run()
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,283 @@
+"""A logbook that cannot be shortened unseen, on every store.
+
+Someone with write access to the database but without the application's key removes the
+newest entries of a lane (and moves the stored head back to values already in the table),
+or removes references that tie entries to a youth: ``verify_logbook()`` reports it, and an
+access report refuses to come out incomplete. Someone who holds the key can rewrite the
+chain and its seals; an anchor kept outside the database still shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import attrs
+import pytest
+
+from verwijsindex.errors import TamperedLogbookError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.logbook import chain_rows, head_message
+from verwijsindex.model import LogEntry, Recipient
+from verwijsindex.privacy import RequestKind, access_report, file_request
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.roles import RightsOfficer
+from verwijsindex.serialization import from_json, to_json
+from verwijsindex.storage import MemoryStore, Store, open_store
+from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+BSNS = ["111222333", "123456782", "010000008"]
+
+
+class Raw(Protocol):
+    """What an outsider with write access to the database can do, without the key."""
+
+    def entries(self, lane: int) -> list[LogEntry]: ...
+    def delete_entries(self, lane: int, seqs: list[int]) -> None: ...
+    def put_entries(self, lane: int, entries: list[LogEntry]) -> None: ...
+    def head(self, lane: int) -> tuple[int, str, str]: ...
+    def set_head(self, lane: int, seq: int, hash_: str, seal: str) -> None: ...
+    def refs(self, token: str) -> list[str]: ...
+    def delete_ref(self, token: str, entry_id: str) -> None: ...
+
+
+class MemoryRaw:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    def entries(self, lane: int) -> list[LogEntry]:
+        return list(self.s._log[lane])
+
+    def delete_entries(self, lane: int, seqs: list[int]) -> None:
+        self.s._log[lane] = [e for e in self.s._log[lane] if e.seq not in seqs]
+
+    def put_entries(self, lane: int, entries: list[LogEntry]) -> None:
+        self.s._log[lane] = list(entries)
+        for entry in entries:
+            self.s._entries[entry.id] = entry
+
+    def head(self, lane: int) -> tuple[int, str, str]:
+        seq, hash_ = self.s._heads[lane]
+        return seq, hash_, self.s._seals[lane]
+
+    def set_head(self, lane: int, seq: int, hash_: str, seal: str) -> None:
+        self.s._heads[lane] = (seq, hash_)
+        self.s._seals[lane] = seal
+
+    def refs(self, token: str) -> list[str]:
+        return list(self.s._refs.get(token, []))
+
+    def delete_ref(self, token: str, entry_id: str) -> None:
+        self.s._refs[token].remove(entry_id)
+
+
+class SQLRaw:
+    """SQLite and PostgreSQL through a DB-API connection of their own (*mark* is the
+    driver's parameter marker)."""
+
+    def __init__(self, connect: Any, mark: str) -> None:
+        self.connect = connect
+        self.mark = mark
+
+    def run(self, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        conn = self.connect()
+        try:
+            cur = conn.execute(query.replace("?", self.mark), params)
+            rows = cur.fetchall() if cur.description is not None else []
+            conn.commit()
+            return list(rows)
+        finally:
+            conn.close()
+
+    def entries(self, lane: int) -> list[LogEntry]:
+        rows = self.run("SELECT data FROM log_entries WHERE lane = ? ORDER BY seq", (lane,))
+        return [from_json(data, LogEntry) for (data,) in rows]
+
+    def delete_entries(self, lane: int, seqs: list[int]) -> None:
+        for seq in seqs:
+            self.run("DELETE FROM log_entries WHERE lane = ? AND seq = ?", (lane, seq))
+
+    def put_entries(self, lane: int, entries: list[LogEntry]) -> None:
+        self.run("DELETE FROM log_entries WHERE lane = ?", (lane,))
+        for e in entries:
+            self.run(
+                "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)",
+                (e.lane, e.seq, e.id, to_json(e)),
+            )
+
+    def head(self, lane: int) -> tuple[int, str, str]:
+        ((seq, hash_, seal),) = self.run(
+            "SELECT seq, hash, seal FROM log_heads WHERE lane = ?", (lane,)
+        )
+        return seq, hash_, seal
+
+    def set_head(self, lane: int, seq: int, hash_: str, seal: str) -> None:
+        self.run(
+            "UPDATE log_heads SET seq = ?, hash = ?, seal = ? WHERE lane = ?",
+            (seq, hash_, seal, lane),
+        )
+
+    def refs(self, token: str) -> list[str]:
+        return [i for (i,) in self.run("SELECT entry_id FROM log_refs WHERE token = ?", (token,))]
+
+    def delete_ref(self, token: str, entry_id: str) -> None:
+        self.run("DELETE FROM log_refs WHERE token = ? AND entry_id = ?", (token, entry_id))
+
+
+@attrs.define
+class World:
+    store: Store
+    raw: Raw
+    url: str | None
+
+    def index(self, key: Any = TEST_KEY) -> VerwijsIndex:
+        return VerwijsIndex(self.store, key=key, clock=FixedClock(START))
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    if request.param == "memory":
+        memory = MemoryStore()
+        yield World(memory, MemoryRaw(memory), None)
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "index.db"
+        store = open_store(f"sqlite:///{path}")
+        yield World(store, SQLRaw(lambda: sqlite3.connect(path), "?"), None)
+        store.close()
+        return
+    url = request.getfixturevalue("postgres_url")
+    psycopg = pytest.importorskip("psycopg")
+    schema = f"vi_tamper_{uuid.uuid4().hex[:12]}"
+    from verwijsindex.storage.postgres import PostgresStore
+
+    store = PostgresStore(url, schema=schema)
+
+    def connect() -> Any:
+        conn = psycopg.connect(url)
+        conn.execute("SELECT set_config('search_path', %s, false)", [schema])
+        return conn
+
+    yield World(store, SQLRaw(connect, "%s"), url)
+    store.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema))
+        )
+
+
+def populate(index: VerwijsIndex) -> None:
+    pros = [
+        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
+        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
+    ]
+    for p in pros:
+        index.add_organisation(p.organisation)
+    for i, bsn in enumerate(BSNS):
+        youth = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1))
+        for p in pros:
+            index.register(youth, p)
+    assert index.verify_logbook().ok
+
+
+def busiest_lane(index: VerwijsIndex) -> int:
+    with index.store.transaction() as tx:
+        heads = tx.log_heads()
+    return max(heads, key=lambda lane: heads[lane][0])
+
+
+def token_of(index: VerwijsIndex, bsn: str) -> str:
+    key = index.keyring.pseudonym(make_subject(bsn=bsn, birth_date=date(2010, 1, 1)).bsn)
+    with index.store.transaction() as tx:
+        dossier = tx.load(key)
+    assert dossier is not None
+    return log_token(dossier.subject.log_secret)
+
+
+def report_for(index: VerwijsIndex, bsn: str) -> Any:
+    youth = make_subject(bsn=bsn, birth_date=date(2010, 1, 1))
+    request = file_request(RequestKind.ACCESS, youth, {Recipient.YOUTH}, received_on=START.date())
+    return access_report(index, request, by=RightsOfficer("0935"))
+
+
+def test_the_newest_entries_cannot_be_removed_unseen(world: World) -> None:
+    """Finding 6: delete the last entries of a lane and copy the new last entry's sequence
+    number and hash into the stored head (values already in the table)."""
+    index = world.index()
+    populate(index)
+    lane = busiest_lane(index)
+    entries = world.raw.entries(lane)
+    assert len(entries) >= 3
+    _, _, seal = world.raw.head(lane)
+    world.raw.delete_entries(lane, [entries[-1].seq, entries[-2].seq])
+    world.raw.set_head(lane, entries[-3].seq, entries[-3].hash, seal)
+    report = world.index().verify_logbook()
+    assert not report.ok
+    assert any("not sealed" in p for p in report.problems)
+
+
+def test_a_removed_reference_is_reported_and_the_access_report_refuses(world: World) -> None:
+    index = world.index()
+    populate(index)
+    token = token_of(index, BSNS[0])
+    refs = world.raw.refs(token)
+    assert refs
+    world.raw.delete_ref(token, refs[-1])
+    report = index.verify_logbook()
+    assert not report.ok
+    assert any("log references" in p for p in report.problems)
+    with pytest.raises(TamperedLogbookError):
+        report_for(index, BSNS[0])
+    assert len(report_for(index, BSNS[1]).log) > 0  # the others' reports stand
+
+
+def test_an_anchor_shows_a_rewrite_by_someone_who_holds_the_key(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()  # a last entry about no youth, in lane 0
+    anchor = index.logbook_anchor()
+    assert json.loads(json.dumps(anchor)) == anchor
+    assert index.verify_logbook(anchor=anchor).ok
+    # the key holder changes who did something, chains the lane anew and seals its head
+    lane = busiest_lane(index)
+    entries = world.raw.entries(lane)
+    changed = [attrs.evolve(e, actor="professional:p2") if e.seq == 1 else e for e in entries]
+    rewrite(world, index, lane, changed)
+    assert index.verify_logbook().ok  # with the key, the rewrite passes the plain check
+    report = index.verify_logbook(anchor=anchor)
+    assert not report.ok
+    assert report.problems == (
+        f"lane {lane}: the entries up to {entries[-1].seq} are not those of the anchor",
+    )
+    assert not index.verify_logbook(anchor=json.dumps(anchor)).ok
+
+
+def test_an_anchor_shows_entries_removed_by_someone_who_holds_the_key(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()
+    index.sweep()
+    anchor = index.logbook_anchor()
+    sweep = [e for e in world.raw.entries(0) if e.action.value == "sweep"][-1]
+    rewrite(world, index, 0, [e for e in world.raw.entries(0) if e.id != sweep.id])
+    assert index.verify_logbook().ok
+    report = index.verify_logbook(anchor=anchor)
+    assert report.problems == (f"lane 0: entry {sweep.seq} of the anchor is missing",)
+
+
+def rewrite(world: World, index: VerwijsIndex, lane: int, entries: list[LogEntry]) -> None:
+    rows = [
+        (e.id, e.at, e.actor, e.action, e.subject_ref, e.link_id, e.match_id, e.count)
+        for e in entries
+    ]
+    rewritten = chain_rows(None, rows, lane=lane, trusted=False)
+    world.raw.put_entries(lane, rewritten)
+    last = rewritten[-1]
+    seal = index.keyring.seal(head_message(lane, last.seq, last.hash))
+    world.raw.set_head(lane, last.seq, last.hash, seal)
