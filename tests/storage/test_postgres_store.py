@@ -844,3 +844,33 @@ def test_it_is_a_store_and_its_repr_hides_the_password(
         assert text.startswith("<PostgresStore host=")
     finally:
         store.close()
+
+
+def test_an_application_s_own_pool_serves_the_store(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """A pool the application made (connections not in autocommit, no search path) works,
+    and closing the store leaves it open for the application."""
+    from psycopg_pool import ConnectionPool
+
+    pool: ConnectionPool[Any] = ConnectionPool(postgres_url, min_size=1, max_size=2, open=True)
+    try:
+        store = PostgresStore(pool=pool, schema=postgres_schema)
+        org = organisation("o1")
+        with store.transaction() as tx:
+            tx.put_organisation(org)
+        with store.transaction(["k1"]) as tx:
+            assert tx.get_organisation(org.id) == org
+        store.close()
+        with pool.connection() as conn:
+            assert not conn.autocommit  # the application's setting is given back
+            row = conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(
+                    sql.Identifier(postgres_schema, "organisations")
+                )
+            ).fetchone()
+            assert row == (1,)
+    finally:
+        pool.close()
+    with pytest.raises(ConfigurationError):
+        PostgresStore(schema=postgres_schema)
