@@ -6,10 +6,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import TypeVar
 
-from verwijsindex.clock import ensure_aware
+from verwijsindex.clock import FixedClock
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import (
     Address,
@@ -43,27 +43,6 @@ def raises(kind: type[E]) -> Iterator[list[E]]:
 
 TEST_KEY = PseudonymKey("test-key", b"verwijsindex-test-key-not-secret!")
 """A fixed pseudonym key for tests. Never use it for real data."""
-
-
-class FixedClock:
-    """A clock that stands still until told to move. Call it for the current time."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = ensure_aware(start or datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), "start")
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def __repr__(self) -> str:
-        return f"FixedClock({self.now.isoformat()})"
-
-    def advance(self, delta: timedelta) -> None:
-        """Move the clock forward (or back) by *delta*."""
-        self.now = self.now + delta
-
-    def set(self, moment: datetime) -> None:
-        """Put the clock at *moment*."""
-        self.now = ensure_aware(moment, "moment")
 
 
 def make_index(url: str = "memory://", *, clock: FixedClock | None = None) -> VerwijsIndex:

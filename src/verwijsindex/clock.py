@@ -4,7 +4,7 @@ Every datetime in the library is timezone-aware; naive ones are refused. Dates t
 statute counts (ages, end dates, deadlines) are counted on the calendar of
 Europe/Amsterdam.
 
->>> from datetime import date, datetime, timezone
+>>> from datetime import date, datetime, timedelta, timezone
 >>> age_on(date(2008, 2, 29), date(2026, 2, 28))
 17
 >>> age_on(date(2008, 2, 29), date(2026, 3, 1))
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import calendar
 import functools
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,27 @@ class Clock(Protocol):
     """Anything that returns the current, timezone-aware time when called."""
 
     def __call__(self) -> datetime: ...
+
+
+class FixedClock:
+    """A clock that stands still until told to move. Call it for the current time."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = ensure_aware(start or datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), "start")
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self.now.isoformat()})"
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward (or back) by *delta*."""
+        self.now = self.now + delta
+
+    def set(self, moment: datetime) -> None:
+        """Put the clock at *moment*."""
+        self.now = ensure_aware(moment, "moment")
 
 
 def system_clock() -> datetime:

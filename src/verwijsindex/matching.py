@@ -28,6 +28,7 @@ from typing import Protocol
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex.clock import add_months, add_years, age_on, birthday, ensure_aware, local_date
 from verwijsindex.errors import (
     AgeLimitError,
@@ -60,11 +61,6 @@ __all__ = [
 ]
 
 
-def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidRecordError(f"{attribute.name} must be a positive whole number")
-
-
 @attrs.frozen
 class Rules:
     """Every number of the verwijsindex, with the statutory value as default.
@@ -78,12 +74,12 @@ class Rules:
     - ``family_match``: whether links on youths with a shared parent signal (JW 7.1.2.3(1)(e)).
     """
 
-    active_years: int = attrs.field(default=2, validator=_positive)
-    archive_years: int = attrs.field(default=5, validator=_positive)
-    age_limit: int = attrs.field(default=23, validator=_positive)
-    information_months: int = attrs.field(default=1, validator=_positive)
-    request_months: int = attrs.field(default=1, validator=_positive)
-    request_extension_months: int = attrs.field(default=2, validator=_positive)
+    active_years: int = attrs.field(default=2, validator=v.positive)
+    archive_years: int = attrs.field(default=5, validator=v.positive)
+    age_limit: int = attrs.field(default=23, validator=v.positive)
+    information_months: int = attrs.field(default=1, validator=v.positive)
+    request_months: int = attrs.field(default=1, validator=v.positive)
+    request_extension_months: int = attrs.field(default=2, validator=v.positive)
     family_match: bool = True
 
 

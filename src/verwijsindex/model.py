@@ -43,7 +43,7 @@ from stdnum.nl import bsn as _stdnum_bsn
 from stdnum.nl import postcode as _stdnum_postcode
 from stdnum.util import clean
 
-from verwijsindex.clock import ensure_aware
+from verwijsindex import _validators as v
 from verwijsindex.errors import InvalidBsnError, InvalidRecordError
 
 __all__ = [
@@ -199,97 +199,27 @@ def looks_like_free_text(name: str) -> bool:
 
 # --- field validators ----------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
-_IDENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
-_MUNICIPALITY = re.compile(r"^(?!0000)[0-9]{4}$")
-
-
-def _short_text(limit: int) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidRecordError(f"{attribute.name} must be a non-empty string")
-        if len(value) > limit or _CONTROL.search(value):
-            raise InvalidRecordError(
-                f"{attribute.name} must be one line of at most {limit} characters"
-            )
-
-    return check
-
-
-def _pattern(regex: re.Pattern[str], what: str) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str) or not regex.fullmatch(value):
-            raise InvalidRecordError(f"{attribute.name} must be {what}")
-
-    return check
-
-
-def _optional(check: Any) -> Any:
-    def optional(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            check(instance, attribute, value)
-
-    return optional
-
-
-def _instance(kind: type | tuple[type, ...]) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind) or (kind is date and isinstance(value, datetime)):
-            name = (
-                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            )
-            raise InvalidRecordError(f"{attribute.name} must be a {name}")
-
-    return check
-
-
-def _count(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidRecordError(f"{attribute.name} must be a whole number, zero or more")
-
-
-def _aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, datetime):
-        raise InvalidRecordError(f"{attribute.name} must be a datetime")
-    ensure_aware(value, attribute.name)
-
-
-def _tuple_of(kind: type) -> Any:
-    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple) or not all(isinstance(v, kind) for v in value):
-            raise InvalidRecordError(f"{attribute.name} must be a tuple of {kind.__name__}")
-
-    return check
-
-
-def _as_tuple(value: Any) -> Any:
-    """Lists become tuples; anything else (a string, None) is left for the validator."""
-    return tuple(value) if isinstance(value, list | tuple) else value
-
-
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return _as_tuple(value)  # type: ignore[no-any-return]
-
-
-def _bsns(value: Iterable[Bsn]) -> tuple[Bsn, ...]:
-    return _as_tuple(value)  # type: ignore[no-any-return]
-
-
-def _contacts(value: Iterable[Contact]) -> tuple[Contact, ...]:
-    return _as_tuple(value)  # type: ignore[no-any-return]
 
 
 def _municipality_code(value: object) -> object:
-    """Accept ``935``, ``"935"``, ``"GM0935"``; store ``"0935"``."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, str):
-        text = value.strip().upper().removeprefix("GM")
-        if text.isascii() and text.isdigit() and 1 <= len(text) <= 4 and int(text) > 0:
-            return text.zfill(4)
-    return value
+    return v.municipality_code(value)
+
+
+_PERSON_ID = v.pattern(v.IDENT, "an identifier of letters and digits")
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return v.as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _bsns(value: Iterable[Bsn]) -> tuple[Bsn, ...]:
+    return v.as_tuple(value)  # type: ignore[no-any-return]
+
+
+def _contacts(value: Iterable[Contact]) -> tuple[Contact, ...]:
+    return v.as_tuple(value)  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -395,13 +325,13 @@ class LogAction(enum.Enum):
 class Address:
     """An address in the Netherlands, with the CBS code of its municipality."""
 
-    street: str = attrs.field(validator=_short_text(120))
-    house_number: str = attrs.field(validator=_short_text(16))
+    street: str = attrs.field(validator=v.text(120))
+    house_number: str = attrs.field(validator=v.text(16))
     postcode: str = attrs.field(converter=_postcode, validator=_check_postcode)
-    city: str = attrs.field(validator=_short_text(80))
+    city: str = attrs.field(validator=v.text(80))
     municipality_code: str = attrs.field(
         converter=_municipality_code,
-        validator=_pattern(_MUNICIPALITY, "a four-digit CBS municipality code"),
+        validator=v.municipality,
     )
 
 
@@ -413,28 +343,28 @@ class Subject:
     is set when the BRP reports a death.
     """
 
-    bsn: Bsn = attrs.field(validator=_instance(Bsn))
-    name: str = attrs.field(validator=_short_text(200))
-    gender: Gender = attrs.field(validator=_instance(Gender))
-    birth_date: date = attrs.field(validator=_instance(date))
-    address: Address = attrs.field(validator=_instance(Address))
-    parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=_tuple_of(Bsn))
-    died_on: date | None = attrs.field(default=None, validator=_optional(_instance(date)))
+    bsn: Bsn = attrs.field(validator=v.instance_of(Bsn))
+    name: str = attrs.field(validator=v.text(200))
+    gender: Gender = attrs.field(validator=v.instance_of(Gender))
+    birth_date: date = attrs.field(validator=v.instance_of(date))
+    address: Address = attrs.field(validator=v.instance_of(Address))
+    parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=v.tuple_of(Bsn))
+    died_on: date | None = attrs.field(default=None, validator=v.optional(v.instance_of(date)))
 
 
 @attrs.frozen
 class Organisation:
     """An organisation (instantie) that signed the agreement of a municipality."""
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier of letters and digits"))
-    name: str = attrs.field(validator=_short_text(200))
+    id: str = attrs.field(validator=_PERSON_ID)
+    name: str = attrs.field(validator=v.text(200))
     municipality_code: str = attrs.field(
         converter=_municipality_code,
-        validator=_pattern(_MUNICIPALITY, "a four-digit CBS municipality code"),
+        validator=v.municipality,
     )
-    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    email: str = attrs.field(validator=v.pattern(_EMAIL, "an e-mail address"))
     phone: str | None = attrs.field(
-        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+        default=None, validator=v.optional(v.pattern(_PHONE, "a phone number"))
     )
 
 
@@ -442,12 +372,12 @@ class Organisation:
 class Professional:
     """A professional (meldingsbevoegde) authorised by their organisation to register."""
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier of letters and digits"))
-    name: str = attrs.field(validator=_short_text(200))
-    organisation: Organisation = attrs.field(validator=_instance(Organisation))
-    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    id: str = attrs.field(validator=_PERSON_ID)
+    name: str = attrs.field(validator=v.text(200))
+    organisation: Organisation = attrs.field(validator=v.instance_of(Organisation))
+    email: str = attrs.field(validator=v.pattern(_EMAIL, "an e-mail address"))
     phone: str | None = attrs.field(
-        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+        default=None, validator=v.optional(v.pattern(_PHONE, "a phone number"))
     )
 
 
@@ -455,12 +385,12 @@ class Professional:
 class Contact:
     """What a match notification may say about another professional (JW 7.1.4.3(2))."""
 
-    professional_id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    name: str = attrs.field(validator=_short_text(200))
-    organisation: str = attrs.field(validator=_short_text(200))
-    email: str = attrs.field(validator=_pattern(_EMAIL, "an e-mail address"))
+    professional_id: str = attrs.field(validator=v.identifier)
+    name: str = attrs.field(validator=v.text(200))
+    organisation: str = attrs.field(validator=v.text(200))
+    email: str = attrs.field(validator=v.pattern(_EMAIL, "an e-mail address"))
     phone: str | None = attrs.field(
-        default=None, validator=_optional(_pattern(_PHONE, "a phone number"))
+        default=None, validator=v.optional(v.pattern(_PHONE, "a phone number"))
     )
 
     @classmethod
@@ -485,16 +415,16 @@ class Link:
     one of the two statutory grounds, never text.
     """
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    subject: str = attrs.field(validator=_short_text(128))
-    professional: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    organisation: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    created_at: datetime = attrs.field(validator=_aware)
-    ends_on: date = attrs.field(validator=_instance(date))
-    status: LinkStatus = attrs.field(default=LinkStatus.ACTIVE, validator=_instance(LinkStatus))
-    archived_on: date | None = attrs.field(default=None, validator=_optional(_instance(date)))
+    id: str = attrs.field(validator=v.identifier)
+    subject: str = attrs.field(validator=v.text(128))
+    professional: str = attrs.field(validator=v.identifier)
+    organisation: str = attrs.field(validator=v.identifier)
+    created_at: datetime = attrs.field(validator=v.aware)
+    ends_on: date = attrs.field(validator=v.instance_of(date))
+    status: LinkStatus = attrs.field(default=LinkStatus.ACTIVE, validator=v.instance_of(LinkStatus))
+    archived_on: date | None = attrs.field(default=None, validator=v.optional(v.instance_of(date)))
     withdrawal_reason: WithdrawalReason | None = attrs.field(
-        default=None, validator=_optional(_instance(WithdrawalReason))
+        default=None, validator=v.optional(v.instance_of(WithdrawalReason))
     )
 
 
@@ -502,15 +432,15 @@ class Link:
 class Match:
     """Two or more active links on one youth (JW 7.1.2.3(1)(c)): the professionals meet."""
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    subject: str = attrs.field(validator=_short_text(128))
-    links: tuple[str, ...] = attrs.field(converter=_ids, validator=_tuple_of(str))
-    professionals: tuple[str, ...] = attrs.field(converter=_ids, validator=_tuple_of(str))
-    kind: MatchKind = attrs.field(validator=_instance(MatchKind))
-    created_at: datetime = attrs.field(validator=_aware)
-    updated_at: datetime = attrs.field(validator=_aware)
-    lead: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
-    coordinated: bool = attrs.field(default=False, validator=_instance(bool))
+    id: str = attrs.field(validator=v.identifier)
+    subject: str = attrs.field(validator=v.text(128))
+    links: tuple[str, ...] = attrs.field(converter=_ids, validator=v.tuple_of(str))
+    professionals: tuple[str, ...] = attrs.field(converter=_ids, validator=v.tuple_of(str))
+    kind: MatchKind = attrs.field(validator=v.instance_of(MatchKind))
+    created_at: datetime = attrs.field(validator=v.aware)
+    updated_at: datetime = attrs.field(validator=v.aware)
+    lead: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    coordinated: bool = attrs.field(default=False, validator=v.instance_of(bool))
 
 
 @attrs.frozen
@@ -520,15 +450,15 @@ class Notification:
     coordinator). ``contacts`` are the *other* professionals; nothing about the youth is
     carried beyond the recipient's own link (``link_id``, on a move notice)."""
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    kind: NotificationKind = attrs.field(validator=_instance(NotificationKind))
-    recipient: str = attrs.field(validator=_short_text(200))
-    created_at: datetime = attrs.field(validator=_aware)
-    match_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    id: str = attrs.field(validator=v.identifier)
+    kind: NotificationKind = attrs.field(validator=v.instance_of(NotificationKind))
+    recipient: str = attrs.field(validator=v.text(200))
+    created_at: datetime = attrs.field(validator=v.aware)
+    match_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
     contacts: tuple[Contact, ...] = attrs.field(
-        default=(), converter=_contacts, validator=_tuple_of(Contact)
+        default=(), converter=_contacts, validator=v.tuple_of(Contact)
     )
-    link_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
+    link_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
 
 
 @attrs.frozen
@@ -536,15 +466,15 @@ class LogEntry:
     """One entry of the hash-chained logbook. ``subject_ref`` names a youth only through a
     per-entry token derived from a per-youth secret (see :mod:`verwijsindex.logbook`)."""
 
-    id: str = attrs.field(validator=_pattern(_IDENT, "an identifier"))
-    lane: int = attrs.field(validator=_count)
-    seq: int = attrs.field(validator=_count)
-    at: datetime = attrs.field(validator=_aware)
-    actor: str = attrs.field(validator=_short_text(200))
-    action: LogAction = attrs.field(validator=_instance(LogAction))
-    subject_ref: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
-    link_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
-    match_id: str | None = attrs.field(default=None, validator=_optional(_instance(str)))
-    count: int | None = attrs.field(default=None, validator=_optional(_count))
-    prev_hash: str = attrs.field(default="", validator=_instance(str))
-    hash: str = attrs.field(default="", validator=_instance(str))
+    id: str = attrs.field(validator=v.identifier)
+    lane: int = attrs.field(validator=v.count)
+    seq: int = attrs.field(validator=v.count)
+    at: datetime = attrs.field(validator=v.aware)
+    actor: str = attrs.field(validator=v.text(200))
+    action: LogAction = attrs.field(validator=v.instance_of(LogAction))
+    subject_ref: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    link_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    match_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    count: int | None = attrs.field(default=None, validator=v.optional(v.count))
+    prev_hash: str = attrs.field(default="", validator=v.instance_of(str))
+    hash: str = attrs.field(default="", validator=v.instance_of(str))

@@ -62,22 +62,28 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
-from verwijsindex.clock import age_on, ensure_aware, local_date
-from verwijsindex.errors import (
-    AgeLimitError,
-    InvalidRecordError,
-    NotFoundError,
-    UnknownMunicipalityError,
+from verwijsindex import _validators as v
+from verwijsindex import cbs_code
+from verwijsindex.errors import InvalidRecordError, UnknownMunicipalityError
+from verwijsindex.policies import (
+    LEAFLET_WESTELIJKE_MIJNSTREEK,
+    LEAFLET_ZUID_LIMBURG,
+    POLICIES,
+    STATUTORY,
+    AgeBand,
+    Deviation,
+    NotificationPolicy,
+    deviations,
+    information_duty,
+    policy,
 )
-from verwijsindex.model import Recipient
 
 __all__ = [
     "LEAFLET_WESTELIJKE_MIJNSTREEK",
@@ -97,9 +103,6 @@ __all__ = [
     "policy",
 ]
 
-#: The verwijsindex covers ages 0 to 22 inclusive (JW 7.1.1.1).
-_MAX_AGE = 22
-
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _T = TypeVar("_T")
 
@@ -107,9 +110,7 @@ _T = TypeVar("_T")
 # --- small validators and converters ---------------------------------------------------------
 
 
-def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidRecordError(f"{attribute.name} must be a non-empty string")
+_text = v.text(2_000)
 
 
 def _texts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -130,37 +131,17 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _canonical_code(value: object) -> str:
-    """``935``, ``"935"``, ``"GM0935"`` → ``"0935"``; anything else is refused."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    elif isinstance(value, str):
-        digits = value.strip().upper().removeprefix("GM")
-        number = int(digits) if digits.isascii() and digits.isdigit() else -1
-    else:
-        number = -1
-    if not 1 <= number <= 9999:
+    """``935``, ``"935"``, ``"GM0935"`` → ``"0935"`` (:mod:`verwijsindex.cbs_code`)."""
+    code = cbs_code.compact(value)
+    if code is None:
         raise InvalidRecordError(f"{value!r} is not a CBS municipality code such as '0935'")
-    return f"{number:04d}"
+    return code
 
 
 def _code_tuple(value: Iterable[object]) -> tuple[str, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidRecordError(f"expected a list of CBS codes, not {type(value).__name__}")
     return tuple(_canonical_code(v) for v in value)
-
-
-def _age(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidRecordError(f"{attribute.name} must be a whole number of years, 0 or more")
-
-
-def _recipients(value: Iterable[Recipient]) -> frozenset[Recipient]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidRecordError(f"recipients must be a set of Recipient, not {value!r}")
-    result = frozenset(value)
-    if not all(isinstance(r, Recipient) for r in result):
-        raise InvalidRecordError("recipients must be a set of Recipient")
-    return result
 
 
 def _fold(text: str) -> str:
@@ -174,14 +155,15 @@ def _key(query: object) -> str | None:
     if isinstance(query, bool):
         return None
     if isinstance(query, int):
-        return f"code:{query:04d}" if 1 <= query <= 9999 else None
+        code = cbs_code.compact(query)
+        return None if code is None else f"code:{code}"
     if not isinstance(query, str):
         return None
     folded = _fold(query)
     digits = folded.removeprefix("gm")
     if digits.isascii() and digits.isdigit():
-        number = int(digits)
-        return f"code:{number:04d}" if 1 <= number <= 9999 else None
+        code = cbs_code.compact(digits)
+        return None if code is None else f"code:{code}"
     return f"name:{folded}" if folded else None
 
 
@@ -190,197 +172,6 @@ def _name_key(name: str) -> str:
     if key is None or not key.startswith("name:"):
         raise InvalidRecordError(f"{name!r} cannot be a name: it reads as a CBS code")
     return key
-
-
-# --- notification policies ---------------------------------------------------------------------
-
-
-@attrs.frozen
-class AgeBand:
-    """An age band (leeftijdsgroep): a link on a youth aged *min_age* to *max_age*
-    (inclusive) informs *recipients*."""
-
-    min_age: int = attrs.field(validator=_age)
-    max_age: int = attrs.field(validator=_age)
-    recipients: frozenset[Recipient] = attrs.field(converter=_recipients)
-
-    def __attrs_post_init__(self) -> None:
-        if self.max_age < self.min_age:
-            raise InvalidRecordError(
-                f"age band {self.min_age}..{self.max_age}: max_age is below min_age"
-            )
-
-
-def _bands(value: Iterable[AgeBand]) -> tuple[AgeBand, ...]:
-    if not isinstance(value, Iterable):
-        raise InvalidRecordError("bands must be a list of AgeBand")
-    bands = tuple(value)
-    if not all(isinstance(b, AgeBand) for b in bands):
-        raise InvalidRecordError("bands must be a list of AgeBand")
-    return tuple(sorted(bands, key=lambda b: (b.min_age, b.max_age)))
-
-
-def _ages(first: int, last: int) -> str:
-    return f"age {first}" if first == last else f"ages {first}..{last}"
-
-
-def _check_coverage(instance: NotificationPolicy, _: object, bands: tuple[AgeBand, ...]) -> None:
-    """The bands must cover ages 0 to 22 exactly once each."""
-    where = f"policy {instance.name!r}"
-    expected = 0
-    for band in bands:
-        if band.min_age > expected:
-            gap = _ages(expected, band.min_age - 1)
-            raise InvalidRecordError(f"{where}: no band covers {gap}")
-        if band.min_age < expected:
-            both = _ages(band.min_age, min(expected, band.max_age + 1) - 1)
-            raise InvalidRecordError(f"{where}: bands overlap at {both}")
-        expected = band.max_age + 1
-    if expected <= _MAX_AGE:
-        raise InvalidRecordError(f"{where}: no band covers {_ages(expected, _MAX_AGE)}")
-    if expected > _MAX_AGE + 1:
-        raise InvalidRecordError(
-            f"{where}: bands reach age {expected - 1}; the verwijsindex ends at {_MAX_AGE}"
-        )
-
-
-@attrs.frozen
-class NotificationPolicy:
-    """A reading of the information duty (informatieplicht): who is told, by age 0..22.
-
-    The bands may be given in any order; they are kept sorted and must cover every age
-    from 0 to 22 exactly once. A band may inform nobody (a region that drops the duty).
-    """
-
-    name: str = attrs.field(validator=_text)
-    title: str = attrs.field(validator=_text)
-    source: str = attrs.field(validator=_text)
-    bands: tuple[AgeBand, ...] = attrs.field(converter=_bands, validator=_check_coverage)
-    _by_age: tuple[frozenset[Recipient], ...] = attrs.field(
-        init=False, repr=False, eq=False, hash=False
-    )
-
-    def __attrs_post_init__(self) -> None:
-        by_age = tuple(
-            band.recipients for band in self.bands for _ in range(band.min_age, band.max_age + 1)
-        )
-        object.__setattr__(self, "_by_age", by_age)
-
-    def recipients(self, age: int) -> frozenset[Recipient]:
-        """Who must be informed of a link on a youth of *age* (whole years) on the day."""
-        if not isinstance(age, int) or isinstance(age, bool):
-            raise InvalidRecordError(f"age must be a whole number, not {type(age).__name__}")
-        if age < 0:
-            raise InvalidRecordError(f"age must be 0 or more, not {age}")
-        if age > _MAX_AGE:
-            raise AgeLimitError(age=age)
-        return self._by_age[age]
-
-
-_LEGAL = Recipient.LEGAL_REPRESENTATIVE
-_YOUTH = Recipient.YOUTH
-
-#: The statute, JW 7.1.5.1: the default everywhere.
-STATUTORY = NotificationPolicy(
-    name="statute",
-    title="Jeugdwet",
-    source="JW 7.1.5.1",
-    bands=(
-        AgeBand(0, 11, frozenset({_LEGAL})),
-        AgeBand(12, 15, frozenset({_YOUTH, _LEGAL})),
-        AgeBand(16, 22, frozenset({_YOUTH})),
-    ),
-)
-
-#: The Zuid-Limburg leaflet as written (seed 000): parents always, the youth from 12.
-LEAFLET_ZUID_LIMBURG = NotificationPolicy(
-    name="leaflet-zuid-limburg",
-    title="Leaflet Vroeg samenwerken in Zuid-Limburg, as written",
-    source="seed 000: 'Als uw kind 12 jaar of ouder is, dan bespreekt de hulpverlener dit "
-    "met u en uw kind'",
-    bands=(
-        AgeBand(0, 11, frozenset({_LEGAL})),
-        AgeBand(12, 22, frozenset({_YOUTH, _LEGAL})),
-    ),
-)
-
-#: The Westelijke Mijnstreek page as written (seed 002): parents under 16, the youth from 16.
-LEAFLET_WESTELIJKE_MIJNSTREEK = NotificationPolicy(
-    name="leaflet-westelijke-mijnstreek",
-    title="Verwijsindex Westelijke Mijnstreek page, as written",
-    source="seed 002: 'Is een kind jonger dan 16 jaar, dan krijgt de ouder of verzorger bericht'",
-    bands=(
-        AgeBand(0, 15, frozenset({_LEGAL})),
-        AgeBand(16, 22, frozenset({_YOUTH})),
-    ),
-)
-
-#: Every shipped policy by name.
-POLICIES: Mapping[str, NotificationPolicy] = MappingProxyType(
-    {p.name: p for p in (STATUTORY, LEAFLET_ZUID_LIMBURG, LEAFLET_WESTELIJKE_MIJNSTREEK)}
-)
-
-
-def policy(name: str) -> NotificationPolicy:
-    """The shipped policy called *name*; :class:`~verwijsindex.errors.NotFoundError` if none.
-
-    A name is a key looked up, like ``dict[name]``, hence a ``LookupError``; a region file
-    that names an unknown policy is malformed and gives ``InvalidRecordError`` instead.
-    """
-    found = POLICIES.get(name)
-    if found is None:
-        known = ", ".join(sorted(POLICIES))
-        raise NotFoundError(
-            f"unknown notification policy {name!r}; known: {known}",
-            kind="notification policy",
-            id=str(name),
-        )
-    return found
-
-
-@attrs.frozen
-class Deviation:
-    """An age at which a policy informs differently from the reference (afwijking)."""
-
-    age: int = attrs.field(validator=_age)
-    missing: frozenset[Recipient] = attrs.field(converter=_recipients)
-    extra: frozenset[Recipient] = attrs.field(converter=_recipients)
-
-    def __attrs_post_init__(self) -> None:
-        if not (self.missing or self.extra):
-            raise InvalidRecordError("a deviation has something missing or extra")
-
-    @property
-    def kind(self) -> Literal["under-informs", "over-informs", "both"]:
-        """``"under-informs"``, ``"over-informs"``, or ``"both"``."""
-        if self.missing and self.extra:
-            return "both"
-        return "under-informs" if self.missing else "over-informs"
-
-
-def deviations(
-    policy: NotificationPolicy, reference: NotificationPolicy = STATUTORY
-) -> tuple[Deviation, ...]:
-    """Every age 0..22 where *policy* informs fewer (missing) or others (extra) than *reference*."""
-    found = []
-    for age in range(_MAX_AGE + 1):
-        told, due = policy.recipients(age), reference.recipients(age)
-        if told != due:
-            found.append(Deviation(age=age, missing=due - told, extra=told - due))
-    return tuple(found)
-
-
-def information_duty(
-    policy: NotificationPolicy, birth_date: date, at: datetime
-) -> frozenset[Recipient]:
-    """Who must be informed of a link made at *at*, by age on the Amsterdam date of *at*."""
-    day = local_date(ensure_aware(at, "at"))
-    if isinstance(birth_date, datetime) or not isinstance(birth_date, date):
-        raise InvalidRecordError("birth_date must be a date")
-    age = age_on(birth_date, day)
-    if age < 0:
-        raise InvalidRecordError(f"the youth is not yet born on {day.isoformat()}")
-    return policy.recipients(age)
 
 
 # --- municipalities and regions ----------------------------------------------------------------

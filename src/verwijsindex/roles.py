@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import attrs
 
+from verwijsindex import _validators as v
+from verwijsindex import cbs_code
 from verwijsindex.errors import InvalidRecordError
-from verwijsindex.model import Professional, _municipality_code
+from verwijsindex.model import Professional
 
 __all__ = [
     "Actor",
@@ -42,22 +44,17 @@ __all__ = [
 
 
 def _code(value: object) -> str:
-    code = _municipality_code(value)
-    if not isinstance(code, str) or len(code) != 4 or not code.isdigit():
+    code = cbs_code.compact(value)
+    if code is None:
         raise InvalidRecordError("a municipality is named by its four-digit CBS code")
     return code
-
-
-def _ident(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value or len(value) > 64:
-        raise InvalidRecordError(f"{attribute.name} must be an identifier")
 
 
 @attrs.frozen
 class OrganisationCoordinator:
     """The verwijsindex coordinator (aandachtsfunctionaris) of one organisation."""
 
-    organisation_id: str = attrs.field(validator=_ident)
+    organisation_id: str = attrs.field(validator=v.identifier)
 
 
 @attrs.frozen

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from verwijsindex._collector import paused
-from verwijsindex.clock import add_years, age_on, local_date
+from verwijsindex.clock import FixedClock, add_years, age_on, local_date
 from verwijsindex.errors import AgeLimitError, ConfigurationError, InvalidRecordError
 from verwijsindex.index import Registration, VerwijsIndex
 from verwijsindex.matching import MatchRule, Rules, deletion_date
@@ -45,7 +45,6 @@ from verwijsindex.simulation._population import Population
 from verwijsindex.simulation._staff import Staff, build_staff
 from verwijsindex.simulation._world import Involvement, World, local_moment
 from verwijsindex.storage import Store, open_store
-from verwijsindex.testing import FixedClock
 
 __all__ = [
     "METRICS",
