@@ -11,9 +11,10 @@ import pytest
 
 from verwijsindex._collector import paused
 from verwijsindex.importing import ImportRecord
+from verwijsindex.index import VerwijsIndex
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import Store
-from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
+from verwijsindex.testing import TEST_KEY, FixedClock, make_index, make_professional, make_subject
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +78,8 @@ def test_sweep_and_rekey_pause_the_collector() -> None:
     index.add_organisation(pro.organisation)
     index.register(make_subject(bsn="111222333", birth_date=date(2012, 5, 1)), pro)
     watching = _Watching(index.store)
-    index.store = watching
+    index = VerwijsIndex(watching, key=TEST_KEY, clock=clock)
+    watching.seen.clear()  # the index's check of its key, before the runs
     gc.enable()
     clock.advance(timedelta(days=800))
     assert index.sweep().expired == 1

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from verwijsindex.errors import ValidationError
-from verwijsindex.logbook import Draft, Row, chain, chain_rows, entry_hash, pending, verify
+from verwijsindex.logbook import Draft, chain, draft, entry_hash, verify
 from verwijsindex.model import LogAction, LogEntry
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -159,17 +159,14 @@ def test_the_encoding_is_compact_ascii_json(
     assert digest == hashlib.sha256(expected.encode("ascii")).hexdigest()
 
 
-def test_trusted_rows_make_the_same_entries_as_validated_ones() -> None:
-    rows: list[Row] = [
-        (f"e{i}", d.at, d.actor, d.action, d.subject_ref, d.link_id, d.match_id, d.count)
-        for i, d in enumerate(_KNOWN)
-    ]
-    fast = chain_rows((4, "ab" * 32), rows, lane=7, trusted=True)
-    checked = chain_rows((4, "ab" * 32), rows, lane=7, trusted=False)
+def test_trusted_drafts_make_the_same_entries_as_validated_ones() -> None:
+    drafts = [attrs.evolve(d, id=f"e{i}") for i, d in enumerate(_KNOWN)]
+    fast = chain((4, "ab" * 32), drafts, lane=7, trusted=True)
+    checked = chain((4, "ab" * 32), drafts, lane=7, trusted=False)
     assert fast == checked
     assert [LogEntry(**attrs.asdict(e, recurse=False)) for e in fast] == checked
     assert (fast[0].seq, fast[0].prev_hash) == (5, "ab" * 32)
-    fresh = chain_rows(None, rows, lane=7, trusted=True)
+    fresh = chain(None, drafts, lane=7, trusted=True)
     assert verify(fresh, heads(fresh)).ok
 
 
@@ -189,10 +186,8 @@ def test_trusted_rows_make_the_same_entries_as_validated_ones() -> None:
         ({"count": True}, "count"),
     ],
 )
-def test_pending_entries_are_checked_as_log_entries_are(
-    change: dict[str, object], message: str
-) -> None:
+def test_drafts_are_checked_as_log_entries_are(change: dict[str, object], message: str) -> None:
     fields: dict[str, object] = {"at": AT, "actor": "system", "action": LogAction.READ}
     fields.update(change)
     with pytest.raises(ValidationError, match=message):
-        pending(**fields)  # type: ignore[arg-type]
+        draft(**fields)  # type: ignore[arg-type]

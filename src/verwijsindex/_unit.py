@@ -1,41 +1,38 @@
 """The unit of work (werkeenheid): what one transaction reads, changes, logs and notifies.
 
-Operations read dossiers through the unit (each at most once), stamp their changes with a
-moment read while the youth's lock is held, and hand back what they changed; the unit
-writes it all when the transaction ends: the dossiers with their due days and the count
-of log entries that refer to the youth, the outbox, and the chained logbook entries with
-a sealed head.
+Operations read dossiers, organisations and professionals through the unit (each from the
+store at most once: the unit owns read-your-own-writes), stamp their changes with a moment
+read while the youth's lock is held, and hand back what they changed. The unit writes it
+all when the transaction ends: the dossiers with their due days and the count of log
+entries that refer to the youth, the outbox, and the chained logbook entries with a sealed
+head.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
 from verwijsindex import logbook
-from verwijsindex.clock import Clock, ensure_aware, local_date
-from verwijsindex.errors import ForbiddenFieldError, InvalidRecordError, NotFoundError
-from verwijsindex.logbook import head_message, refs_message
-from verwijsindex.matching import Rules, archive_purge_date, deletion_date
-from verwijsindex.model import (
-    Link,
-    LinkStatus,
-    LogAction,
-    Notification,
-    Professional,
-    Recipient,
-    looks_like_free_text,
-)
+from verwijsindex.clock import Clock, ensure_aware
+from verwijsindex.dossier import Dossier, finish, latest_moment
+from verwijsindex.errors import InvalidRecordError
+from verwijsindex.matching import Rules
+from verwijsindex.model import LogAction, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
-from verwijsindex.storage import Dossier, Transaction
+from verwijsindex.storage import Transaction
+
+__all__ = ["SYSTEM", "UnitOfWork", "new_id"]
 
 SYSTEM = "system"
+"""The actor of what the index does by itself: the sweep, re-keying."""
 
-_Draft = tuple[logbook.Pending, "str | None"]
-"""A log entry before it has its id, and the key of the youth it is about (if any)."""
+
+def new_id() -> str:
+    """A random id: 128 bits from the operating system, as 32 hex digits."""
+    return os.urandom(16).hex()
 
 
 class UnitOfWork:
@@ -54,12 +51,12 @@ class UnitOfWork:
         self.keyring = keyring
         self.rules = rules
         self.dossiers: dict[str, Dossier | None] = {}
-        self.gone: dict[str, Dossier] = {}
         self.changed: dict[str, Dossier] = {}
         self.moments: dict[str, datetime] = {}
-        self.drafts: list[_Draft] = []
+        self.drafts: list[tuple[logbook.Draft, str | None]] = []
         self.notes: list[tuple[str, Notification]] = []
-        self.forgotten: set[str] = set()
+        self._organisations: dict[str, Organisation | None] = {}
+        self._professionals: dict[str, Professional | None] = {}
 
     # -- dossiers ---------------------------------------------------------------------------------
 
@@ -75,9 +72,7 @@ class UnitOfWork:
         """The youths with registered parent *parent_key*, as this unit has them."""
         keys = set(self.tx.keys_for_parent(parent_key))
         for key, dossier in self.dossiers.items():
-            if dossier is None:
-                keys.discard(key)
-            elif parent_key in dossier.subject.parent_keys:
+            if dossier is not None and parent_key in dossier.subject.parent_keys:
                 keys.add(key)
             else:
                 keys.discard(key)
@@ -87,7 +82,7 @@ class UnitOfWork:
         """The moment of a change to *dossier*: the clock read now, under the lock (or *at*
         when the caller gives the moment), and never earlier than the latest moment
         already stored in the dossier, so a host whose clock lags cannot stamp a change
-        before one it follows."""
+        before one it follows (decision 30)."""
         now = ensure_aware(self.clock(), "clock()") if at is None else at
         if dossier is not None:
             latest = latest_moment(dossier)
@@ -110,14 +105,31 @@ class UnitOfWork:
         their pending notifications, and the references that tie log entries to them. Log
         entries about the youth in this unit get no reference either."""
         key = dossier.key
-        secret = dossier.subject.log_secret
         self.tx.delete(key)
         self.tx.delete_notifications(key)
-        self.tx.delete_log_refs(log_token(secret))
+        self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
         self.dossiers[key] = None
-        self.gone[key] = dossier
         self.changed.pop(key, None)
-        self.forgotten.add(secret)
+
+    # -- the directory -----------------------------------------------------------------------------
+
+    def organisation(self, organisation_id: str) -> Organisation | None:
+        """The organisation, read from the store at most once in this unit."""
+        if organisation_id not in self._organisations:
+            self._organisations[organisation_id] = self.tx.get_organisation(organisation_id)
+        return self._organisations[organisation_id]
+
+    def professional(self, professional_id: str) -> Professional | None:
+        """The professional, read from the store at most once in this unit."""
+        if professional_id not in self._professionals:
+            self._professionals[professional_id] = self.tx.get_professional(professional_id)
+        return self._professionals[professional_id]
+
+    def put_professional(self, professional: Professional) -> None:
+        """Store *professional*'s details, unless they are stored as they are already."""
+        if self.professional(professional.id) != professional:
+            self.tx.put_professional(professional)
+            self._professionals[professional.id] = professional
 
     # -- log and outbox ----------------------------------------------------------------------------
 
@@ -132,17 +144,34 @@ class UnitOfWork:
         match_id: str | None = None,
         count: int | None = None,
     ) -> None:
-        """Log one entry; *about* is the youth it concerns. Ids of the youth's links and
-        matches are sealed under the youth's secret, so they go with it on deletion."""
-        draft = logbook.pending(at, actor, action, link_id=link_id, match_id=match_id, count=count)
-        if about is None and (link_id is not None or match_id is not None):
-            raise InvalidRecordError("a log entry that names a link or match is about a youth")
-        key = None
+        """Log one entry; *about* is the youth it concerns. It names the youth only through
+        a reference made for this entry from the youth's secret, and the ids of the youth's
+        links and matches are sealed under that secret (decision 32)."""
+        entry_id = new_id()
+        key = subject_ref = None
         if about is not None:
             key = about.key
             if key not in self.dossiers:
                 self.dossiers[key] = about
-        self.drafts.append((draft, key))
+            secret = about.subject.log_secret
+            subject_ref = entry_ref(secret, entry_id)
+            if isinstance(link_id, str):
+                link_id = seal_id(secret, entry_id, link_id)
+            if isinstance(match_id, str):
+                match_id = seal_id(secret, entry_id, match_id)
+        elif link_id is not None or match_id is not None:
+            raise InvalidRecordError("a log entry that names a link or match is about a youth")
+        entry = logbook.draft(
+            at,
+            actor,
+            action,
+            id=entry_id,
+            subject_ref=subject_ref,
+            link_id=link_id,
+            match_id=match_id,
+            count=count,
+        )
+        self.drafts.append((entry, key))
 
     def notify(self, key: str, notification: Notification) -> None:
         self.notes.append((key, notification))
@@ -150,44 +179,25 @@ class UnitOfWork:
     # -- the end -----------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write what the unit collected: log entries (with their references and each
-        youth's sealed count), the changed dossiers, and the outbox."""
-        rows: list[logbook.Row] = []
+        """Write what the unit collected: the log entries with their references and each
+        youth's sealed count, the changed dossiers, and the outbox."""
         refs: list[tuple[str, str]] = []
-        referred: dict[str, int] = {}
-        secrets: dict[str, tuple[str, str]] = {}
-        for draft, key in self.drafts:
-            entry_id = new_id()
-            at, who, action, link_id, match_id, count = draft
-            subject_ref = None
-            if key is not None:
-                dossier = self.dossiers[key]
-                found = secrets.get(key)
-                if found is None:
-                    if dossier is None:  # deleted in this unit: its entries are unlinkable
-                        secret = self.gone[key].subject.log_secret
-                        token = ""
-                    else:
-                        secret = dossier.subject.log_secret
-                        token = log_token(secret)
-                    found = secrets[key] = (secret, token)
-                secret, token = found
-                subject_ref = entry_ref(secret, entry_id)
-                if link_id is not None:
-                    link_id = seal_id(secret, entry_id, link_id)
-                if match_id is not None:
-                    match_id = seal_id(secret, entry_id, match_id)
-                if secret not in self.forgotten and dossier is not None:
-                    refs.append((token, entry_id))
-                    referred[key] = referred.get(key, 0) + 1
-            rows.append((entry_id, at, who, action, subject_ref, link_id, match_id, count))
-        for key, added in referred.items():
+        referred: dict[str, tuple[str, int]] = {}
+        for entry, key in self.drafts:
+            dossier = None if key is None else self.dossiers.get(key)
+            if key is None or dossier is None:
+                continue  # about no youth, or one deleted: the entry stays unlinkable
+            token, added = referred.get(key) or (log_token(dossier.subject.log_secret), 0)
+            referred[key] = (token, added + 1)
+            refs.append((token, entry.id))
+        for key, (token, added) in referred.items():
             dossier = self.dossiers[key]
             assert dossier is not None
             logged = dossier.logged + added
-            token = secrets[key][1]
             self.changed[key] = attrs.evolve(
-                dossier, logged=logged, log_seal=self.keyring.seal(refs_message(token, logged))
+                dossier,
+                logged=logged,
+                log_seal=self.keyring.seal(logbook.refs_message(token, logged)),
             )
         for key, dossier in self.changed.items():
             moment = self.moments.get(key)
@@ -198,95 +208,11 @@ class UnitOfWork:
         if self.notes:
             self.tx.add_notifications(self.notes)
             self.notes = []
-        if rows:
+        if self.drafts:
             head = self.tx.log_head(self.lane)
-            entries = logbook.chain_rows(head, rows, lane=self.lane, trusted=True)
+            drafts = [entry for entry, _ in self.drafts]
+            entries = logbook.chain(head, drafts, lane=self.lane, trusted=True)
             last = entries[-1]
-            seal = self.keyring.seal(head_message(last.lane, last.seq, last.hash))
+            seal = self.keyring.seal(logbook.head_message(last.lane, last.seq, last.hash))
             self.tx.append_log(entries, refs, {self.lane: seal})
-        self.drafts = []
-
-
-def latest_moment(dossier: Dossier) -> datetime | None:
-    """The latest moment stored in *dossier*: its ``changed_at``, or for a dossier written
-    before that was kept, the latest link or match time in it."""
-    if dossier.changed_at is not None:
-        return dossier.changed_at
-    moments = [lk.created_at for lk in dossier.links]
-    if dossier.match is not None:
-        moments.append(dossier.match.updated_at)
-    return max(moments) if moments else None
-
-
-def finish(dossier: Dossier, rules: Rules) -> Dossier:
-    """*dossier* with the days on which a sweep or an information check has work."""
-    days: list[date] = [deletion_date(dossier.subject.birth_date, rules)]
-    if dossier.subject.died_on is not None:
-        days.append(dossier.subject.died_on)
-    for link in dossier.links:
-        if link.status is LinkStatus.ACTIVE:
-            days.append(link.ends_on)
-        elif link.archived_on is not None:
-            days.append(archive_purge_date(link.archived_on, rules))
-    informed = informed_by_link(dossier)
-    active = {lk.id for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
-    pending = [
-        duty.inform_by
-        for duty in dossier.duties
-        if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
-    ]
-    sweep_due = min(days)
-    information_due = min(pending) if pending else None
-    if dossier.sweep_due == sweep_due and dossier.information_due == information_due:
-        return dossier
-    return attrs.evolve(dossier, sweep_due=sweep_due, information_due=information_due)
-
-
-def new_id() -> str:
-    """A random id: 128 bits from the operating system, as 32 hex digits."""
-    return os.urandom(16).hex()
-
-
-def actor(professional_id: str) -> str:
-    return f"professional:{professional_id}"
-
-
-def refuse_extra(extra: Mapping[str, object]) -> None:
-    for name in extra:
-        if looks_like_free_text(name):
-            raise ForbiddenFieldError(field=name)
-        raise InvalidRecordError(f"unexpected field {name!r}")
-
-
-def professional_id(value: Professional | str) -> str:
-    if isinstance(value, Professional):
-        return value.id
-    if isinstance(value, str) and value:
-        return value
-    raise InvalidRecordError("a professional is a Professional or its id")
-
-
-def find_link(dossier: Dossier | None, link_id: str) -> Link:
-    if dossier is not None:
-        for link in dossier.links:
-            if link.id == link_id:
-                return link
-    raise NotFoundError(kind="link", id=link_id)
-
-
-def is_current(link: Link, now: datetime) -> bool:
-    return link.status is LinkStatus.ACTIVE and local_date(now) < link.ends_on
-
-
-def informed_by_link(dossier: Dossier) -> dict[str, set[Recipient]]:
-    informed: dict[str, set[Recipient]] = {}
-    for record in dossier.informed:
-        informed.setdefault(record.link_id, set()).update(record.recipients)
-    return informed
-
-
-def duty_of(dossier: Dossier, link_id: str, default: frozenset[Recipient]) -> frozenset[Recipient]:
-    for duty in dossier.duties:
-        if duty.link_id == link_id:
-            return duty.recipients
-    return default
+            self.drafts = []

@@ -26,11 +26,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from verwijsindex._collector import paused
+from verwijsindex._context import Context
 from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
     InvalidRecordError,
@@ -39,11 +40,9 @@ from verwijsindex.errors import (
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.model import Organisation, Professional, Subject
+from verwijsindex.links import Prepared, known_organisation, prepare, register_in
+from verwijsindex.model import Professional, Subject
 from verwijsindex.signals import LockSiblings
-
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex, _Prepared
 
 __all__ = ["ImportOutcome", "ImportRecord", "ImportReport", "ImportStatus", "bulk_register"]
 
@@ -118,7 +117,7 @@ class ImportReport:
 
 
 def bulk_register(
-    index: VerwijsIndex,
+    ctx: Context,
     records: Iterable[ImportRecord | Mapping[str, Any]],
     *,
     batch_size: int | None = None,
@@ -135,23 +134,23 @@ def bulk_register(
     :mod:`verwijsindex._collector`).
     """
     with paused():
-        return _bulk_register(index, records, batch_size)
+        return _bulk_register(ctx, records, batch_size)
 
 
 def _bulk_register(
-    index: VerwijsIndex,
+    ctx: Context,
     records: Iterable[ImportRecord | Mapping[str, Any]],
     batch_size: int | None,
 ) -> ImportReport:
-    size = batch_size or index.batch_size
+    size = batch_size or ctx.batch_size
     done: list[ImportOutcome] = []
-    pending: list[tuple[int, _Prepared]] = []
+    pending: list[tuple[int, Prepared]] = []
 
     def run_batch() -> None:
         if not pending:
             return
         try:
-            done.extend(_run_batch(index, pending))
+            done.extend(_run_batch(ctx, pending))
         except StorageError as error:
             # What was committed before stays; the caller re-runs the import to complete it
             # (the records already imported come back as duplicates).
@@ -162,8 +161,8 @@ def _bulk_register(
     for position, raw in enumerate(records):
         try:
             record = _record(raw)
-            prep = index._prepare(
-                record.subject, record.professional, record.ends_on, record.created_at
+            prep = prepare(
+                ctx, record.subject, record.professional, record.ends_on, record.created_at
             )
         except VerwijsindexError as error:
             done.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
@@ -188,42 +187,30 @@ def _record(raw: ImportRecord | Mapping[str, Any]) -> ImportRecord:
     return record
 
 
-def _run_batch(index: VerwijsIndex, pending: list[tuple[int, _Prepared]]) -> list[ImportOutcome]:
+def _run_batch(ctx: Context, pending: list[tuple[int, Prepared]]) -> list[ImportOutcome]:
     """One batch in one transaction; tried again with the siblings' locks when a family
     signal needs them (see :meth:`VerwijsIndex.register`)."""
     siblings: frozenset[str] = frozenset()
     while True:
         locks = tuple(sorted({k for _, prep in pending for k in prep.locks} | siblings))
         try:
-            return _write_batch(index, pending, locks)
+            return _write_batch(ctx, pending, locks)
         except LockSiblings as more:
             siblings |= more.keys
 
 
 def _write_batch(
-    index: VerwijsIndex, pending: list[tuple[int, _Prepared]], locks: tuple[str, ...]
+    ctx: Context, pending: list[tuple[int, Prepared]], locks: tuple[str, ...]
 ) -> list[ImportOutcome]:
     outcomes: list[ImportOutcome] = []
-    with index.store.transaction(locks) as tx:
-        work = index._unit(tx, locks)
-        organisations: dict[str, Organisation | None] = {}
+    with ctx.work(locks) as work:
         for position, prep in pending:
-            org_id = prep.professional.organisation.id
-            if org_id not in organisations:
-                organisations[org_id] = tx.get_organisation(org_id)
-            organisation = organisations[org_id]
-            if organisation is None:
-                error = UnknownOrganisationError(
-                    f"organisation {org_id!r} has not signed the agreement of this index"
-                )
-                outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
-                continue
             try:
-                registration = index._register_in(work, prep, organisation, locks)
-            except ValidationError as error:
+                organisation = known_organisation(work, prep.professional)
+                registration = register_in(ctx, work, prep, organisation, locks)
+            except (ValidationError, UnknownOrganisationError) as error:
                 outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
                 continue
             status = ImportStatus.CREATED if registration.created else ImportStatus.DUPLICATE
             outcomes.append(ImportOutcome(position, status, link_id=registration.link.id))
-        work.flush()
     return outcomes

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import actor, find_link, informed_by_link
+from verwijsindex._context import Context, actor
 from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.dossier import InformationRecord, find_link, informed_by_link
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
 from verwijsindex.roles import Actor
-from verwijsindex.storage import InformationRecord
-
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex
 
 __all__ = ["OverdueInformation", "overdue_information", "record_informed"]
 
@@ -36,7 +32,7 @@ class OverdueInformation:
 
 
 def record_informed(
-    index: VerwijsIndex,
+    ctx: Context,
     link_id: str,
     recipients: Iterable[Recipient],
     at: datetime,
@@ -48,11 +44,10 @@ def record_informed(
     chosen = frozenset(recipients)
     if not chosen or not all(isinstance(r, Recipient) for r in chosen):
         raise InvalidRecordError("recipients must be one or more Recipient values")
-    key = index._key_for_link(link_id)
-    by_id = index._professional(by, key=key, link_id=link_id) if by is not None else None
+    key = ctx.key_for_link(link_id)
+    by_id = ctx.professional(by, key=key, link_id=link_id) if by is not None else None
     denied = False
-    with index.store.transaction([key]) as tx:
-        work = index._unit(tx, [key])
+    with ctx.work([key]) as work:
         dossier = work.load(key)
         link = find_link(dossier, link_id)
         assert dossier is not None
@@ -66,18 +61,15 @@ def record_informed(
             dossier = attrs.evolve(dossier, informed=(*dossier.informed, record))
             work.save(dossier)
             work.log(now, actor(actor_id), LogAction.INFORMED, about=dossier, link_id=link_id)
-        work.flush()
     if denied:
         raise AccessDeniedError("only the professional who made a link informs about it")
 
 
-def overdue_information(
-    index: VerwijsIndex, now: datetime | None = None
-) -> list[OverdueInformation]:
+def overdue_information(ctx: Context, now: datetime | None = None) -> list[OverdueInformation]:
     """Active links whose information duty was not met by its deadline (one month)."""
-    today = local_date(ensure_aware(now, "now") if now is not None else index._now())
+    today = local_date(ensure_aware(now, "now") if now is not None else ctx.now())
     out: list[OverdueInformation] = []
-    with index.store.transaction() as tx:
+    with ctx.store.transaction() as tx:
         for key in tx.keys_information_due(today, 1_000_000):
             dossier = tx.load(key)
             if dossier is None:

@@ -8,8 +8,7 @@ reference derived from a per-youth secret, never a BSN or a storage pseudonym.
 >>> from datetime import datetime, timezone
 >>> from verwijsindex.model import LogAction
 >>> at = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
->>> entries = chain(None, [Draft(at=at, actor="professional:p1", action=LogAction.REGISTERED)],
-...                 lane=3, ids=iter(["e1"]))
+>>> entries = chain(None, [draft(at, "professional:p1", LogAction.REGISTERED, id="e1")], lane=3)
 >>> entries[0].seq, entries[0].prev_hash
 (1, '')
 >>> verify(entries, {3: (1, entries[0].hash)}).ok
@@ -37,25 +36,23 @@ from verwijsindex.model import LogAction, LogEntry
 __all__ = [
     "Draft",
     "LogbookReport",
-    "Pending",
-    "Row",
     "chain",
-    "chain_rows",
     "check_refs",
     "check_seals",
+    "draft",
     "entry_hash",
     "head_message",
     "make_anchor",
-    "pending",
     "read_anchor",
     "refs_message",
     "verify",
 ]
 
 
-@attrs.frozen
+@attrs.frozen(slots=True)
 class Draft:
-    """A log entry before it is chained: what happened, by whom, about which reference."""
+    """A log entry before it is chained: its id, what happened, by whom, about which
+    reference. Make one with :func:`draft`, which checks the fields a caller gives."""
 
     at: datetime
     actor: str
@@ -64,6 +61,7 @@ class Draft:
     link_id: str | None = None
     match_id: str | None = None
     count: int | None = None
+    id: str = ""
 
 
 @attrs.frozen
@@ -128,31 +126,25 @@ def entry_hash(entry: LogEntry) -> str:
     )
 
 
-Row = tuple[str, datetime, str, LogAction, "str | None", "str | None", "str | None", "int | None"]
-"""An entry to chain: (id, at, actor, action, subject_ref, link_id, match_id, count)."""
-
 _FIELDS = tuple(f.name for f in attrs.fields(LogEntry))
 _new = object.__new__
 _set = object.__setattr__
 
 
-Pending = tuple[datetime, str, LogAction, "str | None", "str | None", "int | None"]
-"""What a unit of work logs before the entry has its id: (at, actor, action, link_id,
-match_id, count)."""
-
-
-def pending(
+def draft(
     at: datetime,
     actor: str,
     action: LogAction,
     *,
+    id: str = "",
+    subject_ref: str | None = None,
     link_id: str | None = None,
     match_id: str | None = None,
     count: int | None = None,
-) -> Pending:
-    """Check the fields a caller gives, as :class:`LogEntry` would, and keep them for
-    :func:`chain_rows`. The checks are straight-line (and an actor's once per actor), so
-    that the entries can be built without running every validator again."""
+) -> Draft:
+    """A :class:`Draft`, its fields checked as :class:`LogEntry` would check them. The
+    checks are straight-line (and an actor's once per actor), so that :func:`chain` can
+    build the entries without running every validator again."""
     if not isinstance(at, datetime):
         raise InvalidRecordError("at must be a datetime")
     ensure_aware(at, "at")
@@ -161,13 +153,16 @@ def pending(
     _check_actor(actor)
     if not isinstance(action, LogAction):
         raise InvalidRecordError("action must be a LogAction")
+    for name, value in (("id", id), ("subject_ref", subject_ref)):
+        if not (value is None or isinstance(value, str)):
+            raise InvalidRecordError(f"{name} must be a string")
     if not (link_id is None or isinstance(link_id, str)):
         raise InvalidRecordError("link_id must be a string")
     if not (match_id is None or isinstance(match_id, str)):
         raise InvalidRecordError("match_id must be a string")
     if count is not None and (type(count) is not int or count < 0):
         raise InvalidRecordError("count must be a whole number, zero or more")
-    return (at, actor, action, link_id, match_id, count)
+    return Draft(at, actor, action, subject_ref, link_id, match_id, count, id)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -179,35 +174,52 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def chain(
-    head: tuple[int, str] | None, drafts: Sequence[Draft], *, lane: int, ids: Iterator[str]
+    head: tuple[int, str] | None,
+    drafts: Sequence[Draft],
+    *,
+    lane: int,
+    ids: Iterator[str] | None = None,
+    trusted: bool = False,
 ) -> list[LogEntry]:
-    """Turn *drafts* into entries that continue lane *lane* after *head*."""
-    rows = [
-        (next(ids), d.at, d.actor, d.action, d.subject_ref, d.link_id, d.match_id, d.count)
-        for d in drafts
-    ]
-    return chain_rows(head, rows, lane=lane, trusted=False)
+    """Turn *drafts* into entries that continue lane *lane* after *head*. Each entry takes
+    its draft's id, or the next of *ids*.
 
-
-def chain_rows(
-    head: tuple[int, str] | None, rows: Sequence[Row], *, lane: int, trusted: bool
-) -> list[LogEntry]:
-    """Turn *rows* into entries that continue lane *lane* after *head*.
-
-    ``trusted=True`` is for rows the library built itself from values it has validated
-    (ids it made, actors of validated professionals, aware times, its own counts): each
-    entry is then set field by field instead of running every validator again, which is
-    the logbook's share of every registration. Otherwise each entry is validated.
+    ``trusted=True`` is for drafts made by :func:`draft` (its checks are those of
+    :class:`LogEntry`) with ids the library made: each entry is then set field by field
+    instead of running every validator again, which is the logbook's share of every
+    registration. Otherwise each entry is validated.
     """
     seq, prev = head if head is not None else (0, "")
     out: list[LogEntry] = []
-    for id, at, actor, action, subject_ref, link_id, match_id, count in rows:
+    for d in drafts:
         seq += 1
-        at = at.astimezone(timezone.utc)
+        id = d.id if ids is None else next(ids)
+        at = d.at.astimezone(timezone.utc)
         digest = _digest(
-            id, lane, seq, at, actor, action, subject_ref, link_id, match_id, count, prev
+            id,
+            lane,
+            seq,
+            at,
+            d.actor,
+            d.action,
+            d.subject_ref,
+            d.link_id,
+            d.match_id,
+            d.count,
+            prev,
         )
-        values = (id, lane, seq, at, actor, action, subject_ref, link_id, match_id, count)
+        values = (
+            id,
+            lane,
+            seq,
+            at,
+            d.actor,
+            d.action,
+            d.subject_ref,
+            d.link_id,
+            d.match_id,
+            d.count,
+        )
         if trusted:
             entry = _new(LogEntry)
             for name, value in zip(_FIELDS, (*values, prev, digest), strict=True):

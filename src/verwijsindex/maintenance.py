@@ -1,7 +1,8 @@
-"""Housekeeping (onderhoud): the sweep that applies the lifecycle, and re-keying.
+"""Housekeeping (onderhoud): the sweep that applies the lifecycle, re-keying, the keys a
+store was written with, and the logbook's checks.
 
-Both run in batches of ``index.batch_size`` youths, each batch one transaction that locks
-only its own youths, so registrations go on meanwhile.
+The sweep and re-keying run in batches of ``batch_size`` youths, each batch one
+transaction that locks only its own youths, so registrations go on meanwhile.
 
 >>> from datetime import date, datetime, timezone
 >>> from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
@@ -24,27 +25,34 @@ verwijsindex.errors.NaiveDatetimeError: now must be timezone-aware
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import attrs
 
-from verwijsindex import signals
+from verwijsindex import logbook, signals
 from verwijsindex._collector import paused
-from verwijsindex._unit import SYSTEM, UnitOfWork, finish
+from verwijsindex._context import Context
+from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import ensure_aware, local_date
-from verwijsindex.errors import ConfigurationError
+from verwijsindex.dossier import Dossier, finish
+from verwijsindex.errors import ConfigurationError, KeyMismatchError
 from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction
-from verwijsindex.pseudonyms import Keyring, PseudonymKey, log_token
+from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
-from verwijsindex.storage import Dossier
+from verwijsindex.storage import Store, Transaction
 
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex
-
-__all__ = ["SweepReport", "rekey", "sweep"]
+__all__ = [
+    "SweepReport",
+    "check_keys",
+    "logbook_anchor",
+    "rekey",
+    "sweep",
+    "verify_logbook",
+]
 
 
 @attrs.frozen
@@ -60,17 +68,17 @@ class SweepReport:
     dossiers: int = 0
 
 
-def sweep(index: VerwijsIndex, now: datetime | None = None) -> SweepReport:
+def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
     batches, each locking only its own youths, so registrations go on meanwhile. The
     cyclic garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`)."""
-    at = ensure_aware(now, "now") if now is not None else index._now()
+    at = ensure_aware(now, "now") if now is not None else ctx.now()
     with paused():
-        return _sweep(index, at)
+        return _sweep(ctx, at)
 
 
-def _sweep(index: VerwijsIndex, at: datetime) -> SweepReport:
+def _sweep(ctx: Context, at: datetime) -> SweepReport:
     today = local_date(at)
     totals = dict.fromkeys(
         (
@@ -90,8 +98,8 @@ def _sweep(index: VerwijsIndex, at: datetime) -> SweepReport:
     seen: set[str] = set()
     stuck = 0
     while True:
-        limit = index.batch_size + stuck
-        with index.store.transaction() as tx:
+        limit = ctx.batch_size + stuck
+        with ctx.store.transaction() as tx:
             answer = tx.keys_sweep_due(today, limit)
         due = [k for k in answer if k not in seen]
         if not due:
@@ -99,24 +107,20 @@ def _sweep(index: VerwijsIndex, at: datetime) -> SweepReport:
                 break
             stuck += len(answer)  # swept keys made due again meanwhile: look further
             continue
-        batch = sorted(due[: index.batch_size])
+        batch = sorted(due[: ctx.batch_size])
         seen.update(batch)
-        with index.store.transaction(batch) as tx:
-            work = index._unit(tx, batch)
+        with ctx.work(batch) as work:
             for key in batch:
-                stuck += _sweep_one(index, work, key, at, today, totals)
-            work.flush()
-    with index.store.transaction() as tx:
-        work = index._unit(tx, ())
+                stuck += _sweep_one(ctx, work, key, at, today, totals)
+    with ctx.work() as work:
         work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
-        work.flush()
     if totals["deleted_subjects"] or totals["deleted_links"] or totals["purged"]:
-        index._scrub()
+        ctx.scrub()
     return SweepReport(at=at, **totals)
 
 
 def _sweep_one(
-    index: VerwijsIndex,
+    ctx: Context,
     work: UnitOfWork,
     key: str,
     swept_at: datetime,
@@ -130,7 +134,7 @@ def _sweep_one(
     at = work.stamp(dossier, swept_at)
     totals["dossiers"] += 1
     subject = dossier.subject
-    if is_due_for_deletion(subject, today, index.rules):
+    if is_due_for_deletion(subject, today, ctx.rules):
         for link in dossier.links:
             work.log(at, SYSTEM, LogAction.DELETED, about=dossier, link_id=link.id)
         totals["deleted_links"] += len(dossier.links)
@@ -147,7 +151,7 @@ def _sweep_one(
         if (
             link.status is LinkStatus.ARCHIVED
             and link.archived_on is not None
-            and archive_purge_date(link.archived_on, index.rules) <= today
+            and archive_purge_date(link.archived_on, ctx.rules) <= today
         ):
             totals["purged"] += 1
             work.log(at, SYSTEM, LogAction.PURGED, about=dossier, link_id=link.id)
@@ -161,48 +165,49 @@ def _sweep_one(
         informed=tuple(r for r in dossier.informed if r.link_id in kept),
     )
     had_match = dossier.match is not None
-    dossier, match = signals.rematch(index, work, dossier, at, notify=False)
+    dossier, match = signals.rematch(ctx, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
-    if not index._keep(work, dossier):
+    if not ctx.keep(work, dossier):
         return False
-    saved = finish(dossier, index.rules)
+    saved = finish(dossier, ctx.rules)
     return saved.sweep_due is not None and saved.sweep_due <= today
 
 
-def rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
-    """Move every stored record to pseudonyms under *new_key* added to the ring.
+def rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
+    """Move every stored record to pseudonyms under *new_key* added to the ring; return the
+    new ring and how many dossiers moved.
 
-    No BSN is needed: each pseudonym gets one more HMAC step. Returns how many
-    dossiers were moved. Run it while no registrations are made; it can be re-run
-    safely (records already under *new_key* are skipped). The cyclic garbage collector
-    is paused meanwhile.
+    No BSN is needed: each pseudonym gets one more HMAC step. Run it while no registrations
+    are made; it can be re-run safely (records already under *new_key* are skipped). The
+    store learns the new key's check value before any record moves. The cyclic garbage
+    collector is paused meanwhile.
     """
     with paused():
-        return _rekey(index, new_key)
+        return _rekey(ctx, new_key)
 
 
-def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
+def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
     if not isinstance(new_key, PseudonymKey):
         raise ConfigurationError("rekey() takes a PseudonymKey")
-    if new_key.id == index.keyring.current_id:
-        if new_key != index.keyring.keys[-1]:
+    old = ctx.keyring
+    if new_key.id == old.current_id:
+        if new_key != old.keys[-1]:
             raise ConfigurationError("a different key with this id is already in use")
-        ring = index.keyring
+        ring = old
     else:
-        ring = index.keyring.extended(new_key)
-    old = index.keyring
-    index._check_keys(ring)  # the store learns the new key's check value before any move
-    now = index._now()
+        ring = old.extended(new_key)
+    check_keys(ctx.store, ring)
+    now = ctx.now()
     moved = 0
     after: str | None = None
     while True:
-        with index.store.transaction() as tx:
-            keys = tx.keys(after, index.batch_size)
+        with ctx.store.transaction() as tx:
+            keys = tx.keys(after, ctx.batch_size)
         if not keys:
             break
         after = keys[-1]
-        with index.store.transaction(keys) as tx:
+        with ctx.store.transaction(keys) as tx:
             for old_key in keys:
                 dossier = tx.load(old_key)
                 if dossier is None or dossier.subject.key_id == new_key.id:
@@ -212,8 +217,7 @@ def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
                 tx.save(_rekeyed(dossier, new, new_key, old, ring))
                 tx.rekey_notifications(old_key, new)
                 moved += 1
-    index.keyring = ring
-    with index.store.transaction() as tx:
+    with ctx.store.transaction() as tx:
         heads, seals = tx.log_heads(), tx.log_seals()
         resealed = {
             lane: ring.seal(head_message(lane, seq, hash_))
@@ -222,11 +226,9 @@ def _rekey(index: VerwijsIndex, new_key: PseudonymKey) -> int:
         }
         if resealed:
             tx.append_log([], [], resealed)
-    with index.store.transaction() as tx:
-        work = index._unit(tx, ())
+    with attrs.evolve(ctx, keyring=ring).work() as work:
         work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
-        work.flush()
-    return moved
+    return ring, moved
 
 
 def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: Keyring) -> Dossier:
@@ -243,3 +245,86 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
     if old.check_seal(message, seal):  # a seal that did not fit stays as it was, for verify
         seal = ring.seal(message)
     return attrs.evolve(dossier, subject=subject, links=links, match=match, log_seal=seal)
+
+
+# --- the keys a store was written with (decision 31) ---------------------------------------------
+
+
+def check_keys(store: Store, keyring: Keyring) -> None:
+    """Refuse a keyring that does not fit *store* with :class:`KeyMismatchError`, before
+    anything about a youth is read or written; record the check values of its keys that
+    the store does not know yet. A store that has never seen a key is sealed as it stands."""
+    checks = {key.id: key_check(key) for key in keyring.keys}
+    with store.transaction() as tx:
+        stored = tx.key_checks()
+        wrong = sorted(
+            key_id for key_id, value in checks.items() if stored.get(key_id, value) != value
+        )
+        if wrong:
+            raise KeyMismatchError(
+                f"key id {', '.join(repr(k) for k in wrong)} is known to this store with "
+                "another secret: the key given is not the one its records were made with",
+                key_ids=tuple(wrong),
+            )
+        unknown = sorted(set(stored) - set(checks))
+        if unknown:
+            raise KeyMismatchError(
+                f"this store holds records made under key id "
+                f"{', '.join(repr(k) for k in unknown)}, which the keyring does not hold",
+                key_ids=tuple(unknown),
+            )
+        for key_id, value in checks.items():
+            if key_id not in stored:
+                tx.add_key_check(key_id, value)
+        if not stored:
+            _adopt(tx, keyring)
+
+
+def _adopt(tx: Transaction, keyring: Keyring) -> None:
+    """A store that has never seen a key (no check values and no seal at all: written by a
+    release before seals) has its logbook heads and each youth's count of log references
+    sealed as they stand: trust on first use (decision 31). A store with any seal is left
+    alone: what does not fit stays for :func:`verify_logbook`."""
+    heads, seals = tx.log_heads(), tx.log_seals()
+    youths = tx.log_audit().youths
+    if any(seals.values()) or any(seal for _, _, _, seal, _ in youths):
+        return
+    unsealed = {
+        lane: keyring.seal(head_message(lane, seq, hash_)) for lane, (seq, hash_) in heads.items()
+    }
+    if unsealed:
+        tx.append_log([], [], unsealed)
+    for key, token, _, _, found in youths:
+        dossier = tx.load(key)
+        if dossier is not None:
+            seal = keyring.seal(refs_message(token, found))
+            tx.save(attrs.evolve(dossier, logged=found, log_seal=seal))
+
+
+# --- the logbook's checks (decision 33) -----------------------------------------------------------
+
+
+def logbook_anchor(ctx: Context) -> dict[str, Any]:
+    """Each lane's last sequence number and hash now, as a small JSON-serialisable dict to
+    keep outside the database."""
+    with ctx.store.transaction() as tx:
+        heads = tx.log_heads()
+    return logbook.make_anchor(heads, ctx.now())
+
+
+def verify_logbook(
+    ctx: Context, anchor: Mapping[str, Any] | str | None = None
+) -> logbook.LogbookReport:
+    """Check every hash chain, the sealed heads, each youth's sealed count of references
+    to their entries, and, given an *anchor*, that nothing at or before it is missing or
+    changed."""
+    anchored = logbook.read_anchor(anchor) if anchor is not None else None
+    with ctx.store.transaction() as tx:
+        heads = tx.log_heads()
+        report = logbook.verify(tx.log_entries(), heads, anchor=anchored)
+        seals = tx.log_seals()
+        audit = tx.log_audit()
+    problems = list(report.problems)
+    problems += logbook.check_seals(heads, seals, ctx.keyring)
+    problems += logbook.check_refs(audit, ctx.keyring)
+    return attrs.evolve(report, ok=not problems, problems=tuple(problems))

@@ -34,12 +34,13 @@ verwijsindex.errors.InvalidRecordError: died_on must be a date
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import UnitOfWork, actor, is_current, new_id
+from verwijsindex._context import Context, actor
+from verwijsindex._unit import UnitOfWork, new_id
 from verwijsindex.clock import local_date
+from verwijsindex.dossier import Dossier, is_current
 from verwijsindex.errors import InvalidNoticeError, InvalidRecordError, UnknownMunicipalityError
 from verwijsindex.model import (
     Address,
@@ -52,17 +53,13 @@ from verwijsindex.model import (
 )
 from verwijsindex.regions import Region
 from verwijsindex.signals import contacts_of
-from verwijsindex.storage import Dossier
-
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex
 
 __all__ = ["POPULATION_REGISTER", "record_death", "record_move"]
 
 POPULATION_REGISTER = "population-register"
 
 
-def record_death(index: VerwijsIndex, subject: Subject | Bsn, died_on: date) -> int:
+def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
     """A death notice from the population register: every link, the match and the
     archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went.
 
@@ -75,9 +72,8 @@ def record_death(index: VerwijsIndex, subject: Subject | Bsn, died_on: date) -> 
         raise InvalidRecordError("died_on must be a date")
     if isinstance(subject, Subject) and died_on < subject.birth_date:
         raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
-    key = index.keyring.pseudonym(bsn)
-    with index.store.transaction([key]) as tx:
-        work = index._unit(tx, [key])
+    key = ctx.pseudonym(bsn)
+    with ctx.work([key]) as work:
         dossier = work.load(key)
         now = work.stamp(dossier)
         if died_on > local_date(now):
@@ -89,12 +85,11 @@ def record_death(index: VerwijsIndex, subject: Subject | Bsn, died_on: date) -> 
         for link in dossier.links:
             work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=dossier, link_id=link.id)
         work.delete(dossier)
-        work.flush()
-    index._scrub()
+    ctx.scrub()
     return len(dossier.links)
 
 
-def record_move(index: VerwijsIndex, subject: Subject) -> int:
+def record_move(ctx: Context, subject: Subject) -> int:
     """A move notice from the population register (JW 7.1.2.3(1)(g)): the general data
     takes the new address, and every professional with an active link is told, also of
     a move within the municipality. When the municipality changed, the new municipality's
@@ -114,15 +109,14 @@ def record_move(index: VerwijsIndex, subject: Subject) -> int:
     except (InvalidRecordError, TypeError, ValueError):
         raise InvalidNoticeError("address is not an address", field="address") from None
     try:
-        new_region = index._region_of(address.municipality_code)
+        new_region = ctx.region_of(address.municipality_code)
     except UnknownMunicipalityError:
         raise InvalidNoticeError(
             "address.municipality_code names no municipality in the index's regions",
             field="address.municipality_code",
         ) from None
-    key = index.keyring.pseudonym(subject.bsn)
-    with index.store.transaction([key]) as tx:
-        work = index._unit(tx, [key])
+    key = ctx.pseudonym(subject.bsn)
+    with ctx.work([key]) as work:
         dossier = work.load(key)
         if dossier is None:
             return 0
@@ -133,14 +127,13 @@ def record_move(index: VerwijsIndex, subject: Subject) -> int:
         work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
         active = [lk for lk in dossier.links if is_current(lk, now)]
         if active:
-            _tell(index, work, dossier, active, now, old, new_region)
-        work.flush()
-    index._scrub()  # the old address is replaced: it goes from the files too
+            _tell(ctx, work, dossier, active, now, old, new_region)
+    ctx.scrub()  # the old address is replaced: it goes from the files too
     return len({lk.professional for lk in active})
 
 
 def _tell(
-    index: VerwijsIndex,
+    ctx: Context,
     work: UnitOfWork,
     dossier: Dossier,
     active: list[Link],
@@ -152,7 +145,7 @@ def _tell(
     and region's coordinators when the youth left the old ones."""
     key = dossier.key
     new = dossier.subject.address.municipality_code
-    contacts = contacts_of(work.tx, dict.fromkeys(lk.professional for lk in active))
+    contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
     told: set[str] = set()
     for link in active:
         if link.professional in told:
@@ -184,7 +177,7 @@ def _tell(
     )
     work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, about=dossier)
     try:
-        old_region = index._region_of(old)
+        old_region = ctx.region_of(old)
     except UnknownMunicipalityError:  # pragma: no cover - stored codes are known
         old_region = None
     if old_region is None or old_region.name != new_region.name:

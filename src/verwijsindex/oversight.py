@@ -8,16 +8,12 @@ a youth.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 
+from verwijsindex._context import Context
 from verwijsindex.errors import NotFoundError
 from verwijsindex.model import Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator
-
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex
 
 __all__ = ["FollowUpStatus", "follow_up_status", "organisation_contacts", "organisation_signals"]
 
@@ -30,39 +26,39 @@ class FollowUpStatus:
     contact_made: bool
 
 
-def follow_up_status(index: VerwijsIndex, match_id: str, *, by: Actor | str) -> FollowUpStatus:
+def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowUpStatus:
     """Whether the professionals in a match made contact, for the follow-up checker of
     the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
-    key = index._key_for_match(match_id)
-    with index.store.transaction() as tx:
+    key = ctx.key_for_match(match_id)
+    with ctx.store.transaction() as tx:
         dossier = tx.load(key)
     if dossier is None or dossier.match is None or dossier.match.id != match_id:
         raise NotFoundError(kind="match", id=match_id)
     home = dossier.subject.address.municipality_code
     if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
-        raise index._deny(by, "only the follow-up checker of the youth's municipality", key=key)
+        raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=key)
     return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
 
 
-def _coordinator(index: VerwijsIndex, by: Actor | str) -> OrganisationCoordinator:
+def _coordinator(ctx: Context, by: Actor | str) -> OrganisationCoordinator:
     if not isinstance(by, OrganisationCoordinator):
-        raise index._deny(by, "only an organisation's coordinator may do this")
+        raise ctx.deny(by, "only an organisation's coordinator may do this")
     return by
 
 
-def organisation_contacts(index: VerwijsIndex, *, by: Actor | str) -> list[Professional]:
+def organisation_contacts(ctx: Context, *, by: Actor | str) -> list[Professional]:
     """The professionals of the coordinator's own organisation, with contact details."""
-    coordinator = _coordinator(index, by)
-    with index.store.transaction() as tx:
+    coordinator = _coordinator(ctx, by)
+    with ctx.store.transaction() as tx:
         found = tx.professionals_of(coordinator.organisation_id)
     return sorted(found, key=lambda p: p.id)
 
 
-def organisation_signals(index: VerwijsIndex, *, by: Actor | str) -> list[Notification]:
+def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]:
     """Pending signals to the coordinator's own organisation's professionals. They carry
     only match ids and professionals' contact details, nothing about youths."""
-    coordinator = _coordinator(index, by)
-    with index.store.transaction() as tx:
+    coordinator = _coordinator(ctx, by)
+    with ctx.store.transaction() as tx:
         mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
         pending = tx.pending_notifications(None)
     kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
-from verwijsindex._unit import UnitOfWork, actor, new_id
+from verwijsindex._context import Context, actor
+from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex.dossier import Dossier
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
 from verwijsindex.matching import find_family_match, find_match
 from verwijsindex.model import (
@@ -28,10 +29,6 @@ from verwijsindex.model import (
     Notification,
     NotificationKind,
 )
-from verwijsindex.storage import Dossier, Transaction
-
-if TYPE_CHECKING:
-    from verwijsindex.index import VerwijsIndex
 
 __all__ = ["LockSiblings", "contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
 
@@ -46,7 +43,7 @@ class LockSiblings(Exception):
 
 
 def rematch(
-    index: VerwijsIndex,
+    ctx: Context,
     work: UnitOfWork,
     dossier: Dossier,
     now: datetime,
@@ -57,12 +54,12 @@ def rematch(
 
     A match whose own links no longer make a match has dissolved, whether or not a sweep
     has run since they ended: a match that forms later gets a new id."""
-    found = find_match(dossier.links, index.match_rule, at=now)
+    found = find_match(dossier.links, ctx.match_rule, at=now)
     old = dossier.match
     if old is not None:
         members = set(old.links)
         if (
-            find_match([lk for lk in dossier.links if lk.id in members], index.match_rule, at=now)
+            find_match([lk for lk in dossier.links if lk.id in members], ctx.match_rule, at=now)
             is None
         ):
             old = None
@@ -91,20 +88,19 @@ def rematch(
         )
     grew = old is None or not set(link_ids) <= set(old.links)
     if notify and grew:
-        notify_match(index, work, dossier, match, found, now)
+        notify_match(ctx, work, dossier, match, found, now)
     return attrs.evolve(dossier, match=match), match
 
 
 def notify_match(
-    index: VerwijsIndex,
+    ctx: Context,
     work: UnitOfWork,
     dossier: Dossier,
     match: Match,
     links: Sequence[Link],
     now: datetime,
 ) -> None:
-    tx = work.tx
-    contacts = contacts_of(tx, match.professionals)
+    contacts = contacts_of(work, match.professionals)
     for pid in match.professionals:
         others = tuple(c for c in contacts if c.professional_id != pid)
         work.notify(
@@ -133,7 +129,7 @@ def notify_match(
     work.log(
         now, f"follow-up:{municipality}", LogAction.SIGNALLED, about=dossier, match_id=match.id
     )
-    regions = regions_of(index, tx, links)
+    regions = regions_of(ctx, work, links)
     if len(regions) > 1:
         for region in regions:
             work.notify(
@@ -152,28 +148,30 @@ def notify_match(
             )
 
 
-def contacts_of(tx: Transaction, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
+def contacts_of(work: UnitOfWork, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
+    """What a notification may say of each professional: their contact details."""
     contacts = []
     for pid in professional_ids:
-        professional = tx.get_professional(pid)
+        professional = work.professional(pid)
         if professional is None:
             raise UnknownProfessionalError(kind="professional", id=pid)
         contacts.append(Contact.of(professional))
     return tuple(contacts)
 
 
-def regions_of(index: VerwijsIndex, tx: Transaction, links: Iterable[Link]) -> list[str]:
+def regions_of(ctx: Context, work: UnitOfWork, links: Iterable[Link]) -> list[str]:
+    """The names of the regions whose organisations made *links*, in order."""
     names: dict[str, None] = {}
     for organisation_id in dict.fromkeys(lk.organisation for lk in links):
-        organisation = tx.get_organisation(organisation_id)
+        organisation = work.organisation(organisation_id)
         if organisation is None:
             raise UnknownOrganisationError(kind="organisation", id=organisation_id)
-        names[index._region_of(organisation.municipality_code).name] = None
+        names[ctx.region_of(organisation.municipality_code).name] = None
     return list(names)
 
 
 def family_signal(
-    index: VerwijsIndex,
+    ctx: Context,
     work: UnitOfWork,
     dossier: Dossier,
     link: Link,
@@ -194,7 +192,7 @@ def family_signal(
                     siblings[key] = sibling
     if len(siblings) < 2:
         return
-    found = find_family_match([d.links for d in siblings.values()], index.match_rule, at=now)
+    found = find_family_match([d.links for d in siblings.values()], ctx.match_rule, at=now)
     if found is None or link not in found:
         return
     unlocked = frozenset(lk.subject for lk in found) - locked
@@ -202,7 +200,7 @@ def family_signal(
         raise LockSiblings(unlocked)
     family_id = f"family-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
-    contacts = contacts_of(work.tx, professionals)
+    contacts = contacts_of(work, professionals)
     notified: set[tuple[str, str]] = set()
     for lk in found:
         if (lk.professional, lk.subject) in notified:

@@ -13,8 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
-from operator import methodcaller
+from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
 import pytest
@@ -34,7 +33,6 @@ from verwijsindex.model import (  # noqa: E402
     Contact,
     Gender,
     Link,
-    LinkStatus,
     LogAction,
     LogEntry,
     Match,
@@ -43,14 +41,10 @@ from verwijsindex.model import (  # noqa: E402
     NotificationKind,
     Organisation,
     Professional,
-    Recipient,
-    WithdrawalReason,
 )
 from verwijsindex.storage import (  # noqa: E402
     LOG_LANES,
     Dossier,
-    InformationDuty,
-    InformationRecord,
     MemoryStore,
     Store,
     SubjectRecord,
@@ -235,190 +229,6 @@ def test_a_server_that_is_not_there_is_a_storage_error() -> None:
 # --- records -------------------------------------------------------------------------------------
 
 
-def test_a_full_dossier_round_trips(postgres_store: PostgresStore) -> None:
-    base = make_dossier("youth-1", sweep_due=date(2028, 3, 1), information_due=date(2026, 4, 1))
-    archived = Link(
-        id="youth-1-L0",
-        subject="youth-1",
-        professional="P3",
-        organisation="O-P3",
-        created_at=T0 - timedelta(days=400),
-        ends_on=date(2026, 1, 1),
-        status=LinkStatus.ARCHIVED,
-        archived_on=date(2025, 6, 1),
-        withdrawal_reason=WithdrawalReason.RISK_RESOLVED,
-    )
-    dossier = Dossier(
-        subject=base.subject,
-        links=(archived, *base.links),
-        match=base.match,
-        hinted=frozenset({"P1", "P2"}),
-        duties=(
-            InformationDuty(
-                link_id="youth-1-L1",
-                recipients=frozenset({Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}),
-                inform_by=date(2026, 4, 1),
-            ),
-        ),
-        informed=(
-            InformationRecord(
-                link_id="youth-1-L2",
-                recipients=frozenset({Recipient.YOUTH}),
-                informed_at=T0 + timedelta(hours=2),
-                recorded_by="P2",
-            ),
-        ),
-        sweep_due=base.sweep_due,
-        information_due=base.information_due,
-    )
-    with postgres_store.transaction(["youth-1"]) as tx:
-        tx.save(dossier)
-        tx.put_organisation(organisation("ggd"))
-        tx.put_professional(professional("P1"))
-    with postgres_store.transaction() as tx:
-        assert tx.load("youth-1") == dossier
-        assert tx.load("youth-2") is None
-        assert tx.get_organisation("ggd") == organisation("ggd")
-        assert tx.get_professional("P1") == professional("P1")
-        assert tx.get_organisation("other") is None
-        assert tx.get_professional("other") is None
-
-
-def test_side_indexes_follow_save_resave_and_delete(
-    postgres_store: PostgresStore, postgres_url: str
-) -> None:
-    with postgres_store.transaction(["a"]) as tx:
-        tx.save(make_dossier("a", parents=("mum", "dad")))
-        tx.save(make_dossier("b", links=(("L1", "P1"),), match=None, parents=("mum",)))
-        tx.add_notifications([("a", notification("N1"))])
-        tx.append_log([log_entry(0, 1)], [("token-a", "E-0-1")])
-    with postgres_store.transaction() as tx:
-        assert tx.key_for_link("a-L1") == "a"
-        assert tx.key_for_link("b-L1") == "b"
-        assert tx.key_for_match("a-M1") == "a"
-        assert tx.keys_for_professional("P1") == ["a", "b"]
-        assert tx.keys_for_professional("P2") == ["a"]
-        assert tx.keys_for_parent("mum") == ["a", "b"]
-        assert tx.keys_for_parent("dad") == ["a"]
-
-    # Re-save: L2 (the only link of P2), the match and one parent go; L3 and P3 come.
-    with postgres_store.transaction(["a"]) as tx:
-        tx.save(make_dossier("a", links=(("L1", "P1"), ("L3", "P3")), match=None, parents=("dad",)))
-    with postgres_store.transaction() as tx:
-        assert tx.key_for_link("a-L2") is None
-        assert tx.key_for_link("a-L3") == "a"
-        assert tx.key_for_match("a-M1") is None
-        assert tx.keys_for_professional("P2") == []
-        assert tx.keys_for_professional("P3") == ["a"]
-        assert tx.keys_for_parent("mum") == ["b"]
-        assert tx.keys_for_parent("dad") == ["a"]
-    side = [("dossier_links", 3), ("dossier_matches", 0), ("dossier_professionals", 3)]
-    for table, expected in side:
-        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute("SELECT set_config('search_path', %s, false)", [postgres_store.schema])
-            assert conn.execute(query).fetchone() == (expected,), table
-
-    # Delete removes the dossier and its index rows, never its outbox or logbook.
-    with postgres_store.transaction(["a"]) as tx:
-        tx.delete("a")
-        tx.delete("never-there")
-    with postgres_store.transaction() as tx:
-        assert tx.load("a") is None
-        assert tx.key_for_link("a-L1") is None
-        assert tx.key_for_link("a-L3") is None
-        assert tx.keys_for_professional("P1") == ["b"]
-        assert tx.keys_for_parent("dad") == []
-        assert [n.id for n in tx.notifications_for("a")] == ["N1"]
-        assert [e.id for e in tx.log_entries_for("token-a")] == ["E-0-1"]
-    rows = raw(postgres_url, postgres_store.schema, "SELECT key FROM dossier_links ORDER BY key")
-    assert rows == [("b",)]
-
-
-def test_orderings_match_the_memory_store(postgres_store: PostgresStore) -> None:
-    memory = MemoryStore()
-    # Keys whose order differs between code points and a linguistic collation.
-    keys = ["b", "B", "a", "a-b", "a_b", "ab", "Z", "é", "e", "10", "9", "a b", "ä"]
-    days = [date(2026, 3, d) for d in (5, 1, 3, 1, 2, 9, 1, 4, 4, 7, 2, 1, 8)]
-    for i, key in enumerate(keys):
-        dossier = make_dossier(
-            key,
-            links=(("L1", "P-shared"), (f"L{i}x", f"P{i % 3}")),
-            parents=("parent-shared",),
-            sweep_due=days[i] if i % 4 else None,
-            information_due=days[-1 - i] if i % 5 else None,
-            prefix=f"d{i}",
-        )
-        for store in (postgres_store, memory):
-            with store.transaction([key]) as tx:
-                tx.save(dossier)
-    same(postgres_store, memory, lambda tx: tx.keys(None, 100))
-    for after in ["", "A", "a", "a-b", "z", "é", "ü"]:
-        for limit in (0, 1, 3, 100):
-            same(postgres_store, memory, methodcaller("keys", after, limit))
-    for day in range(11):
-        on = date(2026, 2, 28) + timedelta(days=day)
-        for limit in (1, 4, 100):
-            same(postgres_store, memory, methodcaller("keys_sweep_due", on, limit))
-            same(postgres_store, memory, methodcaller("keys_information_due", on, limit))
-    for term in ["P-shared", "P0", "P1", "P2", "nobody"]:
-        same(postgres_store, memory, methodcaller("keys_for_professional", term))
-    same(postgres_store, memory, lambda tx: tx.keys_for_parent("parent-shared"))
-
-
-def test_the_outbox_matches_the_memory_store(postgres_store: PostgresStore) -> None:
-    memory = MemoryStore()
-
-    def both(op: Callable[[Transaction], Any]) -> Any:
-        for store in (postgres_store, memory):
-            with store.transaction() as tx:
-                op(tx)
-
-    both(lambda tx: tx.add_notifications([("k1", notification(f"N{i}")) for i in range(1, 5)]))
-    both(lambda tx: tx.add_notifications([("k2", notification("N5")), ("k2", notification("N6"))]))
-    # A repeated id replaces the message and its key, but keeps its place.
-    both(lambda tx: tx.add_notifications([("k2", notification("N2", recipient="P9"))]))
-    both(lambda tx: tx.add_notifications([]))
-    same(postgres_store, memory, lambda tx: tx.pending_notifications(None))
-    same(postgres_store, memory, lambda tx: tx.pending_notifications(3))
-    same(postgres_store, memory, lambda tx: tx.notifications_for("k1"))
-    same(postgres_store, memory, lambda tx: tx.notifications_for("k2"))
-    assert same(postgres_store, memory, lambda tx: tx.acknowledge(["N1", "N1", "nope"])) == 1
-    assert same(postgres_store, memory, lambda tx: tx.acknowledge([])) == 0
-    both(lambda tx: tx.rekey_notifications("k2", "k3"))
-    same(postgres_store, memory, lambda tx: tx.notifications_for("k3"))
-    same(postgres_store, memory, lambda tx: tx.notifications_for("k2"))
-    both(lambda tx: tx.delete_notifications("k1"))
-    pending = same(postgres_store, memory, lambda tx: tx.pending_notifications(None))
-    assert [n.id for n in pending] == ["N2", "N5", "N6"]
-
-
-def test_the_logbook_matches_the_memory_store(postgres_store: PostgresStore) -> None:
-    memory = MemoryStore()
-    later = T0 + timedelta(minutes=5)
-    batches = [
-        ([log_entry(2, 1, at=later), log_entry(2, 2, at=later)], [("t", "E-2-1"), ("t", "E-2-2")]),
-        ([log_entry(0, 1, at=later), log_entry(5, 1, at=T0)], [("t", "E-0-1"), ("u", "E-5-1")]),
-        ([log_entry(5, 2, at=T0)], [("t", "E-5-2"), ("t", "E-5-2")]),
-    ]
-    for entries, refs in batches:
-        for store in (postgres_store, memory):
-            with store.transaction() as tx:
-                tx.append_log(entries, refs)
-    same(postgres_store, memory, lambda tx: list(tx.log_entries()))
-    same(postgres_store, memory, lambda tx: tx.log_heads())
-    for lane in (0, 1, 2, 5):
-        same(postgres_store, memory, methodcaller("log_head", lane))
-    found = same(postgres_store, memory, lambda tx: tx.log_entries_for("t"))
-    assert [e.id for e in found] == ["E-5-2", "E-5-2", "E-0-1", "E-2-1", "E-2-2"]
-    for store in (postgres_store, memory):
-        with store.transaction() as tx:
-            tx.delete_log_refs("t")
-            tx.append_log([], [])
-    same(postgres_store, memory, lambda tx: tx.log_entries_for("t"))
-    same(postgres_store, memory, lambda tx: tx.log_entries_for("u"))
-
-
 def test_log_entries_stream_in_batches_inside_the_transaction(
     postgres_store: PostgresStore,
 ) -> None:
@@ -460,42 +270,6 @@ def test_the_head_is_explicit(postgres_store: PostgresStore, postgres_url: str) 
 
 
 # --- transactions --------------------------------------------------------------------------------
-
-
-def test_an_exception_rolls_everything_back(postgres_store: PostgresStore) -> None:
-    with postgres_store.transaction() as tx:
-        tx.append_log([log_entry(0, 1)], [("t", "E-0-1")])
-        tx.add_notifications([("kept", notification("N0"))])
-
-    class Boom(Exception):
-        pass
-
-    def write_then_fail() -> None:
-        with postgres_store.transaction(["gone"]) as tx:
-            tx.save(make_dossier("gone"))
-            tx.put_organisation(organisation("gone-org"))
-            tx.put_professional(professional("gone-prof"))
-            tx.add_notifications([("gone", notification("N1"))])
-            tx.acknowledge(["N0"])
-            assert tx.log_head(0) == (1, "h0.1")
-            tx.append_log([log_entry(0, 2), log_entry(4, 1)], [("t", "E-0-2"), ("t2", "E-4-1")])
-            tx.delete_log_refs("t")
-            raise Boom
-
-    with pytest.raises(Boom):
-        write_then_fail()
-    with postgres_store.transaction() as tx:
-        assert tx.load("gone") is None
-        assert tx.key_for_link("gone-L1") is None
-        assert tx.keys_for_parent("parent-1") == []
-        assert tx.get_organisation("gone-org") is None
-        assert tx.get_professional("gone-prof") is None
-        assert [n.id for n in tx.pending_notifications(None)] == ["N0"]
-        assert [e.id for e in tx.log_entries()] == ["E-0-1"]
-        assert tx.log_heads() == {0: (1, "h0.1")}
-        assert tx.log_head(4) is None
-        assert [e.id for e in tx.log_entries_for("t")] == ["E-0-1"]
-        assert tx.log_entries_for("t2") == []
 
 
 def test_two_stores_on_one_schema_see_each_others_commits(
@@ -678,13 +452,6 @@ def test_a_broken_connection_is_discarded(postgres_url: str, postgres_schema: st
             assert level == ("read committed",)
     finally:
         store.close()
-
-
-def test_a_closed_store_refuses_transactions(postgres_store: PostgresStore) -> None:
-    postgres_store.close()
-    postgres_store.close()
-    with pytest.raises(StorageError, match="closed"), postgres_store.transaction():
-        pass  # pragma: no cover
 
 
 # --- schema --------------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ from verwijsindex.model import (
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import Store, open_store
 from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+from verwijsindex.testing._base import ContractBase
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -707,8 +708,7 @@ class IndexMachine(RuleBasedStateMachine):
 
     @invariant()
     def outbox_matches_the_model(self) -> None:
-        with self.store.transaction() as tx:
-            notes = {y.name: tx.notifications_for(y.key) for y in self.youths.values()}
+        notes = {y.name: ContractBase.filed_under(self.store, y.key) for y in self.youths.values()}
         for youth in self.youths.values():
             got = notes[youth.name]
             assert outbox_agrees(youth.pending, got), (

@@ -22,7 +22,7 @@ import pytest
 
 from verwijsindex.errors import TamperedLogbookError
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.logbook import chain_rows, head_message
+from verwijsindex.logbook import Draft, chain, head_message
 from verwijsindex.model import LogEntry, Recipient
 from verwijsindex.privacy import RequestKind, access_report, file_request
 from verwijsindex.pseudonyms import log_token
@@ -272,11 +272,11 @@ def test_an_anchor_shows_entries_removed_by_someone_who_holds_the_key(world: Wor
 
 
 def rewrite(world: World, index: VerwijsIndex, lane: int, entries: list[LogEntry]) -> None:
-    rows = [
-        (e.id, e.at, e.actor, e.action, e.subject_ref, e.link_id, e.match_id, e.count)
+    drafts = [
+        Draft(e.at, e.actor, e.action, e.subject_ref, e.link_id, e.match_id, e.count, e.id)
         for e in entries
     ]
-    rewritten = chain_rows(None, rows, lane=lane, trusted=False)
+    rewritten = chain(None, drafts, lane=lane)
     world.raw.put_entries(lane, rewritten)
     last = rewritten[-1]
     seal = index.keyring.seal(head_message(lane, last.seq, last.hash))

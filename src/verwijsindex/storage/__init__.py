@@ -1,12 +1,17 @@
 """Storage (opslag): the small protocol every store implements, and ``open_store``.
 
-The index keeps each youth's data as one *dossier*: the general data (without the BSN),
-the links, the current match, who has been told what. A store persists dossiers keyed
-by the youth's storage pseudonym, keeps a few look-up indexes derived from them, the
-outbox and the logbook, and gives transactions that lock the dossiers they name.
+The index keeps each youth's data as one :class:`~verwijsindex.dossier.Dossier`: the
+general data (without the BSN), the links, the current match, who has been told what. A
+store persists dossiers keyed by the youth's storage pseudonym, keeps a few look-up terms
+derived from them, the directory of organisations and professionals, the outbox and the
+logbook, and gives transactions that lock the dossiers they name.
 
 A store is anything that has the methods of :class:`Store` and :class:`Transaction`; no
-base class is needed. Three ship with the library:
+base class is needed. A :class:`Transaction` is four roles, each a protocol of its own,
+each method's promise in its docstring: :class:`DossierTransaction`,
+:class:`DirectoryTransaction`, :class:`OutboxTransaction` and
+:class:`LogbookTransaction`. :class:`Scrubbing` is an optional capability.
+:class:`verwijsindex.testing.TransactionContract` tests every promise. Three stores ship:
 
 >>> store = open_store("memory://")
 >>> type(store).__name__
@@ -24,26 +29,25 @@ in-memory database. A PostgreSQL URL may name the schema to use with ``?schema=n
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from verwijsindex.errors import ConfigurationError, InvalidRecordError
-from verwijsindex.model import (
-    Address,
-    Gender,
-    Link,
-    LogEntry,
-    Match,
-    Notification,
-    Organisation,
-    Professional,
-    Recipient,
+from verwijsindex.dossier import (
+    Dossier,
+    IndexTerms,
+    InformationDuty,
+    InformationRecord,
+    SubjectRecord,
+    index_terms,
 )
+from verwijsindex.errors import ConfigurationError
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 
 if TYPE_CHECKING:
     from verwijsindex.storage.memory import MemoryStore
@@ -51,12 +55,17 @@ if TYPE_CHECKING:
     from verwijsindex.storage.sqlite import SQLiteStore
 
 __all__ = [
+    "LOG_LANES",
+    "DirectoryTransaction",
     "Dossier",
+    "DossierTransaction",
     "IndexTerms",
     "InformationDuty",
     "InformationRecord",
     "LogAudit",
+    "LogbookTransaction",
     "MemoryStore",
+    "OutboxTransaction",
     "PostgresStore",
     "SQLiteStore",
     "Scrubbing",
@@ -72,172 +81,170 @@ LOG_LANES = 16
 youths do not wait for one chain head. A transaction writes all its entries to one lane."""
 
 
-def _hex_secret(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not (
-        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-    ):
-        raise InvalidRecordError(f"{attribute.name} must be 64 lower-case hex digits")
-
-
-@attrs.frozen
-class SubjectRecord:
-    """What is stored about a youth: the general data and keys, never the BSN.
-
-    ``key`` is the storage pseudonym (HMAC of the BSN), ``key_id`` names the key that
-    made it, ``parent_keys`` are the parents' pseudonyms, ``log_secret`` is the per-youth
-    secret from which logbook tokens derive (destroyed on erasure).
-    """
-
-    key: str
-    key_id: str
-    name: str
-    gender: Gender
-    birth_date: date
-    address: Address
-    log_secret: str = attrs.field(validator=_hex_secret)
-    parent_keys: tuple[str, ...] = ()
-    died_on: date | None = None
-
-
-@attrs.frozen
-class InformationDuty:
-    """Who must be informed of a link, and by when (JW 7.1.5.1, AVG 14(3))."""
-
-    link_id: str
-    recipients: frozenset[Recipient]
-    inform_by: date
-
-
-@attrs.frozen
-class InformationRecord:
-    """Who was informed of a link, when, recorded by whom."""
-
-    link_id: str
-    recipients: frozenset[Recipient]
-    informed_at: datetime
-    recorded_by: str
-
-
-@attrs.frozen
-class Dossier:
-    """Everything stored about one youth, saved and loaded as a unit under a lock.
-
-    ``sweep_due`` is the first day a sweep has work on this dossier; ``information_due``
-    the first day an information duty becomes overdue. The index computes both.
-
-    ``changed_at`` is the latest moment stamped on the dossier: every change is stamped
-    no earlier, whatever the clock of the host making it says. ``logged`` counts the
-    logbook entries that refer to the youth, and ``log_seal`` seals that count under the
-    application's key, so references cannot be removed unseen.
-    """
-
-    subject: SubjectRecord
-    links: tuple[Link, ...] = ()
-    match: Match | None = None
-    hinted: frozenset[str] = frozenset()
-    duties: tuple[InformationDuty, ...] = ()
-    informed: tuple[InformationRecord, ...] = ()
-    sweep_due: date | None = None
-    information_due: date | None = None
-    changed_at: datetime | None = None
-    logged: int = 0
-    log_seal: str | None = None
-
-    @property
-    def key(self) -> str:
-        return self.subject.key
-
-
-@attrs.frozen
-class IndexTerms:
-    """The look-up terms a store keeps for a dossier; derive them with :func:`index_terms`."""
-
-    link_ids: tuple[str, ...]
-    match_ids: tuple[str, ...]
-    professional_ids: tuple[str, ...]
-    parent_keys: tuple[str, ...]
-
-
-def index_terms(dossier: Dossier) -> IndexTerms:
-    """The look-up terms of *dossier*, the same for every store."""
-    return IndexTerms(
-        link_ids=tuple(link.id for link in dossier.links),
-        match_ids=(dossier.match.id,) if dossier.match is not None else (),
-        professional_ids=tuple(sorted({link.professional for link in dossier.links})),
-        parent_keys=tuple(sorted(set(dossier.subject.parent_keys))),
-    )
-
-
 @attrs.frozen
 class LogAudit:
-    """What :meth:`Transaction.log_audit` reports: for each stored youth, their key and log
-    token, the sealed count of references the dossier records and the references found;
-    the references whose token belongs to no stored youth (``orphans``) and those naming
-    an entry that does not exist (``dangling``)."""
+    """What :meth:`LogbookTransaction.log_audit` reports: for each stored youth, their key
+    and log token, the sealed count of references the dossier records and the references
+    found; the references whose token belongs to no stored youth (``orphans``) and those
+    naming an entry that does not exist (``dangling``)."""
 
     youths: tuple[tuple[str, str, int, str | None, int], ...]
     orphans: int
     dangling: int
 
 
-class Transaction(Protocol):
-    """One unit of work. Everything written commits together or not at all."""
+class DossierTransaction(Protocol):
+    """The dossiers of one transaction, and the look-up terms derived from them."""
 
-    # dossiers
-    def load(self, key: str) -> Dossier | None: ...
-    def save(self, dossier: Dossier) -> None: ...
-    def delete(self, key: str) -> None: ...
-    def key_for_link(self, link_id: str) -> str | None: ...
-    def key_for_match(self, match_id: str) -> str | None: ...
-    def keys_for_professional(self, professional_id: str) -> list[str]: ...
-    def matches_for_professional(self, professional_id: str) -> list[Match]: ...
-    def keys_for_parent(self, parent_key: str) -> list[str]: ...
-    def keys_sweep_due(self, on: date, limit: int) -> list[str]: ...
-    def keys_information_due(self, before: date, limit: int) -> list[str]: ...
-    def keys(self, after: str | None, limit: int) -> list[str]: ...
+    def load(self, key: str) -> Dossier | None:
+        """The dossier under *key*, or ``None``; what this transaction saved counts."""
 
-    # organisations and professionals
-    def get_organisation(self, organisation_id: str) -> Organisation | None: ...
-    def put_organisation(self, organisation: Organisation) -> None: ...
-    def get_professional(self, professional_id: str) -> Professional | None: ...
-    def put_professional(self, professional: Professional) -> None: ...
-    def professionals_of(self, organisation_id: str) -> list[Professional]: ...
+    def save(self, dossier: Dossier) -> None:
+        """Insert or replace the dossier under ``dossier.key`` and replace its look-up terms
+        with :func:`index_terms`; a link or match id saved under another key moves to it."""
 
-    # outbox
-    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None: ...
-    def pending_notifications(self, limit: int | None) -> list[Notification]: ...
-    def notifications_for(self, key: str) -> list[Notification]: ...
-    def acknowledge(self, ids: Sequence[str]) -> int: ...
-    def delete_notifications(self, key: str) -> None: ...
-    def rekey_notifications(self, old: str, new: str) -> None: ...
+    def delete(self, key: str) -> None:
+        """Remove the dossier under *key* (if any) and its look-up terms. The outbox and the
+        logbook are left alone."""
 
-    # logbook
-    def log_head(self, lane: int) -> tuple[int, str] | None: ...
+    def key_for_link(self, link_id: str) -> str | None:
+        """The key of the dossier holding link *link_id*, or ``None``."""
+
+    def key_for_match(self, match_id: str) -> str | None:
+        """The key of the dossier whose match is *match_id*, or ``None``."""
+
+    def keys_for_professional(self, professional_id: str) -> list[str]:
+        """The keys of the dossiers with a link of *professional_id*, sorted."""
+
+    def matches_for_professional(self, professional_id: str) -> list[Match]:
+        """The ``match`` of each dossier with a link of *professional_id* that has one, by
+        key. A store may read only the dossiers with a match and decode only the match; a
+        malformed record it reads raises ``CorruptRecordError``."""
+
+    def keys_for_parent(self, parent_key: str) -> list[str]:
+        """The keys of the dossiers of youths with registered parent *parent_key*, sorted."""
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        """Up to *limit* keys with ``sweep_due <= on``, ordered by ``(sweep_due, key)``."""
+
+    def keys_information_due(self, before: date, limit: int) -> list[str]:
+        """Up to *limit* keys with ``information_due < before``, by ``(information_due, key)``."""
+
+    def keys(self, after: str | None, limit: int) -> list[str]:
+        """Up to *limit* keys greater than *after* (from the first if ``None``), in code-point
+        order: paging over every dossier."""
+
+
+class DirectoryTransaction(Protocol):
+    """The directory of one transaction: organisations, professionals, and the check values
+    of the pseudonym keys the store was written with."""
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        """The organisation with *organisation_id*, or ``None``."""
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        """Insert or replace the organisation with ``organisation.id``."""
+
+    def get_professional(self, professional_id: str) -> Professional | None:
+        """The professional with *professional_id*, or ``None``."""
+
+    def put_professional(self, professional: Professional) -> None:
+        """Insert or replace the professional with ``professional.id``."""
+
+    def professionals_of(self, organisation_id: str) -> list[Professional]:
+        """The professionals of organisation *organisation_id*, by id."""
+
+    def key_checks(self) -> dict[str, str]:
+        """The stored check value per pseudonym key id (decision 31)."""
+
+    def add_key_check(self, key_id: str, check: str) -> None:
+        """Record the check value of *key_id*, unless the id has one already (the first one
+        stays, also when two processes record one at once)."""
+
+
+class OutboxTransaction(Protocol):
+    """The outbox of one transaction: notifications filed under the youth they concern."""
+
+    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
+        """Add ``(key, notification)`` pairs, in order; an id that is pending already is
+        replaced (with its key) and keeps its place."""
+
+    def pending_notifications(self, limit: int | None) -> list[Notification]:
+        """Up to *limit* unacknowledged notifications (all if ``None``), oldest first: in the
+        order they were added, also after a rollback put some back."""
+
+    def acknowledge(self, ids: Sequence[str]) -> int:
+        """Remove the notifications with these ids; return how many were pending (a repeated
+        or unknown id counts nothing)."""
+
+    def delete_notifications(self, key: str) -> None:
+        """Remove the pending notifications filed under *key*."""
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        """File the pending notifications of *old* under *new*, keeping their order."""
+
+
+class LogbookTransaction(Protocol):
+    """The logbook of one transaction: hash-chained lanes, their sealed heads, and the
+    references that tie entries to a youth's log token."""
+
+    def log_head(self, lane: int) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the last entry of *lane*, or ``None``. Appending to the lane
+        waits for other transactions that asked for its head until they end."""
+
     def append_log(
         self,
         entries: Sequence[LogEntry],
         refs: Sequence[tuple[str, str]],
         seals: Mapping[int, str] = ...,
-    ) -> None: ...
-    def log_entries(self) -> Iterator[LogEntry]: ...
-    def log_heads(self) -> dict[int, tuple[int, str]]: ...
-    def log_seals(self) -> dict[int, str]: ...
-    def log_entries_for(self, token: str) -> list[LogEntry]: ...
-    def delete_log_refs(self, token: str) -> None: ...
-    def log_audit(self) -> LogAudit: ...
+    ) -> None:
+        """Add *entries* (an id that exists already raises ``StorageError``) and set each
+        lane's stored head to its last new entry, with the seal *seals* gives for the lane
+        (``""`` without one); add the ``(token, entry_id)`` references *refs*. A seal for a
+        lane without new entries replaces that head's seal."""
 
-    # keys
-    def key_checks(self) -> dict[str, str]: ...
-    def add_key_check(self, key_id: str, check: str) -> None: ...
+    def log_entries(self) -> Iterator[LogEntry]:
+        """Every entry, ordered by lane, then sequence number; consume it in the transaction."""
+
+    def log_heads(self) -> dict[int, tuple[int, str]]:
+        """``{lane: (seq, hash)}`` for every lane that has entries."""
+
+    def log_seals(self) -> dict[int, str]:
+        """``{lane: seal}`` of the stored head of every lane that has entries."""
+
+    def log_entries_for(self, token: str) -> list[LogEntry]:
+        """The entries referenced under *token*, by time (then lane and sequence number)."""
+
+    def delete_log_refs(self, token: str) -> None:
+        """Forget every reference under *token* (the entries stay)."""
+
+    def log_audit(self) -> LogAudit:
+        """Each stored youth's log token, ``logged`` and ``log_seal`` beside the references
+        found under the token; the references under no stored youth's token; those naming
+        an entry that does not exist."""
+
+
+class Transaction(
+    DossierTransaction, DirectoryTransaction, OutboxTransaction, LogbookTransaction, Protocol
+):
+    """One unit of work on a store: everything written commits together when the
+    transaction's block ends, or not at all when it raises. A store raises
+    :class:`~verwijsindex.errors.StorageError` for what its driver refuses (the driver's
+    error as ``__cause__``) and ``CorruptRecordError`` for a stored record that does not
+    parse, naming where it is but never its content."""
 
 
 @runtime_checkable
 class Store(Protocol):
-    """A place to keep the verwijsindex. See the module docstring for the contract."""
+    """A place to keep the verwijsindex."""
 
-    def transaction(self, locks: Sequence[str] = ()) -> AbstractContextManager[Transaction]: ...
+    def transaction(self, locks: Sequence[str] = ()) -> AbstractContextManager[Transaction]:
+        """A transaction, as a context manager: committed when the block ends, rolled back
+        when it raises (and the exception goes on). While it runs, no other transaction
+        holds a lock on a key in *locks*. A closed store raises ``StorageError``."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the store's connections; closing twice is harmless."""
 
 
 @runtime_checkable
@@ -251,6 +258,23 @@ class Scrubbing(Protocol):
         now (the deletion itself stands); the next call tries again."""
 
 
+# --- opening a store by URL -----------------------------------------------------------------------
+
+_BACKENDS: Mapping[str, tuple[str, str]] = {
+    "memory": ("verwijsindex.storage.memory", "MemoryStore"),
+    "sqlite": ("verwijsindex.storage.sqlite", "SQLiteStore"),
+    "postgresql": ("verwijsindex.storage.postgres", "PostgresStore"),
+    "postgres": ("verwijsindex.storage.postgres", "PostgresStore"),
+}
+"""URL scheme to (module, class): the one table of backends, loaded when first asked for,
+so importing the protocol never imports a driver."""
+
+
+def _backend(scheme: str) -> Any:
+    module, name = _BACKENDS[scheme]
+    return getattr(importlib.import_module(module), name)
+
+
 def open_store(url: str) -> Store:
     """Open the store named by *url*: ``memory://``, ``sqlite:///path.db`` or
     ``postgresql://user@host/db``. The library never reads the environment itself."""
@@ -262,23 +286,21 @@ def open_store(url: str) -> Store:
             "a store URL looks like memory://, sqlite:///path.db or postgresql://..."
         )
     scheme = scheme.lower()
+    if scheme not in _BACKENDS:
+        raise ConfigurationError(
+            f"unknown store URL scheme {scheme!r}: use memory://, sqlite:///path.db or "
+            "postgresql://..."
+        )
+    backend = _backend(scheme)
     if scheme == "memory":
-        from verwijsindex.storage.memory import MemoryStore
-
-        return MemoryStore()
-    if scheme == "sqlite":
-        from verwijsindex.storage.sqlite import SQLiteStore
-
+        store: Store = backend()
+    elif scheme == "sqlite":
         path = rest[1:] if rest.startswith("/") else rest
-        return SQLiteStore(path or ":memory:")
-    if scheme in {"postgresql", "postgres"}:
-        from verwijsindex.storage.postgres import PostgresStore
-
+        store = backend(path or ":memory:")
+    else:
         base, schema = _split_schema(url)
-        return PostgresStore(base) if schema is None else PostgresStore(base, schema=schema)
-    raise ConfigurationError(
-        f"unknown store URL scheme {scheme!r}: use memory://, sqlite:///path.db or postgresql://..."
-    )
+        store = backend(base) if schema is None else backend(base, schema=schema)
+    return store
 
 
 def _split_schema(url: str) -> tuple[str, str | None]:
@@ -293,17 +315,7 @@ def _split_schema(url: str) -> tuple[str, str | None]:
 
 
 def __getattr__(name: str) -> object:
-    # The backends load lazily, so importing the protocol never imports a driver.
-    if name == "MemoryStore":
-        from verwijsindex.storage.memory import MemoryStore
-
-        return MemoryStore
-    if name == "SQLiteStore":
-        from verwijsindex.storage.sqlite import SQLiteStore
-
-        return SQLiteStore
-    if name == "PostgresStore":
-        from verwijsindex.storage.postgres import PostgresStore
-
-        return PostgresStore
+    for module, cls in _BACKENDS.values():
+        if cls == name:
+            return getattr(importlib.import_module(module), cls)
     raise AttributeError(name)

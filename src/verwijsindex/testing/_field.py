@@ -15,8 +15,7 @@ from typing import Any
 
 import attrs
 
-from verwijsindex import _factories as t
-from verwijsindex._factories import raises
+from verwijsindex.clock import FixedClock
 from verwijsindex.errors import (
     InvalidNoticeError,
     KeyMismatchError,
@@ -38,6 +37,9 @@ from verwijsindex.privacy import RequestKind, decide, erase, file_request
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import Store
+from verwijsindex.testing import _factories as t
+from verwijsindex.testing._base import ContractBase
+from verwijsindex.testing._factories import raises
 
 __all__ = ["FieldContract"]
 
@@ -59,11 +61,8 @@ class _OffsetOf25Hours(tzinfo):
         return "+25:00"
 
 
-class FieldContract:
+class FieldContract(ContractBase):
     """Field conditions, on the store that :meth:`make_store` opens."""
-
-    def store(self) -> Store:  # provided by StoreContract
-        raise TypeError("FieldContract is used through StoreContract")
 
     @staticmethod
     def _pro(id: str, organisation: str, municipality: str = "Maastricht") -> Professional:
@@ -76,8 +75,8 @@ class FieldContract:
     def _index(self, store: Store, clock: Callable[[], datetime]) -> VerwijsIndex:
         return VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
 
-    def _setup(self, at: datetime = START) -> tuple[VerwijsIndex, t.FixedClock]:
-        clock = t.FixedClock(at)
+    def _setup(self, at: datetime = START) -> tuple[VerwijsIndex, FixedClock]:
+        clock = FixedClock(at)
         index = self._index(self.store(), clock)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg", "Sint Jozefschool"):
             index.add_organisation(self._pro("x", org).organisation)
@@ -104,9 +103,9 @@ class FieldContract:
         store = self.store()
         moment = datetime(2026, 11, 23, 21, 7, 17, tzinfo=timezone.utc)
         clocks = {
-            "a": t.FixedClock(moment.replace(microsecond=322_000)),
-            "b": t.FixedClock(moment.replace(microsecond=417_000)),
-            "c": t.FixedClock(moment.replace(microsecond=197_000)),
+            "a": FixedClock(moment.replace(microsecond=322_000)),
+            "b": FixedClock(moment.replace(microsecond=417_000)),
+            "c": FixedClock(moment.replace(microsecond=197_000)),
         }
         hosts = {name: self._index(store, clock) for name, clock in clocks.items()}
         orgs = {"a": "GGD Zuid-Limburg", "b": "MEE Zuid-Limburg", "c": "Sint Jozefschool"}

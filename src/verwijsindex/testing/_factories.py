@@ -1,4 +1,4 @@
-"""Factories and the fixed clock behind :mod:`verwijsindex.testing`."""
+"""Factories with readable defaults, and a ``raises`` that needs no test framework."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
 from verwijsindex.storage import open_store
 
-__all__ = ["TEST_KEY", "FixedClock", "make_index", "make_professional", "make_subject"]
+__all__ = ["TEST_KEY", "make_index", "make_professional", "make_subject", "raises"]
 
 
 E = TypeVar("E", bound=BaseException)

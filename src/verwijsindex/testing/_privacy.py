@@ -11,8 +11,7 @@ from typing import Any
 
 import attrs
 
-from verwijsindex import _factories as t
-from verwijsindex._factories import raises
+from verwijsindex.clock import FixedClock
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import LogAction, Recipient, Subject, WithdrawalReason
@@ -34,7 +33,9 @@ from verwijsindex.roles import (
     RightsOfficer,
     actor_name,
 )
-from verwijsindex.storage import Store
+from verwijsindex.testing import _factories as t
+from verwijsindex.testing._base import ContractBase
+from verwijsindex.testing._factories import raises
 
 __all__ = ["PrivacyContract"]
 
@@ -133,19 +134,11 @@ _OPERATIONS: dict[str, tuple[Callable[[_World, Any], object], set[str]]] = {
 }
 
 
-class PrivacyContract:
+class PrivacyContract(ContractBase):
     """Roles and data-subject rights, on the store that :meth:`make_store` opens."""
 
-    def store(self) -> Store:  # provided by StoreContract
-        raise TypeError("PrivacyContract is used through StoreContract")
-
-    def stored_text(self, store: Store) -> str | None:
-        """Everything the store holds, as text, to search for what must be gone; ``None``
-        when the backend cannot show it (the API checks still run)."""
-        return None
-
     def world(self) -> _World:
-        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=t.FixedClock(START))
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START))
         for p in (P_OWN, P_MATCH, P_OTHER):
             index.add_organisation(p.organisation)
         first = index.register(_youth(), P_OWN)
@@ -244,7 +237,7 @@ class PrivacyContract:
         )
 
     def test_a_youth_with_nothing_stored_gets_an_empty_report(self) -> None:
-        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=t.FixedClock(START))
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START))
         report = access_report(index, _request(RequestKind.ACCESS), by=ROLES["officer-own"])
         assert report.subject is None and report.links == () and report.log == ()
 
@@ -288,7 +281,7 @@ class PrivacyContract:
         with index.store.transaction() as tx:
             assert tx.load(key) is None
             assert tx.log_entries_for(token) == []
-            assert tx.notifications_for(key) == []
+            assert tx.pending_notifications(None) == []
             entries = list(tx.log_entries())
         erased = [e for e in entries if e.action is LogAction.ERASED]
         assert len(erased) == 1

@@ -1,0 +1,207 @@
+"""The dossier (dossier): everything stored about one youth, and the pure rules on it.
+
+A store keeps each youth's data as one :class:`Dossier`, loaded and saved as a unit under a
+lock on the youth's pseudonym (decision 1): the general data (without the BSN), the links,
+the current match, who must be and was informed. The functions here read a dossier and
+never a store or a clock.
+
+>>> from datetime import date, datetime, timezone
+>>> from verwijsindex.model import Address, Gender
+>>> subject = SubjectRecord(
+...     key="k1", key_id="2026-1", name="Test Jeugdige", gender=Gender.UNKNOWN,
+...     birth_date=date(2012, 5, 1), log_secret="00" * 32,
+...     address=Address(street="Markt", house_number="1", postcode="6211 CK",
+...                     city="Maastricht", municipality_code="0935"))
+>>> dossier = finish(Dossier(subject=subject), Rules())
+>>> dossier.sweep_due                         # the 23rd birthday, with no link yet
+datetime.date(2035, 5, 1)
+>>> latest_moment(dossier) is None
+True
+>>> find_link(dossier, "no-such-link")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.NotFoundError: no link with id 'no-such-link'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+from verwijsindex.clock import local_date
+from verwijsindex.errors import InvalidRecordError, NotFoundError
+from verwijsindex.matching import Rules, archive_purge_date, deletion_date
+from verwijsindex.model import Address, Gender, Link, LinkStatus, Match, Recipient
+
+__all__ = [
+    "Dossier",
+    "IndexTerms",
+    "InformationDuty",
+    "InformationRecord",
+    "SubjectRecord",
+    "duty_of",
+    "find_link",
+    "finish",
+    "index_terms",
+    "informed_by_link",
+    "is_current",
+    "latest_moment",
+]
+
+
+def _hex_secret(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    ):
+        raise InvalidRecordError(f"{attribute.name} must be 64 lower-case hex digits")
+
+
+@attrs.frozen
+class SubjectRecord:
+    """What is stored about a youth: the general data and keys, never the BSN.
+
+    ``key`` is the storage pseudonym (HMAC of the BSN), ``key_id`` names the key that
+    made it, ``parent_keys`` are the parents' pseudonyms, ``log_secret`` is the per-youth
+    secret from which logbook tokens derive (destroyed on erasure).
+    """
+
+    key: str
+    key_id: str
+    name: str
+    gender: Gender
+    birth_date: date
+    address: Address
+    log_secret: str = attrs.field(validator=_hex_secret)
+    parent_keys: tuple[str, ...] = ()
+    died_on: date | None = None
+
+
+@attrs.frozen
+class InformationDuty:
+    """Who must be informed of a link, and by when (JW 7.1.5.1, AVG 14(3))."""
+
+    link_id: str
+    recipients: frozenset[Recipient]
+    inform_by: date
+
+
+@attrs.frozen
+class InformationRecord:
+    """Who was informed of a link, when, recorded by whom."""
+
+    link_id: str
+    recipients: frozenset[Recipient]
+    informed_at: datetime
+    recorded_by: str
+
+
+@attrs.frozen
+class Dossier:
+    """Everything stored about one youth, saved and loaded as a unit under a lock.
+
+    ``sweep_due`` is the first day a sweep has work on this dossier; ``information_due``
+    the first day an information duty becomes overdue. The index computes both.
+
+    ``changed_at`` is the latest moment stamped on the dossier: every change is stamped
+    no earlier, whatever the clock of the host making it says. ``logged`` counts the
+    logbook entries that refer to the youth, and ``log_seal`` seals that count under the
+    application's key, so references cannot be removed unseen.
+    """
+
+    subject: SubjectRecord
+    links: tuple[Link, ...] = ()
+    match: Match | None = None
+    hinted: frozenset[str] = frozenset()
+    duties: tuple[InformationDuty, ...] = ()
+    informed: tuple[InformationRecord, ...] = ()
+    sweep_due: date | None = None
+    information_due: date | None = None
+    changed_at: datetime | None = None
+    logged: int = 0
+    log_seal: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.subject.key
+
+
+@attrs.frozen
+class IndexTerms:
+    """The look-up terms a store keeps for a dossier; derive them with :func:`index_terms`."""
+
+    link_ids: tuple[str, ...]
+    match_ids: tuple[str, ...]
+    professional_ids: tuple[str, ...]
+    parent_keys: tuple[str, ...]
+
+
+def index_terms(dossier: Dossier) -> IndexTerms:
+    """The look-up terms of *dossier*, the same for every store."""
+    return IndexTerms(
+        link_ids=tuple(link.id for link in dossier.links),
+        match_ids=(dossier.match.id,) if dossier.match is not None else (),
+        professional_ids=tuple(sorted({link.professional for link in dossier.links})),
+        parent_keys=tuple(sorted(set(dossier.subject.parent_keys))),
+    )
+
+
+def latest_moment(dossier: Dossier) -> datetime | None:
+    """The latest moment stored in *dossier*: its ``changed_at``, or for a dossier written
+    before that was kept, the latest link or match time in it."""
+    if dossier.changed_at is not None:
+        return dossier.changed_at
+    moments = [lk.created_at for lk in dossier.links]
+    if dossier.match is not None:
+        moments.append(dossier.match.updated_at)
+    return max(moments) if moments else None
+
+
+def finish(dossier: Dossier, rules: Rules) -> Dossier:
+    """*dossier* with the days on which a sweep or an information check has work."""
+    days: list[date] = [deletion_date(dossier.subject.birth_date, rules)]
+    if dossier.subject.died_on is not None:
+        days.append(dossier.subject.died_on)
+    for link in dossier.links:
+        if link.status is LinkStatus.ACTIVE:
+            days.append(link.ends_on)
+        elif link.archived_on is not None:
+            days.append(archive_purge_date(link.archived_on, rules))
+    informed = informed_by_link(dossier)
+    active = {lk.id for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
+    pending = [
+        duty.inform_by
+        for duty in dossier.duties
+        if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
+    ]
+    sweep_due = min(days)
+    information_due = min(pending) if pending else None
+    if dossier.sweep_due == sweep_due and dossier.information_due == information_due:
+        return dossier
+    return attrs.evolve(dossier, sweep_due=sweep_due, information_due=information_due)
+
+
+def find_link(dossier: Dossier | None, link_id: str) -> Link:
+    if dossier is not None:
+        for link in dossier.links:
+            if link.id == link_id:
+                return link
+    raise NotFoundError(kind="link", id=link_id)
+
+
+def is_current(link: Link, now: datetime) -> bool:
+    return link.status is LinkStatus.ACTIVE and local_date(now) < link.ends_on
+
+
+def informed_by_link(dossier: Dossier) -> dict[str, set[Recipient]]:
+    informed: dict[str, set[Recipient]] = {}
+    for record in dossier.informed:
+        informed.setdefault(record.link_id, set()).update(record.recipients)
+    return informed
+
+
+def duty_of(dossier: Dossier, link_id: str, default: frozenset[Recipient]) -> frozenset[Recipient]:
+    for duty in dossier.duties:
+        if duty.link_id == link_id:
+            return duty.recipients
+    return default

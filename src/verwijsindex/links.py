@@ -1,0 +1,371 @@
+"""Links (koppelingen): registering that a professional is involved, withdrawing it, and
+what a professional may read of their own links and a youth's history.
+
+>>> from datetime import date, datetime, timezone
+>>> from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
+>>> index = make_index(clock=FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)))
+>>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+>>> index.add_organisation(nurse.organisation)
+>>> youth = make_subject(bsn="111222333", birth_date=date(2012, 5, 1))
+>>> link = index.register(youth, nurse).link
+>>> link.ends_on                                   # two years at most (JW 7.1.4.5(2)(a))
+datetime.date(2028, 11, 23)
+>>> index.register(youth, nurse, reden="zorgen")   # never why
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.ForbiddenFieldError: field 'reden' may not be stored: ...
+>>> from verwijsindex.model import WithdrawalReason
+>>> index.withdraw(link.id, by=nurse, reason=WithdrawalReason.RISK_RESOLVED).status.value
+'archived'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+import attrs
+
+from verwijsindex import signals
+from verwijsindex._context import Context, actor
+from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex.clock import local_date
+from verwijsindex.dossier import (
+    Dossier,
+    InformationDuty,
+    SubjectRecord,
+    duty_of,
+    find_link,
+    is_current,
+)
+from verwijsindex.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    ForbiddenFieldError,
+    InvalidRecordError,
+    NotFoundError,
+    UnknownOrganisationError,
+)
+from verwijsindex.matching import (
+    Disposition,
+    as_of,
+    check_ends_on,
+    check_registrable,
+    disposition,
+    information_due,
+    withdrawal_event,
+)
+from verwijsindex.model import (
+    Link,
+    LinkStatus,
+    LogAction,
+    Match,
+    Organisation,
+    Professional,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+    looks_like_free_text,
+)
+from verwijsindex.pseudonyms import new_log_secret
+from verwijsindex.roles import Actor
+
+__all__ = [
+    "Prepared",
+    "Registration",
+    "history",
+    "links_for",
+    "prepare",
+    "register",
+    "register_in",
+    "withdraw",
+]
+
+_ATTEMPTS = 5
+"""How often a registration is tried again when it finds siblings it has not locked."""
+
+
+@attrs.frozen
+class Registration:
+    """The outcome of :meth:`VerwijsIndex.register <verwijsindex.index.VerwijsIndex.register>`.
+
+    ``information_duty`` lists whom the professional must inform (by the notification
+    policy of their organisation's region); ``archive_hint`` is true, once per
+    professional, when the youth has archived links (JW 7.1.4.6(2)); ``created`` is false
+    when the professional already had an active link and that link is returned.
+    """
+
+    link: Link
+    match: Match | None
+    information_duty: frozenset[Recipient]
+    archive_hint: bool
+    created: bool
+
+
+@attrs.frozen
+class Prepared:
+    """A registration checked as far as it can be without the lock: the values, the
+    pseudonyms, the locks. What depends on the moment is checked under the lock."""
+
+    subject: Subject
+    professional: Professional
+    key: str
+    parents: tuple[str, ...]
+    ends_on: date | None
+    created_at: datetime | None
+    locks: tuple[str, ...]
+
+
+def refuse_extra(extra: Mapping[str, object]) -> None:
+    """Any keyword beyond the statute's is refused; one that would record *why* is a
+    :class:`ForbiddenFieldError`."""
+    for name in extra:
+        if looks_like_free_text(name):
+            raise ForbiddenFieldError(field=name)
+        raise InvalidRecordError(f"unexpected field {name!r}")
+
+
+def register(
+    ctx: Context,
+    subject: Subject,
+    professional: Actor,
+    *,
+    ends_on: date | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> Registration:
+    """Record that *professional* is involved with *subject* (melding), and match."""
+    refuse_extra(extra or {})
+    if not isinstance(professional, Professional):
+        key = ctx.pseudonym(subject.bsn) if isinstance(subject, Subject) else None
+        ctx.professional(professional, key=key)  # refuses and logs any other role
+        raise InvalidRecordError("register() takes a Professional")
+    prepared = prepare(ctx, subject, professional, ends_on, None)
+    siblings: frozenset[str] = frozenset()
+    for _ in range(_ATTEMPTS):
+        locks = tuple(sorted({*prepared.locks, *siblings}))
+        try:
+            with ctx.work(locks) as work:
+                organisation = known_organisation(work, professional)
+                registration = register_in(ctx, work, prepared, organisation, locks)
+        except signals.LockSiblings as more:
+            siblings = siblings | more.keys
+            continue
+        return registration
+    raise ConfigurationError(  # pragma: no cover - only when siblings keep appearing
+        "the youth's family kept changing while registering; try again"
+    )
+
+
+def prepare(
+    ctx: Context,
+    subject: Subject,
+    professional: Professional,
+    ends_on: date | None,
+    created_at: datetime | None,
+) -> Prepared:
+    """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
+    if not isinstance(subject, Subject):
+        raise InvalidRecordError("register() takes a Subject")
+    if not isinstance(professional, Professional):
+        raise InvalidRecordError("register() takes a Professional")
+    if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
+        raise InvalidRecordError("ends_on must be a date")
+    key = ctx.pseudonym(subject.bsn)
+    parents = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
+    locks = (key, *parents) if ctx.rules.family_match else (key,)
+    return Prepared(subject, professional, key, parents, ends_on, created_at, locks)
+
+
+def known_organisation(work: UnitOfWork, professional: Professional) -> Organisation:
+    """The professional's organisation as the index knows it, or
+    :class:`UnknownOrganisationError` when it has not signed the agreement."""
+    organisation = work.organisation(professional.organisation.id)
+    if organisation is None:
+        raise UnknownOrganisationError(
+            f"organisation {professional.organisation.id!r} has not signed the agreement "
+            "of this index (add_organisation)"
+        )
+    return organisation
+
+
+def register_in(
+    ctx: Context,
+    work: UnitOfWork,
+    p: Prepared,
+    organisation: Organisation,
+    locks: Sequence[str],
+) -> Registration:
+    """Register under the locks of *work*: stamp, check what depends on the moment, add
+    the link (or return the active one), rematch, and signal a family match."""
+    professional = p.professional
+    dossier = work.load(p.key)
+    now = work.stamp(dossier)
+    created_at = now
+    if p.created_at is not None:  # a historical link, imported
+        created_at = p.created_at
+        if created_at > now:
+            raise InvalidRecordError("created_at lies in the future")
+    age = check_registrable(p.subject, created_at, ctx.rules)
+    if created_at < now:
+        check_registrable(p.subject, now, ctx.rules)
+    ends_on = check_ends_on(created_at, p.ends_on, ctx.rules)
+    if ends_on <= local_date(now):
+        raise InvalidRecordError("the link ended before the import; nothing to keep")
+    duty = ctx.region_of(organisation.municipality_code).policy.recipients(age)
+    record = _subject_record(ctx, p, dossier)
+    if dossier is None:
+        dossier = Dossier(subject=record)
+        work.stamp(dossier, now)  # a new dossier is stamped with its first change
+    else:
+        for link in dossier.links:
+            if link.professional == professional.id and is_current(link, now):
+                return Registration(
+                    link=link,
+                    match=dossier.match,
+                    information_duty=duty_of(dossier, link.id, duty),
+                    archive_hint=False,
+                    created=False,
+                )
+        dossier = attrs.evolve(dossier, subject=record)
+    work.put_professional(professional)
+    link = Link(
+        id=new_id(),
+        subject=p.key,
+        professional=professional.id,
+        organisation=organisation.id,
+        created_at=created_at,
+        ends_on=ends_on,
+    )
+    archive_hint = professional.id not in dossier.hinted and any(
+        not is_current(lk, now) for lk in dossier.links
+    )
+    dossier = attrs.evolve(
+        dossier,
+        links=(*dossier.links, link),
+        hinted=dossier.hinted | {professional.id} if archive_hint else dossier.hinted,
+        duties=(
+            *dossier.duties,
+            InformationDuty(link.id, duty, information_due(created_at, ctx.rules)),
+        ),
+    )
+    work.log(now, actor(professional.id), LogAction.REGISTERED, about=dossier, link_id=link.id)
+    if archive_hint:
+        work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
+    dossier, match = signals.rematch(ctx, work, dossier, now, notify=True)
+    work.save(dossier)
+    if ctx.rules.family_match and p.parents:
+        signals.family_signal(ctx, work, dossier, link, now, frozenset(locks))
+    return Registration(
+        link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
+    )
+
+
+def _subject_record(ctx: Context, p: Prepared, dossier: Dossier | None) -> SubjectRecord:
+    s = p.subject
+    return SubjectRecord(
+        key=p.key,
+        key_id=ctx.keyring.current_id,
+        name=s.name,
+        gender=s.gender,
+        birth_date=s.birth_date,
+        address=s.address,
+        log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
+        parent_keys=p.parents,
+        died_on=s.died_on,
+    )
+
+
+def withdraw(
+    ctx: Context, link_id: str, *, by: Actor | str, reason: WithdrawalReason
+) -> Link | None:
+    """Withdraw a link on one of the two statutory grounds (JW 7.1.4.5(1)): archived on
+    ``RISK_RESOLVED`` (returned), deleted on ``UNJUSTIFIED`` (``None``)."""
+    if not isinstance(reason, WithdrawalReason):
+        if isinstance(reason, str):
+            raise ForbiddenFieldError(
+                "reason must be a WithdrawalReason (RISK_RESOLVED or UNJUSTIFIED); "
+                "free text is never stored",
+                field="reason",
+            )
+        raise InvalidRecordError("reason must be a WithdrawalReason")
+    key = ctx.key_for_link(link_id)
+    actor_id = ctx.professional(by, key=key, link_id=link_id)
+    denied = deleted = False
+    result: Link | None = None
+    with ctx.work([key]) as work:
+        dossier = work.load(key)
+        link = find_link(dossier, link_id)
+        assert dossier is not None
+        now = work.stamp(dossier)
+        if link.professional != actor_id:
+            denied = True
+            work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
+        elif link.status is not LinkStatus.ACTIVE:
+            raise NotFoundError(kind="active link", id=link_id)
+        else:
+            if disposition(withdrawal_event(reason)) is Disposition.DELETE:
+                dossier = attrs.evolve(
+                    dossier,
+                    links=tuple(lk for lk in dossier.links if lk.id != link_id),
+                    duties=tuple(d for d in dossier.duties if d.link_id != link_id),
+                    informed=tuple(r for r in dossier.informed if r.link_id != link_id),
+                )
+            else:
+                result = attrs.evolve(
+                    link,
+                    status=LinkStatus.ARCHIVED,
+                    archived_on=local_date(now),
+                    withdrawal_reason=reason,
+                )
+                dossier = attrs.evolve(
+                    dossier,
+                    links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
+                )
+            work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
+            dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
+            deleted = not ctx.keep(work, dossier)
+    if denied:
+        raise AccessDeniedError("only the professional who made a link may withdraw it")
+    if deleted:
+        ctx.scrub()
+    return result
+
+
+def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
+    """The professional's own links, active and archived, as the lifecycle has them now."""
+    pid = ctx.professional(professional)
+    with ctx.store.transaction() as tx:
+        dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
+    now = ctx.now()
+    links = [
+        as_of(lk, now)
+        for d in dossiers
+        if d is not None
+        for lk in d.links
+        if lk.professional == pid
+    ]
+    return sorted(links, key=lambda lk: (lk.created_at, lk.id))
+
+
+def history(ctx: Context, subject: Subject, professional: Actor | str) -> list[Link]:
+    """The youth's archived links, for a professional holding an active link (logged)."""
+    if not isinstance(subject, Subject):
+        raise InvalidRecordError("history() takes a Subject")
+    key = ctx.pseudonym(subject.bsn)
+    pid = ctx.professional(professional, key=key)
+    denied = False
+    archived: list[Link] = []
+    with ctx.work([key]) as work:
+        dossier = work.load(key)
+        now = work.stamp(dossier)
+        if dossier is None or not any(
+            lk.professional == pid and is_current(lk, now) for lk in dossier.links
+        ):
+            denied = True
+            work.log(now, actor(pid), LogAction.DENIED, about=dossier)
+        else:
+            archived = [as_of(lk, now) for lk in dossier.links if not is_current(lk, now)]
+            work.log(now, actor(pid), LogAction.HISTORY_LOOKUP, about=dossier)
+    if denied:
+        raise AccessDeniedError("history is only open to a professional with an active link")
+    return archived

@@ -1,0 +1,237 @@
+"""Data-subject rights, the store side (rechten van betrokkenen): access, export,
+rectification, erasure and routing, for a rights officer of a controlling municipality.
+
+The public functions are in :mod:`verwijsindex.privacy` and on
+:class:`~verwijsindex.index.VerwijsIndex`; the rules of a request (who may file, by when)
+are in :mod:`verwijsindex.subject_requests`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from verwijsindex._context import Context
+from verwijsindex._unit import UnitOfWork
+from verwijsindex.dossier import Dossier
+from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
+from verwijsindex.logbook import refs_message
+from verwijsindex.model import LogAction, LogEntry, Subject
+from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
+from verwijsindex.roles import Actor, RightsOfficer, actor_name
+from verwijsindex.storage import Transaction
+from verwijsindex.subject_requests import (
+    AccessReport,
+    GeneralData,
+    LinkReport,
+    RequestKind,
+    RequestStatus,
+    RightsRequest,
+    Route,
+    require_granted,
+)
+
+__all__ = ["access_report", "erase", "export", "rectify", "route"]
+
+
+def _officer(ctx: Context, by: Actor, request: RightsRequest) -> RightsOfficer:
+    if not isinstance(request, RightsRequest):
+        raise InvalidRecordError("a data-subject operation takes a RightsRequest")
+    if not isinstance(by, RightsOfficer):
+        key = ctx.pseudonym(request.subject)
+        raise ctx.deny(by, "data-subject requests are handled by a rights officer", key=key)
+    return by
+
+
+def _controls(work: UnitOfWork, dossier: Dossier, officer: RightsOfficer) -> bool:
+    codes = set()
+    for organisation_id in {lk.organisation for lk in dossier.links}:
+        organisation = work.organisation(organisation_id)
+        if organisation is not None:
+            codes.add(organisation.municipality_code)
+    return officer.municipality_code in codes
+
+
+def _report(work: UnitOfWork, dossier: Dossier, at: datetime, keyring: Keyring) -> AccessReport:
+    s = dossier.subject
+    links = tuple(
+        LinkReport(lk, work.organisation(lk.organisation), work.professional(lk.professional))
+        for lk in dossier.links
+    )
+    log = _youth_log(work.tx, dossier, keyring)
+    return AccessReport(
+        generated_at=at,
+        subject=GeneralData(
+            pseudonym=s.key,
+            name=s.name,
+            gender=s.gender,
+            birth_date=s.birth_date,
+            address=s.address,
+            registered_parents=len(s.parent_keys),
+            died_on=s.died_on,
+        ),
+        links=links,
+        matches=(dossier.match,) if dossier.match is not None else (),
+        duties=dossier.duties,
+        informed=dossier.informed,
+        log=log,
+    )
+
+
+def _youth_log(tx: Transaction, dossier: Dossier, keyring: Keyring) -> tuple[LogEntry, ...]:
+    """The youth's log entries, with the ids of their links and matches unsealed; raises
+    :class:`TamperedLogbookError` when a reference is missing or does not fit, so that an
+    access report never silently leaves an entry out."""
+    secret = dossier.subject.log_secret
+    token = log_token(secret)
+    entries = tx.log_entries_for(token)
+    fits = keyring.check_seal(refs_message(token, dossier.logged), dossier.log_seal)
+    if not fits or len(entries) != dossier.logged:
+        raise TamperedLogbookError(
+            "the references to this youth's log entries were altered: the access report "
+            "would be incomplete"
+        )
+    out = []
+    for entry in entries:
+        if entry.subject_ref != entry_ref(secret, entry.id):
+            raise TamperedLogbookError("a reference names an entry about someone else")
+        out.append(
+            attrs.evolve(
+                entry,
+                link_id=None
+                if entry.link_id is None
+                else unseal_id(secret, entry.id, entry.link_id),
+                match_id=None
+                if entry.match_id is None
+                else unseal_id(secret, entry.id, entry.match_id),
+            )
+        )
+    return tuple(out)
+
+
+def _with_dossier(
+    ctx: Context,
+    request: RightsRequest,
+    by: Actor,
+    action: LogAction,
+    change: object = None,
+) -> tuple[AccessReport | None, int]:
+    """Run one rights operation under the youth's lock, checking the officer is controller."""
+    officer = _officer(ctx, by, request)
+    key = ctx.pseudonym(request.subject)
+    with ctx.work([key]) as work:
+        dossier = work.load(key)
+        now = work.stamp(dossier)
+        if dossier is None:
+            return (AccessReport(generated_at=now) if action is LogAction.READ else None), 0
+        if not _controls(work, dossier, officer):
+            denied = True
+        else:
+            denied = False
+            if action is LogAction.READ:
+                report = _report(work, dossier, now, ctx.keyring)
+                work.log(now, actor_name(officer), LogAction.READ, about=dossier)
+                return report, 0
+            if action is LogAction.RECTIFIED:
+                assert isinstance(change, Subject)
+                record = attrs.evolve(
+                    dossier.subject,
+                    name=change.name,
+                    gender=change.gender,
+                    birth_date=change.birth_date,
+                    address=change.address,
+                    parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents})),
+                    died_on=change.died_on,
+                )
+                dossier = attrs.evolve(dossier, subject=record)
+                work.save(dossier)
+                work.log(now, actor_name(officer), LogAction.RECTIFIED, about=dossier)
+                return None, 1
+            # erasure: every link, match, archive entry and pending notification goes, and the
+            # per-youth secret with the dossier, so the remaining log entries are unlinkable
+            work.delete(dossier)
+            work.log(now, actor_name(officer), LogAction.ERASED, count=len(dossier.links))
+            removed = len(dossier.links)
+    if denied:
+        raise ctx.deny(officer, "this municipality is not the controller for this youth", key=key)
+    return None, removed
+
+
+def access_report(ctx: Context, request: RightsRequest, *, by: Actor) -> AccessReport:
+    """Everything stored about the youth of *request* (AVG 15), for a rights officer of a
+    controlling municipality. The read is logged. A youth with nothing stored gets an
+    empty report."""
+    if request.kind not in (RequestKind.ACCESS, RequestKind.EXPORT):
+        raise InvalidRecordError("an access report answers an access or export request")
+    report, _ = _with_dossier(ctx, request, by, LogAction.READ)
+    assert report is not None
+    return report
+
+
+def export(ctx: Context, request: RightsRequest, *, by: Actor) -> str:
+    """The access report as JSON through the library's converter (AVG 20)."""
+    from verwijsindex.serialization import to_json
+
+    return to_json(access_report(ctx, request, by=by))
+
+
+def rectify(
+    ctx: Context, request: RightsRequest, corrected: Subject, *, by: Actor
+) -> RightsRequest:
+    """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it."""
+    if request.kind is not RequestKind.RECTIFICATION:
+        raise InvalidRecordError("rectify() answers a rectification request")
+    if not isinstance(corrected, Subject) or corrected.bsn != request.subject:
+        raise InvalidRecordError("the corrected data must be for the same youth")
+    require_granted(request)
+    _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
+    if not changed:
+        raise NotFoundError("nothing is stored about this youth")
+    ctx.scrub()  # the old values go from the files too
+    return attrs.evolve(request, status=RequestStatus.COMPLETED)
+
+
+def erase(ctx: Context, request: RightsRequest, *, by: Actor) -> RightsRequest:
+    """Carry out a granted objection (AVG 21, 17): remove every link, match, archive entry
+    and pending notification about the youth, without archiving, and destroy the secret
+    that ties their logbook entries to them. One new log entry records that an erasure
+    was done, by whom and when, without identifying the youth."""
+    if request.kind is not RequestKind.OBJECTION:
+        raise InvalidRecordError("erase() carries out an objection")
+    require_granted(request)
+    _with_dossier(ctx, request, by, LogAction.ERASED)
+    ctx.scrub()
+    return attrs.evolve(request, status=RequestStatus.COMPLETED)
+
+
+def route(ctx: Context, request: RightsRequest, *, by: Actor) -> tuple[Route, ...]:
+    """The controllers for *request*: for each organisation with a link on the youth, the
+    municipality whose agreement it signed and its region's contact point. Any rights
+    officer may route; the look-up is logged."""
+    if not isinstance(request, RightsRequest):
+        raise InvalidRecordError("route() takes a RightsRequest")
+    if not isinstance(by, RightsOfficer):
+        raise ctx.deny(by, "requests are routed by a rights officer")
+    key = ctx.pseudonym(request.subject)
+    routes: dict[str, Route] = {}
+    with ctx.work([key]) as work:
+        dossier = work.load(key)
+        if dossier is None:
+            return ()
+        now = work.stamp(dossier)
+        for organisation_id in dict.fromkeys(lk.organisation for lk in dossier.links):
+            organisation = work.organisation(organisation_id)
+            if organisation is None:
+                continue
+            municipality = ctx.regions.municipality(organisation.municipality_code)
+            region = ctx.region_of(organisation.municipality_code)
+            routes[organisation.id] = Route(
+                organisation=organisation.name,
+                municipality_code=municipality.code,
+                municipality=municipality.name,
+                region=region.name,
+                contact=region.coordinator,
+            )
+        work.log(now, actor_name(by), LogAction.READ, about=dossier)
+    return tuple(routes.values())

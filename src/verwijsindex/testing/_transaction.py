@@ -1,0 +1,542 @@
+"""The store contract, part one: every promise of the :class:`~verwijsindex.storage.Transaction`
+protocol, tested directly on the store.
+
+Round trips, the look-up terms, due keys and paging, the directory, the outbox's order and
+acknowledgement, the logbook's lanes, heads, seals, references and audit, duplicate ids,
+all-or-nothing transactions and a closed store, each as the method's docstring promises.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import attrs
+
+from verwijsindex.dossier import (
+    Dossier,
+    InformationDuty,
+    InformationRecord,
+    SubjectRecord,
+)
+from verwijsindex.errors import StorageError
+from verwijsindex.model import (
+    Address,
+    Contact,
+    Gender,
+    Link,
+    LinkStatus,
+    LogAction,
+    LogEntry,
+    Match,
+    MatchKind,
+    Notification,
+    NotificationKind,
+    Organisation,
+    Professional,
+    Recipient,
+    WithdrawalReason,
+)
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.storage import Store, Transaction
+from verwijsindex.testing._base import BSN_A, BSN_B, PARENT, START, ContractBase
+from verwijsindex.testing._factories import raises
+
+__all__ = ["TransactionContract"]
+
+T0 = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+SECRET = "5e" * 32
+
+
+# --- values to store ------------------------------------------------------------------------------
+
+
+def organisation(n: int = 1) -> Organisation:
+    return Organisation(
+        id=f"O{n}", name=f"Organisatie {n}", municipality_code="935", email=f"o{n}@example.nl"
+    )
+
+
+def professional(n: int = 1, org: int | None = None) -> Professional:
+    return Professional(
+        id=f"P{n}",
+        name=f"Hulpverlener {n}",
+        organisation=organisation(n if org is None else org),
+        email=f"p{n}@example.nl",
+    )
+
+
+def link(n: int, key: str, prof: int = 1) -> Link:
+    return Link(
+        id=f"L{n}",
+        subject=key,
+        professional=f"P{prof}",
+        organisation=f"O{prof}",
+        created_at=T0,
+        ends_on=date(2028, 3, 1),
+    )
+
+
+def dossier(
+    key: str = "k1",
+    *,
+    links: tuple[Link, ...] = (),
+    parents: tuple[str, ...] = (),
+    secret: str = SECRET,
+) -> Dossier:
+    subject = SubjectRecord(
+        key=key,
+        key_id="v1",
+        name="Jan Jansen",
+        gender=Gender.MALE,
+        birth_date=date(2012, 5, 17),
+        address=Address(
+            street="Markt",
+            house_number="1",
+            postcode="6211 CK",
+            city="Maastricht",
+            municipality_code="935",
+        ),
+        log_secret=secret,
+        parent_keys=parents,
+    )
+    return Dossier(subject=subject, links=links)
+
+
+def full_dossier(key: str = "k1") -> Dossier:
+    """A dossier with every field set: links in both states, a match, duties, records."""
+    links = (
+        link(1, key, 1),
+        link(2, key, 2),
+        Link(
+            id="L3",
+            subject=key,
+            professional="P3",
+            organisation="O3",
+            created_at=T0 - timedelta(days=400),
+            ends_on=date(2026, 1, 1),
+            status=LinkStatus.ARCHIVED,
+            archived_on=date(2025, 12, 1),
+            withdrawal_reason=WithdrawalReason.RISK_RESOLVED,
+        ),
+    )
+    match = Match(
+        id="M1",
+        subject=key,
+        links=("L1", "L2"),
+        professionals=("P1", "P2"),
+        kind=MatchKind.SUBJECT,
+        created_at=T0,
+        updated_at=T0 + timedelta(hours=1),
+        lead="P1",
+    )
+    base = dossier(key, links=links, parents=("parent-b", "parent-a"))
+    return Dossier(
+        subject=base.subject,
+        links=links,
+        match=match,
+        hinted=frozenset({"P1"}),
+        duties=(InformationDuty("L2", frozenset(Recipient), date(2026, 4, 1)),),
+        informed=(InformationRecord("L1", frozenset({Recipient.YOUTH}), T0, "P1"),),
+        sweep_due=date(2026, 5, 1),
+        information_due=date(2026, 4, 1),
+        changed_at=T0 + timedelta(hours=1),
+        logged=2,
+        log_seal="v1:seal",
+    )
+
+
+def notification(n: int, kind: NotificationKind = NotificationKind.MATCH) -> Notification:
+    return Notification(
+        id=f"N{n}",
+        kind=kind,
+        recipient=f"P{n}",
+        created_at=T0,
+        match_id="M1",
+        contacts=(Contact.of(professional(n + 1)),),
+    )
+
+
+def entry(lane: int, seq: int, *, at: datetime = T0, token: str | None = None) -> LogEntry:
+    return LogEntry(
+        id=f"e{lane}-{seq}",
+        lane=lane,
+        seq=seq,
+        at=at,
+        actor="P1",
+        action=LogAction.REGISTERED,
+        subject_ref=token,
+        prev_hash=f"h{lane}-{seq - 1}",
+        hash=f"h{lane}-{seq}",
+    )
+
+
+def _pending(store: Store) -> list[str]:
+    with store.transaction() as tx:
+        return [n.id for n in tx.pending_notifications(None)]
+
+
+class TransactionContract(ContractBase):
+    """Every promise of the Transaction protocol, on the store :meth:`make_store` opens."""
+
+    # -- transactions ------------------------------------------------------------------------------
+
+    def test_transaction_is_all_or_nothing(self) -> None:
+        store = self.store()
+        org = self.pro("p", "GGD Zuid-Limburg").organisation
+        with raises(RuntimeError), store.transaction() as tx:
+            tx.put_organisation(org)
+            raise RuntimeError("boom")
+        with store.transaction() as tx:
+            assert tx.get_organisation(org.id) is None
+            tx.put_organisation(org)
+        with store.transaction() as tx:
+            assert tx.get_organisation(org.id) == org
+
+    def test_a_rollback_leaves_nothing_of_any_kind(self) -> None:
+        store = self.store()
+
+        def write_everything(tx: Transaction) -> None:
+            tx.save(full_dossier("k1"))
+            tx.put_organisation(organisation(1))
+            tx.put_professional(professional(1))
+            tx.add_notifications([("k1", notification(1))])
+            tx.append_log([entry(0, 1, token="t")], [("t", "e0-1")], {0: "seal"})
+            tx.add_key_check("key-1", "check")
+
+        with raises(RuntimeError), store.transaction() as tx:
+            write_everything(tx)
+            raise RuntimeError("boom")
+        with store.transaction() as tx:
+            assert tx.load("k1") is None and tx.keys(None, 10) == []
+            assert tx.key_for_link("L1") is None and tx.keys_for_professional("P1") == []
+            assert tx.get_organisation("O1") is None and tx.get_professional("P1") is None
+            assert tx.pending_notifications(None) == []
+            assert list(tx.log_entries()) == [] and tx.log_heads() == {}
+            assert tx.log_seals() == {} and tx.log_entries_for("t") == []
+            assert tx.key_checks() == {}
+            write_everything(tx)  # the store is usable again
+        with store.transaction() as tx:
+            assert tx.load("k1") == full_dossier("k1")
+
+    def test_a_closed_store_refuses_work(self) -> None:
+        store = self.store()
+        store.close()
+        store.close()  # twice is harmless
+        with raises(StorageError), store.transaction() as tx:
+            tx.load("any")
+
+    # -- dossiers ----------------------------------------------------------------------------------
+
+    def test_a_full_dossier_round_trips(self) -> None:
+        store = self.store()
+        saved = full_dossier()
+        with store.transaction(["k1"]) as tx:
+            assert tx.load("k1") is None
+            tx.save(saved)
+            assert tx.load("k1") == saved
+        with store.transaction() as tx:
+            assert tx.load("k1") == saved
+
+    def test_dossier_round_trip_and_look_up_indexes(self) -> None:
+        index, _ = self.index()
+        a = index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
+        b = index.register(self.youth(BSN_A), self.pro("p2", "MEE Zuid-Limburg"))
+        assert b.match is not None
+        index.register(self.youth(BSN_B), self.pro("p1", "GGD Zuid-Limburg"))  # no match
+        with index.store.transaction() as tx:
+            assert tx.matches_for_professional("p1") == [b.match]
+            assert tx.matches_for_professional("nobody") == []
+            key = tx.key_for_link(a.link.id)
+            assert key is not None
+            dossier = tx.load(key)
+            assert isinstance(dossier, Dossier)
+            assert tx.key_for_match(b.match.id) == key
+            assert key in tx.keys_for_professional("p1")
+            assert tx.keys_for_professional("nobody") == []
+            assert tx.load("no-such-key") is None
+            assert key in tx.keys_sweep_due(date(2100, 1, 1), 10)
+            assert tx.keys_sweep_due(date(2026, 1, 1), 10) == []
+        with index.store.transaction() as tx:
+            tx.save(attrs.evolve(dossier, match=None))
+            assert tx.matches_for_professional("p1") == []  # what this transaction saved
+            tx.save(dossier)
+        with index.store.transaction() as tx:
+            assert tx.load(key) == dossier
+            tx.delete(key)
+            assert tx.load(key) is None
+            assert tx.key_for_link(a.link.id) is None
+            assert key not in tx.keys_for_professional("p1")
+            assert tx.matches_for_professional("p1") == []
+
+    def test_look_up_terms_follow_save_resave_and_delete(self) -> None:
+        store = self.store()
+        first = full_dossier("k1")
+        sibling = dossier("k2", links=(link(9, "k2", 1),), parents=("parent-a",))
+        with store.transaction() as tx:
+            tx.save(first)
+            tx.save(sibling)
+        with store.transaction() as tx:
+            assert (tx.key_for_link("L1"), tx.key_for_link("L3")) == ("k1", "k1")
+            assert tx.key_for_link("L9") == "k2"
+            assert tx.key_for_match("M1") == "k1"
+            assert tx.keys_for_professional("P1") == ["k1", "k2"]
+            assert tx.keys_for_professional("P3") == ["k1"]
+            assert tx.keys_for_parent("parent-a") == ["k1", "k2"]
+            assert tx.keys_for_parent("parent-b") == ["k1"]
+        # saved again without the match, with one link and one parent fewer
+        smaller = Dossier(
+            subject=dossier("k1", parents=("parent-b",)).subject, links=(first.links[0],)
+        )
+        with store.transaction() as tx:
+            tx.save(smaller)
+        with store.transaction() as tx:
+            assert tx.load("k1") == smaller
+            assert tx.key_for_link("L1") == "k1"
+            assert tx.key_for_link("L2") is None and tx.key_for_link("L3") is None
+            assert tx.key_for_match("M1") is None
+            assert tx.keys_for_professional("P1") == ["k1", "k2"]
+            assert tx.keys_for_professional("P2") == []
+            assert tx.keys_for_parent("parent-a") == ["k2"]
+            assert tx.keys_for_parent("parent-b") == ["k1"]
+        with store.transaction() as tx:
+            tx.delete("k1")
+            tx.delete("no-such-key")
+        with store.transaction() as tx:
+            assert tx.load("k1") is None
+            assert tx.key_for_link("L1") is None
+            assert tx.keys_for_professional("P1") == ["k2"]
+            assert tx.keys_for_parent("parent-b") == []
+            assert tx.keys(None, 10) == ["k2"]
+
+    def test_what_a_transaction_saved_is_what_it_reads(self) -> None:
+        store = self.store()
+        with store.transaction() as tx:
+            tx.save(full_dossier("k1"))
+            tx.save(dossier("k1", links=(link(1, "k1", 1), link(4, "k1", 4)), parents=("p-c",)))
+        with store.transaction() as tx:
+            loaded = tx.load("k1")
+            assert loaded is not None and [x.id for x in loaded.links] == ["L1", "L4"]
+            tx.save(Dossier(subject=dossier("k1").subject, links=(link(5, "k1", 4),)))
+            assert tx.key_for_link("L1") is None and tx.key_for_link("L5") == "k1"
+            assert tx.keys_for_professional("P4") == ["k1"]
+            assert tx.keys_for_professional("P1") == []
+            assert tx.keys_for_parent("p-c") == []
+            tx.delete("k1")
+            tx.save(dossier("k1", links=(link(6, "k1", 6),)))
+            assert tx.key_for_link("L5") is None
+            assert tx.keys_for_professional("P6") == ["k1"]
+        with store.transaction() as tx:
+            assert tx.keys_for_professional("P6") == ["k1"]
+
+    def test_a_link_id_saved_under_another_key_moves(self) -> None:
+        store = self.store()
+        with store.transaction() as tx:
+            tx.save(dossier("k1", links=(link(1, "k1"),)))
+            tx.save(dossier("k2", links=(link(1, "k2"),)))
+            assert tx.key_for_link("L1") == "k2"
+        with store.transaction() as tx:
+            assert tx.key_for_link("L1") == "k2"
+
+    def test_due_keys_and_paging(self) -> None:
+        store = self.store()
+
+        def due(key: str, sweep: date | None, info: date | None) -> Dossier:
+            return Dossier(subject=dossier(key).subject, sweep_due=sweep, information_due=info)
+
+        with store.transaction() as tx:
+            tx.save(due("k3", date(2026, 1, 2), date(2026, 1, 1)))
+            tx.save(due("k1", date(2026, 1, 2), date(2026, 1, 3)))
+            tx.save(due("k2", date(2026, 1, 1), None))
+            tx.save(due("k4", None, date(2026, 1, 2)))
+            tx.save(due("k5", date(2026, 1, 3), None))
+        with store.transaction() as tx:
+            assert tx.keys_sweep_due(date(2026, 1, 2), 10) == ["k2", "k1", "k3"]
+            assert tx.keys_sweep_due(date(2026, 1, 2), 2) == ["k2", "k1"]
+            assert tx.keys_sweep_due(date(2025, 12, 31), 10) == []
+            assert tx.keys_information_due(date(2026, 1, 3), 10) == ["k3", "k4"]
+            assert tx.keys_information_due(date(2026, 1, 1), 10) == []
+            assert tx.keys(None, 2) == ["k1", "k2"]
+            assert tx.keys("k2", 2) == ["k3", "k4"]
+            assert tx.keys("k5", 2) == []
+            tx.save(due("k4", None, None))  # no longer due
+            assert tx.keys_information_due(date(2026, 1, 3), 10) == ["k3"]
+        keys = [f"k{n:03d}" for n in range(250)]
+        with store.transaction() as tx:
+            for key in reversed(keys):
+                tx.save(dossier(key))
+        seen: list[str] = []
+        after: str | None = None
+        with store.transaction() as tx:
+            while page := tx.keys(after, 40):
+                seen.extend(page)
+                after = page[-1]
+        assert seen == sorted({*keys, "k1", "k2", "k3", "k4", "k5"})
+
+    # -- the directory -----------------------------------------------------------------------------
+
+    def test_organisations_professionals_and_key_checks(self) -> None:
+        store = self.store()
+        renamed = attrs.evolve(organisation(1), name="Nieuwe naam")
+        with store.transaction() as tx:
+            assert tx.get_organisation("O1") is None and tx.get_professional("P1") is None
+            tx.put_organisation(organisation(1))
+            tx.put_professional(professional(1))
+            tx.put_professional(professional(2, org=1))
+            tx.put_professional(professional(3))
+            tx.put_organisation(renamed)
+            assert tx.get_organisation("O1") == renamed
+            assert tx.key_checks() == {}
+            tx.add_key_check("key-1", "first")
+            tx.add_key_check("key-1", "second")  # the first one stays
+            tx.add_key_check("key-2", "other")
+        with store.transaction() as tx:
+            assert tx.get_organisation("O1") == renamed
+            assert tx.get_professional("P1") == professional(1)
+            assert [p.id for p in tx.professionals_of("O1")] == ["P1", "P2"]
+            assert tx.professionals_of("O9") == []
+            assert tx.key_checks() == {"key-1": "first", "key-2": "other"}
+
+    # -- the outbox --------------------------------------------------------------------------------
+
+    def test_outbox_by_youth_in_order_and_all_or_nothing(self) -> None:
+        store = self.store()
+
+        def note(i: int) -> Notification:
+            return Notification(
+                id=f"n{i}", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=START
+            )
+
+        with store.transaction() as tx:
+            tx.add_notifications([("ka", note(1)), ("kb", note(2)), ("ka", note(3))])
+            tx.add_notifications([("kb", note(4)), ("ka", note(5))])
+        before = _pending(store)
+        assert before == ["n1", "n2", "n3", "n4", "n5"]
+        with store.transaction() as tx:
+            assert [n.id for n in tx.pending_notifications(2)] == ["n1", "n2"]
+        with raises(RuntimeError), store.transaction() as tx:
+            tx.delete_notifications("ka")
+            tx.rekey_notifications("kb", "kc")
+            assert tx.acknowledge(["n2", "n2", "n9"]) == 1
+            tx.add_notifications([("ka", note(6))])
+            assert [n.id for n in tx.pending_notifications(None)] == ["n4", "n6"]
+            tx.delete_notifications("kc")  # n4 was moved to kc
+            assert [n.id for n in tx.pending_notifications(None)] == ["n6"]
+            raise RuntimeError("boom")
+        assert _pending(store) == before
+        with store.transaction() as tx:
+            tx.rekey_notifications("kb", "kc")
+            tx.delete_notifications("ka")
+        assert _pending(store) == ["n2", "n4"]
+        with store.transaction() as tx:
+            tx.delete_notifications("kb")  # nothing is filed under kb any more
+        assert _pending(store) == ["n2", "n4"]
+        with store.transaction() as tx:
+            tx.delete_notifications("kc")
+        assert _pending(store) == []
+
+    def test_outbox_upsert_keeps_the_place_and_acknowledge_counts(self) -> None:
+        store = self.store()
+        changed = Notification(
+            id="N1", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=T0
+        )
+        with store.transaction() as tx:
+            tx.add_notifications([("k1", notification(1)), ("k2", notification(2))])
+            tx.add_notifications([("k1", notification(3))])
+            tx.add_notifications([])
+            tx.add_notifications([("k3", changed)])  # the same id: replaced in its place
+        with store.transaction() as tx:
+            assert [n.id for n in tx.pending_notifications(None)] == ["N1", "N2", "N3"]
+            assert tx.pending_notifications(None)[0] == changed
+            assert tx.pending_notifications(0) == []
+            tx.delete_notifications("k1")  # N1 is filed under k3 now
+            assert [n.id for n in tx.pending_notifications(None)] == ["N1", "N2"]
+            assert tx.acknowledge([]) == 0
+            assert tx.acknowledge(["N2", "N2", "N-unknown"]) == 1
+            assert tx.acknowledge(["N2"]) == 0
+
+    # -- the logbook -------------------------------------------------------------------------------
+
+    def test_log_entries_stream_in_lane_order_and_heads_follow(self) -> None:
+        store = self.store()
+        with store.transaction() as tx:
+            assert tx.log_head(0) is None and tx.log_heads() == {}
+            tx.append_log([entry(3, seq) for seq in range(1, 601)], [], {3: "seal-3"})
+            tx.append_log([entry(1, seq) for seq in range(1, 601)], [])
+            tx.append_log([], [])
+        with store.transaction() as tx:
+            ids = [e.id for e in tx.log_entries()]
+            assert ids == [f"e1-{s}" for s in range(1, 601)] + [f"e3-{s}" for s in range(1, 601)]
+            assert tx.log_heads() == {1: (600, "h1-600"), 3: (600, "h3-600")}
+            assert tx.log_head(3) == (600, "h3-600")
+            assert tx.log_seals() == {1: "", 3: "seal-3"}
+            tx.append_log([], [], {1: "seal-1"})  # a seal for a lane without new entries
+            assert tx.log_seals() == {1: "seal-1", 3: "seal-3"}
+            assert tx.log_heads() == {1: (600, "h1-600"), 3: (600, "h3-600")}
+
+    def test_log_entries_for_a_token_by_time(self) -> None:
+        store = self.store()
+        late = entry(2, 1, at=T0 + timedelta(hours=1), token="t1")
+        early = entry(5, 1, at=T0, token="t1")
+        with store.transaction() as tx:
+            tx.append_log([late], [("t1", late.id)])
+            tx.append_log([early], [("t1", early.id), ("t1", "missing-entry"), ("t2", early.id)])
+        with store.transaction() as tx:
+            assert tx.log_entries_for("t1") == [early, late]
+            tx.delete_log_refs("t1")
+            assert tx.log_entries_for("t1") == []
+            assert tx.log_entries_for("t2") == [early]
+            assert len(list(tx.log_entries())) == 2
+
+    def test_a_log_entry_id_is_written_once(self) -> None:
+        store = self.store()
+        with store.transaction() as tx:
+            tx.append_log([entry(0, 1)], [])
+        with raises(StorageError), store.transaction() as tx:
+            tx.append_log([attrs.evolve(entry(0, 2), id="e0-1")], [])
+        with raises(StorageError), store.transaction() as tx:
+            tx.append_log([entry(1, 1), attrs.evolve(entry(1, 2), id="e1-1")], [])
+        with store.transaction() as tx:
+            assert [e.id for e in tx.log_entries()] == ["e0-1"]
+            assert tx.log_heads() == {0: (1, "h0-1")}
+
+    def test_the_log_audit_counts_references(self) -> None:
+        store = self.store()
+        secrets = ("a1" * 32, "b2" * 32)
+        youths = [
+            attrs.evolve(dossier(f"k{n}", secret=secret), logged=n, log_seal=f"seal-{n}")
+            for n, secret in enumerate(secrets, start=1)
+        ]
+        tokens = [log_token(secret) for secret in secrets]
+        with store.transaction() as tx:
+            for one in youths:
+                tx.save(one)
+            tx.append_log(
+                [entry(0, 1), entry(0, 2), entry(0, 3)],
+                [
+                    (tokens[0], "e0-1"),
+                    (tokens[1], "e0-2"),
+                    (tokens[1], "e0-3"),
+                    (tokens[1], "no-such-entry"),
+                    ("nobody's-token", "e0-1"),
+                ],
+            )
+        with store.transaction() as tx:
+            audit = tx.log_audit()
+        assert sorted(audit.youths) == [
+            ("k1", tokens[0], 1, "seal-1", 1),
+            ("k2", tokens[1], 2, "seal-2", 3),
+        ]
+        assert (audit.orphans, audit.dangling) == (1, 1)
+
+    def test_a_deletion_leaves_the_outbox_and_the_logbook(self) -> None:
+        store = self.store()
+        with store.transaction() as tx:
+            tx.save(full_dossier("k1"))
+            tx.add_notifications([("k1", notification(1))])
+            tx.append_log([entry(0, 1, token="t1")], [("t1", "e0-1")])
+        with store.transaction() as tx:
+            tx.delete("k1")
+        with store.transaction() as tx:
+            assert tx.load("k1") is None and tx.key_for_match("M1") is None
+            assert [n.id for n in tx.pending_notifications(None)] == ["N1"]
+            assert [e.id for e in tx.log_entries_for("t1")] == ["e0-1"]

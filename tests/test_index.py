@@ -1,0 +1,165 @@
+"""The service's rules, once, on the memory store.
+
+What must hold on every store is in the store contract (:mod:`verwijsindex.testing`),
+run by ``tests/storage``; these tests are about the rules themselves (who matches, who is
+told, ages and periods, roles), which do not depend on the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from verwijsindex.errors import (
+    AccessDeniedError,
+    AgeLimitError,
+    ConfigurationError,
+    ForbiddenFieldError,
+    NotFoundError,
+)
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import MatchRule, Rules
+from verwijsindex.model import (
+    LinkStatus,
+    LogAction,
+    NotificationKind,
+    Organisation,
+    Recipient,
+    WithdrawalReason,
+)
+from verwijsindex.storage import MemoryStore, Store
+from verwijsindex.testing import _factories as t
+from verwijsindex.testing._base import BSN_A, BSN_B, BSN_C, PARENT, START, ContractBase
+from verwijsindex.testing._factories import raises
+
+
+class TestServiceRules(ContractBase):
+    def make_store(self) -> Store:
+        return MemoryStore()
+
+    def test_index_needs_a_key(self) -> None:
+        with raises(ConfigurationError):
+            VerwijsIndex(self.store(), key=None)
+
+    def test_same_organisation_does_not_match_by_default(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(self.youth(), self.pro("p2", "GGD Zuid-Limburg"))
+        assert second.match is None and index.pending_notifications() == []
+
+    def test_different_professionals_rule(self) -> None:
+        index, _ = self.index(match_rule=MatchRule.DIFFERENT_PROFESSIONALS)
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(self.youth(), self.pro("p2", "GGD Zuid-Limburg"))
+        assert second.match is not None
+
+    def test_cross_region_match_tells_both_coordinators(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), self.pro("p2", "Jeugdzorg Heerlen", "Heerlen"))
+        coordinators = [
+            n.recipient
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.COORDINATOR
+        ]
+        assert sorted(coordinators) == ["Maastricht-Heuvelland", "Parkstad Limburg"]
+
+    def test_information_duty_follows_age(self) -> None:
+        index, _ = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        both = frozenset(Recipient)
+        for bsn, age, expected in (
+            (BSN_A, 11, {Recipient.LEGAL_REPRESENTATIVE}),
+            (BSN_B, 12, both),
+            (BSN_C, 16, {Recipient.YOUTH}),
+        ):
+            assert index.register(self.youth(bsn, age=age), pro).information_duty == expected
+
+    def test_age_boundary_22_and_23(self) -> None:
+        index, _ = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        last_day = date(START.year - 23, START.month, START.day + 1)
+        assert index.register(t.make_subject(bsn=BSN_A, birth_date=last_day), pro).created
+        with raises(AgeLimitError):
+            index.register(t.make_subject(bsn=BSN_B, birth_date=last_day - timedelta(days=1)), pro)
+
+    def test_shorter_period_is_allowed(self) -> None:
+        index, _clock = self.index()
+        pro = self.pro("p1", "GGD Zuid-Limburg")
+        reg = index.register(self.youth(), pro, ends_on=date(2027, 5, 1))
+        assert reg.link.ends_on == date(2027, 5, 1)
+        assert index.register(self.youth(BSN_B), pro).link.ends_on == date(2028, 11, 23)
+
+    def test_archive_hint_only_once_per_professional(self) -> None:
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(), p1, ends_on=date(2027, 1, 1))
+        clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+        first = index.register(self.youth(), p2, ends_on=date(2027, 2, 1))
+        assert first.archive_hint
+        clock.set(datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc))
+        index.sweep()
+        assert not index.register(self.youth(), p2).archive_hint
+
+    def test_withdrawal_needs_a_statutory_reason_and_the_owner(self) -> None:
+        index, _ = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        a = index.register(self.youth(), p1)
+        text: Any = "gaat beter thuis"
+        with raises(ForbiddenFieldError):
+            index.withdraw(a.link.id, by=p1, reason=text)
+        before = self.written(index)
+        with raises(AccessDeniedError):
+            index.withdraw(a.link.id, by=p2, reason=WithdrawalReason.RISK_RESOLVED)
+        dossiers, notes, entries = self.written(index)
+        assert (dossiers, notes, entries) == (before[0], before[1], before[2] + 1)
+        with index.store.transaction() as tx:
+            last = list(tx.log_entries())
+        assert any(e.action is LogAction.DENIED and e.actor == "professional:p2" for e in last)
+        assert index.links_for(p1)[0].status is LinkStatus.ACTIVE
+
+    def test_history_only_with_an_active_link(self) -> None:
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        with raises(AccessDeniedError):
+            index.history(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        assert index.history(self.youth(), self.pro("p1", "GGD Zuid-Limburg")) == []
+
+    def test_rules_are_parameters(self) -> None:
+        index, _clock = self.index(rules=Rules(active_years=1))
+        reg = index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        assert reg.link.ends_on == date(2027, 11, 23)
+
+    def test_organisation_must_be_in_the_regions(self) -> None:
+        index, _ = self.index()
+        outside = Organisation(id="elders", name="Elders", municipality_code="0363", email="a@b.nl")
+        with raises(NotFoundError):
+            index.add_organisation(outside)
+
+    def test_history_look_up_is_logged(self) -> None:
+        index, _ = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(), p1)
+        index.history(self.youth(), p1)
+        with index.store.transaction() as tx:
+            looked = [e for e in tx.log_entries() if e.action is LogAction.HISTORY_LOOKUP]
+        assert [e.actor for e in looked] == ["professional:p1"]
+
+    def test_the_region_s_policy_sets_the_information_duty(self) -> None:
+        from verwijsindex.regions import LEAFLET_ZUID_LIMBURG, ZUID_LIMBURG, Regions
+
+        leaflet = Regions(
+            name="Zuid-Limburg (leaflet)",
+            regions=tuple(attrs.evolve(r, policy=LEAFLET_ZUID_LIMBURG) for r in ZUID_LIMBURG),
+        )
+        index, _ = self.index(regions=leaflet)
+        reg = index.register(self.youth(age=17), self.pro("p1", "GGD Zuid-Limburg"))
+        assert reg.information_duty == frozenset(Recipient)  # the statute: the youth only
+
+    def test_family_match_can_be_switched_off(self) -> None:
+        index, _ = self.index(rules=Rules(family_match=False))
+        index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
+        assert index.pending_notifications() == []
