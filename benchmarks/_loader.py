@@ -118,6 +118,7 @@ def _dossier(index: VerwijsIndex, group: list[ImportRecord]) -> Dossier:
     pending = [d.inform_by for d in duties if d.link_id not in told]
     logged = len(links)  # one "registered" entry per link, written by _log
     token = log_token(record.log_secret)
+    digest = logbook.refs_digest(_entry_id(lk) for lk in links)
     return Dossier(
         subject=record,
         links=tuple(links),
@@ -128,8 +129,14 @@ def _dossier(index: VerwijsIndex, group: list[ImportRecord]) -> Dossier:
         information_due=min(pending) if pending else None,
         changed_at=max(lk.created_at for lk in links),
         logged=logged,
-        log_seal=keyring.seal(logbook.refs_message(token, logged)),
+        log_digest=digest,
+        log_seal=keyring.seal(logbook.refs_message(token, logged, digest)),
     )
+
+
+def _entry_id(link: Link) -> str:
+    """The id of the "registered" entry of *link* (known before the entry is written)."""
+    return f"{link.id}-r"
 
 
 def _log(
@@ -142,7 +149,7 @@ def _log(
         secret = dossier.subject.log_secret
         token = log_token(secret)
         for link in dossier.links:
-            entry_id = uuid.uuid4().hex
+            entry_id = _entry_id(link)
             ids.append(entry_id)
             refs.append((token, entry_id))
             drafts.append(

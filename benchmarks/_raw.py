@@ -115,7 +115,7 @@ class RecordingStore:
         self.transactions: list[RecordedTransaction] = []
 
     @contextmanager
-    def transaction(self, locks: Sequence[str] = ()) -> Iterator[Any]:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Iterator[Any]:
         record = RecordedTransaction(tuple(sorted(set(locks))))
         with self._store.transaction(locks) as tx:
             yield _RecordingTransaction(tx, record)

@@ -63,9 +63,9 @@ class _Watching:
         self.inner = inner
         self.seen: list[bool] = []
 
-    def transaction(self, locks: Sequence[str] = ()) -> Any:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Any:
         self.seen.append(gc.isenabled())
-        return self.inner.transaction(locks)
+        return self.inner.transaction(locks, snapshot=snapshot)
 
     def close(self) -> None:
         self.inner.close()

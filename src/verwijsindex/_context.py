@@ -83,20 +83,24 @@ class Context:
         )
 
     @contextmanager
-    def work(self, locks: Sequence[str] = ()) -> Iterator[UnitOfWork]:
+    def work(self, locks: Sequence[str] = (), *, scrub: bool = True) -> Iterator[UnitOfWork]:
         """A transaction holding *locks*, with its unit of work, flushed when the block ends
-        without an error (and nothing written when it raises)."""
+        without an error (and nothing written when it raises). When the unit deleted or
+        replaced personal data, the store scrubs its files after the commit (unless
+        *scrub* is false: the caller scrubs once after many units)."""
         with self.store.transaction(locks) as tx:
             unit = self.unit(tx, locks)
             yield unit
             unit.flush()
+        if scrub and unit.scrub:
+            self.scrub()
 
-    def keep(self, work: UnitOfWork, dossier: Dossier) -> bool:
+    def keep(self, work: UnitOfWork, dossier: Dossier, *, replaces: bool = False) -> bool:
         """Save *dossier*, or delete it when no link is left: JW 7.1.4.3 allows the general
         data only as part of a link, so it goes with the last one. Returns whether it was
         kept."""
         if dossier.links:
-            work.save(dossier)
+            work.save(dossier, replaces=replaces)
             return True
         work.delete(dossier)
         return False

@@ -55,6 +55,9 @@ class UnitOfWork:
         self.moments: dict[str, datetime] = {}
         self.drafts: list[tuple[logbook.Draft, str | None]] = []
         self.notes: list[tuple[str, Notification]] = []
+        self.scrub = False
+        """Whether the unit deleted or replaced personal data, so that the store's files
+        should forget the old values once it commits (decision 35)."""
         self._organisations: dict[str, Organisation | None] = {}
         self._professionals: dict[str, Professional | None] = {}
 
@@ -94,11 +97,14 @@ class UnitOfWork:
                 self.moments[key] = now
         return now
 
-    def save(self, dossier: Dossier) -> None:
-        """Keep *dossier* as changed; it is written when the unit is flushed."""
+    def save(self, dossier: Dossier, *, replaces: bool = False) -> None:
+        """Keep *dossier* as changed; it is written when the unit is flushed. *replaces*
+        says it replaces personal data (a link, a name, an address), which then goes from
+        the store's files too."""
         key = dossier.key
         self.dossiers[key] = dossier
         self.changed[key] = dossier
+        self.scrub = self.scrub or replaces
 
     def delete(self, dossier: Dossier) -> None:
         """Delete everything about one youth: the dossier with its links, match and archive,
@@ -110,6 +116,7 @@ class UnitOfWork:
         self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
         self.dossiers[key] = None
         self.changed.pop(key, None)
+        self.scrub = True
 
     # -- the directory -----------------------------------------------------------------------------
 
@@ -182,22 +189,26 @@ class UnitOfWork:
         """Write what the unit collected: the log entries with their references and each
         youth's sealed count, the changed dossiers, and the outbox."""
         refs: list[tuple[str, str]] = []
-        referred: dict[str, tuple[str, int]] = {}
+        referred: dict[str, tuple[str, list[str]]] = {}
         for entry, key in self.drafts:
             dossier = None if key is None else self.dossiers.get(key)
             if key is None or dossier is None:
                 continue  # about no youth, or one deleted: the entry stays unlinkable
-            token, added = referred.get(key) or (log_token(dossier.subject.log_secret), 0)
-            referred[key] = (token, added + 1)
+            if key not in referred:
+                referred[key] = (log_token(dossier.subject.log_secret), [])
+            token, ids = referred[key]
+            ids.append(entry.id)
             refs.append((token, entry.id))
-        for key, (token, added) in referred.items():
+        for key, (token, ids) in referred.items():
             dossier = self.dossiers[key]
             assert dossier is not None
-            logged = dossier.logged + added
+            logged = dossier.logged + len(ids)
+            digest = logbook.refs_digest(ids, dossier.log_digest)
             self.changed[key] = attrs.evolve(
                 dossier,
                 logged=logged,
-                log_seal=self.keyring.seal(logbook.refs_message(token, logged)),
+                log_digest=digest,
+                log_seal=self.keyring.seal(logbook.refs_message(token, logged, digest)),
             )
         for key, dossier in self.changed.items():
             moment = self.moments.get(key)

@@ -31,6 +31,7 @@ import attrs
 
 from verwijsindex.clock import local_date
 from verwijsindex.errors import InvalidRecordError, NotFoundError
+from verwijsindex.logbook import DIGEST_ZERO
 from verwijsindex.matching import Rules, archive_purge_date, deletion_date
 from verwijsindex.model import Address, Gender, Link, LinkStatus, Match, Recipient
 
@@ -72,7 +73,7 @@ class SubjectRecord:
     gender: Gender
     birth_date: date
     address: Address
-    log_secret: str = attrs.field(validator=_hex_secret)
+    log_secret: str = attrs.field(validator=_hex_secret, repr=False)
     parent_keys: tuple[str, ...] = ()
     died_on: date | None = None
 
@@ -105,8 +106,9 @@ class Dossier:
 
     ``changed_at`` is the latest moment stamped on the dossier: every change is stamped
     no earlier, whatever the clock of the host making it says. ``logged`` counts the
-    logbook entries that refer to the youth, and ``log_seal`` seals that count under the
-    application's key, so references cannot be removed unseen.
+    logbook entries that refer to the youth, ``log_digest`` is the digest of their ids, and
+    ``log_seal`` seals both under the application's key, so that references cannot be
+    removed, swapped or repeated unseen (decision 33).
     """
 
     subject: SubjectRecord
@@ -119,6 +121,7 @@ class Dossier:
     information_due: date | None = None
     changed_at: datetime | None = None
     logged: int = 0
+    log_digest: str = DIGEST_ZERO
     log_seal: str | None = None
 
     @property

@@ -34,13 +34,14 @@ from verwijsindex._collector import paused
 from verwijsindex._context import Context
 from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
+    ConfigurationError,
     InvalidRecordError,
     StorageError,
     UnknownOrganisationError,
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.links import Prepared, known_organisation, prepare, register_in
+from verwijsindex.links import ATTEMPTS, Prepared, known_organisation, prepare, register_in
 from verwijsindex.model import Professional, Subject
 from verwijsindex.signals import LockSiblings
 
@@ -191,12 +192,15 @@ def _run_batch(ctx: Context, pending: list[tuple[int, Prepared]]) -> list[Import
     """One batch in one transaction; tried again with the siblings' locks when a family
     signal needs them (see :meth:`VerwijsIndex.register`)."""
     siblings: frozenset[str] = frozenset()
-    while True:
+    for _ in range(ATTEMPTS):
         locks = tuple(sorted({k for _, prep in pending for k in prep.locks} | siblings))
         try:
             return _write_batch(ctx, pending, locks)
         except LockSiblings as more:
             siblings |= more.keys
+    raise ConfigurationError(  # pragma: no cover - only when siblings keep appearing
+        "the youths' families kept changing while importing; run the import again"
+    )
 
 
 def _write_batch(

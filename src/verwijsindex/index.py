@@ -93,10 +93,12 @@ class VerwijsIndex:
     in tests and simulations); *rules*, *regions* and *match_rule* default to the statute and
     Zuid-Limburg; the sweep, re-keying and imports work in batches of *batch_size* youths.
 
-    The key must fit the store: a store keeps, per key id, a check value proving the secret,
-    and a key with a known id and another secret, or a keyring without the ids the store's
-    records were made under, raises :class:`~verwijsindex.errors.KeyMismatchError` before
-    anything is read or written (decision 31).
+    The key must fit the store: a store keeps each key's check value, in the order of the
+    keyring, and a keyring that is not exactly that (another secret under a known id, an id
+    missing, an id the store never used, another order) raises
+    :class:`~verwijsindex.errors.KeyMismatchError` before anything is read or written
+    (decision 31). A store written by a release before check values is opened once with
+    ``adopt=True``, which records the key and seals its logbook as it stands.
 
     Each method is one operation; the operations live in modules of their own (decision
     38), each reached through this class with the same shared context.
@@ -112,6 +114,7 @@ class VerwijsIndex:
         regions: Regions = ZUID_LIMBURG,
         match_rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
         batch_size: int = 500,
+        adopt: bool = False,
     ) -> None:
         if key is None:
             raise ConfigurationError(
@@ -134,7 +137,7 @@ class VerwijsIndex:
             match_rule=match_rule,
             batch_size=batch_size,
         )
-        maintenance.check_keys(store, keyring)
+        maintenance.check_keys(store, keyring, adopt=adopt)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"

@@ -81,7 +81,7 @@ __all__ = [
     "withdraw",
 ]
 
-_ATTEMPTS = 5
+ATTEMPTS = 5
 """How often a registration is tried again when it finds siblings it has not locked."""
 
 
@@ -141,7 +141,7 @@ def register(
         raise InvalidRecordError("register() takes a Professional")
     prepared = prepare(ctx, subject, professional, ends_on, None)
     siblings: frozenset[str] = frozenset()
-    for _ in range(_ATTEMPTS):
+    for _ in range(ATTEMPTS):
         locks = tuple(sorted({*prepared.locks, *siblings}))
         try:
             with ctx.work(locks) as work:
@@ -226,6 +226,8 @@ def register_in(
                     archive_hint=False,
                     created=False,
                 )
+        if record != dossier.subject:  # the general data changed: the old goes from the files
+            work.scrub = True
         dossier = attrs.evolve(dossier, subject=record)
     work.put_professional(professional)
     link = Link(
@@ -290,7 +292,7 @@ def withdraw(
         raise InvalidRecordError("reason must be a WithdrawalReason")
     key = ctx.key_for_link(link_id)
     actor_id = ctx.professional(by, key=key, link_id=link_id)
-    denied = deleted = False
+    denied = False
     result: Link | None = None
     with ctx.work([key]) as work:
         dossier = work.load(key)
@@ -303,7 +305,8 @@ def withdraw(
         elif link.status is not LinkStatus.ACTIVE:
             raise NotFoundError(kind="active link", id=link_id)
         else:
-            if disposition(withdrawal_event(reason)) is Disposition.DELETE:
+            deleting = disposition(withdrawal_event(reason)) is Disposition.DELETE
+            if deleting:
                 dossier = attrs.evolve(
                     dossier,
                     links=tuple(lk for lk in dossier.links if lk.id != link_id),
@@ -323,11 +326,9 @@ def withdraw(
                 )
             work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
             dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
-            deleted = not ctx.keep(work, dossier)
+            ctx.keep(work, dossier, replaces=deleting)
     if denied:
         raise AccessDeniedError("only the professional who made a link may withdraw it")
-    if deleted:
-        ctx.scrub()
     return result
 
 

@@ -34,6 +34,7 @@ from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import LogAction, LogEntry
 
 __all__ = [
+    "DIGEST_ZERO",
     "Draft",
     "LogbookReport",
     "chain",
@@ -44,6 +45,7 @@ __all__ = [
     "head_message",
     "make_anchor",
     "read_anchor",
+    "refs_digest",
     "refs_message",
     "verify",
 ]
@@ -279,9 +281,33 @@ def head_message(lane: int, seq: int, hash: str) -> str:
     return f"log-head:v1:{lane}:{seq}:{hash}"
 
 
-def refs_message(token: str, logged: int) -> str:
-    """What a youth's ``log_seal`` covers: their log token and the count of references."""
-    return f"log-refs:v1:{token}:{logged}"
+def refs_message(token: str, logged: int, digest: str) -> str:
+    """What a youth's ``log_seal`` covers: their log token, the count of the entries that
+    refer to them and the digest of those entries' ids (:func:`refs_digest`)."""
+    return f"log-refs:v1:{token}:{logged}:{digest}"
+
+
+DIGEST_ZERO = "0" * 64
+"""The digest of no entry ids."""
+
+_REF_DOMAIN = b"verwijsindex:log-ref:v1:"
+_MODULUS = 1 << 256
+
+
+def refs_digest(entry_ids: Iterable[str], start: str = DIGEST_ZERO) -> str:
+    """The digest of a set of entry ids, going on from *start*: the sum, modulo 2**256, of
+    the SHA-256 of each id. Order does not matter, so it grows one id at a time; a removed,
+    swapped or repeated id changes it.
+
+    >>> refs_digest(["e2", "e1"]) == refs_digest(["e2"], refs_digest(["e1"]))
+    True
+    >>> refs_digest(["e1", "e1"]) == refs_digest(["e1"])
+    False
+    """
+    total = int(start, 16)
+    for entry_id in entry_ids:
+        total += int.from_bytes(hashlib.sha256(_REF_DOMAIN + entry_id.encode("utf-8")).digest())
+    return format(total % _MODULUS, "064x")
 
 
 class _Sealer(Protocol):
@@ -289,15 +315,17 @@ class _Sealer(Protocol):
 
 
 def check_seals(
-    heads: Mapping[int, tuple[int, str]], seals: Mapping[int, str], keyring: _Sealer
+    heads: Mapping[int, tuple[int, str]], seals: Mapping[int, str], keyring: _Sealer, lanes: int
 ) -> list[str]:
-    """The heads whose seal was not made by a key of *keyring* over their sequence number
-    and hash: a head moved back (the newest entries removed) without the key shows here."""
-    return [
-        f"lane {lane}: the stored head is not sealed by the application's key"
-        for lane, (seq, hash_) in sorted(heads.items())
-        if not keyring.check_seal(head_message(lane, seq, hash_), seals.get(lane))
-    ]
+    """The lanes whose head is not sealed by a key of *keyring* over its sequence number and
+    hash (an empty lane over ``(0, "")``): a head moved back, or a lane emptied, without the
+    key shows here. Every one of the *lanes* must have a sealed head."""
+    problems = []
+    for lane in range(lanes):
+        seq, hash_ = heads.get(lane, (0, ""))
+        if not keyring.check_seal(head_message(lane, seq, hash_), seals.get(lane)):
+            problems.append(f"lane {lane}: the stored head is not sealed by the application's key")
+    return problems
 
 
 def check_refs(audit: _Audit, keyring: _Sealer) -> list[str]:
@@ -305,13 +333,15 @@ def check_refs(audit: _Audit, keyring: _Sealer) -> list[str]:
     reference removed without the key shows here. Messages name no youth."""
     problems: list[str] = []
     unsealed = short = 0
-    for _, token, logged, seal, found in audit.youths:
-        if not keyring.check_seal(refs_message(token, logged), seal):
-            unsealed += 1
-        elif found != logged:
+    for _, token, logged, seal, found, digest in audit.youths:
+        if keyring.check_seal(refs_message(token, found, digest), seal):
+            continue
+        if found != logged:
             short += 1
+        else:
+            unsealed += 1
     if unsealed:
-        problems.append(f"{unsealed} youths' counts of log references are not sealed by the key")
+        problems.append(f"{unsealed} youths' log references do not fit their seal")
     if short:
         problems.append(f"{short} youths have another number of log references than sealed")
     if audit.orphans:
@@ -323,7 +353,7 @@ def check_refs(audit: _Audit, keyring: _Sealer) -> list[str]:
 
 class _Audit(Protocol):
     @property
-    def youths(self) -> Sequence[tuple[str, str, int, str | None, int]]: ...
+    def youths(self) -> Sequence[tuple[str, str, int, str | None, int, str]]: ...
     @property
     def orphans(self) -> int: ...
     @property
@@ -355,10 +385,12 @@ def read_anchor(anchor: Mapping[str, Any] | str) -> dict[int, tuple[int, str]]:
     if isinstance(anchor, str | bytes):
         try:
             anchor = json.loads(anchor)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidRecordError("anchor: not valid JSON") from None
-    if not isinstance(anchor, Mapping) or anchor.get("version") != _ANCHOR_VERSION:
+    version = anchor.get("version") if isinstance(anchor, Mapping) else None
+    if type(version) is not int or version != _ANCHOR_VERSION:
         raise InvalidRecordError("anchor: not an anchor made by logbook_anchor()")
+    assert isinstance(anchor, Mapping)
     lanes = anchor.get("lanes")
     if not isinstance(lanes, Mapping):
         raise InvalidRecordError("anchor: lanes must be an object")

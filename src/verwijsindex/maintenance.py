@@ -43,7 +43,7 @@ from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
-from verwijsindex.storage import Store, Transaction
+from verwijsindex.storage import LOG_LANES, Store, Transaction
 
 __all__ = [
     "SweepReport",
@@ -73,12 +73,15 @@ def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
     batches, each locking only its own youths, so registrations go on meanwhile. The
     cyclic garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`)."""
-    at = ensure_aware(now, "now") if now is not None else ctx.now()
+    given = ensure_aware(now, "now") if now is not None else None
     with paused():
-        return _sweep(ctx, at)
+        return _sweep(ctx, given)
 
 
-def _sweep(ctx: Context, at: datetime) -> SweepReport:
+def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
+    """Sweep as of *given*, or of the clock: each dossier is then swept as of a moment read
+    under its lock (and never earlier than its own latest moment)."""
+    at = given if given is not None else ctx.now()
     today = local_date(at)
     totals = dict.fromkeys(
         (
@@ -97,6 +100,7 @@ def _sweep(ctx: Context, at: datetime) -> SweepReport:
     # linear in the number of due dossiers (asking for ``batch_size + len(seen)`` was not).
     seen: set[str] = set()
     stuck = 0
+    scrub = False
     while True:
         limit = ctx.batch_size + stuck
         with ctx.store.transaction() as tx:
@@ -109,12 +113,13 @@ def _sweep(ctx: Context, at: datetime) -> SweepReport:
             continue
         batch = sorted(due[: ctx.batch_size])
         seen.update(batch)
-        with ctx.work(batch) as work:
+        with ctx.work(batch, scrub=False) as work:
             for key in batch:
-                stuck += _sweep_one(ctx, work, key, at, today, totals)
+                stuck += _sweep_one(ctx, work, key, given, today, totals)
+            scrub = scrub or work.scrub
     with ctx.work() as work:
         work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
-    if totals["deleted_subjects"] or totals["deleted_links"] or totals["purged"]:
+    if scrub:  # once, for all the batches
         ctx.scrub()
     return SweepReport(at=at, **totals)
 
@@ -123,7 +128,7 @@ def _sweep_one(
     ctx: Context,
     work: UnitOfWork,
     key: str,
-    swept_at: datetime,
+    given: datetime | None,
     today: date,
     totals: dict[str, int],
 ) -> bool:
@@ -131,7 +136,8 @@ def _sweep_one(
     dossier = work.load(key)
     if dossier is None or dossier.sweep_due is None or dossier.sweep_due > today:
         return False
-    at = work.stamp(dossier, swept_at)
+    at = work.stamp(dossier, given)
+    today = max(today, local_date(at))
     totals["dossiers"] += 1
     subject = dossier.subject
     if is_due_for_deletion(subject, today, ctx.rules):
@@ -155,6 +161,7 @@ def _sweep_one(
         ):
             totals["purged"] += 1
             work.log(at, SYSTEM, LogAction.PURGED, about=dossier, link_id=link.id)
+            work.scrub = True
             continue
         links.append(link)
     kept = {lk.id for lk in links}
@@ -197,7 +204,8 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
         ring = old
     else:
         ring = old.extended(new_key)
-    check_keys(ctx.store, ring)
+    if ring is not old:
+        record_key(ctx.store, old, ring)
     now = ctx.now()
     moved = 0
     after: str | None = None
@@ -241,7 +249,8 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
     links = tuple(attrs.evolve(lk, subject=new) for lk in dossier.links)
     match = attrs.evolve(dossier.match, subject=new) if dossier.match is not None else None
     seal = dossier.log_seal
-    message = refs_message(log_token(dossier.subject.log_secret), dossier.logged)
+    token = log_token(dossier.subject.log_secret)
+    message = refs_message(token, dossier.logged, dossier.log_digest)
     if old.check_seal(message, seal):  # a seal that did not fit stays as it was, for verify
         seal = ring.seal(message)
     return attrs.evolve(dossier, subject=subject, links=links, match=match, log_seal=seal)
@@ -250,55 +259,104 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
 # --- the keys a store was written with (decision 31) ---------------------------------------------
 
 
-def check_keys(store: Store, keyring: Keyring) -> None:
+def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> None:
     """Refuse a keyring that does not fit *store* with :class:`KeyMismatchError`, before
-    anything about a youth is read or written; record the check values of its keys that
-    the store does not know yet. A store that has never seen a key is sealed as it stands."""
-    checks = {key.id: key_check(key) for key in keyring.keys}
+    anything about a youth is read or written: the store keeps each key's check value in
+    the order of the ring, and the ring must be exactly that.
+
+    A new store records the ring's keys and seals its empty logbook. A store that holds
+    records but no check values was written by a release before them: it is refused,
+    unless *adopt* says to record the keys and seal its logbook as it stands (once)."""
+    ring = _checks(keyring)
     with store.transaction() as tx:
         stored = tx.key_checks()
-        wrong = sorted(
-            key_id for key_id, value in checks.items() if stored.get(key_id, value) != value
-        )
-        if wrong:
+        if stored:
+            if adopt:
+                raise ConfigurationError(
+                    "this store has key check values already: adopt=True is for a store "
+                    "written by a release before them, once"
+                )
+            _compare(stored, ring)
+            return
+        if not adopt and (tx.keys(None, 1) or tx.log_heads()):
             raise KeyMismatchError(
-                f"key id {', '.join(repr(k) for k in wrong)} is known to this store with "
-                "another secret: the key given is not the one its records were made with",
-                key_ids=tuple(wrong),
+                "this store holds records but no key check values (it was written by a "
+                "release before them): open it once with adopt=True to record the key "
+                "and seal its logbook as it stands",
+                key_ids=(),
             )
-        unknown = sorted(set(stored) - set(checks))
-        if unknown:
-            raise KeyMismatchError(
-                f"this store holds records made under key id "
-                f"{', '.join(repr(k) for k in unknown)}, which the keyring does not hold",
-                key_ids=tuple(unknown),
-            )
-        for key_id, value in checks.items():
-            if key_id not in stored:
-                tx.add_key_check(key_id, value)
-        if not stored:
-            _adopt(tx, keyring)
+        for key_id, check in ring:
+            tx.add_key_check(key_id, check)
+        _compare(tx.key_checks(), ring)  # another process may have recorded first
+        _seal_as_it_stands(tx, keyring)
 
 
-def _adopt(tx: Transaction, keyring: Keyring) -> None:
-    """A store that has never seen a key (no check values and no seal at all: written by a
-    release before seals) has its logbook heads and each youth's count of log references
-    sealed as they stand: trust on first use (decision 31). A store with any seal is left
-    alone: what does not fit stays for :func:`verify_logbook`."""
-    heads, seals = tx.log_heads(), tx.log_seals()
-    youths = tx.log_audit().youths
-    if any(seals.values()) or any(seal for _, _, _, seal, _ in youths):
+def record_key(store: Store, old: Keyring, ring: Keyring) -> None:
+    """Record the newest key of *ring* (which extends *old*) before a re-key moves records."""
+    wanted = _checks(ring)
+    with store.transaction() as tx:
+        stored = tx.key_checks()
+        if stored == wanted:
+            return  # a re-key that goes on where it stopped
+        _compare(stored, _checks(old))
+        tx.add_key_check(*wanted[-1])
+        _compare(tx.key_checks(), wanted)
+
+
+def _checks(keyring: Keyring) -> list[tuple[str, str]]:
+    return [(key.id, key_check(key)) for key in keyring.keys]
+
+
+def _compare(stored: list[tuple[str, str]], ring: list[tuple[str, str]]) -> None:
+    if stored == ring:
         return
-    unsealed = {
-        lane: keyring.seal(head_message(lane, seq, hash_)) for lane, (seq, hash_) in heads.items()
-    }
-    if unsealed:
-        tx.append_log([], [], unsealed)
-    for key, token, _, _, found in youths:
+    known = dict(stored)
+    ids = [key_id for key_id, _ in ring]
+    wrong = [key_id for key_id, check in ring if known.get(key_id, check) != check]
+    if wrong:
+        raise KeyMismatchError(
+            f"key id {_names(wrong)} is known to this store with another secret: the key "
+            "given is not the one its records were made with",
+            key_ids=tuple(wrong),
+        )
+    missing = [key_id for key_id, _ in stored if key_id not in ids]
+    if missing:
+        raise KeyMismatchError(
+            f"this store holds records made under key id {_names(missing)}, which the "
+            "keyring does not hold",
+            key_ids=tuple(missing),
+        )
+    extra = [key_id for key_id in ids if key_id not in known]
+    if extra:
+        raise KeyMismatchError(
+            f"key id {_names(extra)} was never used with this store: a new key is added "
+            "with rekey()",
+            key_ids=tuple(extra),
+        )
+    raise KeyMismatchError(
+        f"the keyring holds this store's keys in another order; the store's order is "
+        f"{_names([key_id for key_id, _ in stored])}",
+        key_ids=tuple(ids),
+    )
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(repr(key_id) for key_id in ids)
+
+
+def _seal_as_it_stands(tx: Transaction, keyring: Keyring) -> None:
+    """Seal every lane's head and each youth's references as they stand (decision 31)."""
+    heads = tx.log_heads()
+    seals = {}
+    for lane in range(LOG_LANES):
+        seq, hash_ = heads.get(lane, (0, ""))
+        seals[lane] = keyring.seal(head_message(lane, seq, hash_))
+    tx.append_log([], [], seals)
+    for key, token, _, _, found, digest in tx.log_audit().youths:
         dossier = tx.load(key)
         if dossier is not None:
-            seal = keyring.seal(refs_message(token, found))
-            tx.save(attrs.evolve(dossier, logged=found, log_seal=seal))
+            seal = keyring.seal(refs_message(token, found, digest))
+            tx.save(attrs.evolve(dossier, logged=found, log_digest=digest, log_seal=seal))
 
 
 # --- the logbook's checks (decision 33) -----------------------------------------------------------
@@ -307,7 +365,7 @@ def _adopt(tx: Transaction, keyring: Keyring) -> None:
 def logbook_anchor(ctx: Context) -> dict[str, Any]:
     """Each lane's last sequence number and hash now, as a small JSON-serialisable dict to
     keep outside the database."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(snapshot=True) as tx:
         heads = tx.log_heads()
     return logbook.make_anchor(heads, ctx.now())
 
@@ -319,12 +377,12 @@ def verify_logbook(
     to their entries, and, given an *anchor*, that nothing at or before it is missing or
     changed."""
     anchored = logbook.read_anchor(anchor) if anchor is not None else None
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(snapshot=True) as tx:
         heads = tx.log_heads()
         report = logbook.verify(tx.log_entries(), heads, anchor=anchored)
         seals = tx.log_seals()
         audit = tx.log_audit()
     problems = list(report.problems)
-    problems += logbook.check_seals(heads, seals, ctx.keyring)
+    problems += logbook.check_seals(heads, seals, ctx.keyring, LOG_LANES)
     problems += logbook.check_refs(audit, ctx.keyring)
     return attrs.evolve(report, ok=not problems, problems=tuple(problems))

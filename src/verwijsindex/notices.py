@@ -76,7 +76,7 @@ def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
     with ctx.work([key]) as work:
         dossier = work.load(key)
         now = work.stamp(dossier)
-        if died_on > local_date(now):
+        if died_on > local_date(ctx.now()):  # this host's own day, read under the lock
             raise InvalidNoticeError("died_on lies after today", field="died_on")
         if dossier is None:
             return 0
@@ -85,7 +85,6 @@ def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
         for link in dossier.links:
             work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=dossier, link_id=link.id)
         work.delete(dossier)
-    ctx.scrub()
     return len(dossier.links)
 
 
@@ -123,12 +122,11 @@ def record_move(ctx: Context, subject: Subject) -> int:
         now = work.stamp(dossier)
         old = dossier.subject.address.municipality_code
         dossier = attrs.evolve(dossier, subject=attrs.evolve(dossier.subject, address=address))
-        work.save(dossier)
+        work.save(dossier, replaces=True)  # the old address goes from the files too
         work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
         active = [lk for lk in dossier.links if is_current(lk, now)]
         if active:
             _tell(ctx, work, dossier, active, now, old, new_region)
-    ctx.scrub()  # the old address is replaced: it goes from the files too
     return len({lk.professional for lk in active})
 
 

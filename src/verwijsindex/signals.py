@@ -207,21 +207,17 @@ def family_signal(
             continue
         notified.add((lk.professional, lk.subject))
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
+        sibling = siblings[lk.subject]
+        at = work.stamp(sibling, now)  # never before what the sibling's dossier holds
         work.notify(
             lk.subject,
             Notification(
                 id=new_id(),
                 kind=NotificationKind.FAMILY_MATCH,
                 recipient=lk.professional,
-                created_at=now,
+                created_at=at,
                 match_id=family_id,
                 contacts=others,
             ),
         )
-        work.log(
-            now,
-            actor(lk.professional),
-            LogAction.SIGNALLED,
-            about=siblings[lk.subject],
-            match_id=family_id,
-        )
+        work.log(at, actor(lk.professional), LogAction.SIGNALLED, about=sibling, match_id=family_id)

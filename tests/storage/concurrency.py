@@ -196,12 +196,12 @@ class _DyingStore:
     def __init__(self, store: Any) -> None:
         self.inner = store
 
-    def transaction(self, locks: Any = ()) -> Any:
+    def transaction(self, locks: Any = (), *, snapshot: bool = False) -> Any:
         from contextlib import contextmanager
 
         @contextmanager
         def run() -> Any:
-            with self.inner.transaction(locks) as tx:
+            with self.inner.transaction(locks, snapshot=snapshot) as tx:
                 yield _DyingTransaction(tx)
 
         return run()

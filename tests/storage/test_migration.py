@@ -1,10 +1,17 @@
 """A database written under schema version 1 opens, migrates and keeps working.
 
-Version 1 had no key check values, no sealed heads and no log token or sealed count beside
-each dossier. The test writes a store with today's code, takes it back to version 1 (the
-columns and table dropped, the dossiers' JSON without the fields version 1 did not have),
-then opens it again: the store migrates, the first index seals what it finds (decision 31),
-and the logbook verifies, the access report reads, and registrations go on.
+Version 1 had no key check values, no sealed heads, no log token or sealed count beside
+each dossier, and kept a youth's link and match ids in the logbook in plain text. The test
+writes a store with today's code and takes it back to what version 1 wrote: the columns,
+index and table dropped, the dossiers' JSON without the fields version 1 did not have, the
+ids in the log entries in plain text and each lane chained anew, and one youth erased as
+version 1 erased (the dossier and references gone, the entries left with plain ids).
+
+Opening it migrates it: the ids of stored youths are sealed, those of youths gone are
+blanked, and the lanes are chained anew. The first index must say ``adopt=True`` (an
+index without it is refused); it records the key and seals the logbook as it stands.
+Then the logbook verifies, nothing left of the erased youth carries an id the
+professionals hold, the access report reads, and registrations go on.
 """
 
 from __future__ import annotations
@@ -19,19 +26,32 @@ from typing import Any
 
 import pytest
 
+from verwijsindex.errors import KeyMismatchError
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import Recipient
-from verwijsindex.privacy import RequestKind, access_report, file_request
+from verwijsindex.logbook import Draft, chain
+from verwijsindex.model import LogEntry, Recipient
+from verwijsindex.privacy import RequestKind, access_report, decide, erase, file_request
+from verwijsindex.pseudonyms import entry_ref, unseal_id
 from verwijsindex.roles import RightsOfficer
+from verwijsindex.serialization import from_json, to_json
 from verwijsindex.storage import open_store
 from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 BSNS = ["111222333", "123456782"]
-NEW_IN_2 = ("changed_at", "logged", "log_seal")
+ERASED = "010000008"
+NEW_IN_2 = ("changed_at", "logged", "log_digest", "log_seal")
+
+Run = Callable[..., list[Any]]
 
 
-def _fill(url: str) -> None:
+def _youth(bsn: str) -> Any:
+    return make_subject(bsn=bsn, birth_date=date(2014, 1, 1))
+
+
+def _fill(url: str) -> tuple[list[str], set[str]]:
+    """Register three youths, matched; erase one. Returns every youth's log secret and the
+    link and match ids of the erased youth (which the professionals hold)."""
     store = open_store(url)
     index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
     pros = [
@@ -40,10 +60,25 @@ def _fill(url: str) -> None:
     ]
     for p in pros:
         index.add_organisation(p.organisation)
-    for bsn in BSNS:
+    held: set[str] = set()
+    for bsn in [*BSNS, ERASED]:
         for p in pros:
-            index.register(make_subject(bsn=bsn, birth_date=date(2014, 1, 1)), p)
+            registration = index.register(_youth(bsn), p)
+            if bsn == ERASED:
+                held.add(registration.link.id)
+                if registration.match is not None:
+                    held.add(registration.match.id)
+    with store.transaction() as tx:
+        secrets = [d.subject.log_secret for k in tx.keys(None, 10) if (d := tx.load(k))]
+    request = file_request(
+        RequestKind.OBJECTION,
+        _youth(ERASED),
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=START.date(),
+    )
+    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
     store.close()
+    return secrets, held
 
 
 def _old_json(data: str) -> str:
@@ -53,12 +88,52 @@ def _old_json(data: str) -> str:
     return json.dumps(dossier)
 
 
-def _check(url: str) -> None:
+def _plain(entries: list[LogEntry], secrets: list[str], lane: int) -> list[LogEntry]:
+    """The lane as version 1 wrote it: the ids in plain text, chained anew."""
+    drafts = []
+    for e in entries:
+        link_id, match_id = e.link_id, e.match_id
+        for secret in secrets:
+            if e.subject_ref == entry_ref(secret, e.id):
+                link_id = None if link_id is None else unseal_id(secret, e.id, link_id)
+                match_id = None if match_id is None else unseal_id(secret, e.id, match_id)
+        drafts.append(
+            Draft(e.at, e.actor, e.action, e.subject_ref, link_id, match_id, e.count, e.id)
+        )
+    return chain(None, drafts, lane=lane)
+
+
+def _downgrade(run: Run, secrets: list[str], held: set[str], mark: str) -> None:
+
+    def q(query: str) -> str:  # the two drivers' parameter markers
+        return query.replace("?", mark)
+
+    for key, data in run("SELECT key, data FROM dossiers"):
+        run(q("UPDATE dossiers SET data = ? WHERE key = ?"), [_old_json(data), key])
+    lanes = sorted({lane for (lane,) in run("SELECT DISTINCT lane FROM log_entries")})
+    for lane in lanes:
+        rows = run(q("SELECT data FROM log_entries WHERE lane = ? ORDER BY seq"), [lane])
+        plain = _plain([from_json(data, LogEntry) for (data,) in rows], secrets, lane)
+        for e in plain:
+            run(q("UPDATE log_entries SET data = ? WHERE id = ?"), [to_json(e), e.id])
+        run(q("UPDATE log_heads SET hash = ? WHERE lane = ?"), [plain[-1].hash, lane])
+    texts = " ".join(data for (data,) in run("SELECT data FROM log_entries"))
+    assert any(i in texts for i in held)  # version 1 left the erased youth's ids readable
+
+
+def _check(url: str, held: set[str]) -> None:
     store = open_store(url)
     try:
+        with pytest.raises(KeyMismatchError, match="adopt=True"):
+            VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+        VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START), adopt=True)
         index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
         assert index.verify_logbook().ok
-        youth = make_subject(bsn=BSNS[0], birth_date=date(2014, 1, 1))
+        with store.transaction() as tx:
+            for entry in tx.log_entries():
+                for value in (entry.link_id, entry.match_id):
+                    assert value is None or not any(i in value for i in held)
+        youth = _youth(BSNS[0])
         request = file_request(
             RequestKind.ACCESS,
             youth,
@@ -67,12 +142,14 @@ def _check(url: str) -> None:
         )
         report = access_report(index, request, by=RightsOfficer("0935"))
         assert {e.action.value for e in report.log} >= {"registered", "signalled"}
+        links = {r.link.id for r in report.links}
+        assert links <= {e.link_id for e in report.log}  # unsealed for the youth's report
         teacher = make_professional(id="p3", organisation="Sint Jozefschool")
         index.add_organisation(teacher.organisation)
         again = index.register(youth, teacher)
         assert again.match is not None and len(again.match.professionals) == 3
         assert index.verify_logbook().ok
-        with pytest.raises(Exception, match="another secret"):
+        with pytest.raises(KeyMismatchError, match="another secret"):
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
@@ -81,29 +158,29 @@ def _check(url: str) -> None:
 def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     url = f"sqlite:///{path}"
-    _fill(url)
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT key, data FROM dossiers").fetchall()
-        for key, data in rows:
-            db.execute("UPDATE dossiers SET data = ? WHERE key = ?", (_old_json(data), key))
-        db.execute("DROP INDEX dossiers_log_token")
-        for column in ("log_token", "logged", "log_seal"):
-            db.execute(f"ALTER TABLE dossiers DROP COLUMN {column}")
-        db.execute("ALTER TABLE log_heads DROP COLUMN seal")
-        db.execute("DROP TABLE key_checks")
-        db.execute("UPDATE schema_version SET version = 1")
-    db.close()
-    _check(url)
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
-        assert db.execute("SELECT count(*) FROM dossiers WHERE log_token IS NULL").fetchone() == (
-            0,
-        )
-    db.close()
+    secrets, held = _fill(url)
+
+    def run(query: str, params: Any = ()) -> list[Any]:
+        with sqlite3.connect(path) as db:
+            rows = db.execute(query, params).fetchall()
+        db.close()
+        return rows
+
+    _downgrade(run, secrets, held, "?")
+    run("DROP INDEX dossiers_log_token")
+    run("DROP INDEX log_refs_token_entry")
+    for column in ("log_token", "logged", "log_seal"):
+        run(f"ALTER TABLE dossiers DROP COLUMN {column}")
+    run("ALTER TABLE log_heads DROP COLUMN seal")
+    run("DROP TABLE key_checks")
+    run("UPDATE schema_version SET version = 1")
+    _check(url, held)
+    assert run("SELECT version FROM schema_version") == [(2,)]
+    assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
 
 
 @pytest.fixture
-def postgres_url_with_schema(postgres_url: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+def postgres_url_with_schema(postgres_url: str) -> Iterator[tuple[str, Run]]:
     psycopg = pytest.importorskip("psycopg")
     schema = f"vi_migrate_{uuid.uuid4().hex[:12]}"
 
@@ -115,26 +192,23 @@ def postgres_url_with_schema(postgres_url: str) -> Iterator[tuple[str, Callable[
 
     yield f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema={schema}", run
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(
-            psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                psycopg.sql.Identifier(schema)
-            )
-        )
+        drop = psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+        conn.execute(drop.format(psycopg.sql.Identifier(schema)))
 
 
 @pytest.mark.postgres
 def test_a_postgresql_schema_of_version_1_is_migrated(
-    postgres_url_with_schema: tuple[str, Callable[..., Any]],
+    postgres_url_with_schema: tuple[str, Run],
 ) -> None:
     url, run = postgres_url_with_schema
-    _fill(url)
-    for key, data in run("SELECT key, data FROM dossiers"):
-        run("UPDATE dossiers SET data = %s WHERE key = %s", [_old_json(data), key])
+    secrets, held = _fill(url)
+    _downgrade(run, secrets, held, "%s")
     run("DROP INDEX dossiers_log_token")
+    run("DROP INDEX log_refs_token_entry")
     run("ALTER TABLE dossiers DROP COLUMN log_token, DROP COLUMN logged, DROP COLUMN log_seal")
     run("ALTER TABLE log_heads DROP COLUMN seal")
     run("DROP TABLE key_checks")
     run("UPDATE schema_version SET version = 1")
-    _check(url)
+    _check(url, held)
     assert run("SELECT version FROM schema_version") == [(2,)]
     assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]

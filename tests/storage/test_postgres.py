@@ -285,3 +285,118 @@ def test_pooled_connections_survive_a_server_restart(
         with store.transaction() as tx:
             assert tx.get_organisation("no-such-organisation") is None
     store.close()
+
+
+def test_a_scrub_blocked_by_an_older_snapshot_is_reported_not_done(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """A vacuum cannot remove rows another session's older snapshot may read: the scrub
+    waits, then says so, and the next scrub finishes the job."""
+    from datetime import date
+
+    import attrs
+
+    from verwijsindex.errors import ScrubIncompleteError
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.model import Recipient
+    from verwijsindex.privacy import RequestKind, decide, erase, file_request
+    from verwijsindex.roles import RightsOfficer
+    from verwijsindex.storage.postgres import PostgresStore
+    from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+
+    store = PostgresStore(postgres_url, schema=postgres_schema, timeout=0.5)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock())
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    youth = make_subject(bsn="111222333", birth_date=date(2014, 1, 1), name="Eva Bezwaarmaker")
+    youth = attrs.evolve(youth, address=attrs.evolve(youth.address, street="Bezwaarsteeg"))
+    index.register(youth, nurse)
+    reader = psycopg.connect(postgres_url)
+    reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    reader.execute("SELECT 1").fetchone()  # a snapshot from before the erasure
+    request = file_request(
+        RequestKind.OBJECTION,
+        youth,
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=date(2026, 1, 1),
+    )
+    with pytest.raises(ScrubIncompleteError):
+        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+    assert index.links_for(nurse) == []  # the erasure itself stands
+    reader.rollback()
+    reader.close()
+    store.scrub()
+    store.close()
+
+
+def test_an_application_pool_with_its_own_row_factory(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.storage.postgres import PostgresStore
+    from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+
+    pool: ConnectionPool[Any] = ConnectionPool(
+        postgres_url, min_size=1, max_size=2, kwargs={"row_factory": dict_row}, open=True
+    )
+    try:
+        store = PostgresStore(pool=pool, schema=postgres_schema)
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock())
+        nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+        index.add_organisation(nurse.organisation)
+        index.register(
+            make_subject(bsn="111222333", birth_date=__import__("datetime").date(2014, 1, 1)), nurse
+        )
+        assert index.verify_logbook().ok
+        store.close()
+        with pool.connection() as conn:
+            assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}
+    finally:
+        pool.close()
+
+
+def _open_with(url: str, secret: bytes, start: Any, errors: Any) -> None:
+    from verwijsindex.errors import KeyMismatchError
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import FixedClock
+
+    store = open_store(url)
+    start.wait(30)
+    try:
+        VerwijsIndex(store, key=PseudonymKey("same-id", secret), clock=FixedClock())
+        errors.put("opened")
+    except KeyMismatchError:
+        errors.put("refused")
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_two_processes_with_one_key_id_and_two_secrets_on_a_new_store(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """Both read "no check values" at once; only one may record its key."""
+    from verwijsindex.storage.postgres import PostgresStore
+
+    PostgresStore(postgres_url, schema=postgres_schema).close()
+    url = _with_schema(postgres_url, postgres_schema)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    processes = [
+        ctx.Process(target=_open_with, args=(url, secret, start, results))
+        for secret in (b"a" * 32, b"b" * 32)
+    ]
+    for p in processes:
+        p.start()
+    start.set()
+    for p in processes:
+        p.join(60)
+    outcomes = sorted(results.get(timeout=5) for _ in processes)
+    assert outcomes == ["opened", "refused"]

@@ -578,6 +578,7 @@ def test_driver_errors_become_storage_errors(
             tx.put_organisation(organisation("after"))
             try:
                 tx.append_log([log_entry(0, 1), log_entry(0, 1)], [])
+                tx.log_heads()  # queued writes go to the server with the next read
             except StorageError as e:
                 caught.append(e)
 

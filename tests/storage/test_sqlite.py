@@ -25,7 +25,7 @@ from tests.storage.concurrency import (
 )
 from verwijsindex.errors import ScrubIncompleteError
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import Recipient, Subject
+from verwijsindex.model import Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import RequestKind, RightsRequest, decide, erase, file_request, rectify
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import SQLiteStore, Store
@@ -261,3 +261,25 @@ def test_a_checkpoint_blocked_by_a_reader_is_reported_not_done(tmp_path: Path) -
     store.scrub()
     assert b"Bezwaarsteeg" not in _files(path)
     store.close()
+
+
+def test_an_unjustified_link_and_old_general_data_leave_the_files(tmp_path: Path) -> None:
+    """An unjustified withdrawal deletes a link that is not the youth's last, and a new
+    registration can replace the general data: neither may stay readable in the files."""
+    path = tmp_path / "index.db"
+    index = make_index(f"sqlite:///{path}", clock=FixedClock(START))
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    teacher = make_professional(id="t1", organisation="Sint Jozefschool")
+    for p in (nurse, teacher):
+        index.add_organisation(p.organisation)
+    youth = _named("111222333", "rectify")
+    wrong = index.register(youth, nurse).link
+    index.register(youth, teacher)
+    assert wrong.id.encode() in _files(path)
+    index.withdraw(wrong.id, by=nurse, reason=WithdrawalReason.UNJUSTIFIED)
+    assert wrong.id.encode() not in _files(path)
+    renamed = attrs.evolve(youth, name="Carla Nieuwenaam")
+    index.register(renamed, nurse)
+    remaining = _files(path)
+    assert b"Carla Oudenaam" not in remaining and b"Carla Nieuwenaam" in remaining
+    index.store.close()

@@ -9,6 +9,7 @@ chain and its seals; an anchor kept outside the database still shows it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -20,7 +21,7 @@ from typing import Any, Protocol
 import attrs
 import pytest
 
-from verwijsindex.errors import TamperedLogbookError
+from verwijsindex.errors import KeyMismatchError, TamperedLogbookError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain, head_message
 from verwijsindex.model import LogEntry, Recipient
@@ -45,6 +46,9 @@ class Raw(Protocol):
     def set_head(self, lane: int, seq: int, hash_: str, seal: str) -> None: ...
     def refs(self, token: str) -> list[str]: ...
     def delete_ref(self, token: str, entry_id: str) -> None: ...
+    def add_ref(self, token: str, entry_id: str) -> None: ...
+    def drop_head(self, lane: int) -> None: ...
+    def strip_seals(self) -> None: ...
 
 
 class MemoryRaw:
@@ -75,6 +79,19 @@ class MemoryRaw:
 
     def delete_ref(self, token: str, entry_id: str) -> None:
         self.s._refs[token].remove(entry_id)
+
+    def add_ref(self, token: str, entry_id: str) -> None:
+        self.s._refs.setdefault(token, []).append(entry_id)
+
+    def drop_head(self, lane: int) -> None:
+        self.s._heads.pop(lane, None)
+        self.s._seals.pop(lane, None)
+
+    def strip_seals(self) -> None:
+        self.s._seals.clear()
+        self.s._key_checks.clear()
+        for key, dossier in list(self.s._dossiers.items()):
+            self.s._dossiers[key] = attrs.evolve(dossier, log_seal=None)
 
 
 class SQLRaw:
@@ -128,6 +145,22 @@ class SQLRaw:
 
     def delete_ref(self, token: str, entry_id: str) -> None:
         self.run("DELETE FROM log_refs WHERE token = ? AND entry_id = ?", (token, entry_id))
+
+    def add_ref(self, token: str, entry_id: str) -> None:
+        with contextlib.suppress(Exception):  # the unique index refuses a repeat
+            self.run("INSERT INTO log_refs (token, entry_id) VALUES (?, ?)", (token, entry_id))
+
+    def drop_head(self, lane: int) -> None:
+        self.run("DELETE FROM log_heads WHERE lane = ?", (lane,))
+
+    def strip_seals(self) -> None:
+        self.run("UPDATE log_heads SET seal = ''")
+        self.run("DELETE FROM key_checks")
+        self.run("UPDATE dossiers SET log_seal = NULL")
+        for key, data in self.run("SELECT key, data FROM dossiers"):
+            dossier = json.loads(data)
+            dossier["log_seal"] = None
+            self.run("UPDATE dossiers SET data = ? WHERE key = ?", (json.dumps(dossier), key))
 
 
 @attrs.define
@@ -281,3 +314,50 @@ def rewrite(world: World, index: VerwijsIndex, lane: int, entries: list[LogEntry
     last = rewritten[-1]
     seal = index.keyring.seal(head_message(lane, last.seq, last.hash))
     world.raw.set_head(lane, last.seq, last.hash, seal)
+
+
+def test_a_swapped_or_repeated_reference_is_reported(world: World) -> None:
+    """The count alone would not show a reference replaced by another one: the digest of the
+    ids does."""
+    index = world.index()
+    populate(index)
+    token = token_of(index, BSNS[0])
+    refs = world.raw.refs(token)
+    world.raw.delete_ref(token, refs[-1])
+    world.raw.add_ref(token, refs[0])  # a repeat of one the youth has (a store may refuse it)
+    other = world.raw.refs(token_of(index, BSNS[1]))[0]
+    if world.raw.refs(token) == refs[:-1]:  # the repeat was refused: take another's entry
+        world.raw.add_ref(token, other)
+    assert len(world.raw.refs(token)) == len(refs)
+    report = index.verify_logbook()
+    assert not report.ok
+    assert any("log references" in p for p in report.problems)
+    with pytest.raises(TamperedLogbookError):
+        report_for(index, BSNS[0])
+
+
+def test_a_lane_emptied_with_its_head_is_reported(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()  # lane 0 holds entries about no youth
+    entries = world.raw.entries(0)
+    world.raw.delete_entries(0, [e.seq for e in entries])
+    world.raw.drop_head(0)
+    report = index.verify_logbook()
+    assert not report.ok
+    assert "lane 0: the stored head is not sealed by the application's key" in report.problems
+
+
+def test_stripping_every_seal_does_not_get_the_store_sealed_again(world: World) -> None:
+    """An outsider who cuts entries and then strips the seals and check values must not get
+    the next index to seal what is left (decision 31): the store is refused instead."""
+    index = world.index()
+    populate(index)
+    lane = busiest_lane(index)
+    entries = world.raw.entries(lane)
+    world.raw.delete_entries(lane, [entries[-1].seq])
+    world.raw.strip_seals()
+    assert not index.verify_logbook().ok
+    with pytest.raises(KeyMismatchError, match="adopt=True"):
+        world.index()
+    assert not index.verify_logbook().ok

@@ -84,11 +84,12 @@ youths do not wait for one chain head. A transaction writes all its entries to o
 @attrs.frozen
 class LogAudit:
     """What :meth:`LogbookTransaction.log_audit` reports: for each stored youth, their key
-    and log token, the sealed count of references the dossier records and the references
-    found; the references whose token belongs to no stored youth (``orphans``) and those
-    naming an entry that does not exist (``dangling``)."""
+    and log token, the count of references the dossier records (``logged``) and its
+    ``log_seal``, and the number and :func:`~verwijsindex.logbook.refs_digest` of the
+    entry ids referenced under the token; the references whose token belongs to no stored
+    youth (``orphans``) and those naming an entry that does not exist (``dangling``)."""
 
-    youths: tuple[tuple[str, str, int, str | None, int], ...]
+    youths: tuple[tuple[str, str, int, str | None, int, str], ...]
     orphans: int
     dangling: int
 
@@ -154,12 +155,14 @@ class DirectoryTransaction(Protocol):
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         """The professionals of organisation *organisation_id*, by id."""
 
-    def key_checks(self) -> dict[str, str]:
-        """The stored check value per pseudonym key id (decision 31)."""
+    def key_checks(self) -> list[tuple[str, str]]:
+        """The stored ``(key id, check value)`` of each pseudonym key, oldest first
+        (decision 31)."""
 
     def add_key_check(self, key_id: str, check: str) -> None:
-        """Record the check value of *key_id*, unless the id has one already (the first one
-        stays, also when two processes record one at once)."""
+        """Record the check value of *key_id* as the newest key, unless the id, or a key in
+        that place, is recorded already: the first one stays, also when two processes
+        record one at once (they read :meth:`key_checks` again to see which)."""
 
 
 class OutboxTransaction(Protocol):
@@ -200,8 +203,9 @@ class LogbookTransaction(Protocol):
     ) -> None:
         """Add *entries* (an id that exists already raises ``StorageError``) and set each
         lane's stored head to its last new entry, with the seal *seals* gives for the lane
-        (``""`` without one); add the ``(token, entry_id)`` references *refs*. A seal for a
-        lane without new entries replaces that head's seal."""
+        (``""`` without one); add the ``(token, entry_id)`` references *refs* (a reference
+        that exists already raises ``StorageError``). A seal for a lane without new entries
+        replaces that head's seal, and makes the head ``(0, "")`` of an empty lane."""
 
     def log_entries(self) -> Iterator[LogEntry]:
         """Every entry, ordered by lane, then sequence number; consume it in the transaction."""
@@ -210,7 +214,8 @@ class LogbookTransaction(Protocol):
         """``{lane: (seq, hash)}`` for every lane that has entries."""
 
     def log_seals(self) -> dict[int, str]:
-        """``{lane: seal}`` of the stored head of every lane that has entries."""
+        """``{lane: seal}`` of every stored head: of each lane with entries, and of each
+        empty lane that was sealed."""
 
     def log_entries_for(self, token: str) -> list[LogEntry]:
         """The entries referenced under *token*, by time (then lane and sequence number)."""
@@ -219,9 +224,9 @@ class LogbookTransaction(Protocol):
         """Forget every reference under *token* (the entries stay)."""
 
     def log_audit(self) -> LogAudit:
-        """Each stored youth's log token, ``logged`` and ``log_seal`` beside the references
-        found under the token; the references under no stored youth's token; those naming
-        an entry that does not exist."""
+        """Each stored youth's key, log token, ``logged`` and ``log_seal``, beside the number
+        and digest of the entry ids referenced under the token; the references under no
+        stored youth's token; those naming an entry that does not exist."""
 
 
 class Transaction(
@@ -238,10 +243,14 @@ class Transaction(
 class Store(Protocol):
     """A place to keep the verwijsindex."""
 
-    def transaction(self, locks: Sequence[str] = ()) -> AbstractContextManager[Transaction]:
+    def transaction(
+        self, locks: Sequence[str] = (), *, snapshot: bool = False
+    ) -> AbstractContextManager[Transaction]:
         """A transaction, as a context manager: committed when the block ends, rolled back
         when it raises (and the exception goes on). While it runs, no other transaction
-        holds a lock on a key in *locks*. A closed store raises ``StorageError``."""
+        holds a lock on a key in *locks*. With *snapshot* it only reads, and everything it
+        reads is of one moment, whatever other transactions commit meanwhile. A closed
+        store raises ``StorageError``."""
 
     def close(self) -> None:
         """Release the store's connections; closing twice is harmless."""

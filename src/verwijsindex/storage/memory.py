@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from verwijsindex.errors import StorageError
+from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.storage import Dossier, LogAudit, index_terms
@@ -116,7 +117,7 @@ class MemoryStore:
         self._entries: dict[str, LogEntry] = {}
         self._refs: dict[str, list[str]] = {}
         self._seals: dict[int, str] = {}
-        self._key_checks: dict[str, str] = {}
+        self._key_checks: list[tuple[str, str]] = []
         # The due days as buckets of keys, and the days in order: the sweep and the
         # information check find their work without looking at every dossier.
         self._sweep_due = _DueIndex()
@@ -127,7 +128,10 @@ class MemoryStore:
         return f"<MemoryStore dossiers={len(self._dossiers)}>"
 
     @contextmanager
-    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_MemoryTransaction]:
+    def transaction(
+        self, locks: Sequence[str] = (), *, snapshot: bool = False
+    ) -> Iterator[_MemoryTransaction]:
+        """One transaction at a time under the store's lock (a snapshot needs nothing more)."""
         if self._closed:
             raise StorageError("the store is closed")
         with self._lock:
@@ -367,6 +371,10 @@ class _MemoryTransaction:
                 raise StorageError("a log entry with this id exists already")
         if len({entry.id for entry in entries}) != len(entries):
             raise StorageError("a log entry with this id exists already")
+        if len(set(refs)) != len(refs) or any(
+            entry_id in self.s._refs.get(token, ()) for token, entry_id in refs
+        ):
+            raise StorageError("a log reference that exists already")
         for number in {entry.lane for entry in entries} | set(seals):
             self._set(self.s._seals, number, seals.get(number, ""))
         for entry in entries:
@@ -388,7 +396,7 @@ class _MemoryTransaction:
         return dict(self.s._heads)
 
     def log_seals(self) -> dict[int, str]:
-        return {lane: seal for lane, seal in self.s._seals.items() if lane in self.s._heads}
+        return dict(self.s._seals)
 
     def log_entries_for(self, token: str) -> list[LogEntry]:
         entries = self.s._entries
@@ -405,17 +413,21 @@ class _MemoryTransaction:
         for dossier in self.s._dossiers.values():
             token = log_token(dossier.subject.log_secret)
             tokens.add(token)
-            found = len(refs.get(token, ()))
-            youths.append((dossier.key, token, dossier.logged, dossier.log_seal, found))
+            ids = refs.get(token, ())
+            youths.append(
+                (dossier.key, token, dossier.logged, dossier.log_seal, len(ids), refs_digest(ids))
+            )
         orphans = sum(len(ids) for token, ids in refs.items() if token not in tokens)
         dangling = sum(1 for ids in refs.values() for i in ids if i not in entries)
         return LogAudit(youths=tuple(youths), orphans=orphans, dangling=dangling)
 
     # -- keys --------------------------------------------------------------------------------------
 
-    def key_checks(self) -> dict[str, str]:
-        return dict(self.s._key_checks)
+    def key_checks(self) -> list[tuple[str, str]]:
+        return list(self.s._key_checks)
 
     def add_key_check(self, key_id: str, check: str) -> None:
-        if key_id not in self.s._key_checks:
-            self._set(self.s._key_checks, key_id, check)
+        checks = self.s._key_checks
+        if all(known != key_id for known, _ in checks):
+            checks.append((key_id, check))
+            self.undo.append((list.pop, checks))

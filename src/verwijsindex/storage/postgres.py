@@ -18,29 +18,36 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Final, LiteralString, TypeVar
+from typing import Any, Final, LiteralString, TypeAlias, TypeVar
 
 from verwijsindex.errors import (
     ConfigurationError,
-    CorruptRecordError,
     SchemaVersionError,
+    ScrubIncompleteError,
     StorageError,
-    ValidationError,
 )
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
+from verwijsindex.serialization import to_json
 from verwijsindex.storage import LOG_LANES, Dossier, LogAudit, index_terms
+from verwijsindex.storage._sql import (
+    audit,
+    decode,
+    decode_match,
+    reseal_log,
+    secrets_by_token,
+)
 
 try:
     import psycopg
     from psycopg import sql
     from psycopg.conninfo import conninfo_to_dict
     from psycopg.pq import TransactionStatus
-    from psycopg.rows import TupleRow
+    from psycopg.rows import TupleRow, tuple_row
     from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 except ImportError:  # pragma: no cover - tested in a subprocess without psycopg
     _HAVE_PSYCOPG = False
@@ -51,6 +58,7 @@ __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "PostgresStore"]
 
 T = TypeVar("T")
 _Params = Sequence[Any] | dict[str, Any]
+_Query: TypeAlias = "LiteralString | sql.Composed"
 
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _SCHEMA_LOCK: Final = 0x76657277_69_6A73
@@ -103,12 +111,16 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
     ),
     # 1 -> 2: key check values, sealed heads, each youth's sealed count of log references
     (
-        'CREATE TABLE key_checks (key_id text COLLATE "C" PRIMARY KEY, check_value text NOT NULL)',
+        """CREATE TABLE key_checks (
+            key_id text COLLATE "C" PRIMARY KEY,
+            position integer NOT NULL UNIQUE,
+            check_value text NOT NULL)""",
         "ALTER TABLE log_heads ADD COLUMN seal text NOT NULL DEFAULT ''",
         "ALTER TABLE dossiers ADD COLUMN log_token text",
         "ALTER TABLE dossiers ADD COLUMN logged integer NOT NULL DEFAULT 0",
         "ALTER TABLE dossiers ADD COLUMN log_seal text",
         "CREATE INDEX dossiers_log_token ON dossiers (log_token)",
+        "CREATE UNIQUE INDEX log_refs_token_entry ON log_refs (token, entry_id)",
     ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
@@ -126,24 +138,6 @@ def _translated() -> Iterator[None]:
         yield
     except psycopg.Error as e:
         raise _storage_error(e) from e
-
-
-def _parse(table: str, key: str, text: str, cls: type[T]) -> T:
-    try:
-        return from_json(text, cls)
-    except ValidationError as e:
-        raise _corrupt(table, key, e) from e
-
-
-def _parse_match(key: str, text: str) -> Match | None:
-    try:
-        return match_from_dossier_json(text)
-    except ValidationError as e:
-        raise _corrupt("dossiers", key, e) from e
-
-
-def _corrupt(table: str, key: str, error: ValidationError) -> CorruptRecordError:
-    return CorruptRecordError(f"stored record {key!r} in table {table} does not parse: {error}")
 
 
 def _match_ids(dossier: Dossier) -> tuple[str, ...]:
@@ -212,7 +206,8 @@ class PostgresStore:
     closes a pool it was given, and sets the search path per transaction). A connection
     that the server has dropped (a restart, an idle timeout) is noticed when a
     transaction begins, discarded with every other dead one in the pool, and the
-    transaction begins again on a live one.
+    transaction begins again on a live one. *timeout* is how long a transaction waits for a
+    free connection, and :meth:`scrub` for older snapshots to end, in seconds.
     """
 
     def __init__(
@@ -222,6 +217,7 @@ class PostgresStore:
         schema: str = "verwijsindex",
         max_connections: int = 8,
         pool: ConnectionPool[Any] | None = None,
+        timeout: float = _POOL_TIMEOUT,
     ) -> None:
         if not _HAVE_PSYCOPG:
             raise ConfigurationError(
@@ -243,6 +239,8 @@ class PostgresStore:
             or max_connections < 1
         ):
             raise ConfigurationError("max_connections must be a positive integer")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ConfigurationError("timeout must be a positive number of seconds")
         if pool is not None and not isinstance(pool, ConnectionPool):
             raise ConfigurationError("pool must be a psycopg_pool.ConnectionPool")
         if url is None and pool is None:
@@ -260,6 +258,7 @@ class PostgresStore:
         )
         self._own = pool is None
         self._closed = False
+        self._timeout = float(timeout)
         if pool is None:
             assert url is not None
             self._create_schema(lambda: _connect(url))
@@ -269,7 +268,7 @@ class PostgresStore:
                 max_size=max_connections,
                 kwargs={"autocommit": True},
                 configure=self._configure,
-                timeout=_POOL_TIMEOUT,
+                timeout=self._timeout,
                 name=f"verwijsindex-{schema}",
                 open=True,
             )
@@ -298,7 +297,11 @@ class PostgresStore:
                 conn.close()
             return
         with _translated(), self._pool.connection() as conn:
-            self._migrate(conn)
+            restore = _autocommit(conn)
+            try:
+                self._migrate(conn)
+            finally:
+                conn.autocommit, conn.row_factory = restore
 
     def _migrate(self, conn: psycopg.Connection[TupleRow]) -> None:
         with _translated(), conn.transaction():
@@ -328,7 +331,7 @@ class PostgresStore:
                 for statement in step:
                     conn.execute(statement)
                 if number == 2:
-                    _backfill_log_tokens(conn)
+                    _to_version_2(conn)
             # One head row per lane, made here so that first appends never race.
             conn.execute(
                 "INSERT INTO log_heads (lane, seq, hash)"
@@ -340,24 +343,27 @@ class PostgresStore:
             conn.execute("INSERT INTO schema_version VALUES (%s)", [SCHEMA_VERSION])
 
     @contextmanager
-    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_PostgresTransaction]:
-        """One database transaction, holding an advisory lock on each key in *locks*."""
+    def transaction(
+        self, locks: Sequence[str] = (), *, snapshot: bool = False
+    ) -> Iterator[_PostgresTransaction]:
+        """One database transaction, holding an advisory lock on each key in *locks*; a
+        *snapshot* is ``REPEATABLE READ READ ONLY``, one moment for all it reads."""
         if self._closed:
             raise StorageError("the store is closed")
         keys = sorted(set(locks))
-        conn, read, restore = self._begin(keys)
+        conn, read, restore = self._begin(keys, snapshot)
         try:
             tx = _PostgresTransaction(conn, read)
             try:
                 yield tx
-                tx.flush()
+                if conn.info.transaction_status == TransactionStatus.INERROR:
+                    # A caller caught a StorageError and went on: nothing can commit.
+                    raise StorageError(
+                        "a statement in this transaction failed, so it was rolled back"
+                    )
+                tx.commit()
             finally:
                 tx.closed = True
-            if conn.info.transaction_status == TransactionStatus.INERROR:
-                # A caller caught a StorageError and went on: nothing can commit.
-                raise StorageError("a statement in this transaction failed, so it was rolled back")
-            with _translated():
-                conn.execute("COMMIT")
         except BaseException:
             if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
                 with contextlib.suppress(psycopg.Error):
@@ -367,8 +373,8 @@ class PostgresStore:
             self._give_back(conn, restore)
 
     def _begin(
-        self, keys: list[str]
-    ) -> tuple[psycopg.Connection[TupleRow], dict[str, str | None], bool | None]:
+        self, keys: list[str], snapshot: bool = False
+    ) -> tuple[psycopg.Connection[TupleRow], dict[str, str | None], _Restore | None]:
         """A pooled connection inside a new transaction, holding the locks on *keys* and
         with their dossiers read. A connection the server dropped fails here, before
         anything was done: it is discarded (and the pool checks its other idle ones), and
@@ -379,7 +385,7 @@ class PostgresStore:
                 conn = self._pool.getconn()
             except PoolTimeout as error:
                 raise StorageError(
-                    f"no free database connection after {_POOL_TIMEOUT:.0f} seconds"
+                    f"no free database connection after {self._timeout:g} seconds"
                 ) from error
             except PoolClosed as error:
                 raise StorageError("the store is closed") from error
@@ -387,7 +393,8 @@ class PostgresStore:
             try:
                 if not self._own:
                     restore = _autocommit(conn)
-                return conn, _lock_and_read(conn, keys, None if self._own else self.schema), restore
+                schema = None if self._own else self.schema
+                return conn, _lock_and_read(conn, keys, schema, snapshot), restore
             except psycopg.OperationalError as error:
                 dead = conn.closed or conn.broken
                 self._give_back(conn, restore)
@@ -403,17 +410,20 @@ class PostgresStore:
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _give_back(self, conn: psycopg.Connection[TupleRow], restore: bool | None) -> None:
+    def _give_back(self, conn: psycopg.Connection[TupleRow], restore: _Restore | None) -> None:
         if restore is not None and not conn.closed and not conn.broken:
             with contextlib.suppress(psycopg.Error):
-                conn.autocommit = restore
+                conn.autocommit, conn.row_factory = restore
         self._pool.putconn(conn)
 
     def scrub(self) -> None:
         """Vacuum the tables that held a youth's data, so that the rows deleted by committed
         transactions are removed from the table files now rather than whenever autovacuum
-        comes. What remains in the server's write-ahead log and backups is described in
-        ``docs/privacy.md``."""
+        comes. A vacuum cannot remove a row that a snapshot taken before its deletion may
+        still read: this waits, up to the store's timeout, until every snapshot older than
+        the call has ended, and raises :class:`~verwijsindex.errors.ScrubIncompleteError`
+        if one is still open then (never a silent "done"). What remains in the server's
+        write-ahead log and backups is described in ``docs/privacy.md``."""
         if self._closed:
             return
         try:
@@ -425,10 +435,30 @@ class PostgresStore:
             if not self._own:
                 restore = _autocommit(conn)
             with _translated():
+                self._wait_for_older_snapshots(conn)
                 for table in _SCRUBBED:
                     conn.execute(sql.SQL("VACUUM {}").format(sql.Identifier(self.schema, table)))
         finally:
             self._give_back(conn, restore)
+
+    def _wait_for_older_snapshots(self, conn: psycopg.Connection[Any]) -> None:
+        marker = conn.execute(
+            "SELECT (pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296)"
+            "::text::xid",
+            prepare=False,
+        ).fetchone()
+        deadline = time.monotonic() + self._timeout
+        while True:
+            row = conn.execute(_OLDER_SNAPSHOTS, [marker[0] if marker else None]).fetchone()
+            if row is None or row[0] == 0:
+                return
+            if time.monotonic() >= deadline:
+                raise ScrubIncompleteError(
+                    "another session holds a snapshot older than the deletion, so the deleted "
+                    "rows cannot be vacuumed yet; the deletion stands, and the next scrub "
+                    "removes them"
+                )
+            time.sleep(0.01)
 
     def close(self) -> None:
         """Close the store's own pool; a pool the application gave stays open."""
@@ -436,6 +466,18 @@ class PostgresStore:
         if self._own:
             self._pool.close()
 
+
+_OLDER_SNAPSHOTS: Final = """
+SELECT count(*) FROM pg_catalog.pg_stat_activity
+WHERE pid <> pg_backend_pid() AND datname = current_database()
+  AND backend_type <> 'autovacuum worker' AND backend_xmin IS NOT NULL
+  AND age(backend_xmin) > age(%s::xid)
+"""
+"""Other sessions of this database whose snapshot is older than the marker: a vacuum now
+could not remove rows they may still read."""
+
+_Restore: TypeAlias = "tuple[bool, Any]"
+"""The autocommit mode and row factory of an application's connection, given back."""
 
 _SCRUBBED: Final = (
     "dossiers",
@@ -453,14 +495,15 @@ def _connect(url: str) -> psycopg.Connection[TupleRow]:
     return psycopg.connect(url, autocommit=True)
 
 
-def _autocommit(conn: psycopg.Connection[TupleRow]) -> bool:
-    """Put a connection of an application's pool in autocommit mode (the store begins and
-    ends its transactions itself); return the mode to restore."""
-    before = conn.autocommit
-    if not before:
+def _autocommit(conn: psycopg.Connection[Any]) -> _Restore:
+    """Put a connection of an application's pool in autocommit mode with tuple rows (the
+    store begins and ends its transactions itself); return what to restore."""
+    before = (conn.autocommit, conn.row_factory)
+    if not conn.autocommit:
         if conn.info.transaction_status != TransactionStatus.IDLE:
             conn.rollback()
         conn.autocommit = True
+    conn.row_factory = tuple_row
     return before
 
 
@@ -470,19 +513,38 @@ def _storage_error(e: psycopg.Error) -> StorageError:
     return StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}")
 
 
-def _backfill_log_tokens(conn: psycopg.Connection[TupleRow]) -> None:
-    """Version 2 keeps each dossier's log token, count and seal beside it: fill them in."""
+def _to_version_2(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
+    links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
     rows = conn.execute("SELECT key, data FROM dossiers").fetchall()
-    for key, data in rows:
-        dossier = _parse("dossiers", key, data, Dossier)
+    dossiers = [decode(data, Dossier, "dossiers", key) for key, data in rows]
+    if dossiers:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE dossiers SET log_token = %s WHERE key = %s",
+                [(log_token(d.subject.log_secret), d.key) for d in dossiers],
+            )
+    refs = conn.execute("SELECT token, entry_id FROM log_refs").fetchall()
+    secrets = secrets_by_token(dossiers)
+    for (lane,) in conn.execute("SELECT DISTINCT lane FROM log_entries").fetchall():
+        stored = conn.execute(
+            "SELECT id, data FROM log_entries WHERE lane = %s ORDER BY seq", [lane]
+        ).fetchall()
+        entries = [decode(data, LogEntry, "log_entries", entry_id) for entry_id, data in stored]
+        rewritten = reseal_log({lane: entries}, secrets, refs)[lane]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE log_entries SET data = %s WHERE lane = %s AND seq = %s",
+                [(to_json(e), e.lane, e.seq) for e in rewritten],
+            )
+        last = rewritten[-1]
         conn.execute(
-            "UPDATE dossiers SET log_token = %s, logged = %s, log_seal = %s WHERE key = %s",
-            [log_token(dossier.subject.log_secret), dossier.logged, dossier.log_seal, key],
+            "UPDATE log_heads SET seq = %s, hash = %s WHERE lane = %s", [last.seq, last.hash, lane]
         )
 
 
 def _lock_and_read(
-    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None
+    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
 ) -> dict[str, str | None]:
     """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
     (with *schema*, the search path is set for this transaction first).
@@ -494,7 +556,11 @@ def _lock_and_read(
     """
     if not keys:
         with conn.pipeline():
-            conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            conn.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                if snapshot
+                else "BEGIN ISOLATION LEVEL READ COMMITTED"
+            )
             if schema is not None:
                 conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         return {}
@@ -628,12 +694,12 @@ WHERE log_heads.lane = s.lane
 class _PostgresTransaction:
     """The statements of one transaction on one connection.
 
-    Dossiers saved are written when the transaction commits, all in one statement, or
-    earlier when a query must see them; until then :meth:`load` and
-    :meth:`keys_for_parent` see them through an overlay, as if written. ``_read`` holds
-    the dossiers of the locked keys as read right after locking (see
-    :func:`_lock_and_read`); organisations and professionals are read once per
-    transaction.
+    Writes that return nothing are queued and sent in one pipeline with the next read, or
+    with the ``COMMIT``: a unit of work's saves, outbox and logbook go to the server
+    together. ``_read`` holds the dossiers of the locked keys as read right after locking
+    (see :func:`_lock_and_read`) and those a look-up fetched with their keys; what this
+    transaction saves or deletes replaces them there (the advisory locks keep anyone else
+    from writing them until the commit).
     """
 
     def __init__(
@@ -643,45 +709,45 @@ class _PostgresTransaction:
         self._streams = 0
         self.closed = False
         self._read: dict[str, str | None] = read or {}
-        self._pending: list[tuple[Dossier, str]] = []
-        self._latest: dict[str, tuple[Dossier, str]] = {}
-        self._by_parent: dict[str, set[str]] = {}
-        self._organisations: dict[str, Organisation | None] = {}
-        self._professionals: dict[str, Professional | None] = {}
+        self._queue: list[tuple[LiteralString, _Params]] = []
 
     def _check_open(self) -> None:
         if self.closed:
             raise StorageError("the transaction has ended")
 
-    def flush(self) -> None:
-        """Write the dossiers saved so far."""
-        if not self._pending:
-            return
-        pending, latest = self._pending, self._latest
-        self._pending, self._latest, self._by_parent = [], {}, {}
-        for key, (_, text) in latest.items():
-            self._read[key] = text  # our row lock keeps it so until we commit
-        claimed: dict[str, str] = {}
-        for key, (dossier, _) in latest.items():
-            for term in (*(lk.id for lk in dossier.links), *_match_ids(dossier)):
-                if claimed.setdefault(term, key) != key:
-                    # Two dossiers claim one id: write them one by one, in order.
-                    for one, text in pending:
-                        self._run(_SAVE, _save_params(one, text))
-                    return
-        self._run(_SAVE_MANY, _save_many_params(latest.values()))
+    def _write(self, query: LiteralString, params: _Params) -> None:
+        """Queue a write that returns nothing."""
+        self._check_open()
+        self._queue.append((query, params))
+
+    def _send(self, last: tuple[_Query, _Params] | None = None) -> Any:
+        """Send the queued writes and *last* in one round trip; return *last*'s cursor."""
+        self._check_open()
+        queue, self._queue = self._queue, []
+        cursor = None
+        with _translated():
+            if not queue:
+                if last is not None:
+                    cursor = self._conn.execute(*last)
+            else:
+                with self._conn.pipeline():
+                    for query, params in queue:
+                        self._conn.execute(query, params)
+                    if last is not None:
+                        cursor = self._conn.execute(*last)
+        return cursor
+
+    def commit(self) -> None:
+        """Send what is queued and commit, in one round trip."""
+        self._send(("COMMIT", ()))
 
     def _rows(self, query: LiteralString, params: _Params = ()) -> list[TupleRow]:
-        if self.closed:
-            raise StorageError("the transaction has ended")
-        with _translated():
-            return self._conn.execute(query, params).fetchall()
+        rows: list[TupleRow] = self._send((query, params)).fetchall()
+        return rows
 
     def _run(self, query: LiteralString, params: _Params = ()) -> int:
-        if self.closed:
-            raise StorageError("the transaction has ended")
-        with _translated():
-            return self._conn.execute(query, params).rowcount
+        count: int = self._send((query, params)).rowcount
+        return count
 
     def _keys(self, query: LiteralString, params: Sequence[Any]) -> list[str]:
         return [row[0] for row in self._rows(query, params)]
@@ -690,40 +756,43 @@ class _PostgresTransaction:
 
     def load(self, key: str) -> Dossier | None:
         self._check_open()
-        saved = self._latest.get(key)
-        if saved is not None:
-            text: str | None = saved[1]
-        elif key in self._read:
+        if key in self._read:
             text = self._read[key]
         else:
             rows = self._rows("SELECT data FROM dossiers WHERE key = %s", [key])
             text = rows[0][0] if rows else None
-        return None if text is None else _parse("dossiers", key, text, Dossier)
+        return None if text is None else decode(text, Dossier, "dossiers", key)
 
     def save(self, dossier: Dossier) -> None:
-        self._check_open()
-        saved = (dossier, to_json(dossier))
-        self._pending.append(saved)
-        before = self._latest.get(dossier.key)
-        if before is not None:
-            for parent in before[0].subject.parent_keys:
-                self._by_parent[parent].discard(dossier.key)
-        for parent in dossier.subject.parent_keys:
-            self._by_parent.setdefault(parent, set()).add(dossier.key)
-        self._latest[dossier.key] = saved
+        self.save_all([dossier])
+
+    def save_all(self, dossiers: Sequence[Dossier]) -> None:
+        """Save *dossiers* in order, in one statement (one per dossier when two of them
+        claim the same link or match id, so that the last one saved gets it)."""
+        saved = [(dossier, to_json(dossier)) for dossier in dossiers]
+        for dossier, text in saved:
+            self._read[dossier.key] = text
+        claimed: dict[str, str] = {}
+        for dossier, _ in saved:
+            for term in (*(lk.id for lk in dossier.links), *_match_ids(dossier)):
+                if claimed.setdefault(term, dossier.key) != dossier.key:
+                    for one, text in saved:
+                        self._write(_SAVE, _save_params(one, text))
+                    return
+        if len(saved) == 1:
+            self._write(_SAVE, _save_params(*saved[0]))
+        elif saved:
+            self._write(_SAVE_MANY, _save_many_params(saved))
 
     def delete(self, key: str) -> None:
-        self.flush()
-        self._run(_DELETE, {"key": key})
+        self._write(_DELETE, {"key": key})
         self._read[key] = None
 
     def key_for_link(self, link_id: str) -> str | None:
-        self.flush()
         keys = self._keys("SELECT key FROM dossier_links WHERE link_id = %s", [link_id])
         return keys[0] if keys else None
 
     def key_for_match(self, match_id: str) -> str | None:
-        self.flush()
         keys = self._keys("SELECT key FROM dossier_matches WHERE match_id = %s", [match_id])
         return keys[0] if keys else None
 
@@ -741,7 +810,6 @@ class _PostgresTransaction:
         return [key for key, _ in rows]
 
     def keys_for_professional(self, professional_id: str) -> list[str]:
-        self.flush()
         return self._keys_and_read(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
             " FROM dossier_professionals p WHERE p.professional_id = %s ORDER BY p.key",
@@ -749,38 +817,29 @@ class _PostgresTransaction:
         )
 
     def matches_for_professional(self, professional_id: str) -> list[Match]:
-        self.flush()
         rows = self._rows(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
             " FROM dossier_professionals p WHERE p.professional_id = %s"
             " AND EXISTS (SELECT 1 FROM dossier_matches m WHERE m.key = p.key) ORDER BY p.key",
             [professional_id],
         )
-        found = (_parse_match(key, data) for key, data in rows if data is not None)
+        found = (decode_match(data, key) for key, data in rows if data is not None)
         return [m for m in found if m is not None]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
-        found = self._keys_and_read(
+        return self._keys_and_read(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
             " FROM dossier_parents p WHERE p.parent_key = %s ORDER BY p.key",
             parent_key,
         )
-        if not self._latest:
-            return found
-        # The dossiers saved but not yet written count as they are saved.
-        keys = {key for key in found if key not in self._latest}
-        keys.update(self._by_parent.get(parent_key, ()))
-        return sorted(keys)
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
-        self.flush()
         return self._keys(
             "SELECT key FROM dossiers WHERE sweep_due <= %s ORDER BY sweep_due, key LIMIT %s",
             [on, limit],
         )
 
     def keys_information_due(self, before: date, limit: int) -> list[str]:
-        self.flush()
         return self._keys(
             "SELECT key FROM dossiers WHERE information_due < %s"
             " ORDER BY information_due, key LIMIT %s",
@@ -788,7 +847,6 @@ class _PostgresTransaction:
         )
 
     def keys(self, after: str | None, limit: int) -> list[str]:
-        self.flush()
         if after is None:
             return self._keys("SELECT key FROM dossiers ORDER BY key LIMIT %s", [limit])
         return self._keys(
@@ -798,44 +856,32 @@ class _PostgresTransaction:
     # -- organisations and professionals ----------------------------------------------------------
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        if organisation_id in self._organisations:
-            self._check_open()
-            return self._organisations[organisation_id]
         rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
-        found = _parse("organisations", organisation_id, rows[0][0], Organisation) if rows else None
-        self._organisations[organisation_id] = found
-        return found
+        return decode(rows[0][0], Organisation, "organisations", organisation_id) if rows else None
 
     def put_organisation(self, organisation: Organisation) -> None:
-        self._organisations.pop(organisation.id, None)
-        self._run(
+        self._write(
             "INSERT INTO organisations (id, data) VALUES (%s, %s)"
             " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
             [organisation.id, to_json(organisation)],
         )
-        self._organisations[organisation.id] = organisation
 
     def get_professional(self, professional_id: str) -> Professional | None:
-        if professional_id in self._professionals:
-            self._check_open()
-            return self._professionals[professional_id]
         rows = self._rows("SELECT data FROM professionals WHERE id = %s", [professional_id])
-        found = _parse("professionals", professional_id, rows[0][0], Professional) if rows else None
-        self._professionals[professional_id] = found
-        return found
+        if not rows:
+            return None
+        return decode(rows[0][0], Professional, "professionals", professional_id)
 
     def put_professional(self, professional: Professional) -> None:
-        self._professionals.pop(professional.id, None)
-        self._run(
+        self._write(
             "INSERT INTO professionals (id, data) VALUES (%s, %s)"
             " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
             [professional.id, to_json(professional)],
         )
-        self._professionals[professional.id] = professional
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
-        found = (_parse("professionals", pid, data, Professional) for pid, data in rows)
+        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox -----------------------------------------------------------------------------------
@@ -845,7 +891,7 @@ class _PostgresTransaction:
             return
         # A repeated id replaces the message but keeps its place in the queue.
         latest = {n.id: (key, n) for key, n in items}
-        self._run(
+        self._write(
             "INSERT INTO outbox (id, key, data)"
             " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])"
             " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, data = EXCLUDED.data",
@@ -857,7 +903,7 @@ class _PostgresTransaction:
         )
 
     def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
-        return [_parse("outbox", row[0], row[1], Notification) for row in rows]
+        return [decode(row[1], Notification, "outbox", row[0]) for row in rows]
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
         if limit is None:
@@ -877,10 +923,10 @@ class _PostgresTransaction:
         return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
 
     def delete_notifications(self, key: str) -> None:
-        self._run("DELETE FROM outbox WHERE key = %s", [key])
+        self._write("DELETE FROM outbox WHERE key = %s", [key])
 
     def rekey_notifications(self, old: str, new: str) -> None:
-        self._run("UPDATE outbox SET key = %s WHERE key = %s", [new, old])
+        self._write("UPDATE outbox SET key = %s WHERE key = %s", [new, old])
 
     # -- logbook ----------------------------------------------------------------------------------
 
@@ -900,7 +946,7 @@ class _PostgresTransaction:
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
         other = {lane: seal for lane, seal in seals.items() if lane not in heads}
         if other:
-            self._run(_SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
+            self._write(_SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
         if not entries and not refs:
             return
         params = {
@@ -915,15 +961,7 @@ class _PostgresTransaction:
             "head_hashes": [h for _, h in heads.values()],
             "head_seals": [seals.get(lane, "") for lane in heads],
         }
-        if not self._pending:
-            self._run(_APPEND_LOG, params)
-            return
-        # The log is written last in a unit of work: the saved dossiers go with it, in one
-        # round trip. An error in either is raised here, as it would be without them.
-        self._check_open()
-        with _translated(), self._conn.pipeline():
-            self.flush()
-            self._conn.execute(_APPEND_LOG, params)
+        self._write(_APPEND_LOG, params)
 
     def log_entries(self) -> Generator[LogEntry, None, None]:
         """Every entry, ordered by lane and sequence number, fetched a batch at a time.
@@ -936,10 +974,7 @@ class _PostgresTransaction:
             "DECLARE {} NO SCROLL CURSOR FOR SELECT id, data FROM log_entries ORDER BY lane, seq"
         ).format(name)
         fetch = sql.SQL("FETCH FORWARD {} FROM {}").format(sql.Literal(_FETCH), name)
-        if self.closed:
-            raise StorageError("the transaction has ended")
-        with _translated():
-            self._conn.execute(declare)
+        self._send((declare, ()))
         done = False
         try:
             while not done:
@@ -951,7 +986,7 @@ class _PostgresTransaction:
                 for entry_id, data in rows:
                     if self.closed:
                         raise StorageError("the transaction has ended")
-                    yield _parse("log_entries", entry_id, data, LogEntry)
+                    yield decode(data, LogEntry, "log_entries", entry_id)
         finally:
             # After the transaction the server has closed the cursor, and the connection
             # may already serve another transaction: leave it alone then.
@@ -967,36 +1002,30 @@ class _PostgresTransaction:
         return {lane: (seq, h) for lane, seq, h in rows}
 
     def log_seals(self) -> dict[int, str]:
-        rows = self._rows("SELECT lane, seal FROM log_heads WHERE seq > 0 ORDER BY lane")
+        rows = self._rows(
+            "SELECT lane, seal FROM log_heads WHERE seq > 0 OR seal <> '' ORDER BY lane"
+        )
         return {lane: seal for lane, seal in rows}  # noqa: C416 - rows are tuples of two
 
     def log_audit(self) -> LogAudit:
-        self.flush()
-        youths = self._rows(
-            "SELECT d.key, d.log_token, d.logged, d.log_seal,"
-            " (SELECT count(*) FROM log_refs r WHERE r.token = d.log_token) FROM dossiers d"
+        youths = self._rows("SELECT key, log_token, logged, log_seal FROM dossiers")
+        refs = self._rows("SELECT token, entry_id FROM log_refs")
+        ((dangling,),) = self._rows(
+            "SELECT count(*) FROM log_refs r"
+            " WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id)"
         )
-        ((orphans, dangling),) = self._rows(
-            "SELECT (SELECT count(*) FROM log_refs r"
-            "  WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.log_token = r.token)),"
-            " (SELECT count(*) FROM log_refs r"
-            "  WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id))"
-        )
-        return LogAudit(
-            youths=tuple((k, t, n, seal, found) for k, t, n, seal, found in youths),
-            orphans=orphans,
-            dangling=dangling,
-        )
+        return audit(youths, refs, dangling)
 
     # -- keys --------------------------------------------------------------------------------------
 
-    def key_checks(self) -> dict[str, str]:
-        return dict(self._rows("SELECT key_id, check_value FROM key_checks"))
+    def key_checks(self) -> list[tuple[str, str]]:
+        rows = self._rows("SELECT key_id, check_value FROM key_checks ORDER BY position")
+        return [(key_id, check) for key_id, check in rows]
 
     def add_key_check(self, key_id: str, check: str) -> None:
-        self._run(
-            "INSERT INTO key_checks (key_id, check_value) VALUES (%s, %s)"
-            " ON CONFLICT (key_id) DO NOTHING",
+        self._write(
+            "INSERT INTO key_checks (key_id, position, check_value)"
+            " SELECT %s, (SELECT count(*) FROM key_checks), %s ON CONFLICT DO NOTHING",
             [key_id, check],
         )
 
@@ -1006,8 +1035,8 @@ class _PostgresTransaction:
             " WHERE r.token = %s",
             [token],
         )
-        found = [_parse("log_entries", entry_id, data, LogEntry) for entry_id, data in rows]
+        found = [decode(data, LogEntry, "log_entries", entry_id) for entry_id, data in rows]
         return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
 
     def delete_log_refs(self, token: str) -> None:
-        self._run("DELETE FROM log_refs WHERE token = %s", [token])
+        self._write("DELETE FROM log_refs WHERE token = %s", [token])

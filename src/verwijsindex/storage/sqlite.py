@@ -32,7 +32,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
@@ -45,12 +45,12 @@ from verwijsindex.errors import (
     SchemaVersionError,
     ScrubIncompleteError,
     StorageError,
-    ValidationError,
 )
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.serialization import from_json, match_from_dossier_json, to_json
+from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, IndexTerms, LogAudit, index_terms
+from verwijsindex.storage._sql import audit, decode, decode_match, reseal_log, secrets_by_token
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
@@ -108,30 +108,49 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     ),
     2: (
         """CREATE TABLE IF NOT EXISTS key_checks (
-            key_id TEXT PRIMARY KEY, check_value TEXT NOT NULL) WITHOUT ROWID""",
+            key_id TEXT PRIMARY KEY,
+            position INTEGER NOT NULL UNIQUE,
+            check_value TEXT NOT NULL) WITHOUT ROWID""",
         "ALTER TABLE log_heads ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE dossiers ADD COLUMN log_token TEXT",
         "ALTER TABLE dossiers ADD COLUMN logged INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE dossiers ADD COLUMN log_seal TEXT",
         "CREATE INDEX IF NOT EXISTS dossiers_log_token ON dossiers (log_token)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS log_refs_token_entry ON log_refs (token, entry_id)",
     ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""
 
 
-def _backfill_log_tokens(connection: sqlite3.Connection) -> None:
-    """Version 2 keeps each dossier's log token, count and seal beside it: fill them in."""
+def _to_version_2(connection: sqlite3.Connection) -> None:
+    """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
+    links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
     rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
-    for key, data in rows:
-        dossier = _decode(data, Dossier, "dossiers", key)
+    dossiers = [decode(data, Dossier, "dossiers", key) for key, data in rows]
+    connection.executemany(
+        "UPDATE dossiers SET log_token = ? WHERE key = ?",
+        [(log_token(d.subject.log_secret), d.key) for d in dossiers],
+    )
+    refs = connection.execute("SELECT token, entry_id FROM log_refs").fetchall()
+    secrets = secrets_by_token(dossiers)
+    for (lane,) in connection.execute("SELECT DISTINCT lane FROM log_entries").fetchall():
+        stored = connection.execute(
+            "SELECT seq, data FROM log_entries WHERE lane = ? ORDER BY seq", (lane,)
+        ).fetchall()
+        entries = [decode(data, LogEntry, "log_entries", (lane, seq)) for seq, data in stored]
+        rewritten = reseal_log({lane: entries}, secrets, refs)[lane]
+        connection.executemany(
+            "UPDATE log_entries SET data = ? WHERE lane = ? AND seq = ?",
+            [(to_json(e), e.lane, e.seq) for e in rewritten],
+        )
+        last = rewritten[-1]
         connection.execute(
-            "UPDATE dossiers SET log_token = ?, logged = ?, log_seal = ? WHERE key = ?",
-            (log_token(dossier.subject.log_secret), dossier.logged, dossier.log_seal, key),
+            "UPDATE log_heads SET seq = ?, hash = ? WHERE lane = ?", (last.seq, last.hash, lane)
         )
 
 
-_AFTER: Final = {2: _backfill_log_tokens}
+_AFTER: Final = {2: _to_version_2}
 """Steps in Python that follow a version's statements."""
 
 SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
@@ -192,7 +211,10 @@ _SET_HEAD = (
     "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
     "seal = excluded.seal"
 )
-_SEAL_HEAD = "UPDATE log_heads SET seal = ? WHERE lane = ?"
+_SEAL_HEAD = (
+    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, 0, '', ?) "
+    "ON CONFLICT (lane) DO UPDATE SET seal = excluded.seal"
+)
 _NO_SEALS: Final[Mapping[int, str]] = {}
 _INSERT_REF = "INSERT INTO log_refs (token, entry_id) VALUES (?, ?)"
 
@@ -217,32 +239,6 @@ class _Translate:
 
 
 _TRANSLATE: Final = _Translate()
-
-
-def _decode(text: object, cls: type[T], table: str, row: object) -> T:
-    """Parse a stored JSON record, or raise :class:`CorruptRecordError` naming where it is."""
-    try:
-        if not isinstance(text, str):
-            raise ValidationError()
-        return from_json(text, cls)
-    except ValidationError as error:
-        raise _corrupt(table, row, error) from None
-
-
-def _decode_match(text: object, key: str) -> Match | None:
-    """The match of a stored dossier, or raise :class:`CorruptRecordError`."""
-    try:
-        if not isinstance(text, str):
-            raise ValidationError()
-        return match_from_dossier_json(text)
-    except ValidationError as error:
-        raise _corrupt("dossiers", key, error) from None
-
-
-def _corrupt(table: str, row: object, error: ValidationError) -> CorruptRecordError:
-    return CorruptRecordError(
-        f"table {table!r}, row {row!r}: the stored record does not parse ({type(error).__name__})"
-    )
 
 
 def _columns(terms: IndexTerms) -> tuple[tuple[str, ...], ...]:
@@ -345,9 +341,12 @@ class SQLiteStore:
         return connection
 
     @contextmanager
-    def transaction(self, locks: Sequence[str] = ()) -> Iterator[_SQLiteTransaction]:
+    def transaction(
+        self, locks: Sequence[str] = (), *, snapshot: bool = False
+    ) -> Iterator[_SQLiteTransaction]:
         """One unit of work under ``BEGIN IMMEDIATE``: committed when the block ends,
-        rolled back when it raises. *locks* need no more than that: SQLite has one writer."""
+        rolled back when it raises. *locks* need no more than that: SQLite has one writer,
+        and a transaction sees one moment (a *snapshot* as well)."""
         if self._closed:
             raise StorageError("the store is closed")
         if self._memory:
@@ -403,7 +402,6 @@ def _run(connection: sqlite3.Connection) -> Iterator[_SQLiteTransaction]:
     try:
         tx = _SQLiteTransaction(connection)
         yield tx
-        tx.flush()
         with _TRANSLATE:
             connection.execute("COMMIT")
     except BaseException:
@@ -415,69 +413,54 @@ def _run(connection: sqlite3.Connection) -> Iterator[_SQLiteTransaction]:
 class _SQLiteTransaction:
     """The statements of one transaction on one connection.
 
-    ``_known`` holds the look-up terms of every dossier this transaction has loaded or
-    written, as they stand in the side tables, so a save writes only what changed.
-
-    Saved dossiers are written in batches: when the transaction commits, or before a
-    query that must see them (one ``executemany`` per table for all of them, instead of
-    a handful of statements per dossier). Until then :meth:`load` and
-    :meth:`keys_for_parent` see them as saved. Organisations and professionals are read
-    once per transaction, and the look-ups by professional and parent read the dossiers
-    they find in the same statement (``_read``), since every caller loads them next:
-    under ``BEGIN IMMEDIATE`` no one else writes meanwhile.
+    ``_terms`` holds the look-up terms of each dossier as they stand in the side tables
+    (read with the dossier, or written by this transaction), so a save writes only the
+    terms that changed. ``_read`` holds the dossiers a look-up fetched with its keys, for
+    the :meth:`load` that follows (one statement instead of one per dossier); under
+    ``BEGIN IMMEDIATE`` no one else writes meanwhile. Writes go to the database at once.
     """
 
-    __slots__ = (
-        "_by_parent",
-        "_db",
-        "_known",
-        "_latest",
-        "_organisations",
-        "_pending",
-        "_professionals",
-        "_read",
-    )
+    __slots__ = ("_db", "_read", "_terms")
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
-        self._known: dict[str, IndexTerms] = {}
-        self._pending: list[tuple[Dossier, str]] = []
-        self._latest: dict[str, tuple[Dossier, str]] = {}
-        self._by_parent: dict[str, set[str]] = {}
-        self._organisations: dict[str, Organisation | None] = {}
-        self._professionals: dict[str, Professional | None] = {}
+        self._terms: dict[str, IndexTerms] = {}
         self._read: dict[str, object] = {}
 
     # -- dossiers ---------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write the dossiers saved so far."""
-        if not self._pending:
-            return
-        pending, latest = self._pending, self._latest
-        self._pending, self._latest, self._by_parent = [], {}, {}
-        claimed: dict[str, str] = {}
-        for key, (dossier, _) in latest.items():
-            match_ids = (dossier.match.id,) if dossier.match is not None else ()
-            for term in (*(lk.id for lk in dossier.links), *match_ids):
-                if claimed.setdefault(term, key) != key:
-                    # Two dossiers claim one id (the last one saved gets it): in order.
-                    for one in pending:
-                        self._write([one])
-                    return
-        self._write(latest.values())
+    def load(self, key: str) -> Dossier | None:
+        row: tuple[object] | None
+        if key in self._read:
+            row = (self._read.pop(key),)
+        else:
+            with _TRANSLATE:
+                row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            # no dossier, so no side rows: the foreign keys see to that
+            self._terms[key] = _NO_TERMS
+            return None
+        dossier = decode(row[0], Dossier, "dossiers", key)
+        if dossier.key != key:
+            raise CorruptRecordError(f"table 'dossiers', row {key!r}: the record has another key")
+        self._terms[key] = index_terms(dossier)
+        return dossier
 
-    def _write(self, saved: Iterable[tuple[Dossier, str]]) -> None:
+    def save(self, dossier: Dossier) -> None:
+        self.save_all([dossier])
+
+    def save_all(self, dossiers: Sequence[Dossier]) -> None:
+        """Save *dossiers* in order, with one statement per table."""
         rows = []
         clears: list[tuple[str]] = []
         removes: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
         inserts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
-        for dossier, text in saved:
+        for dossier in dossiers:
             key = dossier.key
             rows.append(
                 (
                     key,
-                    text,
+                    to_json(dossier),
                     _iso(dossier.sweep_due),
                     _iso(dossier.information_due),
                     log_token(dossier.subject.log_secret),
@@ -486,7 +469,7 @@ class _SQLiteTransaction:
                 )
             )
             terms = index_terms(dossier)
-            old = self._known.get(key)
+            old = self._terms.get(key)
             if old is None:
                 clears.append((key,))
                 old = _NO_TERMS
@@ -498,7 +481,7 @@ class _SQLiteTransaction:
                 if before:
                     gone.extend((term, key) for term in set(before).difference(after))
                 added.extend((term, key) for term in after if term not in before)
-            self._known[key] = terms
+            self._terms[key] = terms
             self._read.pop(key, None)
         db = self._db
         with _TRANSLATE:
@@ -511,55 +494,21 @@ class _SQLiteTransaction:
                 if added:
                     db.executemany(side.insert, added)
 
-    def load(self, key: str) -> Dossier | None:
-        saved = self._latest.get(key)
-        if saved is not None:
-            return _decode(saved[1], Dossier, "dossiers", key)
-        row: tuple[object] | None
-        if key in self._read:
-            row = (self._read.pop(key),)
-        else:
-            with _TRANSLATE:
-                row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            # no dossier, so no side rows: the foreign keys see to that
-            self._known[key] = _NO_TERMS
-            return None
-        dossier = _decode(row[0], Dossier, "dossiers", key)
-        if dossier.key != key:
-            raise CorruptRecordError(f"table 'dossiers', row {key!r}: the record has another key")
-        self._known[key] = index_terms(dossier)
-        return dossier
-
-    def save(self, dossier: Dossier) -> None:
-        saved = (dossier, to_json(dossier))
-        self._pending.append(saved)
-        before = self._latest.get(dossier.key)
-        if before is not None:
-            for parent in before[0].subject.parent_keys:
-                self._by_parent[parent].discard(dossier.key)
-        for parent in dossier.subject.parent_keys:
-            self._by_parent.setdefault(parent, set()).add(dossier.key)
-        self._latest[dossier.key] = saved
-
     def delete(self, key: str) -> None:
-        self.flush()
         self._read.pop(key, None)
         db = self._db
         with _TRANSLATE:
             for side in _SIDE:
                 db.execute(side.clear, (key,))
             db.execute("DELETE FROM dossiers WHERE key = ?", (key,))
-        self._known[key] = _NO_TERMS
+        self._terms[key] = _NO_TERMS
 
     def _one_key(self, sql: str, term: str) -> str | None:
-        self.flush()
         with _TRANSLATE:
             row = self._db.execute(sql, (term,)).fetchone()
         return None if row is None else str(row[0])
 
     def _keys(self, sql: str, parameters: tuple[object, ...]) -> list[str]:
-        self.flush()
         with _TRANSLATE:
             return [row[0] for row in self._db.execute(sql, parameters)]
 
@@ -575,12 +524,10 @@ class _SQLiteTransaction:
         with _TRANSLATE:
             rows = self._db.execute(sql, (term,)).fetchall()
         for key, data in rows:
-            if key not in self._latest:
-                self._read[key] = data
+            self._read[key] = data
         return [key for key, _ in rows]
 
     def keys_for_professional(self, professional_id: str) -> list[str]:
-        self.flush()
         return self._keys_and_read(
             "SELECT p.key, d.data FROM dossier_professionals p JOIN dossiers d ON d.key = p.key"
             " WHERE p.professional_id = ? ORDER BY p.key",
@@ -589,7 +536,6 @@ class _SQLiteTransaction:
 
     def matches_for_professional(self, professional_id: str) -> list[Match]:
         # only the dossiers with a match term, and of each only the match is decoded
-        self.flush()
         with _TRANSLATE:
             rows = self._db.execute(
                 "SELECT p.key, d.data FROM dossier_professionals p"
@@ -598,22 +544,15 @@ class _SQLiteTransaction:
                 " ORDER BY p.key",
                 (professional_id,),
             ).fetchall()
-        found = (_decode_match(data, key) for key, data in rows)
+        found = (decode_match(data, key) for key, data in rows)
         return [m for m in found if m is not None]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
-        # no flush: the dossiers saved but not yet written are overlaid below
-        found = self._keys_and_read(
+        return self._keys_and_read(
             "SELECT p.key, d.data FROM dossier_parents p JOIN dossiers d ON d.key = p.key"
             " WHERE p.parent_key = ? ORDER BY p.key",
             parent_key,
         )
-        if not self._latest:
-            return found
-        # The dossiers saved but not yet written count as they are saved.
-        keys = {key for key in found if key not in self._latest}
-        keys.update(self._by_parent.get(parent_key, ()))
-        return sorted(keys)
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
         return self._keys(
@@ -638,49 +577,35 @@ class _SQLiteTransaction:
     # -- organisations and professionals -----------------------------------------------------------
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
-        if organisation_id in self._organisations:
-            return self._organisations[organisation_id]
         with _TRANSLATE:
             row = self._db.execute(
                 "SELECT data FROM organisations WHERE id = ?", (organisation_id,)
             ).fetchone()
-        found = (
-            None if row is None else _decode(row[0], Organisation, "organisations", organisation_id)
-        )
-        self._organisations[organisation_id] = found
-        return found
+        if row is None:
+            return None
+        return decode(row[0], Organisation, "organisations", organisation_id)
 
     def put_organisation(self, organisation: Organisation) -> None:
-        data = to_json(organisation)
-        self._organisations.pop(organisation.id, None)
         with _TRANSLATE:
-            self._db.execute(_PUT_ORGANISATION, (organisation.id, data))
-        self._organisations[organisation.id] = organisation
+            self._db.execute(_PUT_ORGANISATION, (organisation.id, to_json(organisation)))
 
     def get_professional(self, professional_id: str) -> Professional | None:
-        if professional_id in self._professionals:
-            return self._professionals[professional_id]
         with _TRANSLATE:
             row = self._db.execute(
                 "SELECT data FROM professionals WHERE id = ?", (professional_id,)
             ).fetchone()
-        found = (
-            None if row is None else _decode(row[0], Professional, "professionals", professional_id)
-        )
-        self._professionals[professional_id] = found
-        return found
+        if row is None:
+            return None
+        return decode(row[0], Professional, "professionals", professional_id)
 
     def put_professional(self, professional: Professional) -> None:
-        data = to_json(professional)
-        self._professionals.pop(professional.id, None)
         with _TRANSLATE:
-            self._db.execute(_PUT_PROFESSIONAL, (professional.id, data))
-        self._professionals[professional.id] = professional
+            self._db.execute(_PUT_PROFESSIONAL, (professional.id, to_json(professional)))
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         with _TRANSLATE:
             rows = self._db.execute("SELECT id, data FROM professionals ORDER BY id").fetchall()
-        found = (_decode(data, Professional, "professionals", pid) for pid, data in rows)
+        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox ------------------------------------------------------------------------------------
@@ -694,7 +619,7 @@ class _SQLiteTransaction:
     def _notifications(self, sql: str, parameters: tuple[object, ...]) -> list[Notification]:
         with _TRANSLATE:
             rows = self._db.execute(sql, parameters).fetchall()
-        return [_decode(data, Notification, "outbox", id_) for id_, data in rows]
+        return [decode(data, Notification, "outbox", id_) for id_, data in rows]
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
         if limit is None:
@@ -745,7 +670,7 @@ class _SQLiteTransaction:
                 db.executemany(_SET_HEAD, list(heads.values()))
             if refs:
                 db.executemany(_INSERT_REF, refs)
-            other = [(seal, lane) for lane, seal in seals.items() if lane not in heads]
+            other = [(lane, seal) for lane, seal in seals.items() if lane not in heads]
             if other:
                 db.executemany(_SEAL_HEAD, other)
 
@@ -759,7 +684,7 @@ class _SQLiteTransaction:
                 if not rows:
                     return
                 for lane, seq, data in rows:
-                    yield _decode(data, LogEntry, "log_entries", (lane, seq))
+                    yield decode(data, LogEntry, "log_entries", (lane, seq))
         finally:
             with contextlib.suppress(sqlite3.Error):
                 cursor.close()
@@ -767,7 +692,7 @@ class _SQLiteTransaction:
     def log_heads(self) -> dict[int, tuple[int, str]]:
         with _TRANSLATE:
             rows = self._db.execute(
-                "SELECT lane, seq, hash FROM log_heads ORDER BY lane"
+                "SELECT lane, seq, hash FROM log_heads WHERE seq > 0 ORDER BY lane"
             ).fetchall()
         return {lane: (seq, hash_) for lane, seq, hash_ in rows}
 
@@ -777,34 +702,31 @@ class _SQLiteTransaction:
         return dict(rows)
 
     def log_audit(self) -> LogAudit:
-        self.flush()
         with _TRANSLATE:
             youths = self._db.execute(
-                "SELECT d.key, d.log_token, d.logged, d.log_seal,"
-                " (SELECT count(*) FROM log_refs r WHERE r.token = d.log_token) FROM dossiers d"
+                "SELECT key, log_token, logged, log_seal FROM dossiers"
             ).fetchall()
-            (orphans,) = self._db.execute(
-                "SELECT count(*) FROM log_refs r"
-                " WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.log_token = r.token)"
-            ).fetchone()
+            refs = self._db.execute("SELECT token, entry_id FROM log_refs").fetchall()
             (dangling,) = self._db.execute(
                 "SELECT count(*) FROM log_refs r"
                 " WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id)"
             ).fetchone()
-        return LogAudit(youths=tuple(map(tuple, youths)), orphans=orphans, dangling=dangling)
+        return audit(youths, refs, dangling)
 
     # -- keys --------------------------------------------------------------------------------------
 
-    def key_checks(self) -> dict[str, str]:
+    def key_checks(self) -> list[tuple[str, str]]:
         with _TRANSLATE:
-            rows = self._db.execute("SELECT key_id, check_value FROM key_checks").fetchall()
-        return dict(rows)
+            rows = self._db.execute(
+                "SELECT key_id, check_value FROM key_checks ORDER BY position"
+            ).fetchall()
+        return [(key_id, check) for key_id, check in rows]
 
     def add_key_check(self, key_id: str, check: str) -> None:
         with _TRANSLATE:
             self._db.execute(
-                "INSERT INTO key_checks (key_id, check_value) VALUES (?, ?)"
-                " ON CONFLICT (key_id) DO NOTHING",
+                "INSERT INTO key_checks (key_id, position, check_value)"
+                " SELECT ?, (SELECT count(*) FROM key_checks), ? ON CONFLICT DO NOTHING",
                 (key_id, check),
             )
 
@@ -815,7 +737,7 @@ class _SQLiteTransaction:
                 "JOIN log_entries e ON e.id = r.entry_id WHERE r.token = ?",
                 (token,),
             ).fetchall()
-        found = [_decode(data, LogEntry, "log_entries", (lane, seq)) for lane, seq, data in rows]
+        found = [decode(data, LogEntry, "log_entries", (lane, seq)) for lane, seq, data in rows]
         return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
 
     def delete_log_refs(self, token: str) -> None:

@@ -92,7 +92,7 @@ class FieldContract(ContractBase):
                 tuple(tx.pending_notifications(None)),
                 tuple(tx.log_entries()),
                 tuple(sorted(tx.log_heads().items())),
-                tuple(sorted(tx.key_checks().items())),
+                tuple(tx.key_checks()),
             )
 
     # -- one youth, three hosts whose clocks disagree ----------------------------------------------
@@ -169,6 +169,66 @@ class FieldContract(ContractBase):
         with raises(KeyMismatchError):
             VerwijsIndex(index.store, key=[t.TEST_KEY, PseudonymKey("key-2", secret)], clock=clock)
         assert both.verify_logbook().ok
+
+    def test_a_keyring_must_be_the_store_s_keys_in_order(self) -> None:
+        """A ring in another order, or with a key the store never used, would make other
+        pseudonyms: a second dossier for a youth who is matched already."""
+        index, clock = self._setup()
+        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        index.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+        second = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        third = PseudonymKey("key-3", b"a-third-secret-of-32-bytes-long!!")
+        index.rekey(second)
+        before = self._snapshot(index)
+        for ring, ids in (
+            ([second, t.TEST_KEY], ("key-2", t.TEST_KEY.id)),
+            ([t.TEST_KEY, second, third], ("key-3",)),
+        ):
+            with raises(KeyMismatchError) as caught:
+                VerwijsIndex(index.store, key=ring, clock=clock)
+            assert set(caught[0].key_ids) >= set(ids[:1])
+        assert self._snapshot(index) == before  # the third key was not recorded either
+        both = VerwijsIndex(index.store, key=[t.TEST_KEY, second], clock=clock)
+        assert not both.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg")).created
+
+    def test_a_host_whose_clock_runs_ahead_cannot_make_a_death_of_tomorrow_true(self) -> None:
+        """A change stamped by a host three days ahead moves the youth's stamps on, but
+        today is still the day of the host that judges the notice."""
+        store = self.store()
+        now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+        right = self._index(store, FixedClock(now))
+        ahead = self._index(store, FixedClock(now + timedelta(days=3)))
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            right.add_organisation(self._pro("x", org).organisation)
+        right.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        ahead.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+        with raises(InvalidNoticeError):
+            right.record_death(self._youth(), date(2026, 11, 25))
+        assert right.record_death(self._youth(), date(2026, 11, 23)) == 2
+
+    def test_a_family_signal_is_stamped_after_what_the_sibling_holds(self) -> None:
+        store = self.store()
+        now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+        right = self._index(store, FixedClock(now))
+        ahead = self._index(store, FixedClock(now + timedelta(minutes=10)))
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            right.add_organisation(self._pro("x", org).organisation)
+        parent = "100000009"
+        ahead.register(
+            self._youth(OTHER_BSN, parents=[parent]), self._pro("p1", "GGD Zuid-Limburg")
+        )
+        right.register(self._youth(parents=[parent]), self._pro("p2", "MEE Zuid-Limburg"))
+        sibling = right.keyring.pseudonym(self._youth(OTHER_BSN).bsn)
+        with store.transaction() as tx:
+            dossier = tx.load(sibling)
+        assert dossier is not None and dossier.changed_at == now + timedelta(minutes=10)
+        notes = [
+            n for n in right.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert {n.recipient for n in notes} == {"p1", "p2"}
+        signal_to_p1 = [n for n in notes if n.recipient == "p1"]
+        assert signal_to_p1[0].created_at >= now + timedelta(minutes=10)
+        assert right.verify_logbook().ok
 
     # -- notices that cannot be true ---------------------------------------------------------------
 
@@ -360,10 +420,10 @@ class _FailOnWrite:
         self.inner = store
         self.left = after
 
-    def transaction(self, locks: Sequence[str] = ()) -> Any:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Any:
         @contextmanager
         def run() -> Iterator[Any]:
-            with self.inner.transaction(locks) as tx:
+            with self.inner.transaction(locks, snapshot=snapshot) as tx:
                 if locks:
                     if self.left <= 0:
                         raise StorageError("disk full")

@@ -493,10 +493,10 @@ class _FailingLog:
     def __init__(self, store: Store) -> None:
         self.inner = store
 
-    def transaction(self, locks: Sequence[str] = ()) -> Any:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Any:
         @contextmanager
         def run() -> Iterator[Any]:
-            with self.inner.transaction(locks) as tx:
+            with self.inner.transaction(locks, snapshot=snapshot) as tx:
                 yield _FailingTransaction(tx)
 
         return run()
@@ -512,10 +512,10 @@ class _CountingSweepKeys:
         self.inner = store
         self.answered = answered
 
-    def transaction(self, locks: Sequence[str] = ()) -> Any:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Any:
         @contextmanager
         def run() -> Iterator[Any]:
-            with self.inner.transaction(locks) as tx:
+            with self.inner.transaction(locks, snapshot=snapshot) as tx:
                 yield _CountingTransaction(tx, self.answered)
 
         return run()

@@ -154,7 +154,9 @@ class PrivacyContract(ContractBase):
         with index.store.transaction() as tx:
             keys = tx.keys(None, 1000)
             dossiers = tuple(
-                None if d is None else attrs.evolve(d, changed_at=None, logged=0, log_seal=None)
+                None
+                if d is None
+                else attrs.evolve(d, changed_at=None, logged=0, log_digest="", log_seal=None)
                 for d in (tx.load(k) for k in keys)
             )
             pending = tuple(tx.pending_notifications(None))

@@ -19,6 +19,7 @@ from verwijsindex.dossier import (
     SubjectRecord,
 )
 from verwijsindex.errors import StorageError
+from verwijsindex.logbook import refs_digest
 from verwijsindex.model import (
     Address,
     Contact,
@@ -213,7 +214,7 @@ class TransactionContract(ContractBase):
             assert tx.pending_notifications(None) == []
             assert list(tx.log_entries()) == [] and tx.log_heads() == {}
             assert tx.log_seals() == {} and tx.log_entries_for("t") == []
-            assert tx.key_checks() == {}
+            assert tx.key_checks() == []
             write_everything(tx)  # the store is usable again
         with store.transaction() as tx:
             assert tx.load("k1") == full_dossier("k1")
@@ -385,7 +386,7 @@ class TransactionContract(ContractBase):
             tx.put_professional(professional(3))
             tx.put_organisation(renamed)
             assert tx.get_organisation("O1") == renamed
-            assert tx.key_checks() == {}
+            assert tx.key_checks() == []
             tx.add_key_check("key-1", "first")
             tx.add_key_check("key-1", "second")  # the first one stays
             tx.add_key_check("key-2", "other")
@@ -394,7 +395,7 @@ class TransactionContract(ContractBase):
             assert tx.get_professional("P1") == professional(1)
             assert [p.id for p in tx.professionals_of("O1")] == ["P1", "P2"]
             assert tx.professionals_of("O9") == []
-            assert tx.key_checks() == {"key-1": "first", "key-2": "other"}
+            assert tx.key_checks() == [("key-1", "first"), ("key-2", "other")]
 
     # -- the outbox --------------------------------------------------------------------------------
 
@@ -523,8 +524,8 @@ class TransactionContract(ContractBase):
         with store.transaction() as tx:
             audit = tx.log_audit()
         assert sorted(audit.youths) == [
-            ("k1", tokens[0], 1, "seal-1", 1),
-            ("k2", tokens[1], 2, "seal-2", 3),
+            ("k1", tokens[0], 1, "seal-1", 1, refs_digest(["e0-1"])),
+            ("k2", tokens[1], 2, "seal-2", 3, refs_digest(["e0-2", "e0-3", "no-such-entry"])),
         ]
         assert (audit.orphans, audit.dangling) == (1, 1)
 

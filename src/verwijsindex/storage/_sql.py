@@ -1,0 +1,101 @@
+"""What the SQLite and PostgreSQL stores share: decoding stored records (one corrupt-record
+error), the log audit, and the step that brings a version-1 logbook to version 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from verwijsindex.errors import CorruptRecordError, ValidationError
+from verwijsindex.logbook import Draft, chain, refs_digest
+from verwijsindex.model import LogEntry, Match
+from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
+from verwijsindex.serialization import from_json, match_from_dossier_json
+from verwijsindex.storage import Dossier, LogAudit
+
+__all__ = ["audit", "corrupt", "decode", "decode_match", "reseal_log", "secrets_by_token"]
+
+T = TypeVar("T")
+
+
+def corrupt(table: str, row: object) -> CorruptRecordError:
+    """The error for a stored record that does not parse: where it is, never its content."""
+    return CorruptRecordError(f"table {table!r}, row {row!r}: the stored record does not parse")
+
+
+def decode(text: object, cls: type[T], table: str, row: object) -> T:
+    """Parse a stored JSON record, or raise :class:`CorruptRecordError` naming where it is."""
+    try:
+        if not isinstance(text, str):
+            raise ValidationError()
+        return from_json(text, cls)
+    except ValidationError:
+        raise corrupt(table, row) from None
+
+
+def decode_match(text: object, key: str) -> Match | None:
+    """The match of a stored dossier, or :class:`CorruptRecordError`."""
+    try:
+        if not isinstance(text, str):
+            raise ValidationError()
+        return match_from_dossier_json(text)
+    except ValidationError:
+        raise corrupt("dossiers", key) from None
+
+
+def audit(
+    youths: Iterable[Sequence[Any]], refs: Iterable[Sequence[Any]], dangling: int
+) -> LogAudit:
+    """A :class:`LogAudit` from the rows ``(key, log_token, logged, log_seal)`` of the
+    dossiers and ``(token, entry_id)`` of the references."""
+    by_token: dict[str, list[str]] = {}
+    for token, entry_id in refs:
+        by_token.setdefault(token, []).append(entry_id)
+    found = []
+    tokens = set()
+    for key, token, logged, seal in youths:
+        tokens.add(token)
+        ids = by_token.get(token, [])
+        found.append((key, token, logged, seal, len(ids), refs_digest(ids)))
+    orphans = sum(len(ids) for token, ids in by_token.items() if token not in tokens)
+    return LogAudit(youths=tuple(found), orphans=orphans, dangling=dangling)
+
+
+def reseal_log(
+    lanes: dict[int, list[LogEntry]],
+    secrets: dict[str, str],
+    refs: Iterable[Sequence[Any]],
+) -> dict[int, list[LogEntry]]:
+    """Version 1 of the logbook kept a youth's link and match ids in plain text. For version
+    2 (decision 32) each entry about a stored youth gets them sealed under the youth's
+    secret, an entry about a youth who is gone (a reference without a youth: deleted under
+    version 1) loses them, and each lane is chained anew. No anchor can exist before
+    version 2, so rewriting the chains hides nothing."""
+    secret_of_entry: dict[str, str] = {}
+    for token, entry_id in refs:
+        secret = secrets.get(token)
+        if secret is not None:
+            secret_of_entry[entry_id] = secret
+    out: dict[int, list[LogEntry]] = {}
+    for lane, entries in lanes.items():
+        drafts = []
+        for e in entries:
+            link_id, match_id = e.link_id, e.match_id
+            if e.subject_ref is not None and (link_id is not None or match_id is not None):
+                secret = secret_of_entry.get(e.id)
+                if secret is None or entry_ref(secret, e.id) != e.subject_ref:
+                    link_id = match_id = None
+                else:
+                    link_id = None if link_id is None else seal_id(secret, e.id, link_id)
+                    match_id = None if match_id is None else seal_id(secret, e.id, match_id)
+            drafts.append(
+                Draft(e.at, e.actor, e.action, e.subject_ref, link_id, match_id, e.count, e.id)
+            )
+        out[lane] = chain(None, drafts, lane=lane, trusted=True)
+    return out
+
+
+def secrets_by_token(dossiers: Iterable[Dossier]) -> dict[str, str]:
+    """Each dossier's log token and secret."""
+    return {log_token(d.subject.log_secret): d.subject.log_secret for d in dossiers}
