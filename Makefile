@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck pytest bench bench-quick clean
+.PHONY: demo test fast lint typecheck pytest bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,18 @@ demo: $(STAMP_RUN)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
+# The whole suite on both cores, with the coverage floor of pyproject.toml.
 pytest: $(STAMP_DEV)
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n 2 --cov --cov-report=term
+
+# The edit loop: no PostgreSQL, no slow field tests, no coverage; under a minute.
+fast: $(STAMP_DEV)
+	$(BIN)/pytest -n 2 -q -m "not postgres and not slow"
 
 test: lint typecheck pytest bench-quick
 

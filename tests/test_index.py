@@ -163,3 +163,85 @@ class TestServiceRules(ContractBase):
         index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("p1", "GGD Zuid-Limburg"))
         index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
         assert index.pending_notifications() == []
+
+
+class _Counting:
+    """A transaction that counts the reads of each directory entry and dossier."""
+
+    def __init__(self, tx: Any, reads: dict[tuple[str, str], int]) -> None:
+        self._tx = tx
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._tx, name)
+        if name not in ("get_organisation", "get_professional", "load"):
+            return method
+
+        def counted(arg: str) -> Any:
+            self._reads[(name, arg)] = self._reads.get((name, arg), 0) + 1
+            return method(arg)
+
+        return counted
+
+
+class _CountingStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: dict[tuple[str, str], int] = {}
+
+    def transaction(self, locks: Any = (), *, snapshot: bool = False) -> Any:
+        from contextlib import contextmanager
+
+        @contextmanager
+        def counting() -> Any:
+            with super(_CountingStore, self).transaction(locks, snapshot=snapshot) as tx:
+                yield _Counting(tx, self.reads)
+
+        return counting()
+
+
+def _counted_index() -> tuple[VerwijsIndex, _CountingStore, list[Any]]:
+    store = _CountingStore()
+    index = VerwijsIndex(
+        store, key=t.TEST_KEY, clock=lambda: START, match_rule=MatchRule.DIFFERENT_PROFESSIONALS
+    )
+    pros = [
+        ContractBase.pro("p1", "GGD Zuid-Limburg"),
+        ContractBase.pro("p2", "GGD Zuid-Limburg"),
+        ContractBase.pro("p3", "MEE Zuid-Limburg"),
+    ]
+    for p in pros:
+        index.add_organisation(p.organisation)
+    return index, store, pros
+
+
+def test_a_registration_reads_each_organisation_professional_and_dossier_at_most_once() -> None:
+    """The unit of work caches what it read: a registration that makes a match of three,
+    two of them from one organisation, reads each organisation, professional and dossier
+    at most once."""
+    index, store, pros = _counted_index()
+    youth = ContractBase.youth(parents=[PARENT])
+    index.register(youth, pros[0])
+    index.register(youth, pros[1])
+    store.reads.clear()
+    registration = index.register(youth, pros[2])
+    assert registration.match is not None and len(registration.match.professionals) == 3
+    assert {name for name, _ in store.reads} == {"get_organisation", "get_professional", "load"}
+    assert max(store.reads.values()) == 1, store.reads
+
+
+def test_a_family_match_with_an_unlocked_sibling_reads_again_only_once() -> None:
+    """A family match that concerns a sibling the transaction did not lock rolls back and
+    runs once more with the sibling's lock (decision 33): every read is then made once per
+    attempt, never more."""
+    index, store, pros = _counted_index()
+    index.register(ContractBase.youth(BSN_B, parents=[PARENT]), pros[2])
+    youth = ContractBase.youth(parents=[PARENT])
+    store.reads.clear()
+    index.register(youth, pros[0])
+    assert any(kind == NotificationKind.FAMILY_MATCH for kind in _kinds(index))
+    assert max(store.reads.values()) == 2, store.reads
+
+
+def _kinds(index: VerwijsIndex) -> list[NotificationKind]:
+    return [n.kind for n in index.pending_notifications()]

@@ -20,7 +20,14 @@ from verwijsindex.clock import Clock, ensure_aware
 from verwijsindex.dossier import Dossier, finish, latest_moment
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.matching import Rules
-from verwijsindex.model import LogAction, Notification, Organisation, Professional
+from verwijsindex.model import (
+    Contact,
+    LogAction,
+    Notification,
+    NotificationKind,
+    Organisation,
+    Professional,
+)
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
 from verwijsindex.storage import Transaction
 
@@ -183,25 +190,52 @@ class UnitOfWork:
     def notify(self, key: str, notification: Notification) -> None:
         self.notes.append((key, notification))
 
+    def signal(
+        self,
+        about: Dossier,
+        actor: str,
+        kind: NotificationKind,
+        recipient: str,
+        at: datetime,
+        *,
+        match_id: str | None = None,
+        link_id: str | None = None,
+        contacts: tuple[Contact, ...] = (),
+    ) -> None:
+        """Put a notification for *recipient* in the outbox, filed under the youth *about*,
+        and log that *actor* (the recipient as the logbook names it) was signalled."""
+        self.notify(
+            about.key,
+            Notification(
+                id=new_id(),
+                kind=kind,
+                recipient=recipient,
+                created_at=at,
+                match_id=match_id,
+                link_id=link_id,
+                contacts=contacts,
+            ),
+        )
+        self.log(at, actor, LogAction.SIGNALLED, about=about, match_id=match_id)
+
     # -- the end -----------------------------------------------------------------------------------
 
     def flush(self) -> None:
         """Write what the unit collected: the log entries with their references and each
         youth's sealed count, the changed dossiers, and the outbox."""
         refs: list[tuple[str, str]] = []
-        referred: dict[str, tuple[str, list[str]]] = {}
+        referred: dict[str, tuple[Dossier, str, list[str]]] = {}
         for entry, key in self.drafts:
             dossier = None if key is None else self.dossiers.get(key)
             if key is None or dossier is None:
                 continue  # about no youth, or one deleted: the entry stays unlinkable
             if key not in referred:
-                referred[key] = (log_token(dossier.subject.log_secret), [])
-            token, ids = referred[key]
+                referred[key] = (dossier, log_token(dossier.subject.log_secret), [])
+            _, token, ids = referred[key]
             ids.append(entry.id)
             refs.append((token, entry.id))
-        for key, (token, ids) in referred.items():
-            dossier = self.dossiers[key]
-            assert dossier is not None
+        for key, (_, token, ids) in referred.items():
+            dossier = self.dossiers[key] or referred[key][0]
             logged = dossier.logged + len(ids)
             digest = logbook.refs_digest(ids, dossier.log_digest)
             self.changed[key] = attrs.evolve(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from verwijsindex.errors import VerwijsindexError
-from verwijsindex.index import VerwijsIndex
+from verwijsindex.index import SweepReport, VerwijsIndex
 from verwijsindex.matching import MatchRule
 from verwijsindex.model import Recipient, is_valid_bsn, parse_bsn
 from verwijsindex.pseudonyms import PseudonymKey
@@ -273,14 +273,7 @@ def _sweep(url: str, out: TextIO, *, as_json: bool) -> int:
         report = VerwijsIndex(store, key=_key_from_env()).sweep()
     finally:
         store.close()
-    fields = [
-        "expired",
-        "purged",
-        "deleted_links",
-        "deleted_subjects",
-        "matches_dissolved",
-        "dossiers",
-    ]
+    fields = SweepReport.COUNTS
     if as_json:
         data = {"at": report.at.isoformat(), **{f: getattr(report, f) for f in fields}}
         json.dump(data, out)

@@ -184,11 +184,12 @@ def finish(dossier: Dossier, rules: Rules) -> Dossier:
     return attrs.evolve(dossier, sweep_due=sweep_due, information_due=information_due)
 
 
-def find_link(dossier: Dossier | None, link_id: str) -> Link:
+def find_link(dossier: Dossier | None, link_id: str) -> tuple[Dossier, Link]:
+    """The dossier and its link *link_id*, or :class:`NotFoundError`."""
     if dossier is not None:
         for link in dossier.links:
             if link.id == link_id:
-                return link
+                return dossier, link
     raise NotFoundError(kind="link", id=link_id)
 
 

@@ -116,16 +116,7 @@ class VerwijsIndex:
         batch_size: int = 500,
         adopt: bool = False,
     ) -> None:
-        if key is None:
-            raise ConfigurationError(
-                "the index needs a pseudonym key: VerwijsIndex(store, key=PseudonymKey(...))"
-            )
-        if isinstance(key, Keyring):
-            keyring = key
-        elif isinstance(key, PseudonymKey):
-            keyring = Keyring([key])
-        else:
-            keyring = Keyring(key)
+        keyring = Keyring.of(key)
         if not isinstance(match_rule, MatchRule):
             raise ConfigurationError("match_rule must be a MatchRule")
         self._context = Context(
@@ -156,22 +147,27 @@ class VerwijsIndex:
 
     @property
     def clock(self) -> Clock:
+        """The clock the index reads."""
         return self._context.clock
 
     @property
     def rules(self) -> Rules:
+        """The statutory periods and limits."""
         return self._context.rules
 
     @property
     def regions(self) -> Regions:
+        """The regions and municipalities the index serves."""
         return self._context.regions
 
     @property
     def match_rule(self) -> MatchRule:
+        """Which professionals' links make a match."""
         return self._context.match_rule
 
     @property
     def batch_size(self) -> int:
+        """Youths per transaction in the sweep, re-keying and imports."""
         return self._context.batch_size
 
     # -- organisations (directory.py) --------------------------------------------------------------

@@ -48,9 +48,7 @@ def record_informed(
     by_id = ctx.professional(by, key=key, link_id=link_id) if by is not None else None
     denied = False
     with ctx.work([key]) as work:
-        dossier = work.load(key)
-        link = find_link(dossier, link_id)
-        assert dossier is not None
+        dossier, link = find_link(work.load(key), link_id)
         now = work.stamp(dossier)
         actor_id = link.professional if by_id is None else by_id
         if actor_id != link.professional:

@@ -295,9 +295,7 @@ def withdraw(
     denied = False
     result: Link | None = None
     with ctx.work([key]) as work:
-        dossier = work.load(key)
-        link = find_link(dossier, link_id)
-        assert dossier is not None
+        dossier, link = find_link(work.load(key), link_id)
         now = work.stamp(dossier)
         if link.professional != actor_id:
             denied = True

@@ -197,19 +197,6 @@ def chain(
         seq += 1
         id = d.id if ids is None else next(ids)
         at = d.at.astimezone(timezone.utc)
-        digest = _digest(
-            id,
-            lane,
-            seq,
-            at,
-            d.actor,
-            d.action,
-            d.subject_ref,
-            d.link_id,
-            d.match_id,
-            d.count,
-            prev,
-        )
         values = (
             id,
             lane,
@@ -222,6 +209,7 @@ def chain(
             d.match_id,
             d.count,
         )
+        digest = _digest(*values, prev)
         if trusted:
             entry = _new(LogEntry)
             for name, value in zip(_FIELDS, (*values, prev, digest), strict=True):
@@ -387,10 +375,11 @@ def read_anchor(anchor: Mapping[str, Any] | str) -> dict[int, tuple[int, str]]:
             anchor = json.loads(anchor)
         except (ValueError, RecursionError):
             raise InvalidRecordError("anchor: not valid JSON") from None
-    version = anchor.get("version") if isinstance(anchor, Mapping) else None
+    if not isinstance(anchor, Mapping):
+        raise InvalidRecordError("anchor: not an anchor made by logbook_anchor()")
+    version = anchor.get("version")
     if type(version) is not int or version != _ANCHOR_VERSION:
         raise InvalidRecordError("anchor: not an anchor made by logbook_anchor()")
-    assert isinstance(anchor, Mapping)
     lanes = anchor.get("lanes")
     if not isinstance(lanes, Mapping):
         raise InvalidRecordError("anchor: lanes must be an object")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -67,6 +67,16 @@ class SweepReport:
     matches_dissolved: int = 0
     dossiers: int = 0
 
+    COUNTS: ClassVar[tuple[str, ...]] = (
+        "expired",
+        "purged",
+        "deleted_links",
+        "deleted_subjects",
+        "matches_dissolved",
+        "dossiers",
+    )
+    """The names of the counts, in report order."""
+
 
 def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
@@ -83,17 +93,7 @@ def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
     under its lock (and never earlier than its own latest moment)."""
     at = given if given is not None else ctx.now()
     today = local_date(at)
-    totals = dict.fromkeys(
-        (
-            "expired",
-            "purged",
-            "deleted_links",
-            "deleted_subjects",
-            "matches_dissolved",
-            "dossiers",
-        ),
-        0,
-    )
+    totals = dict.fromkeys(SweepReport.COUNTS, 0)
     # Each key is swept once. The store answers due keys in order, and a key swept before
     # comes back only if it is still due afterwards (``stuck``), so asking for
     # ``batch_size + stuck`` keys always holds a full batch of new ones: the cost stays

@@ -38,7 +38,7 @@ from datetime import date, datetime
 import attrs
 
 from verwijsindex._context import Context, actor
-from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier, is_current
 from verwijsindex.errors import InvalidNoticeError, InvalidRecordError, UnknownMunicipalityError
@@ -47,7 +47,6 @@ from verwijsindex.model import (
     Bsn,
     Link,
     LogAction,
-    Notification,
     NotificationKind,
     Subject,
 )
@@ -141,7 +140,6 @@ def _tell(
 ) -> None:
     """The move notices: each professional with an active link, and the new municipality's
     and region's coordinators when the youth left the old ones."""
-    key = dossier.key
     new = dossier.subject.address.municipality_code
     contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
     told: set[str] = set()
@@ -149,44 +147,30 @@ def _tell(
         if link.professional in told:
             continue
         told.add(link.professional)
-        work.notify(
-            key,
-            Notification(
-                id=new_id(),
-                kind=NotificationKind.MOVE,
-                recipient=link.professional,
-                created_at=now,
-                contacts=tuple(c for c in contacts if c.professional_id != link.professional),
-                link_id=link.id,
-            ),
+        others = tuple(c for c in contacts if c.professional_id != link.professional)
+        work.signal(
+            dossier,
+            actor(link.professional),
+            NotificationKind.MOVE,
+            link.professional,
+            now,
+            link_id=link.id,
+            contacts=others,
         )
-        work.log(now, actor(link.professional), LogAction.SIGNALLED, about=dossier)
     if new == old:
         return
-    work.notify(
-        key,
-        Notification(
-            id=new_id(),
-            kind=NotificationKind.MOVE,
-            recipient=new,
-            created_at=now,
-            contacts=contacts,
-        ),
-    )
-    work.log(now, f"coordinator:{new}", LogAction.SIGNALLED, about=dossier)
+    work.signal(dossier, f"coordinator:{new}", NotificationKind.MOVE, new, now, contacts=contacts)
     try:
         old_region = ctx.region_of(old)
     except UnknownMunicipalityError:  # pragma: no cover - stored codes are known
         old_region = None
     if old_region is None or old_region.name != new_region.name:
-        work.notify(
-            key,
-            Notification(
-                id=new_id(),
-                kind=NotificationKind.COORDINATOR,
-                recipient=new_region.name,
-                created_at=now,
-                contacts=contacts,
-            ),
+        region = new_region.name
+        work.signal(
+            dossier,
+            f"coordinator:{region}",
+            NotificationKind.COORDINATOR,
+            region,
+            now,
+            contacts=contacts,
         )
-        work.log(now, f"coordinator:{new_region.name}", LogAction.SIGNALLED, about=dossier)

@@ -245,7 +245,23 @@ def deviations(
 def information_duty(
     policy: NotificationPolicy, birth_date: date, at: datetime
 ) -> frozenset[Recipient]:
-    """Who must be informed of a link made at *at*, by age on the Amsterdam date of *at*."""
+    """Who must be informed of a link made at *at*, by age on the Amsterdam date of *at*.
+
+    23:30 UTC on 28 February 2020 is already 29 February in Amsterdam, the twelfth
+    birthday of a youth born on 29 February 2008:
+
+    >>> from datetime import date, datetime, timezone
+    >>> born = date(2008, 2, 29)
+    >>> information_duty(STATUTORY, born, datetime(2020, 2, 28, 22, 30, tzinfo=timezone.utc))
+    frozenset({<Recipient.LEGAL_REPRESENTATIVE: 'legal-representative'>})
+    >>> at = datetime(2020, 2, 28, 23, 30, tzinfo=timezone.utc)
+    >>> sorted(r.value for r in information_duty(STATUTORY, born, at))
+    ['legal-representative', 'youth']
+    >>> information_duty(STATUTORY, born, datetime(2020, 3, 1))
+    Traceback (most recent call last):
+        ...
+    verwijsindex.errors.NaiveDatetimeError: at must be timezone-aware
+    """
     day = local_date(ensure_aware(at, "at"))
     if isinstance(birth_date, datetime) or not isinstance(birth_date, date):
         raise InvalidRecordError("birth_date must be a date")

@@ -107,6 +107,17 @@ class Keyring:
     def __repr__(self) -> str:
         return f"Keyring({[k.id for k in self.keys]!r})"
 
+    @classmethod
+    def of(cls, key: PseudonymKey | Keyring | Iterable[PseudonymKey] | None) -> Keyring:
+        """A ring from one key, a ring, or keys oldest first; ``None`` is refused."""
+        if key is None:
+            raise ConfigurationError(
+                "the index needs a pseudonym key: VerwijsIndex(store, key=PseudonymKey(...))"
+            )
+        if isinstance(key, Keyring):
+            return key
+        return cls([key] if isinstance(key, PseudonymKey) else key)
+
     @property
     def current_id(self) -> str:
         return self.keys[-1].id

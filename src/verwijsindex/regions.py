@@ -4,7 +4,6 @@ Zuid-Limburg ships as :data:`ZUID_LIMBURG`; look-ups take a region name, a munic
 name or a CBS code, in any case, with or without accents, hyphens, ``GM`` or leading zeros,
 and former municipalities resolve to the one they merged into:
 
->>> from datetime import date, datetime, timezone
 >>> ZUID_LIMBURG.region_for("gm935").name
 'Maastricht-Heuvelland'
 >>> ZUID_LIMBURG.region_for("Parkstad").coordinator
@@ -18,33 +17,12 @@ Traceback (most recent call last):
     ...
 verwijsindex.errors.UnknownMunicipalityError: unknown municipality 'Amsterdam': no ...
 
-Who must be informed of a link depends on the youth's age on the day of the link. The
-statute (JW 7.1.5.1) is the default; the two leaflets' readings are named policies:
+Each region names its notification policy; the policies themselves (who must be informed
+of a link, by the youth's age) live in :mod:`verwijsindex.policies` and are importable
+from here too:
 
->>> sorted(r.value for r in STATUTORY.recipients(14))
-['legal-representative', 'youth']
->>> STATUTORY.recipients(23)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.AgeLimitError: ... under 23 (age on the day: 23)
->>> deviations(LEAFLET_WESTELIJKE_MIJNSTREEK)[0]
-Deviation(age=12, missing=frozenset({<Recipient.YOUTH: 'youth'>}), extra=frozenset())
->>> [d.age for d in deviations(LEAFLET_ZUID_LIMBURG)]
-[16, 17, 18, 19, 20, 21, 22]
-
-Ages are counted on the Amsterdam calendar: 23:30 UTC on 28 February 2020 is already
-29 February in Amsterdam, the twelfth birthday of a youth born on 29 February 2008:
-
->>> born = date(2008, 2, 29)
->>> information_duty(STATUTORY, born, datetime(2020, 2, 28, 22, 30, tzinfo=timezone.utc))
-frozenset({<Recipient.LEGAL_REPRESENTATIVE: 'legal-representative'>})
->>> at = datetime(2020, 2, 28, 23, 30, tzinfo=timezone.utc)
->>> sorted(r.value for r in information_duty(STATUTORY, born, at))
-['legal-representative', 'youth']
->>> information_duty(STATUTORY, date(2008, 2, 29), datetime(2020, 3, 1))
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.NaiveDatetimeError: at must be timezone-aware
+>>> ZUID_LIMBURG.region_for("Sittard-Geleen").policy is STATUTORY
+True
 
 Your own regions load from TOML (a ``str`` or ``bytes`` is the TOML text, a path-like is a
 file); the shipped ``data/zuid-limburg.toml`` documents the schema:
@@ -119,9 +97,9 @@ def _texts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 def _emails(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
-    for address in value:
+    for n, address in enumerate(value):
         if not _EMAIL.fullmatch(address):
-            raise InvalidRecordError(f"{attribute.name}: {address!r} is not an e-mail address")
+            raise InvalidRecordError(f"{attribute.name}[{n}] is not an e-mail address")
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -134,7 +112,7 @@ def _canonical_code(value: object) -> str:
     """``935``, ``"935"``, ``"GM0935"`` → ``"0935"`` (:mod:`verwijsindex.cbs_code`)."""
     code = cbs_code.compact(value)
     if code is None:
-        raise InvalidRecordError(f"{value!r} is not a CBS municipality code such as '0935'")
+        raise InvalidRecordError("not a CBS municipality code such as '0935'")
     return code
 
 
@@ -170,7 +148,7 @@ def _key(query: object) -> str | None:
 def _name_key(name: str) -> str:
     key = _key(name)
     if key is None or not key.startswith("name:"):
-        raise InvalidRecordError(f"{name!r} cannot be a name: it reads as a CBS code")
+        raise InvalidRecordError("a name cannot read as a CBS code")
     return key
 
 
@@ -193,13 +171,18 @@ class Municipality:
     former_names: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple, validator=_texts)
 
 
-def _municipalities(value: Iterable[Municipality]) -> tuple[Municipality, ...]:
+def _items(value: Iterable[_T], kind: type[_T], label: str) -> tuple[_T, ...]:
+    """*value* as a non-empty tuple of *kind*, for the field *label*."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidRecordError("municipalities must be a list of Municipality")
+        raise InvalidRecordError(f"{label} must be a list of {kind.__name__}")
     result = tuple(value)
-    if not result or not all(isinstance(m, Municipality) for m in result):
-        raise InvalidRecordError("municipalities must be a non-empty list of Municipality")
+    if not result or not all(isinstance(item, kind) for item in result):
+        raise InvalidRecordError(f"{label} must be a non-empty list of {kind.__name__}")
     return result
+
+
+def _municipalities(value: Iterable[Municipality]) -> tuple[Municipality, ...]:
+    return _items(value, Municipality, "municipalities")
 
 
 def _non_empty(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
@@ -242,16 +225,11 @@ class Region:
 
     def __attrs_post_init__(self) -> None:
         if not _EMAIL.fullmatch(self.coordinator):
-            raise InvalidRecordError(f"coordinator: {self.coordinator!r} is not an e-mail address")
+            raise InvalidRecordError("coordinator is not an e-mail address")
 
 
 def _regions(value: Iterable[Region]) -> tuple[Region, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise InvalidRecordError("regions must be a list of Region")
-    result = tuple(value)
-    if not result or not all(isinstance(r, Region) for r in result):
-        raise InvalidRecordError("regions must be a non-empty list of Region")
-    return result
+    return _items(value, Region, "regions")
 
 
 @attrs.frozen
@@ -321,31 +299,23 @@ class Regions:
         """Every current municipality, region by region, in file order."""
         return tuple(m for region in self.regions for m in region.municipalities)
 
-    def _find(self, query: str | int) -> tuple[Municipality, Region] | None:
+    def _find(self, query: str | int, what: str = "municipality") -> tuple[Municipality, Region]:
         key = _key(query)
-        return None if key is None else self._by_municipality.get(key)
+        found = None if key is None else self._by_municipality.get(key)
+        if found is None:
+            raise UnknownMunicipalityError(
+                f"unknown {what} {query!r}: no {what} in {self.name} has that name or CBS code",
+                query=str(query),
+            )
+        return found
 
     def municipality(self, name_or_code: str | int) -> Municipality:
         """The municipality with this name or CBS code (current or former)."""
-        found = self._find(name_or_code)
-        if found is None:
-            raise UnknownMunicipalityError(
-                f"unknown municipality {name_or_code!r}: no municipality in {self.name} "
-                "has that name or CBS code",
-                query=str(name_or_code),
-            )
-        return found[0]
+        return self._find(name_or_code)[0]
 
     def region_of_municipality(self, code: str | int) -> Region:
         """The region of the municipality with this CBS code (or name)."""
-        found = self._find(code)
-        if found is None:
-            raise UnknownMunicipalityError(
-                f"unknown municipality {code!r}: no municipality in {self.name} "
-                "has that name or CBS code",
-                query=str(code),
-            )
-        return found[1]
+        return self._find(code)[1]
 
     def region_for(self, name_or_code: str | int) -> Region:
         """The region with this name or alias, or holding this municipality name or code."""
@@ -353,14 +323,7 @@ class Regions:
         region = None if key is None else self._by_region.get(key)
         if region is not None:
             return region
-        found = self._find(name_or_code)
-        if found is None:
-            raise UnknownMunicipalityError(
-                f"unknown region or municipality {name_or_code!r}: nothing in {self.name} "
-                "has that name or CBS code",
-                query=str(name_or_code),
-            )
-        return found[1]
+        return self._find(name_or_code, "region or municipality")[1]
 
 
 # --- loading TOML ------------------------------------------------------------------------------

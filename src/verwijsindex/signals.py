@@ -23,10 +23,8 @@ from verwijsindex.matching import find_family_match, find_match
 from verwijsindex.model import (
     Contact,
     Link,
-    LogAction,
     Match,
     MatchKind,
-    Notification,
     NotificationKind,
 )
 
@@ -103,48 +101,22 @@ def notify_match(
     contacts = contacts_of(work, match.professionals)
     for pid in match.professionals:
         others = tuple(c for c in contacts if c.professional_id != pid)
-        work.notify(
-            dossier.key,
-            Notification(
-                id=new_id(),
-                kind=NotificationKind.MATCH,
-                recipient=pid,
-                created_at=now,
-                match_id=match.id,
-                contacts=others,
-            ),
-        )
-        work.log(now, actor(pid), LogAction.SIGNALLED, about=dossier, match_id=match.id)
-    municipality = dossier.subject.address.municipality_code
-    work.notify(
-        dossier.key,
-        Notification(
-            id=new_id(),
-            kind=NotificationKind.FOLLOW_UP,
-            recipient=municipality,
-            created_at=now,
-            match_id=match.id,
-        ),
-    )
-    work.log(
-        now, f"follow-up:{municipality}", LogAction.SIGNALLED, about=dossier, match_id=match.id
-    )
+        kind = NotificationKind.MATCH
+        work.signal(dossier, actor(pid), kind, pid, now, match_id=match.id, contacts=others)
+    code = dossier.subject.address.municipality_code
+    follow_up = NotificationKind.FOLLOW_UP
+    work.signal(dossier, f"follow-up:{code}", follow_up, code, now, match_id=match.id)
     regions = regions_of(ctx, work, links)
     if len(regions) > 1:
         for region in regions:
-            work.notify(
-                dossier.key,
-                Notification(
-                    id=new_id(),
-                    kind=NotificationKind.COORDINATOR,
-                    recipient=region,
-                    created_at=now,
-                    match_id=match.id,
-                    contacts=contacts,
-                ),
-            )
-            work.log(
-                now, f"coordinator:{region}", LogAction.SIGNALLED, about=dossier, match_id=match.id
+            work.signal(
+                dossier,
+                f"coordinator:{region}",
+                NotificationKind.COORDINATOR,
+                region,
+                now,
+                match_id=match.id,
+                contacts=contacts,
             )
 
 
@@ -209,15 +181,12 @@ def family_signal(
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
         sibling = siblings[lk.subject]
         at = work.stamp(sibling, now)  # never before what the sibling's dossier holds
-        work.notify(
-            lk.subject,
-            Notification(
-                id=new_id(),
-                kind=NotificationKind.FAMILY_MATCH,
-                recipient=lk.professional,
-                created_at=at,
-                match_id=family_id,
-                contacts=others,
-            ),
+        work.signal(
+            sibling,
+            actor(lk.professional),
+            NotificationKind.FAMILY_MATCH,
+            lk.professional,
+            at,
+            match_id=family_id,
+            contacts=others,
         )
-        work.log(at, actor(lk.professional), LogAction.SIGNALLED, about=sibling, match_id=family_id)

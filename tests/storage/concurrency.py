@@ -1,4 +1,5 @@
-"""Shared by the backend tests: many processes registering the same youth at once."""
+"""Shared by the backend tests: many processes registering the same youth at once, a
+populated index, an erasure on objection."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import NotificationKind
+from verwijsindex.model import NotificationKind, Recipient, Subject
+from verwijsindex.privacy import RequestKind, decide, erase, file_request
+from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import open_store
 from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
 
@@ -252,11 +255,12 @@ BSNS = ["111222333", "123456782", "010000008", "100000009", "999999990"]
 PARENTS = ["100000010", "100000022"]
 
 
-def populate(url: str) -> None:
-    """Five youths (some with registered parents), each matched by two professionals."""
+def populate(target: VerwijsIndex | str) -> None:
+    """Five youths (some with registered parents), each matched by two professionals, in
+    *target*: an index, or the URL of a store to open one on."""
     from verwijsindex.testing import make_index
 
-    index = make_index(url)
+    index = make_index(target) if isinstance(target, str) else target
     pros = [
         make_professional(id="p1", organisation="GGD Zuid-Limburg"),
         make_professional(id="p2", organisation="MEE Zuid-Limburg"),
@@ -268,4 +272,16 @@ def populate(url: str) -> None:
         for p in pros:
             index.register(youth_, p)
     assert index.verify_logbook().ok
-    index.store.close()
+    if isinstance(target, str):
+        index.store.close()
+
+
+def object_and_erase(index: VerwijsIndex, youth: Subject, received_on: date) -> None:
+    """The youth and their representative object, the officer grants it, the youth is erased."""
+    request = file_request(
+        RequestKind.OBJECTION,
+        youth,
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=received_on,
+    )
+    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))

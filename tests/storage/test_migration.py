@@ -26,11 +26,12 @@ from typing import Any
 
 import pytest
 
+from tests.storage.concurrency import object_and_erase
 from verwijsindex.errors import KeyMismatchError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain
 from verwijsindex.model import LogEntry, Recipient
-from verwijsindex.privacy import RequestKind, access_report, decide, erase, file_request
+from verwijsindex.privacy import RequestKind, access_report, file_request
 from verwijsindex.pseudonyms import entry_ref, unseal_id
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.serialization import from_json, to_json
@@ -70,13 +71,7 @@ def _fill(url: str) -> tuple[list[str], set[str]]:
                     held.add(registration.match.id)
     with store.transaction() as tx:
         secrets = [d.subject.log_secret for k in tx.keys(None, 10) if (d := tx.load(k))]
-    request = file_request(
-        RequestKind.OBJECTION,
-        _youth(ERASED),
-        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-        received_on=START.date(),
-    )
-    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+    object_and_erase(index, _youth(ERASED), START.date())
     store.close()
     return secrets, held
 
@@ -119,9 +114,17 @@ def _downgrade(run: Run, secrets: list[str], held: set[str], mark: str) -> None:
         run(q("UPDATE log_heads SET hash = ? WHERE lane = ?"), [plain[-1].hash, lane])
     texts = " ".join(data for (data,) in run("SELECT data FROM log_entries"))
     assert any(i in texts for i in held)  # version 1 left the erased youth's ids readable
+    # the schema of version 1: no tokens, counts, seals or key checks
+    run("DROP INDEX dossiers_log_token")
+    run("DROP INDEX log_refs_token_entry")
+    for column in ("log_token", "logged", "log_seal"):
+        run(f"ALTER TABLE dossiers DROP COLUMN {column}")
+    run("ALTER TABLE log_heads DROP COLUMN seal")
+    run("DROP TABLE key_checks")
+    run("UPDATE schema_version SET version = 1")
 
 
-def _check(url: str, held: set[str]) -> None:
+def _check(url: str, held: set[str], run: Run) -> None:
     store = open_store(url)
     try:
         with pytest.raises(KeyMismatchError, match="adopt=True"):
@@ -153,6 +156,8 @@ def _check(url: str, held: set[str]) -> None:
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
+    assert run("SELECT version FROM schema_version") == [(2,)]
+    assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
 
 
 def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
@@ -167,16 +172,7 @@ def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
         return rows
 
     _downgrade(run, secrets, held, "?")
-    run("DROP INDEX dossiers_log_token")
-    run("DROP INDEX log_refs_token_entry")
-    for column in ("log_token", "logged", "log_seal"):
-        run(f"ALTER TABLE dossiers DROP COLUMN {column}")
-    run("ALTER TABLE log_heads DROP COLUMN seal")
-    run("DROP TABLE key_checks")
-    run("UPDATE schema_version SET version = 1")
-    _check(url, held)
-    assert run("SELECT version FROM schema_version") == [(2,)]
-    assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
+    _check(url, held, run)
 
 
 @pytest.fixture
@@ -203,12 +199,4 @@ def test_a_postgresql_schema_of_version_1_is_migrated(
     url, run = postgres_url_with_schema
     secrets, held = _fill(url)
     _downgrade(run, secrets, held, "%s")
-    run("DROP INDEX dossiers_log_token")
-    run("DROP INDEX log_refs_token_entry")
-    run("ALTER TABLE dossiers DROP COLUMN log_token, DROP COLUMN logged, DROP COLUMN log_seal")
-    run("ALTER TABLE log_heads DROP COLUMN seal")
-    run("DROP TABLE key_checks")
-    run("UPDATE schema_version SET version = 1")
-    _check(url, held)
-    assert run("SELECT version FROM schema_version") == [(2,)]
-    assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
+    _check(url, held, run)

@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, LiteralString
 
 import pytest
@@ -18,6 +18,7 @@ from tests.storage.concurrency import (
     check_only_committed_work,
     check_sweep_race,
     die_mid_transaction,
+    object_and_erase,
     populate,
     prepare,
     prepare_sweep_race,
@@ -199,9 +200,6 @@ def test_erasure_vacuums_the_tables_that_held_the_youth(
 
     import attrs
 
-    from verwijsindex.model import Recipient
-    from verwijsindex.privacy import RequestKind, decide, erase, file_request
-    from verwijsindex.roles import RightsOfficer
     from verwijsindex.testing import make_professional, make_subject
 
     url = _with_schema(postgres_url, postgres_schema)
@@ -218,13 +216,7 @@ def test_erasure_vacuums_the_tables_that_held_the_youth(
         "SELECT vacuum_count FROM pg_stat_user_tables"
         " WHERE schemaname = current_schema() AND relname = 'dossiers'",
     )
-    request = file_request(
-        RequestKind.OBJECTION,
-        youth,
-        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-        received_on=date(2026, 1, 1),
-    )
-    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+    object_and_erase(index, youth, date(2026, 1, 1))
     index.store.close()
     stats = _execute(
         postgres_url,
@@ -287,20 +279,31 @@ def test_pooled_connections_survive_a_server_restart(
     store.close()
 
 
-def test_a_scrub_blocked_by_an_older_snapshot_is_reported_not_done(
-    postgres_url: str, postgres_schema: str
+def _hold_a_snapshot(conn: Any) -> None:
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    conn.execute("SELECT 1").fetchone()
+
+
+def _hold_a_write(conn: Any) -> None:
+    # READ COMMITTED, idle in transaction after a write: the session shows a transaction id
+    # and no snapshot (backend_xmin is null), yet it holds the vacuum back all the same.
+    conn.execute("CREATE TEMP TABLE held (n integer)")
+    conn.execute("INSERT INTO held VALUES (1)")
+
+
+@pytest.mark.parametrize("hold", [_hold_a_snapshot, _hold_a_write], ids=["snapshot", "write"])
+def test_a_scrub_blocked_by_an_older_transaction_is_reported_not_done(
+    postgres_url: str, postgres_schema: str, hold: Callable[[Any], None]
 ) -> None:
-    """A vacuum cannot remove rows another session's older snapshot may read: the scrub
-    waits, then says so, and the next scrub finishes the job."""
+    """A vacuum cannot remove rows another session's older snapshot may read, nor while an
+    older transaction is still open: the scrub waits, then says so, and the next scrub
+    finishes the job."""
     from datetime import date
 
     import attrs
 
     from verwijsindex.errors import ScrubIncompleteError
     from verwijsindex.index import VerwijsIndex
-    from verwijsindex.model import Recipient
-    from verwijsindex.privacy import RequestKind, decide, erase, file_request
-    from verwijsindex.roles import RightsOfficer
     from verwijsindex.storage.postgres import PostgresStore
     from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
 
@@ -312,16 +315,9 @@ def test_a_scrub_blocked_by_an_older_snapshot_is_reported_not_done(
     youth = attrs.evolve(youth, address=attrs.evolve(youth.address, street="Bezwaarsteeg"))
     index.register(youth, nurse)
     reader = psycopg.connect(postgres_url)
-    reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-    reader.execute("SELECT 1").fetchone()  # a snapshot from before the erasure
-    request = file_request(
-        RequestKind.OBJECTION,
-        youth,
-        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-        received_on=date(2026, 1, 1),
-    )
+    hold(reader)  # from before the erasure
     with pytest.raises(ScrubIncompleteError):
-        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        object_and_erase(index, youth, date(2026, 1, 1))
     assert index.links_for(nurse) == []  # the erasure itself stands
     reader.rollback()
     reader.close()

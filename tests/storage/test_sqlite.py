@@ -17,6 +17,7 @@ from tests.storage.concurrency import (
     check_only_committed_work,
     check_sweep_race,
     die_mid_transaction,
+    object_and_erase,
     populate,
     prepare,
     prepare_sweep_race,
@@ -247,14 +248,8 @@ def test_a_checkpoint_blocked_by_a_reader_is_reported_not_done(tmp_path: Path) -
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM dossiers").fetchone()  # holds a snapshot of the WAL
-    request = file_request(
-        RequestKind.OBJECTION,
-        youth,
-        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-        received_on=date(2026, 11, 23),
-    )
     with pytest.raises(ScrubIncompleteError):
-        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        object_and_erase(index, youth, date(2026, 11, 23))
     assert index.links_for(nurse) == []  # the erasure itself stands
     reader.execute("COMMIT")
     reader.close()

@@ -9,9 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -20,150 +18,29 @@ from hypothesis import strategies as st
 
 from verwijsindex.errors import CorruptRecordError, SchemaVersionError, StorageError
 from verwijsindex.model import (
-    Address,
-    Contact,
-    Gender,
-    Link,
-    LinkStatus,
-    LogAction,
-    LogEntry,
     Match,
     MatchKind,
-    Notification,
-    NotificationKind,
-    Organisation,
-    Professional,
-    Recipient,
-    WithdrawalReason,
 )
 from verwijsindex.storage import (
     Dossier,
-    InformationDuty,
-    InformationRecord,
     Store,
-    SubjectRecord,
     Transaction,
     open_store,
 )
 from verwijsindex.storage.memory import MemoryStore
 from verwijsindex.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
+from verwijsindex.testing._transaction import (
+    T0,
+    dossier,
+    entry,
+    full_dossier,
+    link,
+    notification,
+    organisation,
+    professional,
+)
 
-T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 SIDE_TABLES = ("dossier_links", "dossier_matches", "dossier_professionals", "dossier_parents")
-
-
-# --- builders ------------------------------------------------------------------------------------
-
-
-def organisation(n: int = 1) -> Organisation:
-    return Organisation(
-        id=f"O{n}", name=f"Organisatie {n}", municipality_code="935", email=f"o{n}@example.nl"
-    )
-
-
-def professional(n: int = 1) -> Professional:
-    return Professional(
-        id=f"P{n}", name=f"Hulpverlener {n}", organisation=organisation(n), email=f"p{n}@example.nl"
-    )
-
-
-def link(n: int, key: str, prof: int = 1) -> Link:
-    return Link(
-        id=f"L{n}",
-        subject=key,
-        professional=f"P{prof}",
-        organisation=f"O{prof}",
-        created_at=T0,
-        ends_on=date(2028, 3, 1),
-    )
-
-
-def dossier(
-    key: str = "k1", *, links: tuple[Link, ...] = (), parents: tuple[str, ...] = ()
-) -> Dossier:
-    subject = SubjectRecord(
-        key=key,
-        key_id="v1",
-        name="Jan Jansen",
-        gender=Gender.MALE,
-        birth_date=date(2012, 5, 17),
-        address=Address(
-            street="Markt",
-            house_number="1",
-            postcode="6211 CK",
-            city="Maastricht",
-            municipality_code="935",
-        ),
-        log_secret="5e" * 32,
-        parent_keys=parents,
-    )
-    return Dossier(subject=subject, links=links)
-
-
-def full_dossier(key: str = "k1") -> Dossier:
-    links = (
-        link(1, key, 1),
-        link(2, key, 2),
-        Link(
-            id="L3",
-            subject=key,
-            professional="P3",
-            organisation="O3",
-            created_at=T0 - timedelta(days=400),
-            ends_on=date(2026, 1, 1),
-            status=LinkStatus.ARCHIVED,
-            archived_on=date(2025, 12, 1),
-            withdrawal_reason=WithdrawalReason.RISK_RESOLVED,
-        ),
-    )
-    match = Match(
-        id="M1",
-        subject=key,
-        links=("L1", "L2"),
-        professionals=("P1", "P2"),
-        kind=MatchKind.SUBJECT,
-        created_at=T0,
-        updated_at=T0 + timedelta(hours=1),
-        lead="P1",
-    )
-    base = dossier(key, links=links, parents=("parent-b", "parent-a"))
-    return Dossier(
-        subject=base.subject,
-        links=links,
-        match=match,
-        hinted=frozenset({"P1"}),
-        duties=(InformationDuty("L2", frozenset(Recipient), date(2026, 4, 1)),),
-        informed=(InformationRecord("L1", frozenset({Recipient.YOUTH}), T0, "P1"),),
-        sweep_due=date(2026, 5, 1),
-        information_due=date(2026, 4, 1),
-    )
-
-
-def notification(n: int) -> Notification:
-    # typed Any: mypy reads the ``converter=tuple`` of ``contacts`` as an unbound generic
-    contacts: Any = (Contact.of(professional(n + 1)),)
-    return Notification(
-        id=f"N{n}",
-        kind=NotificationKind.MATCH,
-        recipient=f"P{n}",
-        created_at=T0,
-        match_id="M1",
-        contacts=contacts,
-    )
-
-
-def entry(lane: int, seq: int, *, at: datetime = T0, token: str | None = None) -> LogEntry:
-    return LogEntry(
-        id=f"e{lane}-{seq}",
-        lane=lane,
-        seq=seq,
-        at=at,
-        actor="P1",
-        action=LogAction.REGISTERED,
-        subject_ref=token,
-        prev_hash=f"h{lane}-{seq - 1}",
-        hash=f"h{lane}-{seq}",
-    )
 
 
 # --- fixtures ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import attrs
 import pytest
 
+from tests.storage.concurrency import BSNS, populate
 from verwijsindex.errors import KeyMismatchError, TamperedLogbookError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain, head_message
@@ -30,10 +31,9 @@ from verwijsindex.pseudonyms import log_token
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.serialization import from_json, to_json
 from verwijsindex.storage import MemoryStore, Store, open_store
-from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+from verwijsindex.testing import TEST_KEY, FixedClock, make_subject
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-BSNS = ["111222333", "123456782", "010000008"]
 
 
 class Raw(Protocol):
@@ -203,20 +203,6 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         conn.execute(
             psycopg.sql.SQL("DROP SCHEMA {} CASCADE").format(psycopg.sql.Identifier(schema))
         )
-
-
-def populate(index: VerwijsIndex) -> None:
-    pros = [
-        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
-        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
-    ]
-    for p in pros:
-        index.add_organisation(p.organisation)
-    for i, bsn in enumerate(BSNS):
-        youth = make_subject(bsn=bsn, birth_date=date(2010 + i, 1, 1))
-        for p in pros:
-            index.register(youth, p)
-    assert index.verify_logbook().ok
 
 
 def busiest_lane(index: VerwijsIndex) -> int:

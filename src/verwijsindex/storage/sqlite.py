@@ -38,8 +38,6 @@ from datetime import date
 from types import TracebackType
 from typing import Final, TypeVar
 
-import attrs
-
 from verwijsindex.errors import (
     CorruptRecordError,
     SchemaVersionError,
@@ -50,173 +48,28 @@ from verwijsindex.model import LogEntry, Match, Notification, Organisation, Prof
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, IndexTerms, LogAudit, index_terms
-from verwijsindex.storage._sql import audit, decode, decode_match, reseal_log, secrets_by_token
+from verwijsindex.storage._sql import audit, decode, decode_match
+from verwijsindex.storage._sqlite_sql import (
+    ADD_NOTIFICATION,
+    AFTER,
+    FETCH,
+    INSERT_LOG,
+    INSERT_REF,
+    MIGRATIONS,
+    NO_SEALS,
+    NO_TERMS,
+    PUT_ORGANISATION,
+    PUT_PROFESSIONAL,
+    SAVE_DOSSIER,
+    SCHEMA_VERSION,
+    SEAL_HEAD,
+    SET_HEAD,
+    SIDE,
+)
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
 
 T = TypeVar("T")
-
-MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
-    1: (
-        """CREATE TABLE IF NOT EXISTS dossiers (
-            key TEXT PRIMARY KEY,
-            data TEXT NOT NULL,
-            sweep_due TEXT,
-            information_due TEXT)""",
-        """CREATE INDEX IF NOT EXISTS dossiers_sweep_due
-            ON dossiers (sweep_due, key) WHERE sweep_due IS NOT NULL""",
-        """CREATE INDEX IF NOT EXISTS dossiers_information_due
-            ON dossiers (information_due, key) WHERE information_due IS NOT NULL""",
-        """CREATE TABLE IF NOT EXISTS dossier_links (
-            link_id TEXT PRIMARY KEY,
-            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
-        "CREATE INDEX IF NOT EXISTS dossier_links_key ON dossier_links (key)",
-        """CREATE TABLE IF NOT EXISTS dossier_matches (
-            match_id TEXT PRIMARY KEY,
-            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
-        "CREATE INDEX IF NOT EXISTS dossier_matches_key ON dossier_matches (key)",
-        """CREATE TABLE IF NOT EXISTS dossier_professionals (
-            professional_id TEXT NOT NULL,
-            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
-            PRIMARY KEY (professional_id, key)) WITHOUT ROWID""",
-        "CREATE INDEX IF NOT EXISTS dossier_professionals_key ON dossier_professionals (key)",
-        """CREATE TABLE IF NOT EXISTS dossier_parents (
-            parent_key TEXT NOT NULL,
-            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
-            PRIMARY KEY (parent_key, key)) WITHOUT ROWID""",
-        "CREATE INDEX IF NOT EXISTS dossier_parents_key ON dossier_parents (key)",
-        "CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS professionals (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
-        """CREATE TABLE IF NOT EXISTS outbox (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
-            key TEXT NOT NULL,
-            data TEXT NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key)",
-        """CREATE TABLE IF NOT EXISTS log_entries (
-            lane INTEGER NOT NULL,
-            seq INTEGER NOT NULL,
-            id TEXT NOT NULL UNIQUE,
-            data TEXT NOT NULL,
-            PRIMARY KEY (lane, seq))""",
-        """CREATE TABLE IF NOT EXISTS log_heads (
-            lane INTEGER PRIMARY KEY,
-            seq INTEGER NOT NULL,
-            hash TEXT NOT NULL)""",
-        "CREATE TABLE IF NOT EXISTS log_refs (token TEXT NOT NULL, entry_id TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS log_refs_token ON log_refs (token)",
-    ),
-    2: (
-        """CREATE TABLE IF NOT EXISTS key_checks (
-            key_id TEXT PRIMARY KEY,
-            position INTEGER NOT NULL UNIQUE,
-            check_value TEXT NOT NULL) WITHOUT ROWID""",
-        "ALTER TABLE log_heads ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE dossiers ADD COLUMN log_token TEXT",
-        "ALTER TABLE dossiers ADD COLUMN logged INTEGER NOT NULL DEFAULT 0",
-        "ALTER TABLE dossiers ADD COLUMN log_seal TEXT",
-        "CREATE INDEX IF NOT EXISTS dossiers_log_token ON dossiers (log_token)",
-        "CREATE UNIQUE INDEX IF NOT EXISTS log_refs_token_entry ON log_refs (token, entry_id)",
-    ),
-}
-"""The schema, as the statements that bring a database from the version before to each
-version. A later release adds an entry; opening an older database runs the missing ones."""
-
-
-def _to_version_2(connection: sqlite3.Connection) -> None:
-    """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
-    links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
-    rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
-    dossiers = [decode(data, Dossier, "dossiers", key) for key, data in rows]
-    connection.executemany(
-        "UPDATE dossiers SET log_token = ? WHERE key = ?",
-        [(log_token(d.subject.log_secret), d.key) for d in dossiers],
-    )
-    refs = connection.execute("SELECT token, entry_id FROM log_refs").fetchall()
-    secrets = secrets_by_token(dossiers)
-    for (lane,) in connection.execute("SELECT DISTINCT lane FROM log_entries").fetchall():
-        stored = connection.execute(
-            "SELECT seq, data FROM log_entries WHERE lane = ? ORDER BY seq", (lane,)
-        ).fetchall()
-        entries = [decode(data, LogEntry, "log_entries", (lane, seq)) for seq, data in stored]
-        rewritten = reseal_log({lane: entries}, secrets, refs)[lane]
-        connection.executemany(
-            "UPDATE log_entries SET data = ? WHERE lane = ? AND seq = ?",
-            [(to_json(e), e.lane, e.seq) for e in rewritten],
-        )
-        last = rewritten[-1]
-        connection.execute(
-            "UPDATE log_heads SET seq = ?, hash = ? WHERE lane = ?", (last.seq, last.hash, lane)
-        )
-
-
-_AFTER: Final = {2: _to_version_2}
-"""Steps in Python that follow a version's statements."""
-
-SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
-"""The schema version this release writes; a database with a higher one is refused."""
-
-_FETCH = 500
-_NO_TERMS: Final = IndexTerms(link_ids=(), match_ids=(), professional_ids=(), parent_keys=())
-
-
-@attrs.frozen
-class _SideTable:
-    """One look-up table derived from the dossiers, with its statements."""
-
-    clear: str
-    insert: str
-    remove: str
-
-
-def _side(table: str, column: str, conflict: str) -> _SideTable:
-    return _SideTable(
-        clear=f"DELETE FROM {table} WHERE key = ?",
-        insert=f"INSERT OR {conflict} INTO {table} ({column}, key) VALUES (?, ?)",
-        remove=f"DELETE FROM {table} WHERE {column} = ? AND key = ?",
-    )
-
-
-# In the order of the fields of IndexTerms. A link or match id names one dossier: saving it
-# under another key moves it (as in the memory store).
-_SIDE: Final = (
-    _side("dossier_links", "link_id", "REPLACE"),
-    _side("dossier_matches", "match_id", "REPLACE"),
-    _side("dossier_professionals", "professional_id", "IGNORE"),
-    _side("dossier_parents", "parent_key", "IGNORE"),
-)
-
-_SAVE_DOSSIER = (
-    "INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
-    "sweep_due = excluded.sweep_due, information_due = excluded.information_due, "
-    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
-)
-_PUT_ORGANISATION = (
-    "INSERT INTO organisations (id, data) VALUES (?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
-)
-_PUT_PROFESSIONAL = (
-    "INSERT INTO professionals (id, data) VALUES (?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
-)
-_ADD_NOTIFICATION = (
-    "INSERT INTO outbox (id, key, data) VALUES (?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, data = excluded.data"
-)
-_INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
-_SET_HEAD = (
-    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
-    "seal = excluded.seal"
-)
-_SEAL_HEAD = (
-    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, 0, '', ?) "
-    "ON CONFLICT (lane) DO UPDATE SET seal = excluded.seal"
-)
-_NO_SEALS: Final[Mapping[int, str]] = {}
-_INSERT_REF = "INSERT INTO log_refs (token, entry_id) VALUES (?, ?)"
 
 
 class _Translate:
@@ -312,8 +165,8 @@ class SQLiteStore:
                 if version > current:
                     for statement in MIGRATIONS[version]:
                         connection.execute(statement)
-                    if version in _AFTER:
-                        _AFTER[version](connection)
+                    if version in AFTER:
+                        AFTER[version](connection)
             if current != SCHEMA_VERSION:
                 connection.execute(
                     "INSERT INTO schema_version (id, version) VALUES (1, ?) "
@@ -438,7 +291,7 @@ class _SQLiteTransaction:
                 row = self._db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
         if row is None:
             # no dossier, so no side rows: the foreign keys see to that
-            self._terms[key] = _NO_TERMS
+            self._terms[key] = NO_TERMS
             return None
         dossier = decode(row[0], Dossier, "dossiers", key)
         if dossier.key != key:
@@ -472,7 +325,7 @@ class _SQLiteTransaction:
             old = self._terms.get(key)
             if old is None:
                 clears.append((key,))
-                old = _NO_TERMS
+                old = NO_TERMS
             for gone, added, before, after in zip(
                 removes, inserts, _columns(old), _columns(terms), strict=True
             ):
@@ -485,8 +338,8 @@ class _SQLiteTransaction:
             self._read.pop(key, None)
         db = self._db
         with _TRANSLATE:
-            db.executemany(_SAVE_DOSSIER, rows)
-            for side, gone, added in zip(_SIDE, removes, inserts, strict=True):
+            db.executemany(SAVE_DOSSIER, rows)
+            for side, gone, added in zip(SIDE, removes, inserts, strict=True):
                 if clears:
                     db.executemany(side.clear, clears)
                 if gone:
@@ -498,10 +351,10 @@ class _SQLiteTransaction:
         self._read.pop(key, None)
         db = self._db
         with _TRANSLATE:
-            for side in _SIDE:
+            for side in SIDE:
                 db.execute(side.clear, (key,))
             db.execute("DELETE FROM dossiers WHERE key = ?", (key,))
-        self._terms[key] = _NO_TERMS
+        self._terms[key] = NO_TERMS
 
     def _one_key(self, sql: str, term: str) -> str | None:
         with _TRANSLATE:
@@ -587,7 +440,7 @@ class _SQLiteTransaction:
 
     def put_organisation(self, organisation: Organisation) -> None:
         with _TRANSLATE:
-            self._db.execute(_PUT_ORGANISATION, (organisation.id, to_json(organisation)))
+            self._db.execute(PUT_ORGANISATION, (organisation.id, to_json(organisation)))
 
     def get_professional(self, professional_id: str) -> Professional | None:
         with _TRANSLATE:
@@ -600,7 +453,7 @@ class _SQLiteTransaction:
 
     def put_professional(self, professional: Professional) -> None:
         with _TRANSLATE:
-            self._db.execute(_PUT_PROFESSIONAL, (professional.id, to_json(professional)))
+            self._db.execute(PUT_PROFESSIONAL, (professional.id, to_json(professional)))
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         with _TRANSLATE:
@@ -614,7 +467,7 @@ class _SQLiteTransaction:
         rows = [(notification.id, key, to_json(notification)) for key, notification in items]
         if rows:
             with _TRANSLATE:
-                self._db.executemany(_ADD_NOTIFICATION, rows)
+                self._db.executemany(ADD_NOTIFICATION, rows)
 
     def _notifications(self, sql: str, parameters: tuple[object, ...]) -> list[Notification]:
         with _TRANSLATE:
@@ -659,20 +512,20 @@ class _SQLiteTransaction:
         self,
         entries: Sequence[LogEntry],
         refs: Sequence[tuple[str, str]],
-        seals: Mapping[int, str] = _NO_SEALS,
+        seals: Mapping[int, str] = NO_SEALS,
     ) -> None:
         rows = [(e.lane, e.seq, e.id, to_json(e)) for e in entries]
         heads = {e.lane: (e.lane, e.seq, e.hash, seals.get(e.lane, "")) for e in entries}
         db = self._db
         with _TRANSLATE:
             if rows:
-                db.executemany(_INSERT_LOG, rows)
-                db.executemany(_SET_HEAD, list(heads.values()))
+                db.executemany(INSERT_LOG, rows)
+                db.executemany(SET_HEAD, list(heads.values()))
             if refs:
-                db.executemany(_INSERT_REF, refs)
+                db.executemany(INSERT_REF, refs)
             other = [(lane, seal) for lane, seal in seals.items() if lane not in heads]
             if other:
-                db.executemany(_SEAL_HEAD, other)
+                db.executemany(SEAL_HEAD, other)
 
     def log_entries(self) -> Iterator[LogEntry]:
         with _TRANSLATE:
@@ -680,7 +533,7 @@ class _SQLiteTransaction:
         try:
             while True:
                 with _TRANSLATE:
-                    rows = cursor.fetchmany(_FETCH)
+                    rows = cursor.fetchmany(FETCH)
                 if not rows:
                     return
                 for lane, seq, data in rows:

@@ -28,7 +28,6 @@ from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import (
     Address,
     NotificationKind,
-    Professional,
     Recipient,
     Subject,
     WithdrawalReason,
@@ -64,23 +63,8 @@ class _OffsetOf25Hours(tzinfo):
 class FieldContract(ContractBase):
     """Field conditions, on the store that :meth:`make_store` opens."""
 
-    @staticmethod
-    def _pro(id: str, organisation: str, municipality: str = "Maastricht") -> Professional:
-        return t.make_professional(id=id, organisation=organisation, municipality=municipality)
-
-    @staticmethod
-    def _youth(bsn: str = BSN, **kw: Any) -> Subject:
-        return t.make_subject(bsn=bsn, birth_date=date(2014, 3, 15), **kw)
-
     def _index(self, store: Store, clock: Callable[[], datetime]) -> VerwijsIndex:
         return VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
-
-    def _setup(self, at: datetime = START) -> tuple[VerwijsIndex, FixedClock]:
-        clock = FixedClock(at)
-        index = self._index(self.store(), clock)
-        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg", "Sint Jozefschool"):
-            index.add_organisation(self._pro("x", org).organisation)
-        return index, clock
 
     @staticmethod
     def _snapshot(index: VerwijsIndex) -> tuple[object, ...]:
@@ -109,10 +93,10 @@ class FieldContract(ContractBase):
         }
         hosts = {name: self._index(store, clock) for name, clock in clocks.items()}
         orgs = {"a": "GGD Zuid-Limburg", "b": "MEE Zuid-Limburg", "c": "Sint Jozefschool"}
-        pros = {name: self._pro(name, org) for name, org in orgs.items()}
+        pros = {name: self.pro(name, org) for name, org in orgs.items()}
         for pro in pros.values():
             hosts["a"].add_organisation(pro.organisation)
-        youth = self._youth()
+        youth = self.youth(age=12)
         assert hosts["a"].register(youth, pros["a"]).match is None
         first = hosts["b"].register(youth, pros["b"]).match
         late = hosts["c"].register(youth, pros["c"])
@@ -141,9 +125,9 @@ class FieldContract(ContractBase):
 
     def test_a_key_that_does_not_fit_the_store_is_refused(self) -> None:
         """Finding 2: the right key id with the wrong secret would make a second dossier."""
-        index, clock = self._setup()
-        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
-        index.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+        index, clock = self.index()
+        index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(age=12), self.pro("p2", "MEE Zuid-Limburg"))
         before = self._snapshot(index)
         secret = b"the-right-id-but-the-wrong-secret"
         wrong = PseudonymKey(t.TEST_KEY.id, secret)
@@ -164,7 +148,7 @@ class FieldContract(ContractBase):
             VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)
         assert caught[0].key_ids == ("key-2",)
         both = VerwijsIndex(index.store, key=[t.TEST_KEY, new], clock=clock)
-        again = both.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        again = both.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
         assert not again.created and again.match is not None
         with raises(KeyMismatchError):
             VerwijsIndex(index.store, key=[t.TEST_KEY, PseudonymKey("key-2", secret)], clock=clock)
@@ -173,9 +157,9 @@ class FieldContract(ContractBase):
     def test_a_keyring_must_be_the_store_s_keys_in_order(self) -> None:
         """A ring in another order, or with a key the store never used, would make other
         pseudonyms: a second dossier for a youth who is matched already."""
-        index, clock = self._setup()
-        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
-        index.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+        index, clock = self.index()
+        index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(self.youth(age=12), self.pro("p2", "MEE Zuid-Limburg"))
         second = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
         third = PseudonymKey("key-3", b"a-third-secret-of-32-bytes-long!!")
         index.rekey(second)
@@ -189,7 +173,7 @@ class FieldContract(ContractBase):
             assert set(caught[0].key_ids) >= set(ids[:1])
         assert self._snapshot(index) == before  # the third key was not recorded either
         both = VerwijsIndex(index.store, key=[t.TEST_KEY, second], clock=clock)
-        assert not both.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg")).created
+        assert not both.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg")).created
 
     def test_a_host_whose_clock_runs_ahead_cannot_make_a_death_of_tomorrow_true(self) -> None:
         """A change stamped by a host three days ahead moves the youth's stamps on, but
@@ -199,12 +183,12 @@ class FieldContract(ContractBase):
         right = self._index(store, FixedClock(now))
         ahead = self._index(store, FixedClock(now + timedelta(days=3)))
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            right.add_organisation(self._pro("x", org).organisation)
-        right.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
-        ahead.register(self._youth(), self._pro("p2", "MEE Zuid-Limburg"))
+            right.add_organisation(self.pro("x", org).organisation)
+        right.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        ahead.register(self.youth(age=12), self.pro("p2", "MEE Zuid-Limburg"))
         with raises(InvalidNoticeError):
-            right.record_death(self._youth(), date(2026, 11, 25))
-        assert right.record_death(self._youth(), date(2026, 11, 23)) == 2
+            right.record_death(self.youth(age=12), date(2026, 11, 25))
+        assert right.record_death(self.youth(age=12), date(2026, 11, 23)) == 2
 
     def test_a_family_signal_is_stamped_after_what_the_sibling_holds(self) -> None:
         store = self.store()
@@ -212,13 +196,13 @@ class FieldContract(ContractBase):
         right = self._index(store, FixedClock(now))
         ahead = self._index(store, FixedClock(now + timedelta(minutes=10)))
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            right.add_organisation(self._pro("x", org).organisation)
+            right.add_organisation(self.pro("x", org).organisation)
         parent = "100000009"
         ahead.register(
-            self._youth(OTHER_BSN, parents=[parent]), self._pro("p1", "GGD Zuid-Limburg")
+            self.youth(OTHER_BSN, age=12, parents=[parent]), self.pro("p1", "GGD Zuid-Limburg")
         )
-        right.register(self._youth(parents=[parent]), self._pro("p2", "MEE Zuid-Limburg"))
-        sibling = right.keyring.pseudonym(self._youth(OTHER_BSN).bsn)
+        right.register(self.youth(age=12, parents=[parent]), self.pro("p2", "MEE Zuid-Limburg"))
+        sibling = right.keyring.pseudonym(self.youth(OTHER_BSN, age=12).bsn)
         with store.transaction() as tx:
             dossier = tx.load(sibling)
         assert dossier is not None and dossier.changed_at == now + timedelta(minutes=10)
@@ -235,10 +219,10 @@ class FieldContract(ContractBase):
     def test_a_death_notice_that_cannot_be_true_changes_nothing(self) -> None:
         """Finding 3: an impossible death notice deleted a dossier for good."""
         # 23:30 UTC on 23 November is already 24 November in Amsterdam
-        index, _ = self._setup(datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc))
-        youth = self._youth()
-        index.register(youth, self._pro("p1", "GGD Zuid-Limburg"))
-        index.register(youth, self._pro("p2", "MEE Zuid-Limburg"))
+        index, _ = self.index(start=datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc))
+        youth = self.youth(age=12)
+        index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
         before = self._snapshot(index)
         for died in (date.max, date(2026, 11, 25), youth.birth_date - timedelta(days=1)):
             for given in (youth, youth.bsn):
@@ -250,19 +234,19 @@ class FieldContract(ContractBase):
         assert self._snapshot(index)[0] == ()
 
     def test_a_move_notice_that_cannot_be_true_changes_nothing(self) -> None:
-        index, _ = self._setup()
-        index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        index, _ = self.index()
+        index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
         before = self._snapshot(index)
         amsterdam = Address(
             street="Dam", house_number="1", postcode="1012 JS", city="Amsterdam",
             municipality_code="0363",
         )  # fmt: skip
         with raises(InvalidNoticeError) as caught:
-            index.record_move(attrs.evolve(self._youth(), address=amsterdam))
+            index.record_move(attrs.evolve(self.youth(age=12), address=amsterdam))
         assert caught[0].field == "address.municipality_code"
         broken = object.__new__(Subject)
         for field in attrs.fields(Subject):
-            object.__setattr__(broken, field.name, getattr(self._youth(), field.name))
+            object.__setattr__(broken, field.name, getattr(self.youth(age=12), field.name))
         object.__setattr__(broken, "address", "Teststraat 1, Maastricht")
         with raises(InvalidNoticeError) as caught:
             index.record_move(broken)
@@ -271,11 +255,12 @@ class FieldContract(ContractBase):
 
     def test_a_move_within_the_municipality_tells_the_professionals(self) -> None:
         """Finding 4: a move within the municipality told no one."""
-        index, _ = self._setup()
-        first = index.register(self._youth(), self._pro("p1", "GGD Zuid-Limburg"))
+        index, _ = self.index()
+        first = index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
         index.acknowledge(n.id for n in index.pending_notifications())
         moved = attrs.evolve(
-            self._youth(), address=attrs.evolve(self._youth().address, street="Nieuwstraat")
+            self.youth(age=12),
+            address=attrs.evolve(self.youth(age=12).address, street="Nieuwstraat"),
         )
         assert index.record_move(moved) == 1
         (note,) = index.pending_notifications()
@@ -290,11 +275,11 @@ class FieldContract(ContractBase):
     def test_erasure_leaves_no_id_that_ties_the_remaining_entries(self) -> None:
         """Finding 5: the remaining entries carried the link and match ids the professionals
         hold, so the whole trail of an erased youth could be picked out."""
-        index, _ = self._setup()
+        index, _ = self.index()
         youth, p1, p2 = (
-            self._youth(),
-            self._pro("p1", "GGD Zuid-Limburg"),
-            self._pro("p2", "MEE Zuid-Limburg"),
+            self.youth(age=12),
+            self.pro("p1", "GGD Zuid-Limburg"),
+            self.pro("p2", "MEE Zuid-Limburg"),
         )
         first = index.register(youth, p1)
         second = index.register(youth, p2)
@@ -305,7 +290,7 @@ class FieldContract(ContractBase):
         index.history(youth, p1)
         known = {first.link.id, second.link.id, second.match.id}
         known |= {n.id for n in index.pending_notifications()}
-        index.register(self._youth(OTHER_BSN), p1)  # another youth, whose trail stays
+        index.register(self.youth(OTHER_BSN, age=12), p1)  # another youth, whose trail stays
         request = file_request(
             RequestKind.OBJECTION,
             youth,
@@ -325,15 +310,15 @@ class FieldContract(ContractBase):
 
     def test_a_deleted_youth_leaves_no_id_in_the_logbook(self) -> None:
         """Death and the age limit delete too: what the professionals hold ties nothing."""
-        index, clock = self._setup()
+        index, clock = self.index()
         old = t.make_subject(bsn=OTHER_BSN, birth_date=date(2004, 1, 1))
         known: set[str] = set()
-        for youth in (self._youth(), old):
-            a = index.register(youth, self._pro("p1", "GGD Zuid-Limburg"))
-            b = index.register(youth, self._pro("p2", "MEE Zuid-Limburg"))
+        for youth in (self.youth(age=12), old):
+            a = index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+            b = index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
             assert b.match is not None
             known |= {a.link.id, b.link.id, b.match.id}
-        index.record_death(self._youth(), START.date())
+        index.record_death(self.youth(age=12), START.date())
         clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
         assert index.sweep().deleted_subjects == 1
         with index.store.transaction() as tx:
@@ -346,11 +331,11 @@ class FieldContract(ContractBase):
 
     def test_an_import_rejects_each_malformed_record_and_goes_on(self) -> None:
         """Finding 7: one malformed record ended the import with a bare OverflowError."""
-        index, _ = self._setup()
+        index, _ = self.index()
         from verwijsindex.serialization import unstructure
 
-        p1 = self._pro("p1", "GGD Zuid-Limburg")
-        good = unstructure(ImportRecord(self._youth(), p1))
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        good = unstructure(ImportRecord(self.youth(age=12), p1))
         bad_dates = [
             "0001-01-01T00:00:00+23:00",
             "9999-12-31T23:59:59-23:00",
@@ -370,7 +355,7 @@ class FieldContract(ContractBase):
             42,
             None,
             "text",
-            ImportRecord(self._youth(OTHER_BSN), p1),
+            ImportRecord(self.youth(OTHER_BSN, age=12), p1),
         ]
         report = index.bulk_register(records, batch_size=2)
         statuses = [o.status for o in report.outcomes]
@@ -380,15 +365,15 @@ class FieldContract(ContractBase):
             assert isinstance(outcome.error, ValidationError), outcome
         with raises(ValidationError):
             ImportRecord(
-                self._youth(), p1, created_at=datetime(2026, 1, 1, tzinfo=_OffsetOf25Hours())
+                self.youth(age=12), p1, created_at=datetime(2026, 1, 1, tzinfo=_OffsetOf25Hours())
             )
         with raises(ValidationError):
-            ImportRecord(self._youth(), p1, created_at="2026-01-01")  # type: ignore[arg-type]
+            ImportRecord(self.youth(age=12), p1, created_at="2026-01-01")  # type: ignore[arg-type]
 
     def test_an_import_that_fails_part_way_reports_what_was_committed(self) -> None:
-        index, clock = self._setup()
-        pros = [self._pro("p1", "GGD Zuid-Limburg"), self._pro("p2", "MEE Zuid-Limburg")]
-        youths = [self._youth(), self._youth(OTHER_BSN), t.make_subject(
+        index, clock = self.index()
+        pros = [self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")]
+        youths = [self.youth(age=12), self.youth(OTHER_BSN, age=12), t.make_subject(
             bsn="010000008", birth_date=date(2012, 1, 1)
         )]  # fmt: skip
         records = [ImportRecord(y, p) for y in youths for p in pros]

@@ -1,0 +1,309 @@
+"""The PostgreSQL store's schema and statements: what :mod:`verwijsindex.storage.postgres`
+sends to the server, apart from how it sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final, LiteralString
+
+from verwijsindex.dossier import Dossier, index_terms
+from verwijsindex.model import LogEntry
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.serialization import to_json
+from verwijsindex.storage._sql import decode, reseal_log, secrets_by_token
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
+
+__all__ = [
+    "APPEND_LOG",
+    "DELETE",
+    "MIGRATIONS",
+    "OLDER_SNAPSHOTS",
+    "SAVE",
+    "SAVE_MANY",
+    "SCHEMA_VERSION",
+    "SCRUBBED",
+    "SEAL_HEADS",
+    "match_ids",
+    "save_many_params",
+    "save_params",
+    "to_version_2",
+]
+
+MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
+    # 0 -> 1: the first schema. Keys sort by code point (COLLATE "C"), as Python sorts.
+    (
+        """CREATE TABLE dossiers (
+            key text COLLATE "C" PRIMARY KEY,
+            data text NOT NULL,
+            sweep_due date,
+            information_due date)""",
+        "CREATE INDEX dossiers_sweep_due ON dossiers (sweep_due, key) WHERE sweep_due IS NOT NULL",
+        """CREATE INDEX dossiers_information_due ON dossiers (information_due, key)
+            WHERE information_due IS NOT NULL""",
+        """CREATE TABLE dossier_links (
+            link_id text COLLATE "C" PRIMARY KEY, key text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX dossier_links_key ON dossier_links (key)",
+        """CREATE TABLE dossier_matches (
+            match_id text COLLATE "C" PRIMARY KEY, key text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX dossier_matches_key ON dossier_matches (key)",
+        """CREATE TABLE dossier_professionals (
+            professional_id text COLLATE "C", key text COLLATE "C",
+            PRIMARY KEY (professional_id, key))""",
+        "CREATE INDEX dossier_professionals_key ON dossier_professionals (key)",
+        """CREATE TABLE dossier_parents (
+            parent_key text COLLATE "C", key text COLLATE "C", PRIMARY KEY (parent_key, key))""",
+        "CREATE INDEX dossier_parents_key ON dossier_parents (key)",
+        'CREATE TABLE organisations (id text COLLATE "C" PRIMARY KEY, data text NOT NULL)',
+        'CREATE TABLE professionals (id text COLLATE "C" PRIMARY KEY, data text NOT NULL)',
+        """CREATE TABLE outbox (
+            seq bigserial PRIMARY KEY,
+            id text COLLATE "C" NOT NULL UNIQUE,
+            key text COLLATE "C" NOT NULL,
+            data text NOT NULL)""",
+        "CREATE INDEX outbox_key ON outbox (key)",
+        """CREATE TABLE log_entries (
+            lane integer, seq bigint, id text NOT NULL UNIQUE, data text NOT NULL,
+            PRIMARY KEY (lane, seq))""",
+        """CREATE TABLE log_heads (
+            lane integer PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL)""",
+        "CREATE TABLE log_refs (token text NOT NULL, entry_id text NOT NULL)",
+        "CREATE INDEX log_refs_token ON log_refs (token)",
+    ),
+    # 1 -> 2: key check values, sealed heads, each youth's sealed count of log references
+    (
+        """CREATE TABLE key_checks (
+            key_id text COLLATE "C" PRIMARY KEY,
+            position integer NOT NULL UNIQUE,
+            check_value text NOT NULL)""",
+        "ALTER TABLE log_heads ADD COLUMN seal text NOT NULL DEFAULT ''",
+        "ALTER TABLE dossiers ADD COLUMN log_token text",
+        "ALTER TABLE dossiers ADD COLUMN logged integer NOT NULL DEFAULT 0",
+        "ALTER TABLE dossiers ADD COLUMN log_seal text",
+        "CREATE INDEX dossiers_log_token ON dossiers (log_token)",
+        "CREATE UNIQUE INDEX log_refs_token_entry ON log_refs (token, entry_id)",
+    ),
+)
+"""The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
+appends to this list; a store opened on an older schema applies the missing steps."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this library writes. A newer one is refused with SchemaVersionError."""
+
+
+def match_ids(dossier: Dossier) -> tuple[str, ...]:
+    return (dossier.match.id,) if dossier.match is not None else ()
+
+
+def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
+    terms = index_terms(dossier)
+    return {
+        "key": dossier.key,
+        "data": text,
+        "sweep_due": dossier.sweep_due,
+        "information_due": dossier.information_due,
+        "log_token": log_token(dossier.subject.log_secret),
+        "logged": dossier.logged,
+        "log_seal": dossier.log_seal,
+        "links": list(terms.link_ids),
+        "matches": list(terms.match_ids),
+        "professionals": list(terms.professional_ids),
+        "parents": list(terms.parent_keys),
+    }
+
+
+def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
+    """The arrays of :data:`SAVE_MANY`: one entry per dossier, one per (term, key) pair."""
+    params: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "keys", "data", "sweep_due", "information_due", "log_tokens", "logged",
+            "log_seals", "link_ids", "link_keys",
+            "match_ids", "match_keys", "professional_ids", "professional_keys",
+            "parent_keys", "parent_owner_keys",
+        )
+    }  # fmt: skip
+    for dossier, text in saved:
+        key = dossier.key
+        terms = index_terms(dossier)
+        params["keys"].append(key)
+        params["data"].append(text)
+        params["sweep_due"].append(dossier.sweep_due)
+        params["information_due"].append(dossier.information_due)
+        params["log_tokens"].append(log_token(dossier.subject.log_secret))
+        params["logged"].append(dossier.logged)
+        params["log_seals"].append(dossier.log_seal)
+        for ids, owners, column in (
+            ("link_ids", "link_keys", terms.link_ids),
+            ("match_ids", "match_keys", terms.match_ids),
+            ("professional_ids", "professional_keys", terms.professional_ids),
+            ("parent_keys", "parent_owner_keys", terms.parent_keys),
+        ):
+            unique = list(dict.fromkeys(column))
+            params[ids].extend(unique)
+            params[owners].extend([key] * len(unique))
+    return params
+
+
+OLDER_SNAPSHOTS: Final = """
+SELECT count(*) FROM pg_catalog.pg_stat_activity
+WHERE pid <> pg_backend_pid() AND datname = current_database()
+  AND backend_type <> 'autovacuum worker'
+  AND (age(backend_xmin) > age(%(marker)s::xid) OR age(backend_xid) > age(%(marker)s::xid))
+"""
+"""Other sessions of this database whose snapshot, or whose open transaction, is older
+than the marker: a vacuum now could not remove rows they may still read. A session idle
+in a READ COMMITTED transaction after a write has a transaction id and no snapshot, and
+holds the vacuum back all the same."""
+
+SCRUBBED: Final = (
+    "dossiers",
+    "dossier_links",
+    "dossier_matches",
+    "dossier_professionals",
+    "dossier_parents",
+    "outbox",
+    "log_refs",
+)
+"""The tables that hold, or point to, a youth's data: vacuumed after a deletion."""
+
+
+def to_version_2(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
+    links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
+    rows = conn.execute("SELECT key, data FROM dossiers").fetchall()
+    dossiers = [decode(data, Dossier, "dossiers", key) for key, data in rows]
+    if dossiers:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE dossiers SET log_token = %s WHERE key = %s",
+                [(log_token(d.subject.log_secret), d.key) for d in dossiers],
+            )
+    refs = conn.execute("SELECT token, entry_id FROM log_refs").fetchall()
+    secrets = secrets_by_token(dossiers)
+    for (lane,) in conn.execute("SELECT DISTINCT lane FROM log_entries").fetchall():
+        stored = conn.execute(
+            "SELECT id, data FROM log_entries WHERE lane = %s ORDER BY seq", [lane]
+        ).fetchall()
+        entries = [decode(data, LogEntry, "log_entries", entry_id) for entry_id, data in stored]
+        rewritten = reseal_log({lane: entries}, secrets, refs)[lane]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE log_entries SET data = %s WHERE lane = %s AND seq = %s",
+                [(to_json(e), e.lane, e.seq) for e in rewritten],
+            )
+        last = rewritten[-1]
+        conn.execute(
+            "UPDATE log_heads SET seq = %s, hash = %s WHERE lane = %s", [last.seq, last.hash, lane]
+        )
+
+
+SAVE: Final = """
+WITH dossier AS (
+    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
+    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(log_token)s, %(logged)s,
+            %(log_seal)s)
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
+        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
+        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+), links_gone AS (
+    DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])
+), links_new AS (
+    INSERT INTO dossier_links (link_id, key) SELECT DISTINCT unnest(%(links)s::text[]), %(key)s
+    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
+), matches_gone AS (
+    DELETE FROM dossier_matches WHERE key = %(key)s AND match_id <> ALL (%(matches)s::text[])
+), matches_new AS (
+    INSERT INTO dossier_matches (match_id, key) SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s
+    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
+), professionals_gone AS (
+    DELETE FROM dossier_professionals
+    WHERE key = %(key)s AND professional_id <> ALL (%(professionals)s::text[])
+), professionals_new AS (
+    INSERT INTO dossier_professionals (professional_id, key)
+    SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
+), parents_gone AS (
+    DELETE FROM dossier_parents WHERE key = %(key)s AND parent_key <> ALL (%(parents)s::text[])
+)
+INSERT INTO dossier_parents (parent_key, key)
+SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
+"""
+# The deletes and inserts of one side table touch disjoint rows, so they may run as
+# sibling statements of one command: a save is one round trip.
+
+SAVE_MANY: Final = """
+WITH dossier AS (
+    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
+    SELECT * FROM unnest(%(keys)b::text[], %(data)b::text[], %(sweep_due)b::date[],
+                         %(information_due)b::date[], %(log_tokens)b::text[],
+                         %(logged)b::integer[], %(log_seals)b::text[])
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
+        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
+        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+), links_gone AS (
+    DELETE FROM dossier_links WHERE key = ANY (%(keys)b::text[])
+    AND link_id NOT IN (SELECT unnest(%(link_ids)b::text[]))
+), links_new AS (
+    INSERT INTO dossier_links (link_id, key)
+    SELECT * FROM unnest(%(link_ids)b::text[], %(link_keys)b::text[])
+    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
+), matches_gone AS (
+    DELETE FROM dossier_matches WHERE key = ANY (%(keys)b::text[])
+    AND match_id NOT IN (SELECT unnest(%(match_ids)b::text[]))
+), matches_new AS (
+    INSERT INTO dossier_matches (match_id, key)
+    SELECT * FROM unnest(%(match_ids)b::text[], %(match_keys)b::text[])
+    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
+), professionals_gone AS (
+    DELETE FROM dossier_professionals WHERE key = ANY (%(keys)b::text[])
+    AND (professional_id, key) NOT IN (
+        SELECT * FROM unnest(%(professional_ids)b::text[], %(professional_keys)b::text[]))
+), professionals_new AS (
+    INSERT INTO dossier_professionals (professional_id, key)
+    SELECT * FROM unnest(%(professional_ids)b::text[], %(professional_keys)b::text[])
+    ON CONFLICT DO NOTHING
+), parents_gone AS (
+    DELETE FROM dossier_parents WHERE key = ANY (%(keys)b::text[])
+    AND (parent_key, key) NOT IN (
+        SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[]))
+)
+INSERT INTO dossier_parents (parent_key, key)
+SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[])
+ON CONFLICT DO NOTHING
+"""
+# SAVE for many dossiers at once: what one transaction saved, written in one round trip
+# when it commits (or before a query that must see it). It is used only when no link or
+# match id is claimed by two of the dossiers, so each side table's deletes and inserts
+# still touch disjoint rows; otherwise the saves are written one by one, in order. Arrays
+# go in binary (%b): the text format would escape the JSON in them element by element.
+
+DELETE: Final = """
+WITH links AS (DELETE FROM dossier_links WHERE key = %(key)s),
+matches AS (DELETE FROM dossier_matches WHERE key = %(key)s),
+professionals AS (DELETE FROM dossier_professionals WHERE key = %(key)s),
+parents AS (DELETE FROM dossier_parents WHERE key = %(key)s)
+DELETE FROM dossiers WHERE key = %(key)s
+"""
+
+APPEND_LOG: Final = """
+WITH entries AS (
+    INSERT INTO log_entries (lane, seq, id, data)
+    SELECT * FROM unnest(%(lanes)b::integer[], %(seqs)b::bigint[], %(ids)b::text[],
+                         %(data)b::text[])
+), refs AS (
+    INSERT INTO log_refs (token, entry_id)
+    SELECT * FROM unnest(%(tokens)b::text[], %(entry_ids)b::text[])
+)
+INSERT INTO log_heads (lane, seq, hash, seal)
+SELECT * FROM unnest(%(head_lanes)b::integer[], %(head_seqs)b::bigint[], %(head_hashes)b::text[],
+                     %(head_seals)b::text[])
+ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, seal = EXCLUDED.seal
+"""
+
+SEAL_HEADS: Final = """
+UPDATE log_heads SET seal = s.seal
+FROM unnest(%(lanes)b::integer[], %(seals)b::text[]) AS s(lane, seal)
+WHERE log_heads.lane = s.lane
+"""

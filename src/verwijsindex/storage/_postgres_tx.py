@@ -1,0 +1,449 @@
+"""A transaction of the PostgreSQL store: the statements of one unit of work on one
+connection, and the one place where the driver's errors become the library's."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Final, LiteralString, TypeAlias
+
+import psycopg
+from psycopg import sql
+from psycopg.pq import TransactionStatus
+from psycopg.rows import TupleRow
+
+from verwijsindex.errors import StorageError
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.serialization import to_json
+from verwijsindex.storage import Dossier, LogAudit
+from verwijsindex.storage._postgres_sql import (
+    APPEND_LOG,
+    DELETE,
+    SAVE,
+    SAVE_MANY,
+    SEAL_HEADS,
+    match_ids,
+    save_many_params,
+    save_params,
+)
+from verwijsindex.storage._sql import audit, decode, decode_match
+
+__all__ = ["PostgresTransaction", "lock_and_read", "storage_error", "translated"]
+
+Params: TypeAlias = "Sequence[Any] | dict[str, Any]"
+_Query: TypeAlias = "LiteralString | sql.Composed"
+_FETCH: Final = 500
+"""Rows fetched at a time when streaming the logbook."""
+_NO_SEALS: Final[Mapping[int, str]] = {}
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """The one place where driver errors become :class:`StorageError`. The primary message
+    only: a DETAIL line may quote stored values."""
+    try:
+        yield
+    except psycopg.Error as e:
+        raise storage_error(e) from e
+
+
+def storage_error(e: psycopg.Error) -> StorageError:
+    what = e.diag.message_primary or (str(e).splitlines() or [""])[0]
+    code = f" [{e.sqlstate}]" if e.sqlstate else ""
+    return StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}")
+
+
+def lock_and_read(
+    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
+) -> dict[str, str | None]:
+    """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
+    (with *schema*, the search path is set for this transaction first).
+
+    The read is a statement of its own after the locks are held, so under READ COMMITTED
+    it sees every commit made before: a dossier is only written under its lock, so what
+    it returns stays current for the whole transaction (the transaction's own writes are
+    overlaid by :class:`PostgresTransaction`). Returns key -> stored JSON (None: no row).
+    """
+    if not keys:
+        with conn.pipeline():
+            conn.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                if snapshot
+                else "BEGIN ISOLATION LEVEL READ COMMITTED"
+            )
+            if schema is not None:
+                conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
+        return {}
+    with conn.pipeline():
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        if schema is not None:
+            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
+        if len(keys) == 1:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
+        else:
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+                " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
+                [keys],
+            )
+        cursor = conn.execute("SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [keys])
+    found: dict[str, str | None] = dict.fromkeys(keys)
+    found.update(cursor.fetchall())
+    return found
+
+
+class PostgresTransaction:
+    """The statements of one transaction on one connection.
+
+    Writes that return nothing are queued and sent in one pipeline with the next read, or
+    with the ``COMMIT``: a unit of work's saves, outbox and logbook go to the server
+    together. ``_read`` holds the dossiers of the locked keys as read right after locking
+    (see :func:`lock_and_read`) and those a look-up fetched with their keys; what this
+    transaction saves or deletes replaces them there (the advisory locks keep anyone else
+    from writing them until the commit).
+    """
+
+    def __init__(
+        self, conn: psycopg.Connection[TupleRow], read: dict[str, str | None] | None = None
+    ) -> None:
+        self._conn = conn
+        self._streams = 0
+        self.closed = False
+        self._read: dict[str, str | None] = read or {}
+        self._queue: list[tuple[LiteralString, Params]] = []
+        self._saves: list[tuple[Dossier, str]] = []
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise StorageError("the transaction has ended")
+
+    def _write(self, query: LiteralString, params: Params) -> None:
+        """Queue a write that returns nothing (after the saves queued before it)."""
+        self._check_open()
+        self._queue_saves()
+        self._queue.append((query, params))
+
+    def _queue_saves(self) -> None:
+        """Queue the dossiers saved since the last write as one statement (one per dossier
+        when two of them claim the same link or match id, so that the last one saved gets
+        it, as separate saves would)."""
+        saved, self._saves = self._saves, []
+        claimed: dict[str, str] = {}
+        for dossier, _ in saved:
+            for term in (*(lk.id for lk in dossier.links), *match_ids(dossier)):
+                if claimed.setdefault(term, dossier.key) != dossier.key:
+                    self._queue.extend((SAVE, save_params(*one)) for one in saved)
+                    return
+        if len(saved) == 1:
+            self._queue.append((SAVE, save_params(*saved[0])))
+        elif saved:
+            latest = {dossier.key: (dossier, text) for dossier, text in saved}
+            self._queue.append((SAVE_MANY, save_many_params(latest.values())))
+
+    def _send(self, last: tuple[_Query, Params] | None = None) -> Any:
+        """Send the queued writes and *last* in one round trip; return *last*'s cursor."""
+        self._check_open()
+        self._queue_saves()
+        queue, self._queue = self._queue, []
+        cursor = None
+        with translated():
+            if not queue:
+                if last is not None:
+                    cursor = self._conn.execute(*last)
+            else:
+                with self._conn.pipeline():
+                    for query, params in queue:
+                        self._conn.execute(query, params)
+                    if last is not None:
+                        cursor = self._conn.execute(*last)
+        return cursor
+
+    def commit(self) -> None:
+        """Send what is queued and commit, in one round trip."""
+        self._send(("COMMIT", ()))
+
+    def _rows(self, query: LiteralString, params: Params = ()) -> list[TupleRow]:
+        rows: list[TupleRow] = self._send((query, params)).fetchall()
+        return rows
+
+    def _run(self, query: LiteralString, params: Params = ()) -> int:
+        count: int = self._send((query, params)).rowcount
+        return count
+
+    def _keys(self, query: LiteralString, params: Sequence[Any]) -> list[str]:
+        return [row[0] for row in self._rows(query, params)]
+
+    # -- dossiers ---------------------------------------------------------------------------------
+
+    def load(self, key: str) -> Dossier | None:
+        self._check_open()
+        if key in self._read:
+            text = self._read[key]
+        else:
+            rows = self._rows("SELECT data FROM dossiers WHERE key = %s", [key])
+            text = rows[0][0] if rows else None
+        return None if text is None else decode(text, Dossier, "dossiers", key)
+
+    def save(self, dossier: Dossier) -> None:
+        self._check_open()
+        text = to_json(dossier)
+        self._read[dossier.key] = text
+        self._saves.append((dossier, text))
+
+    def delete(self, key: str) -> None:
+        self._write(DELETE, {"key": key})
+        self._read[key] = None
+
+    def key_for_link(self, link_id: str) -> str | None:
+        keys = self._keys("SELECT key FROM dossier_links WHERE link_id = %s", [link_id])
+        return keys[0] if keys else None
+
+    def key_for_match(self, match_id: str) -> str | None:
+        keys = self._keys("SELECT key FROM dossier_matches WHERE match_id = %s", [match_id])
+        return keys[0] if keys else None
+
+    def _keys_and_read(self, query: LiteralString, term: str) -> list[str]:
+        """The keys *query* finds for *term*, keeping their dossiers' JSON for :meth:`load`:
+        every caller loads them next, and one statement saves a round trip per dossier.
+        (Under READ COMMITTED a later load sees no more than this read does.) The dossier
+        is a correlated subquery, not a join: the plan stays a walk of the look-up index
+        even before ANALYZE has run on a freshly loaded table (a join was planned as a
+        parallel scan then, at 15 ms a call)."""
+        rows = self._rows(query, [term])
+        for key, data in rows:
+            if data is not None and key not in self._read:
+                self._read[key] = data
+        return [key for key, _ in rows]
+
+    def keys_for_professional(self, professional_id: str) -> list[str]:
+        return self._keys_and_read(
+            "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
+            " FROM dossier_professionals p WHERE p.professional_id = %s ORDER BY p.key",
+            professional_id,
+        )
+
+    def matches_for_professional(self, professional_id: str) -> list[Match]:
+        rows = self._rows(
+            "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
+            " FROM dossier_professionals p WHERE p.professional_id = %s"
+            " AND EXISTS (SELECT 1 FROM dossier_matches m WHERE m.key = p.key) ORDER BY p.key",
+            [professional_id],
+        )
+        found = (decode_match(data, key) for key, data in rows if data is not None)
+        return [m for m in found if m is not None]
+
+    def keys_for_parent(self, parent_key: str) -> list[str]:
+        return self._keys_and_read(
+            "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
+            " FROM dossier_parents p WHERE p.parent_key = %s ORDER BY p.key",
+            parent_key,
+        )
+
+    def keys_sweep_due(self, on: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE sweep_due <= %s ORDER BY sweep_due, key LIMIT %s",
+            [on, limit],
+        )
+
+    def keys_information_due(self, before: date, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE information_due < %s"
+            " ORDER BY information_due, key LIMIT %s",
+            [before, limit],
+        )
+
+    def keys(self, after: str | None, limit: int) -> list[str]:
+        if after is None:
+            return self._keys("SELECT key FROM dossiers ORDER BY key LIMIT %s", [limit])
+        return self._keys(
+            "SELECT key FROM dossiers WHERE key > %s ORDER BY key LIMIT %s", [after, limit]
+        )
+
+    # -- organisations and professionals ----------------------------------------------------------
+
+    def get_organisation(self, organisation_id: str) -> Organisation | None:
+        rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
+        return decode(rows[0][0], Organisation, "organisations", organisation_id) if rows else None
+
+    def put_organisation(self, organisation: Organisation) -> None:
+        self._write(
+            "INSERT INTO organisations (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+            [organisation.id, to_json(organisation)],
+        )
+
+    def get_professional(self, professional_id: str) -> Professional | None:
+        rows = self._rows("SELECT data FROM professionals WHERE id = %s", [professional_id])
+        if not rows:
+            return None
+        return decode(rows[0][0], Professional, "professionals", professional_id)
+
+    def put_professional(self, professional: Professional) -> None:
+        self._write(
+            "INSERT INTO professionals (id, data) VALUES (%s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+            [professional.id, to_json(professional)],
+        )
+
+    def professionals_of(self, organisation_id: str) -> list[Professional]:
+        rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
+        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
+        return [p for p in found if p.organisation.id == organisation_id]
+
+    # -- outbox -----------------------------------------------------------------------------------
+
+    def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
+        if not items:
+            return
+        # A repeated id replaces the message but keeps its place in the queue.
+        latest = {n.id: (key, n) for key, n in items}
+        self._write(
+            "INSERT INTO outbox (id, key, data)"
+            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])"
+            " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, data = EXCLUDED.data",
+            [
+                list(latest),
+                [key for key, _ in latest.values()],
+                [to_json(n) for _, n in latest.values()],
+            ],
+        )
+
+    def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
+        return [decode(row[1], Notification, "outbox", row[0]) for row in rows]
+
+    def pending_notifications(self, limit: int | None) -> list[Notification]:
+        if limit is None:
+            return self._notifications(self._rows("SELECT id, data FROM outbox ORDER BY seq"))
+        return self._notifications(
+            self._rows("SELECT id, data FROM outbox ORDER BY seq LIMIT %s", [limit])
+        )
+
+    def notifications_for(self, key: str) -> list[Notification]:
+        return self._notifications(
+            self._rows("SELECT id, data FROM outbox WHERE key = %s ORDER BY seq", [key])
+        )
+
+    def acknowledge(self, ids: Sequence[str]) -> int:
+        if not ids:
+            return 0
+        return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
+
+    def delete_notifications(self, key: str) -> None:
+        self._write("DELETE FROM outbox WHERE key = %s", [key])
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        self._write("UPDATE outbox SET key = %s WHERE key = %s", [new, old])
+
+    # -- logbook ----------------------------------------------------------------------------------
+
+    def log_head(self, lane: int) -> tuple[int, str] | None:
+        # FOR UPDATE: appends to one lane wait here for each other until commit.
+        rows = self._rows("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane])
+        if not rows or rows[0][0] == 0:
+            return None
+        return (rows[0][0], rows[0][1])
+
+    def append_log(
+        self,
+        entries: Sequence[LogEntry],
+        refs: Sequence[tuple[str, str]],
+        seals: Mapping[int, str] = _NO_SEALS,
+    ) -> None:
+        heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
+        other = {lane: seal for lane, seal in seals.items() if lane not in heads}
+        if other:
+            self._write(SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
+        if not entries and not refs:
+            return
+        params = {
+            "lanes": [entry.lane for entry in entries],
+            "seqs": [entry.seq for entry in entries],
+            "ids": [entry.id for entry in entries],
+            "data": [to_json(entry) for entry in entries],
+            "tokens": [token for token, _ in refs],
+            "entry_ids": [entry_id for _, entry_id in refs],
+            "head_lanes": list(heads),
+            "head_seqs": [seq for seq, _ in heads.values()],
+            "head_hashes": [h for _, h in heads.values()],
+            "head_seals": [seals.get(lane, "") for lane in heads],
+        }
+        self._write(APPEND_LOG, params)
+
+    def log_entries(self) -> Generator[LogEntry, None, None]:
+        """Every entry, ordered by lane and sequence number, fetched a batch at a time.
+
+        Iterate inside the transaction; the server closes the cursor when it ends.
+        """
+        self._streams += 1
+        name = sql.Identifier(f"verwijsindex_log_{self._streams}")
+        declare = sql.SQL(
+            "DECLARE {} NO SCROLL CURSOR FOR SELECT id, data FROM log_entries ORDER BY lane, seq"
+        ).format(name)
+        fetch = sql.SQL("FETCH FORWARD {} FROM {}").format(sql.Literal(_FETCH), name)
+        self._send((declare, ()))
+        done = False
+        try:
+            while not done:
+                if self.closed:
+                    raise StorageError("the transaction has ended")
+                with translated():
+                    rows = self._conn.execute(fetch).fetchall()
+                done = len(rows) < _FETCH
+                for entry_id, data in rows:
+                    if self.closed:
+                        raise StorageError("the transaction has ended")
+                    yield decode(data, LogEntry, "log_entries", entry_id)
+        finally:
+            # After the transaction the server has closed the cursor, and the connection
+            # may already serve another transaction: leave it alone then.
+            if not self.closed and self._usable():
+                with translated():
+                    self._conn.execute(sql.SQL("CLOSE {}").format(name))
+
+    def _usable(self) -> bool:
+        return self._conn.info.transaction_status == TransactionStatus.INTRANS
+
+    def log_heads(self) -> dict[int, tuple[int, str]]:
+        rows = self._rows("SELECT lane, seq, hash FROM log_heads WHERE seq > 0 ORDER BY lane")
+        return {lane: (seq, h) for lane, seq, h in rows}
+
+    def log_seals(self) -> dict[int, str]:
+        rows = self._rows(
+            "SELECT lane, seal FROM log_heads WHERE seq > 0 OR seal <> '' ORDER BY lane"
+        )
+        return {lane: seal for lane, seal in rows}  # noqa: C416 - rows are tuples of two
+
+    def log_audit(self) -> LogAudit:
+        youths = self._rows("SELECT key, log_token, logged, log_seal FROM dossiers")
+        refs = self._rows("SELECT token, entry_id FROM log_refs")
+        ((dangling,),) = self._rows(
+            "SELECT count(*) FROM log_refs r"
+            " WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.id = r.entry_id)"
+        )
+        return audit(youths, refs, dangling)
+
+    # -- keys --------------------------------------------------------------------------------------
+
+    def key_checks(self) -> list[tuple[str, str]]:
+        rows = self._rows("SELECT key_id, check_value FROM key_checks ORDER BY position")
+        return [(key_id, check) for key_id, check in rows]
+
+    def add_key_check(self, key_id: str, check: str) -> None:
+        self._write(
+            "INSERT INTO key_checks (key_id, position, check_value)"
+            " SELECT %s, (SELECT count(*) FROM key_checks), %s ON CONFLICT DO NOTHING",
+            [key_id, check],
+        )
+
+    def log_entries_for(self, token: str) -> list[LogEntry]:
+        rows = self._rows(
+            "SELECT e.id, e.data FROM log_refs r JOIN log_entries e ON e.id = r.entry_id"
+            " WHERE r.token = %s",
+            [token],
+        )
+        found = [decode(data, LogEntry, "log_entries", entry_id) for entry_id, data in rows]
+        return sorted(found, key=lambda e: (e.at, e.lane, e.seq))
+
+    def delete_log_refs(self, token: str) -> None:
+        self._write("DELETE FROM log_refs WHERE token = %s", [token])

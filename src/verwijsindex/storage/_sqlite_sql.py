@@ -1,0 +1,179 @@
+"""The SQLite store's schema and statements: what :mod:`verwijsindex.storage.sqlite` asks
+of the database, apart from how it asks it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from verwijsindex.dossier import Dossier, IndexTerms
+from verwijsindex.model import LogEntry
+from verwijsindex.pseudonyms import log_token
+from verwijsindex.serialization import to_json
+from verwijsindex.storage._sql import decode, reseal_log, secrets_by_token
+
+MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    1: (
+        """CREATE TABLE IF NOT EXISTS dossiers (
+            key TEXT PRIMARY KEY,
+            data TEXT NOT NULL,
+            sweep_due TEXT,
+            information_due TEXT)""",
+        """CREATE INDEX IF NOT EXISTS dossiers_sweep_due
+            ON dossiers (sweep_due, key) WHERE sweep_due IS NOT NULL""",
+        """CREATE INDEX IF NOT EXISTS dossiers_information_due
+            ON dossiers (information_due, key) WHERE information_due IS NOT NULL""",
+        """CREATE TABLE IF NOT EXISTS dossier_links (
+            link_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_links_key ON dossier_links (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_matches (
+            match_id TEXT PRIMARY KEY,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_matches_key ON dossier_matches (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_professionals (
+            professional_id TEXT NOT NULL,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
+            PRIMARY KEY (professional_id, key)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_professionals_key ON dossier_professionals (key)",
+        """CREATE TABLE IF NOT EXISTS dossier_parents (
+            parent_key TEXT NOT NULL,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
+            PRIMARY KEY (parent_key, key)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_parents_key ON dossier_parents (key)",
+        "CREATE TABLE IF NOT EXISTS organisations (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS professionals (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS outbox_key ON outbox (key)",
+        """CREATE TABLE IF NOT EXISTS log_entries (
+            lane INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            id TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL,
+            PRIMARY KEY (lane, seq))""",
+        """CREATE TABLE IF NOT EXISTS log_heads (
+            lane INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL)""",
+        "CREATE TABLE IF NOT EXISTS log_refs (token TEXT NOT NULL, entry_id TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS log_refs_token ON log_refs (token)",
+    ),
+    2: (
+        """CREATE TABLE IF NOT EXISTS key_checks (
+            key_id TEXT PRIMARY KEY,
+            position INTEGER NOT NULL UNIQUE,
+            check_value TEXT NOT NULL) WITHOUT ROWID""",
+        "ALTER TABLE log_heads ADD COLUMN seal TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE dossiers ADD COLUMN log_token TEXT",
+        "ALTER TABLE dossiers ADD COLUMN logged INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE dossiers ADD COLUMN log_seal TEXT",
+        "CREATE INDEX IF NOT EXISTS dossiers_log_token ON dossiers (log_token)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS log_refs_token_entry ON log_refs (token, entry_id)",
+    ),
+}
+"""The schema, as the statements that bring a database from the version before to each
+version. A later release adds an entry; opening an older database runs the missing ones."""
+
+
+def _to_version_2(connection: sqlite3.Connection) -> None:
+    """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
+    links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
+    rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
+    dossiers = [decode(data, Dossier, "dossiers", key) for key, data in rows]
+    connection.executemany(
+        "UPDATE dossiers SET log_token = ? WHERE key = ?",
+        [(log_token(d.subject.log_secret), d.key) for d in dossiers],
+    )
+    refs = connection.execute("SELECT token, entry_id FROM log_refs").fetchall()
+    secrets = secrets_by_token(dossiers)
+    for (lane,) in connection.execute("SELECT DISTINCT lane FROM log_entries").fetchall():
+        stored = connection.execute(
+            "SELECT seq, data FROM log_entries WHERE lane = ? ORDER BY seq", (lane,)
+        ).fetchall()
+        entries = [decode(data, LogEntry, "log_entries", (lane, seq)) for seq, data in stored]
+        rewritten = reseal_log({lane: entries}, secrets, refs)[lane]
+        connection.executemany(
+            "UPDATE log_entries SET data = ? WHERE lane = ? AND seq = ?",
+            [(to_json(e), e.lane, e.seq) for e in rewritten],
+        )
+        last = rewritten[-1]
+        connection.execute(
+            "UPDATE log_heads SET seq = ?, hash = ? WHERE lane = ?", (last.seq, last.hash, lane)
+        )
+
+
+AFTER: Final = {2: _to_version_2}
+"""Steps in Python that follow a version's statements."""
+
+SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
+"""The schema version this release writes; a database with a higher one is refused."""
+
+FETCH = 500
+NO_TERMS: Final = IndexTerms(link_ids=(), match_ids=(), professional_ids=(), parent_keys=())
+
+
+@attrs.frozen
+class _SideTable:
+    """One look-up table derived from the dossiers, with its statements."""
+
+    clear: str
+    insert: str
+    remove: str
+
+
+def _side(table: str, column: str, conflict: str) -> _SideTable:
+    # The names are the constants below, never input; every value is a parameter.
+    return _SideTable(
+        clear=f"DELETE FROM {table} WHERE key = ?",  # noqa: S608
+        insert=f"INSERT OR {conflict} INTO {table} ({column}, key) VALUES (?, ?)",  # noqa: S608
+        remove=f"DELETE FROM {table} WHERE {column} = ? AND key = ?",  # noqa: S608
+    )
+
+
+# In the order of the fields of IndexTerms. A link or match id names one dossier: saving it
+# under another key moves it (as in the memory store).
+SIDE: Final = (
+    _side("dossier_links", "link_id", "REPLACE"),
+    _side("dossier_matches", "match_id", "REPLACE"),
+    _side("dossier_professionals", "professional_id", "IGNORE"),
+    _side("dossier_parents", "parent_key", "IGNORE"),
+)
+
+SAVE_DOSSIER = (
+    "INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
+    "sweep_due = excluded.sweep_due, information_due = excluded.information_due, "
+    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
+)
+PUT_ORGANISATION = (
+    "INSERT INTO organisations (id, data) VALUES (?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+)
+PUT_PROFESSIONAL = (
+    "INSERT INTO professionals (id, data) VALUES (?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+)
+ADD_NOTIFICATION = (
+    "INSERT INTO outbox (id, key, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, data = excluded.data"
+)
+INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
+SET_HEAD = (
+    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, "
+    "seal = excluded.seal"
+)
+SEAL_HEAD = (
+    "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, 0, '', ?) "
+    "ON CONFLICT (lane) DO UPDATE SET seal = excluded.seal"
+)
+NO_SEALS: Final[Mapping[int, str]] = {}
+INSERT_REF = "INSERT INTO log_refs (token, entry_id) VALUES (?, ?)"
