@@ -7,7 +7,7 @@ accepts and, for a BSN starting with 0, as eight digits).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -141,6 +141,11 @@ def bsn_texts() -> st.SearchStrategy[str]:
 # --- time -------------------------------------------------------------------------------------
 
 
+def days() -> st.SearchStrategy[date]:
+    """The dates a model accepts: 1900 up to and including 2999."""
+    return st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
+
+
 def timezones() -> st.SearchStrategy[tzinfo]:
     """UTC, fixed offsets (to the minute, within ±23:59) and ZoneInfo zones."""
     offsets = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
@@ -215,10 +220,10 @@ def subjects() -> st.SearchStrategy[Subject]:
         bsn=bsns(),
         name=one_line_texts(200),
         gender=st.sampled_from(Gender),
-        birth_date=st.dates(),
+        birth_date=days(),
         address=addresses(),
         parents=st.lists(bsns(), max_size=3).map(tuple),
-        died_on=st.none() | st.dates(),
+        died_on=st.none() | days(),
     )
 
 
@@ -256,9 +261,9 @@ def links() -> st.SearchStrategy[Link]:
         professional=identifiers(),
         organisation=identifiers(),
         created_at=aware_datetimes(),
-        ends_on=st.dates(),
+        ends_on=days(),
         status=st.sampled_from(LinkStatus),
-        archived_on=st.none() | st.dates(),
+        archived_on=st.none() | days(),
         withdrawal_reason=st.none() | st.sampled_from(WithdrawalReason),
     )
 
@@ -295,8 +300,8 @@ def log_entries() -> st.SearchStrategy[LogEntry]:
     return st.builds(
         LogEntry,
         id=identifiers(),
-        lane=st.integers(0, 2**31),
-        seq=st.integers(0, 2**63),
+        lane=st.integers(0, 2**31 - 1),
+        seq=st.integers(0, 2**63 - 1),
         at=aware_datetimes(),
         actor=identifiers(),
         action=st.sampled_from(LogAction),

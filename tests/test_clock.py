@@ -22,7 +22,7 @@ from verwijsindex.clock import (
     local_date,
     system_clock,
 )
-from verwijsindex.errors import NaiveDatetimeError
+from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError
 
 BIRTH_DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 
@@ -229,8 +229,11 @@ def test_ensure_aware_refuses_naive_datetimes() -> None:
 
 @pytest.mark.parametrize("value", [date(2026, 1, 1), "2026-01-01T00:00:00+00:00", None, 0])
 def test_ensure_aware_refuses_what_is_not_a_datetime(value: object) -> None:
-    with pytest.raises(NaiveDatetimeError, match="must be a datetime, not"):
+    """What is no datetime at all is malformed (InvalidRecordError); NaiveDatetimeError is
+    only for a datetime without a time zone."""
+    with pytest.raises(InvalidRecordError, match="must be a datetime, not") as info:
         ensure_aware(value)  # type: ignore[arg-type]
+    assert not isinstance(info.value, NaiveDatetimeError)
 
 
 def test_naive_datetime_error_is_a_value_error() -> None:

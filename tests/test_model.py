@@ -231,9 +231,30 @@ def test_bsn_constructed_directly_refuses_separators(value: str) -> None:
         ("1234567", "fewer than eight digits"),  # stdnum alone would pad this
         ("", "fewer than eight digits"),
         ("1112223330", "more than nine digits"),
-        ("11122233x", "contains characters that are not digits"),
-        ("111\t222\t333", "contains characters that are not digits"),
+        ("11122233x", "contains characters that are not ASCII digits"),
+        ("111\t222\t333", "contains characters that are not ASCII digits"),
+        # Other digit scripts: stdnum would fold each of these into 111222333.
+        (
+            "\uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13",
+            "contains characters that are not ASCII digits",
+        ),
+        (
+            "\U0001d7cf" * 3 + "\U0001d7d0" * 3 + "\U0001d7d1" * 3,
+            "contains characters that are not ASCII digits",
+        ),
+        (
+            "\u0661" * 3 + "\u0662" * 3 + "\u0663" * 3,
+            "contains characters that are not ASCII digits",
+        ),
+        (
+            "\u0967" * 3 + "\u0968" * 3 + "\u0969" * 3,
+            "contains characters that are not ASCII digits",
+        ),
+        ("111222\u00b3\u00b3\u00b3", "contains characters that are not ASCII digits"),
     ],
+    ids=lambda value: (
+        value.encode("ascii", "backslashreplace").decode() if isinstance(value, str) else None
+    ),
 )
 def test_parse_bsn_refuses(text: str, problem: str) -> None:
     with pytest.raises(InvalidBsnError) as info:
@@ -485,7 +506,7 @@ def test_link_refuses_text_as_withdrawal_reason() -> None:
 
 def test_match_and_notification_validators() -> None:
     assert make_match(links=["L1", "L2"]).links == ("L1", "L2")
-    with pytest.raises(InvalidRecordError, match="links must be a tuple of str"):
+    with pytest.raises(InvalidRecordError, match="links must be a tuple of identifiers"):
         make_match(links=[1, 2])
     with pytest.raises(InvalidRecordError, match="coordinated must be a bool"):
         make_match(coordinated=1)

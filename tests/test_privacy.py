@@ -64,9 +64,9 @@ def test_eligibility_at_the_boundaries(
 
 def test_anyone_else_is_refused_clearly() -> None:
     subject = make_subject(bsn="111222333", birth_date=date(2008, 1, 1))
-    with pytest.raises(NotEligibleError, match="youth or their legal representative"):
+    with pytest.raises(InvalidRecordError, match="requesters must be Recipient values"):
         file_request(RequestKind.ACCESS, subject, ["the neighbour"], received_on=date(2026, 1, 1))  # type: ignore[list-item]
-    with pytest.raises(NotEligibleError):
+    with pytest.raises(NotEligibleError, match="youth or their legal representative"):
         file_request(RequestKind.ACCESS, subject, [], received_on=date(2026, 1, 1))
     with pytest.raises(InvalidRecordError):
         file_request("access", subject, {YOUTH}, received_on=date(2026, 1, 1))  # type: ignore[arg-type]

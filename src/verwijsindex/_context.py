@@ -13,19 +13,34 @@ from datetime import datetime
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import Clock, ensure_aware
+from verwijsindex.clock import Clock, check_moment
 from verwijsindex.dossier import Dossier
-from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotFoundError
+from verwijsindex.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    InvalidRecordError,
+    NotFoundError,
+)
 from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import Bsn, LogAction, Professional
 from verwijsindex.pseudonyms import Keyring, lane_of
 from verwijsindex.regions import Region, Regions
-from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, RightsOfficer
+from verwijsindex.roles import (
+    Actor,
+    FollowUpChecker,
+    OrganisationCoordinator,
+    RightsOfficer,
+    checked_actor,
+)
 from verwijsindex.roles import actor_name as name_of
 from verwijsindex.storage import LOG_LANES, Scrubbing, Store, Transaction
 
-__all__ = ["Context", "actor", "professional_id"]
+__all__ = ["MAX_BATCH", "Context", "actor", "professional_id"]
+
+MAX_BATCH = 100_000
+"""The most youths one transaction of the sweep, re-keying or an import may hold."""
 
 
 def actor(professional_id: str) -> str:
@@ -36,9 +51,9 @@ def actor(professional_id: str) -> str:
 def professional_id(value: Professional | str) -> str:
     """The id of a professional given as a value or an id."""
     if isinstance(value, Professional):
-        return value.id
-    if isinstance(value, str) and value:
-        return value
+        return v.model_argument(value, Professional, "professional").id
+    if isinstance(value, str):
+        return v.id_argument(value, "professional")
     raise InvalidRecordError("a professional is a Professional or its id")
 
 
@@ -55,12 +70,44 @@ class Context:
     batch_size: int
     _regions_by_code: dict[str, Region] = attrs.field(factory=dict, eq=False, repr=False)
 
+    @classmethod
+    def checked(
+        cls,
+        *,
+        store: object,
+        keyring: Keyring,
+        clock: object,
+        rules: object,
+        regions: object,
+        match_rule: object,
+        batch_size: object,
+    ) -> Context:
+        """A context from the arguments of ``VerwijsIndex(...)``, each checked for its type
+        (``ConfigurationError`` naming the argument, never its value)."""
+        if not isinstance(store, Store):
+            raise ConfigurationError("store must be a Store, e.g. open_store(url)")
+        if not callable(clock):
+            raise ConfigurationError("clock must be callable, returning an aware datetime")
+        if not isinstance(rules, Rules):
+            raise ConfigurationError("rules must be a Rules value")
+        if not isinstance(regions, Regions):
+            raise ConfigurationError("regions must be a Regions value, e.g. load_regions(...)")
+        if not isinstance(match_rule, MatchRule):
+            raise ConfigurationError("match_rule must be a MatchRule")
+        if (
+            not isinstance(batch_size, int)
+            or isinstance(batch_size, bool)
+            or not 1 <= batch_size <= MAX_BATCH
+        ):
+            raise ConfigurationError(f"batch_size must be a whole number from 1 to {MAX_BATCH}")
+        return cls(store, keyring, clock, rules, regions, match_rule, batch_size)
+
     # -- time, places, pseudonyms ------------------------------------------------------------------
 
     def now(self) -> datetime:
         """The clock, checked to be aware. A change is stamped under its lock instead
         (:meth:`UnitOfWork.stamp`); this is for what reads or judges only."""
-        return ensure_aware(self.clock(), "clock()")
+        return check_moment(self.clock(), "clock()")
 
     def region_of(self, municipality_code: str) -> Region:
         """The region of a municipality (raises ``UnknownMunicipalityError``)."""
@@ -123,6 +170,7 @@ class Context:
         match_id: str | None = None,
     ) -> AccessDeniedError:
         """Log a refused attempt in a transaction of its own; return the error to raise."""
+        checked_actor(who)
         locks = [key] if key is not None else []
         with self.work(locks) as work:
             dossier = work.load(key) if key is not None else None
@@ -140,11 +188,13 @@ class Context:
         self,
         who: Actor | str,
         *,
+        name: str = "by",
         key: str | None = None,
         link_id: str | None = None,
         match_id: str | None = None,
     ) -> str:
         """The professional id of *who*; any other role is refused and logged."""
+        checked_actor(who, name)
         if isinstance(who, OrganisationCoordinator | FollowUpChecker | RightsOfficer):
             raise self.deny(
                 who, "only a professional may do this", key=key, link_id=link_id, match_id=match_id
@@ -162,8 +212,7 @@ class Context:
         return self._key_by("match", match_id, lambda tx, id: tx.key_for_match(id))
 
     def _key_by(self, kind: str, id: str, find: Callable[[Transaction, str], str | None]) -> str:
-        if not isinstance(id, str):
-            raise InvalidRecordError(f"a {kind} id is a string")
+        v.id_argument(id, f"{kind}_id")
         with self.store.transaction() as tx:
             key = find(tx, id)
         if key is None:

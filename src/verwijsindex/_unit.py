@@ -16,7 +16,7 @@ from datetime import datetime
 import attrs
 
 from verwijsindex import logbook
-from verwijsindex.clock import Clock, ensure_aware
+from verwijsindex.clock import Clock, check_moment
 from verwijsindex.dossier import Dossier, finish, latest_moment
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.matching import Rules
@@ -93,7 +93,7 @@ class UnitOfWork:
         when the caller gives the moment), and never earlier than the latest moment
         already stored in the dossier, so a host whose clock lags cannot stamp a change
         before one it follows (decision 30)."""
-        now = ensure_aware(self.clock(), "clock()") if at is None else at
+        now = check_moment(self.clock(), "clock()") if at is None else at
         if dossier is not None:
             latest = latest_moment(dossier)
             if latest is not None and latest > now:

@@ -24,35 +24,47 @@ verwijsindex.errors.InvalidRecordError: count must be a whole number, zero or mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from verwijsindex import cbs_code
-from verwijsindex.clock import check_moment
+from verwijsindex.clock import EARLIEST, LATEST, check_moment
 from verwijsindex.errors import InvalidRecordError, VerwijsindexError
 
 __all__ = [
     "CONTROL",
     "IDENT",
+    "MAX_LIMIT",
     "as_tuple",
     "aware",
+    "between",
     "count",
+    "day",
+    "day_argument",
+    "flag_argument",
+    "id_argument",
     "identifier",
+    "identifiers",
+    "ids_argument",
     "instance_of",
+    "limit_argument",
+    "model_argument",
     "municipality",
     "municipality_code",
     "optional",
     "pattern",
     "plain_text",
     "positive",
+    "revalidate",
     "text",
     "tuple_of",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+T = TypeVar("T")
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 """Characters no text field may hold: control characters, line and paragraph separators
@@ -133,6 +145,26 @@ def count(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise InvalidRecordError(f"{attribute.name} must be a whole number, zero or more")
 
 
+def between(low: int, high: int) -> Validator:
+    """A whole number from *low* to *high* (not a ``bool``)."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise InvalidRecordError(
+                f"{attribute.name} must be a whole number from {low} to {high}"
+            )
+
+    return check
+
+
+def identifiers(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A tuple of ids of :data:`IDENT`."""
+    if not isinstance(value, tuple) or not all(
+        isinstance(item, str) and IDENT.fullmatch(item) for item in value
+    ):
+        raise InvalidRecordError(f"{attribute.name} must be a tuple of identifiers")
+
+
 def positive(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A whole number, one or more (not a ``bool``)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -144,6 +176,22 @@ def aware(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, datetime):
         raise InvalidRecordError(f"{attribute.name} must be a datetime")
     check_moment(value, attribute.name)
+
+
+def day(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A ``date`` (not a ``datetime``) from 1900 up to and including 2999, the range of
+    :func:`clock.check_moment`."""
+    day_argument(value, attribute.name)
+
+
+def day_argument(value: object, name: str) -> date:
+    """*value* if it is a ``date`` (not a ``datetime``) from 1900 to 2999, or an
+    :class:`InvalidRecordError` naming *name*."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidRecordError(f"{name} must be a date")
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise InvalidRecordError(f"{name} must lie between 1900 and 2999")
+    return value
 
 
 def tuple_of(kind: type) -> Validator:
@@ -172,3 +220,72 @@ def municipality_code(value: object) -> object:
     for :func:`municipality` to refuse."""
     code = cbs_code.compact(value)
     return value if code is None else code
+
+
+# --- arguments of the public API (not attrs fields) -------------------------------------------
+
+
+def id_argument(value: object, name: str) -> str:
+    """*value* if it is an id of :data:`IDENT` (every id the library stores is one), or an
+    :class:`InvalidRecordError` naming *name*: a value that cannot be an id is refused
+    before any store sees it (a lone surrogate, a NUL byte, a megabyte)."""
+    if not isinstance(value, str) or not IDENT.fullmatch(value):
+        raise InvalidRecordError(f"{name} must be an identifier")
+    return value
+
+
+def ids_argument(values: object, name: str) -> list[str]:
+    """A list of ids from any iterable of them; a string (an iterable of characters) or
+    ``None`` is refused."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidRecordError(f"{name} must be a collection of identifiers")
+    return [id_argument(value, name) for value in values]
+
+
+MAX_LIMIT = 2**31 - 1
+"""The largest limit a query takes: every store's integer type holds it."""
+
+
+def limit_argument(value: object, name: str = "limit") -> int | None:
+    """``None`` (no limit) or a whole number from 0 to :data:`MAX_LIMIT` (never a
+    ``bool``)."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_LIMIT:
+        raise InvalidRecordError(f"{name} must be None or a whole number from 0 to {MAX_LIMIT}")
+    return value
+
+
+def flag_argument(value: object, name: str) -> bool:
+    """``True`` or ``False`` and nothing else (not ``"no"``, not ``0``)."""
+    if not isinstance(value, bool):
+        raise InvalidRecordError(f"{name} must be True or False")
+    return value
+
+
+def revalidate(value: Any) -> None:
+    """Run every validator of the attrs instance *value* again, and of each attrs instance
+    in its fields, however deep. The models are frozen and checked when made; this
+    catches one changed afterwards (``object.__setattr__``), before any of it is stored.
+    The validators raise the library's own errors."""
+    if attrs.has(type(value)):
+        attrs.validate(value)
+        for field in attrs.fields(type(value)):
+            revalidate(getattr(value, field.name))
+    elif isinstance(value, tuple | frozenset):
+        for item in value:
+            revalidate(item)
+
+
+def model_argument(value: object, kind: type[T], name: str) -> T:
+    """*value* if it is a *kind* whose fields (and theirs) all pass their validators again;
+    else an :class:`InvalidRecordError` naming *name*."""
+    if not isinstance(value, kind):
+        raise InvalidRecordError(f"{name} must be a {kind.__name__}")
+    try:
+        revalidate(value)
+    except VerwijsindexError:
+        raise
+    except Exception:  # a field changed to something its validator cannot even look at
+        raise InvalidRecordError(f"{name} is a {kind.__name__} whose fields were changed") from None
+    return value

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from verwijsindex.errors import VerwijsindexError
+from verwijsindex.errors import VerwijsindexError, masked
 from verwijsindex.index import SweepReport, VerwijsIndex
 from verwijsindex.matching import MatchRule
 from verwijsindex.model import Recipient, is_valid_bsn, parse_bsn
@@ -50,13 +50,13 @@ def _whole(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError("must be a whole number") from None
 
 
 def _positive(text: str) -> int:
     number = _whole(text)
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return number
 
 
@@ -64,9 +64,9 @@ def _fraction(text: str) -> float:
     try:
         number = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError("must be a number") from None
     if not 0 < number <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0 and at most 1")
+        raise argparse.ArgumentTypeError("must be above 0 and at most 1")
     return number
 
 
@@ -74,7 +74,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but an error is one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        # argparse repeats what it did not understand; a number that could be a BSN is
+        # masked but for its last three digits.
+        self.exit(2, f"{self.prog}: error: {masked(message, 300)}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,6 +167,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         return _sweep(args.store, stream, as_json=args.json)
     except VerwijsindexError as error:
         print(f"verwijsindex: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file the user named cannot be read or written
+        print(f"verwijsindex: error: {error.strerror or type(error).__name__}", file=sys.stderr)
         return 2
 
 

@@ -81,9 +81,10 @@ def system_clock() -> datetime:
 
 def ensure_aware(value: datetime, name: str = "datetime") -> datetime:
     """Return *value* if it carries a timezone; raise :class:`NaiveDatetimeError` if not,
-    and :class:`InvalidRecordError` when its time zone gives an offset that cannot be."""
+    and :class:`InvalidRecordError` when it is no datetime at all or its time zone gives
+    an offset that cannot be."""
     if not isinstance(value, datetime):
-        raise NaiveDatetimeError(f"{name} must be a datetime, not {type(value).__name__}")
+        raise InvalidRecordError(f"{name} must be a datetime, not {type(value).__name__}")
     tzinfo = value.tzinfo
     if tzinfo is None:
         raise NaiveDatetimeError(f"{name} must be timezone-aware")

@@ -11,13 +11,14 @@
 >>> index.organisation("unknown")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.UnknownOrganisationError: no organisation with id 'unknown'
+verwijsindex.errors.UnknownOrganisationError: no organisation with that id
 """
 
 from __future__ import annotations
 
+from verwijsindex import _validators as v
 from verwijsindex._context import Context
-from verwijsindex.errors import InvalidRecordError, UnknownOrganisationError
+from verwijsindex.errors import UnknownOrganisationError
 from verwijsindex.model import Organisation
 
 __all__ = ["add_organisation", "organisation"]
@@ -26,8 +27,7 @@ __all__ = ["add_organisation", "organisation"]
 def add_organisation(ctx: Context, organisation: Organisation) -> None:
     """Record that *organisation* signed the agreement of its municipality (convenant);
     ``UnknownMunicipalityError`` when the municipality is not in the index's regions."""
-    if not isinstance(organisation, Organisation):
-        raise InvalidRecordError("add_organisation() takes an Organisation")
+    v.model_argument(organisation, Organisation, "organisation")
     ctx.region_of(organisation.municipality_code)
     with ctx.store.transaction() as tx:
         tx.put_organisation(organisation)
@@ -35,6 +35,7 @@ def add_organisation(ctx: Context, organisation: Organisation) -> None:
 
 def organisation(ctx: Context, organisation_id: str) -> Organisation:
     """The organisation with *organisation_id*, or :class:`UnknownOrganisationError`."""
+    v.id_argument(organisation_id, "organisation_id")
     with ctx.store.transaction() as tx:
         found = tx.get_organisation(organisation_id)
     if found is None:

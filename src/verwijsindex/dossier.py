@@ -20,7 +20,7 @@ True
 >>> find_link(dossier, "no-such-link")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.NotFoundError: no link with id 'no-such-link'
+verwijsindex.errors.NotFoundError: no link with that id
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ True
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 __all__ = [
@@ -68,7 +69,31 @@ __all__ = [
     "UnknownProfessionalError",
     "ValidationError",
     "VerwijsindexError",
+    "masked",
 ]
+
+
+MAX_MESSAGE: int = 300
+"""No message is this long or longer: a message names a field, never the value given."""
+
+_DIGITS = re.compile(r"\d(?:[\s.\-]*\d){7,}")
+
+
+def masked(value: object, limit: int = 64) -> str | None:
+    """*value* as text fit for an error's attribute: at most *limit* characters, and every
+    run of eight or more digits (a BSN, perhaps) masked but for its last three.
+
+    >>> masked("id 1112.22.333 here")
+    'id ********333 here'
+    >>> masked("x" * 100)[-4:], len(masked("x" * 100))
+    ('x...', 64)
+    """
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else type(value).__name__
+    text = _DIGITS.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
+    text = text.encode("utf-8", "replace").decode("utf-8")  # no lone surrogate survives
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class VerwijsindexError(Exception):
@@ -77,7 +102,10 @@ class VerwijsindexError(Exception):
     message: ClassVar[str] = "verwijsindex error"
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message if message is not None else self.message)
+        text = message if message is not None else self.message
+        if len(text) >= MAX_MESSAGE:  # a safety net: messages are written short
+            text = text[: MAX_MESSAGE - 4] + "..."
+        super().__init__(text)
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else self.message
@@ -125,10 +153,10 @@ class ForbiddenFieldError(ValidationError):
     message = "this field may not be stored"
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.field = field
+        self.field = masked(field)
         if message is None and field is not None:
             message = (
-                f"field {field!r} may not be stored: the verwijsindex records that a "
+                f"field {self.field!r} may not be stored: the verwijsindex records that a "
                 "professional is involved, never why"
             )
         super().__init__(message)
@@ -179,9 +207,9 @@ class NotFoundError(VerwijsindexError, LookupError):
         self, message: str | None = None, *, kind: str | None = None, id: str | None = None
     ) -> None:
         self.kind = kind
-        self.id = id
+        self.id = masked(id)
         if message is None and kind is not None:
-            message = f"no {kind} with id {id!r}" if id is not None else f"no such {kind}"
+            message = f"no {kind} with that id" if id is not None else f"no such {kind}"
         super().__init__(message)
 
 
@@ -191,9 +219,9 @@ class UnknownMunicipalityError(NotFoundError):
     message = "unknown municipality"
 
     def __init__(self, message: str | None = None, *, query: str | None = None) -> None:
-        self.query = query
-        if message is None and query is not None:
-            message = f"unknown municipality: {query!r}"
+        self.query = masked(query)
+        if message is None:
+            message = "unknown municipality: none has that name or CBS code"
         super().__init__(message)
 
 

@@ -31,17 +31,16 @@ from typing import Any
 import attrs
 
 from verwijsindex._collector import paused
-from verwijsindex._context import Context
+from verwijsindex._context import MAX_BATCH, Context
 from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
-    ConfigurationError,
     InvalidRecordError,
     StorageError,
     UnknownOrganisationError,
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.links import ATTEMPTS, Prepared, known_organisation, prepare, register_in
+from verwijsindex.links import Prepared, known_organisation, prepare, register_in, with_siblings
 from verwijsindex.model import Professional, Subject
 from verwijsindex.signals import LockSiblings
 
@@ -134,6 +133,16 @@ def bulk_register(
     completes it without duplicates. The cyclic garbage collector is paused meanwhile (see
     :mod:`verwijsindex._collector`).
     """
+    if isinstance(records, str | bytes | Mapping | ImportRecord) or not isinstance(
+        records, Iterable
+    ):
+        raise InvalidRecordError("records must be a collection of ImportRecords or dicts")
+    if batch_size is not None and (
+        not isinstance(batch_size, int)
+        or isinstance(batch_size, bool)
+        or not 1 <= batch_size <= MAX_BATCH
+    ):
+        raise InvalidRecordError(f"batch_size must be None or a whole number from 1 to {MAX_BATCH}")
     with paused():
         return _bulk_register(ctx, records, batch_size)
 
@@ -189,24 +198,17 @@ def _record(raw: ImportRecord | Mapping[str, Any]) -> ImportRecord:
 
 
 def _run_batch(ctx: Context, pending: list[tuple[int, Prepared]]) -> list[ImportOutcome]:
-    """One batch in one transaction; tried again with the siblings' locks when a family
-    signal needs them (see :meth:`VerwijsIndex.register`)."""
-    siblings: frozenset[str] = frozenset()
-    for _ in range(ATTEMPTS):
-        locks = tuple(sorted({k for _, prep in pending for k in prep.locks} | siblings))
-        try:
-            return _write_batch(ctx, pending, locks)
-        except LockSiblings as more:
-            siblings |= more.keys
-    raise ConfigurationError(  # pragma: no cover - only when siblings keep appearing
-        "the youths' families kept changing while importing; run the import again"
-    )
+    """One batch in one transaction; tried again with the siblings' locks when family
+    signals need them (:func:`verwijsindex.links.with_siblings`)."""
+    locks = {k for _, prep in pending for k in prep.locks}
+    return with_siblings(lambda held: _write_batch(ctx, pending, held), locks)
 
 
 def _write_batch(
     ctx: Context, pending: list[tuple[int, Prepared]], locks: tuple[str, ...]
 ) -> list[ImportOutcome]:
     outcomes: list[ImportOutcome] = []
+    wanted: frozenset[str] = frozenset()
     with ctx.work(locks) as work:
         for position, prep in pending:
             try:
@@ -215,6 +217,13 @@ def _write_batch(
             except (ValidationError, UnknownOrganisationError) as error:
                 outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
                 continue
+            except LockSiblings as more:
+                # The batch will run again with these locks; go on only to learn the
+                # siblings every other record needs, so that it runs again once.
+                wanted |= more.keys
+                continue
             status = ImportStatus.CREATED if registration.created else ImportStatus.DUPLICATE
             outcomes.append(ImportOutcome(position, status, link_id=registration.link.id))
+        if wanted:
+            raise LockSiblings(wanted)  # rolls the batch back
     return outcomes

@@ -116,19 +116,18 @@ class VerwijsIndex:
         batch_size: int = 500,
         adopt: bool = False,
     ) -> None:
-        keyring = Keyring.of(key)
-        if not isinstance(match_rule, MatchRule):
-            raise ConfigurationError("match_rule must be a MatchRule")
-        self._context = Context(
+        self._context = Context.checked(
             store=store,
-            keyring=keyring,
+            keyring=Keyring.of(key),
             clock=clock,
             rules=rules if rules is not None else Rules(),
             regions=regions,
             match_rule=match_rule,
             batch_size=batch_size,
         )
-        maintenance.check_keys(store, keyring, adopt=adopt)
+        if not isinstance(adopt, bool):
+            raise ConfigurationError("adopt must be True or False")
+        maintenance.check_keys(store, self._context.keyring, adopt=adopt)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"

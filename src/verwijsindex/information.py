@@ -8,18 +8,23 @@ region; the index records who was informed and when, and lists links where that 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Final
 
 import attrs
 
 from verwijsindex._context import Context, actor
-from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import InformationRecord, find_link, informed_by_link
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
 from verwijsindex.roles import Actor
 
-__all__ = ["OverdueInformation", "overdue_information", "record_informed"]
+__all__ = ["CLOCK_TOLERANCE", "OverdueInformation", "overdue_information", "record_informed"]
+
+CLOCK_TOLERANCE: Final = timedelta(minutes=5)
+"""How far the moment a youth was informed may lie before the link was made, or after
+the index's now: the caller's clock and the index's may differ a little (decision 39)."""
 
 
 @attrs.frozen
@@ -40,7 +45,9 @@ def record_informed(
     by: Actor | str | None = None,
 ) -> None:
     """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
-    ensure_aware(at, "at")
+    check_moment(at, "at")
+    if isinstance(recipients, str | bytes) or not isinstance(recipients, Iterable):
+        raise InvalidRecordError("recipients must be one or more Recipient values")
     chosen = frozenset(recipients)
     if not chosen or not all(isinstance(r, Recipient) for r in chosen):
         raise InvalidRecordError("recipients must be one or more Recipient values")
@@ -50,6 +57,8 @@ def record_informed(
     with ctx.work([key]) as work:
         dossier, link = find_link(work.load(key), link_id)
         now = work.stamp(dossier)
+        if not link.created_at - CLOCK_TOLERANCE <= at <= now + CLOCK_TOLERANCE:
+            raise InvalidRecordError("at must lie between the making of the link and now")
         actor_id = link.professional if by_id is None else by_id
         if actor_id != link.professional:
             denied = True
@@ -65,7 +74,7 @@ def record_informed(
 
 def overdue_information(ctx: Context, now: datetime | None = None) -> list[OverdueInformation]:
     """Active links whose information duty was not met by its deadline (one month)."""
-    today = local_date(ensure_aware(now, "now") if now is not None else ctx.now())
+    today = local_date(check_moment(now, "now") if now is not None else ctx.now())
     out: list[OverdueInformation] = []
     with ctx.store.transaction() as tx:
         for key in tx.keys_information_due(today, 1_000_000):

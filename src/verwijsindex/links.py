@@ -21,11 +21,13 @@ verwijsindex.errors.ForbiddenFieldError: field 'reden' may not be stored: ...
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex import signals
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork, new_id
@@ -40,7 +42,6 @@ from verwijsindex.dossier import (
 )
 from verwijsindex.errors import (
     AccessDeniedError,
-    ConfigurationError,
     ForbiddenFieldError,
     InvalidRecordError,
     NotFoundError,
@@ -78,11 +79,25 @@ __all__ = [
     "prepare",
     "register",
     "register_in",
+    "with_siblings",
     "withdraw",
 ]
 
-ATTEMPTS = 5
-"""How often a registration is tried again when it finds siblings it has not locked."""
+T = TypeVar("T")
+
+
+def with_siblings(run: Callable[[tuple[str, ...]], T], locks: Iterable[str]) -> T:
+    """``run(locks)``, and again with more locks each time it raises
+    :class:`~verwijsindex.signals.LockSiblings` (a family signal about siblings it did not
+    lock). The locks grow each time and are bounded by the stored youths, so this ends."""
+    held = frozenset(locks)
+    while True:
+        try:
+            return run(tuple(sorted(held)))
+        except signals.LockSiblings as more:
+            if more.keys <= held:  # pragma: no cover - the signal asks only for new locks
+                raise
+            held |= more.keys
 
 
 @attrs.frozen
@@ -122,7 +137,7 @@ def refuse_extra(extra: Mapping[str, object]) -> None:
     for name in extra:
         if looks_like_free_text(name):
             raise ForbiddenFieldError(field=name)
-        raise InvalidRecordError(f"unexpected field {name!r}")
+        raise InvalidRecordError("register() takes no other keyword arguments")
 
 
 def register(
@@ -135,25 +150,19 @@ def register(
 ) -> Registration:
     """Record that *professional* is involved with *subject* (melding), and match."""
     refuse_extra(extra or {})
+    v.model_argument(subject, Subject, "subject")
     if not isinstance(professional, Professional):
-        key = ctx.pseudonym(subject.bsn) if isinstance(subject, Subject) else None
-        ctx.professional(professional, key=key)  # refuses and logs any other role
+        key = ctx.pseudonym(subject.bsn)
+        ctx.professional(professional, name="professional", key=key)  # refuses other roles
         raise InvalidRecordError("register() takes a Professional")
     prepared = prepare(ctx, subject, professional, ends_on, None)
-    siblings: frozenset[str] = frozenset()
-    for _ in range(ATTEMPTS):
-        locks = tuple(sorted({*prepared.locks, *siblings}))
-        try:
-            with ctx.work(locks) as work:
-                organisation = known_organisation(work, professional)
-                registration = register_in(ctx, work, prepared, organisation, locks)
-        except signals.LockSiblings as more:
-            siblings = siblings | more.keys
-            continue
-        return registration
-    raise ConfigurationError(  # pragma: no cover - only when siblings keep appearing
-        "the youth's family kept changing while registering; try again"
-    )
+
+    def run(locks: tuple[str, ...]) -> Registration:
+        with ctx.work(locks) as work:
+            organisation = known_organisation(work, professional)
+            return register_in(ctx, work, prepared, organisation, locks)
+
+    return with_siblings(run, prepared.locks)
 
 
 def prepare(
@@ -164,10 +173,8 @@ def prepare(
     created_at: datetime | None,
 ) -> Prepared:
     """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
-    if not isinstance(subject, Subject):
-        raise InvalidRecordError("register() takes a Subject")
-    if not isinstance(professional, Professional):
-        raise InvalidRecordError("register() takes a Professional")
+    v.model_argument(subject, Subject, "subject")
+    v.model_argument(professional, Professional, "professional")
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
     key = ctx.pseudonym(subject.bsn)
@@ -182,8 +189,10 @@ def known_organisation(work: UnitOfWork, professional: Professional) -> Organisa
     organisation = work.organisation(professional.organisation.id)
     if organisation is None:
         raise UnknownOrganisationError(
-            f"organisation {professional.organisation.id!r} has not signed the agreement "
-            "of this index (add_organisation)"
+            "the professional's organisation has not signed the agreement of this index "
+            "(add_organisation)",
+            kind="organisation",
+            id=professional.organisation.id,
         )
     return organisation
 
@@ -332,7 +341,7 @@ def withdraw(
 
 def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
     """The professional's own links, active and archived, as the lifecycle has them now."""
-    pid = ctx.professional(professional)
+    pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
         dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
     now = ctx.now()
@@ -348,10 +357,9 @@ def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
 
 def history(ctx: Context, subject: Subject, professional: Actor | str) -> list[Link]:
     """The youth's archived links, for a professional holding an active link (logged)."""
-    if not isinstance(subject, Subject):
-        raise InvalidRecordError("history() takes a Subject")
+    v.model_argument(subject, Subject, "subject")
     key = ctx.pseudonym(subject.bsn)
-    pid = ctx.professional(professional, key=key)
+    pid = ctx.professional(professional, name="professional", key=key)
     denied = False
     archived: list[Link] = []
     with ctx.work([key]) as work:

@@ -35,7 +35,7 @@ from verwijsindex import logbook, signals
 from verwijsindex._collector import paused
 from verwijsindex._context import Context
 from verwijsindex._unit import SYSTEM, UnitOfWork
-from verwijsindex.clock import ensure_aware, local_date
+from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, finish
 from verwijsindex.errors import ConfigurationError, KeyMismatchError
 from verwijsindex.logbook import head_message, refs_message
@@ -83,7 +83,7 @@ def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
     batches, each locking only its own youths, so registrations go on meanwhile. The
     cyclic garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`)."""
-    given = ensure_aware(now, "now") if now is not None else None
+    given = check_moment(now, "now") if now is not None else None
     with paused():
         return _sweep(ctx, given)
 
@@ -197,6 +197,8 @@ def rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
 def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
     if not isinstance(new_key, PseudonymKey):
         raise ConfigurationError("rekey() takes a PseudonymKey")
+    attrs.validate(new_key)  # also a key changed after it was made
+    ctx.now()  # a clock that cannot be read stops the re-key before anything is written
     old = ctx.keyring
     if new_key.id == old.current_id:
         if new_key != old.keys[-1]:

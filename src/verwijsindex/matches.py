@@ -37,7 +37,7 @@ __all__ = ["mark_coordinated", "matches_for", "set_lead"]
 
 def matches_for(ctx: Context, professional: Actor | str) -> list[Match]:
     """The matches the professional is part of, oldest first."""
-    pid = ctx.professional(professional)
+    pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
         found = tx.matches_for_professional(pid)
     matches = [m for m in found if pid in m.professionals]

@@ -12,7 +12,7 @@ datetime.date(2028, 11, 23)
 >>> check_ends_on(at, date(2029, 1, 1), rules)
 Traceback (most recent call last):
     ...
-verwijsindex.errors.InvalidPeriodError: ends_on 2029-01-01 is after the maximum ... (2028-11-23)
+verwijsindex.errors.InvalidPeriodError: ends_on is after the maximum active period of 2 years
 >>> disposition(Event.WITHDRAWN_UNJUSTIFIED)
 <Disposition.DELETE: 'delete'>
 >>> deletion_date(date(2008, 2, 29), rules)  # the 23rd birthday
@@ -72,15 +72,18 @@ class Rules:
     - ``request_months`` / ``request_extension_months``: deadline for a data-subject
       request, and its maximum extension (AVG 12(3)).
     - ``family_match``: whether links on youths with a shared parent signal (JW 7.1.2.3(1)(e)).
+
+    Each number is bounded (years at most 100, months at most 120), so that the calendar
+    arithmetic on a date up to 2999 stays far from the end of ``datetime``.
     """
 
-    active_years: int = attrs.field(default=2, validator=v.positive)
-    archive_years: int = attrs.field(default=5, validator=v.positive)
-    age_limit: int = attrs.field(default=23, validator=v.positive)
-    information_months: int = attrs.field(default=1, validator=v.positive)
-    request_months: int = attrs.field(default=1, validator=v.positive)
-    request_extension_months: int = attrs.field(default=2, validator=v.positive)
-    family_match: bool = True
+    active_years: int = attrs.field(default=2, validator=v.between(1, 100))
+    archive_years: int = attrs.field(default=5, validator=v.between(1, 100))
+    age_limit: int = attrs.field(default=23, validator=v.between(1, 150))
+    information_months: int = attrs.field(default=1, validator=v.between(1, 120))
+    request_months: int = attrs.field(default=1, validator=v.between(1, 120))
+    request_extension_months: int = attrs.field(default=2, validator=v.between(1, 120))
+    family_match: bool = attrs.field(default=True, validator=v.instance_of(bool))
 
 
 class MatchRule(enum.Enum):
@@ -158,11 +161,10 @@ def check_ends_on(created_at: datetime, ends_on: date | None, rules: Rules) -> d
     if not isinstance(ends_on, date) or isinstance(ends_on, datetime):
         raise InvalidPeriodError("ends_on must be a date")
     if ends_on <= local_date(created_at):
-        raise InvalidPeriodError(f"ends_on {ends_on} is not after the day the link is made")
+        raise InvalidPeriodError("ends_on is not after the day the link is made")
     if ends_on > maximum:
         raise InvalidPeriodError(
-            f"ends_on {ends_on} is after the maximum active period of "
-            f"{rules.active_years} years ({maximum})"
+            f"ends_on is after the maximum active period of {rules.active_years} years"
         )
     return ends_on
 

@@ -35,7 +35,7 @@ import functools
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -96,23 +96,37 @@ class Bsn:
         return (Bsn, (self.value,))
 
 
+_ASCII_DIGITS: Final = frozenset("0123456789")
+
+
+@functools.lru_cache(maxsize=64)
+def _separator(character: str) -> str | None:
+    """The separator stdnum reads *character* as (a space, dash or dot, also written as
+    a no-break space, an en dash, a middle dot, …), or ``None`` if it is none of them."""
+    mapped = clean(character, "")
+    return mapped if mapped in (" ", "-", ".") else None
+
+
 def parse_bsn(text: object) -> Bsn:
     """Parse *text* into a :class:`Bsn`, or raise :class:`InvalidBsnError`.
 
-    Accepts nine digits, or eight (zero-padded), with the separators stdnum accepts
-    (spaces, dots, dashes). Fewer than eight digits, ``000000000`` and any non-string are
-    refused, even where stdnum alone would pad them.
+    Accepts nine ASCII digits, or eight (zero-padded), with the separators stdnum accepts
+    (spaces, dots, dashes). Fewer than eight digits, ``000000000``, any non-string and any
+    other digit script (fullwidth, mathematical, Arabic-Indic, …) are refused, even where
+    stdnum alone would pad or fold them.
     """
     if isinstance(text, Bsn):
         return text
     if not isinstance(text, str):
         raise InvalidBsnError(problem=f"expected a string, not {type(text).__name__}")
-    try:
-        given = clean(text, " -.").strip()
-    except ValidationError:
-        raise InvalidBsnError(problem="contains characters that are not digits") from None
-    if given and not (given.isascii() and given.isdigit()):
-        raise InvalidBsnError(problem="contains characters that are not digits")
+    given = ""
+    for character in text.strip():
+        if character in _ASCII_DIGITS:
+            given += character
+        elif _separator(character) is None:
+            # Only ASCII digits: stdnum would fold fullwidth or mathematical digits into
+            # ASCII ones, so that a confusable could pass for a youth's number.
+            raise InvalidBsnError(problem="contains characters that are not ASCII digits")
     if len(given) < 8:
         raise InvalidBsnError(problem="fewer than eight digits")
     if len(given) > 9:
@@ -346,10 +360,10 @@ class Subject:
     bsn: Bsn = attrs.field(validator=v.instance_of(Bsn))
     name: str = attrs.field(validator=v.text(200))
     gender: Gender = attrs.field(validator=v.instance_of(Gender))
-    birth_date: date = attrs.field(validator=v.instance_of(date))
+    birth_date: date = attrs.field(validator=v.day)
     address: Address = attrs.field(validator=v.instance_of(Address))
     parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=v.tuple_of(Bsn))
-    died_on: date | None = attrs.field(default=None, validator=v.optional(v.instance_of(date)))
+    died_on: date | None = attrs.field(default=None, validator=v.optional(v.day))
 
 
 @attrs.frozen
@@ -420,9 +434,9 @@ class Link:
     professional: str = attrs.field(validator=v.identifier)
     organisation: str = attrs.field(validator=v.identifier)
     created_at: datetime = attrs.field(validator=v.aware)
-    ends_on: date = attrs.field(validator=v.instance_of(date))
+    ends_on: date = attrs.field(validator=v.day)
     status: LinkStatus = attrs.field(default=LinkStatus.ACTIVE, validator=v.instance_of(LinkStatus))
-    archived_on: date | None = attrs.field(default=None, validator=v.optional(v.instance_of(date)))
+    archived_on: date | None = attrs.field(default=None, validator=v.optional(v.day))
     withdrawal_reason: WithdrawalReason | None = attrs.field(
         default=None, validator=v.optional(v.instance_of(WithdrawalReason))
     )
@@ -434,12 +448,12 @@ class Match:
 
     id: str = attrs.field(validator=v.identifier)
     subject: str = attrs.field(validator=v.text(128))
-    links: tuple[str, ...] = attrs.field(converter=_ids, validator=v.tuple_of(str))
-    professionals: tuple[str, ...] = attrs.field(converter=_ids, validator=v.tuple_of(str))
+    links: tuple[str, ...] = attrs.field(converter=_ids, validator=v.identifiers)
+    professionals: tuple[str, ...] = attrs.field(converter=_ids, validator=v.identifiers)
     kind: MatchKind = attrs.field(validator=v.instance_of(MatchKind))
     created_at: datetime = attrs.field(validator=v.aware)
     updated_at: datetime = attrs.field(validator=v.aware)
-    lead: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    lead: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
     coordinated: bool = attrs.field(default=False, validator=v.instance_of(bool))
 
 
@@ -454,11 +468,11 @@ class Notification:
     kind: NotificationKind = attrs.field(validator=v.instance_of(NotificationKind))
     recipient: str = attrs.field(validator=v.text(200))
     created_at: datetime = attrs.field(validator=v.aware)
-    match_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    match_id: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
     contacts: tuple[Contact, ...] = attrs.field(
         default=(), converter=_contacts, validator=v.tuple_of(Contact)
     )
-    link_id: str | None = attrs.field(default=None, validator=v.optional(v.instance_of(str)))
+    link_id: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
 
 
 @attrs.frozen
@@ -467,8 +481,8 @@ class LogEntry:
     per-entry token derived from a per-youth secret (see :mod:`verwijsindex.logbook`)."""
 
     id: str = attrs.field(validator=v.identifier)
-    lane: int = attrs.field(validator=v.count)
-    seq: int = attrs.field(validator=v.count)
+    lane: int = attrs.field(validator=v.between(0, 2**31 - 1))
+    seq: int = attrs.field(validator=v.between(0, 2**63 - 1))
     at: datetime = attrs.field(validator=v.aware)
     actor: str = attrs.field(validator=v.text(200))
     action: LogAction = attrs.field(validator=v.instance_of(LogAction))

@@ -37,6 +37,7 @@ from datetime import date, datetime
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import local_date
@@ -64,6 +65,8 @@ def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
 
     A death after today (on the Amsterdam calendar) or before the youth's birth date
     cannot be true: :class:`InvalidNoticeError`, and nothing is deleted."""
+    if isinstance(subject, Subject):
+        v.model_argument(subject, Subject, "subject")
     bsn = subject.bsn if isinstance(subject, Subject) else subject
     if not isinstance(bsn, Bsn):
         raise InvalidRecordError("record_death() takes a Subject or a Bsn")
@@ -106,6 +109,7 @@ def record_move(ctx: Context, subject: Subject) -> int:
         attrs.validate(address)
     except (InvalidRecordError, TypeError, ValueError):
         raise InvalidNoticeError("address is not an address", field="address") from None
+    v.model_argument(subject, Subject, "subject")
     try:
         new_region = ctx.region_of(address.municipality_code)
     except UnknownMunicipalityError:

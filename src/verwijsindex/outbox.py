@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from verwijsindex import _validators as v
 from verwijsindex._context import Context
-from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import Notification
 
 __all__ = ["acknowledge", "pending_notifications"]
@@ -20,14 +20,13 @@ __all__ = ["acknowledge", "pending_notifications"]
 
 def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notification]:
     """Notifications written but not yet acknowledged, oldest first."""
+    limit = v.limit_argument(limit)
     with ctx.store.transaction() as tx:
         return tx.pending_notifications(limit)
 
 
 def acknowledge(ctx: Context, ids: Iterable[str]) -> int:
     """Mark notifications as delivered; returns how many were pending."""
-    wanted = list(ids)
-    if not all(isinstance(i, str) for i in wanted):
-        raise InvalidRecordError("notification ids are strings")
+    wanted = v.ids_argument(ids, "ids")
     with ctx.store.transaction() as tx:
         return tx.acknowledge(wanted)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import attrs
 
 from verwijsindex._context import Context
-from verwijsindex.errors import NotFoundError
+from verwijsindex.errors import NotFoundError, UnknownOrganisationError
 from verwijsindex.model import Notification, NotificationKind, Professional
-from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator
+from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
 
 __all__ = ["FollowUpStatus", "follow_up_status", "organisation_contacts", "organisation_signals"]
 
@@ -29,6 +29,7 @@ class FollowUpStatus:
 def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowUpStatus:
     """Whether the professionals in a match made contact, for the follow-up checker of
     the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
+    checked_actor(by)
     key = ctx.key_for_match(match_id)
     with ctx.store.transaction() as tx:
         dossier = tx.load(key)
@@ -41,8 +42,12 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
 
 
 def _coordinator(ctx: Context, by: Actor | str) -> OrganisationCoordinator:
+    checked_actor(by)
     if not isinstance(by, OrganisationCoordinator):
         raise ctx.deny(by, "only an organisation's coordinator may do this")
+    with ctx.store.transaction() as tx:
+        if tx.get_organisation(by.organisation_id) is None:
+            raise UnknownOrganisationError(kind="organisation", id=by.organisation_id)
     return by
 
 

@@ -16,7 +16,7 @@ Deviation(age=12, missing=frozenset({<Recipient.YOUTH: 'youth'>}), extra=frozens
 >>> policy("wet")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.NotFoundError: unknown notification policy 'wet'; known: ...
+verwijsindex.errors.NotFoundError: unknown notification policy; the shipped ones are ...
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any, Literal
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex.clock import age_on, ensure_aware, local_date
+from verwijsindex.clock import age_on, check_moment, local_date
 from verwijsindex.errors import AgeLimitError, InvalidRecordError, NotFoundError
 from verwijsindex.model import Recipient
 
@@ -143,7 +143,7 @@ class NotificationPolicy:
         if not isinstance(age, int) or isinstance(age, bool):
             raise InvalidRecordError(f"age must be a whole number, not {type(age).__name__}")
         if age < 0:
-            raise InvalidRecordError(f"age must be 0 or more, not {age}")
+            raise InvalidRecordError("age must be 0 or more")
         if age > MAX_AGE:
             raise AgeLimitError(age=age)
         return self._by_age[age]
@@ -199,13 +199,15 @@ def policy(name: str) -> NotificationPolicy:
     A name is a key looked up, like ``dict[name]``, hence a ``LookupError``; a region file
     that names an unknown policy is malformed and gives ``InvalidRecordError`` instead.
     """
+    if not v.plain_text(name, 200):
+        raise InvalidRecordError("a notification policy is named by one line of text")
     found = POLICIES.get(name)
     if found is None:
         known = ", ".join(sorted(POLICIES))
         raise NotFoundError(
-            f"unknown notification policy {name!r}; known: {known}",
+            f"unknown notification policy; the shipped ones are {known}",
             kind="notification policy",
-            id=str(name),
+            id=name if isinstance(name, str) else None,
         )
     return found
 
@@ -262,7 +264,9 @@ def information_duty(
         ...
     verwijsindex.errors.NaiveDatetimeError: at must be timezone-aware
     """
-    day = local_date(ensure_aware(at, "at"))
+    if not isinstance(policy, NotificationPolicy):
+        raise InvalidRecordError("policy must be a NotificationPolicy")
+    day = local_date(check_moment(at, "at"))
     if isinstance(birth_date, datetime) or not isinstance(birth_date, date):
         raise InvalidRecordError("birth_date must be a date")
     age = age_on(birth_date, day)

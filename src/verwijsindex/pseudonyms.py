@@ -98,9 +98,13 @@ class Keyring:
     """
 
     def __init__(self, keys: Iterable[PseudonymKey]) -> None:
+        if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
+            raise ConfigurationError("a keyring holds PseudonymKeys, oldest first")
         self.keys: tuple[PseudonymKey, ...] = tuple(keys)
         if not self.keys or not all(isinstance(k, PseudonymKey) for k in self.keys):
             raise ConfigurationError("the index needs at least one PseudonymKey")
+        for key in self.keys:
+            attrs.validate(key)  # also a key changed after it was made
         if len({k.id for k in self.keys}) != len(self.keys):
             raise ConfigurationError("pseudonym key ids must be unique")
 

@@ -15,7 +15,7 @@ Municipality(code='1954', name='Beekdaelen', former_codes=('0951', '0881', '0962
 >>> ZUID_LIMBURG.municipality("Amsterdam")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.UnknownMunicipalityError: unknown municipality 'Amsterdam': no ...
+verwijsindex.errors.UnknownMunicipalityError: unknown municipality: no municipality in ...
 
 Each region names its notification policy; the policies themselves (who must be informed
 of a link, by the youth's age) live in :mod:`verwijsindex.policies` and are importable
@@ -145,6 +145,16 @@ def _key(query: object) -> str | None:
     return f"name:{folded}" if folded else None
 
 
+def _query_key(query: object) -> str:
+    """The look-up key of a query, or :class:`InvalidRecordError` when *query* can name
+    nothing: not a name (one line of text, at most 200 characters) nor a CBS code (an int,
+    or digits with or without ``GM``, from 1 to 9999)."""
+    key = _key(query) if isinstance(query, int) or v.plain_text(query, 200) else None
+    if key is None:
+        raise InvalidRecordError("a municipality or region is named by its name or CBS code")
+    return key
+
+
 def _name_key(name: str) -> str:
     key = _key(name)
     if key is None or not key.startswith("name:"):
@@ -253,38 +263,39 @@ class Regions:
     def __attrs_post_init__(self) -> None:
         by_municipality: dict[str, tuple[Municipality, Region]] = {}
         by_region: dict[str, Region] = {}
+        where: dict[int, str] = {}  # where each municipality and region stands, by position
 
-        def claim(key: str, label: str, municipality: Municipality, region: Region) -> None:
+        def claim(key: str, what: str, municipality: Municipality, region: Region) -> None:
             taken = by_municipality.setdefault(key, (municipality, region))
             if taken[0] is not municipality:
                 raise InvalidRecordError(
-                    f"{label} names two municipalities: {taken[0].name} ({taken[1].name}) "
-                    f"and {municipality.name} ({region.name})"
+                    f"{where[id(municipality)]} has {what} that {where[id(taken[0])]} has already"
                 )
 
-        for region in self.regions:
-            for municipality in region.municipalities:
-                claim(
-                    f"code:{municipality.code}",
-                    f"CBS code {municipality.code}",
-                    municipality,
-                    region,
-                )
-                claim(_name_key(municipality.name), repr(municipality.name), municipality, region)
+        for r, region in enumerate(self.regions):
+            where[id(region)] = f"regions[{r}]"
+            for m, municipality in enumerate(region.municipalities):
+                where[id(municipality)] = f"regions[{r}].municipalities[{m}]"
+                claim(f"code:{municipality.code}", "a CBS code", municipality, region)
+                claim(_name_key(municipality.name), "a name", municipality, region)
                 for code in municipality.former_codes:
-                    claim(f"code:{code}", f"CBS code {code}", municipality, region)
+                    claim(f"code:{code}", "a former CBS code", municipality, region)
                 for name in municipality.former_names:
-                    claim(_name_key(name), repr(name), municipality, region)
+                    claim(_name_key(name), "a former name", municipality, region)
         for region in self.regions:
             for label in (region.name, *region.aliases):
                 key = _name_key(label)
                 taken = by_region.setdefault(key, region)
                 if taken is not region:
-                    raise InvalidRecordError(f"region name {label!r} is used twice")
+                    raise InvalidRecordError(
+                        f"{where[id(region)]} has a name or alias that "
+                        f"{where[id(taken)]} has already"
+                    )
                 owner = by_municipality.get(key)
                 if owner is not None and owner[1] is not region:
                     raise InvalidRecordError(
-                        f"region name {label!r} is also a municipality in {owner[1].name}"
+                        f"{where[id(region)]} has a name or alias that is the name of "
+                        f"{where[id(owner[0])]}"
                     )
         object.__setattr__(self, "_by_municipality", MappingProxyType(by_municipality))
         object.__setattr__(self, "_by_region", MappingProxyType(by_region))
@@ -300,11 +311,10 @@ class Regions:
         return tuple(m for region in self.regions for m in region.municipalities)
 
     def _find(self, query: str | int, what: str = "municipality") -> tuple[Municipality, Region]:
-        key = _key(query)
-        found = None if key is None else self._by_municipality.get(key)
+        found = self._by_municipality.get(_query_key(query))
         if found is None:
             raise UnknownMunicipalityError(
-                f"unknown {what} {query!r}: no {what} in {self.name} has that name or CBS code",
+                f"unknown {what}: no {what} in {self.name} has that name or CBS code",
                 query=str(query),
             )
         return found
@@ -319,8 +329,7 @@ class Regions:
 
     def region_for(self, name_or_code: str | int) -> Region:
         """The region with this name or alias, or holding this municipality name or code."""
-        key = _key(name_or_code)
-        region = None if key is None else self._by_region.get(key)
+        region = self._by_region.get(_query_key(name_or_code))
         if region is not None:
             return region
         return self._find(name_or_code, "region or municipality")[1]
@@ -347,7 +356,7 @@ def _table(
         raise _fail(where, f"expected a table, not {type(value).__name__}")
     unknown = sorted(set(value) - allowed)
     if unknown:
-        raise _fail(where, f"unknown key {unknown[0]!r}")
+        raise _fail(where, f"unknown key; the keys here are {', '.join(sorted(allowed))}")
     for key in required:
         if key not in value:
             raise _fail(where, f"missing key {key!r}")
@@ -369,14 +378,14 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     items = _list(table, key, where)
     for i, item in enumerate(items):
         if not isinstance(item, str):
-            raise _fail(f"{_at(where, key)}[{i}]", f"expected a string, not {item!r}")
+            raise _fail(f"{_at(where, key)}[{i}]", f"expected a string, not {type(item).__name__}")
     return tuple(items)
 
 
 def _string(table: Mapping[str, Any], key: str, where: str) -> str:
     value = table[key]
     if not isinstance(value, str):
-        raise _fail(_at(where, key), f"expected a string, not {value!r}")
+        raise _fail(_at(where, key), f"expected a string, not {type(value).__name__}")
     return value
 
 
@@ -396,7 +405,9 @@ def _load_municipality(raw: object, where: str) -> Municipality:
     if inhabitants is not None and (
         isinstance(inhabitants, bool) or not isinstance(inhabitants, int)
     ):
-        raise _fail(_at(where, "inhabitants"), f"expected a whole number, not {inhabitants!r}")
+        raise _fail(
+            _at(where, "inhabitants"), f"expected a whole number, not {type(inhabitants).__name__}"
+        )
     return _build(
         where,
         Municipality,
@@ -413,7 +424,7 @@ def _load_region(raw: object, where: str, policies: Mapping[str, NotificationPol
     policy_name = table.get("policy", STATUTORY.name)
     if not isinstance(policy_name, str) or policy_name not in policies:
         known = ", ".join(sorted(policies))
-        raise _fail(_at(where, "policy"), f"unknown policy {policy_name!r}; known: {known}")
+        raise _fail(_at(where, "policy"), f"unknown policy; known: {known}")
     optional: dict[str, Any] = {}
     if "coordinator" in table:
         optional["coordinator"] = _string(table, "coordinator", where)
@@ -477,7 +488,7 @@ def load_regions(
         try:
             text = source.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise InvalidRecordError(f"{origin}: not UTF-8: {err}") from err
+            raise InvalidRecordError(f"{origin}: not UTF-8 at byte {err.start}") from None
     elif isinstance(source, str):
         origin, text = "<string>", source
     elif isinstance(source, os.PathLike):
@@ -486,11 +497,15 @@ def load_regions(
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:
-            raise InvalidRecordError(f"{origin}: not UTF-8: {err}") from err
+            raise InvalidRecordError(f"{origin}: not UTF-8 at byte {err.start}") from None
     else:
         raise InvalidRecordError(
             f"source must be TOML text (str or bytes) or a path, not {type(source).__name__}"
         )
+    if not isinstance(policies, Mapping) or not all(
+        isinstance(name, str) and isinstance(p, NotificationPolicy) for name, p in policies.items()
+    ):
+        raise InvalidRecordError("policies must map names to NotificationPolicy values")
     return _parse(text, origin, policies)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.dossier import Dossier
@@ -19,7 +20,7 @@ from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbo
 from verwijsindex.logbook import refs_digest, refs_message
 from verwijsindex.model import LogAction, LogEntry, Subject
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
-from verwijsindex.roles import Actor, RightsOfficer, actor_name
+from verwijsindex.roles import Actor, RightsOfficer, actor_name, checked_actor
 from verwijsindex.storage import Transaction
 from verwijsindex.subject_requests import (
     AccessReport,
@@ -36,8 +37,8 @@ __all__ = ["access_report", "erase", "export", "rectify", "route"]
 
 
 def _officer(ctx: Context, by: Actor, request: RightsRequest) -> RightsOfficer:
-    if not isinstance(request, RightsRequest):
-        raise InvalidRecordError("a data-subject operation takes a RightsRequest")
+    v.model_argument(request, RightsRequest, "request")
+    checked_actor(by)
     if not isinstance(by, RightsOfficer):
         key = ctx.pseudonym(request.subject)
         raise ctx.deny(by, "data-subject requests are handled by a rights officer", key=key)
@@ -161,6 +162,7 @@ def access_report(ctx: Context, request: RightsRequest, *, by: Actor) -> AccessR
     """Everything stored about the youth of *request* (AVG 15), for a rights officer of a
     controlling municipality. The read is logged. A youth with nothing stored gets an
     empty report."""
+    v.model_argument(request, RightsRequest, "request")
     if request.kind not in (RequestKind.ACCESS, RequestKind.EXPORT):
         raise InvalidRecordError("an access report answers an access or export request")
     report, _ = _with_dossier(ctx, request, by, LogAction.READ)
@@ -178,9 +180,11 @@ def rectify(
     ctx: Context, request: RightsRequest, corrected: Subject, *, by: Actor
 ) -> RightsRequest:
     """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it."""
+    v.model_argument(request, RightsRequest, "request")
     if request.kind is not RequestKind.RECTIFICATION:
         raise InvalidRecordError("rectify() answers a rectification request")
-    if not isinstance(corrected, Subject) or corrected.bsn != request.subject:
+    v.model_argument(corrected, Subject, "corrected")
+    if corrected.bsn != request.subject:
         raise InvalidRecordError("the corrected data must be for the same youth")
     require_granted(request)
     _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
@@ -194,6 +198,7 @@ def erase(ctx: Context, request: RightsRequest, *, by: Actor) -> RightsRequest:
     and pending notification about the youth, without archiving, and destroy the secret
     that ties their logbook entries to them. One new log entry records that an erasure
     was done, by whom and when, without identifying the youth."""
+    v.model_argument(request, RightsRequest, "request")
     if request.kind is not RequestKind.OBJECTION:
         raise InvalidRecordError("erase() carries out an objection")
     require_granted(request)
@@ -205,8 +210,8 @@ def route(ctx: Context, request: RightsRequest, *, by: Actor) -> tuple[Route, ..
     """The controllers for *request*: for each organisation with a link on the youth, the
     municipality whose agreement it signed and its region's contact point. Any rights
     officer may route; the look-up is logged."""
-    if not isinstance(request, RightsRequest):
-        raise InvalidRecordError("route() takes a RightsRequest")
+    v.model_argument(request, RightsRequest, "request")
+    checked_actor(by)
     if not isinstance(by, RightsOfficer):
         raise ctx.deny(by, "requests are routed by a rights officer")
     key = ctx.pseudonym(request.subject)

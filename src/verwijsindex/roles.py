@@ -40,6 +40,7 @@ __all__ = [
     "OrganisationCoordinator",
     "RightsOfficer",
     "actor_name",
+    "checked_actor",
 ]
 
 
@@ -73,6 +74,18 @@ class RightsOfficer:
 
 Actor = Professional | OrganisationCoordinator | FollowUpChecker | RightsOfficer
 """Anyone who reads or changes something through the index."""
+
+
+def checked_actor(value: object, name: str = "by") -> Actor | str:
+    """*value* if it can be an actor: a professional's id, a :class:`Professional` or one
+    of the roles, each with fields that pass their validators; otherwise an
+    :class:`InvalidRecordError` naming *name*. Checked before anything is looked up, so
+    that a malformed actor is never logged as one refused."""
+    if isinstance(value, str):
+        return v.id_argument(value, name)
+    if isinstance(value, Professional | OrganisationCoordinator | FollowUpChecker | RightsOfficer):
+        return v.model_argument(value, type(value), name)
+    raise InvalidRecordError(f"{name} must be a Professional, a role or a professional's id")
 
 
 def actor_name(actor: object) -> str:

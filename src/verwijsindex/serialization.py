@@ -69,7 +69,8 @@ from cattrs.errors import (
     StructureHandlerNotFoundError,
 )
 
-from verwijsindex.clock import ensure_aware
+from verwijsindex._validators import day_argument
+from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
     ForbiddenFieldError,
     InvalidRecordError,
@@ -171,20 +172,21 @@ def _structure_datetime(value: object, _: object) -> datetime:
         raise InvalidRecordError("expected an ISO 8601 datetime string") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise NaiveDatetimeError()
-    return parsed
+    return check_moment(parsed, "datetime")
 
 
 def _unstructure_datetime(value: datetime) -> str:
-    return ensure_aware(value).isoformat()
+    return check_moment(value, "datetime").isoformat()
 
 
 def _structure_date(value: object, _: object) -> date:
     if not isinstance(value, str):
         raise _expected("an ISO 8601 date string", value)
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidRecordError("expected an ISO 8601 date string") from None
+    return day_argument(parsed, "date")
 
 
 def _unstructure_date(value: date) -> str:
@@ -525,13 +527,51 @@ def structure(data: Any, cls: type[T]) -> T:
     return _converter().structure(data, cls)
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 """One encoder for every record (``json.dumps`` with options builds a new one per call)."""
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+"""A JSON escape of a surrogate: a pair is a character beyond the BMP, a lone one is not
+text. Where one appears, :func:`_refuse_lone_surrogates` looks closer."""
+
+
+def _refuse_lone_surrogates(data: Any) -> None:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidRecordError("a string holds a lone surrogate, which is not text") from None
+
+
+def _refuse_free_text_keys(value: Any) -> None:
+    """Plain data the caller built (not a model: its field names are the model's own) may
+    not carry a reason, risk or note, nor a key that is not a string."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidRecordError("the keys of a JSON object must be strings")
+            if is_forbidden_key(key):
+                raise ForbiddenFieldError(field=key)
+            _refuse_free_text_keys(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_free_text_keys(item)
 
 
 def to_json(value: Any) -> str:
-    """*value* as compact JSON with sorted keys."""
-    return _ENCODER.encode(unstructure(value))
+    """*value* as compact JSON with sorted keys. A value JSON cannot hold (NaN, infinity,
+    bytes, an object the converter does not know, a lone surrogate) raises
+    :class:`InvalidRecordError`; a reason-like key in plain data
+    :class:`ForbiddenFieldError`."""
+    if isinstance(value, Mapping | list | tuple):
+        _refuse_free_text_keys(value)
+    data = unstructure(value)
+    try:
+        text = _ENCODER.encode(data)
+    except (TypeError, ValueError, RecursionError):
+        raise InvalidRecordError(f"{type(value).__name__} cannot be written as JSON") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(data)
+    return text
 
 
 def match_from_dossier_json(text: str | bytes | bytearray) -> Match | None:
@@ -554,12 +594,30 @@ def from_json(text: str | bytes | bytearray, cls: type[T]) -> T:
         ...
     verwijsindex.errors.InvalidRecordError: not valid JSON: Expecting property name ...
     """
+    if not isinstance(cls, type) or cls is object:
+        raise InvalidRecordError("cls must be a model or a plain type such as str or dict")
     return structure(_loads(text), cls)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise InvalidRecordError(f"not valid JSON: {name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise InvalidRecordError("not valid JSON: a number too large for a float")
+    return number
 
 
 def _loads(text: str | bytes | bytearray) -> Any:
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+        if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8")):
+            _refuse_lone_surrogates(data)
+        return data
+    except InvalidRecordError:
+        raise
     except json.JSONDecodeError as exc:
         error = InvalidRecordError(f"not valid JSON: {exc.msg} at position {exc.pos}")
     except (ValueError, TypeError, RecursionError) as exc:

@@ -23,9 +23,11 @@ import enum
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex.clock import add_months, age_on
 from verwijsindex.dossier import InformationDuty, InformationRecord
 from verwijsindex.errors import InvalidRecordError, NotEligibleError
@@ -86,30 +88,63 @@ class ExtensionGround(enum.Enum):
     NUMBER_OF_REQUESTS = "number-of-requests"
 
 
+def _requesters(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if (
+        not isinstance(value, frozenset)
+        or not value
+        or not all(isinstance(r, Recipient) for r in value)
+    ):
+        raise InvalidRecordError(f"{attribute.name} must be a non-empty set of Recipient")
+
+
+def _recipients(value: object) -> frozenset[Recipient]:
+    """The requesters given as any collection of :class:`Recipient` (not a string)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidRecordError("requesters must be a collection of Recipient")
+    chosen = frozenset(value)
+    if not all(isinstance(r, Recipient) for r in chosen):
+        raise InvalidRecordError("requesters must be Recipient values")
+    if not chosen:
+        raise NotEligibleError("a request is filed by the youth or their legal representative")
+    return chosen
+
+
+def _rules(value: object) -> Rules:
+    if value is None:
+        return Rules()
+    if not isinstance(value, Rules):
+        raise InvalidRecordError("rules must be a Rules value or None")
+    return value
+
+
 @attrs.frozen
 class RightsRequest:
     """A data-subject request. ``requesters`` are who filed it; the BSN stays masked."""
 
-    id: str
-    kind: RequestKind
-    subject: Bsn
-    requesters: frozenset[Recipient]
-    received_on: date
-    due_on: date
-    extension: ExtensionGround | None = None
-    status: RequestStatus = RequestStatus.RECEIVED
+    id: str = attrs.field(validator=v.identifier)
+    kind: RequestKind = attrs.field(validator=v.instance_of(RequestKind))
+    subject: Bsn = attrs.field(validator=v.instance_of(Bsn))
+    requesters: frozenset[Recipient] = attrs.field(validator=_requesters)
+    received_on: date = attrs.field(validator=v.day)
+    due_on: date = attrs.field(validator=v.day)
+    extension: ExtensionGround | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(ExtensionGround))
+    )
+    status: RequestStatus = attrs.field(
+        default=RequestStatus.RECEIVED, validator=v.instance_of(RequestStatus)
+    )
 
     def extend(
         self, ground: ExtensionGround, *, months: int = 2, rules: Rules | None = None
     ) -> RightsRequest:
         """The request with its deadline extended on *ground*, by at most two months."""
-        rules = rules or Rules()
+        rules = _rules(rules)
         limit = rules.request_extension_months
         if not isinstance(ground, ExtensionGround):
             raise InvalidRecordError("an extension needs one of the grounds of AVG 12(3)")
         if self.extension is not None:
             raise InvalidRecordError("the deadline was extended already")
-        if not isinstance(months, int) or not 1 <= months <= limit:
+        if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= limit:
             raise InvalidRecordError(f"an extension is 1 to {limit} months")
         due_on = add_months(self.received_on, rules.request_months + months)
         return attrs.evolve(self, extension=ground, due_on=due_on)
@@ -118,6 +153,8 @@ class RightsRequest:
 def eligible_requesters(age: int) -> frozenset[Recipient]:
     """Who files for a youth of *age* (JW 7.1.5.1(2)): under 12 the legal representative,
     12 to 15 the youth and the representative together, 16 and older the youth."""
+    if not isinstance(age, int) or isinstance(age, bool) or age < 0:
+        raise InvalidRecordError("age must be a whole number, zero or more")
     if age < 12:
         return frozenset({Recipient.LEGAL_REPRESENTATIVE})
     if age < 16:
@@ -146,13 +183,12 @@ def file_request(
     *requesters* are not who may file at the youth's age on that day."""
     if not isinstance(kind, RequestKind):
         raise InvalidRecordError("kind must be a RequestKind")
-    if not isinstance(subject, Subject):
-        raise InvalidRecordError("file_request() takes the youth's Subject")
-    if not isinstance(received_on, date) or isinstance(received_on, datetime):
-        raise InvalidRecordError("received_on must be a date")
-    chosen = frozenset(requesters)
-    if not all(isinstance(r, Recipient) for r in chosen):
-        raise NotEligibleError("a request is filed by the youth or their legal representative")
+    v.model_argument(subject, Subject, "subject")
+    v.day_argument(received_on, "received_on")
+    if received_on < subject.birth_date:
+        raise InvalidRecordError("received_on lies before the youth's birth date")
+    chosen = _recipients(requesters)
+    rules = _rules(rules)
     age = age_on(subject.birth_date, received_on)
     wanted = eligible_requesters(age)
     if chosen != wanted:
@@ -163,12 +199,14 @@ def file_request(
         subject=subject.bsn,
         requesters=chosen,
         received_on=received_on,
-        due_on=add_months(received_on, (rules or Rules()).request_months),
+        due_on=add_months(received_on, rules.request_months),
     )
 
 
 def decide(request: RightsRequest, *, granted: bool) -> RightsRequest:
     """The controller's decision on an objection or rectification."""
+    v.model_argument(request, RightsRequest, "request")
+    v.flag_argument(granted, "granted")
     if request.status is not RequestStatus.RECEIVED:
         raise InvalidRecordError("the request was decided already")
     return attrs.evolve(request, status=RequestStatus.GRANTED if granted else RequestStatus.REFUSED)

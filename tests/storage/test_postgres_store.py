@@ -194,7 +194,7 @@ def wait_for(condition: Callable[[], bool]) -> None:
 def test_bad_schema_names_are_refused_before_connecting() -> None:
     bad = ["", "Upper", "with space", "semi;colon", "pg_catalog", "x" * 64, "1abc", "abc\n"]
     for schema in bad:
-        with pytest.raises(ConfigurationError, match="schema name"):
+        with pytest.raises(ConfigurationError, match="schema must be lower-case"):
             PostgresStore("postgresql://nobody@db.invalid/none", schema=schema)
     with pytest.raises(ConfigurationError, match="max_connections"):
         PostgresStore("postgresql://nobody@db.invalid/none", max_connections=0)

@@ -19,7 +19,7 @@ each method's promise in its docstring: :class:`DossierTransaction`,
 >>> open_store("ftp://example.org/db")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.ConfigurationError: unknown store URL scheme 'ftp': use memory://, ...
+verwijsindex.errors.ConfigurationError: unknown store URL scheme: use memory://, ...
 
 ``sqlite:///verwijsindex.db`` opens a file relative to the working directory,
 ``sqlite:////abs/path.db`` an absolute one, ``sqlite://`` or ``sqlite:///:memory:`` an
@@ -297,8 +297,7 @@ def open_store(url: str) -> Store:
     scheme = scheme.lower()
     if scheme not in _BACKENDS:
         raise ConfigurationError(
-            f"unknown store URL scheme {scheme!r}: use memory://, sqlite:///path.db or "
-            "postgresql://..."
+            "unknown store URL scheme: use memory://, sqlite:///path.db or postgresql://..."
         )
     backend = _backend(scheme)
     if scheme == "memory":
@@ -307,7 +306,11 @@ def open_store(url: str) -> Store:
         path = rest[1:] if rest.startswith("/") else rest
         store = backend(path or ":memory:")
     else:
-        base, schema = _split_schema(url)
+        try:
+            base, schema = _split_schema(url)
+        except ValueError:  # an unclosed IPv6 bracket, a port that is no number, ...
+            # The URL is not repeated: it may hold a password.
+            raise ConfigurationError("not a valid PostgreSQL connection URL") from None
         store = backend(base) if schema is None else backend(base, schema=schema)
     return store
 

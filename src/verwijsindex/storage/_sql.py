@@ -7,14 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from verwijsindex.errors import CorruptRecordError, ValidationError
+from verwijsindex.errors import ConfigurationError, CorruptRecordError, ValidationError
 from verwijsindex.logbook import Draft, chain, refs_digest
 from verwijsindex.model import LogEntry, Match
 from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
 from verwijsindex.serialization import from_json, match_from_dossier_json
 from verwijsindex.storage import Dossier, LogAudit
 
-__all__ = ["audit", "corrupt", "decode", "decode_match", "reseal_log", "secrets_by_token"]
+__all__ = [
+    "audit",
+    "corrupt",
+    "decode",
+    "decode_match",
+    "reseal_log",
+    "seconds",
+    "secrets_by_token",
+]
 
 T = TypeVar("T")
 
@@ -99,3 +107,15 @@ def reseal_log(
 def secrets_by_token(dossiers: Iterable[Dossier]) -> dict[str, str]:
     """Each dossier's log token and secret."""
     return {log_token(d.subject.log_secret): d.subject.log_secret for d in dossiers}
+
+
+def seconds(value: object, name: str) -> float:
+    """*value* if it is a number of seconds a store may wait: finite, above zero, at most
+    a day (never a ``bool``); otherwise a :class:`ConfigurationError` naming *name*."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= 86_400  # NaN fails this too
+    ):
+        raise ConfigurationError(f"{name} must be a number of seconds above 0, at most a day")
+    return float(value)

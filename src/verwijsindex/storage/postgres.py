@@ -11,7 +11,7 @@ It needs the ``postgres`` extra (``pip install verwijsindex[postgres]``), and a 
 >>> store = PostgresStore("postgresql://vi@db.invalid/vi", schema="no such schema")
 Traceback (most recent call last):
     ...
-verwijsindex.errors.ConfigurationError: schema name 'no such schema' must be lower-case ...
+verwijsindex.errors.ConfigurationError: schema must be lower-case ...
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from verwijsindex.storage._postgres_sql import (
     SCRUBBED,
     to_version_2,
 )
+from verwijsindex.storage._sql import seconds
 
 try:
     import psycopg
@@ -71,6 +72,10 @@ _POOL_TIMEOUT: Final = 30.0
 _FETCH: Final = 500
 """Rows fetched at a time when streaming the logbook."""
 _NO_SEALS: Final[Mapping[int, str]] = {}
+
+
+_SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+"""The values libpq takes for ``sslmode``: another is refused before any connection."""
 
 
 class PostgresStore:
@@ -109,8 +114,8 @@ class PostgresStore:
             or schema.startswith("pg_")
         ):
             raise ConfigurationError(
-                f"schema name {schema!r} must be lower-case letters, digits and underscores, "
-                "starting with a letter or underscore"
+                "schema must be lower-case letters, digits and underscores, starting with a "
+                "letter or underscore, and not pg_"
             )
         if (
             not isinstance(max_connections, int)
@@ -118,17 +123,21 @@ class PostgresStore:
             or max_connections < 1
         ):
             raise ConfigurationError("max_connections must be a positive integer")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise ConfigurationError("timeout must be a positive number of seconds")
+        seconds(timeout, "timeout")
         if pool is not None and not isinstance(pool, ConnectionPool):
             raise ConfigurationError("pool must be a psycopg_pool.ConnectionPool")
         params: dict[str, Any] = {}
         if url is not None:
             try:
+                if not isinstance(url, str):
+                    raise TypeError(type(url).__name__)
+                url.encode("utf-8")
                 params = conninfo_to_dict(url)
-            except (psycopg.Error, TypeError):
+            except Exception:  # whatever libpq's parser finds wrong: a library error
                 # The URL is not repeated: it may hold a password.
                 raise ConfigurationError("not a valid PostgreSQL connection URL") from None
+            if params.get("sslmode", "prefer") not in _SSLMODES:
+                raise ConfigurationError(f"sslmode must be one of {', '.join(_SSLMODES)}")
         self.schema = schema
         self._where = " ".join(
             f"{name}={params[name]}" for name in ("host", "port", "dbname") if params.get(name)

@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Final, TypeVar
 
 from verwijsindex.errors import (
+    ConfigurationError,
     CorruptRecordError,
     SchemaVersionError,
     ScrubIncompleteError,
@@ -48,7 +49,7 @@ from verwijsindex.model import LogEntry, Match, Notification, Organisation, Prof
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, IndexTerms, LogAudit, index_terms
-from verwijsindex.storage._sql import audit, decode, decode_match
+from verwijsindex.storage._sql import audit, decode, decode_match, seconds
 from verwijsindex.storage._sqlite_sql import (
     ADD_NOTIFICATION,
     AFTER,
@@ -102,6 +103,30 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+_MAX_PATH = 4096
+"""The longest path, in bytes, a SQLite store takes (PATH_MAX on Linux)."""
+
+
+def _path(value: object) -> str:
+    """*value* as the path of a database file (or ``:memory:``), or a
+    :class:`ConfigurationError` that does not repeat it."""
+    try:
+        path = os.fspath(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise ConfigurationError("path must be a str or a path-like object") from None
+    if not isinstance(path, str):
+        raise ConfigurationError("path must be a str or a path-like object, not bytes")
+    try:
+        size = len(path.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ConfigurationError("path holds a character that is not text") from None
+    if "\x00" in path or size > _MAX_PATH:
+        raise ConfigurationError(f"path must be a file name of at most {_MAX_PATH} bytes")
+    if path not in {":memory:", ""} and os.path.isdir(path):
+        raise ConfigurationError("path names a directory, not a database file")
+    return path
+
+
 class SQLiteStore:
     """A store in an SQLite database file, or in memory with ``":memory:"`` (the default).
 
@@ -110,8 +135,8 @@ class SQLiteStore:
     """
 
     def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0) -> None:
-        self._path = os.fspath(path)
-        self._timeout = timeout
+        self._path = _path(path)
+        self._timeout = seconds(timeout, "timeout")
         self._memory = self._path in {":memory:", ""}
         self._lock = threading.RLock()
         self._local = threading.local()

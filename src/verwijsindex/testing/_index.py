@@ -267,10 +267,11 @@ class IndexContract(FieldContract, PrivacyContract):
         assert index.sweep().dossiers == 0
 
     def test_information_overdue_after_one_month(self) -> None:
-        index, _clock = self.index()
+        index, clock = self.index()
         p1 = self.pro("p1", "GGD Zuid-Limburg")
         a = index.register(self.youth(age=13), p1)
         b = index.register(self.youth(BSN_B, age=13), p1)
+        clock.advance(timedelta(days=3))  # informed on days 2 and 3, recorded on day 3
         index.record_informed(b.link.id, set(Recipient), START + timedelta(days=2))
         index.record_informed(a.link.id, {Recipient.YOUTH}, START + timedelta(days=3))
         assert index.overdue_information(datetime(2026, 12, 23, 12, 0, tzinfo=timezone.utc)) == []

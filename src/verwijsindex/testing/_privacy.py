@@ -6,7 +6,7 @@ Mixed into :class:`verwijsindex.testing.StoreContract`; see that class for how t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import attrs
@@ -203,7 +203,7 @@ class PrivacyContract(ContractBase):
     def test_access_report_holds_everything_stored(self) -> None:
         world = self.world()
         index = world.index
-        index.record_informed(world.link_id, set(Recipient), START + timedelta(hours=1))
+        index.record_informed(world.link_id, set(Recipient), START)
         report = access_report(index, _request(RequestKind.ACCESS), by=ROLES["officer-own"])
         assert report.subject is not None
         assert report.subject.name == _youth().name
