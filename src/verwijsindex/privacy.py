@@ -28,7 +28,7 @@ verwijsindex.errors.NotEligibleError: at 14 the youth and the legal representati
 
 from __future__ import annotations
 
-from verwijsindex.errors import AccessDeniedError
+from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Subject
 from verwijsindex.roles import Actor
@@ -69,29 +69,35 @@ __all__ = [
 ]
 
 
+def _index(index: object) -> VerwijsIndex:
+    if not isinstance(index, VerwijsIndex):
+        raise InvalidRecordError("index must be a VerwijsIndex")
+    return index
+
+
 def access_report(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> AccessReport:
     """Everything stored about the youth of *request* (AVG 15); see
     :meth:`VerwijsIndex.access_report`."""
-    return index.access_report(request, by=by)
+    return _index(index).access_report(request, by=by)
 
 
 def export(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> str:
     """The access report as JSON (AVG 20); see :meth:`VerwijsIndex.export`."""
-    return index.export(request, by=by)
+    return _index(index).export(request, by=by)
 
 
 def rectify(
     index: VerwijsIndex, request: RightsRequest, corrected: Subject, *, by: Actor
 ) -> RightsRequest:
     """Correct the youth's general data (AVG 16); see :meth:`VerwijsIndex.rectify`."""
-    return index.rectify(request, corrected, by=by)
+    return _index(index).rectify(request, corrected, by=by)
 
 
 def erase(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> RightsRequest:
     """Carry out a granted objection (AVG 21, 17); see :meth:`VerwijsIndex.erase`."""
-    return index.erase(request, by=by)
+    return _index(index).erase(request, by=by)
 
 
 def route(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> tuple[Route, ...]:
     """The controllers for *request*; see :meth:`VerwijsIndex.route`."""
-    return index.route(request, by=by)
+    return _index(index).route(request, by=by)
