@@ -23,6 +23,8 @@ verwijsindex.errors.InvalidRecordError: count must be a whole number, zero or mo
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -263,15 +265,29 @@ def flag_argument(value: object, name: str) -> bool:
     return value
 
 
+_LEAVES: frozenset[type] = frozenset({str, int, float, bool, bytes, type(None), date, datetime})
+"""Types whose values hold no attrs instance: :func:`revalidate` stops at them."""
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of an attrs class, or ``None`` for any other class."""
+    return tuple(f.name for f in attrs.fields(cls)) if attrs.has(cls) else None
+
+
 def revalidate(value: Any) -> None:
     """Run every validator of the attrs instance *value* again, and of each attrs instance
     in its fields, however deep. The models are frozen and checked when made; this
     catches one changed afterwards (``object.__setattr__``), before any of it is stored.
     The validators raise the library's own errors."""
-    if attrs.has(type(value)):
+    cls: type = type(value)
+    if cls in _LEAVES or isinstance(value, enum.Enum):
+        return
+    names = _field_names(cls)
+    if names is not None:
         attrs.validate(value)
-        for field in attrs.fields(type(value)):
-            revalidate(getattr(value, field.name))
+        for name in names:
+            revalidate(getattr(value, name))
     elif isinstance(value, tuple | frozenset):
         for item in value:
             revalidate(item)

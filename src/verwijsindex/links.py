@@ -150,9 +150,8 @@ def register(
 ) -> Registration:
     """Record that *professional* is involved with *subject* (melding), and match."""
     refuse_extra(extra or {})
-    v.model_argument(subject, Subject, "subject")
     if not isinstance(professional, Professional):
-        key = ctx.pseudonym(subject.bsn)
+        key = ctx.pseudonym(v.model_argument(subject, Subject, "subject").bsn)
         ctx.professional(professional, name="professional", key=key)  # refuses other roles
         raise InvalidRecordError("register() takes a Professional")
     prepared = prepare(ctx, subject, professional, ends_on, None)

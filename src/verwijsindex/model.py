@@ -78,6 +78,14 @@ __all__ = [
 def _check_canonical_bsn(_: object, __: attrs.Attribute[str], value: str) -> None:
     if not (isinstance(value, str) and len(value) == 9 and value.isascii() and value.isdigit()):
         raise InvalidBsnError(problem="a Bsn holds exactly nine ASCII digits; use parse_bsn")
+    _check_canonical(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_canonical(value: str) -> None:
+    """The elfproef of nine ASCII digits, remembered: a youth's number is checked again
+    each time their :class:`Subject` is (re)validated. Only a success is remembered
+    (``lru_cache`` does not keep a call that raised)."""
     parse_bsn(value)
 
 
