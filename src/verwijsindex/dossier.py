@@ -26,6 +26,7 @@ verwijsindex.errors.NotFoundError: no link with that id
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Final
 
 import attrs
 
@@ -34,6 +35,8 @@ from verwijsindex.errors import InvalidRecordError, NotFoundError
 from verwijsindex.logbook import DIGEST_ZERO
 from verwijsindex.matching import Rules, archive_purge_date, deletion_date
 from verwijsindex.model import Address, Gender, Link, LinkStatus, Match, Recipient
+
+_DEFAULT_RULES: Final = Rules()
 
 __all__ = [
     "Dossier",
@@ -44,6 +47,7 @@ __all__ = [
     "duty_of",
     "find_link",
     "finish",
+    "follow_up_day",
     "index_terms",
     "informed_by_link",
     "is_current",
@@ -62,9 +66,13 @@ def _hex_secret(_: object, attribute: attrs.Attribute[str], value: object) -> No
 class SubjectRecord:
     """What is stored about a youth: the general data and keys, never the BSN.
 
-    ``key`` is the storage pseudonym (HMAC of the BSN), ``key_id`` names the key that
-    made it, ``parent_keys`` are the parents' pseudonyms, ``log_secret`` is the per-youth
-    secret from which logbook tokens derive (destroyed on erasure).
+    ``key`` is the storage pseudonym (HMAC of the BSN, or of the service number of a
+    youth without one), ``key_id`` names the key that made it, ``parent_keys`` are the
+    parents' pseudonyms, ``log_secret`` is the per-youth secret from which logbook tokens
+    derive (destroyed on erasure). ``former_secrets`` are the secrets of dossiers merged
+    into this one (a service number's, when the youth got a BSN): the entries made under
+    them are this youth's too. ``address_key`` is the pseudonym of the youth's address,
+    kept only while address matches are on (and never for an excluded address).
     """
 
     key: str
@@ -76,6 +84,13 @@ class SubjectRecord:
     log_secret: str = attrs.field(validator=_hex_secret, repr=False)
     parent_keys: tuple[str, ...] = ()
     died_on: date | None = None
+    address_key: str | None = None
+    former_secrets: tuple[str, ...] = attrs.field(default=(), repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every log secret of the youth: their own first, then those merged in."""
+        return (self.log_secret, *self.former_secrets)
 
 
 @attrs.frozen
@@ -102,7 +117,9 @@ class Dossier:
     """Everything stored about one youth, saved and loaded as a unit under a lock.
 
     ``sweep_due`` is the first day a sweep has work on this dossier; ``information_due``
-    the first day an information duty becomes overdue. The index computes both.
+    the first day an information duty becomes overdue; ``follow_up_due`` the day the
+    current match, while uncoordinated, passes the follow-up period (JW 7.1.3.2). The
+    index computes all three.
 
     ``changed_at`` is the latest moment stamped on the dossier: every change is stamped
     no earlier, whatever the clock of the host making it says. ``logged`` counts the
@@ -119,6 +136,7 @@ class Dossier:
     informed: tuple[InformationRecord, ...] = ()
     sweep_due: date | None = None
     information_due: date | None = None
+    follow_up_due: date | None = None
     changed_at: datetime | None = None
     logged: int = 0
     log_digest: str = DIGEST_ZERO
@@ -137,6 +155,7 @@ class IndexTerms:
     match_ids: tuple[str, ...]
     professional_ids: tuple[str, ...]
     parent_keys: tuple[str, ...]
+    address_keys: tuple[str, ...] = ()
 
 
 def index_terms(dossier: Dossier) -> IndexTerms:
@@ -146,6 +165,7 @@ def index_terms(dossier: Dossier) -> IndexTerms:
         match_ids=(dossier.match.id,) if dossier.match is not None else (),
         professional_ids=tuple(sorted({link.professional for link in dossier.links})),
         parent_keys=tuple(sorted(set(dossier.subject.parent_keys))),
+        address_keys=(address,) if (address := dossier.subject.address_key) else (),
     )
 
 
@@ -158,6 +178,14 @@ def latest_moment(dossier: Dossier) -> datetime | None:
     if dossier.match is not None:
         moments.append(dossier.match.updated_at)
     return max(moments) if moments else None
+
+
+def follow_up_day(dossier: Dossier, rules: Rules = _DEFAULT_RULES) -> date | None:
+    """The day the dossier's match, while uncoordinated, passes the follow-up period."""
+    match = dossier.match
+    if match is None or match.coordinated:
+        return None
+    return local_date(match.created_at) + rules.follow_up_after
 
 
 def finish(dossier: Dossier, rules: Rules) -> Dossier:
@@ -177,11 +205,23 @@ def finish(dossier: Dossier, rules: Rules) -> Dossier:
         for duty in dossier.duties
         if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
     ]
+    follow_up_due = follow_up_day(dossier, rules)
+    if follow_up_due is not None and dossier.match is not None and not dossier.match.reminded:
+        days.append(follow_up_due)
     sweep_due = min(days)
     information_due = min(pending) if pending else None
-    if dossier.sweep_due == sweep_due and dossier.information_due == information_due:
+    if (dossier.sweep_due, dossier.information_due, dossier.follow_up_due) == (
+        sweep_due,
+        information_due,
+        follow_up_due,
+    ):
         return dossier
-    return attrs.evolve(dossier, sweep_due=sweep_due, information_due=information_due)
+    return attrs.evolve(
+        dossier,
+        sweep_due=sweep_due,
+        information_due=information_due,
+        follow_up_due=follow_up_due,
+    )
 
 
 def find_link(dossier: Dossier | None, link_id: str) -> tuple[Dossier, Link]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import attrs
@@ -61,6 +61,11 @@ __all__ = [
 ]
 
 
+def _follow_up(_: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
+    if not isinstance(value, timedelta) or not timedelta(days=1) <= value <= timedelta(days=366):
+        raise InvalidRecordError(f"{attribute.name} must be a timedelta from 1 to 366 days")
+
+
 @attrs.frozen
 class Rules:
     """Every number of the verwijsindex, with the statutory value as default.
@@ -72,6 +77,11 @@ class Rules:
     - ``request_months`` / ``request_extension_months``: deadline for a data-subject
       request, and its maximum extension (AVG 12(3)).
     - ``family_match``: whether links on youths with a shared parent signal (JW 7.1.2.3(1)(e)).
+    - ``follow_up_after``: how long a match may wait for coordination before the
+      municipality's follow-up checker is reminded (JW 7.1.3.2). Four weeks is a practice
+      value, not the statute's: the law names no period.
+    - ``address_match``: whether links on youths registered at one address signal (JW
+      7.1.2.3(1)(e)); off by default, as institution addresses must be excluded first.
 
     Each number is bounded (years at most 100, months at most 120), so that the calendar
     arithmetic on a date up to 2999 stays far from the end of ``datetime``.
@@ -84,6 +94,8 @@ class Rules:
     request_months: int = attrs.field(default=1, validator=v.between(1, 120))
     request_extension_months: int = attrs.field(default=2, validator=v.between(1, 120))
     family_match: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    follow_up_after: timedelta = attrs.field(default=timedelta(weeks=4), validator=_follow_up)
+    address_match: bool = attrs.field(default=False, validator=v.instance_of(bool))
 
 
 class MatchRule(enum.Enum):

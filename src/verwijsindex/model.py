@@ -313,7 +313,9 @@ class NotificationKind(enum.Enum):
 
     MATCH = "match"
     FAMILY_MATCH = "family-match"
+    ADDRESS_MATCH = "address-match"
     FOLLOW_UP = "follow-up"
+    FOLLOW_UP_REMINDER = "follow-up-reminder"
     COORDINATOR = "coordinator"
     MOVE = "move"
 
@@ -338,6 +340,7 @@ class LogAction(enum.Enum):
     ERASED = "erased"
     MOVED = "moved"
     REKEYED = "rekeyed"
+    MERGED = "merged"
 
 
 # --- people and organisations -------------------------------------------------------------------
@@ -463,6 +466,8 @@ class Match:
     updated_at: datetime = attrs.field(validator=v.aware)
     lead: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
     coordinated: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    reminded: bool = attrs.field(default=False, validator=v.instance_of(bool))
+    """Whether the follow-up checker was reminded that the match waits for coordination."""
 
 
 @attrs.frozen

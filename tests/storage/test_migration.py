@@ -114,7 +114,12 @@ def _downgrade(run: Run, secrets: list[str], held: set[str], mark: str) -> None:
         run(q("UPDATE log_heads SET hash = ? WHERE lane = ?"), [plain[-1].hash, lane])
     texts = " ".join(data for (data,) in run("SELECT data FROM log_entries"))
     assert any(i in texts for i in held)  # version 1 left the erased youth's ids readable
-    # the schema of version 1: no tokens, counts, seals or key checks
+    # the schema of version 1: no follow-up days, addresses or counts (version 3), no
+    # tokens, counts of references, seals or key checks (version 2)
+    run("DROP INDEX dossiers_follow_up_due")
+    run("ALTER TABLE dossiers DROP COLUMN follow_up_due")
+    run("DROP TABLE dossier_addresses")
+    run("DROP TABLE stat_counts")
     run("DROP INDEX dossiers_log_token")
     run("DROP INDEX log_refs_token_entry")
     for column in ("log_token", "logged", "log_seal"):
@@ -156,8 +161,12 @@ def _check(url: str, held: set[str], run: Run) -> None:
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(2,)]
+    assert run("SELECT version FROM schema_version") == [(3,)]
     assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
+    # every youth with an uncoordinated match has its follow-up day (version 3)
+    rows = run("SELECT data, follow_up_due FROM dossiers")
+    matched = [due for data, due in rows if json.loads(data)["match"] is not None]
+    assert matched and all(due is not None for due in matched)
 
 
 def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ derived from them, the directory of organisations and professionals, the outbox 
 logbook, and gives transactions that lock the dossiers they name.
 
 A store is anything that has the methods of :class:`Store` and :class:`Transaction`; no
-base class is needed. A :class:`Transaction` is four roles, each a protocol of its own,
+base class is needed. A :class:`Transaction` is five roles, each a protocol of its own,
 each method's promise in its docstring: :class:`DossierTransaction`,
 :class:`DirectoryTransaction`, :class:`OutboxTransaction` and
-:class:`LogbookTransaction`. :class:`Scrubbing` is an optional capability.
+:class:`LogbookTransaction` and :class:`StatisticsTransaction`. :class:`Scrubbing` is an
+optional capability.
 :class:`verwijsindex.testing.TransactionContract` tests every promise. Three stores ship:
 
 >>> store = open_store("memory://")
@@ -69,6 +70,7 @@ __all__ = [
     "PostgresStore",
     "SQLiteStore",
     "Scrubbing",
+    "StatisticsTransaction",
     "Store",
     "SubjectRecord",
     "Transaction",
@@ -125,11 +127,19 @@ class DossierTransaction(Protocol):
     def keys_for_parent(self, parent_key: str) -> list[str]:
         """The keys of the dossiers of youths with registered parent *parent_key*, sorted."""
 
+    def keys_for_address(self, address_key: str) -> list[str]:
+        """The keys of the dossiers whose ``subject.address_key`` is *address_key*, sorted."""
+
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
         """Up to *limit* keys with ``sweep_due <= on``, ordered by ``(sweep_due, key)``."""
 
     def keys_information_due(self, before: date, limit: int) -> list[str]:
         """Up to *limit* keys with ``information_due < before``, by ``(information_due, key)``."""
+
+    def keys_follow_up_due(self, on: date, after: str | None, limit: int) -> list[str]:
+        """Up to *limit* keys with ``follow_up_due <= on``, greater than *after* (from the
+        first if ``None``), in code-point order: paging over the matches that wait for
+        coordination."""
 
     def keys(self, after: str | None, limit: int) -> list[str]:
         """Up to *limit* keys greater than *after* (from the first if ``None``), in code-point
@@ -229,8 +239,25 @@ class LogbookTransaction(Protocol):
         stored youth's token; those naming an entry that does not exist."""
 
 
+class StatisticsTransaction(Protocol):
+    """The counts of one transaction: how often each event happened, per month,
+    municipality, age band and kind. Counts only: nothing in them names a youth."""
+
+    def add_counts(self, items: Sequence[tuple[date, str, str, str, int]]) -> None:
+        """Add each ``(month, municipality, age band, kind, n)`` to its count (a count that
+        does not exist yet starts at 0)."""
+
+    def counts(self, first: date, last: date) -> dict[tuple[date, str, str, str], int]:
+        """Every count whose month lies from *first* to *last*, both included."""
+
+
 class Transaction(
-    DossierTransaction, DirectoryTransaction, OutboxTransaction, LogbookTransaction, Protocol
+    DossierTransaction,
+    DirectoryTransaction,
+    OutboxTransaction,
+    LogbookTransaction,
+    StatisticsTransaction,
+    Protocol,
 ):
     """One unit of work on a store: everything written commits together when the
     transaction's block ends, or not at all when it raises. A store raises

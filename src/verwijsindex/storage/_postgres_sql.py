@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final, LiteralString
 
-from verwijsindex.dossier import Dossier, index_terms
+from verwijsindex.dossier import Dossier, follow_up_day, index_terms
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from psycopg.rows import TupleRow
 
 __all__ = [
+    "ADD_COUNTS",
     "APPEND_LOG",
     "DELETE",
     "MIGRATIONS",
@@ -30,6 +31,7 @@ __all__ = [
     "save_many_params",
     "save_params",
     "to_version_2",
+    "to_version_3",
 ]
 
 MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
@@ -85,6 +87,19 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
         "CREATE INDEX dossiers_log_token ON dossiers (log_token)",
         "CREATE UNIQUE INDEX log_refs_token_entry ON log_refs (token, entry_id)",
     ),
+    # 2 -> 3: the follow-up day of a match, the youths at one address, the counts
+    (
+        "ALTER TABLE dossiers ADD COLUMN follow_up_due date",
+        """CREATE INDEX dossiers_follow_up_due ON dossiers (follow_up_due, key)
+            WHERE follow_up_due IS NOT NULL""",
+        """CREATE TABLE dossier_addresses (
+            address_key text COLLATE "C", key text COLLATE "C", PRIMARY KEY (address_key, key))""",
+        "CREATE INDEX dossier_addresses_key ON dossier_addresses (key)",
+        """CREATE TABLE stat_counts (
+            month date, municipality text COLLATE "C", age_band text COLLATE "C",
+            kind text COLLATE "C", count bigint NOT NULL,
+            PRIMARY KEY (month, municipality, age_band, kind))""",
+    ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
 appends to this list; a store opened on an older schema applies the missing steps."""
@@ -104,6 +119,7 @@ def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
         "data": text,
         "sweep_due": dossier.sweep_due,
         "information_due": dossier.information_due,
+        "follow_up_due": dossier.follow_up_due,
         "log_token": log_token(dossier.subject.log_secret),
         "logged": dossier.logged,
         "log_seal": dossier.log_seal,
@@ -111,6 +127,7 @@ def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
         "matches": list(terms.match_ids),
         "professionals": list(terms.professional_ids),
         "parents": list(terms.parent_keys),
+        "addresses": list(terms.address_keys),
     }
 
 
@@ -119,10 +136,10 @@ def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
     params: dict[str, list[Any]] = {
         name: []
         for name in (
-            "keys", "data", "sweep_due", "information_due", "log_tokens", "logged",
-            "log_seals", "link_ids", "link_keys",
+            "keys", "data", "sweep_due", "information_due", "follow_up_due", "log_tokens",
+            "logged", "log_seals", "link_ids", "link_keys",
             "match_ids", "match_keys", "professional_ids", "professional_keys",
-            "parent_keys", "parent_owner_keys",
+            "parent_keys", "parent_owner_keys", "address_keys", "address_owner_keys",
         )
     }  # fmt: skip
     for dossier, text in saved:
@@ -132,6 +149,7 @@ def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
         params["data"].append(text)
         params["sweep_due"].append(dossier.sweep_due)
         params["information_due"].append(dossier.information_due)
+        params["follow_up_due"].append(dossier.follow_up_due)
         params["log_tokens"].append(log_token(dossier.subject.log_secret))
         params["logged"].append(dossier.logged)
         params["log_seals"].append(dossier.log_seal)
@@ -140,6 +158,7 @@ def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
             ("match_ids", "match_keys", terms.match_ids),
             ("professional_ids", "professional_keys", terms.professional_ids),
             ("parent_keys", "parent_owner_keys", terms.parent_keys),
+            ("address_keys", "address_owner_keys", terms.address_keys),
         ):
             unique = list(dict.fromkeys(column))
             params[ids].extend(unique)
@@ -164,6 +183,7 @@ SCRUBBED: Final = (
     "dossier_matches",
     "dossier_professionals",
     "dossier_parents",
+    "dossier_addresses",
     "outbox",
     "log_refs",
 )
@@ -200,14 +220,36 @@ def to_version_2(conn: psycopg.Connection[TupleRow]) -> None:
         )
 
 
+def to_version_3(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 3 indexes the day each uncoordinated match passes the follow-up period; for
+    the dossiers written before, that day follows the default period (an index with
+    another period sets its own on the dossier's next change)."""
+    rows = conn.execute("SELECT key, data FROM dossiers").fetchall()
+    due = [(follow_up_day(decode(data, Dossier, "dossiers", key)), key) for key, data in rows]
+    due = [(day, key) for day, key in due if day is not None]
+    if due:
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE dossiers SET follow_up_due = %s WHERE key = %s", due)
+
+
+ADD_COUNTS: Final = """
+INSERT INTO stat_counts (month, municipality, age_band, kind, count)
+SELECT * FROM unnest(%(months)s::date[], %(codes)s::text[], %(bands)s::text[],
+                     %(kinds)s::text[], %(counts)s::bigint[])
+ON CONFLICT (month, municipality, age_band, kind)
+DO UPDATE SET count = stat_counts.count + EXCLUDED.count
+"""
+
+
 SAVE: Final = """
 WITH dossier AS (
-    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
-    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(log_token)s, %(logged)s,
-            %(log_seal)s)
+    INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
+                          logged, log_seal)
+    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(follow_up_due)s,
+            %(log_token)s, %(logged)s, %(log_seal)s)
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
-        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
-        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+        information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
+        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
 ), links_gone AS (
     DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])
 ), links_new AS (
@@ -226,22 +268,29 @@ WITH dossier AS (
     SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
 ), parents_gone AS (
     DELETE FROM dossier_parents WHERE key = %(key)s AND parent_key <> ALL (%(parents)s::text[])
+), parents_new AS (
+    INSERT INTO dossier_parents (parent_key, key)
+    SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
+), addresses_gone AS (
+    DELETE FROM dossier_addresses
+    WHERE key = %(key)s AND address_key <> ALL (%(addresses)s::text[])
 )
-INSERT INTO dossier_parents (parent_key, key)
-SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
+INSERT INTO dossier_addresses (address_key, key)
+SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING
 """
 # The deletes and inserts of one side table touch disjoint rows, so they may run as
 # sibling statements of one command: a save is one round trip.
 
 SAVE_MANY: Final = """
 WITH dossier AS (
-    INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)
+    INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
+                          logged, log_seal)
     SELECT * FROM unnest(%(keys)b::text[], %(data)b::text[], %(sweep_due)b::date[],
-                         %(information_due)b::date[], %(log_tokens)b::text[],
-                         %(logged)b::integer[], %(log_seals)b::text[])
+                         %(information_due)b::date[], %(follow_up_due)b::date[],
+                         %(log_tokens)b::text[], %(logged)b::integer[], %(log_seals)b::text[])
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
-        information_due = EXCLUDED.information_due, log_token = EXCLUDED.log_token,
-        logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+        information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
+        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
 ), links_gone AS (
     DELETE FROM dossier_links WHERE key = ANY (%(keys)b::text[])
     AND link_id NOT IN (SELECT unnest(%(link_ids)b::text[]))
@@ -268,9 +317,17 @@ WITH dossier AS (
     DELETE FROM dossier_parents WHERE key = ANY (%(keys)b::text[])
     AND (parent_key, key) NOT IN (
         SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[]))
+), parents_new AS (
+    INSERT INTO dossier_parents (parent_key, key)
+    SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[])
+    ON CONFLICT DO NOTHING
+), addresses_gone AS (
+    DELETE FROM dossier_addresses WHERE key = ANY (%(keys)b::text[])
+    AND (address_key, key) NOT IN (
+        SELECT * FROM unnest(%(address_keys)b::text[], %(address_owner_keys)b::text[]))
 )
-INSERT INTO dossier_parents (parent_key, key)
-SELECT * FROM unnest(%(parent_keys)b::text[], %(parent_owner_keys)b::text[])
+INSERT INTO dossier_addresses (address_key, key)
+SELECT * FROM unnest(%(address_keys)b::text[], %(address_owner_keys)b::text[])
 ON CONFLICT DO NOTHING
 """
 # SAVE for many dossiers at once: what one transaction saved, written in one round trip
@@ -283,7 +340,8 @@ DELETE: Final = """
 WITH links AS (DELETE FROM dossier_links WHERE key = %(key)s),
 matches AS (DELETE FROM dossier_matches WHERE key = %(key)s),
 professionals AS (DELETE FROM dossier_professionals WHERE key = %(key)s),
-parents AS (DELETE FROM dossier_parents WHERE key = %(key)s)
+parents AS (DELETE FROM dossier_parents WHERE key = %(key)s),
+addresses AS (DELETE FROM dossier_addresses WHERE key = %(key)s)
 DELETE FROM dossiers WHERE key = %(key)s
 """
 

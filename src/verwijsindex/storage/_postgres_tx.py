@@ -18,6 +18,7 @@ from verwijsindex.model import LogEntry, Match, Notification, Organisation, Prof
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, LogAudit
 from verwijsindex.storage._postgres_sql import (
+    ADD_COUNTS,
     APPEND_LOG,
     DELETE,
     SAVE,
@@ -240,6 +241,19 @@ class PostgresTransaction:
             parent_key,
         )
 
+    def keys_for_address(self, address_key: str) -> list[str]:
+        return self._keys_and_read(
+            "SELECT a.key, (SELECT d.data FROM dossiers d WHERE d.key = a.key)"
+            " FROM dossier_addresses a WHERE a.address_key = %s ORDER BY a.key",
+            address_key,
+        )
+
+    def keys_follow_up_due(self, on: date, after: str | None, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE follow_up_due <= %s AND key > %s ORDER BY key LIMIT %s",
+            [on, "" if after is None else after, limit],
+        )
+
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
         return self._keys(
             "SELECT key FROM dossiers WHERE sweep_due <= %s ORDER BY sweep_due, key LIMIT %s",
@@ -424,6 +438,32 @@ class PostgresTransaction:
         return audit(youths, refs, dangling)
 
     # -- keys --------------------------------------------------------------------------------------
+
+    def add_counts(self, items: Sequence[tuple[date, str, str, str, int]]) -> None:
+        # One row per cell: an INSERT ... ON CONFLICT may not touch a row twice.
+        cells: dict[tuple[date, str, str, str], int] = {}
+        for month, code, band, kind, n in items:
+            cells[(month, code, band, kind)] = cells.get((month, code, band, kind), 0) + n
+        if cells:
+            columns = list(zip(*((*cell, n) for cell, n in cells.items()), strict=True))
+            self._write(
+                ADD_COUNTS,
+                {
+                    "months": list(columns[0]),
+                    "codes": list(columns[1]),
+                    "bands": list(columns[2]),
+                    "kinds": list(columns[3]),
+                    "counts": list(columns[4]),
+                },
+            )
+
+    def counts(self, first: date, last: date) -> dict[tuple[date, str, str, str], int]:
+        rows = self._rows(
+            "SELECT month, municipality, age_band, kind, count FROM stat_counts"
+            " WHERE month >= %s AND month <= %s",
+            [first, last],
+        )
+        return {(m, code, band, kind): n for m, code, band, kind, n in rows}
 
     def key_checks(self) -> list[tuple[str, str]]:
         rows = self._rows("SELECT key_id, check_value FROM key_checks ORDER BY position")

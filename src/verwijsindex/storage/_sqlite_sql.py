@@ -9,7 +9,7 @@ from typing import Final
 
 import attrs
 
-from verwijsindex.dossier import Dossier, IndexTerms
+from verwijsindex.dossier import Dossier, IndexTerms, follow_up_day
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
@@ -77,6 +77,23 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "CREATE INDEX IF NOT EXISTS dossiers_log_token ON dossiers (log_token)",
         "CREATE UNIQUE INDEX IF NOT EXISTS log_refs_token_entry ON log_refs (token, entry_id)",
     ),
+    3: (
+        "ALTER TABLE dossiers ADD COLUMN follow_up_due TEXT",
+        """CREATE INDEX IF NOT EXISTS dossiers_follow_up_due
+            ON dossiers (follow_up_due, key) WHERE follow_up_due IS NOT NULL""",
+        """CREATE TABLE IF NOT EXISTS dossier_addresses (
+            address_key TEXT NOT NULL,
+            key TEXT NOT NULL REFERENCES dossiers (key) ON DELETE CASCADE,
+            PRIMARY KEY (address_key, key)) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dossier_addresses_key ON dossier_addresses (key)",
+        """CREATE TABLE IF NOT EXISTS stat_counts (
+            month TEXT NOT NULL,
+            municipality TEXT NOT NULL,
+            age_band TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (month, municipality, age_band, kind)) WITHOUT ROWID""",
+    ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""
@@ -109,14 +126,28 @@ def _to_version_2(connection: sqlite3.Connection) -> None:
         )
 
 
-AFTER: Final = {2: _to_version_2}
+def _to_version_3(connection: sqlite3.Connection) -> None:
+    """Version 3 indexes the day each uncoordinated match passes the follow-up period; for
+    the dossiers written before, that day follows the default period (an index with
+    another period sets its own on the dossier's next change)."""
+    rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
+    due = [(follow_up_day(decode(data, Dossier, "dossiers", key)), key) for key, data in rows]
+    connection.executemany(
+        "UPDATE dossiers SET follow_up_due = ? WHERE key = ?",
+        [(day.isoformat(), key) for day, key in due if day is not None],
+    )
+
+
+AFTER: Final = {2: _to_version_2, 3: _to_version_3}
 """Steps in Python that follow a version's statements."""
 
 SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
 """The schema version this release writes; a database with a higher one is refused."""
 
 FETCH = 500
-NO_TERMS: Final = IndexTerms(link_ids=(), match_ids=(), professional_ids=(), parent_keys=())
+NO_TERMS: Final = IndexTerms(
+    link_ids=(), match_ids=(), professional_ids=(), parent_keys=(), address_keys=()
+)
 
 
 @attrs.frozen
@@ -144,14 +175,21 @@ SIDE: Final = (
     _side("dossier_matches", "match_id", "REPLACE"),
     _side("dossier_professionals", "professional_id", "IGNORE"),
     _side("dossier_parents", "parent_key", "IGNORE"),
+    _side("dossier_addresses", "address_key", "IGNORE"),
 )
 
 SAVE_DOSSIER = (
-    "INSERT INTO dossiers (key, data, sweep_due, information_due, log_token, logged, log_seal)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,"
+    " logged, log_seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
     "sweep_due = excluded.sweep_due, information_due = excluded.information_due, "
+    "follow_up_due = excluded.follow_up_due, "
     "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
+)
+ADD_COUNT = (
+    "INSERT INTO stat_counts (month, municipality, age_band, kind, count) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (month, municipality, age_band, kind)"
+    " DO UPDATE SET count = count + excluded.count"
 )
 PUT_ORGANISATION = (
     "INSERT INTO organisations (id, data) VALUES (?, ?) "

@@ -37,6 +37,12 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
+def _due_days(dossier: Dossier | None) -> tuple[date | None, date | None, date | None]:
+    if dossier is None:
+        return (None, None, None)
+    return (dossier.sweep_due, dossier.information_due, dossier.follow_up_due)
+
+
 def _by_id(professional: Professional) -> str:
     return professional.id
 
@@ -105,6 +111,7 @@ class MemoryStore:
         self._by_match: dict[str, str] = {}
         self._by_professional: dict[str, set[str]] = {}
         self._by_parent: dict[str, set[str]] = {}
+        self._by_address: dict[str, set[str]] = {}
         self._organisations: dict[str, Organisation] = {}
         self._professionals: dict[str, Professional] = {}
         self._outbox: dict[str, tuple[str, Notification]] = {}
@@ -122,6 +129,8 @@ class MemoryStore:
         # information check find their work without looking at every dossier.
         self._sweep_due = _DueIndex()
         self._information_due = _DueIndex()
+        self._follow_up_due = _DueIndex()
+        self._counts: dict[tuple[date, str, str, str], int] = {}
         self._closed = False
 
     def __repr__(self) -> str:
@@ -206,9 +215,13 @@ class _MemoryTransaction:
             self._add_to(self.s._by_professional, professional_id, key)
         for parent_key in terms.parent_keys:
             self._add_to(self.s._by_parent, parent_key, key)
-        before = (None, None) if old is None else (old.sweep_due, old.information_due)
-        self._move(self.s._sweep_due, key, before[0], dossier.sweep_due)
-        self._move(self.s._information_due, key, before[1], dossier.information_due)
+        for address_key in terms.address_keys:
+            self._add_to(self.s._by_address, address_key, key)
+        s = self.s
+        before = _due_days(old)
+        self._move(s._sweep_due, key, before[0], dossier.sweep_due)
+        self._move(s._information_due, key, before[1], dossier.information_due)
+        self._move(s._follow_up_due, key, before[2], dossier.follow_up_due)
 
     def _move(self, index: _DueIndex, key: str, old: date | None, new: date | None) -> None:
         if old == new:
@@ -235,6 +248,8 @@ class _MemoryTransaction:
             self._discard_from(self.s._by_professional, professional_id, key)
         for parent_key in terms.parent_keys:
             self._discard_from(self.s._by_parent, parent_key, key)
+        for address_key in terms.address_keys:
+            self._discard_from(self.s._by_address, address_key, key)
 
     def delete(self, key: str) -> None:
         old = self.s._dossiers.get(key)
@@ -243,6 +258,7 @@ class _MemoryTransaction:
         if old is not None:
             self._move(self.s._sweep_due, key, old.sweep_due, None)
             self._move(self.s._information_due, key, old.information_due, None)
+            self._move(self.s._follow_up_due, key, old.follow_up_due, None)
 
     def key_for_link(self, link_id: str) -> str | None:
         return self.s._by_link.get(link_id)
@@ -260,6 +276,17 @@ class _MemoryTransaction:
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         return sorted(self.s._by_parent.get(parent_key, ()))
+
+    def keys_for_address(self, address_key: str) -> list[str]:
+        return sorted(self.s._by_address.get(address_key, ()))
+
+    def keys_follow_up_due(self, on: date, after: str | None, limit: int) -> list[str]:
+        index = self.s._follow_up_due
+        end = bisect.bisect_right(index.days, on)
+        keys = sorted(
+            k for day in index.days[:end] for k in index.by_day[day] if after is None or k > after
+        )
+        return keys[:limit]
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
         return self.s._sweep_due.first(on, limit, inclusive=True)
@@ -431,3 +458,14 @@ class _MemoryTransaction:
         if all(known != key_id for known, _ in checks):
             checks.append((key_id, check))
             self.undo.append((list.pop, checks))
+
+    # -- counts -----------------------------------------------------------------------------------
+
+    def add_counts(self, items: Sequence[tuple[date, str, str, str, int]]) -> None:
+        counts = self.s._counts
+        for month, municipality, band, kind, n in items:
+            cell = (month, municipality, band, kind)
+            self._set(counts, cell, counts.get(cell, 0) + n)
+
+    def counts(self, first: date, last: date) -> dict[tuple[date, str, str, str], int]:
+        return {cell: n for cell, n in self.s._counts.items() if first <= cell[0] <= last}

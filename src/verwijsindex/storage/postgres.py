@@ -36,6 +36,7 @@ from verwijsindex.storage._postgres_sql import (
     SCHEMA_VERSION,
     SCRUBBED,
     to_version_2,
+    to_version_3,
 )
 from verwijsindex.storage._sql import seconds
 
@@ -220,6 +221,8 @@ class PostgresStore:
                     conn.execute(statement)
                 if number == 2:
                     to_version_2(conn)
+                if number == 3:
+                    to_version_3(conn)
             # One head row per lane, made here so that first appends never race.
             conn.execute(
                 "INSERT INTO log_heads (lane, seq, hash)"

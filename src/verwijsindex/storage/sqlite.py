@@ -51,6 +51,7 @@ from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, IndexTerms, LogAudit, index_terms
 from verwijsindex.storage._sql import audit, decode, decode_match, seconds
 from verwijsindex.storage._sqlite_sql import (
+    ADD_COUNT,
     ADD_NOTIFICATION,
     AFTER,
     FETCH,
@@ -96,7 +97,13 @@ _TRANSLATE: Final = _Translate()
 
 
 def _columns(terms: IndexTerms) -> tuple[tuple[str, ...], ...]:
-    return (terms.link_ids, terms.match_ids, terms.professional_ids, terms.parent_keys)
+    return (
+        terms.link_ids,
+        terms.match_ids,
+        terms.professional_ids,
+        terms.parent_keys,
+        terms.address_keys,
+    )
 
 
 def _iso(day: date | None) -> str | None:
@@ -331,8 +338,8 @@ class _SQLiteTransaction:
         """Save *dossiers* in order, with one statement per table."""
         rows = []
         clears: list[tuple[str]] = []
-        removes: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
-        inserts: tuple[list[tuple[str, str]], ...] = ([], [], [], [])
+        removes: tuple[list[tuple[str, str]], ...] = tuple([] for _ in SIDE)
+        inserts: tuple[list[tuple[str, str]], ...] = tuple([] for _ in SIDE)
         for dossier in dossiers:
             key = dossier.key
             rows.append(
@@ -341,6 +348,7 @@ class _SQLiteTransaction:
                     to_json(dossier),
                     _iso(dossier.sweep_due),
                     _iso(dossier.information_due),
+                    _iso(dossier.follow_up_due),
                     log_token(dossier.subject.log_secret),
                     dossier.logged,
                     dossier.log_seal,
@@ -430,6 +438,19 @@ class _SQLiteTransaction:
             "SELECT p.key, d.data FROM dossier_parents p JOIN dossiers d ON d.key = p.key"
             " WHERE p.parent_key = ? ORDER BY p.key",
             parent_key,
+        )
+
+    def keys_for_address(self, address_key: str) -> list[str]:
+        return self._keys_and_read(
+            "SELECT a.key, d.data FROM dossier_addresses a JOIN dossiers d ON d.key = a.key"
+            " WHERE a.address_key = ? ORDER BY a.key",
+            address_key,
+        )
+
+    def keys_follow_up_due(self, on: date, after: str | None, limit: int) -> list[str]:
+        return self._keys(
+            "SELECT key FROM dossiers WHERE follow_up_due <= ? AND key > ? ORDER BY key LIMIT ?",
+            (on.isoformat(), "" if after is None else after, limit),
         )
 
     def keys_sweep_due(self, on: date, limit: int) -> list[str]:
@@ -592,6 +613,20 @@ class _SQLiteTransaction:
         return audit(youths, refs, dangling)
 
     # -- keys --------------------------------------------------------------------------------------
+
+    def add_counts(self, items: Sequence[tuple[date, str, str, str, int]]) -> None:
+        rows = [(month.isoformat(), code, band, kind, n) for month, code, band, kind, n in items]
+        with _TRANSLATE:
+            self._db.executemany(ADD_COUNT, rows)
+
+    def counts(self, first: date, last: date) -> dict[tuple[date, str, str, str], int]:
+        with _TRANSLATE:
+            rows = self._db.execute(
+                "SELECT month, municipality, age_band, kind, count FROM stat_counts"
+                " WHERE month >= ? AND month <= ?",
+                (first.isoformat(), last.isoformat()),
+            ).fetchall()
+        return {(date.fromisoformat(m), code, band, kind): n for m, code, band, kind, n in rows}
 
     def key_checks(self) -> list[tuple[str, str]]:
         with _TRANSLATE:

@@ -129,10 +129,12 @@ def full_dossier(key: str = "k1") -> Dossier:
         created_at=T0,
         updated_at=T0 + timedelta(hours=1),
         lead="P1",
+        reminded=True,
     )
     base = dossier(key, links=links, parents=("parent-b", "parent-a"))
+    subject = attrs.evolve(base.subject, address_key="address-1", former_secrets=("6f" * 32,))
     return Dossier(
-        subject=base.subject,
+        subject=subject,
         links=links,
         match=match,
         hinted=frozenset({"P1"}),
@@ -140,6 +142,7 @@ def full_dossier(key: str = "k1") -> Dossier:
         informed=(InformationRecord("L1", frozenset({Recipient.YOUTH}), T0, "P1"),),
         sweep_due=date(2026, 5, 1),
         information_due=date(2026, 4, 1),
+        follow_up_due=date(2026, 3, 29),
         changed_at=T0 + timedelta(hours=1),
         logged=2,
         log_seal="v1:seal",
@@ -284,7 +287,15 @@ class TransactionContract(ContractBase):
             assert tx.keys_for_professional("P3") == ["k1"]
             assert tx.keys_for_parent("parent-a") == ["k1", "k2"]
             assert tx.keys_for_parent("parent-b") == ["k1"]
-        # saved again without the match, with one link and one parent fewer
+            assert tx.keys_for_address("address-1") == ["k1"]
+            tx.save(
+                attrs.evolve(
+                    sibling, subject=attrs.evolve(sibling.subject, address_key="address-1")
+                )
+            )
+        with store.transaction() as tx:
+            assert tx.keys_for_address("address-1") == ["k1", "k2"]
+        # saved again without the match, with one link, one parent and the address fewer
         smaller = Dossier(
             subject=dossier("k1", parents=("parent-b",)).subject, links=(first.links[0],)
         )
@@ -299,14 +310,18 @@ class TransactionContract(ContractBase):
             assert tx.keys_for_professional("P2") == []
             assert tx.keys_for_parent("parent-a") == ["k2"]
             assert tx.keys_for_parent("parent-b") == ["k1"]
+            assert tx.keys_for_address("address-1") == ["k2"]
         with store.transaction() as tx:
             tx.delete("k1")
+            tx.delete("k2")
+            tx.save(sibling)
             tx.delete("no-such-key")
         with store.transaction() as tx:
             assert tx.load("k1") is None
             assert tx.key_for_link("L1") is None
             assert tx.keys_for_professional("P1") == ["k2"]
             assert tx.keys_for_parent("parent-b") == []
+            assert tx.keys_for_address("address-1") == []
             assert tx.keys(None, 10) == ["k2"]
 
     def test_what_a_transaction_saved_is_what_it_reads(self) -> None:
@@ -341,8 +356,15 @@ class TransactionContract(ContractBase):
     def test_due_keys_and_paging(self) -> None:
         store = self.store()
 
-        def due(key: str, sweep: date | None, info: date | None) -> Dossier:
-            return Dossier(subject=dossier(key).subject, sweep_due=sweep, information_due=info)
+        def due(
+            key: str, sweep: date | None, info: date | None, follow_up: date | None = None
+        ) -> Dossier:
+            return Dossier(
+                subject=dossier(key).subject,
+                sweep_due=sweep,
+                information_due=info,
+                follow_up_due=follow_up,
+            )
 
         with store.transaction() as tx:
             tx.save(due("k3", date(2026, 1, 2), date(2026, 1, 1)))
@@ -361,6 +383,19 @@ class TransactionContract(ContractBase):
             assert tx.keys("k5", 2) == []
             tx.save(due("k4", None, None))  # no longer due
             assert tx.keys_information_due(date(2026, 1, 3), 10) == ["k3"]
+            assert tx.keys_follow_up_due(date(2026, 1, 3), None, 10) == []
+            tx.save(due("k5", date(2026, 1, 3), None, date(2026, 1, 2)))
+            tx.save(due("k3", date(2026, 1, 2), date(2026, 1, 1), date(2026, 1, 1)))
+            tx.save(due("k1", date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 9)))
+        with store.transaction() as tx:
+            # by key, not by day: the list of a municipality is read in pages
+            assert tx.keys_follow_up_due(date(2026, 1, 2), None, 10) == ["k3", "k5"]
+            assert tx.keys_follow_up_due(date(2026, 1, 2), None, 1) == ["k3"]
+            assert tx.keys_follow_up_due(date(2026, 1, 2), "k3", 10) == ["k5"]
+            assert tx.keys_follow_up_due(date(2026, 1, 9), "k1", 10) == ["k3", "k5"]
+            tx.save(due("k3", date(2026, 1, 2), date(2026, 1, 1)))  # coordinated meanwhile
+            tx.save(due("k5", date(2026, 1, 3), None))  # dissolved
+            assert tx.keys_follow_up_due(date(2026, 1, 9), None, 10) == ["k1"]
         keys = [f"k{n:03d}" for n in range(250)]
         with store.transaction() as tx:
             for key in reversed(keys):
@@ -372,6 +407,32 @@ class TransactionContract(ContractBase):
                 seen.extend(page)
                 after = page[-1]
         assert seen == sorted({*keys, "k1", "k2", "k3", "k4", "k5"})
+
+    # -- counts ------------------------------------------------------------------------------------
+
+    def test_counts_add_up_by_cell_and_month_and_roll_back(self) -> None:
+        store = self.store()
+        jan, feb, mar = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
+        with store.transaction() as tx:
+            tx.add_counts(
+                [
+                    (jan, "0935", "12-15", "links-made", 2),
+                    (jan, "0935", "12-15", "links-made", 1),  # the same cell twice in one call
+                    (feb, "1883", "under-12", "expired", 1),
+                ]
+            )
+        with store.transaction() as tx:
+            tx.add_counts([(jan, "0935", "12-15", "links-made", 4), (mar, "0935", "16-22", "x", 1)])
+        with raises(RuntimeError), store.transaction() as tx:
+            tx.add_counts([(jan, "0935", "12-15", "links-made", 100)])
+            raise RuntimeError("boom")
+        with store.transaction() as tx:
+            assert tx.counts(jan, feb) == {
+                (jan, "0935", "12-15", "links-made"): 7,
+                (feb, "1883", "under-12", "expired"): 1,
+            }
+            assert tx.counts(mar, mar) == {(mar, "0935", "16-22", "x"): 1}
+            assert tx.counts(date(2025, 1, 1), date(2025, 12, 1)) == {}
 
     # -- the directory -----------------------------------------------------------------------------
 
