@@ -97,7 +97,8 @@ def test_a_run_leaves_a_store_whose_counts_equal_the_report(population: Populati
         row, "withdrawn_unjustified"
     )
     notified = ("notified_professional", "notified_follow_up", "notified_coordinator")
-    assert actions[LogAction.SIGNALLED] == sum(n(row, k) for k in (*notified, "notified_family"))
+    signals = (*notified, "notified_family", "notified_address", "notified_reminder")
+    assert actions[LogAction.SIGNALLED] == sum(n(row, k) for k in signals)
     assert actions[LogAction.HISTORY_LOOKUP] == row["archive_hints"]
     assert actions[LogAction.PURGED] == row["purged"]
     assert actions[LogAction.DELETED] == row["deleted_links"]

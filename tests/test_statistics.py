@@ -38,10 +38,11 @@ from verwijsindex.statistics import (
     DEFAULT_THRESHOLD,
     AgeBand,
     CountKey,
+    Statistics,
     StatKind,
     StatRow,
-    Statistics,
     _exposed,
+    _pair_relations,
     _secure,
     age_band,
     tabulate,
@@ -116,8 +117,14 @@ def relations(grid: Sequence[Sequence[object]]) -> list[list[tuple[Cell, int]]]:
     """Every row and column of the grid as (cell, coefficient) pairs summing to zero:
     the cells count +1, the total -1."""
     last_row, last_col = len(grid) - 1, len(grid[0]) - 1
-    rows = [[((i, j), -1 if j == last_col else 1) for j in range(last_col + 1)] for i in range(last_row + 1)]
-    cols = [[((i, j), -1 if i == last_row else 1) for i in range(last_row + 1)] for j in range(last_col + 1)]
+    rows = [
+        [((i, j), -1 if j == last_col else 1) for j in range(last_col + 1)]
+        for i in range(last_row + 1)
+    ]
+    cols = [
+        [((i, j), -1 if i == last_row else 1) for i in range(last_row + 1)]
+        for j in range(last_col + 1)
+    ]
     return rows + cols
 
 
@@ -142,7 +149,9 @@ def peel(published: Published) -> set[Cell]:
 
 def linearly_determined(published: Published) -> set[Cell]:
     """The unknowns the sums fix, by exact Gaussian elimination over all relations."""
-    unknowns = sorted((i, j) for i, line in enumerate(published) for j, v in enumerate(line) if v is None)
+    unknowns = sorted(
+        (i, j) for i, line in enumerate(published) for j, v in enumerate(line) if v is None
+    )
     index = {cell: n for n, cell in enumerate(unknowns)}
     matrix = []
     for relation in relations(published):
@@ -316,6 +325,25 @@ def test_a_cell_between_two_cycles_escapes_peeling_but_not_algebra() -> None:
     assert integer_reader(final, truth) == set()
 
 
+def test_the_guard_hides_every_non_zero_count_when_no_cycle_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import verwijsindex.statistics as module
+
+    truth = full_grid([[3, 9, 8], [7, 6, 10]])
+    monkeypatch.setattr(module, "_route", lambda *args, **kwargs: None)
+    everything = {(i, j) for i in range(3) for j in range(4)}
+    assert _secure(truth, {(0, 0)}) == everything
+
+
+def test_a_lone_hidden_zero_finds_no_partner() -> None:
+    zeros = full_grid([[0, 0, 0], [0, 0, 0]])
+    hidden = {(0, 0)}  # the module never hides a zero; the helpers cope if asked to
+    _pair_relations(zeros, hidden)
+    assert hidden == {(0, 0)}
+    assert _secure(zeros, hidden) == frozenset()  # a zero cannot be hidden: it is shown
+
+
 def test_two_ones_that_sum_to_two_are_not_enough() -> None:
     # Row 0 reads "x, x, 9, total 11": the two must be 1 and 1, as neither is 0.
     # Peeling and linear algebra miss it; a reader who knows zeros are shown does not.
@@ -336,7 +364,9 @@ def test_two_ones_that_sum_to_two_are_not_enough() -> None:
 # --- primary suppression --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "shown"), [(0, True), (1, False), (4, False), (5, True), (12, True)])
+@pytest.mark.parametrize(
+    ("value", "shown"), [(0, True), (1, False), (4, False), (5, True), (12, True)]
+)
 def test_primary_suppression_at_the_threshold(value: int, shown: bool) -> None:
     stats = tabulate({(MARCH, "0888", AgeBand.AGE_12_15, MADE): value}, {"0888": WM})
     row = stats.cell(MARCH, MADE, WM, "0888", AgeBand.AGE_12_15)
@@ -451,9 +481,7 @@ def test_the_doctests_table_suppresses_four() -> None:
 
 
 matrices = st.integers(2, 4).flatmap(
-    lambda n: st.lists(
-        st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=n, max_size=n
-    )
+    lambda n: st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=n, max_size=n)
 )
 
 
@@ -532,7 +560,7 @@ def test_format_table() -> None:
     assert text.splitlines()[2].split()[:4] == ["0888", "0", "0", "x"]
 
 
-# --- as_dicts and pandas ----------------------------------------------------------------------------
+# --- as_dicts and pandas ------------------------------------------------------------------------
 
 
 def example() -> Statistics:
@@ -611,7 +639,7 @@ def test_age_band_refuses() -> None:
     with pytest.raises(AgeLimitError):
         age_band(23)
     for bad in (-1, True, 12.0, "12", None):
-        with pytest.raises(InvalidRecordError, match="^age must be"):
+        with pytest.raises(InvalidRecordError, match=r"^age must be"):
             age_band(bad)  # type: ignore[arg-type]
 
 
@@ -637,7 +665,7 @@ BAD_COUNTS: list[tuple[str, object, str]] = [
     ("not a mapping", [((MARCH, "0888", U12, MADE), 1)], "^counts must be a mapping"),
     ("key not a tuple", {SECRET: 1}, "^counts keys must be"),
     ("key too short", {(MARCH, "0888", U12): 1}, "^counts keys must be"),
-    ("month a datetime", {(datetime(2026, 3, 1), "0888", U12, MADE): 1}, "^counts: the month"),  # noqa: DTZ001
+    ("month a datetime", {(datetime(2026, 3, 1), "0888", U12, MADE): 1}, "^counts: the month"),
     ("month not the 1st", {(date(2026, 3, 2), "0888", U12, MADE): 1}, "^counts: the month"),
     ("month a string", {("2026-03-01", "0888", U12, MADE): 1}, "^counts: the month"),
     ("month too early", {(date(1800, 3, 1), "0888", U12, MADE): 1}, "^counts: the month"),
@@ -686,7 +714,7 @@ def test_bad_regions(regions: Any, message: str) -> None:
 
 @pytest.mark.parametrize("threshold", [0, -1, True, False, 2.5, "5", None])
 def test_bad_threshold(threshold: Any) -> None:
-    with pytest.raises(InvalidRecordError, match="^threshold must be"):
+    with pytest.raises(InvalidRecordError, match=r"^threshold must be"):
         tabulate({}, REGIONS, threshold=threshold)
 
 
@@ -707,6 +735,8 @@ def test_a_statrow_checks_its_fields() -> None:
         with pytest.raises(InvalidRecordError):
             attrs.evolve(good, **changes)
     with pytest.raises(InvalidRecordError):
-        Statistics([good, "row"])  # type: ignore[list-item]
+        Statistics([good, "row"])
+    with pytest.raises(InvalidRecordError):
+        Statistics("rows")
     with pytest.raises(InvalidRecordError):
         Statistics((good,), threshold=0)

@@ -11,12 +11,12 @@ head.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
 from verwijsindex import logbook
-from verwijsindex.clock import Clock, check_moment
+from verwijsindex.clock import Clock, age_on, check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, latest_moment
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.matching import Rules
@@ -29,6 +29,8 @@ from verwijsindex.model import (
     Professional,
 )
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
+from verwijsindex.policies import MAX_AGE
+from verwijsindex.statistics import age_band
 from verwijsindex.storage import Transaction
 
 __all__ = ["SYSTEM", "UnitOfWork", "new_id"]
@@ -62,6 +64,7 @@ class UnitOfWork:
         self.moments: dict[str, datetime] = {}
         self.drafts: list[tuple[logbook.Draft, str | None]] = []
         self.notes: list[tuple[str, Notification]] = []
+        self.counts: list[tuple[date, str, str, str, int]] = []
         self.scrub = False
         """Whether the unit deleted or replaced personal data, so that the store's files
         should forget the old values once it commits (decision 35)."""
@@ -77,6 +80,17 @@ class UnitOfWork:
         dossier = self.tx.load(key)
         self.dossiers[key] = dossier
         return dossier
+
+    def keys_for_address(self, address_key: str) -> list[str]:
+        """The youths registered at the address with pseudonym *address_key*, as this unit
+        has them."""
+        keys = set(self.tx.keys_for_address(address_key))
+        for key, dossier in self.dossiers.items():
+            if dossier is not None and dossier.subject.address_key == address_key:
+                keys.add(key)
+            else:
+                keys.discard(key)
+        return sorted(keys)
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         """The youths with registered parent *parent_key*, as this unit has them."""
@@ -218,6 +232,16 @@ class UnitOfWork:
         )
         self.log(at, actor, LogAction.SIGNALLED, about=about, match_id=match_id)
 
+    def count(self, kind: str, about: Dossier, at: datetime) -> None:
+        """Count one event of *kind* for the statistics: in the month of *at*, under the
+        youth's municipality and age band on that day. Only the count is kept."""
+        day = local_date(at)
+        subject = about.subject
+        # the age limit's deletions count under the last band: the youth was in it until then
+        age = min(age_on(subject.birth_date, day), self.rules.age_limit - 1, MAX_AGE)
+        band = age_band(age).value
+        self.counts.append((day.replace(day=1), subject.address.municipality_code, band, kind, 1))
+
     # -- the end -----------------------------------------------------------------------------------
 
     def flush(self) -> None:
@@ -253,6 +277,9 @@ class UnitOfWork:
         if self.notes:
             self.tx.add_notifications(self.notes)
             self.notes = []
+        if self.counts:
+            self.tx.add_counts(self.counts)
+            self.counts = []
         if self.drafts:
             head = self.tx.log_head(self.lane)
             drafts = [entry for entry, _ in self.drafts]

@@ -527,6 +527,8 @@ def _print_report(
     line("to follow-up checkers", row["notified_follow_up"])
     line("to region coordinators", row["notified_coordinator"])
     line("family matches to professionals", row["notified_family"])
+    line("address matches to professionals", row["notified_address"])
+    line("reminders to follow-up checkers", row["notified_reminder"])
     print("Information duty (links, by age on the day)", file=out)
     print(f"  {'':<26}{'under 12':>10}{'12-15':>10}{'16-22':>10}", file=out)
     for key, label in (("youth", "youth"), ("representative", "legal representative")):

@@ -66,7 +66,7 @@ from verwijsindex.model import (
     Subject,
     WithdrawalReason,
 )
-from verwijsindex.oversight import FollowUpStatus
+from verwijsindex.oversight import AwaitingCoordination, FollowUpStatus
 from verwijsindex.pseudonyms import Keyring, PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG, Regions
 from verwijsindex.roles import Actor
@@ -74,6 +74,7 @@ from verwijsindex.storage import Store
 from verwijsindex.subject_requests import AccessReport, RightsRequest, Route
 
 __all__ = [
+    "AwaitingCoordination",
     "FollowUpStatus",
     "ImportOutcome",
     "ImportRecord",
@@ -271,6 +272,13 @@ class VerwijsIndex:
     def follow_up_status(self, match_id: str, *, by: Actor | str) -> FollowUpStatus:
         """Whether contact was made, for the follow-up checker of the youth's municipality."""
         return oversight.follow_up_status(self._context, match_id, by=by)
+
+    def matches_awaiting_coordination(
+        self, *, by: Actor | str, now: datetime | None = None
+    ) -> list[AwaitingCoordination]:
+        """The matches under the follow-up checker's municipality still waiting for
+        coordination after :attr:`Rules.follow_up_after`: id, age, whether a lead is set."""
+        return oversight.matches_awaiting_coordination(self._context, by=by, now=now)
 
     def organisation_contacts(self, *, by: Actor | str) -> list[Professional]:
         """The professionals of the coordinator's own organisation, with contact details."""

@@ -70,6 +70,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.pseudonyms import new_log_secret
 from verwijsindex.roles import Actor
+from verwijsindex.statistics import StatKind
 
 __all__ = [
     "Prepared",
@@ -259,6 +260,7 @@ def register_in(
         ),
     )
     work.log(now, actor(professional.id), LogAction.REGISTERED, about=dossier, link_id=link.id)
+    work.count(StatKind.LINKS_MADE.value, dossier, now)
     if archive_hint:
         work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
     dossier, match = signals.rematch(ctx, work, dossier, now, notify=True)
@@ -331,6 +333,13 @@ def withdraw(
                     links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
                 )
             work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
+            work.count(
+                StatKind.WITHDRAWN_UNJUSTIFIED.value
+                if deleting
+                else StatKind.WITHDRAWN_RISK_RESOLVED.value,
+                dossier,
+                now,
+            )
             dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
             ctx.keep(work, dossier, replaces=deleting)
     if denied:

@@ -36,13 +36,14 @@ from verwijsindex._collector import paused
 from verwijsindex._context import Context
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
-from verwijsindex.dossier import Dossier, finish
+from verwijsindex.dossier import Dossier, finish, follow_up_day
 from verwijsindex.errors import ConfigurationError, KeyMismatchError
 from verwijsindex.logbook import head_message, refs_message
-from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
-from verwijsindex.model import Link, LinkStatus, LogAction
+from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
+from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
+from verwijsindex.statistics import StatKind
 from verwijsindex.storage import LOG_LANES, Store, Transaction
 
 __all__ = [
@@ -143,6 +144,8 @@ def _sweep_one(
     if is_due_for_deletion(subject, today, ctx.rules):
         for link in dossier.links:
             work.log(at, SYSTEM, LogAction.DELETED, about=dossier, link_id=link.id)
+        if subject.died_on is None:  # the age limit; a death is no statistic of the index
+            work.count(StatKind.DELETED_AGE_LIMIT.value, dossier, at)
         totals["deleted_links"] += len(dossier.links)
         totals["deleted_subjects"] += 1
         work.delete(dossier)
@@ -154,6 +157,7 @@ def _sweep_one(
             link = ended
             totals["expired"] += 1
             work.log(at, SYSTEM, LogAction.EXPIRED, about=dossier, link_id=link.id)
+            work.count(StatKind.EXPIRED.value, dossier, at)
         if (
             link.status is LinkStatus.ARCHIVED
             and link.archived_on is not None
@@ -175,10 +179,32 @@ def _sweep_one(
     dossier, match = signals.rematch(ctx, work, dossier, at, notify=False)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
+    if match is not None:
+        dossier = _remind(work, dossier, match, at, today, ctx.rules)
     if not ctx.keep(work, dossier):
         return False
     saved = finish(dossier, ctx.rules)
     return saved.sweep_due is not None and saved.sweep_due <= today
+
+
+def _remind(
+    work: UnitOfWork, dossier: Dossier, match: Match, at: datetime, today: date, rules: Rules
+) -> Dossier:
+    """Once per match: remind the follow-up checker of the youth's municipality that the
+    match passed the follow-up period without recorded coordination (JW 7.1.3.2)."""
+    due = follow_up_day(dossier, rules)
+    if due is None or due > today or match.reminded:
+        return dossier
+    code = dossier.subject.address.municipality_code
+    work.signal(
+        dossier,
+        f"follow-up:{code}",
+        NotificationKind.FOLLOW_UP_REMINDER,
+        code,
+        at,
+        match_id=match.id,
+    )
+    return attrs.evolve(dossier, match=attrs.evolve(match, reminded=True))
 
 
 def rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:

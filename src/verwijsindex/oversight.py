@@ -8,14 +8,25 @@ a youth.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from verwijsindex._context import Context
+from verwijsindex.clock import check_moment, local_date
+from verwijsindex.dossier import follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
 from verwijsindex.model import Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
 
-__all__ = ["FollowUpStatus", "follow_up_status", "organisation_contacts", "organisation_signals"]
+__all__ = [
+    "AwaitingCoordination",
+    "FollowUpStatus",
+    "follow_up_status",
+    "matches_awaiting_coordination",
+    "organisation_contacts",
+    "organisation_signals",
+]
 
 
 @attrs.frozen
@@ -39,6 +50,48 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
     if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
         raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=key)
     return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
+
+
+@attrs.frozen
+class AwaitingCoordination:
+    """A match that passed the follow-up period without recorded coordination: its id, its
+    age in days and whether a lead is set; nothing about the youth or the professionals."""
+
+    match_id: str
+    age_days: int
+    lead_set: bool
+
+
+def matches_awaiting_coordination(
+    ctx: Context, *, by: Actor | str, now: datetime | None = None
+) -> list[AwaitingCoordination]:
+    """The matches on youths living in the follow-up checker's municipality that have no
+    recorded coordination :attr:`Rules.follow_up_after` after they were made (JW 7.1.3.2),
+    oldest first."""
+    checked_actor(by)
+    if not isinstance(by, FollowUpChecker):
+        raise ctx.deny(by, "only a municipality's follow-up checker may do this")
+    at = check_moment(now, "now") if now is not None else ctx.now()
+    today = local_date(at)
+    found: list[AwaitingCoordination] = []
+    after: str | None = None
+    while True:
+        with ctx.store.transaction() as tx:
+            keys = tx.keys_follow_up_due(today, after, ctx.batch_size)
+            dossiers = [tx.load(key) for key in keys]
+        for dossier in dossiers:
+            if dossier is None or dossier.subject.address.municipality_code != by.municipality_code:
+                continue
+            due = follow_up_day(dossier, ctx.rules)
+            match = dossier.match
+            if match is None or due is None or due > today:
+                continue
+            age = (today - local_date(match.created_at)).days
+            found.append(AwaitingCoordination(match.id, age, match.lead is not None))
+        if len(keys) < ctx.batch_size:
+            break
+        after = keys[-1]
+    return sorted(found, key=lambda a: (-a.age_days, a.match_id))
 
 
 def _coordinator(ctx: Context, by: Actor | str) -> OrganisationCoordinator:

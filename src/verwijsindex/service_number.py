@@ -62,33 +62,30 @@ __all__ = [
 # --- the prefixes ------------------------------------------------------------------------
 
 PREFIXES: Final[tuple[str, ...]] = (
-    # fmt: off
-    "'s", "'t", "a", "aan", "aan 't", "aan de", "aan den", "aan der", "aan het", "aan t",
-    "af", "al", "am", "am de", "auf", "auf dem", "auf den", "auf der", "auf ter", "aus",
-    "aus 'm", "aus dem", "aus den", "aus der", "aus m", "ben", "bij", "bij 't", "bij de",
-    "bij den", "bij het", "bij t", "bin", "boven d", "boven d'", "d", "d'", "da", "dal",
-    "dal'", "dalla", "das", "de", "de die", "de die le", "de l", "de l'", "de la", "de las",
-    "de le", "de van der", "deca", "degli", "dei", "del", "della", "den", "der", "des", "di",
-    "die le", "do", "don", "dos", "du", "el", "het", "i", "im", "in", "in 't", "in de",
-    "in den", "in der", "in het", "in t", "l", "l'", "la", "las", "le", "les", "lo", "los",
-    "of", "onder", "onder 't", "onder de", "onder den", "onder het", "onder t", "op", "op 't",
-    "op de", "op den", "op der", "op gen", "op het", "op t", "op ten", "over", "over 't",
-    "over de", "over den", "over het", "over t", "s", "s'", "t", "te", "ten", "ter", "tho",
-    "thoe", "thor", "to", "toe", "tot", "uijt", "uijt 't", "uijt de", "uijt den",
-    "uijt te de", "uijt ten", "uit", "uit 't", "uit de", "uit den", "uit het", "uit t",
-    "uit te de", "uit ten", "unter", "van", "van 't", "van de", "van de l", "van de l'",
-    "van den", "van der", "van gen", "van het", "van la", "van t", "van ter", "van van de",
-    "ver", "vom", "von", "von 't", "von dem", "von den", "von der", "von t", "voor",
-    "voor 't", "voor de", "voor den", "voor in 't", "voor in t", "vor", "vor der", "zu",
-    "zum", "zur",
-    # fmt: on
-)
-"""The voorvoegsels of the population register, lower-cased: RvIG, *Landelijke Tabellen
-BRP*, Tabel 36 "Voorvoegseltabel" (unchanged since 1 December 2004; published at
-publicaties.rvig.nl under "Landelijke tabellen"). The BRP keeps the voorvoegsel apart from
-the geslachtsnaam, so "van der Berg" is recorded as prefix ``van der`` and surname ``Berg``.
-The table lists each form with and without its apostrophe (``'t`` and ``t``); folding reads
-them alike."""
+    "'s", "'t", "a", "aan", "aan 't", "aan de", "aan den", "aan der", "aan het", "aan t", "af",
+    "al", "am", "am de", "auf", "auf dem", "auf den", "auf der", "auf ter", "aus", "aus 'm",
+    "aus dem", "aus den", "aus der", "aus m", "ben", "bij", "bij 't", "bij de", "bij den",
+    "bij het", "bij t", "bin", "boven d", "boven d'", "d", "d'", "da", "dal", "dal'", "dalla",
+    "das", "de", "de die", "de die le", "de l", "de l'", "de la", "de las", "de le", "de van der",
+    "deca", "degli", "dei", "del", "della", "den", "der", "des", "di", "die le", "do", "don",
+    "dos", "du", "el", "het", "i", "im", "in", "in 't", "in de", "in den", "in der", "in het",
+    "in t", "l", "l'", "la", "las", "le", "les", "lo", "los", "of", "onder", "onder 't",
+    "onder de", "onder den", "onder het", "onder t", "op", "op 't", "op de", "op den", "op der",
+    "op gen", "op het", "op t", "op ten", "over", "over 't", "over de", "over den", "over het",
+    "over t", "s", "s'", "t", "te", "ten", "ter", "tho", "thoe", "thor", "to", "toe", "tot",
+    "uijt", "uijt 't", "uijt de", "uijt den", "uijt te de", "uijt ten", "uit", "uit 't", "uit de",
+    "uit den", "uit het", "uit t", "uit te de", "uit ten", "unter", "van", "van 't", "van de",
+    "van de l", "van de l'", "van den", "van der", "van gen", "van het", "van la", "van t",
+    "van ter", "van van de", "ver", "vom", "von", "von 't", "von dem", "von den", "von der",
+    "von t", "voor", "voor 't", "voor de", "voor den", "voor in 't", "voor in t", "vor", "vor der",
+    "zu", "zum", "zur",
+)  # fmt: skip
+"""The voorvoegsels of the population register, lower-cased, all 165 entries: RvIG,
+*Landelijke Tabellen BRP*, Tabel 36 "Voorvoegseltabel" (the table dated 1 December 2004;
+published at publicaties.rvig.nl under "Landelijke tabellen"). The BRP keeps the
+voorvoegsel apart from the geslachtsnaam, so "van der Berg" is recorded as prefix
+``van der`` and surname ``Berg``. The table lists each form with and without its
+apostrophe (``'t`` and ``t``); folding reads them alike."""
 
 ABBREVIATIONS: Final[tuple[str, ...]] = ("v.", "v.d.", "v/d", "vd")
 """Abbreviations typed for ``van`` and ``van de(n/r)``, read as prefixes too. They are no
@@ -99,7 +96,9 @@ GLUED_PREFIXES: Final[tuple[str, ...]] = ("vanhet", "vanden", "vander", "vande")
 """The prefixes recognised when written glued to the surname (``vanderBerg``,
 ``Vandenberg``): only the ``van`` compounds of two words, longest first. A glued one-word
 prefix (``Devries``, ``Terhorst``) is not split off: the letters cannot tell ``Dekker``
-from ``de Kker``, nor ``de Nijs`` from ``den Ijs``."""
+from ``de Kker``, nor ``de Nijs`` from ``den Ijs``. The longest compound wins, so a glued
+``vande`` before an n or r reads as ``vanden`` or ``vander`` (``Vanderooij`` is
+``ooij``)."""
 
 
 def _tokens(prefix: str) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from verwijsindex.model import (
     MatchKind,
     NotificationKind,
 )
+from verwijsindex.statistics import StatKind
 
 __all__ = ["LockSiblings", "contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
 
@@ -84,6 +85,8 @@ def rematch(
         match = attrs.evolve(
             old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
         )
+    if old is None:
+        work.count(StatKind.MATCHES_MADE.value, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
     if notify and grew:
         notify_match(ctx, work, dossier, match, found, now)

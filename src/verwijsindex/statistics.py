@@ -10,7 +10,7 @@ One table per month, kind of event and region: municipalities by age bands, with
 total of each municipality (``age_band=None``), of each band (``municipality=None``)
 and of the region (both ``None``). Here Stein's 3 is suppressed (``x``, CBS's sign for
 "geheim"); Stein's 6 goes with it, or the row total would give the 3 away, and Beek's
-5 and 7 go too, or the columns would:
+5 and 10 go too, or the columns would:
 
 >>> from datetime import date
 >>> march = date(2026, 3, 1)
@@ -63,6 +63,7 @@ from verwijsindex.errors import (
 __all__ = [
     "DEFAULT_THRESHOLD",
     "AgeBand",
+    "CountKey",
     "StatKind",
     "StatRow",
     "Statistics",
@@ -90,7 +91,8 @@ class AgeBand(enum.Enum):
 
 
 class StatKind(enum.Enum):
-    """What a count counts: events of a month, or (the last two) cases open at its end."""
+    """What a count counts in a month. The index decides when a case is counted; this
+    module only protects the numbers."""
 
     LINKS_MADE = "links-made"
     """Links registered (JW 7.1.4.3)."""
@@ -105,9 +107,9 @@ class StatKind(enum.Enum):
     DELETED_AGE_LIMIT = "deleted-age-limit"
     """Links deleted because the youth turned 23 (JW 7.1.4.5(2)(b))."""
     INFORMATION_OVERDUE = "information-overdue"
-    """Links whose information duty is more than a month overdue (AVG art. 14(3))."""
+    """Links whose information duty ran more than a month over (AVG art. 14(3))."""
     AWAITING_COORDINATION = "awaiting-coordination"
-    """Matches whose professionals have not yet recorded that they coordinated."""
+    """Matches whose professionals had not recorded that they coordinated (JW 7.1.3.2)."""
 
 
 _BANDS: tuple[AgeBand, ...] = tuple(AgeBand)

@@ -164,6 +164,10 @@ ENTRIES: dict[str, Entry] = {
         lambda w: {"subject": w.other, "died_on": date(2026, 11, 22)},
     ),
     "record_move": (VerwijsIndex.record_move, lambda w: {"subject": w.youth}),
+    "matches_awaiting_coordination": (
+        VerwijsIndex.matches_awaiting_coordination,
+        lambda w: {"by": w.checker, "now": None},
+    ),
     "follow_up_status": (
         VerwijsIndex.follow_up_status,
         lambda w: {"match_id": w.match_id, "by": w.checker},

@@ -295,7 +295,7 @@ def test_schema_version_recorded_and_reopen_is_idempotent(db_path: Path) -> None
     db.close()
     assert rows == [(SCHEMA_VERSION,)]
     assert SCHEMA_VERSION == 3
-    assert sorted(MIGRATIONS) == [1, 2]
+    assert sorted(MIGRATIONS) == [1, 2, 3]
 
 
 def test_older_database_is_migrated(db_path: Path) -> None:

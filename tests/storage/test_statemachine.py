@@ -45,6 +45,9 @@ The rules, as the model has them (the intended behaviour, also where today's cod
    no birth date to check against.)
 5. When the last link of a youth goes (unjustified withdrawal, purge, sweep at 23, death,
    erasure), the dossier and its pending notifications go with it.
+6. A sweep on or after the day a match is four weeks old (``Rules.follow_up_after``) and
+   still uncoordinated reminds the youth's municipality once (FOLLOW_UP_REMINDER); a match
+   that dissolves and forms again is a new match and may be reminded again.
 
 A stored match is judged as of the last change to the youth (a registration, withdrawal or
 sweep), because reading does not rematch: between two sweeps a match may still hold a
@@ -86,6 +89,7 @@ from verwijsindex.errors import (
     ValidationError,
 )
 from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import Rules
 from verwijsindex.model import (
     LinkStatus,
     Notification,
@@ -105,6 +109,7 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 START_DAY = date(2026, 11, 23)
 AGE_LIMIT = 23
 ARCHIVE_YEARS = 5
+FOLLOW_UP = Rules().follow_up_after
 ACTIVE_YEARS = 2
 
 # The model's own map of the municipalities used: name -> (CBS code, region).
@@ -218,6 +223,8 @@ class Youth:
     links: dict[str, ModelLink] = field(default_factory=dict)  # by link id, oldest first
     match: frozenset[str] | None = None
     generation: int | None = None
+    match_made: date | None = None  # the day the current match formed
+    reminded: bool = False  # the follow-up checker was reminded of the current match
     evaluated_on: date = START_DAY
     hinted: set[str] = field(default_factory=set)
     pending: Counter[tuple[Kind, str]] = field(default_factory=Counter)
@@ -238,6 +245,8 @@ class Youth:
         self.links.clear()
         self.match = None
         self.generation = None
+        self.match_made = None
+        self.reminded = False
         self.hinted.clear()
         self.pending.clear()
 
@@ -330,12 +339,13 @@ class IndexMachine(RuleBasedStateMachine):
             old = None  # the match lost its condition: it dissolved
         youth.evaluated_on = day
         if len(youth.organisations(active)) < 2:
-            youth.match, youth.generation = None, None
+            youth.match, youth.generation, youth.match_made = None, None, None
             return
         grew = old is None or not set(active) <= old
         if old is None:
             assert notify, "a match never forms on a withdrawal or a sweep"
             youth.generation = next(self.generations)
+            youth.match_made, youth.reminded = day, False
         youth.match = frozenset(active)
         if notify and grew:
             for pid in youth.professionals(active):
@@ -489,6 +499,12 @@ class IndexMachine(RuleBasedStateMachine):
                 youth.forget()
                 continue
             self.rematch(youth, day, notify=False)
+            # rule 6: one reminder to the follow-up checker when the match waits too long
+            made = youth.match_made
+            if made is not None and not youth.reminded and made + FOLLOW_UP <= day:
+                code = youth.subject.address.municipality_code
+                youth.pending[(NotificationKind.FOLLOW_UP_REMINDER, code)] += 1
+                youth.reminded = True
         self.swept_on = day
         with self.store.transaction() as tx:
             for youth in self.youths.values():

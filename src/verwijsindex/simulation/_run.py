@@ -82,6 +82,9 @@ METRICS: dict[str, str] = {
     "notified_follow_up": "notifications to the municipality's follow-up checker",
     "notified_coordinator": "notifications to region coordinators (cross-region matches)",
     "notified_family": "family-match notifications to professionals",
+    "notified_address": "address-match notifications to professionals",
+    "notified_reminder": "reminders to the follow-up checker of matches still uncoordinated "
+    "after the follow-up period",
     "duty_youth_under_12": "links on youths under 12 whose youth must be informed",
     "duty_youth_12_15": "links on youths of 12-15 whose youth must be informed",
     "duty_youth_16_22": "links on youths of 16-22 whose youth must be informed",
@@ -266,6 +269,8 @@ _NOTIFIED = {
     NotificationKind.FOLLOW_UP: "notified_follow_up",
     NotificationKind.COORDINATOR: "notified_coordinator",
     NotificationKind.FAMILY_MATCH: "notified_family",
+    NotificationKind.ADDRESS_MATCH: "notified_address",
+    NotificationKind.FOLLOW_UP_REMINDER: "notified_reminder",
 }
 
 
