@@ -28,8 +28,8 @@ from verwijsindex.model import (
     Organisation,
     Professional,
 )
-from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
 from verwijsindex.policies import MAX_AGE
+from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
 from verwijsindex.statistics import age_band
 from verwijsindex.storage import Transaction
 
