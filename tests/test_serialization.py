@@ -219,6 +219,8 @@ def test_the_unstructured_shape() -> None:
         },
         "parents": [PARENT],
         "died_on": None,
+        "surname": None,
+        "twin": None,
     }
     assert unstructure(link())["created_at"] == "2026-03-01T09:30:00+00:00"
     assert unstructure(link())["withdrawal_reason"] == "risk-resolved"

@@ -7,7 +7,7 @@ is frozen: re-keying makes a new one with the new keyring, and the facade swaps 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -24,17 +24,15 @@ from verwijsindex.errors import (
     NotFoundError,
 )
 from verwijsindex.matching import MatchRule, Rules
-from verwijsindex.model import Bsn, LogAction, Professional
+from verwijsindex.model import Address, Bsn, LogAction, Professional
 from verwijsindex.pseudonyms import Keyring, lane_of
 from verwijsindex.regions import Region, Regions
 from verwijsindex.roles import (
     Actor,
-    FollowUpChecker,
-    OrganisationCoordinator,
-    RightsOfficer,
     checked_actor,
 )
 from verwijsindex.roles import actor_name as name_of
+from verwijsindex.service_number import ServiceNumber
 from verwijsindex.storage import LOG_LANES, Scrubbing, Store, Transaction
 
 __all__ = ["MAX_BATCH", "Context", "actor", "professional_id"]
@@ -68,6 +66,7 @@ class Context:
     regions: Regions
     match_rule: MatchRule
     batch_size: int
+    excluded_addresses: frozenset[str] = frozenset()
     _regions_by_code: dict[str, Region] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
@@ -81,6 +80,7 @@ class Context:
         regions: object,
         match_rule: object,
         batch_size: object,
+        excluded_addresses: object = (),
     ) -> Context:
         """A context from the arguments of ``VerwijsIndex(...)``, each checked for its type
         (``ConfigurationError`` naming the argument, never its value)."""
@@ -100,7 +100,22 @@ class Context:
             or not 1 <= batch_size <= MAX_BATCH
         ):
             raise ConfigurationError(f"batch_size must be a whole number from 1 to {MAX_BATCH}")
-        return cls(store, keyring, clock, rules, regions, match_rule, batch_size)
+        if isinstance(excluded_addresses, str | bytes) or not isinstance(
+            excluded_addresses, Iterable
+        ):
+            raise ConfigurationError("excluded_addresses must be a collection of Address values")
+        excluded = tuple(excluded_addresses)
+        if not all(isinstance(a, Address) for a in excluded):
+            raise ConfigurationError("excluded_addresses must be a collection of Address values")
+        dwellings = frozenset(a.dwelling for a in excluded)
+        return cls(store, keyring, clock, rules, regions, match_rule, batch_size, dwellings)
+
+    def address_key(self, address: Address) -> str | None:
+        """The pseudonym of the youth's dwelling for the address match, or ``None`` while
+        address matches are off or for an institution on the exclusion list."""
+        if not self.rules.address_match or address.dwelling in self.excluded_addresses:
+            return None
+        return self.keyring.address_pseudonym(address.dwelling)
 
     # -- time, places, pseudonyms ------------------------------------------------------------------
 
@@ -117,9 +132,9 @@ class Context:
             self._regions_by_code[municipality_code] = region
         return region
 
-    def pseudonym(self, bsn: Bsn) -> str:
-        """The storage key of the youth with *bsn*."""
-        return self.keyring.pseudonym(bsn)
+    def pseudonym(self, number: Bsn | ServiceNumber) -> str:
+        """The storage key of the youth with *number*: a BSN or a service number."""
+        return self.keyring.pseudonym(number)
 
     # -- units of work -----------------------------------------------------------------------------
 
@@ -195,7 +210,7 @@ class Context:
     ) -> str:
         """The professional id of *who*; any other role is refused and logged."""
         checked_actor(who, name)
-        if isinstance(who, OrganisationCoordinator | FollowUpChecker | RightsOfficer):
+        if not isinstance(who, Professional | str):
             raise self.deny(
                 who, "only a professional may do this", key=key, link_id=link_id, match_id=match_id
             )

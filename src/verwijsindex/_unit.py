@@ -139,6 +139,24 @@ class UnitOfWork:
         self.changed.pop(key, None)
         self.scrub = True
 
+    def merge(self, old: Dossier, into: Dossier) -> None:
+        """The youth of *old* is the youth of *into* (a service number merged into the
+        BSN's dossier): delete *old*, file its pending notifications under *into*, and
+        refer its log entries under *into*'s token, unless the two share the secret."""
+        key = old.key
+        old_token = log_token(old.subject.log_secret)
+        new_token = log_token(into.subject.log_secret)
+        if old_token != new_token:
+            ids = [entry.id for entry in self.tx.log_entries_for(old_token)]
+            if ids:
+                self.tx.append_log([], [(new_token, entry_id) for entry_id in ids])
+            self.tx.delete_log_refs(old_token)
+        self.tx.delete(key)
+        self.tx.rekey_notifications(key, into.key)
+        self.dossiers[key] = None
+        self.changed.pop(key, None)
+        self.scrub = True
+
     # -- the directory -----------------------------------------------------------------------------
 
     def organisation(self, organisation_id: str) -> Organisation | None:

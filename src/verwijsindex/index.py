@@ -44,6 +44,7 @@ from verwijsindex import (
     notices,
     outbox,
     oversight,
+    reports,
     rights,
 )
 from verwijsindex._context import Context
@@ -56,6 +57,7 @@ from verwijsindex.logbook import LogbookReport
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
+    Address,
     Bsn,
     Link,
     Match,
@@ -66,10 +68,13 @@ from verwijsindex.model import (
     Subject,
     WithdrawalReason,
 )
+from verwijsindex.notices import MergeOutcome
 from verwijsindex.oversight import AwaitingCoordination, FollowUpStatus
 from verwijsindex.pseudonyms import Keyring, PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG, Regions
 from verwijsindex.roles import Actor
+from verwijsindex.service_number import ServiceNumber
+from verwijsindex.statistics import DEFAULT_THRESHOLD, Statistics
 from verwijsindex.storage import Store
 from verwijsindex.subject_requests import AccessReport, RightsRequest, Route
 
@@ -80,6 +85,7 @@ __all__ = [
     "ImportRecord",
     "ImportReport",
     "ImportStatus",
+    "MergeOutcome",
     "OverdueInformation",
     "Registration",
     "SweepReport",
@@ -93,6 +99,8 @@ class VerwijsIndex:
     *clock* returns the current aware time (inject a :class:`~verwijsindex.clock.FixedClock`
     in tests and simulations); *rules*, *regions* and *match_rule* default to the statute and
     Zuid-Limburg; the sweep, re-keying and imports work in batches of *batch_size* youths.
+    *excluded_addresses* are the institutions (care homes, shelters, boarding schools) whose
+    residents never make an address match (``Rules.address_match``, off by default).
 
     The key must fit the store: a store keeps each key's check value, in the order of the
     keyring, and a keyring that is not exactly that (another secret under a known id, an id
@@ -116,6 +124,7 @@ class VerwijsIndex:
         match_rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
         batch_size: int = 500,
         adopt: bool = False,
+        excluded_addresses: Iterable[Address] = (),
     ) -> None:
         self._context = Context.checked(
             store=store,
@@ -125,6 +134,7 @@ class VerwijsIndex:
             regions=regions,
             match_rule=match_rule,
             batch_size=batch_size,
+            excluded_addresses=excluded_addresses,
         )
         if not isinstance(adopt, bool):
             raise ConfigurationError("adopt must be True or False")
@@ -255,7 +265,7 @@ class VerwijsIndex:
 
     # -- notices from the population register (notices.py) -----------------------------------------
 
-    def record_death(self, subject: Subject | Bsn, died_on: date) -> int:
+    def record_death(self, subject: Subject | Bsn | ServiceNumber, died_on: date) -> int:
         """A death notice: everything about the youth is deleted at once (JW 7.1.4.5(2)(c)).
 
         A death after today (Europe/Amsterdam) or before the birth date cannot be true:
@@ -266,6 +276,14 @@ class VerwijsIndex:
         """A move notice: the new address; the professionals with active links are told, and
         the new municipality's (and region's) coordinator when those changed."""
         return notices.record_move(self._context, subject)
+
+    def merge_service_number(
+        self, without: Subject | ServiceNumber, subject: Subject
+    ) -> MergeOutcome:
+        """The youth registered by service number now has a BSN (BJW 7.3.1): move links,
+        archive and history into the BSN's dossier in one transaction, rematch, tell the
+        professionals when the match grew, and log the merge."""
+        return notices.merge_service_number(self._context, without, subject)
 
     # -- the other roles (oversight.py) ------------------------------------------------------------
 
@@ -287,6 +305,16 @@ class VerwijsIndex:
     def organisation_signals(self, *, by: Actor | str) -> list[Notification]:
         """Pending match signals to the coordinator's own organisation's professionals."""
         return oversight.organisation_signals(self._context, by=by)
+
+    # -- statistics (reports.py) -------------------------------------------------------------------
+
+    def statistics(
+        self, period: tuple[date, date], *, by: Actor | str, threshold: int = DEFAULT_THRESHOLD
+    ) -> Statistics:
+        """Counts per month, municipality, age band and kind that identify no one (JW
+        7.1.2.3(1)(h)), every count below *threshold* suppressed and as many more as it takes
+        that none can be worked out; for a region's coordinator or a follow-up checker."""
+        return reports.statistics(self._context, period, by=by, threshold=threshold)
 
     # -- data-subject rights (rights.py; also verwijsindex.privacy) --------------------------------
 

@@ -152,7 +152,7 @@ def register(
     """Record that *professional* is involved with *subject* (melding), and match."""
     refuse_extra(extra or {})
     if not isinstance(professional, Professional):
-        key = ctx.pseudonym(v.model_argument(subject, Subject, "subject").bsn)
+        key = ctx.pseudonym(v.model_argument(subject, Subject, "subject").number)
         ctx.professional(professional, name="professional", key=key)  # refuses other roles
         raise InvalidRecordError("register() takes a Professional")
     prepared = prepare(ctx, subject, professional, ends_on, None)
@@ -177,9 +177,12 @@ def prepare(
     v.model_argument(professional, Professional, "professional")
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
-    key = ctx.pseudonym(subject.bsn)
+    key = ctx.pseudonym(subject.number)
     parents = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
     locks = (key, *parents) if ctx.rules.family_match else (key,)
+    address_key = ctx.address_key(subject.address)
+    if address_key is not None:  # registrations at one dwelling wait for each other
+        locks = (*locks, address_key)
     return Prepared(subject, professional, key, parents, ends_on, created_at, locks)
 
 
@@ -265,8 +268,8 @@ def register_in(
         work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
     dossier, match = signals.rematch(ctx, work, dossier, now, notify=True)
     work.save(dossier)
-    if ctx.rules.family_match and p.parents:
-        signals.family_signal(ctx, work, dossier, link, now, frozenset(locks))
+    if (ctx.rules.family_match and p.parents) or dossier.subject.address_key is not None:
+        signals.household_signals(ctx, work, dossier, link, now, frozenset(locks))
     return Registration(
         link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
     )
@@ -284,6 +287,8 @@ def _subject_record(ctx: Context, p: Prepared, dossier: Dossier | None) -> Subje
         log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
         parent_keys=p.parents,
         died_on=s.died_on,
+        address_key=ctx.address_key(s.address),
+        former_secrets=dossier.subject.former_secrets if dossier is not None else (),
     )
 
 
@@ -366,7 +371,7 @@ def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
 def history(ctx: Context, subject: Subject, professional: Actor | str) -> list[Link]:
     """The youth's archived links, for a professional holding an active link (logged)."""
     v.model_argument(subject, Subject, "subject")
-    key = ctx.pseudonym(subject.bsn)
+    key = ctx.pseudonym(subject.number)
     pid = ctx.professional(professional, name="professional", key=key)
     denied = False
     archived: list[Link] = []

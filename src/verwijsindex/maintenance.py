@@ -273,6 +273,9 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
         key=new,
         key_id=key.id,
         parent_keys=tuple(sorted(rekey_pseudonym(p, key) for p in dossier.subject.parent_keys)),
+        address_key=None
+        if dossier.subject.address_key is None
+        else rekey_pseudonym(dossier.subject.address_key, key),
     )
     links = tuple(attrs.evolve(lk, subject=new) for lk in dossier.links)
     match = attrs.evolve(dossier.match, subject=new) if dossier.match is not None else None

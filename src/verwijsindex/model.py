@@ -45,6 +45,7 @@ from stdnum.util import clean
 
 from verwijsindex import _validators as v
 from verwijsindex.errors import InvalidBsnError, InvalidRecordError
+from verwijsindex.service_number import ServiceNumber, fold_surname, service_number
 
 __all__ = [
     "FREE_TEXT_WORDS",
@@ -359,6 +360,32 @@ class Address:
         validator=v.municipality,
     )
 
+    @property
+    def dwelling(self) -> str:
+        """The dwelling as the address match compares it (JW 7.1.2.3(1)(e)): postcode,
+        house number and addition, without spaces, dashes or case ("6211CK|12a")."""
+        number = "".join(c for c in self.house_number.casefold() if c.isalnum())
+        return f"{self.postcode.replace(' ', '')}|{number}"
+
+
+def _surname(instance: Subject, _: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        if instance.bsn is None:
+            raise InvalidRecordError(
+                "surname is needed for a youth without a BSN (the service number derives from it)"
+            )
+        return
+    if not isinstance(value, str):
+        raise InvalidRecordError("surname must be a string")
+    fold_surname(value)  # refuses what cannot be a surname
+
+
+def _twin(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        raise InvalidRecordError("twin must be None or a whole number from 1 to 9")
+    if value is not None and not 1 <= value <= 9:
+        raise InvalidRecordError("twin must be None or a whole number from 1 to 9")
+
 
 @attrs.frozen
 class Subject:
@@ -366,15 +393,32 @@ class Subject:
 
     ``parents`` are the BSNs of the registered parents (for family matches); ``died_on``
     is set when the BRP reports a death.
+
+    A youth without a BSN (``bsn=None``) is registered by ``surname``, birth date and
+    gender: the index derives their *verwijsindexservicenummer* from them (BJW 7.3.1;
+    :mod:`verwijsindex.service_number`) and uses it wherever a BSN would be used. Same-sex
+    twins born on one day share it, unless a professional who knows of the twin gives the
+    ordinal ``twin`` (1, 2, ...) that is part of the derivation.
     """
 
-    bsn: Bsn = attrs.field(validator=v.instance_of(Bsn))
+    bsn: Bsn | None = attrs.field(validator=v.optional(v.instance_of(Bsn)))
     name: str = attrs.field(validator=v.text(200))
     gender: Gender = attrs.field(validator=v.instance_of(Gender))
     birth_date: date = attrs.field(validator=v.day)
     address: Address = attrs.field(validator=v.instance_of(Address))
     parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=v.tuple_of(Bsn))
     died_on: date | None = attrs.field(default=None, validator=v.optional(v.day))
+    surname: str | None = attrs.field(default=None, validator=_surname)
+    twin: int | None = attrs.field(default=None, validator=_twin)
+
+    @property
+    def number(self) -> Bsn | ServiceNumber:
+        """The number that names the youth in the index: the BSN, or without one the
+        service number of the surname, birth date, gender and twin ordinal."""
+        if self.bsn is not None:
+            return self.bsn
+        assert self.surname is not None  # noqa: S101 - the validator sees to it
+        return service_number(self.surname, self.birth_date, self.gender, self.twin)
 
 
 @attrs.frozen

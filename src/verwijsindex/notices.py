@@ -38,28 +38,42 @@ from datetime import date, datetime
 import attrs
 
 from verwijsindex import _validators as v
+from verwijsindex import logbook
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import local_date
-from verwijsindex.dossier import Dossier, is_current
-from verwijsindex.errors import InvalidNoticeError, InvalidRecordError, UnknownMunicipalityError
+from verwijsindex.dossier import Dossier, SubjectRecord, is_current
+from verwijsindex.errors import (
+    InvalidNoticeError,
+    InvalidRecordError,
+    NotFoundError,
+    UnknownMunicipalityError,
+)
 from verwijsindex.model import (
     Address,
     Bsn,
     Link,
     LogAction,
+    Match,
     NotificationKind,
     Subject,
 )
 from verwijsindex.regions import Region
-from verwijsindex.signals import contacts_of
+from verwijsindex.service_number import ServiceNumber
+from verwijsindex.signals import contacts_of, rematch
 
-__all__ = ["POPULATION_REGISTER", "record_death", "record_move"]
+__all__ = [
+    "POPULATION_REGISTER",
+    "MergeOutcome",
+    "merge_service_number",
+    "record_death",
+    "record_move",
+]
 
 POPULATION_REGISTER = "population-register"
 
 
-def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
+def record_death(ctx: Context, subject: Subject | Bsn | ServiceNumber, died_on: date) -> int:
     """A death notice from the population register: every link, the match and the
     archive are deleted at once (JW 7.1.4.5(2)(c)). Returns how many links went.
 
@@ -67,14 +81,15 @@ def record_death(ctx: Context, subject: Subject | Bsn, died_on: date) -> int:
     cannot be true: :class:`InvalidNoticeError`, and nothing is deleted."""
     if isinstance(subject, Subject):
         v.model_argument(subject, Subject, "subject")
-    bsn = subject.bsn if isinstance(subject, Subject) else subject
-    if not isinstance(bsn, Bsn):
-        raise InvalidRecordError("record_death() takes a Subject or a Bsn")
+    number = subject.number if isinstance(subject, Subject) else subject
+    if not isinstance(number, Bsn | ServiceNumber):
+        raise InvalidRecordError("record_death() takes a Subject, a Bsn or a ServiceNumber")
+    v.model_argument(number, type(number), "subject")
     if not isinstance(died_on, date) or isinstance(died_on, datetime):
         raise InvalidRecordError("died_on must be a date")
     if isinstance(subject, Subject) and died_on < subject.birth_date:
         raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
-    key = ctx.pseudonym(bsn)
+    key = ctx.pseudonym(number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
         now = work.stamp(dossier)
@@ -117,14 +132,17 @@ def record_move(ctx: Context, subject: Subject) -> int:
             "address.municipality_code names no municipality in the index's regions",
             field="address.municipality_code",
         ) from None
-    key = ctx.pseudonym(subject.bsn)
+    key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
         if dossier is None:
             return 0
         now = work.stamp(dossier)
         old = dossier.subject.address.municipality_code
-        dossier = attrs.evolve(dossier, subject=attrs.evolve(dossier.subject, address=address))
+        record = attrs.evolve(
+            dossier.subject, address=address, address_key=ctx.address_key(address)
+        )
+        dossier = attrs.evolve(dossier, subject=record)
         work.save(dossier, replaces=True)  # the old address goes from the files too
         work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
         active = [lk for lk in dossier.links if is_current(lk, now)]
@@ -178,3 +196,94 @@ def _tell(
             now,
             contacts=contacts,
         )
+
+
+@attrs.frozen
+class MergeOutcome:
+    """What :func:`merge_service_number` did: how many links moved into the BSN's dossier,
+    and the youth's match after the merge."""
+
+    links: int
+    match: Match | None
+
+
+def merge_service_number(
+    ctx: Context, without: Subject | ServiceNumber, subject: Subject
+) -> MergeOutcome:
+    """The youth registered by service number now has a BSN (BJW 7.3.1): move every link,
+    the archive, the information records and the logbook references from the service
+    number's dossier into the BSN's, in one transaction; the match is recomputed and the
+    professionals told when it grew; the merge is logged.
+
+    *without* is the youth as registered without a BSN (or their :class:`ServiceNumber`),
+    *subject* the youth with the BSN and the general data the population register now
+    gives. Nothing stored under the service number raises ``NotFoundError``."""
+    if isinstance(without, Subject):
+        v.model_argument(without, Subject, "without")
+    number = without.number if isinstance(without, Subject) else without
+    if not isinstance(number, ServiceNumber):
+        raise InvalidRecordError(
+            "without must be the youth's Subject without a BSN, or its ServiceNumber"
+        )
+    v.model_argument(number, ServiceNumber, "without")
+    v.model_argument(subject, Subject, "subject")
+    if subject.bsn is None:
+        raise InvalidRecordError("subject must carry the BSN the youth now has")
+    old_key, key = ctx.pseudonym(number), ctx.pseudonym(subject.bsn)
+    parents = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
+    with ctx.work(sorted({old_key, key})) as work:
+        old = work.load(old_key)
+        if old is None:
+            raise NotFoundError("nothing is stored under that service number")
+        current = work.load(key)
+        now = work.stamp(old)
+        if current is not None:
+            now = work.stamp(current, now)
+        record = SubjectRecord(
+            key=key,
+            key_id=ctx.keyring.current_id,
+            name=subject.name,
+            gender=subject.gender,
+            birth_date=subject.birth_date,
+            address=subject.address,
+            log_secret=(current or old).subject.log_secret,
+            parent_keys=parents,
+            died_on=subject.died_on,
+            address_key=ctx.address_key(subject.address),
+            former_secrets=_former_secrets(old, current),
+        )
+        moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links)
+        merged = Dossier(
+            subject=record,
+            links=(*(current.links if current else ()), *moved),
+            match=_carried_match(old, current, key),
+            hinted=old.hinted | (current.hinted if current else frozenset()),
+            duties=(*(current.duties if current else ()), *old.duties),
+            informed=(*(current.informed if current else ()), *old.informed),
+            logged=old.logged + (current.logged if current else 0),
+            log_digest=old.log_digest
+            if current is None
+            else logbook.add_digests(old.log_digest, current.log_digest),
+        )
+        work.merge(old, merged)
+        merged, match = rematch(ctx, work, merged, now, notify=True)
+        work.save(merged, replaces=True)
+        work.log(now, POPULATION_REGISTER, LogAction.MERGED, about=merged, count=len(moved))
+    return MergeOutcome(links=len(moved), match=match)
+
+
+def _former_secrets(old: Dossier, current: Dossier | None) -> tuple[str, ...]:
+    if current is None:  # the merged dossier keeps the service number's own secret
+        return old.subject.former_secrets
+    return (
+        *current.subject.former_secrets,
+        old.subject.log_secret,
+        *old.subject.former_secrets,
+    )
+
+
+def _carried_match(old: Dossier, current: Dossier | None, key: str) -> Match | None:
+    """The match the merged dossier starts from (rematch then brings it in line): the BSN
+    dossier's, or else the service number's, now under the BSN's key."""
+    match = current.match if current is not None and current.match is not None else old.match
+    return None if match is None else attrs.evolve(match, subject=key)

@@ -28,6 +28,7 @@ import attrs
 
 from verwijsindex.errors import ConfigurationError
 from verwijsindex.model import Bsn
+from verwijsindex.service_number import ServiceNumber
 
 __all__ = [
     "Keyring",
@@ -42,6 +43,8 @@ __all__ = [
 ]
 
 _BSN_DOMAIN = b"verwijsindex:bsn:v1:"
+_VSN_DOMAIN = b"verwijsindex:vsn:v1:"
+_ADDRESS_DOMAIN = b"verwijsindex:address:v1:"
 _REKEY_DOMAIN = b"verwijsindex:rekey:v1:"
 _TOKEN_DOMAIN = b"verwijsindex:log-token:v1"
 _ENTRY_DOMAIN = b"verwijsindex:log-entry:v1:"
@@ -126,9 +129,20 @@ class Keyring:
     def current_id(self) -> str:
         return self.keys[-1].id
 
-    def pseudonym(self, bsn: Bsn) -> str:
-        """The storage key of *bsn* under every key of the ring."""
-        value = _hmac(self.keys[0].secret, _BSN_DOMAIN + bsn.value.encode("ascii"))
+    def pseudonym(self, number: Bsn | ServiceNumber) -> str:
+        """The storage key of the youth with *number* (a BSN, or the service number of a
+        youth without one) under every key of the ring. The two kinds have domains of their
+        own, so a service number never meets a BSN's pseudonym."""
+        domain = _BSN_DOMAIN if isinstance(number, Bsn) else _VSN_DOMAIN
+        value = _hmac(self.keys[0].secret, domain + number.value.encode("ascii"))
+        for key in self.keys[1:]:
+            value = rekey(value, key)
+        return value
+
+    def address_pseudonym(self, dwelling: str) -> str:
+        """The pseudonym of a dwelling (:attr:`Address.dwelling`), for the address match:
+        like a youth's, made under every key of the ring, so re-keying chains it on."""
+        value = _hmac(self.keys[0].secret, _ADDRESS_DOMAIN + dwelling.encode("utf-8"))
         for key in self.keys[1:]:
             value = rekey(value, key)
         return value

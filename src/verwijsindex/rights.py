@@ -94,18 +94,20 @@ def _youth_log(tx: Transaction, dossier: Dossier, keyring: Keyring) -> tuple[Log
             "would be incomplete"
         )
     out = []
+    secrets = dossier.subject.secrets  # the youth's own, then those of dossiers merged in
     for entry in entries:
-        if entry.subject_ref != entry_ref(secret, entry.id):
+        made_with = next((s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None)
+        if made_with is None:
             raise TamperedLogbookError("a reference names an entry about someone else")
         out.append(
             attrs.evolve(
                 entry,
                 link_id=None
                 if entry.link_id is None
-                else unseal_id(secret, entry.id, entry.link_id),
+                else unseal_id(made_with, entry.id, entry.link_id),
                 match_id=None
                 if entry.match_id is None
-                else unseal_id(secret, entry.id, entry.match_id),
+                else unseal_id(made_with, entry.id, entry.match_id),
             )
         )
     return tuple(out)
@@ -143,6 +145,7 @@ def _with_dossier(
                     address=change.address,
                     parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents})),
                     died_on=change.died_on,
+                    address_key=ctx.address_key(change.address),
                 )
                 dossier = attrs.evolve(dossier, subject=record)
                 work.save(dossier, replaces=True)  # the old values go from the files too
@@ -184,7 +187,7 @@ def rectify(
     if request.kind is not RequestKind.RECTIFICATION:
         raise InvalidRecordError("rectify() answers a rectification request")
     v.model_argument(corrected, Subject, "corrected")
-    if corrected.bsn != request.subject:
+    if corrected.number != request.subject:
         raise InvalidRecordError("the corrected data must be for the same youth")
     require_granted(request)
     _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)

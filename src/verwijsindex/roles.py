@@ -38,6 +38,7 @@ __all__ = [
     "Actor",
     "FollowUpChecker",
     "OrganisationCoordinator",
+    "RegionCoordinator",
     "RightsOfficer",
     "actor_name",
     "checked_actor",
@@ -59,6 +60,14 @@ class OrganisationCoordinator:
 
 
 @attrs.frozen
+class RegionCoordinator:
+    """The coordinator (regievoerder) of a region: reads the region's statistics, nothing
+    about a youth."""
+
+    region: str = attrs.field(validator=v.text(200))
+
+
+@attrs.frozen
 class FollowUpChecker:
     """The municipality's follow-up checker (JW 7.1.3.2): sees only whether contact was made."""
 
@@ -72,7 +81,7 @@ class RightsOfficer:
     municipality_code: str = attrs.field(converter=_code)
 
 
-Actor = Professional | OrganisationCoordinator | FollowUpChecker | RightsOfficer
+Actor = Professional | OrganisationCoordinator | RegionCoordinator | FollowUpChecker | RightsOfficer
 """Anyone who reads or changes something through the index."""
 
 
@@ -83,7 +92,9 @@ def checked_actor(value: object, name: str = "by") -> Actor | str:
     that a malformed actor is never logged as one refused."""
     if isinstance(value, str):
         return v.id_argument(value, name)
-    if isinstance(value, Professional | OrganisationCoordinator | FollowUpChecker | RightsOfficer):
+    if isinstance(value, Professional | OrganisationCoordinator | RegionCoordinator):
+        return v.model_argument(value, type(value), name)
+    if isinstance(value, FollowUpChecker | RightsOfficer):
         return v.model_argument(value, type(value), name)
     raise InvalidRecordError(f"{name} must be a Professional, a role or a professional's id")
 
@@ -97,6 +108,8 @@ def actor_name(actor: object) -> str:
         return f"professional:{actor}"
     if isinstance(actor, OrganisationCoordinator):
         return f"coordinator:{actor.organisation_id}"
+    if isinstance(actor, RegionCoordinator):
+        return f"region-coordinator:{actor.region}"
     if isinstance(actor, FollowUpChecker):
         return f"follow-up:{actor.municipality_code}"
     if isinstance(actor, RightsOfficer):

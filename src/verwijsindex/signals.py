@@ -29,7 +29,14 @@ from verwijsindex.model import (
 )
 from verwijsindex.statistics import StatKind
 
-__all__ = ["LockSiblings", "contacts_of", "family_signal", "notify_match", "regions_of", "rematch"]
+__all__ = [
+    "LockSiblings",
+    "contacts_of",
+    "household_signals",
+    "notify_match",
+    "regions_of",
+    "rematch",
+]
 
 
 class LockSiblings(Exception):
@@ -145,7 +152,7 @@ def regions_of(ctx: Context, work: UnitOfWork, links: Iterable[Link]) -> list[st
     return list(names)
 
 
-def family_signal(
+def household_signals(
     ctx: Context,
     work: UnitOfWork,
     dossier: Dossier,
@@ -153,27 +160,69 @@ def family_signal(
     now: datetime,
     locked: frozenset[str],
 ) -> None:
-    """Signal a family match (JW 7.1.2.3(1)(e)) when the new link joins one.
+    """Signal a family match and an address match (JW 7.1.2.3(1)(e)) when the new link
+    joins one: links on youths who share a registered parent, and (when
+    ``Rules.address_match`` is on) on youths registered at one dwelling. A youth who is
+    both the sibling and the housemate of this one is signalled once, as family. The
+    signal names no other youth: each professional learns the others' contact details.
 
     The signal is logged about each youth it concerns, which writes to their dossiers:
-    when a sibling it concerns is not among *locked*, :class:`LockSiblings` asks the
-    caller to try again with their locks."""
-    siblings: dict[str, Dossier] = {dossier.key: dossier}
-    for parent_key in dossier.subject.parent_keys:
-        for key in work.keys_for_parent(parent_key):
-            if key not in siblings:
-                sibling = work.load(key)
-                if sibling is not None:
-                    siblings[key] = sibling
-    if len(siblings) < 2:
-        return
-    found = find_family_match([d.links for d in siblings.values()], ctx.match_rule, at=now)
-    if found is None or link not in found:
-        return
-    unlocked = frozenset(lk.subject for lk in found) - locked
+    when a youth it concerns is not among *locked*, :class:`LockSiblings` asks the caller
+    to try again with their locks (all of them at once)."""
+    siblings: dict[str, Dossier] = {}
+    if ctx.rules.family_match:
+        parents = dossier.subject.parent_keys
+        siblings = _others(work, dossier, [work.keys_for_parent(p) for p in parents])
+    housemates: dict[str, Dossier] = {}
+    address_key = dossier.subject.address_key
+    if ctx.rules.address_match and address_key is not None:
+        there = _others(work, dossier, [work.keys_for_address(address_key)])
+        housemates = {key: other for key, other in there.items() if key not in siblings}
+    groups: list[tuple[NotificationKind, tuple[Link, ...], dict[str, Dossier]]] = []
+    for kind, members in (
+        (NotificationKind.FAMILY_MATCH, siblings),
+        (NotificationKind.ADDRESS_MATCH, housemates),
+    ):
+        found = _household_match(ctx, dossier, members, link, now) if members else None
+        if found is not None:
+            groups.append((kind, found, members))
+    unlocked = frozenset(lk.subject for _, found, _ in groups for lk in found) - locked
     if unlocked:
         raise LockSiblings(unlocked)
-    family_id = f"family-{new_id()}"
+    for kind, found, members in groups:
+        _signal(work, {dossier.key: dossier, **members}, kind, found, now)
+
+
+def _others(work: UnitOfWork, dossier: Dossier, key_lists: list[list[str]]) -> dict[str, Dossier]:
+    """The other youths under the keys of *key_lists*, as the unit has them."""
+    others: dict[str, Dossier] = {}
+    for keys in key_lists:
+        for key in keys:
+            if key != dossier.key and key not in others:
+                other = work.load(key)
+                if other is not None:
+                    others[key] = other
+    return others
+
+
+def _household_match(
+    ctx: Context, dossier: Dossier, others: dict[str, Dossier], link: Link, now: datetime
+) -> tuple[Link, ...] | None:
+    """The links of a household match that the new *link* joins, or ``None``."""
+    youths = [dossier.links, *(other.links for other in others.values())]
+    found = find_family_match(youths, ctx.match_rule, at=now)
+    return found if found is not None and link in found else None
+
+
+def _signal(
+    work: UnitOfWork,
+    youths: dict[str, Dossier],
+    kind: NotificationKind,
+    found: tuple[Link, ...],
+    now: datetime,
+) -> None:
+    prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
+    signal_id = f"{prefix}-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
     contacts = contacts_of(work, professionals)
     notified: set[tuple[str, str]] = set()
@@ -182,14 +231,14 @@ def family_signal(
             continue
         notified.add((lk.professional, lk.subject))
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
-        sibling = siblings[lk.subject]
-        at = work.stamp(sibling, now)  # never before what the sibling's dossier holds
+        youth = youths[lk.subject]
+        at = work.stamp(youth, now)  # never before what the youth's dossier holds
         work.signal(
-            sibling,
+            youth,
             actor(lk.professional),
-            NotificationKind.FAMILY_MATCH,
+            kind,
             lk.professional,
             at,
-            match_id=family_id,
+            match_id=signal_id,
             contacts=others,
         )

@@ -44,6 +44,7 @@ from verwijsindex.model import (
     Recipient,
     Subject,
 )
+from verwijsindex.service_number import ServiceNumber
 
 __all__ = [
     "AccessReport",
@@ -119,11 +120,12 @@ def _rules(value: object) -> Rules:
 
 @attrs.frozen
 class RightsRequest:
-    """A data-subject request. ``requesters`` are who filed it; the BSN stays masked."""
+    """A data-subject request. ``requesters`` are who filed it; ``subject`` is the youth's
+    BSN, or their service number when they have none, and stays masked."""
 
     id: str = attrs.field(validator=v.identifier)
     kind: RequestKind = attrs.field(validator=v.instance_of(RequestKind))
-    subject: Bsn = attrs.field(validator=v.instance_of(Bsn))
+    subject: Bsn | ServiceNumber = attrs.field(validator=v.instance_of((Bsn, ServiceNumber)))
     requesters: frozenset[Recipient] = attrs.field(validator=_requesters)
     received_on: date = attrs.field(validator=v.day)
     due_on: date = attrs.field(validator=v.day)
@@ -196,7 +198,7 @@ def file_request(
     return RightsRequest(
         id=uuid.uuid4().hex,
         kind=kind,
-        subject=subject.bsn,
+        subject=subject.number,
         requesters=chosen,
         received_on=received_on,
         due_on=add_months(received_on, rules.request_months),

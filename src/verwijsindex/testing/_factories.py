@@ -57,19 +57,25 @@ def _slug(text: str) -> str:
 
 def make_subject(
     *,
-    bsn: str,
+    bsn: str | None,
     birth_date: date,
     municipality: str = "Maastricht",
     parents: Iterable[str] = (),
     name: str = "Test Jeugdige",
     died_on: date | None = None,
+    surname: str | None = None,
+    gender: Gender = Gender.UNKNOWN,
+    twin: int | None = None,
 ) -> Subject:
-    """A youth with readable defaults, living in *municipality* (name or CBS code)."""
+    """A youth with readable defaults, living in *municipality* (name or CBS code). With
+    ``bsn=None`` give the *surname*: the youth is known by their service number."""
     found = ZUID_LIMBURG.municipality(municipality)
     return Subject(
-        bsn=parse_bsn(bsn),
+        bsn=None if bsn is None else parse_bsn(bsn),
+        surname=surname,
+        twin=twin,
         name=name,
-        gender=Gender.UNKNOWN,
+        gender=gender,
         birth_date=birth_date,
         address=Address(
             street="Teststraat",

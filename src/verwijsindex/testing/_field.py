@@ -202,7 +202,7 @@ class FieldContract(ContractBase):
             self.youth(OTHER_BSN, age=12, parents=[parent]), self.pro("p1", "GGD Zuid-Limburg")
         )
         right.register(self.youth(age=12, parents=[parent]), self.pro("p2", "MEE Zuid-Limburg"))
-        sibling = right.keyring.pseudonym(self.youth(OTHER_BSN, age=12).bsn)
+        sibling = right.keyring.pseudonym(self.youth(OTHER_BSN, age=12).number)
         with store.transaction() as tx:
             dossier = tx.load(sibling)
         assert dossier is not None and dossier.changed_at == now + timedelta(minutes=10)
@@ -225,7 +225,7 @@ class FieldContract(ContractBase):
         index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
         before = self._snapshot(index)
         for died in (date.max, date(2026, 11, 25), youth.birth_date - timedelta(days=1)):
-            for given in (youth, youth.bsn):
+            for given in (youth, youth.number):
                 with raises(InvalidNoticeError) as caught:
                     index.record_death(given, died)
                 assert caught[0].field == "died_on" and isinstance(caught[0], ValidationError)

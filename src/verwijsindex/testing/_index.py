@@ -66,7 +66,7 @@ class IndexContract(FieldContract, PrivacyContract):
         assert dossier is not None
         text = repr(dossier) + repr(attrs.asdict(dossier))
         assert BSN_A not in text and PARENT not in text
-        assert key == index.keyring.pseudonym(self.youth(BSN_A).bsn)
+        assert key == index.keyring.pseudonym(self.youth(BSN_A).number)
 
     def test_two_organisations_match_and_everyone_is_told(self) -> None:
         index, _ = self.index()
@@ -375,11 +375,11 @@ class IndexContract(FieldContract, PrivacyContract):
         p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
         index.register(self.youth(BSN_A, parents=[PARENT]), p1)
         index.register(self.youth(BSN_A), p2)
-        old_key = index.keyring.pseudonym(self.youth(BSN_A).bsn)
+        old_key = index.keyring.pseudonym(self.youth(BSN_A).number)
         new_key = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
         assert index.rekey(new_key) == 1
         assert index.rekey(new_key) == 0
-        new = index.keyring.pseudonym(self.youth(BSN_A).bsn)
+        new = index.keyring.pseudonym(self.youth(BSN_A).number)
         assert new != old_key
         with index.store.transaction() as tx:
             assert tx.keys(None, 10) == [new]

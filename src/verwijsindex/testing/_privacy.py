@@ -264,7 +264,7 @@ class PrivacyContract(ContractBase):
         world = self.world()
         index = world.index
         officer = ROLES["officer-own"]
-        key = index.keyring.pseudonym(_youth().bsn)
+        key = index.keyring.pseudonym(_youth().number)
         with index.store.transaction() as tx:
             dossier = tx.load(key)
         assert dossier is not None
