@@ -62,7 +62,7 @@ def by_youth(records: Iterable[ImportRecord]) -> Iterator[list[ImportRecord]]:
 def _dossier(index: VerwijsIndex, group: list[ImportRecord]) -> Dossier:
     subject = group[0].subject
     keyring = index.keyring
-    key = keyring.pseudonym(subject.bsn)
+    key = keyring.pseudonym(subject.number)
     record = SubjectRecord(
         key=key,
         key_id=keyring.current_id,

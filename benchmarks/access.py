@@ -53,10 +53,10 @@ def _prepare(stored: Stored, records: list[ImportRecord]) -> Call:
             RequestKind.ACCESS, r.subject, eligible_requesters(age), received_on=TODAY
         )
         officer = RightsOfficer(r.professional.organisation.municipality_code)
-        asked[r.subject.bsn.value] = (request, officer)
+        asked[r.subject.number.value] = (request, officer)
 
     def call(r: ImportRecord) -> object:
-        request, officer = asked[r.subject.bsn.value]
+        request, officer = asked[r.subject.number.value]
         return access_report(index, request, by=officer)
 
     return call
@@ -85,7 +85,7 @@ def _raw(stored: Stored) -> Call:
         log: list[str] = []
 
         def memory(record: ImportRecord) -> object:
-            key = keyring.pseudonym(record.subject.bsn)
+            key = keyring.pseudonym(record.subject.number)
             d = s._dossiers[key]
             links = [
                 (lk, s._organisations.get(lk.organisation), s._professionals.get(lk.professional))
@@ -101,7 +101,7 @@ def _raw(stored: Stored) -> Call:
         db = sqlite_connect(target.sqlite_path)
 
         def lite(record: ImportRecord) -> object:
-            key = keyring.pseudonym(record.subject.bsn)
+            key = keyring.pseudonym(record.subject.number)
             db.execute("BEGIN IMMEDIATE")
             (data,) = db.execute("SELECT data FROM dossiers WHERE key = ?", (key,)).fetchone()
             d = json.loads(data)
@@ -146,7 +146,7 @@ def _raw(stored: Stored) -> Call:
     conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [target.schema])
 
     def pg(record: ImportRecord) -> object:
-        key = keyring.pseudonym(record.subject.bsn)
+        key = keyring.pseudonym(record.subject.number)
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
             row = conn.execute("SELECT data FROM dossiers WHERE key = %s", [key]).fetchone()

@@ -127,8 +127,46 @@ def test_bad_arguments_give_one_line_and_exit_2(args: tuple[str, ...]) -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
+def test_stats_for_a_region_and_a_municipality(tmp_path: Path) -> None:
+    """The statistics of a store whose key is in the environment: a table per kind, every
+    small count an x; the checker gets their municipality's rows only."""
+    from datetime import date, datetime, timezone
+
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import FixedClock, make_professional, make_subject
+    from verwijsindex.testing._base import valid_bsns
+
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    store = open_store(url)
+    clock = FixedClock(datetime.now(timezone.utc))
+    index = VerwijsIndex(store, key=PseudonymKey("default", bytes.fromhex(KEY_HEX)), clock=clock)
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    for bsn in valid_bsns(6):
+        index.register(make_subject(bsn=bsn, birth_date=date(2013, 1, 1)), nurse)
+    store.close()
+    month = clock().strftime("%Y-%m")
+    env = {"VERWIJSINDEX_KEY": KEY_HEX}
+    region = ("stats", "--store", url, "--region", "Maastricht-Heuvelland", "--from", month)
+    text = run(*region, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "links-made" in text.stdout and " 6 " in text.stdout
+    rows = json.loads(run(*region, "--json", env=env).stdout)
+    cell = [r for r in rows if r["kind"] == "links-made" and r["municipality"] == "0935"
+            and r["age_band"] == "12-15"]  # fmt: skip
+    assert [r["count"] for r in cell] == [6]
+    checker = ("stats", "--store", url, "--municipality", "0938", "--from", month, "--json")
+    mine = json.loads(run(*checker, env=env).stdout)
+    assert mine and {r["municipality"] for r in mine} == {"0938"}
+    bad = run("stats", "--store", url, "--region", "Nergens", "--from", month, env=env)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert run("stats", "--store", url, "--from", "2026-13", "--region", "x").returncode == 2
+
+
 @pytest.mark.parametrize(
-    "command", ["simulate", "demo", "regions", "policies", "check-bsn", "sweep"]
+    "command", ["simulate", "demo", "regions", "policies", "check-bsn", "sweep", "stats"]
 )
 def test_help_everywhere(command: str) -> None:
     done = run(command, "--help")

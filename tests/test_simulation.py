@@ -492,7 +492,7 @@ def test_population_shape(population: Population) -> None:
     subject = p.subject(youth)
     assert subject.address.municipality_code == p.municipality(youth).code
     assert len(subject.parents) == p.household_parents[p.household[youth]]
-    assert subject.bsn.value == p.bsn(youth)
+    assert subject.number.value == p.bsn(youth)
     assert "Population zuid-limburg" in repr(p) and p.bsn(youth) not in repr(p)
 
 
@@ -583,3 +583,24 @@ def test_a_run_pauses_the_collector_and_restores_it(population: Population) -> N
     )
     assert during and not any(during)
     assert gc.isenabled()
+
+
+def test_a_run_reports_the_statistics_a_region_would_publish(population: Population) -> None:
+    """The same tables the index gives a region's coordinator: every count below the
+    threshold suppressed, and what is published adds up to the run's own counts."""
+    from verwijsindex.statistics import StatKind
+
+    run = run_scenario(Scenario("statute"), population, years=1, seed=3)
+    stats = run.statistics()
+    assert stats.rows and {row.region for row in stats} == {r.name for r in population.regions}
+    for row in stats:
+        assert row.suppressed or row.count == 0 or (row.count or 0) >= 5
+    made = [
+        row.count
+        for row in stats
+        if row.kind is StatKind.LINKS_MADE and row.municipality is None and row.age_band is None
+    ]
+    if None not in made:  # the regions' totals of links, unless one is suppressed
+        assert sum(n or 0 for n in made) <= n(run.row, "links")
+    assert run.statistics(threshold=1).rows  # nothing suppressed at threshold 1
+    assert not any(row.suppressed for row in run.statistics(threshold=1))

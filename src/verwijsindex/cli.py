@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
+from verwijsindex.clock import add_months
 from verwijsindex.errors import VerwijsindexError, masked
 from verwijsindex.index import SweepReport, VerwijsIndex
 from verwijsindex.matching import MatchRule
@@ -58,6 +59,13 @@ def _positive(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return number
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a month as YYYY-MM") from None
 
 
 def _fraction(text: str) -> float:
@@ -146,6 +154,26 @@ def _parser() -> argparse.ArgumentParser:
     sweep = sub.add_parser("sweep", help="apply the lifecycle: expire, purge, delete")
     sweep.add_argument("--store", required=True, help="store URL")
     sweep.add_argument("--json", action="store_true", help="machine-readable output")
+
+    stats = sub.add_parser(
+        "stats",
+        help="statistics that identify no one, for a region or a municipality",
+        description="Counts per month, municipality, age band and kind (JW 7.1.2.3(1)(h)); "
+        "every count below the threshold is suppressed, and as many more as it takes that "
+        "none can be worked out.",
+    )
+    stats.add_argument("--store", required=True, help="store URL")
+    scope = stats.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--region", help="as the region's coordinator: the region's tables")
+    scope.add_argument(
+        "--municipality", help="as the follow-up checker: the municipality's rows (CBS code)"
+    )
+    stats.add_argument(
+        "--from", dest="first", type=_month, required=True, help="first month, YYYY-MM"
+    )
+    stats.add_argument("--to", dest="last", type=_month, help="last month, YYYY-MM (the first)")
+    stats.add_argument("--threshold", type=_positive, default=5, help="suppress below this (5)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -164,6 +192,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return _policies(stream, as_json=args.json)
         if args.command == "check-bsn":
             return _check_bsn(args.bsn, stream)
+        if args.command == "stats":
+            return _stats(args, stream)
         return _sweep(args.store, stream, as_json=args.json)
     except VerwijsindexError as error:
         print(f"verwijsindex: error: {error}", file=sys.stderr)
@@ -270,6 +300,31 @@ def _check_bsn(values: Sequence[str], out: TextIO) -> int:
             except VerwijsindexError as error:
                 print(f"#{position}: invalid: {error}", file=out)
     return 1 if failed else 0
+
+
+def _stats(args: argparse.Namespace, out: TextIO) -> int:
+    from verwijsindex.roles import FollowUpChecker, RegionCoordinator
+
+    last_month: date = args.last or args.first
+    last = add_months(last_month, 1) - timedelta(days=1)
+    by = RegionCoordinator(args.region) if args.region else FollowUpChecker(args.municipality)
+    store = open_store(args.store)
+    try:
+        index = VerwijsIndex(store, key=_key_from_env())
+        stats = index.statistics((args.first, last), by=by, threshold=args.threshold)
+    finally:
+        store.close()
+    if args.json:
+        json.dump(stats.as_dicts(), out)
+        print(file=out)
+        return 0
+    tables = dict.fromkeys((row.month, row.kind, row.region) for row in stats)
+    if not tables:
+        print("no counts in this period", file=out)
+    for month, kind, region in tables:
+        print(stats.format_table(month, kind, region), file=out)
+        print(file=out)
+    return 0
 
 
 def _sweep(url: str, out: TextIO, *, as_json: bool) -> int:

@@ -952,12 +952,12 @@ STORE_ROWS += [
     ),
     Row(
         "record-death-before-birth-by-bsn",
-        lambda w: w.index.record_death(w.youth.bsn, date(2000, 1, 1)),
+        lambda w: w.index.record_death(w.youth.number, date(2000, 1, 1)),
         InvalidNoticeError,
     ),
     Row(
         "record-death-unknown-youth-tomorrow",
-        lambda w: w.index.record_death(w.fresh.bsn, TODAY + timedelta(days=1)),
+        lambda w: w.index.record_death(w.fresh.number, TODAY + timedelta(days=1)),
         InvalidNoticeError,
     ),
     Row(

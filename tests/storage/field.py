@@ -140,7 +140,7 @@ class Field:
     def registered(self, index: VerwijsIndex) -> dict[str, list[str]]:
         """Storage key of each youth -> the professionals registered on them."""
         pids = [p.id for p in self.all_professionals()]
-        return {index.keyring.pseudonym(s.bsn): pids for s in self.subjects()}
+        return {index.keyring.pseudonym(s.number): pids for s in self.subjects()}
 
 
 def prepare(url: str, plan: Field) -> None:
@@ -245,7 +245,7 @@ def register_out_of_order(store: Store) -> dict[str, list[str]]:
         setup.add_organisation(professional.organisation)
     for professional, at in cast:
         VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(at)).register(youth, professional)
-    return {setup.keyring.pseudonym(youth.bsn): [p.id for p, _ in cast]}
+    return {setup.keyring.pseudonym(youth.number): [p.id for p, _ in cast]}
 
 
 # --- what the store must look like afterwards ----------------------------------------------------

@@ -77,6 +77,6 @@ def test_a_link_stamped_before_the_match_it_joins(store: Store) -> None:
     assert report.ok, report.summary()
     youth, cast = out_of_order_cast()
     with store.transaction() as tx:
-        dossier = tx.load(index.keyring.pseudonym(youth.bsn))
+        dossier = tx.load(index.keyring.pseudonym(youth.number))
     assert dossier is not None and dossier.match is not None
     assert sorted(dossier.match.professionals) == sorted(p.id for p, _ in cast)

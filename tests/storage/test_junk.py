@@ -164,6 +164,18 @@ ENTRIES: dict[str, Entry] = {
         lambda w: {"subject": w.other, "died_on": date(2026, 11, 22)},
     ),
     "record_move": (VerwijsIndex.record_move, lambda w: {"subject": w.youth}),
+    "merge_service_number": (
+        VerwijsIndex.merge_service_number,
+        lambda w: {"without": w.fresh, "subject": w.fresh},
+    ),
+    "statistics": (
+        VerwijsIndex.statistics,
+        lambda w: {
+            "period": (date(2026, 11, 1), date(2026, 11, 30)),
+            "by": w.checker,
+            "threshold": 5,
+        },
+    ),
     "matches_awaiting_coordination": (
         VerwijsIndex.matches_awaiting_coordination,
         lambda w: {"by": w.checker, "now": None},

@@ -316,7 +316,7 @@ class IndexMachine(RuleBasedStateMachine):
             subject = make_subject(
                 bsn=person.bsn, birth_date=person.birth_date, municipality=person.municipality
             )
-            key = self.index.keyring.pseudonym(subject.bsn)
+            key = self.index.keyring.pseudonym(subject.number)
             self.youths[name] = Youth(name, person, key, subject)
         self.generations = itertools.count(1)
         self.match_ids: dict[int, str] = {}  # model generation -> the id the store gave it
@@ -573,7 +573,7 @@ class IndexMachine(RuleBasedStateMachine):
             "tomorrow": day + timedelta(days=1),
             "before-birth": youth.person.birth_date - timedelta(days=1),
         }[when]
-        notice = youth.subject.bsn if as_bsn else youth.subject
+        notice = youth.subject.number if as_bsn else youth.subject
         if as_bsn and not youth.links and died_on < youth.person.birth_date:
             # a bare BSN of a youth with nothing stored: no birth date to check against,
             # so refusing and doing nothing are both right

@@ -212,7 +212,7 @@ def busiest_lane(index: VerwijsIndex) -> int:
 
 
 def token_of(index: VerwijsIndex, bsn: str) -> str:
-    key = index.keyring.pseudonym(make_subject(bsn=bsn, birth_date=date(2010, 1, 1)).bsn)
+    key = index.keyring.pseudonym(make_subject(bsn=bsn, birth_date=date(2010, 1, 1)).number)
     with index.store.transaction() as tx:
         dossier = tx.load(key)
     assert dossier is not None

@@ -40,10 +40,12 @@ from verwijsindex.model import (
 )
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import POLICIES, STATUTORY, NotificationPolicy, Regions, policy
+from verwijsindex.roles import RegionCoordinator
 from verwijsindex.simulation._assumptions import Assumptions, checked
 from verwijsindex.simulation._population import Population
 from verwijsindex.simulation._staff import Staff, build_staff
 from verwijsindex.simulation._world import Involvement, World, local_moment
+from verwijsindex.statistics import DEFAULT_THRESHOLD, Statistics, StatRow
 from verwijsindex.storage import Store, open_store
 
 __all__ = [
@@ -196,6 +198,19 @@ class SimulationRun:
     row: Row
     index: VerwijsIndex
     seconds: float
+    start: date = attrs.field(default=date(2026, 1, 1))
+    """The first day of the simulated period."""
+
+    def statistics(self, *, threshold: int = DEFAULT_THRESHOLD) -> Statistics:
+        """The statistics the index would publish for the simulated period, every region's
+        tables as its coordinator reads them (JW 7.1.2.3(1)(h)): the same suppression as a
+        municipality would see, to judge what a policy does to what can be published."""
+        period = (self.start, self.index.clock().date())
+        rows: list[StatRow] = []
+        for region in self.index.regions:
+            by = RegionCoordinator(region.name)
+            rows.extend(self.index.statistics(period, by=by, threshold=threshold))
+        return Statistics(rows, threshold)
 
 
 @attrs.define
@@ -510,4 +525,4 @@ def run_scenario(
         "active_years": scenario.rules.active_years,
         **runner.tally.finish(),
     }
-    return SimulationRun(scenario, row, index, time.perf_counter() - began)
+    return SimulationRun(scenario, row, index, time.perf_counter() - began, population.start)

@@ -1,0 +1,320 @@
+"""The store contract, the statute's national parts: a youth without a BSN and the merge
+into a BSN dossier (BJW 7.3.1), the follow-up of matches (JW 7.1.3.2), the address match
+(JW 7.1.2.3(1)(e)) and statistics that identify no one (JW 7.1.2.3(1)(h)), end to end on
+the store :meth:`make_store` opens."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+
+from verwijsindex.clock import FixedClock
+from verwijsindex.errors import AccessDeniedError, NotFoundError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import Rules
+from verwijsindex.model import (
+    Address,
+    Gender,
+    LogAction,
+    NotificationKind,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+    parse_bsn,
+)
+from verwijsindex.oversight import AwaitingCoordination
+from verwijsindex.privacy import RequestKind, access_report, file_request
+from verwijsindex.roles import FollowUpChecker, RegionCoordinator, RightsOfficer
+from verwijsindex.service_number import fold_surname, service_number
+from verwijsindex.statistics import AgeBand, StatKind, StatRow
+from verwijsindex.testing import _factories as t
+from verwijsindex.testing._base import BSN_A, BSN_B, START, ContractBase, valid_bsns
+from verwijsindex.testing._factories import raises
+
+__all__ = ["NationalContract"]
+
+BORN = date(2013, 2, 14)
+MONTH = START.date().replace(day=1)
+REGION = "Maastricht-Heuvelland"
+
+
+def _without_bsn(surname: str, name: str = "Sanne van der Berg", **kw: Any) -> Subject:
+    return t.make_subject(
+        bsn=None, surname=surname, gender=Gender.FEMALE, birth_date=BORN, name=name, **kw
+    )
+
+
+def _at(subject: Subject, street: str, number: str, postcode: str = "6211 AB") -> Subject:
+    address = Address(street, number, postcode, "Maastricht", "0935")
+    return attrs.evolve(subject, address=address)
+
+
+def _kinds(index: VerwijsIndex) -> list[tuple[NotificationKind, str]]:
+    notes = index.pending_notifications()
+    return sorted(((n.kind, n.recipient) for n in notes), key=lambda k: (k[0].value, k[1]))
+
+
+class NationalContract(ContractBase):
+    """The national parts of the statute, on any store."""
+
+    # -- a youth without a BSN ---------------------------------------------------------------------
+
+    def test_a_youth_without_a_bsn_matches_across_spellings_of_the_surname(self) -> None:
+        index, _ = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        teacher = self.pro("t1", "Sint Jozefschool")
+        first = index.register(_without_bsn("Van der Berg"), nurse)
+        second = index.register(_without_bsn("van der berg", name="S. v.d. Berg"), teacher)
+        assert first.link.subject == second.link.subject  # one youth, one dossier
+        assert second.match is not None and second.match.professionals == ("n1", "t1")
+        duty = sorted(r.value for r in second.information_duty)
+        assert duty == ["legal-representative", "youth"]
+        assert (NotificationKind.MATCH, "n1") in _kinds(index)
+        again = index.register(_without_bsn("Berg, van der"), teacher)
+        assert not again.created  # the same youth, however the surname is written
+        request = file_request(
+            RequestKind.ACCESS,
+            _without_bsn("VAN DER BERG"),
+            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+            received_on=START.date(),
+        )
+        report = access_report(index, request, by=RightsOfficer("0935"))
+        assert {r.link.id for r in report.links} == {first.link.id, second.link.id}
+
+    def test_a_twin_with_an_ordinal_is_another_youth(self) -> None:
+        index, _ = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        one = index.register(_without_bsn("de Vries", twin=1), nurse)
+        two = index.register(_without_bsn("de Vries", twin=2), nurse)
+        shared = index.register(_without_bsn("de Vries"), nurse)
+        assert len({one.link.subject, two.link.subject, shared.link.subject}) == 3
+
+    def test_neither_the_service_number_nor_its_derivation_is_stored(self) -> None:
+        index, _ = self.index()
+        youth = _without_bsn("Çelik-van der Meer", name="Ayla")
+        for pro in (self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")):
+            index.register(youth, pro)
+        number = service_number("Çelik-van der Meer", BORN, Gender.FEMALE).value
+        folded = fold_surname("Çelik-van der Meer")
+        with index.store.transaction() as tx:
+            stored = [tx.load(k) for k in tx.keys(None, 10)]
+        assert [d.key for d in stored if d] == [index.keyring.pseudonym(youth.number)]
+        for text in (repr(stored), self.stored_text(index.store) or ""):
+            for secret in (number, folded, f"{folded}|{BORN.isoformat()}", "Çelik-van der Meer"):
+                assert secret not in text
+
+    # -- the merge into a BSN dossier --------------------------------------------------------------
+
+    def test_a_merge_into_a_youth_not_yet_registered_by_bsn_keeps_everything(self) -> None:
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        youth = _without_bsn("Bakker")
+        archived = index.register(youth, self.pro("m1", "MEE Zuid-Limburg")).link
+        index.withdraw(archived.id, by="m1", reason=WithdrawalReason.RISK_RESOLVED)
+        a = index.register(youth, nurse)
+        b = index.register(youth, teacher)
+        assert b.match is not None
+        pending = index.pending_notifications()
+        index.acknowledge(n.id for n in pending if n.kind is not NotificationKind.FOLLOW_UP)
+        clock.advance(timedelta(days=1))
+        with_bsn = attrs.evolve(youth, bsn=parse_bsn(BSN_A), surname=None, name="Sanne Bakker")
+        outcome = index.merge_service_number(youth, with_bsn)
+        assert outcome.links == 3 and outcome.match is not None
+        assert outcome.match.id == b.match.id  # nobody new, so no new match and no one told
+        assert _kinds(index) == [(NotificationKind.FOLLOW_UP, "0935")]
+        key = index.keyring.pseudonym(with_bsn.number)
+        assert self.filed_under(index.store, key)  # the pending notification moved along
+        assert {lk.subject for lk in index.links_for(nurse)} == {key}
+        assert [m.id for m in index.matches_for(teacher)] == [b.match.id]
+        with raises(NotFoundError):
+            index.merge_service_number(youth, with_bsn)  # nothing is left under the number
+        self._report_holds(index, with_bsn, {archived.id, a.link.id, b.link.id}, merges=1)
+
+    def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        by_bsn = index.register(with_bsn, nurse)
+        youth = _without_bsn("Bakker")
+        by_number = index.register(youth, teacher)
+        assert by_bsn.match is None and by_number.match is None
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(hours=2))
+        number = service_number("Bakker", BORN, Gender.FEMALE)  # as a professional may know it
+        outcome = index.merge_service_number(number, with_bsn)
+        assert outcome.links == 1 and outcome.match is not None
+        assert set(outcome.match.professionals) == {"n1", "t1"}
+        assert _kinds(index) == [
+            (NotificationKind.FOLLOW_UP, "0935"),
+            (NotificationKind.MATCH, "n1"),
+            (NotificationKind.MATCH, "t1"),
+        ]
+        self._report_holds(index, with_bsn, {by_bsn.link.id, by_number.link.id}, merges=1)
+        merged = index.register(with_bsn, teacher)
+        assert not merged.created and merged.link.id == by_number.link.id
+
+    def _report_holds(
+        self, index: VerwijsIndex, youth: Subject, link_ids: set[str], *, merges: int
+    ) -> None:
+        request = file_request(
+            RequestKind.ACCESS,
+            youth,
+            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+            received_on=index.clock().date(),
+        )
+        report = access_report(index, request, by=RightsOfficer("0935"))
+        assert {r.link.id for r in report.links} == link_ids
+        registered = {e.link_id for e in report.log if e.action is LogAction.REGISTERED}
+        assert registered == link_ids  # the entries of before the merge, their ids unsealed
+        assert sum(1 for e in report.log if e.action is LogAction.MERGED) == merges
+        assert index.verify_logbook().ok
+
+    # -- the follow-up of matches ------------------------------------------------------------------
+
+    def test_matches_awaiting_coordination_and_one_reminder_each(self) -> None:
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        index.register(self.youth(), nurse)
+        match = index.register(self.youth(), teacher).match
+        assert match is not None
+        checker = FollowUpChecker("0935")
+        assert index.matches_awaiting_coordination(by=checker) == []
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(Rules().follow_up_after)
+        assert index.matches_awaiting_coordination(by=checker) == [
+            AwaitingCoordination(match.id, 28, False)
+        ]
+        assert index.matches_awaiting_coordination(by=FollowUpChecker("1883")) == []
+        with raises(AccessDeniedError):
+            index.matches_awaiting_coordination(by=nurse)
+        index.set_lead(match.id, nurse, by=nurse)
+        clock.advance(timedelta(days=1))
+        index.sweep()
+        assert _kinds(index) == [(NotificationKind.FOLLOW_UP_REMINDER, "0935")]
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.sweep()
+        clock.advance(timedelta(days=30))
+        index.sweep()
+        assert index.pending_notifications() == []  # once per match
+        assert index.matches_awaiting_coordination(by=checker) == [
+            AwaitingCoordination(match.id, 59, True)
+        ]
+        index.mark_coordinated(match.id, teacher)
+        assert index.matches_awaiting_coordination(by=checker) == []
+
+    # -- the address match -------------------------------------------------------------------------
+
+    def _housemates(self, index: VerwijsIndex, parents: tuple[str, ...] = ()) -> None:
+        """Two youths at Markt 1a (written two ways), each with a professional of their
+        own organisation."""
+        one = _at(self.youth(BSN_A, parents=parents), "Markt", "1a")
+        two = _at(self.youth(BSN_B, parents=parents), "Markt", "1 A")
+        index.register(one, self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(two, self.pro("t1", "Sint Jozefschool"))
+
+    def test_the_address_match_is_off_by_default(self) -> None:
+        index, _ = self.index()
+        self._housemates(index)
+        assert all(kind is not NotificationKind.ADDRESS_MATCH for kind, _ in _kinds(index))
+
+    def test_housemates_signal_once_and_an_institution_never(self) -> None:
+        clock = FixedClock(START)
+        rules = Rules(address_match=True)
+        home = Address("Kloosterweg", "3", "6211 AB", "Maastricht", "0935")
+        index = VerwijsIndex(
+            self.store(), key=t.TEST_KEY, clock=clock, rules=rules, excluded_addresses=[home]
+        )
+        for org in ("GGD Zuid-Limburg", "Sint Jozefschool"):
+            index.add_organisation(self.pro("x", org).organisation)
+        self._housemates(index)
+        pending = index.pending_notifications()
+        address = [n for n in pending if n.kind is NotificationKind.ADDRESS_MATCH]
+        assert sorted(n.recipient for n in address) == ["n1", "t1"]
+        assert len({n.match_id for n in address}) == 1
+        assert {c.professional_id for n in address for c in n.contacts} == {"n1", "t1"}
+        index.acknowledge(n.id for n in index.pending_notifications())
+        residents = valid_bsns(2)
+        for bsn, pro in zip(residents, ("n1", "t1"), strict=True):
+            org = "GGD Zuid-Limburg" if pro == "n1" else "Sint Jozefschool"
+            index.register(attrs.evolve(self.youth(bsn), address=home), self.pro(pro, org))
+        assert index.pending_notifications() == []  # a care home's residents never match
+
+    def test_siblings_at_one_address_get_one_signal_as_family(self) -> None:
+        index = VerwijsIndex(
+            self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=Rules(address_match=True)
+        )
+        for org in ("GGD Zuid-Limburg", "Sint Jozefschool"):
+            index.add_organisation(self.pro("x", org).organisation)
+        self._housemates(index, parents=("100000009",))
+        kinds = _kinds(index)
+        assert all(kind is not NotificationKind.ADDRESS_MATCH for kind, _ in kinds)
+        family = [recipient for kind, recipient in kinds if kind is NotificationKind.FAMILY_MATCH]
+        assert family == ["n1", "t1"]
+
+    # -- statistics --------------------------------------------------------------------------------
+
+    def test_statistics_suppress_small_counts_and_none_can_be_worked_out(self) -> None:
+        index, _ = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        bsns = valid_bsns(9)
+        for bsn in bsns[:7]:  # seven youths aged 13 in Maastricht
+            index.register(self.youth(bsn, age=13), nurse)
+        for bsn in bsns[7:]:  # two aged 9, of whom one matches
+            index.register(self.youth(bsn, age=9), nurse)
+        index.register(self.youth(bsns[8], age=9), teacher)
+        meerssen = t.make_subject(bsn=BSN_A, birth_date=date(2008, 1, 1), municipality="Meerssen")
+        index.register(meerssen, nurse)
+        period = (MONTH, MONTH + timedelta(days=29))
+        stats = index.statistics(period, by=RegionCoordinator(REGION))
+        table = stats.rows_for(month=MONTH, kind=StatKind.LINKS_MADE, region=REGION)
+        links = {(r.municipality, r.age_band): r for r in table}
+        assert links[("0935", AgeBand.UNDER_12)].suppressed  # 3 links
+        assert links[("0938", AgeBand.AGE_16_22)].suppressed  # 1 link
+        true = {("0935", AgeBand.AGE_12_15): 7, ("0935", AgeBand.UNDER_12): 3,
+                ("0938", AgeBand.AGE_16_22): 1}  # fmt: skip
+        for (municipality, band), row in links.items():
+            expected = sum(
+                n for (m, b), n in true.items()
+                if municipality in (m, None) and band in (b, None)
+            )  # fmt: skip
+            assert row.suppressed or row.count == expected  # what is published is true
+        for row in stats:
+            assert row.suppressed or (row.count is not None and (row.count == 0 or row.count >= 5))
+        _attack(stats.rows)
+        mine = index.statistics(period, by=FollowUpChecker("0938"))
+        assert mine.rows and {r.municipality for r in mine} == {"0938"}
+        with raises(AccessDeniedError):
+            index.statistics(period, by=nurse)
+
+
+def _attack(rows: tuple[StatRow, ...]) -> None:
+    """Try to work out each suppressed count from the published ones, one relation at a
+    time (a row of a table sums to its total, a column too), until nothing changes: no
+    suppressed count may become known. (The exact check is in tests/test_statistics.py.)"""
+    tables: dict[tuple[object, ...], dict[tuple[object, object], int | None]] = {}
+    for row in rows:
+        table = tables.setdefault((row.month, row.kind, row.region), {})
+        table[(row.municipality, row.age_band)] = row.count
+    for cells in tables.values():
+        known = dict(cells)
+        municipalities = {m for m, _ in cells if m is not None}
+        bands = {b for _, b in cells if b is not None}
+        Cell = tuple[object, object]
+        relations: list[tuple[Cell, list[Cell]]] = [
+            ((m, None), [(m, b) for b in bands]) for m in (*municipalities, None)
+        ]
+        relations += [((None, b), [(m, b) for m in municipalities]) for b in (*bands, None)]
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in relations:
+                unknown = [c for c in (total, *parts) if known[c] is None]
+                if len(unknown) != 1:
+                    continue
+                (cell,) = unknown
+                rest = sum(known[c] or 0 for c in parts if c != cell)
+                known[cell] = rest if cell == total else (known[total] or 0) - rest
+                changed = True
+                assert cells[cell] is not None, "a suppressed count can be worked out"
