@@ -11,6 +11,7 @@ head.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 
 import attrs
@@ -44,6 +45,15 @@ def new_id() -> str:
     return os.urandom(16).hex()
 
 
+def _parents(dossier: Dossier) -> tuple[str, ...]:
+    return dossier.subject.parent_keys
+
+
+def _addresses(dossier: Dossier) -> tuple[str, ...]:
+    key = dossier.subject.address_key
+    return () if key is None else (key,)
+
+
 class UnitOfWork:
     """Collects what one transaction reads and changes, and writes it at the end.
 
@@ -60,6 +70,7 @@ class UnitOfWork:
         self.keyring = keyring
         self.rules = rules
         self.dossiers: dict[str, Dossier | None] = {}
+        self._terms: dict[str, set[str]] = {}  # parent and address keys -> unit's dossiers
         self.changed: dict[str, Dossier] = {}
         self.moments: dict[str, datetime] = {}
         self.drafts: list[tuple[logbook.Draft, str | None]] = []
@@ -78,29 +89,50 @@ class UnitOfWork:
         if key in self.dossiers:
             return self.dossiers[key]
         dossier = self.tx.load(key)
-        self.dossiers[key] = dossier
+        self._hold(key, dossier)
         return dossier
 
     def keys_for_address(self, address_key: str) -> list[str]:
         """The youths registered at the address with pseudonym *address_key*, as this unit
         has them."""
-        keys = set(self.tx.keys_for_address(address_key))
-        for key, dossier in self.dossiers.items():
-            if dossier is not None and dossier.subject.address_key == address_key:
-                keys.add(key)
-            else:
-                keys.discard(key)
-        return sorted(keys)
+        return self._as_held(self.tx.keys_for_address(address_key), address_key, _addresses)
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         """The youths with registered parent *parent_key*, as this unit has them."""
-        keys = set(self.tx.keys_for_parent(parent_key))
-        for key, dossier in self.dossiers.items():
-            if dossier is not None and parent_key in dossier.subject.parent_keys:
-                keys.add(key)
-            else:
-                keys.discard(key)
+        return self._as_held(self.tx.keys_for_parent(parent_key), parent_key, _parents)
+
+    def _as_held(
+        self, stored: list[str], term: str, terms_of: Callable[[Dossier], tuple[str, ...]]
+    ) -> list[str]:
+        """The keys the store holds under *term*, as this unit's dossiers have them now: a
+        dossier the unit changed counts as changed (only the stored keys and the unit's
+        dossiers with the term are looked at, not every dossier of the unit)."""
+        dossiers = self.dossiers
+        keys = {k for k in stored if k not in dossiers}
+        keys.update(
+            k for k in (*stored, *self._holding(term, terms_of)) if self._has(k, term, terms_of)
+        )
         return sorted(keys)
+
+    def _has(self, key: str, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> bool:
+        dossier = self.dossiers.get(key)
+        return dossier is not None and term in terms_of(dossier)
+
+    def _holding(self, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> set[str]:
+        """The keys of the unit's dossiers with *term* among their terms."""
+        return self._terms.get(term, set())
+
+    def _hold(self, key: str, dossier: Dossier | None) -> None:
+        """Keep *dossier* as the unit has it under *key*, and index its parent and address
+        keys, so that a look-up does not read every dossier of the unit."""
+        before = self.dossiers.get(key)
+        if before is not None:
+            for term in (*_parents(before), *_addresses(before)):
+                self._terms.get(term, set()).discard(key)
+        self.dossiers[key] = dossier
+        if dossier is not None:
+            for term in (*_parents(dossier), *_addresses(dossier)):
+                self._terms.setdefault(term, set()).add(key)
 
     def stamp(self, dossier: Dossier | None = None, at: datetime | None = None) -> datetime:
         """The moment of a change to *dossier*: the clock read now, under the lock (or *at*
@@ -123,7 +155,7 @@ class UnitOfWork:
         says it replaces personal data (a link, a name, an address), which then goes from
         the store's files too."""
         key = dossier.key
-        self.dossiers[key] = dossier
+        self._hold(key, dossier)
         self.changed[key] = dossier
         self.scrub = self.scrub or replaces
 
@@ -135,7 +167,7 @@ class UnitOfWork:
         self.tx.delete(key)
         self.tx.delete_notifications(key)
         self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
-        self.dossiers[key] = None
+        self._hold(key, None)
         self.changed.pop(key, None)
         self.scrub = True
 
@@ -153,7 +185,7 @@ class UnitOfWork:
             self.tx.delete_log_refs(old_token)
         self.tx.delete(key)
         self.tx.rekey_notifications(key, into.key)
-        self.dossiers[key] = None
+        self._hold(key, None)
         self.changed.pop(key, None)
         self.scrub = True
 
@@ -198,7 +230,7 @@ class UnitOfWork:
         if about is not None:
             key = about.key
             if key not in self.dossiers:
-                self.dossiers[key] = about
+                self._hold(key, about)
             secret = about.subject.log_secret
             subject_ref = entry_ref(secret, entry_id)
             if isinstance(link_id, str):

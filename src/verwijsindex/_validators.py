@@ -270,9 +270,12 @@ _LEAVES: frozenset[type] = frozenset({str, int, float, bool, bytes, type(None), 
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The field names of an attrs class, or ``None`` for any other class."""
-    return tuple(f.name for f in attrs.fields(cls)) if attrs.has(cls) else None
+def _fields(cls: type) -> tuple[tuple[str, Any, Any], ...] | None:
+    """``(name, validator, field)`` of each field of an attrs class (``None`` for any other
+    class), the validator ``None`` where there is none."""
+    if not attrs.has(cls):
+        return None
+    return tuple((f.name, f.validator, f) for f in attrs.fields(cls))
 
 
 def revalidate(value: Any) -> None:
@@ -281,15 +284,18 @@ def revalidate(value: Any) -> None:
     catches one changed afterwards (``object.__setattr__``), before any of it is stored.
     The validators raise the library's own errors."""
     cls: type = type(value)
-    if cls in _LEAVES or isinstance(value, enum.Enum):
+    fields = _fields(cls)
+    if fields is None:
+        if isinstance(value, tuple | frozenset):
+            for item in value:
+                if type(item) not in _LEAVES:
+                    revalidate(item)
         return
-    names = _field_names(cls)
-    if names is not None:
-        attrs.validate(value)
-        for name in names:
-            revalidate(getattr(value, name))
-    elif isinstance(value, tuple | frozenset):
-        for item in value:
+    for name, validator, field in fields:
+        item = getattr(value, name)
+        if validator is not None:
+            validator(value, field, item)
+        if type(item) not in _LEAVES and not isinstance(item, enum.Enum):
             revalidate(item)
 
 

@@ -210,6 +210,17 @@ def _write_batch(
     outcomes: list[ImportOutcome] = []
     wanted: frozenset[str] = frozenset()
     with ctx.work(locks) as work:
+        # Every youth the batch's family or address signals could concern, locked before
+        # any work: a batch that learnt them one signal at a time would run many times.
+        held = frozenset(locks)
+        for _, prep in pending:
+            for parent in prep.parents:
+                wanted |= set(work.keys_for_parent(parent))
+            if prep.address_key is not None:
+                wanted |= set(work.keys_for_address(prep.address_key))
+        wanted -= held
+        if wanted:
+            raise LockSiblings(wanted)
         for position, prep in pending:
             try:
                 organisation = known_organisation(work, prep.professional)

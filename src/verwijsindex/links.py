@@ -130,6 +130,7 @@ class Prepared:
     ends_on: date | None
     created_at: datetime | None
     locks: tuple[str, ...]
+    address_key: str | None = None
 
 
 def refuse_extra(extra: Mapping[str, object]) -> None:
@@ -183,7 +184,7 @@ def prepare(
     address_key = ctx.address_key(subject.address)
     if address_key is not None:  # registrations at one dwelling wait for each other
         locks = (*locks, address_key)
-    return Prepared(subject, professional, key, parents, ends_on, created_at, locks)
+    return Prepared(subject, professional, key, parents, ends_on, created_at, locks, address_key)
 
 
 def known_organisation(work: UnitOfWork, professional: Professional) -> Organisation:

@@ -82,12 +82,20 @@ def _check_canonical_bsn(_: object, __: attrs.Attribute[str], value: str) -> Non
     _check_canonical(value)
 
 
-@functools.lru_cache(maxsize=4096)
+_CHECKED: set[str] = set()
+"""Canonical numbers that passed the elfproef, so that a youth's number is not checked
+again each time their :class:`Subject` is (re)validated; emptied when it grows large."""
+
+
 def _check_canonical(value: str) -> None:
-    """The elfproef of nine ASCII digits, remembered: a youth's number is checked again
-    each time their :class:`Subject` is (re)validated. Only a success is remembered
-    (``lru_cache`` does not keep a call that raised)."""
-    parse_bsn(value)
+    if value not in _CHECKED:
+        parse_bsn(value)  # raises for a number that fails; records one that passes
+
+
+def _remember(value: str) -> None:
+    if len(_CHECKED) >= 65_536:
+        _CHECKED.clear()
+    _CHECKED.add(value)
 
 
 @attrs.frozen(repr=False, order=False)
@@ -150,6 +158,7 @@ def parse_bsn(text: object) -> Bsn:
 
 
 def _make_bsn(value: str) -> Bsn:
+    _remember(value)
     bsn = object.__new__(Bsn)
     object.__setattr__(bsn, "value", value)
     return bsn

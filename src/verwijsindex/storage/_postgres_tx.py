@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, Final, LiteralString, TypeAlias
 
+import attrs
 import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
@@ -30,7 +31,7 @@ from verwijsindex.storage._postgres_sql import (
 )
 from verwijsindex.storage._sql import audit, decode, decode_match
 
-__all__ = ["PostgresTransaction", "lock_and_read", "storage_error", "translated"]
+__all__ = ["Locked", "PostgresTransaction", "lock_and_read", "storage_error", "translated"]
 
 Params: TypeAlias = "Sequence[Any] | dict[str, Any]"
 _Query: TypeAlias = "LiteralString | sql.Composed"
@@ -57,16 +58,19 @@ def storage_error(e: psycopg.Error) -> StorageError:
 
 def lock_and_read(
     conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
-) -> dict[str, str | None]:
+) -> Locked:
     """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
     (with *schema*, the search path is set for this transaction first).
 
     The read is a statement of its own after the locks are held, so under READ COMMITTED
     it sees every commit made before: a dossier is only written under its lock, so what
     it returns stays current for the whole transaction (the transaction's own writes are
-    overlaid by :class:`PostgresTransaction`). Returns key -> stored JSON (None: no row).
+    overlaid by :class:`PostgresTransaction`). With them, the keys of the youths under
+    each locked key that is a parent's or a dwelling's pseudonym: their registrations lock
+    it too, so the answer stays current as well.
     """
     if not keys:
+        nothing = Locked({}, {}, frozenset())
         with conn.pipeline():
             conn.execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
@@ -75,7 +79,7 @@ def lock_and_read(
             )
             if schema is not None:
                 conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
-        return {}
+        return nothing
     with conn.pipeline():
         conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         if schema is not None:
@@ -89,9 +93,37 @@ def lock_and_read(
                 [keys],
             )
         cursor = conn.execute("SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [keys])
+        terms = conn.execute(TERMS_OF_LOCKED, {"keys": keys})
     found: dict[str, str | None] = dict.fromkeys(keys)
     found.update(cursor.fetchall())
-    return found
+    held: dict[tuple[str, str], list[str]] = {}
+    for table, term, key, data in terms.fetchall():
+        held.setdefault((table, term), []).append(key)
+        if data is not None and key not in found:
+            found[key] = data
+    return Locked(found, held, frozenset(keys))
+
+
+TERMS_OF_LOCKED: Final = """
+SELECT 'p', p.parent_key, p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)
+FROM dossier_parents p WHERE p.parent_key = ANY (%(keys)s::text[])
+UNION ALL
+SELECT 'a', a.address_key, a.key, (SELECT d.data FROM dossiers d WHERE d.key = a.key)
+FROM dossier_addresses a WHERE a.address_key = ANY (%(keys)s::text[])
+ORDER BY 1, 2, 3
+"""
+"""The siblings and housemates under the locked keys that are a parent's or a dwelling's,
+read in the same round trip as the locks: a batch of registrations asks for every one."""
+
+
+@attrs.frozen
+class Locked:
+    """What :func:`lock_and_read` read: the dossiers of the locked keys (and of the youths
+    under them), the keys under each locked parent and dwelling, and the locked keys."""
+
+    read: dict[str, str | None]
+    terms: dict[tuple[str, str], list[str]]
+    keys: frozenset[str]
 
 
 class PostgresTransaction:
@@ -105,13 +137,13 @@ class PostgresTransaction:
     from writing them until the commit).
     """
 
-    def __init__(
-        self, conn: psycopg.Connection[TupleRow], read: dict[str, str | None] | None = None
-    ) -> None:
+    def __init__(self, conn: psycopg.Connection[TupleRow], locked: Locked | None = None) -> None:
         self._conn = conn
         self._streams = 0
         self.closed = False
-        self._read: dict[str, str | None] = read or {}
+        self._read: dict[str, str | None] = dict(locked.read) if locked else {}
+        self._terms = dict(locked.terms) if locked else {}
+        self._held = locked.keys if locked else frozenset()
         self._queue: list[tuple[LiteralString, Params]] = []
         self._saves: list[tuple[Dossier, str]] = []
 
@@ -188,11 +220,13 @@ class PostgresTransaction:
 
     def save(self, dossier: Dossier) -> None:
         self._check_open()
+        self._held = frozenset()  # what the locks read may no longer hold
         text = to_json(dossier)
         self._read[dossier.key] = text
         self._saves.append((dossier, text))
 
     def delete(self, key: str) -> None:
+        self._held = frozenset()
         self._write(DELETE, {"key": key})
         self._read[key] = None
 
@@ -234,7 +268,16 @@ class PostgresTransaction:
         found = (decode_match(data, key) for key, data in rows if data is not None)
         return [m for m in found if m is not None]
 
+    def _held_term(self, table: str, term: str) -> list[str] | None:
+        """The keys read with the locks under *term*, while nothing was saved or deleted."""
+        if term not in self._held:
+            return None
+        return list(self._terms.get((table, term), ()))
+
     def keys_for_parent(self, parent_key: str) -> list[str]:
+        held = self._held_term("p", parent_key)
+        if held is not None:
+            return held
         return self._keys_and_read(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
             " FROM dossier_parents p WHERE p.parent_key = %s ORDER BY p.key",
@@ -242,6 +285,9 @@ class PostgresTransaction:
         )
 
     def keys_for_address(self, address_key: str) -> list[str]:
+        held = self._held_term("a", address_key)
+        if held is not None:
+            return held
         return self._keys_and_read(
             "SELECT a.key, (SELECT d.data FROM dossiers d WHERE d.key = a.key)"
             " FROM dossier_addresses a WHERE a.address_key = %s ORDER BY a.key",

@@ -49,6 +49,7 @@ try:
     from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
     from verwijsindex.storage._postgres_tx import (
+        Locked,
         PostgresTransaction,
         lock_and_read,
         storage_error,
@@ -265,7 +266,7 @@ class PostgresStore:
 
     def _begin(
         self, keys: list[str], snapshot: bool = False
-    ) -> tuple[psycopg.Connection[TupleRow], dict[str, str | None], _Restore | None]:
+    ) -> tuple[psycopg.Connection[TupleRow], Locked, _Restore | None]:
         """A pooled connection inside a new transaction, holding the locks on *keys* and
         with their dossiers read. A connection the server dropped fails here, before
         anything was done: it is discarded (and the pool checks its other idle ones), and
