@@ -297,3 +297,73 @@ def test_in_process_sweep_and_demo_files(
     assert "VERWIJSINDEX_KEY" in capsys.readouterr().err
     monkeypatch.chdir(tmp_path)
     assert call("demo")[0] == 0 and (tmp_path / "verwijsindex-demo.db").exists()
+
+
+def _csv_row(n: int, bsn: str, professional: int, organisation: int) -> dict[str, str]:
+    return {
+        "bsn": bsn,
+        "surname": "",
+        "twin": "",
+        "name": f"Jeugdige {n}",
+        "gender": "VMO"[n % 3],
+        "birth_date": f"{2008 + n % 12}-0{1 + n % 9}-1{n % 9}",
+        "street": "Markt",
+        "house_number": str(1 + n % 90),
+        "postcode": "6211 CK",
+        "city": "Maastricht",
+        "municipality_code": "0935",
+        "parents": "",
+        "professional_id": f"p{professional}",
+        "professional_name": f"Professional {professional}",
+        "professional_email": f"p{professional}@example.nl",
+        "professional_phone": "",
+        "organisation_id": f"org-{organisation}",
+        "organisation_name": f"Organisatie {organisation}",
+        "organisation_municipality_code": "0935",
+        "organisation_email": f"info@org{organisation}.example.nl",
+        "created_at": f"2026-0{1 + n % 9}-15T10:00:00+01:00",
+        "ends_on": "2027-12-31",
+    }
+
+
+def test_import_of_5000_historical_links_without_notifications(tmp_path: Path) -> None:
+    """A regional index migrating: 5,000 links of 2,500 youths, each by two organisations;
+    with --no-notify every match forms and is logged, no one is told, progress is shown per
+    batch, and a second run finds every link already there."""
+    import csv
+
+    from verwijsindex.cli import CSV_COLUMNS
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.model import LogAction
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing._base import valid_bsns
+
+    path = tmp_path / "links.csv"
+    bsns = valid_bsns(2_500)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for n, bsn in enumerate(bsns):
+            writer.writerow(_csv_row(n, bsn, professional=n % 40, organisation=n % 7))
+            writer.writerow(_csv_row(n, bsn, professional=40 + n % 40, organisation=7 + n % 5))
+        writer.writerow({**_csv_row(0, "111222334", 1, 1), "name": "Elfproef Fout"})
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    env = {"VERWIJSINDEX_KEY": KEY_HEX}
+    done = run("import", str(path), "--store", url, "--no-notify", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["created"], report["rejected"], report["matches"]) == (5_000, 1, 2_500)
+    assert report["rejected_lines"][0]["line"] == 5_002
+    assert "111222334" not in done.stdout + done.stderr
+    progress = [line for line in done.stderr.splitlines() if line.startswith("batch ")]
+    assert len(progress) == 11 and "5001 records" in progress[-1]
+    with open_store(url) as store:
+        index = VerwijsIndex(store, key=PseudonymKey("default", bytes.fromhex(KEY_HEX)))
+        assert index.pending_notifications() == []
+        with store.transaction() as tx:
+            matched = sum(1 for e in tx.log_entries() if e.action is LogAction.MATCHED)
+        assert matched == 2_500
+        assert index.verify_logbook().ok
+    again = json.loads(run("import", str(path), "--store", url, "--json", env=env).stdout)
+    assert (again["created"], again["duplicates"]) == (0, 5_000)

@@ -13,6 +13,8 @@ False
 
 from __future__ import annotations
 
+import logging
+
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
@@ -60,6 +62,12 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import Store, open_store
 
 __version__ = "0.1.0"
+
+logging.getLogger("verwijsindex").addHandler(logging.NullHandler())
+"""The library logs under ``verwijsindex`` (children per area: ``.sweep``, ``.import``,
+``.rekey``, ``.rights``, ``.links``, ``.outbox``, ``.delivery``), INFO for totals and
+DEBUG for each registration and match, with pseudonymous ids only; the application adds
+the handlers."""
 
 __all__ = [
     "AccessDeniedError",

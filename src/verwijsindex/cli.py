@@ -155,6 +155,23 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--store", required=True, help="store URL")
     sweep.add_argument("--json", action="store_true", help="machine-readable output")
 
+    importer = sub.add_parser(
+        "import",
+        help="import links from a CSV file (a regional index migrating)",
+        description="Import the links of a CSV file (the layout is in docs/integration.md and "
+        "verwijsindex.cli.CSV_COLUMNS); the organisations in the file are added first. Prints "
+        "progress per batch on stderr and the report on stdout.",
+    )
+    importer.add_argument("file", help="the CSV file (UTF-8, a header row)")
+    importer.add_argument("--store", required=True, help="store URL")
+    importer.add_argument(
+        "--no-notify",
+        action="store_true",
+        help="migration: form and log matches, but tell no one (the old index did)",
+    )
+    importer.add_argument("--batch-size", type=_positive, default=500, help="records a batch (500)")
+    importer.add_argument("--json", action="store_true", help="machine-readable report")
+
     stats = sub.add_parser(
         "stats",
         help="statistics that identify no one, for a region or a municipality",
@@ -194,6 +211,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return _check_bsn(args.bsn, stream)
         if args.command == "stats":
             return _stats(args, stream)
+        if args.command == "import":
+            return _import(args, stream)
         return _sweep(args.store, stream, as_json=args.json)
     except VerwijsindexError as error:
         print(f"verwijsindex: error: {error}", file=sys.stderr)
@@ -300,6 +319,150 @@ def _check_bsn(values: Sequence[str], out: TextIO) -> int:
             except VerwijsindexError as error:
                 print(f"#{position}: invalid: {error}", file=out)
     return 1 if failed else 0
+
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "bsn",
+    "surname",
+    "twin",
+    "name",
+    "gender",
+    "birth_date",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "municipality_code",
+    "parents",
+    "professional_id",
+    "professional_name",
+    "professional_email",
+    "professional_phone",
+    "organisation_id",
+    "organisation_name",
+    "organisation_municipality_code",
+    "organisation_email",
+    "created_at",
+    "ends_on",
+)
+"""The columns of ``verwijsindex import``: a youth (``bsn``, or ``surname`` and an optional
+``twin`` ordinal for a youth without one; ``gender`` M, V or O; ``parents`` the parents'
+BSNs separated by ``;``), the professional and their organisation, and optionally when
+the link was made (ISO 8601 with its offset) and when it ends (``YYYY-MM-DD``)."""
+
+
+def _cell(row: dict[str, str], name: str) -> str | None:
+    value = (row.get(name) or "").strip()
+    return value or None
+
+
+def _organisation_of(row: dict[str, str]) -> dict[str, object]:
+    return {
+        "id": _cell(row, "organisation_id"),
+        "name": _cell(row, "organisation_name"),
+        "municipality_code": _cell(row, "organisation_municipality_code"),
+        "email": _cell(row, "organisation_email"),
+        "phone": None,
+    }
+
+
+def _record_of(row: dict[str, str]) -> dict[str, object]:
+    """One CSV row as the dict an import takes; what is wrong with it, the import reports."""
+
+    def cell(name: str) -> str | None:
+        return _cell(row, name)
+
+    organisation = _organisation_of(row)
+    twin = cell("twin")
+    return {
+        "subject": {
+            "bsn": cell("bsn"),
+            "surname": cell("surname"),
+            "twin": int(twin) if twin and twin.isdigit() else twin,
+            "name": cell("name"),
+            "gender": cell("gender"),
+            "birth_date": cell("birth_date"),
+            "address": {
+                "street": cell("street"),
+                "house_number": cell("house_number"),
+                "postcode": cell("postcode"),
+                "city": cell("city"),
+                "municipality_code": cell("municipality_code"),
+            },
+            "parents": [p.strip() for p in (cell("parents") or "").split(";") if p.strip()],
+            "died_on": None,
+        },
+        "professional": {
+            "id": cell("professional_id"),
+            "name": cell("professional_name"),
+            "organisation": organisation,
+            "email": cell("professional_email"),
+            "phone": cell("professional_phone"),
+        },
+        "created_at": cell("created_at"),
+        "ends_on": cell("ends_on"),
+    }
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    import csv
+
+    from verwijsindex.importing import ImportProgress
+    from verwijsindex.model import Organisation
+    from verwijsindex.serialization import structure
+
+    with open(args.file, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    missing = [c for c in ("name", "birth_date", "professional_id") if rows and c not in rows[0]]
+    if missing:
+        raise _usage(f"the CSV file has no column {missing[0]} (see docs/integration.md)")
+    records = [_record_of(row) for row in rows]
+    store = open_store(args.store)
+    try:
+        index = VerwijsIndex(store, key=_key_from_env())
+        organisations: dict[object, Organisation] = {}
+        for row in rows:
+            try:
+                found = structure(_organisation_of(row), Organisation)
+            except VerwijsindexError:
+                continue  # the import rejects the record, with its error
+            organisations.setdefault(found.id, found)
+        for organisation in organisations.values():
+            index.add_organisation(organisation)
+
+        def progress(done: ImportProgress) -> None:
+            print(
+                f"batch {done.batches}: {done.records} records, {done.created} created, "
+                f"{done.duplicates} duplicates, {done.rejected} rejected",
+                file=sys.stderr,
+            )
+
+        report = index.bulk_register(
+            records, batch_size=args.batch_size, notify=not args.no_notify, progress=progress
+        )
+    finally:
+        store.close()
+    rejected = [
+        {"line": o.position + 2, "error": str(o.error)}
+        for o in report.outcomes
+        if o.error is not None
+    ]
+    summary = {
+        "records": len(records),
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "rejected": report.rejected,
+        "matches": len({o.match_id for o in report.outcomes if o.match_id}),
+    }
+    if args.json:
+        json.dump({**summary, "rejected_lines": rejected}, out)
+        print(file=out)
+    else:
+        for name, count in summary.items():
+            print(f"{name:<12}{count:>8}", file=out)
+        for line in rejected:
+            print(f"line {line['line']}: {line['error']}", file=out)
+    return 0
 
 
 def _stats(args: argparse.Namespace, out: TextIO) -> int:

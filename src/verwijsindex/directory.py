@@ -1,6 +1,6 @@
 """The directory (adresboek): the organisations that signed a municipality's agreement.
 
->>> from verwijsindex.model import Organisation
+>>> from verwijsindex.model import Organisation, Professional
 >>> from verwijsindex.testing import make_index
 >>> index = make_index()
 >>> ggd = Organisation(id="ggd", name="GGD Zuid-Limburg", municipality_code="0935",
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
-from verwijsindex.errors import UnknownOrganisationError
-from verwijsindex.model import Organisation
+from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
+from verwijsindex.model import Organisation, Professional
 
-__all__ = ["add_organisation", "organisation"]
+__all__ = ["add_organisation", "add_professional", "organisation", "professional"]
 
 
 def add_organisation(ctx: Context, organisation: Organisation) -> None:
@@ -40,4 +40,29 @@ def organisation(ctx: Context, organisation_id: str) -> Organisation:
         found = tx.get_organisation(organisation_id)
     if found is None:
         raise UnknownOrganisationError(kind="organisation", id=organisation_id)
+    return found
+
+
+def add_professional(ctx: Context, professional: Professional) -> None:
+    """Record *professional*; their organisation must have signed the agreement
+    (``UnknownOrganisationError`` otherwise)."""
+    v.model_argument(professional, Professional, "professional")
+    with ctx.store.transaction() as tx:
+        if tx.get_organisation(professional.organisation.id) is None:
+            raise UnknownOrganisationError(
+                "the professional's organisation has not signed the agreement of this index "
+                "(add_organisation)",
+                kind="organisation",
+                id=professional.organisation.id,
+            )
+        tx.put_professional(professional)
+
+
+def professional(ctx: Context, professional_id: str) -> Professional:
+    """The professional with *professional_id*, or :class:`UnknownProfessionalError`."""
+    v.id_argument(professional_id, "professional_id")
+    with ctx.store.transaction() as tx:
+        found = tx.get_professional(professional_id)
+    if found is None:
+        raise UnknownProfessionalError(kind="professional", id=professional_id)
     return found

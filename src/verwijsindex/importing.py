@@ -24,12 +24,14 @@ transactions, each locking only its own youths.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex._collector import paused
 from verwijsindex._context import MAX_BATCH, Context
 from verwijsindex.clock import check_moment
@@ -44,7 +46,16 @@ from verwijsindex.links import Prepared, known_organisation, prepare, register_i
 from verwijsindex.model import Professional, Subject
 from verwijsindex.signals import LockSiblings
 
-__all__ = ["ImportOutcome", "ImportRecord", "ImportReport", "ImportStatus", "bulk_register"]
+log = logging.getLogger("verwijsindex.import")
+
+__all__ = [
+    "ImportOutcome",
+    "ImportProgress",
+    "ImportRecord",
+    "ImportReport",
+    "ImportStatus",
+    "bulk_register",
+]
 
 
 class ImportStatus(enum.Enum):
@@ -92,6 +103,8 @@ class ImportOutcome:
     status: ImportStatus
     link_id: str | None = None
     error: VerwijsindexError | None = None
+    match_id: str | None = None
+    """The match the record's link made or joined (or was already part of), if any."""
 
 
 @attrs.frozen
@@ -116,13 +129,34 @@ class ImportReport:
         return self._count(ImportStatus.REJECTED)
 
 
+@attrs.frozen
+class ImportProgress:
+    """How far an import is, after each batch: records read, and their outcomes so far."""
+
+    batches: int
+    records: int
+    created: int
+    duplicates: int
+    rejected: int
+
+
+Progress = Callable[[ImportProgress], object]
+
+
 def bulk_register(
     ctx: Context,
     records: Iterable[ImportRecord | Mapping[str, Any]],
     *,
     batch_size: int | None = None,
+    notify: bool = True,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import many links (a regional index migrating), in batched transactions.
+
+    With ``notify=False`` (migration mode) matches are formed and logged but no match,
+    family or address notification is written: the old index told its professionals
+    already. *progress*, when given, is called after each batch with an
+    :class:`ImportProgress`. Each outcome names the match its link made or joined.
 
     Each record is an :class:`ImportRecord` or a dict of the same shape. A record that
     fails validation (wrong types, dates that overflow or lie out of range, time-zone
@@ -143,32 +177,51 @@ def bulk_register(
         or not 1 <= batch_size <= MAX_BATCH
     ):
         raise InvalidRecordError(f"batch_size must be None or a whole number from 1 to {MAX_BATCH}")
+    v.flag_argument(notify, "notify")
+    if progress is not None and not callable(progress):
+        raise InvalidRecordError("progress must be None or a callable")
     with paused():
-        return _bulk_register(ctx, records, batch_size)
+        return _bulk_register(ctx, records, batch_size, notify, progress)
 
 
 def _bulk_register(
     ctx: Context,
     records: Iterable[ImportRecord | Mapping[str, Any]],
     batch_size: int | None,
+    notify: bool,
+    progress: Progress | None,
 ) -> ImportReport:
     size = batch_size or ctx.batch_size
     done: list[ImportOutcome] = []
     pending: list[tuple[int, Prepared]] = []
+    batches = 0
+    read = 0
+    reported = 0
 
     def run_batch() -> None:
-        if not pending:
-            return
-        try:
-            done.extend(_run_batch(ctx, pending))
-        except StorageError as error:
-            # What was committed before stays; the caller re-runs the import to complete it
-            # (the records already imported come back as duplicates).
-            error.report = ImportReport(tuple(sorted(done, key=_position)))
-            raise
-        pending.clear()
+        nonlocal batches, reported
+        if pending:
+            try:
+                done.extend(_run_batch(ctx, pending, notify))
+            except StorageError as error:
+                # What was committed before stays; the caller re-runs the import to complete
+                # it (the records already imported come back as duplicates).
+                error.report = ImportReport(tuple(sorted(done, key=_position)))
+                raise
+            pending.clear()
+        batches += 1
+        reported = read
+        report = ImportReport(tuple(done))
+        counts = ImportProgress(batches, read, report.created, report.duplicates, report.rejected)
+        log.info(
+            "import batch %d: %d records read, %d created, %d duplicates, %d rejected",
+            *attrs.astuple(counts),
+        )
+        if progress is not None:
+            progress(counts)
 
     for position, raw in enumerate(records):
+        read = position + 1
         try:
             record = _record(raw)
             prep = prepare(
@@ -180,7 +233,8 @@ def _bulk_register(
         pending.append((position, prep))
         if len(pending) >= size:
             run_batch()
-    run_batch()
+    if pending or not batches or read != reported:
+        run_batch()  # the last records (or rejections since the last batch) reported too
     return ImportReport(tuple(sorted(done, key=_position)))
 
 
@@ -197,15 +251,17 @@ def _record(raw: ImportRecord | Mapping[str, Any]) -> ImportRecord:
     return record
 
 
-def _run_batch(ctx: Context, pending: list[tuple[int, Prepared]]) -> list[ImportOutcome]:
+def _run_batch(
+    ctx: Context, pending: list[tuple[int, Prepared]], notify: bool
+) -> list[ImportOutcome]:
     """One batch in one transaction; tried again with the siblings' locks when family
     signals need them (:func:`verwijsindex.links.with_siblings`)."""
     locks = {k for _, prep in pending for k in prep.locks}
-    return with_siblings(lambda held: _write_batch(ctx, pending, held), locks)
+    return with_siblings(lambda held: _write_batch(ctx, pending, held, notify), locks)
 
 
 def _write_batch(
-    ctx: Context, pending: list[tuple[int, Prepared]], locks: tuple[str, ...]
+    ctx: Context, pending: list[tuple[int, Prepared]], locks: tuple[str, ...], notify: bool
 ) -> list[ImportOutcome]:
     outcomes: list[ImportOutcome] = []
     wanted: frozenset[str] = frozenset()
@@ -224,7 +280,7 @@ def _write_batch(
         for position, prep in pending:
             try:
                 organisation = known_organisation(work, prep.professional)
-                registration = register_in(ctx, work, prep, organisation, locks)
+                registration = register_in(ctx, work, prep, organisation, locks, notify=notify)
             except (ValidationError, UnknownOrganisationError) as error:
                 outcomes.append(ImportOutcome(position, ImportStatus.REJECTED, error=error))
                 continue
@@ -234,7 +290,10 @@ def _write_batch(
                 wanted |= more.keys
                 continue
             status = ImportStatus.CREATED if registration.created else ImportStatus.DUPLICATE
-            outcomes.append(ImportOutcome(position, status, link_id=registration.link.id))
+            match_id = registration.match.id if registration.match is not None else None
+            outcomes.append(
+                ImportOutcome(position, status, link_id=registration.link.id, match_id=match_id)
+            )
         if wanted:
             raise LockSiblings(wanted)  # rolls the batch back
     return outcomes

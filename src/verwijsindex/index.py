@@ -29,8 +29,8 @@ verwijsindex.errors.AgeLimitError: the verwijsindex only registers youths under 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Self
 
 import attrs
 
@@ -50,7 +50,14 @@ from verwijsindex import (
 from verwijsindex._context import Context
 from verwijsindex.clock import Clock, system_clock
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.importing import ImportOutcome, ImportRecord, ImportReport, ImportStatus
+from verwijsindex.importing import (
+    ImportOutcome,
+    ImportProgress,
+    ImportRecord,
+    ImportReport,
+    ImportStatus,
+    Progress,
+)
 from verwijsindex.information import OverdueInformation
 from verwijsindex.links import Registration
 from verwijsindex.logbook import LogbookReport
@@ -69,6 +76,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.notices import MergeOutcome
+from verwijsindex.outbox import Claim
 from verwijsindex.oversight import AwaitingCoordination, FollowUpStatus
 from verwijsindex.pseudonyms import Keyring, PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG, Regions
@@ -80,8 +88,10 @@ from verwijsindex.subject_requests import AccessReport, RightsRequest, Route
 
 __all__ = [
     "AwaitingCoordination",
+    "Claim",
     "FollowUpStatus",
     "ImportOutcome",
+    "ImportProgress",
     "ImportRecord",
     "ImportReport",
     "ImportStatus",
@@ -143,6 +153,16 @@ class VerwijsIndex:
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
 
+    def close(self) -> None:
+        """Close the store (its connections); closing twice is harmless."""
+        self._context.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- what the index works with ----------------------------------------------------------------
 
     @property
@@ -194,6 +214,15 @@ class VerwijsIndex:
         """The organisation with *organisation_id* (``UnknownOrganisationError`` if none)."""
         return directory.organisation(self._context, organisation_id)
 
+    def add_professional(self, professional: Professional) -> None:
+        """Record a professional of an organisation that signed the agreement (their
+        contact details go to the others in a match)."""
+        directory.add_professional(self._context, professional)
+
+    def professional(self, professional_id: str) -> Professional:
+        """The professional with *professional_id* (``UnknownProfessionalError`` if none)."""
+        return directory.professional(self._context, professional_id)
+
     # -- links (links.py) --------------------------------------------------------------------------
 
     def register(
@@ -225,10 +254,18 @@ class VerwijsIndex:
         return links.history(self._context, subject, professional)
 
     def bulk_register(
-        self, records: Iterable[ImportRecord | Mapping[str, Any]], *, batch_size: int | None = None
+        self,
+        records: Iterable[ImportRecord | Mapping[str, Any]],
+        *,
+        batch_size: int | None = None,
+        notify: bool = True,
+        progress: Progress | None = None,
     ) -> ImportReport:
-        """Import many links (see :func:`verwijsindex.importing.bulk_register`)."""
-        return importing.bulk_register(self._context, records, batch_size=batch_size)
+        """Import many links; ``notify=False`` for a migration (see
+        :func:`verwijsindex.importing.bulk_register`)."""
+        return importing.bulk_register(
+            self._context, records, batch_size=batch_size, notify=notify, progress=progress
+        )
 
     # -- matches (matches.py) ----------------------------------------------------------------------
 
@@ -347,9 +384,23 @@ class VerwijsIndex:
         """Notifications written but not yet acknowledged, oldest first."""
         return outbox.pending_notifications(self._context, limit)
 
-    def acknowledge(self, ids: Iterable[str]) -> int:
-        """Mark notifications as delivered; returns how many were pending."""
-        return outbox.acknowledge(self._context, ids)
+    def notifications_for(
+        self, professional: Actor | str, *, limit: int | None = None
+    ) -> list[Notification]:
+        """The professional's own pending notifications (a look-up by recipient)."""
+        return outbox.notifications_for(self._context, professional, limit=limit)
+
+    def claim_notifications(
+        self, limit: int = 50, *, lease: timedelta = timedelta(minutes=5)
+    ) -> Claim:
+        """Pending notifications for one sender, held for *lease*: several senders never
+        get the same one; what is not acknowledged returns when the lease ends."""
+        return outbox.claim_notifications(self._context, limit, lease=lease)
+
+    def acknowledge(self, ids: Iterable[str] | Claim, *, by: Actor | str | None = None) -> int:
+        """Mark notifications (or a claim's) as delivered; with *by*, only that
+        professional's own. Returns how many were removed."""
+        return outbox.acknowledge(self._context, ids, by=by)
 
     # -- housekeeping and the logbook (maintenance.py) ---------------------------------------------
 

@@ -21,6 +21,7 @@ verwijsindex.errors.ForbiddenFieldError: field 'reden' may not be stored: ...
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TypeVar
@@ -30,7 +31,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex import signals
 from verwijsindex._context import Context, actor
-from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex._unit import SYSTEM, UnitOfWork, new_id
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import (
     Dossier,
@@ -85,6 +86,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger("verwijsindex.links")
 
 
 def with_siblings(run: Callable[[tuple[str, ...]], T], locks: Iterable[str]) -> T:
@@ -207,6 +209,8 @@ def register_in(
     p: Prepared,
     organisation: Organisation,
     locks: Sequence[str],
+    *,
+    notify: bool = True,
 ) -> Registration:
     """Register under the locks of *work*: stamp, check what depends on the moment, add
     the link (or return the active one), rematch, and signal a family match."""
@@ -265,11 +269,17 @@ def register_in(
     )
     work.log(now, actor(professional.id), LogAction.REGISTERED, about=dossier, link_id=link.id)
     work.count(StatKind.LINKS_MADE.value, dossier, now)
+    log.debug("registered link %s by %s", link.id, professional.id)
     if archive_hint:
         work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
-    dossier, match = signals.rematch(ctx, work, dossier, now, notify=True)
+    had = dossier.match
+    dossier, match = signals.rematch(ctx, work, dossier, now, notify=notify)
+    if match is not None and match != had:
+        log.debug("link %s made or joined match %s", link.id, match.id)
+        if not notify:  # migration: the match is formed and logged, no one is told
+            work.log(now, SYSTEM, LogAction.MATCHED, about=dossier, match_id=match.id)
     work.save(dossier)
-    if (ctx.rules.family_match and p.parents) or dossier.subject.address_key is not None:
+    if notify and ((ctx.rules.family_match and p.parents) or dossier.subject.address_key):
         signals.household_signals(ctx, work, dossier, link, now, frozenset(locks))
     return Registration(
         link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True

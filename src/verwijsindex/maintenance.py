@@ -25,6 +25,7 @@ verwijsindex.errors.NaiveDatetimeError: now must be timezone-aware
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -45,6 +46,9 @@ from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
 from verwijsindex.statistics import StatKind
 from verwijsindex.storage import LOG_LANES, Store, Transaction
+
+sweep_log = logging.getLogger("verwijsindex.sweep")
+rekey_log = logging.getLogger("verwijsindex.rekey")
 
 __all__ = [
     "SweepReport",
@@ -122,7 +126,11 @@ def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
         work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
     if scrub:  # once, for all the batches
         ctx.scrub()
-    return SweepReport(at=at, **totals)
+    report = SweepReport(at=at, **totals)
+    sweep_log.info(
+        "sweep as of %s: %s", at.isoformat(), ", ".join(f"{k} {totals[k]}" for k in totals)
+    )
+    return report
 
 
 def _sweep_one(
@@ -264,6 +272,7 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
             tx.append_log([], [], resealed)
     with attrs.evolve(ctx, keyring=ring).work() as work:
         work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
+    rekey_log.info("re-keyed %d dossiers to key %s", moved, new_key.id)
     return ring, moved
 
 

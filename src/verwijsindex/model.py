@@ -351,6 +351,7 @@ class LogAction(enum.Enum):
     MOVED = "moved"
     REKEYED = "rekeyed"
     MERGED = "merged"
+    MATCHED = "matched"
 
 
 # --- people and organisations -------------------------------------------------------------------

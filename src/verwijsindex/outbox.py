@@ -1,21 +1,60 @@
 """The outbox (uitgaande berichten): notifications written with the change that caused
 them, read and acknowledged by the application that delivers them.
 
+Several senders may deliver at once: :func:`claim_notifications` hands each a batch under
+a lease that no other claim gets while it lives, and acknowledging the claim removes what
+it sent; what a sender did not acknowledge returns to the queue when the lease ends
+(:mod:`verwijsindex.delivery` is a loop that does all this). A professional reads their own
+pending notifications with :func:`notifications_for`.
+
+>>> from datetime import timedelta
 >>> from verwijsindex.testing import make_index
 >>> index = make_index()
 >>> index.pending_notifications(), index.acknowledge(["no-such-id"])
 ([], 0)
+>>> claim = index.claim_notifications(10, lease=timedelta(minutes=5))
+>>> claim.notifications, index.acknowledge(claim)
+((), 0)
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
+from verwijsindex._unit import new_id
+from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import Notification
+from verwijsindex.roles import Actor
 
-__all__ = ["acknowledge", "pending_notifications"]
+__all__ = [
+    "Claim",
+    "acknowledge",
+    "claim_notifications",
+    "notifications_for",
+    "pending_notifications",
+]
+
+log = logging.getLogger("verwijsindex.outbox")
+
+MAX_LEASE = timedelta(days=1)
+
+
+@attrs.frozen
+class Claim:
+    """Pending notifications handed to one sender until ``until``; acknowledge the claim
+    (or the ids it sent) when they are delivered. ``set_aside`` counts stored notifications
+    that do not parse, set aside (never handed out) so that they block no one."""
+
+    id: str
+    until: datetime
+    notifications: tuple[Notification, ...]
+    set_aside: int = 0
 
 
 def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notification]:
@@ -25,8 +64,54 @@ def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notifi
         return tx.pending_notifications(limit)
 
 
-def acknowledge(ctx: Context, ids: Iterable[str]) -> int:
-    """Mark notifications as delivered; returns how many were pending."""
-    wanted = v.ids_argument(ids, "ids")
+def notifications_for(
+    ctx: Context, professional: Actor | str, *, limit: int | None = None
+) -> list[Notification]:
+    """The professional's own pending notifications, oldest first; any other role is
+    refused and logged."""
+    limit = v.limit_argument(limit)
+    pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
-        return tx.acknowledge(wanted)
+        return tx.pending_for(pid, limit)
+
+
+def claim_notifications(
+    ctx: Context, limit: int = 50, *, lease: timedelta = timedelta(minutes=5)
+) -> Claim:
+    """Up to *limit* pending notifications that no other sender holds, held by this claim
+    for *lease* (by the index's clock); on PostgreSQL ``FOR UPDATE SKIP LOCKED``, so that
+    senders never wait for each other nor get the same notification."""
+    size = v.limit_argument(limit)
+    if size is None or size < 1:
+        raise InvalidRecordError("limit must be a whole number, 1 or more")
+    if not isinstance(lease, timedelta) or not timedelta(0) < lease <= MAX_LEASE:
+        raise InvalidRecordError("lease must be a timedelta above zero, at most a day")
+    now = ctx.now()
+    claim = new_id()
+    until = now + lease
+    with ctx.store.transaction() as tx:
+        before = tx.set_aside_count()
+        notes = tx.claim_notifications(size, now, until, claim)
+        set_aside = tx.set_aside_count() - before
+    if set_aside:
+        log.warning("set aside %d stored notifications that do not parse", set_aside)
+    log.debug("claim %s: %d notifications until %s", claim, len(notes), until.isoformat())
+    return Claim(claim, until, tuple(notes), set_aside)
+
+
+def acknowledge(ctx: Context, ids: Iterable[str] | Claim, *, by: Actor | str | None = None) -> int:
+    """Mark notifications as delivered; returns how many were removed. With a
+    :class:`Claim`, the claim's notifications that it still holds; with *by*, only the
+    notifications addressed to that professional (anyone else's are left alone)."""
+    claim = None
+    if isinstance(ids, Claim):
+        v.model_argument(ids, Claim, "ids")
+        claim, wanted = ids.id, [n.id for n in ids.notifications]
+    else:
+        wanted = v.ids_argument(ids, "ids")
+    with ctx.store.transaction() as tx:
+        if by is not None:
+            pid = ctx.professional(by)
+            own = {n.id for n in tx.pending_for(pid, None)}
+            wanted = [i for i in wanted if i in own]
+        return tx.acknowledge(wanted, claim)

@@ -8,6 +8,7 @@ are in :mod:`verwijsindex.subject_requests`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import attrs
@@ -34,6 +35,8 @@ from verwijsindex.subject_requests import (
 )
 
 __all__ = ["access_report", "erase", "export", "rectify", "route"]
+
+log = logging.getLogger("verwijsindex.rights")
 
 
 def _officer(ctx: Context, by: Actor, request: RightsRequest) -> RightsOfficer:
@@ -205,7 +208,8 @@ def erase(ctx: Context, request: RightsRequest, *, by: Actor) -> RightsRequest:
     if request.kind is not RequestKind.OBJECTION:
         raise InvalidRecordError("erase() carries out an objection")
     require_granted(request)
-    _with_dossier(ctx, request, by, LogAction.ERASED)
+    _, removed = _with_dossier(ctx, request, by, LogAction.ERASED)
+    log.info("erased everything about one youth on a granted objection (%d links)", removed)
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
 
 

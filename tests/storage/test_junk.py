@@ -176,6 +176,17 @@ ENTRIES: dict[str, Entry] = {
             "threshold": 5,
         },
     ),
+    "notifications_for": (
+        VerwijsIndex.notifications_for,
+        lambda w: {"professional": w.teacher, "limit": None},
+    ),
+    "claim_notifications": (
+        VerwijsIndex.claim_notifications,
+        lambda w: {"limit": 5, "lease": timedelta(minutes=1)},
+    ),
+    "add_professional": (VerwijsIndex.add_professional, lambda w: {"professional": w.nurse}),
+    "professional": (VerwijsIndex.professional, lambda w: {"professional_id": "n1"}),
+    "close": (VerwijsIndex.close, lambda w: {}),
     "matches_awaiting_coordination": (
         VerwijsIndex.matches_awaiting_coordination,
         lambda w: {"by": w.checker, "now": None},

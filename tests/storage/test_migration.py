@@ -120,6 +120,9 @@ def _downgrade(run: Run, secrets: list[str], held: set[str], mark: str) -> None:
     run("ALTER TABLE dossiers DROP COLUMN follow_up_due")
     run("DROP TABLE dossier_addresses")
     run("DROP TABLE stat_counts")
+    run("DROP INDEX outbox_recipient")
+    for column in ("recipient", "claim", "claimed_until", "set_aside"):
+        run(f"ALTER TABLE outbox DROP COLUMN {column}")
     run("DROP INDEX dossiers_log_token")
     run("DROP INDEX log_refs_token_entry")
     for column in ("log_token", "logged", "log_seal"):

@@ -396,3 +396,29 @@ def test_two_processes_with_one_key_id_and_two_secrets_on_a_new_store(
         p.join(60)
     outcomes = sorted(results.get(timeout=5) for _ in processes)
     assert outcomes == ["opened", "refused"]
+
+
+def test_a_corrupt_outbox_row_is_set_aside_and_blocks_no_one(
+    populated: str, postgres_url: str, postgres_schema: str
+) -> None:
+    """One row that does not parse made pending_notifications() raise for everyone; now it
+    is set aside, counted, and the others are read, claimed and acknowledged."""
+    from datetime import timedelta
+
+    written = _count(postgres_url, postgres_schema, "SELECT count(*) FROM outbox")
+    _execute(
+        postgres_url,
+        postgres_schema,
+        "UPDATE outbox SET data = '{\"kind\": 1}' WHERE seq = (SELECT min(seq) FROM outbox)",
+    )
+    index = make_index(populated)
+    try:
+        assert len(index.pending_notifications()) == written - 1
+        claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+        assert len(claim.notifications) == written - 1
+        assert index.acknowledge(claim) == written - 1
+        assert index.pending_notifications() == []
+        with index.store.transaction() as tx:
+            assert tx.set_aside_count() == 1
+    finally:
+        index.close()

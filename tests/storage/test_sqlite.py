@@ -278,3 +278,28 @@ def test_an_unjustified_link_and_old_general_data_leave_the_files(tmp_path: Path
     remaining = _files(path)
     assert b"Carla Oudenaam" not in remaining and b"Carla Nieuwenaam" in remaining
     index.store.close()
+
+
+def test_a_corrupt_outbox_row_is_set_aside_and_blocks_no_one(tmp_path: Path) -> None:
+    """One row that does not parse made pending_notifications() raise for everyone; now it
+    is set aside, counted, and the others are read, claimed and acknowledged."""
+    from datetime import timedelta
+
+    path = tmp_path / "index.db"
+    index = make_index(f"sqlite:///{path}")
+    populate(index)
+    with sqlite3.connect(path) as db:
+        seq = db.execute("SELECT min(seq) FROM outbox").fetchone()[0]
+        db.execute("UPDATE outbox SET data = '{\"kind\": 1}' WHERE seq = ?", (seq,))
+    db.close()
+    with sqlite3.connect(path) as db:
+        written = db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    db.close()
+    pending = index.pending_notifications()
+    assert len(pending) == written - 1  # one set aside
+    claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+    assert len(claim.notifications) == written - 1
+    assert index.acknowledge(claim) == written - 1 and index.pending_notifications() == []
+    with index.store.transaction() as tx:
+        assert tx.set_aside_count() == 1
+    index.close()

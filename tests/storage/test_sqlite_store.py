@@ -355,7 +355,6 @@ def test_two_stores_on_one_file_see_each_others_commits(db_path: Path) -> None:
         ("dossiers", "key", "k1"),
         ("organisations", "id", "O1"),
         ("professionals", "id", "P1"),
-        ("outbox", "id", "N1"),
         ("log_entries", "id", "e0-1"),
     ],
 )
@@ -371,7 +370,6 @@ def test_corrupt_record(
         "dossiers": lambda tx: tx.load("k1"),
         "organisations": lambda tx: tx.get_organisation("O1"),
         "professionals": lambda tx: tx.get_professional("P1"),
-        "outbox": lambda tx: tx.pending_notifications(None),
         "log_entries": lambda tx: list(tx.log_entries()),
     }
     with file_store.transaction() as tx, pytest.raises(CorruptRecordError) as caught:
@@ -379,6 +377,21 @@ def test_corrupt_record(
     message = str(caught.value)
     assert table in message
     assert "secret-name" not in message
+
+
+def test_a_corrupt_notification_is_set_aside_not_raised(
+    file_store: SQLiteStore, db_path: Path
+) -> None:
+    """The outbox is read by every sender: one row that does not parse is set aside (and
+    counted) instead of failing the read for everyone."""
+    with file_store.transaction() as tx:
+        write_everything(tx)
+    with raw(db_path) as db:
+        db.execute("UPDATE outbox SET data = ? WHERE id = 'N1'", ('{"secret-name',))
+    db.close()
+    with file_store.transaction() as tx:
+        assert tx.pending_notifications(None) == []
+        assert tx.set_aside_count() == 1
 
 
 @pytest.mark.parametrize(

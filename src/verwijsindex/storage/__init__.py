@@ -33,8 +33,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOG_LANES",
+    "ClosingStore",
     "DirectoryTransaction",
     "Dossier",
     "DossierTransaction",
@@ -184,11 +185,26 @@ class OutboxTransaction(Protocol):
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
         """Up to *limit* unacknowledged notifications (all if ``None``), oldest first: in the
-        order they were added, also after a rollback put some back."""
+        order they were added, also after a rollback put some back. A stored row that does
+        not parse is set aside (see :meth:`set_aside_count`), never in the way of the others."""
 
-    def acknowledge(self, ids: Sequence[str]) -> int:
-        """Remove the notifications with these ids; return how many were pending (a repeated
-        or unknown id counts nothing)."""
+    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+        """The pending notifications whose ``recipient`` is *recipient*, oldest first: a
+        look-up, not a scan of the outbox."""
+
+    def claim_notifications(
+        self, limit: int, now: datetime, until: datetime, claim: str
+    ) -> list[Notification]:
+        """Up to *limit* pending notifications, oldest first, that no claim holds at *now*
+        (never claimed, or claimed until *now* or before); they are held by *claim* until
+        *until*. Two transactions that claim at once never get the same notification."""
+
+    def set_aside_count(self) -> int:
+        """How many stored notifications were set aside because they do not parse."""
+
+    def acknowledge(self, ids: Sequence[str], claim: str | None = None) -> int:
+        """Remove the notifications with these ids (with *claim*, only those that claim
+        holds); return how many were removed (a repeated or unknown id counts nothing)."""
 
     def delete_notifications(self, key: str) -> None:
         """Remove the pending notifications filed under *key*."""
@@ -283,6 +299,15 @@ class Store(Protocol):
         """Release the store's connections; closing twice is harmless."""
 
 
+class ClosingStore(Store, Protocol):
+    """A store that is also a context manager, closed when the block ends: every store
+    :func:`open_store` opens (``with open_store(url) as store:``)."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
 @runtime_checkable
 class Scrubbing(Protocol):
     """A store that can make deleted data unreadable from its files (an optional capability)."""
@@ -311,7 +336,7 @@ def _backend(scheme: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str) -> ClosingStore:
     """Open the store named by *url*: ``memory://``, ``sqlite:///path.db`` or
     ``postgresql://user@host/db``. The library never reads the environment itself."""
     if not isinstance(url, str):
@@ -328,7 +353,7 @@ def open_store(url: str) -> Store:
         )
     backend = _backend(scheme)
     if scheme == "memory":
-        store: Store = backend()
+        store: ClosingStore = backend()
     elif scheme == "sqlite":
         path = rest[1:] if rest.startswith("/") else rest
         store = backend(path or ":memory:")

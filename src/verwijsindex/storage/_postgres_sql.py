@@ -10,7 +10,7 @@ from verwijsindex.dossier import Dossier, follow_up_day, index_terms
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage._sql import decode, reseal_log, secrets_by_token
+from verwijsindex.storage._sql import decode, recipient_of, reseal_log, secrets_by_token
 
 if TYPE_CHECKING:
     import psycopg
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ADD_COUNTS",
     "APPEND_LOG",
+    "CLAIM",
     "DELETE",
     "MIGRATIONS",
     "OLDER_SNAPSHOTS",
@@ -99,6 +100,11 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
             month date, municipality text COLLATE "C", age_band text COLLATE "C",
             kind text COLLATE "C", count bigint NOT NULL,
             PRIMARY KEY (month, municipality, age_band, kind))""",
+        "ALTER TABLE outbox ADD COLUMN recipient text",
+        "ALTER TABLE outbox ADD COLUMN claim text",
+        "ALTER TABLE outbox ADD COLUMN claimed_until timestamptz",
+        "ALTER TABLE outbox ADD COLUMN set_aside boolean NOT NULL DEFAULT false",
+        "CREATE INDEX outbox_recipient ON outbox (recipient, seq) WHERE NOT set_aside",
     ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
@@ -230,6 +236,31 @@ def to_version_3(conn: psycopg.Connection[TupleRow]) -> None:
     if due:
         with conn.cursor() as cur:
             cur.executemany("UPDATE dossiers SET follow_up_due = %s WHERE key = %s", due)
+    outbox = conn.execute("SELECT id, data FROM outbox").fetchall()
+    if outbox:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE outbox SET recipient = %s, set_aside = %s WHERE id = %s",
+                [
+                    (recipient, recipient is None, id_)
+                    for id_, data in outbox
+                    for recipient in [recipient_of(data)]
+                ],
+            )
+
+
+CLAIM: Final = """
+WITH picked AS (
+    SELECT seq FROM outbox
+    WHERE NOT set_aside AND (claimed_until IS NULL OR claimed_until <= %(now)s)
+    ORDER BY seq LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox o SET claim = %(claim)s, claimed_until = %(until)s
+FROM picked WHERE o.seq = picked.seq
+RETURNING o.id, o.data, o.seq
+"""
+"""Hand out up to *limit* pending notifications that no live claim holds, oldest first:
+rows another sender is claiming at this moment are skipped, not waited for."""
 
 
 ADD_COUNTS: Final = """

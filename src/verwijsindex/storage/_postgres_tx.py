@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final, LiteralString, TypeAlias
 
 import attrs
@@ -14,13 +14,14 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import TupleRow
 
-from verwijsindex.errors import StorageError
+from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, LogAudit
 from verwijsindex.storage._postgres_sql import (
     ADD_COUNTS,
     APPEND_LOG,
+    CLAIM,
     DELETE,
     SAVE,
     SAVE_MANY,
@@ -359,24 +360,43 @@ class PostgresTransaction:
         # A repeated id replaces the message but keeps its place in the queue.
         latest = {n.id: (key, n) for key, n in items}
         self._write(
-            "INSERT INTO outbox (id, key, data)"
-            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[])"
-            " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, data = EXCLUDED.data",
+            "INSERT INTO outbox (id, key, recipient, data)"
+            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])"
+            " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key,"
+            " recipient = EXCLUDED.recipient, data = EXCLUDED.data",
             [
                 list(latest),
                 [key for key, _ in latest.values()],
+                [n.recipient for _, n in latest.values()],
                 [to_json(n) for _, n in latest.values()],
             ],
         )
 
     def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
-        return [decode(row[1], Notification, "outbox", row[0]) for row in rows]
+        """The notifications of ``(id, data)`` rows; a row that does not parse is set aside
+        (never selected again) instead of failing everyone's read."""
+        found = []
+        for row in rows:
+            try:
+                found.append(decode(row[1], Notification, "outbox", row[0]))
+            except CorruptRecordError:
+                self._write("UPDATE outbox SET set_aside = true WHERE id = %s", [row[0]])
+        return found
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
-        if limit is None:
-            return self._notifications(self._rows("SELECT id, data FROM outbox ORDER BY seq"))
         return self._notifications(
-            self._rows("SELECT id, data FROM outbox ORDER BY seq LIMIT %s", [limit])
+            self._rows(
+                "SELECT id, data FROM outbox WHERE NOT set_aside ORDER BY seq LIMIT %s", [limit]
+            )
+        )
+
+    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+        return self._notifications(
+            self._rows(
+                "SELECT id, data FROM outbox WHERE recipient = %s AND NOT set_aside"
+                " ORDER BY seq LIMIT %s",
+                [recipient, limit],
+            )
         )
 
     def notifications_for(self, key: str) -> list[Notification]:
@@ -384,10 +404,25 @@ class PostgresTransaction:
             self._rows("SELECT id, data FROM outbox WHERE key = %s ORDER BY seq", [key])
         )
 
-    def acknowledge(self, ids: Sequence[str]) -> int:
+    def claim_notifications(
+        self, limit: int, now: datetime, until: datetime, claim: str
+    ) -> list[Notification]:
+        return self._notifications(
+            self._rows(CLAIM, {"limit": limit, "now": now, "until": until, "claim": claim})
+        )
+
+    def set_aside_count(self) -> int:
+        rows = self._rows("SELECT count(*) FROM outbox WHERE set_aside")
+        return int(rows[0][0])
+
+    def acknowledge(self, ids: Sequence[str], claim: str | None = None) -> int:
         if not ids:
             return 0
-        return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
+        if claim is None:
+            return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
+        return self._run(
+            "DELETE FROM outbox WHERE id = ANY (%s::text[]) AND claim = %s", [list(ids), claim]
+        )
 
     def delete_notifications(self, key: str) -> None:
         self._write("DELETE FROM outbox WHERE key = %s", [key])

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from verwijsindex.errors import ConfigurationError, CorruptRecordError, ValidationError
 from verwijsindex.logbook import Draft, chain, refs_digest
-from verwijsindex.model import LogEntry, Match
+from verwijsindex.model import LogEntry, Match, Notification
 from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
 from verwijsindex.serialization import from_json, match_from_dossier_json
 from verwijsindex.storage import Dossier, LogAudit
@@ -19,6 +19,7 @@ __all__ = [
     "corrupt",
     "decode",
     "decode_match",
+    "recipient_of",
     "reseal_log",
     "seconds",
     "secrets_by_token",
@@ -119,3 +120,12 @@ def seconds(value: object, name: str) -> float:
     ):
         raise ConfigurationError(f"{name} must be a number of seconds above 0, at most a day")
     return float(value)
+
+
+def recipient_of(data: str) -> str | None:
+    """The recipient of a stored notification, or ``None`` when the row does not parse as
+    one (the row is then set aside: never handed out, never in the way of the others)."""
+    try:
+        return from_json(data, Notification).recipient
+    except (ValidationError, TypeError, ValueError):
+        return None

@@ -13,7 +13,7 @@ from verwijsindex.dossier import Dossier, IndexTerms, follow_up_day
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage._sql import decode, reseal_log, secrets_by_token
+from verwijsindex.storage._sql import decode, recipient_of, reseal_log, secrets_by_token
 
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     1: (
@@ -93,6 +93,12 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             kind TEXT NOT NULL,
             count INTEGER NOT NULL,
             PRIMARY KEY (month, municipality, age_band, kind)) WITHOUT ROWID""",
+        "ALTER TABLE outbox ADD COLUMN recipient TEXT",
+        "ALTER TABLE outbox ADD COLUMN claim TEXT",
+        "ALTER TABLE outbox ADD COLUMN claimed_until TEXT",
+        "ALTER TABLE outbox ADD COLUMN set_aside INTEGER NOT NULL DEFAULT 0",
+        """CREATE INDEX IF NOT EXISTS outbox_recipient
+            ON outbox (recipient, seq) WHERE set_aside = 0""",
     ),
 }
 """The schema, as the statements that bring a database from the version before to each
@@ -127,15 +133,22 @@ def _to_version_2(connection: sqlite3.Connection) -> None:
 
 
 def _to_version_3(connection: sqlite3.Connection) -> None:
-    """Version 3 indexes the day each uncoordinated match passes the follow-up period; for
-    the dossiers written before, that day follows the default period (an index with
-    another period sets its own on the dossier's next change)."""
+    """Version 3 indexes the day each uncoordinated match passes the follow-up period (for
+    the dossiers written before, that day follows the default period; an index with
+    another period sets its own on the dossier's next change), and each notification's
+    recipient (a row that does not parse is set aside)."""
     rows = connection.execute("SELECT key, data FROM dossiers").fetchall()
     due = [(follow_up_day(decode(data, Dossier, "dossiers", key)), key) for key, data in rows]
     connection.executemany(
         "UPDATE dossiers SET follow_up_due = ? WHERE key = ?",
         [(day.isoformat(), key) for day, key in due if day is not None],
     )
+    for id_, data in connection.execute("SELECT id, data FROM outbox").fetchall():
+        recipient = recipient_of(data)
+        connection.execute(
+            "UPDATE outbox SET recipient = ?, set_aside = ? WHERE id = ?",
+            (recipient, int(recipient is None), id_),
+        )
 
 
 AFTER: Final = {2: _to_version_2, 3: _to_version_3}
@@ -200,8 +213,9 @@ PUT_PROFESSIONAL = (
     "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
 )
 ADD_NOTIFICATION = (
-    "INSERT INTO outbox (id, key, data) VALUES (?, ?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, data = excluded.data"
+    "INSERT INTO outbox (id, key, recipient, data) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, recipient = excluded.recipient, "
+    "data = excluded.data"
 )
 INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
 SET_HEAD = (

@@ -19,8 +19,8 @@ import itertools
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
-from typing import Any, TypeVar
+from datetime import date, datetime
+from typing import Any, Self, TypeVar
 
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
@@ -131,6 +131,7 @@ class MemoryStore:
         self._information_due = _DueIndex()
         self._follow_up_due = _DueIndex()
         self._counts: dict[tuple[date, str, str, str], int] = {}
+        self._claims: dict[str, tuple[str, datetime]] = {}  # notification id -> claim, until
         self._closed = False
 
     def __repr__(self) -> str:
@@ -152,6 +153,12 @@ class MemoryStore:
                 raise
             finally:
                 tx.closed = True
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         self._closed = True
@@ -342,26 +349,54 @@ class _MemoryTransaction:
             ids = heapq.nsmallest(limit, outbox, key=arrival)
         return [outbox[i][1] for i in ids]
 
+    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+        # the recipients are few per youth; an index by recipient is the SQL stores' job
+        found = [n for n in self.pending_notifications(None) if n.recipient == recipient]
+        return found if limit is None else found[:limit]
+
+    def claim_notifications(
+        self, limit: int, now: datetime, until: datetime, claim: str
+    ) -> list[Notification]:
+        claims = self.s._claims
+        free = [
+            n
+            for n in self.pending_notifications(None)
+            if n.id not in claims or claims[n.id][1] <= now
+        ][:limit]
+        for notification in free:
+            self._set(claims, notification.id, (claim, until))
+        return free
+
+    def set_aside_count(self) -> int:
+        return 0  # a record in memory is a value: it cannot fail to parse
+
     def notifications_for(self, key: str) -> list[Notification]:
         items = self.s._outbox_by_key.get(key)
         if not items:
             return []
         return [self.s._outbox[i][1] for i in sorted(items, key=items.__getitem__)]
 
-    def acknowledge(self, ids: Sequence[str]) -> int:
+    def acknowledge(self, ids: Sequence[str], claim: str | None = None) -> int:
         done = 0
+        claims = self.s._claims
         for notification_id in dict.fromkeys(ids):
             found = self.s._outbox.get(notification_id)
-            if found is not None:
-                self._unfile(found[0], notification_id)
-                self._pop(self.s._outbox, notification_id)
-                done += 1
+            if found is None:
+                continue
+            held = claims.get(notification_id)
+            if claim is not None and (held is None or held[0] != claim):
+                continue
+            self._unfile(found[0], notification_id)
+            self._pop(self.s._outbox, notification_id)
+            self._pop(claims, notification_id)
+            done += 1
         return done
 
     def delete_notifications(self, key: str) -> None:
         for notification_id in list(self.s._outbox_by_key.get(key, ())):
             self._unfile(key, notification_id)
             self._pop(self.s._outbox, notification_id)
+            self._pop(self.s._claims, notification_id)
 
     def rekey_notifications(self, old: str, new: str) -> None:
         items = self.s._outbox_by_key.get(old)

@@ -21,7 +21,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, LiteralString, TypeAlias, TypeVar
+from typing import Any, Final, LiteralString, Self, TypeAlias, TypeVar
 
 from verwijsindex.errors import (
     ConfigurationError,
@@ -354,6 +354,12 @@ class PostgresStore:
                     "removes them"
                 )
             time.sleep(0.01)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Close the store's own pool; a pool the application gave stays open."""

@@ -34,9 +34,9 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from types import TracebackType
-from typing import Final, TypeVar
+from typing import Final, Self, TypeVar
 
 from verwijsindex.errors import (
     ConfigurationError,
@@ -104,6 +104,11 @@ def _columns(terms: IndexTerms) -> tuple[tuple[str, ...], ...]:
         terms.parent_keys,
         terms.address_keys,
     )
+
+
+def _utc(moment: datetime) -> str:
+    """A moment as text that sorts as it compares: UTC, ISO 8601, microseconds always."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def _iso(day: date | None) -> str | None:
@@ -266,6 +271,12 @@ class SQLiteStore:
                         "reading it; deleted data may stay in the -wal file until the next scrub"
                     )
                 time.sleep(0.005)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Close every connection this store opened. Closing twice is harmless."""
@@ -510,31 +521,83 @@ class _SQLiteTransaction:
     # -- outbox ------------------------------------------------------------------------------------
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
-        rows = [(notification.id, key, to_json(notification)) for key, notification in items]
+        rows = [
+            (notification.id, key, notification.recipient, to_json(notification))
+            for key, notification in items
+        ]
         if rows:
             with _TRANSLATE:
                 self._db.executemany(ADD_NOTIFICATION, rows)
 
     def _notifications(self, sql: str, parameters: tuple[object, ...]) -> list[Notification]:
+        """The notifications *sql* selects as ``(id, data)``; a row that does not parse is
+        set aside (never selected again) instead of failing everyone's read."""
         with _TRANSLATE:
             rows = self._db.execute(sql, parameters).fetchall()
-        return [decode(data, Notification, "outbox", id_) for id_, data in rows]
+        found = []
+        for id_, data in rows:
+            try:
+                found.append(decode(data, Notification, "outbox", id_))
+            except CorruptRecordError:
+                self._set_aside(id_)
+        return found
+
+    def _set_aside(self, id_: str) -> None:
+        with _TRANSLATE:
+            self._db.execute("UPDATE outbox SET set_aside = 1 WHERE id = ?", (id_,))
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
-        if limit is None:
-            return self._notifications("SELECT id, data FROM outbox ORDER BY seq", ())
-        return self._notifications("SELECT id, data FROM outbox ORDER BY seq LIMIT ?", (limit,))
+        return self._notifications(
+            "SELECT id, data FROM outbox WHERE set_aside = 0 ORDER BY seq LIMIT ?",
+            (-1 if limit is None else limit,),
+        )
+
+    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+        return self._notifications(
+            "SELECT id, data FROM outbox WHERE recipient = ? AND set_aside = 0"
+            " ORDER BY seq LIMIT ?",
+            (recipient, -1 if limit is None else limit),
+        )
 
     def notifications_for(self, key: str) -> list[Notification]:
         return self._notifications("SELECT id, data FROM outbox WHERE key = ? ORDER BY seq", (key,))
 
-    def acknowledge(self, ids: Sequence[str]) -> int:
+    def claim_notifications(
+        self, limit: int, now: datetime, until: datetime, claim: str
+    ) -> list[Notification]:
+        # BEGIN IMMEDIATE holds SQLite's write lock: one claimant at a time.
+        with _TRANSLATE:
+            rows = self._db.execute(
+                "SELECT id FROM outbox WHERE set_aside = 0"
+                " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY seq LIMIT ?",
+                (_utc(now), limit),
+            ).fetchall()
+            self._db.executemany(
+                "UPDATE outbox SET claim = ?, claimed_until = ? WHERE id = ?",
+                [(claim, _utc(until), id_) for (id_,) in rows],
+            )
+        return self._notifications(
+            "SELECT id, data FROM outbox WHERE claim = ? AND set_aside = 0 ORDER BY seq", (claim,)
+        )
+
+    def set_aside_count(self) -> int:
+        with _TRANSLATE:
+            row = self._db.execute("SELECT count(*) FROM outbox WHERE set_aside = 1").fetchone()
+        return int(row[0])
+
+    def acknowledge(self, ids: Sequence[str], claim: str | None = None) -> int:
         if not ids:
             return 0
         with _TRANSLATE:
-            cursor = self._db.executemany(
-                "DELETE FROM outbox WHERE id = ?", [(i,) for i in dict.fromkeys(ids)]
-            )
+            if claim is None:
+                cursor = self._db.executemany(
+                    "DELETE FROM outbox WHERE id = ?", [(i,) for i in dict.fromkeys(ids)]
+                )
+            else:
+                cursor = self._db.executemany(
+                    "DELETE FROM outbox WHERE id = ? AND claim = ?",
+                    [(i, claim) for i in dict.fromkeys(ids)],
+                )
         return cursor.rowcount
 
     def delete_notifications(self, key: str) -> None:

@@ -40,12 +40,13 @@ from verwijsindex.testing._base import BSN_A, BSN_B, BSN_C, PARENT, START, valid
 from verwijsindex.testing._factories import raises
 from verwijsindex.testing._field import FieldContract
 from verwijsindex.testing._national import NationalContract
+from verwijsindex.testing._outbox import OutboxContract
 from verwijsindex.testing._privacy import PrivacyContract
 
 __all__ = ["IndexContract"]
 
 
-class IndexContract(FieldContract, PrivacyContract, NationalContract):
+class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxContract):
     """The service end to end on the store: what must hold on every store when the index
     works on it. The rules themselves are tested once, on the memory store
     (``tests/test_index.py``)."""

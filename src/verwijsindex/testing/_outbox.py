@@ -1,0 +1,109 @@
+"""The store contract, what an application reaches for: the outbox delivered by several
+senders under leases, a professional's own notifications, the directory, and an import in
+migration mode, end to end on the store :meth:`make_store` opens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from verwijsindex.errors import (
+    AccessDeniedError,
+    UnknownOrganisationError,
+    UnknownProfessionalError,
+)
+from verwijsindex.importing import ImportProgress, ImportRecord
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.model import LogAction, NotificationKind
+from verwijsindex.roles import RightsOfficer
+from verwijsindex.testing._base import ContractBase, valid_bsns
+from verwijsindex.testing._factories import raises
+
+__all__ = ["OutboxContract"]
+
+
+class OutboxContract(ContractBase):
+    """Delivery, the directory and migration, on any store."""
+
+    def _matched(self, index: VerwijsIndex, youths: int) -> None:
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        teacher = self.pro("t1", "Sint Jozefschool")
+        for bsn in valid_bsns(youths):
+            index.register(self.youth(bsn), nurse)
+            index.register(self.youth(bsn), teacher)
+
+    def test_claims_never_overlap_and_return_when_the_lease_ends(self) -> None:
+        index, clock = self.index()
+        self._matched(index, 4)  # 4 matches: 3 notifications each
+        everything = {n.id for n in index.pending_notifications()}
+        assert len(everything) == 12
+        first = index.claim_notifications(5, lease=timedelta(minutes=5))
+        second = index.claim_notifications(5, lease=timedelta(minutes=5))
+        third = index.claim_notifications(5, lease=timedelta(minutes=5))
+        ids = [{n.id for n in c.notifications} for c in (first, second, third)]
+        assert [len(i) for i in ids] == [5, 5, 2]
+        assert ids[0] | ids[1] | ids[2] == everything and not ids[0] & ids[1]
+        assert index.claim_notifications(5).notifications == ()  # all held
+        assert index.acknowledge(first) == 5
+        clock.advance(timedelta(minutes=6))  # second and third were never acknowledged
+        again = index.claim_notifications(10, lease=timedelta(minutes=5))
+        assert {n.id for n in again.notifications} == ids[1] | ids[2]
+        assert index.acknowledge(second) == 0  # its lease ended, another claim holds them
+        assert index.acknowledge(again) == 7
+        assert index.pending_notifications() == []
+        with raises(ValueError):
+            index.claim_notifications(0)
+        with raises(ValueError):
+            index.claim_notifications(5, lease=timedelta(0))
+
+    def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
+        index, _ = self.index()
+        self._matched(index, 2)
+        mine = index.notifications_for("n1")
+        assert len(mine) == 2 and all(n.recipient == "n1" for n in mine)
+        assert all(n.kind is NotificationKind.MATCH for n in mine)
+        theirs = [n.id for n in index.notifications_for("t1")]
+        assert index.acknowledge(theirs, by="n1") == 0  # someone else's: left alone
+        assert index.acknowledge([n.id for n in mine], by="n1") == 2
+        assert index.notifications_for("n1") == [] and len(index.notifications_for("t1")) == 2
+        with raises(AccessDeniedError):
+            index.notifications_for(RightsOfficer("0935"))
+
+    def test_professionals_are_added_to_a_known_organisation_only(self) -> None:
+        index, _ = self.index()
+        nurse = self.pro("n9", "GGD Zuid-Limburg")
+        index.add_professional(nurse)
+        assert index.professional("n9") == nurse
+        with raises(UnknownProfessionalError):
+            index.professional("nobody")
+        stranger = self.pro("x9", "Onbekende Stichting")
+        with raises(UnknownOrganisationError):
+            index.add_professional(stranger)
+
+    def test_a_migration_forms_and_logs_matches_and_tells_no_one(self) -> None:
+        index, _ = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        teacher = self.pro("t1", "Sint Jozefschool")
+        bsns = valid_bsns(5)
+        records = [
+            ImportRecord(self.youth(bsn, parents=["100000009"]), pro)
+            for bsn in bsns
+            for pro in (nurse, teacher)
+        ]
+        seen: list[ImportProgress] = []
+        report = index.bulk_register(records, batch_size=4, notify=False, progress=seen.append)
+        assert report.created == 10 and report.rejected == 0
+        assert index.pending_notifications() == []  # no match, family or follow-up notice
+        assert [p.batches for p in seen] == [1, 2, 3] and seen[-1].records == 10
+        assert seen[-1].created == 10
+        matches = {m.id for m in index.matches_for(nurse)}
+        assert len(matches) == 5
+        made = {o.match_id for o in report.outcomes if o.match_id is not None}
+        assert made == matches
+        with index.store.transaction() as tx:
+            logged = [e for e in tx.log_entries() if e.action is LogAction.MATCHED]
+        assert len(logged) == 5
+        assert index.verify_logbook().ok
+        later = index.register(self.youth(bsns[0]), self.pro("m1", "MEE Zuid-Limburg"))
+        assert later.match is not None and later.match.id in matches
+        kinds = {n.kind for n in index.pending_notifications()}
+        assert NotificationKind.MATCH in kinds  # a registration after the import tells all
