@@ -521,8 +521,6 @@ def test_processes_opening_a_new_schema_at_once_agree(
         ("dossiers", "youth-9", lambda tx: tx.matches_for_professional("P1")),
         ("organisations", "ggd", lambda tx: tx.get_organisation("ggd")),
         ("professionals", "P1", lambda tx: tx.get_professional("P1")),
-        ("outbox", "N1", lambda tx: tx.pending_notifications(None)),
-        ("outbox", "N1", lambda tx: tx.notifications_for("youth-9")),
         ("log_entries", "E-0-1", lambda tx: list(tx.log_entries())),
         ("log_entries", "E-0-1", lambda tx: tx.log_entries_for("t")),
     ],
