@@ -648,7 +648,10 @@ _HIDDEN = frozenset(
 A ``subject`` that is a string (a link's or match's) is the pseudonym too."""
 
 _PSEUDONYM = re.compile(r"[0-9a-f]{64}")
-_NINE_DIGITS = re.compile(r"(?<!\d)\d{9}(?!\d)")
+_NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])")
+"""Nine digits standing as a word. Not within a run of letters and digits: the library's
+ids are 32 random hexadecimal digits, and about one in two hundred holds nine decimal
+digits that pass the elfproef."""
 _INTERNAL = frozenset({"Dossier", "SubjectRecord", "IndexTerms", "LogAudit", "Keyring"})
 """The store's own records: what they hold is kept from the public by construction."""
 
@@ -703,7 +706,8 @@ def _public(value: Any) -> Any:
 
 
 def _refuse_leaks(data: Any) -> None:
-    """A last look: no string that reads as a pseudonym or a hash, or as a valid BSN."""
+    """A last look: no string that is a pseudonym or a hash, and no valid BSN standing as a
+    word in one (a BSN glued to letters or digits, as in ``"x111222333"``, is not seen)."""
     if isinstance(data, str):
         if _PSEUDONYM.fullmatch(data) or any(is_valid_bsn(m) for m in _NINE_DIGITS.findall(data)):
             raise InvalidRecordError("the public form would carry a pseudonym or a BSN")
