@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import hmac
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from verwijsindex.errors import ConfigurationError
 from verwijsindex.model import parse_bsn
 from verwijsindex.pseudonyms import (
     Keyring,
     PseudonymKey,
+    _keyed,
     entry_ref,
     lane_of,
     log_token,
     new_log_secret,
     rekey,
+    seal_id,
 )
 
 SECRET = bytes(range(32))
@@ -74,3 +80,23 @@ def test_lanes() -> None:
     assert lane_of([], 16) == 0
     assert lane_of(["ff000000aa"], 16) == 0xFF000000 % 16
     assert all(0 <= lane_of([f"{i:08x}"], 16) < 16 for i in range(0, 2**32, 2**27))
+
+
+@given(secret=st.binary(max_size=200), message=st.binary(max_size=300))
+def test_the_keyed_mac_is_hmac_sha256(secret: bytes, message: bytes) -> None:
+    """The precomputed states give what :func:`hmac.digest` gives, for every key length
+    (shorter than, equal to and longer than the 64-byte block)."""
+    assert _keyed(secret)(message) == hmac.digest(secret, message, "sha256")
+    assert _keyed(secret)(message) == _keyed(secret)(message)  # the states are not consumed
+
+
+def test_log_tokens_and_keystreams_are_hmac_sha256() -> None:
+    assert (
+        log_token("ab" * 32)
+        == hmac.digest(bytes.fromhex("ab" * 32), b"verwijsindex:log-token:v1", "sha256").hex()
+    )
+    sealed = seal_id("ab" * 32, "e1", "link-1")
+    stream = hmac.digest(bytes.fromhex("ab" * 32), b"verwijsindex:log-id:v1:e1:0", "sha256")
+    assert bytes.fromhex(sealed[1:]) == bytes(
+        a ^ b for a, b in zip(b"link-1", stream, strict=False)
+    )

@@ -20,9 +20,10 @@ verwijsindex.errors.ConfigurationError: a pseudonym key's secret must be at leas
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -174,7 +175,35 @@ def rekey(pseudonym: str, key: PseudonymKey) -> str:
 
 
 def _hmac(secret: bytes, message: bytes) -> str:
-    return hmac.digest(secret, message, "sha256").hex()
+    return _keyed(secret)(message).hex()
+
+
+_INNER_PAD = bytes(x ^ 0x36 for x in range(256))
+_OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _keyed(secret: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA-256 under *secret* (RFC 2104), with the two padded key blocks hashed once.
+
+    :func:`hmac.digest` keys a fresh state on every call; here a MAC costs two copies of
+    states keyed beforehand, about a third of the time, with the same output (the tests
+    compare the two on random keys and messages, long keys included).
+    """
+    if len(secret) > 64:  # the block size: a longer key is hashed first, as RFC 2104 says
+        secret = hashlib.sha256(secret).digest()
+    block = secret.ljust(64, b"\0")
+    inner_state = hashlib.sha256(block.translate(_INNER_PAD))
+    outer_state = hashlib.sha256(block.translate(_OUTER_PAD))
+
+    def mac(message: bytes) -> bytes:
+        inner = inner_state.copy()
+        inner.update(message)
+        outer = outer_state.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    return mac
 
 
 @functools.lru_cache(maxsize=64)
@@ -236,12 +265,9 @@ def _xor(data: bytes, stream: bytes) -> bytes:
 
 
 def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
-    secret = bytes.fromhex(log_secret)
+    mac = _keyed(bytes.fromhex(log_secret))
     prefix = _ID_DOMAIN + entry_id.encode("utf-8") + b":"
-    blocks = [
-        hmac.digest(secret, prefix + str(n).encode("ascii"), "sha256")
-        for n in range(-(-size // 32))
-    ]
+    blocks = [mac(prefix + str(n).encode("ascii")) for n in range(-(-size // 32))]
     return b"".join(blocks)[:size]
 
 
