@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from verwijsindex.cli import main
+from verwijsindex.cli import COMMANDS, main
 
 KEY_HEX = "ab" * 32
 NINE_DIGITS = re.compile(r"(?<![\d,.])\d{9}(?![\d,.])")
@@ -87,7 +87,7 @@ def test_sweep_needs_a_key_and_runs(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'index.db'}"
     missing = run("sweep", "--store", url, env={"VERWIJSINDEX_KEY": ""})
     assert missing.returncode == 2 and "VERWIJSINDEX_KEY" in missing.stderr
-    done = run("sweep", "--store", url, "--json", env={"VERWIJSINDEX_KEY": KEY_HEX})
+    done = run("sweep", "--store", url, "--create", "--json", env={"VERWIJSINDEX_KEY": KEY_HEX})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["dossiers"] == 0
     text = run("sweep", "--store", url, env={"VERWIJSINDEX_KEY": KEY_HEX})
@@ -165,9 +165,7 @@ def test_stats_for_a_region_and_a_municipality(tmp_path: Path) -> None:
     assert run("stats", "--store", url, "--from", "2026-13", "--region", "x").returncode == 2
 
 
-@pytest.mark.parametrize(
-    "command", ["simulate", "demo", "regions", "policies", "check-bsn", "sweep", "stats"]
-)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_help_everywhere(command: str) -> None:
     done = run(command, "--help")
     assert done.returncode == 0 and "usage:" in done.stdout
@@ -260,7 +258,7 @@ def test_in_process_other_commands(
     assert call("check-bsn", "111222334")[0] == 1
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
     url = f"sqlite:///{tmp_path / 'sweep.db'}"
-    assert call("sweep", "--store", url)[0] == 0
+    assert call("sweep", "--store", url, "--create")[0] == 0
     assert json.loads(call("sweep", "--store", url, "--json")[1])["dossiers"] == 0
     assert call("sweep", "--store", "ftp://nowhere")[0] == 2
     assert "unknown store URL" in capsys.readouterr().err
@@ -350,7 +348,7 @@ def test_import_of_5000_historical_links_without_notifications(tmp_path: Path) -
         writer.writerow({**_csv_row(0, "111222334", 1, 1), "name": "Elfproef Fout"})
     url = f"sqlite:///{tmp_path / 'index.db'}"
     env = {"VERWIJSINDEX_KEY": KEY_HEX}
-    done = run("import", str(path), "--store", url, "--no-notify", "--json", env=env)
+    done = run("import", str(path), "--store", url, "--create", "--no-notify", "--json", env=env)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert (report["created"], report["rejected"], report["matches"]) == (5_000, 1, 2_500)
@@ -367,3 +365,481 @@ def test_import_of_5000_historical_links_without_notifications(tmp_path: Path) -
         assert index.verify_logbook().ok
     again = json.loads(run("import", str(path), "--store", url, "--json", env=env).stdout)
     assert (again["created"], again["duplicates"]) == (0, 5_000)
+
+
+# --- the issue: version, help, exit codes, files, JSON, output that fits -------------------------
+
+KEY_ENV = {"VERWIJSINDEX_KEY": KEY_HEX}
+USES_THE_KEY = {"sweep", "import", "stats"}
+UNREACHABLE = "postgresql://nobody:hunter2@127.0.0.1:1/x"
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_version_is_the_installed_release(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout == f"verwijsindex {version('verwijsindex')}\n"
+    with pytest.raises(SystemExit) as stop:
+        call("--version")
+    assert stop.value.code == 0 and capsys.readouterr().out == done.stdout
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_help_describes_the_command_and_its_environment(command: str) -> None:
+    """Each subcommand's --help opens with its one-line description, names every
+    environment variable it reads, and fits 100 columns on however wide a terminal."""
+    done = run(command, "--help", env={"COLUMNS": "250"})
+    assert done.returncode == 0
+    description = COMMANDS[command]
+    assert len(description) <= 100 and "\n" not in description
+    assert description in done.stdout.splitlines()
+    reads_key = "VERWIJSINDEX_KEY " in done.stdout and "VERWIJSINDEX_KEY_ID" in done.stdout
+    assert reads_key == (command in USES_THE_KEY)
+    assert "exit codes" in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 100
+
+
+def test_the_list_of_commands_describes_each() -> None:
+    done = run("--help", env={"COLUMNS": "250"})
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    for command, description in COMMANDS.items():
+        assert f"{command} {' '.join(description.split())}" in text
+    assert max(len(line) for line in done.stdout.splitlines()) <= 100
+
+
+def test_exit_code_2_for_a_usage_error() -> None:
+    for args in (("simulate", "--years", "0"), ("sweep", "--store", "ftp://nowhere")):
+        done = run(*args, env=KEY_ENV)
+        assert done.returncode == 2
+        assert one_line(done.stderr).startswith("verwijsindex")
+    assert "nowhere" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["simulate", "demo", "sweep", "stats", "import"])
+def test_exit_code_3_for_a_server_that_is_down(command: str, tmp_path: Path) -> None:
+    csv_file = tmp_path / "links.csv"
+    csv_file.write_text("name,birth_date,professional_id\n", encoding="utf-8")
+    extra = {
+        "simulate": SMALL,
+        "stats": ("--region", "Parkstad", "--from", "2026-01"),
+        "import": (str(csv_file),),
+    }.get(command, ())
+    done = run(command, *extra, "--store", UNREACHABLE, env=KEY_ENV)
+    assert done.returncode == 3, done.stderr
+    message = one_line(done.stderr)
+    assert "cannot open the store" in message
+    for value in ("hunter2", "nobody", "127.0.0.1"):
+        assert value not in message
+
+
+def test_exit_code_3_for_a_sqlite_path_in_a_missing_directory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-directory' / 'index.db'}"
+    for args in (
+        ("simulate", "--store", url, *SMALL),
+        ("demo", "--store", url),
+        ("sweep", "--store", url, "--create"),
+        ("sweep", "--store", url),
+    ):
+        done = run(*args, env=KEY_ENV)
+        assert done.returncode == 3, args
+        assert "no-such-directory" not in one_line(done.stderr)
+    assert not (tmp_path / "no-such-directory").exists()
+
+
+def test_exit_code_1_for_an_invalid_bsn_and_a_failed_run(tmp_path: Path) -> None:
+    bad = run("check-bsn", "111222334")
+    assert bad.returncode == 1 and "invalid" in bad.stdout and bad.stderr == ""
+    # the index opens, but was made under another key: the run fails
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    assert run("sweep", "--store", url, "--create", env=KEY_ENV).returncode == 0
+    other = run("sweep", "--store", url, env={"VERWIJSINDEX_KEY": "cd" * 32})
+    assert other.returncode == 1
+    assert "key" in one_line(other.stderr)
+
+
+@pytest.mark.parametrize("command", ["sweep", "stats", "import"])
+def test_commands_on_an_index_refuse_a_missing_file_without_create(
+    command: str, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "links.csv"
+    csv_file.write_text("name,birth_date,professional_id\n", encoding="utf-8")
+    extra = {
+        "stats": ("--region", "Parkstad", "--from", "2026-01"),
+        "import": (str(csv_file),),
+    }.get(command, ())
+    path = tmp_path / "index.db"
+    url = f"sqlite:///{path}"
+    refused = run(command, *extra, "--store", url, env=KEY_ENV)
+    assert refused.returncode == 3
+    assert one_line(refused.stderr).endswith("no index at that path; give --create to make one")
+    assert str(tmp_path) not in refused.stderr
+    assert not path.exists()
+    made = run(command, *extra, "--store", url, "--create", env=KEY_ENV)
+    assert made.returncode == 0, made.stderr
+    assert path.exists()
+    again = run(command, *extra, "--store", url, env=KEY_ENV)  # now there is one
+    assert again.returncode == 0, again.stderr
+
+
+def test_commands_on_an_index_refuse_files_that_hold_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    plain = tmp_path / "notes.txt"
+    plain.write_text("not a database\n", encoding="utf-8")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t (a)")
+    connection.close()
+    before = other.read_bytes()
+    assert call("sweep", "--store", f"sqlite:///{empty}")[0] == 3
+    assert "give --create" in capsys.readouterr().err
+    assert call("sweep", "--store", f"sqlite:///{plain}", "--create")[0] == 3
+    assert "not a SQLite database" in capsys.readouterr().err
+    assert plain.read_text(encoding="utf-8") == "not a database\n"
+    assert call("stats", "--store", f"sqlite:///{other}", "--region", "Parkstad",
+                "--from", "2026-01")[0] == 3  # fmt: skip
+    assert "holds no index" in capsys.readouterr().err
+    assert other.read_bytes() == before
+    assert call("sweep", "--store", f"sqlite:///{tmp_path}")[0] == 3  # a directory
+    assert "directory" in capsys.readouterr().err
+    assert call("sweep", "--store", f"sqlite:///{empty}", "--create")[0] == 0
+
+
+def _files(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+
+
+def _mark_of(path: Path) -> list[tuple[str, ...]]:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.execute("SELECT command FROM cli_made"))
+    finally:
+        connection.close()
+
+
+def test_demo_and_simulate_leave_files_they_did_not_make_alone(tmp_path: Path) -> None:
+    """A plain file, a SQLite database of another program and a real index: demo and
+    simulate, with or without --replace or --keep, delete and write none of them."""
+    import sqlite3
+
+    (tmp_path / "plain.db").write_text("my notes\n", encoding="utf-8")
+    with sqlite3.connect(tmp_path / "other.db") as connection:
+        connection.execute("CREATE TABLE t (a)")
+        connection.execute("INSERT INTO t VALUES (1)")
+    connection.close()
+    made = run("sweep", "--store", "sqlite:///real.db", "--create", cwd=tmp_path, env=KEY_ENV)
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "empty.db").touch()
+    before = _files(tmp_path)
+    for name in before:
+        url = f"sqlite:///{name}"
+        for args in (
+            ("demo", "--store", url),
+            ("demo", "--store", url, "--keep"),
+            ("simulate", "--store", url, "--replace", *SMALL),
+            ("simulate", "--store", url, *SMALL),
+        ):
+            done = run(*args, cwd=tmp_path)
+            assert done.returncode == 1, (args, done.stderr)
+            message = one_line(done.stderr)
+            assert "not made by verwijsindex demo or simulate" in message
+            assert name not in message
+    assert _files(tmp_path) == before
+
+
+def test_demo_and_simulate_delete_what_they_made(tmp_path: Path) -> None:
+    """make demo: the demo on its file, then simulate --replace on the same file; and again."""
+    path = tmp_path / "verwijsindex-demo.db"
+    first = run("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert _mark_of(path) == [("demo",)]
+    url = "sqlite:///verwijsindex-demo.db"
+    simulated = run("simulate", "--store", url, "--replace", *SMALL, cwd=tmp_path)
+    assert simulated.returncode == 0, simulated.stderr
+    assert _mark_of(path) == [("simulate",)]
+    again = run("demo", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("new link") == first.stdout.count("new link")
+    assert _mark_of(path) == [("demo",)]
+    kept = run("demo", "--keep", cwd=tmp_path)
+    assert kept.returncode == 0 and "new link" not in kept.stdout
+
+
+def test_simulate_runs_in_memory_by_default(tmp_path: Path) -> None:
+    done = run("simulate", *SMALL, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("verwijsindex simulate on memory://\n")
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+    data = json.loads(run("simulate", *SMALL, "--json", cwd=tmp_path).stdout)
+    assert data["store_url"] == "memory://"
+
+
+def test_regions_and_policies_as_json() -> None:
+    from verwijsindex.regions import POLICIES, ZUID_LIMBURG
+
+    regions = json.loads(run("regions", "--json").stdout)
+    assert regions["name"] == "Zuid-Limburg"
+    by_name = {r["name"]: r for r in regions["regions"]}
+    assert set(by_name) == {r.name for r in ZUID_LIMBURG}
+    for region in ZUID_LIMBURG:
+        shown = by_name[region.name]
+        assert shown["policy"] == region.policy.name
+        assert [m["name"] for m in shown["municipalities"]] == [
+            m.name for m in region.municipalities
+        ]
+    beekdaelen = next(m for m in by_name["Parkstad Limburg"]["municipalities"]
+                      if m["code"] == "1954")  # fmt: skip
+    assert "0951" in beekdaelen["former_codes"]
+    policies = json.loads(run("policies", "--json").stdout)
+    assert {p["name"] for p in policies} == set(POLICIES)
+    statute = next(p for p in policies if p["name"] == "statute")
+    assert set(statute["regions"]) == {r.name for r in ZUID_LIMBURG}
+    sources = {p["name"]: p["source"] for p in policies}
+    assert sources["leaflet-zuid-limburg"].startswith("the Zuid-Limburg leaflet: ")
+    assert sources["leaflet-westelijke-mijnstreek"].startswith("the Westelijke Mijnstreek page")
+
+
+def _stats_store(tmp_path: Path) -> str:
+    """A SQLite index with six links this month, under the test key."""
+    from datetime import date, datetime, timezone
+
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import FixedClock, make_professional, make_subject
+    from verwijsindex.testing._base import valid_bsns
+
+    url = f"sqlite:///{tmp_path / 'stats.db'}"
+    with open_store(url) as store:
+        clock = FixedClock(datetime.now(timezone.utc))
+        key = PseudonymKey("default", bytes.fromhex(KEY_HEX))
+        index = VerwijsIndex(store, key=key, clock=clock)
+        nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+        index.add_organisation(nurse.organisation)
+        for bsn in valid_bsns(6):
+            index.register(make_subject(bsn=bsn, birth_date=date(2013, 1, 1)), nurse)
+    return url
+
+
+def test_every_line_of_every_command_fits_and_names_no_label(tmp_path: Path) -> None:
+    """Text output (stdout and stderr) in at most 100 columns, with regions and policies
+    by their names; the JSON too never carries an internal label such as "seed 000"."""
+    import csv
+
+    from verwijsindex.cli import CSV_COLUMNS
+    from verwijsindex.testing._base import valid_bsns
+
+    stats_url = _stats_store(tmp_path)
+    month = __import__("datetime").date.today().strftime("%Y-%m")
+    links = tmp_path / "links.csv"
+    with links.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for n, bsn in enumerate(valid_bsns(3)):
+            writer.writerow(_csv_row(n, bsn, professional=n, organisation=n))
+            writer.writerow(_csv_row(n, bsn, professional=9, organisation=9))
+        # a rejected line, its error shown in full
+        writer.writerow({**_csv_row(0, "111222334", 1, 1), "name": "Elfproef Fout"})
+    index_url = f"sqlite:///{tmp_path / 'index.db'}"
+    long_dir = tmp_path / ("a-directory-with-a-name-long-enough-to-push-a-line-past-the-edge" * 2)
+    long_dir.mkdir()
+    commands: list[tuple[str, ...]] = [
+        ("demo",),
+        ("demo", "--store", f"sqlite:///{long_dir / 'demo.db'}"),
+        ("simulate", *SMALL),
+        ("simulate", *SMALL, "--policy", "leaflet-westelijke-mijnstreek", "--progress"),
+        ("simulate", *SMALL, "--area", "country", "--population-fraction", "0.0002"),
+        ("regions",),
+        ("policies",),
+        ("check-bsn", "111222333", "111222334", "123"),
+        ("sweep", "--store", index_url, "--create"),
+        ("import", str(links), "--store", index_url),
+        ("stats", "--store", stats_url, "--region", "Maastricht-Heuvelland", "--from", month),
+        ("stats", "--store", stats_url, "--municipality", "0938", "--from", month),
+    ]
+    for args in commands:
+        done = run(*args, cwd=tmp_path, env=KEY_ENV)
+        assert done.returncode in (0, 1), (args, done.stderr)
+        lines = (done.stdout + done.stderr.replace("\r", "\n")).splitlines()
+        assert len(lines) > 2, args
+        too_long = [line for line in lines if len(line) > 100]
+        assert not too_long, (args, too_long)
+        assert "seed 0" not in done.stdout + done.stderr, args
+    for args in (("regions", "--json"), ("policies", "--json"), ("simulate", *SMALL, "--json")):
+        assert "seed 0" not in run(*args).stdout
+
+
+# --- the same, in-process, so coverage sees it ----------------------------------------------------
+
+
+def test_in_process_regions_policies_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, text = call("regions", "--json")
+    assert code == 0 and json.loads(text)["regions"]
+    code, text = call("policies")
+    assert code == 0 and "the Westelijke Mijnstreek page" in text and "seed 0" not in text
+    with pytest.raises(SystemExit) as stop:
+        call("sweep", "--help")
+    assert stop.value.code == 0 and "VERWIJSINDEX_KEY_ID" in capsys.readouterr().out
+
+
+def test_in_process_stores_that_cannot_be_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    assert call("sweep", "--store", UNREACHABLE)[0] == 3
+    err = capsys.readouterr().err
+    assert "is the server running" in err and "hunter2" not in err
+    missing = f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}"
+    assert call("simulate", "--store", missing, *SMALL)[0] == 3
+    assert call("sweep", "--store", missing, "--create")[0] == 3
+    assert "does the directory exist" in capsys.readouterr().err
+    # an index of a newer release
+    newer = tmp_path / "newer.db"
+    assert call("sweep", "--store", f"sqlite:///{newer}", "--create")[0] == 0
+    with sqlite3.connect(newer) as connection:
+        connection.execute("UPDATE schema_version SET version = 999")
+    connection.close()
+    capsys.readouterr()
+    assert call("sweep", "--store", f"sqlite:///{newer}")[0] == 3
+    assert "schema version" in one_line(capsys.readouterr().err)
+    # the header of a SQLite database, and then nothing it can read
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    assert call("sweep", "--store", f"sqlite:///{broken}")[0] == 3
+    assert "SQLite" in capsys.readouterr().err
+    assert call("demo", "--store", f"sqlite:///{broken}")[0] == 3
+    assert call("simulate", "--store", f"sqlite:///{broken}", "--replace", *SMALL)[0] == 3
+    assert broken.read_bytes() == b"SQLite format 3\x00" + b"\xff" * 200  # left alone
+    # a directory where a file should be: nothing can be opened, nothing is touched
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    for command in (["demo"], ["simulate", "--replace", *SMALL], ["sweep"]):
+        assert call(command[0], "--store", f"sqlite:///{directory}", *command[1:])[0] == 3
+    assert directory.is_dir() and list(directory.iterdir()) == []
+    # a URL that is malformed is a usage error: no store was tried
+    assert call("sweep", "--store", "postgresql://127.0.0.1:1/x?schema=A-B")[0] == 2
+
+
+def test_in_process_scratch_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain = tmp_path / "plain.db"
+    plain.write_text("keep me\n", encoding="utf-8")
+    assert call("demo", "--store", f"sqlite:///{plain}")[0] == 1
+    assert call("simulate", "--store", f"sqlite:///{plain}", "--replace", *SMALL)[0] == 1
+    assert "left alone" in capsys.readouterr().err
+    assert plain.read_text(encoding="utf-8") == "keep me\n"
+    own = f"sqlite:///{tmp_path / 'own.db'}"
+    assert call("demo", "--store", own)[0] == 0
+    assert call("demo", "--store", own, "--keep")[0] == 0
+    assert call("simulate", "--store", own, "--replace", *SMALL)[0] == 0
+    assert _mark_of(tmp_path / "own.db") == [("simulate",)]
+
+
+def test_in_process_usage_errors_of_stats_and_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    for args in (
+        ("stats", "--store", url, "--region", "Nergens", "--from", "2026-01"),
+        ("stats", "--store", url, "--municipality", "0363", "--from", "2026-01"),
+        ("stats", "--store", url, "--municipality", "x", "--from", "2026-01"),
+        ("stats", "--store", url, "--region", "Parkstad", "--from", "2026-05", "--to", "2026-04"),
+        ("import", str(tmp_path / "missing.csv"), "--store", url),
+    ):
+        with pytest.raises(SystemExit) as stop:
+            call(*args)
+        assert stop.value.code == 2, args
+        assert "Nergens" not in one_line(capsys.readouterr().err)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("name,birth_date,professional_id\nJos\xe9,2010-01-01,p1\n".encode("latin-1"))
+    no_column = tmp_path / "columns.csv"
+    no_column.write_text("name,birth_date\nJan,2010-01-01\n", encoding="utf-8")
+    for path in (latin, no_column):
+        with pytest.raises(SystemExit) as stop:
+            call("import", str(path), "--store", url, "--create")
+        assert stop.value.code == 2
+    assert "UTF-8" in capsys.readouterr().err
+    monkeypatch.setenv("VERWIJSINDEX_KEY", "ab" * 8)  # hex, but too short
+    with pytest.raises(SystemExit) as stop:
+        call("sweep", "--store", url, "--create")
+    assert stop.value.code == 2 and "32 bytes" in capsys.readouterr().err
+    assert not (tmp_path / "index.db").exists()
+
+
+def test_in_process_import_and_stats_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+
+    from verwijsindex.cli import CSV_COLUMNS
+    from verwijsindex.testing._base import valid_bsns
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    links = tmp_path / "links.csv"
+    with links.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for n, bsn in enumerate(valid_bsns(2)):
+            writer.writerow(_csv_row(n, bsn, professional=n, organisation=n))
+        writer.writerow({**_csv_row(0, "111222334", 1, 1), "name": "Elfproef Fout"})
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    code, text = call("import", str(links), "--store", url, "--create")
+    assert code == 0 and "line 4: " in text and "111222334" not in text
+    code, text = call("import", str(links), "--store", url, "--json")
+    assert code == 0 and json.loads(text)["duplicates"] == 2
+    monkeypatch.setenv("VERWIJSINDEX_KEY", "cd" * 32)  # not the key of this index: it fails
+    assert call("sweep", "--store", url)[0] == 1
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    stats_url = _stats_store(tmp_path)
+    month = __import__("datetime").date.today().strftime("%Y-%m")
+    code, text = call("stats", "--store", stats_url, "--region", "parkstad", "--from", month)
+    assert code == 0
+    code, text = call("stats", "--store", stats_url, "--municipality", "935", "--from", month)
+    assert code == 0 and "links-made" in text
+    code, text = call("stats", "--store", stats_url, "--region", "Maastricht", "--from", month,
+                      "--json")  # fmt: skip
+    assert code == 0 and {row["region"] for row in json.loads(text)} == {"Maastricht-Heuvelland"}
+    with pytest.raises(SystemExit):
+        call("stats", "--store", stats_url, "--region", "Parkstad", "--from", "2026-13")
+    code, text = call("stats", "--store", url, "--region", "Parkstad", "--from", "2001-01")
+    assert code == 0 and text == "no counts in this period\n"
+
+
+def test_store_urls_are_shown_without_a_password() -> None:
+    from verwijsindex.cli import _shown
+
+    assert _shown("postgresql://vi:s3cret@db.example/vi") == "postgresql://vi:***@db.example/vi"
+    assert _shown("postgresql://db/vi?user=vi&password=s3cret") == (
+        "postgresql://db/vi?user=vi&password=***"
+    )
+    assert _shown("sqlite:///index.db") == "sqlite:///index.db"
+
+
+def test_a_reader_that_stops_early_gets_no_error_message() -> None:
+    """`verwijsindex check-bsn ... | head`: the closed pipe is no error to report. The output
+    (about 150 kB) is more than a pipe holds, so the command is still writing."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "verwijsindex", "check-bsn", *["111222333"] * 5000],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10).startswith(b"#1: valid")
+        process.stdout.close()  # before the command has written everything
+        errors = process.stderr.read().decode()
+    assert errors == ""
