@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test fast lint typecheck pytest bench bench-quick clean
+.PHONY: demo test fast lint typecheck pytest docs wheel-test bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,18 @@ pytest: $(STAMP_DEV)
 fast: $(STAMP_DEV)
 	$(BIN)/pytest -n 2 -q -m "not postgres and not slow"
 
-test: lint typecheck pytest bench-quick
+# The site with the API reference, in build/site; any warning fails it (a reference, link or
+# anchor that leads nowhere, a page left out of the nav).
+docs: $(STAMP_DEV)
+	$(BIN)/mkdocs build --strict
+
+# The sdist and the wheel built, the wheel installed alone in a fresh virtual environment and
+# run there, and the strict docs build shown to fail on a broken reference. `pytest` (so
+# `make test`) runs these too.
+wheel-test: $(STAMP_DEV)
+	$(BIN)/pytest -q tests/test_package.py
+
+test: lint typecheck pytest docs bench-quick
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks
@@ -48,4 +59,4 @@ bench-quick: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks --quick
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .coverage verwijsindex-demo.db*
+	rm -rf $(VENV) build/site .mypy_cache .ruff_cache .pytest_cache .hypothesis .coverage verwijsindex-demo.db*

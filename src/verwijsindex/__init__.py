@@ -14,6 +14,7 @@ False
 from __future__ import annotations
 
 import logging
+from importlib import metadata as _metadata
 
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -61,7 +62,11 @@ from verwijsindex.model import (
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import Store, open_store
 
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("verwijsindex")
+except _metadata.PackageNotFoundError:  # pragma: no cover - a source tree never installed
+    __version__ = "0+unknown"
+"""The installed version, from the package metadata; pyproject.toml is its one source."""
 
 logging.getLogger("verwijsindex").addHandler(logging.NullHandler())
 """The library logs under ``verwijsindex`` (children per area: ``.sweep``, ``.import``,
