@@ -604,3 +604,86 @@ def test_a_run_reports_the_statistics_a_region_would_publish(population: Populat
         assert sum(n or 0 for n in made) <= n(run.row, "links")
     assert run.statistics(threshold=1).rows  # nothing suppressed at threshold 1
     assert not any(row.suppressed for row in run.statistics(threshold=1))
+
+
+# --- plots name their run and say what the whiskers are ------------------------------------------
+
+PLOTS = [plot_matches, plot_time_to_match, plot_information, plot_lifecycle]
+
+
+def _caption(figure: Any) -> str:
+    """The figure's caption (its supxlabel), unwrapped."""
+    return " ".join(str(figure.get_supxlabel()).split())
+
+
+@pytest.mark.parametrize("plot", PLOTS)
+def test_each_plot_names_its_run_and_explains_its_whiskers(
+    compared: Rows, population: Population, plot: Any
+) -> None:
+    pytest.importorskip("matplotlib")
+    figure = plot(compared)
+    caption = _caption(figure)
+    assert figure.get_suptitle()  # the default title stays
+    assert caption.startswith(
+        f"Zuid-Limburg, {population.at_start:,} youths under 23 at the start; "
+        "1 year; seed 2, 2 replications "
+    )
+    assert (
+        "Scenarios, differing in policy: statute, leaflet (policy leaflet-zuid-limburg); "
+        "all with match rule different-organisations, 2 years active"
+    ) in caption
+    assert "mean over the 2 replications of each scenario" in caption
+    assert "whiskers: min to max over the replications (not a confidence interval)" in caption
+    # without a title the caption stays: it is not the title
+    untitled = plot(compared, title=None)
+    assert not untitled.get_suptitle() and _caption(untitled) == caption
+
+
+def test_plot_captions_say_what_each_plot_draws(compared: Rows) -> None:
+    pytest.importorskip("matplotlib")
+    assert "dots: each replication's share matched" in _caption(plot_matches(compared))
+    assert "the stacked bars (left) have no whiskers" in _caption(plot_information(compared))
+    timing = _caption(plot_time_to_match(compared))
+    assert "median and mean days from a youth's first link to their first match" in timing
+    # a replication without a match has no days: the caption says it is left out
+    rows = [dict(r) for r in compared]
+    rows[0]["days_to_match_median"] = rows[0]["days_to_match_mean"] = None
+    assert "without matches is left out" in _caption(plot_time_to_match(Rows(rows)))
+
+
+def test_plot_captions_come_from_the_rows_not_from_defaults(
+    compared: Rows, population: Population
+) -> None:
+    pytest.importorskip("matplotlib")
+    other = compare(match_rule_scenarios(), years=2, seed=7, population=population)
+    caption = _caption(plot_lifecycle(other))
+    assert (
+        f"{population.at_start:,} youths under 23 at the start; 2 years; seed 7, 1 replication "
+        in caption
+    )
+    assert (
+        "Scenarios, differing in match rule: different-organisations, "
+        "different-professionals, any-two-links; all with policy statute, 2 years active"
+    ) in caption
+    assert "Bars: the one replication of each scenario" in caption
+    assert "whiskers (min to max over the replications) have no length" in caption
+    # scenarios that differ in more than their names say what each one sets
+    mixed = compare(
+        [
+            Scenario("short", active_years=1),
+            Scenario("strict", match_rule="different-professionals"),
+        ],
+        years=1,
+        seed=7,
+        population=population,
+    )
+    assert (
+        "Scenarios, differing in match rule and active period: "
+        "short (match rule different-organisations, 1 year active), "
+        "strict (match rule different-professionals, 2 years active); all with policy statute"
+    ) in _caption(plot_matches(mixed))
+    # rows of two comparisons together: both seeds, both years
+    both = Rows([*compared, *other.where(scenario="different-organisations")])
+    assert "; 1, 2 years; seeds 2, 7, 2 replications " in _caption(plot_matches(both))
+    # rows picked from replication 1 only: the caption names it
+    assert "seed 2, 1 replication (1) " in _caption(plot_matches(compared.where(replication=1)))

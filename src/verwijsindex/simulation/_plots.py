@@ -5,10 +5,27 @@ Each helper takes the rows of :func:`compare` and returns a
 (Agg included) and in notebooks, where a figure shows as an image. Bars are the mean
 over replications; the whiskers span the smallest to the largest replication.
 
+Under the plot, a caption (the figure's ``supxlabel``) names what was run, read from
+the rows: the area and its youths, the years, the seed and replications, the scenarios
+(and the policy, match rule and active period they differ in or share), and what the
+bars and whiskers are:
+
 >>> from verwijsindex.simulation import Scenario, compare
->>> rows = compare([Scenario("a")], years=1, population_fraction=0.003)
->>> [ax.get_ylabel() for ax in plot_matches(rows).axes]
+>>> rows = compare(
+...     [Scenario("statute"), Scenario("leaflet", policy="leaflet-zuid-limburg")],
+...     years=1, seed=1, replications=2, population_fraction=0.003,
+... )
+>>> figure = plot_matches(rows)
+>>> [ax.get_ylabel() for ax in figure.axes]
 ['share of linked youths with a match', 'count over the run']
+>>> print(figure.get_suptitle())
+Matches
+>>> print(figure.get_supxlabel())
+Zuid-Limburg, 392 youths under 23 at the start; 1 year; seed 1, 2 replications
+Scenarios, differing in policy: statute, leaflet (policy leaflet-zuid-limburg); all with match
+rule different-organisations, 2 years active
+Bars: mean over the 2 replications of each scenario; whiskers: min to max over the replications
+(not a confidence interval); dots: each replication's share matched
 >>> plot_matches(Rows([]))
 Traceback (most recent call last):
     ...
@@ -18,6 +35,7 @@ verwijsindex.errors.InvalidRecordError: plots take the rows of compare(): a non-
 from __future__ import annotations
 
 import importlib
+import textwrap
 from collections.abc import Sequence
 from math import isnan
 from typing import TYPE_CHECKING, Any
@@ -33,6 +51,19 @@ __all__ = ["plot_information", "plot_lifecycle", "plot_matches", "plot_time_to_m
 
 _BANDS = (("under_12", "under 12"), ("12_15", "12-15"), ("16_22", "16-22"))
 
+#: How the caption names an area of :data:`~verwijsindex.simulation.AREAS`.
+_AREA_NAMES = {"zuid-limburg": "Zuid-Limburg", "country": "the Netherlands (Zuid-Limburg scaled)"}
+
+#: What a scenario sets: the columns of a row, and what the caption calls them.
+_SETTINGS = (("policy", "policy"), ("match_rule", "match rule"), ("active_years", "active period"))
+
+
+def _say(column: str, value: object) -> str:
+    """A scenario's setting as the caption says it, e.g. "match rule any-two-links"."""
+    if column == "active_years":
+        return f"{value} year{'' if value == 1 else 's'} active"
+    return f"{column.replace('_', ' ')} {value}"
+
 
 def _new_figure(columns: int, title: str | None, width: float = 5.5) -> tuple[Figure, list[Axes]]:
     try:
@@ -46,6 +77,19 @@ def _new_figure(columns: int, title: str | None, width: float = 5.5) -> tuple[Fi
     if title:
         figure.suptitle(title)
     return figure, list(axes)
+
+
+def _listed(values: Sequence[object], *, grouped: bool = False) -> str:
+    """Values joined by commas; with *grouped*, whole numbers as 26,012 (not seeds)."""
+    return ", ".join(f"{v:,}" if grouped and isinstance(v, int) else f"{v}" for v in values)
+
+
+def _and(words: Sequence[str]) -> str:
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
+
+
+def _distinct(rows: Rows, column: str) -> list[Any]:
+    return list(dict.fromkeys(r.get(column) for r in rows))
 
 
 class _Stats:
@@ -83,6 +127,85 @@ class _Stats:
             for r in self.runs
             if isinstance(v := r.get(metric), int | float)
         ]
+
+    # --- the caption: what was run, read from the rows --------------------------------------
+
+    def population(self) -> str:
+        """Area and youths under 23 on the first day, e.g. "Zuid-Limburg, 26,012 youths"."""
+        sizes: dict[str, list[Any]] = {}
+        for r in self.runs:
+            area = r.get("area")
+            name = _AREA_NAMES.get(str(area), str(area)) if area is not None else "area unknown"
+            sizes.setdefault(name, [])
+            if r.get("population") not in sizes[name]:
+                sizes[name].append(r.get("population"))
+        told = []
+        for name, counts in sizes.items():
+            known = [c for c in counts if isinstance(c, int)]
+            told.append(f"{name}, {_listed(known, grouped=True) or 'an unknown number of'} youths")
+        return " and ".join(told) + " under 23 at the start"
+
+    def run(self) -> str:
+        """Years, seed(s) and replications, e.g. "3 years; seed 2026, 3 replications"."""
+        years = [y for y in _distinct(self.runs, "years") if y is not None]
+        seeds = [s for s in _distinct(self.runs, "seed") if s is not None]
+        numbers = sorted({v for r in self.runs if isinstance(v := r.get("replication"), int)})
+        year_text = f"{_listed(years) or '?'} year{'' if years == [1] else 's'}"
+        seed_text = f"seed{'' if len(seeds) == 1 else 's'} {_listed(seeds) or 'unknown'}"
+        count = len(numbers)
+        replication_text = f"{count} replication{'' if count == 1 else 's'}"
+        if not numbers:
+            replication_text = "replications not recorded"
+        elif numbers != list(range(count)):
+            replication_text += f" ({_listed(numbers)})"
+        return f"{year_text}; {seed_text}, {replication_text}"
+
+    def settings(self) -> str:
+        """The scenarios, what they differ in and what they share."""
+        of = {s: self.runs.where(scenario=s) for s in self.scenarios}
+        differ, share = [], []
+        own: dict[str, list[str]] = {s: [] for s in self.scenarios}
+        for column, label in _SETTINGS:
+            values = _distinct(self.runs, column)
+            if values == [None]:
+                continue
+            if len(values) == 1:
+                share.append(_say(column, values[0]))
+                continue
+            differ.append(label)
+            for scenario, runs in of.items():
+                mine = [v for v in _distinct(runs, column) if v is not None]
+                if not any(_say(column, v) in scenario or f"{v}" == scenario for v in mine):
+                    own[scenario].append(" or ".join(_say(column, v) for v in mine))
+        named = [f"{s} ({', '.join(own[s])})" if own[s] else s for s in self.scenarios]
+        text = f"Scenario{'' if len(named) == 1 else 's'}"
+        if differ and len(named) > 1:
+            text += f", differing in {_and(differ)}"
+        text += f": {', '.join(named)}"
+        if share:
+            text += f"; all with {', '.join(share)}"
+        return text
+
+    def mean(self) -> str:
+        """What a bar is: the mean over the replications of each scenario."""
+        per = {len(self.runs.where(scenario=s)) for s in self.scenarios}
+        if per == {1}:
+            return "the one replication of each scenario"
+        over = f"the {per.pop()} replications" if len(per) == 1 else "the replications"
+        return f"mean over {over} of each scenario"
+
+    def whiskers(self) -> str:
+        """What the whiskers are: the smallest to the largest replication."""
+        if all(len(self.runs.where(scenario=s)) == 1 for s in self.scenarios):
+            return "whiskers (min to max over the replications) have no length"
+        return "whiskers: min to max over the replications (not a confidence interval)"
+
+    def caption(self, figure: Figure, *notes: str) -> None:
+        """Put the caption under *figure*: what was run, then *notes*, each line wrapped."""
+        lines = [f"{self.population()}; {self.run()}", self.settings(), *notes]
+        wrap = max(40, round(figure.get_figwidth() * 15))
+        text = "\n".join(textwrap.fill(line, wrap) for line in lines)
+        figure.supxlabel(text, x=0.01, ha="left", multialignment="left", fontsize="small")
 
 
 def _grouped(ax: Axes, stats: _Stats, metrics: Sequence[tuple[str, str]], ylabel: str) -> None:
@@ -125,6 +248,10 @@ def plot_matches(rows: Rows, *, title: str | None = "Matches") -> Figure:
         ],
         "count over the run",
     )
+    stats.caption(
+        figure,
+        f"Bars: {stats.mean()}; {stats.whiskers()}; dots: each replication's share matched",
+    )
     return figure
 
 
@@ -137,6 +264,16 @@ def plot_time_to_match(rows: Rows, *, title: str | None = "Days to a first match
         stats,
         [("days_to_match_median", "median"), ("days_to_match_mean", "mean")],
         "days",
+    )
+    left_out = any(
+        r.get(m) is None for r in stats.runs for m in ("days_to_match_median", "days_to_match_mean")
+    )
+    stats.caption(
+        figure,
+        "Bars: the median and mean days from a youth's first link to their first match "
+        "(matched youths only"
+        + ("; a replication without matches is left out" if left_out else "")
+        + f"), {stats.mean()}; {stats.whiskers()}",
     )
     return figure
 
@@ -166,6 +303,10 @@ def plot_information(rows: Rows, *, title: str | None = "Informing youths and pa
         ],
         "links",
     )
+    stats.caption(
+        figure,
+        f"Bars: {stats.mean()}; {stats.whiskers()}; the stacked bars (left) have no whiskers",
+    )
     return figure
 
 
@@ -189,4 +330,5 @@ def plot_lifecycle(rows: Rows, *, title: str | None = "Lifecycle of links") -> F
         ],
         "count over the run",
     )
+    stats.caption(figure, f"Bars: {stats.mean()}; {stats.whiskers()}")
     return figure
