@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from importlib import metadata as _metadata
 
+from verwijsindex._collector import paused as collector_paused
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
@@ -112,6 +113,7 @@ __all__ = [
     "VerwijsIndex",
     "VerwijsindexError",
     "WithdrawalReason",
+    "collector_paused",
     "format_bsn",
     "is_valid_bsn",
     "open_store",

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import attrs
 
+from verwijsindex._collector import paused
 from verwijsindex.clock import add_months
 from verwijsindex.errors import (
     ConfigurationError,
@@ -390,7 +391,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        return _run(args, stream)
+        with paused():  # the command line owns its process (decision 58)
+            return _run(args, stream)
     except _Stop as stop:
         _error(str(stop))
         return stop.code

@@ -32,7 +32,6 @@ from typing import Any
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex._collector import paused
 from verwijsindex._context import MAX_BATCH, Context
 from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
@@ -164,8 +163,7 @@ def bulk_register(
     ``created_at`` may lie in the past (historical links); matches are judged at the
     current time. When the store fails part-way, the :class:`StorageError` carries the
     partial report of what was committed as ``error.report``; running the import again
-    completes it without duplicates. The cyclic garbage collector is paused meanwhile (see
-    :mod:`verwijsindex._collector`).
+    completes it without duplicates.
     """
     if isinstance(records, str | bytes | Mapping | ImportRecord) or not isinstance(
         records, Iterable
@@ -180,8 +178,7 @@ def bulk_register(
     v.flag_argument(notify, "notify")
     if progress is not None and not callable(progress):
         raise InvalidRecordError("progress must be None or a callable")
-    with paused():
-        return _bulk_register(ctx, records, batch_size, notify, progress)
+    return _bulk_register(ctx, records, batch_size, notify, progress)
 
 
 def _bulk_register(

@@ -33,7 +33,6 @@ from typing import Any, ClassVar
 import attrs
 
 from verwijsindex import logbook, signals
-from verwijsindex._collector import paused
 from verwijsindex._context import Context
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
@@ -86,11 +85,9 @@ class SweepReport:
 def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
-    batches, each locking only its own youths, so registrations go on meanwhile. The
-    cyclic garbage collector is paused meanwhile (see :mod:`verwijsindex._collector`)."""
+    batches, each locking only its own youths, so registrations go on meanwhile."""
     given = check_moment(now, "now") if now is not None else None
-    with paused():
-        return _sweep(ctx, given)
+    return _sweep(ctx, given)
 
 
 def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
@@ -221,11 +218,9 @@ def rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
 
     No BSN is needed: each pseudonym gets one more HMAC step. Run it while no registrations
     are made; it can be re-run safely (records already under *new_key* are skipped). The
-    store learns the new key's check value before any record moves. The cyclic garbage
-    collector is paused meanwhile.
+    store learns the new key's check value before any record moves.
     """
-    with paused():
-        return _rekey(ctx, new_key)
+    return _rekey(ctx, new_key)
 
 
 def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:

@@ -26,7 +26,6 @@ from typing import Any
 
 import attrs
 
-from verwijsindex._collector import paused
 from verwijsindex.clock import FixedClock, add_years, age_on, local_date
 from verwijsindex.errors import AgeLimitError, ConfigurationError, InvalidRecordError
 from verwijsindex.index import Registration, VerwijsIndex
@@ -481,34 +480,33 @@ def run_scenario(
     opened = open_store(store) if isinstance(store, str) else store
     try:
         _check_empty(opened)
-        with paused():
-            clock = FixedClock(local_moment(population.start, 0))
-            index = VerwijsIndex(
-                opened,
-                key=SIMULATION_KEY,
-                clock=clock,
-                rules=scenario.rules,
-                regions=scenario.regions(population.regions),
-                match_rule=scenario.match_rule,
-            )
-            staff = staff if staff is not None else build_staff(population, a)
-            for org in staff.organisations:
-                index.add_organisation(org.organisation)
-            world = World(population, staff, a, seed=seed, replication=replication)
-            runner = _Runner(scenario, population, staff, index, clock)
-            days = (last_day - population.start).days
-            step = a.sweep_every_days
-            boundaries = [*range(step, days, step), days]
-            for done, offset in enumerate(boundaries, 1):
-                # the sweep runs at 01:00 on the boundary day; links are made in working hours
-                moment = local_moment(population.start + timedelta(days=offset), 60)
-                for inv in world.until(moment):
-                    runner.push(inv.at, _REGISTER, (inv, False))
-                runner.run_until(moment)
-                runner.read_outbox()
-                runner.sweep(moment)
-                if progress is not None:
-                    progress(done / len(boundaries))
+        clock = FixedClock(local_moment(population.start, 0))
+        index = VerwijsIndex(
+            opened,
+            key=SIMULATION_KEY,
+            clock=clock,
+            rules=scenario.rules,
+            regions=scenario.regions(population.regions),
+            match_rule=scenario.match_rule,
+        )
+        staff = staff if staff is not None else build_staff(population, a)
+        for org in staff.organisations:
+            index.add_organisation(org.organisation)
+        world = World(population, staff, a, seed=seed, replication=replication)
+        runner = _Runner(scenario, population, staff, index, clock)
+        days = (last_day - population.start).days
+        step = a.sweep_every_days
+        boundaries = [*range(step, days, step), days]
+        for done, offset in enumerate(boundaries, 1):
+            # the sweep runs at 01:00 on the boundary day; links are made in working hours
+            moment = local_moment(population.start + timedelta(days=offset), 60)
+            for inv in world.until(moment):
+                runner.push(inv.at, _REGISTER, (inv, False))
+            runner.run_until(moment)
+            runner.read_outbox()
+            runner.sweep(moment)
+            if progress is not None:
+                progress(done / len(boundaries))
     except BaseException:
         if isinstance(store, str):
             opened.close()
