@@ -32,13 +32,10 @@ from verwijsindex.errors import (
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.index import (
-    ImportRecord,
-    ImportReport,
-    Registration,
-    SweepReport,
-    VerwijsIndex,
-)
+from verwijsindex.importing import ImportRecord, ImportReport
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.links import Registration
+from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
     Address,

@@ -49,7 +49,8 @@ from verwijsindex.errors import (
     VerwijsindexError,
     masked,
 )
-from verwijsindex.index import SweepReport, VerwijsIndex
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import MatchRule
 from verwijsindex.model import Recipient, is_valid_bsn, parse_bsn
 from verwijsindex.pseudonyms import PseudonymKey

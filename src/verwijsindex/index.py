@@ -1,9 +1,8 @@
 """The index service (de verwijsindex): the rules applied to stored links, on any store.
 
->>> from datetime import date, datetime, timezone
->>> from verwijsindex.testing import FixedClock, make_index, make_professional, make_subject
->>> clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
->>> index = make_index(clock=clock)
+>>> from datetime import date
+>>> from verwijsindex.testing import make_index, make_professional, make_subject
+>>> index = make_index()
 >>> teacher = make_professional(id="t1", organisation="Sint Jozefschool")
 >>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
 >>> index.add_organisation(teacher.organisation); index.add_organisation(nurse.organisation)
@@ -14,16 +13,8 @@
 >>> second = index.register(youth, nurse)
 >>> second.match.professionals
 ('t1', 'n1')
->>> index.register(youth, nurse).created      # again: the same link, no one is told twice
-False
 >>> sorted(n.recipient for n in index.pending_notifications())
 ['0935', 'n1', 't1']
->>> index.verify_logbook().ok
-True
->>> index.register(make_subject(bsn="111222333", birth_date=date(2003, 1, 1)), teacher)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.AgeLimitError: the verwijsindex only registers youths under 23 (...: 23)
 """
 
 from __future__ import annotations
@@ -50,14 +41,7 @@ from verwijsindex import (
 from verwijsindex._context import Context
 from verwijsindex.clock import Clock, system_clock
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.importing import (
-    ImportOutcome,
-    ImportProgress,
-    ImportRecord,
-    ImportReport,
-    ImportStatus,
-    Progress,
-)
+from verwijsindex.importing import ImportRecord, ImportReport, Progress
 from verwijsindex.information import OverdueInformation
 from verwijsindex.links import Registration
 from verwijsindex.logbook import LogbookReport
@@ -86,41 +70,18 @@ from verwijsindex.statistics import DEFAULT_THRESHOLD, Statistics
 from verwijsindex.storage import Store
 from verwijsindex.subject_requests import AccessReport, RightsRequest, Route
 
-__all__ = [
-    "AwaitingCoordination",
-    "Claim",
-    "FollowUpStatus",
-    "ImportOutcome",
-    "ImportProgress",
-    "ImportRecord",
-    "ImportReport",
-    "ImportStatus",
-    "MergeOutcome",
-    "OverdueInformation",
-    "Registration",
-    "SweepReport",
-    "VerwijsIndex",
-]
+__all__ = ["VerwijsIndex"]
 
 
 class VerwijsIndex:
-    """The verwijsindex on *store*, keyed by pseudonyms made with *key*.
+    """The verwijsindex on *store*, keyed by pseudonyms made with *key*; each method is one
+    operation of a module of its own (decision 38).
 
-    *clock* returns the current aware time (inject a :class:`~verwijsindex.clock.FixedClock`
-    in tests and simulations); *rules*, *regions* and *match_rule* default to the statute and
-    Zuid-Limburg; the sweep, re-keying and imports work in batches of *batch_size* youths.
-    *excluded_addresses* are the institutions (care homes, shelters, boarding schools) whose
-    residents never make an address match (``Rules.address_match``, off by default).
-
-    The key must fit the store: a store keeps each key's check value, in the order of the
-    keyring, and a keyring that is not exactly that (another secret under a known id, an id
-    missing, an id the store never used, another order) raises
-    :class:`~verwijsindex.errors.KeyMismatchError` before anything is read or written
-    (decision 31). A store written by a release before check values is opened once with
-    ``adopt=True``, which records the key and seals its logbook as it stands.
-
-    Each method is one operation; the operations live in modules of their own (decision
-    38), each reached through this class with the same shared context.
+    *clock* returns the aware time now; *rules*, *regions* and *match_rule* default to the
+    statute and Zuid-Limburg; the sweep, re-keying and imports work in batches of
+    *batch_size* youths; *excluded_addresses* never make an address match. A key that does
+    not fit the store's check values raises :class:`~verwijsindex.errors.KeyMismatchError`
+    before anything is read (decision 31); ``adopt=True`` opens a store made before them.
     """
 
     def __init__(
@@ -203,11 +164,7 @@ class VerwijsIndex:
     # -- organisations (directory.py) --------------------------------------------------------------
 
     def add_organisation(self, organisation: Organisation) -> None:
-        """Record that *organisation* signed the agreement of its municipality (convenant).
-
-        Raises :class:`~verwijsindex.errors.UnknownMunicipalityError` when the municipality
-        is not in this index's regions.
-        """
+        """Record that *organisation* signed its municipality's agreement (convenant)."""
         directory.add_organisation(self._context, organisation)
 
     def organisation(self, organisation_id: str) -> Organisation:
@@ -215,8 +172,7 @@ class VerwijsIndex:
         return directory.organisation(self._context, organisation_id)
 
     def add_professional(self, professional: Professional) -> None:
-        """Record a professional of an organisation that signed the agreement (their
-        contact details go to the others in a match)."""
+        """Record a professional of an organisation that signed the agreement."""
         directory.add_professional(self._context, professional)
 
     def professional(self, professional_id: str) -> Professional:
@@ -228,21 +184,13 @@ class VerwijsIndex:
     def register(
         self, subject: Subject, professional: Actor, *, ends_on: date | None = None, **extra: object
     ) -> Registration:
-        """Record that *professional* is involved with *subject* (melding), and match.
-
-        A youth of 23 or older, a deceased youth, an end date in the past or beyond two
-        years, an unknown organisation or any extra field (a reason above all) raise a
-        library error, and nothing is written. The link is stamped with a moment read while
-        the youth's lock is held, never earlier than the youth's latest stored change.
-        """
+        """Record that *professional* is involved with *subject* (melding), and match (see
+        :func:`verwijsindex.links.register`: what is refused, and how the link is stamped)."""
         return links.register(self._context, subject, professional, ends_on=ends_on, extra=extra)
 
     def withdraw(self, link_id: str, *, by: Actor | str, reason: WithdrawalReason) -> Link | None:
-        """Withdraw a link on one of the two statutory grounds (JW 7.1.4.5(1)).
-
-        ``RISK_RESOLVED`` archives it (returned, archived); ``UNJUSTIFIED`` deletes it
-        (returns ``None``). Only the professional who made the link may withdraw it.
-        """
+        """Withdraw one's own link (JW 7.1.4.5(1)): ``RISK_RESOLVED`` archives it (returned),
+        ``UNJUSTIFIED`` deletes it (``None``)."""
         return links.withdraw(self._context, link_id, by=by, reason=reason)
 
     def links_for(self, professional: Actor | str) -> list[Link]:
@@ -303,10 +251,8 @@ class VerwijsIndex:
     # -- notices from the population register (notices.py) -----------------------------------------
 
     def record_death(self, subject: Subject | Bsn | ServiceNumber, died_on: date) -> int:
-        """A death notice: everything about the youth is deleted at once (JW 7.1.4.5(2)(c)).
-
-        A death after today (Europe/Amsterdam) or before the birth date cannot be true:
-        :class:`~verwijsindex.errors.InvalidNoticeError`, and nothing changes."""
+        """A death notice: everything about the youth is deleted (JW 7.1.4.5(2)(c)); one
+        that cannot be true raises :class:`~verwijsindex.errors.InvalidNoticeError`."""
         return notices.record_death(self._context, subject, died_on)
 
     def record_move(self, subject: Subject) -> int:
@@ -317,9 +263,8 @@ class VerwijsIndex:
     def merge_service_number(
         self, without: Subject | ServiceNumber, subject: Subject
     ) -> MergeOutcome:
-        """The youth registered by service number now has a BSN (BJW 7.3.1): move links,
-        archive and history into the BSN's dossier in one transaction, rematch, tell the
-        professionals when the match grew, and log the merge."""
+        """The youth registered by service number now has a BSN (BJW 7.3.1): one dossier,
+        rematched, in one transaction."""
         return notices.merge_service_number(self._context, without, subject)
 
     # -- the other roles (oversight.py) ------------------------------------------------------------
@@ -331,8 +276,7 @@ class VerwijsIndex:
     def matches_awaiting_coordination(
         self, *, by: Actor | str, now: datetime | None = None
     ) -> list[AwaitingCoordination]:
-        """The matches under the follow-up checker's municipality still waiting for
-        coordination after :attr:`Rules.follow_up_after`: id, age, whether a lead is set."""
+        """The checker's matches still uncoordinated after ``Rules.follow_up_after``."""
         return oversight.matches_awaiting_coordination(self._context, by=by, now=now)
 
     def organisation_contacts(self, *, by: Actor | str) -> list[Professional]:
@@ -348,17 +292,14 @@ class VerwijsIndex:
     def statistics(
         self, period: tuple[date, date], *, by: Actor | str, threshold: int = DEFAULT_THRESHOLD
     ) -> Statistics:
-        """Counts per month, municipality, age band and kind that identify no one (JW
-        7.1.2.3(1)(h)), every count below *threshold* suppressed and as many more as it takes
-        that none can be worked out; for a region's coordinator or a follow-up checker."""
+        """Counts that identify no one (JW 7.1.2.3(1)(h)), for a region's coordinator or a
+        follow-up checker (see :func:`verwijsindex.reports.statistics`)."""
         return reports.statistics(self._context, period, by=by, threshold=threshold)
 
     # -- data-subject rights (rights.py; also verwijsindex.privacy) --------------------------------
 
     def access_report(self, request: RightsRequest, *, by: Actor) -> AccessReport:
-        """Everything stored about the youth of *request* (AVG 15), for a rights officer of a
-        controlling municipality. The read is logged; a youth with nothing stored gets an
-        empty report."""
+        """Everything stored about the youth of *request* (AVG 15), for a rights officer."""
         return rights.access_report(self._context, request, by=by)
 
     def export(self, request: RightsRequest, *, by: Actor) -> str:
@@ -370,8 +311,7 @@ class VerwijsIndex:
         return rights.rectify(self._context, request, corrected, by=by)
 
     def erase(self, request: RightsRequest, *, by: Actor) -> RightsRequest:
-        """Carry out a granted objection (AVG 21, 17): remove everything about the youth,
-        without archiving, and leave the logbook unable to tie anything to them."""
+        """Carry out a granted objection (AVG 21, 17): nothing about the youth is left."""
         return rights.erase(self._context, request, by=by)
 
     def route(self, request: RightsRequest, *, by: Actor) -> tuple[Route, ...]:
@@ -393,13 +333,11 @@ class VerwijsIndex:
     def claim_notifications(
         self, limit: int = 50, *, lease: timedelta = timedelta(minutes=5)
     ) -> Claim:
-        """Pending notifications for one sender, held for *lease*: several senders never
-        get the same one; what is not acknowledged returns when the lease ends."""
+        """Pending notifications for one sender, held for *lease* (never two senders')."""
         return outbox.claim_notifications(self._context, limit, lease=lease)
 
     def acknowledge(self, ids: Iterable[str] | Claim, *, by: Actor | str | None = None) -> int:
-        """Mark notifications (or a claim's) as delivered; with *by*, only that
-        professional's own. Returns how many were removed."""
+        """Remove delivered notifications (or a claim's); with *by*, only theirs."""
         return outbox.acknowledge(self._context, ids, by=by)
 
     # -- housekeeping and the logbook (maintenance.py) ---------------------------------------------
@@ -415,13 +353,9 @@ class VerwijsIndex:
         return moved
 
     def logbook_anchor(self) -> dict[str, Any]:
-        """A small value to keep outside the database: each lane's last sequence number and
-        hash now. :meth:`verify_logbook` with it reports any entry at or before it that is
-        missing or changed, even by someone who holds the key."""
+        """Each lane's last sequence number and hash, to keep outside the database."""
         return maintenance.logbook_anchor(self._context)
 
     def verify_logbook(self, anchor: Mapping[str, Any] | str | None = None) -> LogbookReport:
-        """Check every hash chain of the logbook, the sealed heads, each youth's sealed count
-        of references to their entries, and, given an *anchor*, that nothing at or before it
-        is missing or changed."""
+        """Check the logbook's chains, seals and counts, and nothing before *anchor* changed."""
         return maintenance.verify_logbook(self._context, anchor)

@@ -152,7 +152,12 @@ def register(
     ends_on: date | None = None,
     extra: Mapping[str, object] | None = None,
 ) -> Registration:
-    """Record that *professional* is involved with *subject* (melding), and match."""
+    """Record that *professional* is involved with *subject* (melding), and match.
+
+    A youth of 23 or older, a deceased youth, an end date in the past or beyond two years,
+    an unknown organisation or any extra field (a reason above all) raise a library error,
+    and nothing is written. The link is stamped with a moment read while the youth's lock
+    is held, never earlier than the youth's latest stored change (decision 30)."""
     refuse_extra(extra or {})
     if not isinstance(professional, Professional):
         key = ctx.pseudonym(v.model_argument(subject, Subject, "subject").number)

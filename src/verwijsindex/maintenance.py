@@ -399,7 +399,8 @@ def _seal_as_it_stands(tx: Transaction, keyring: Keyring) -> None:
 
 def logbook_anchor(ctx: Context) -> dict[str, Any]:
     """Each lane's last sequence number and hash now, as a small JSON-serialisable dict to
-    keep outside the database."""
+    keep outside the database: :func:`verify_logbook` with it reports any entry at or
+    before it that is missing or changed, even by someone who holds the key."""
     with ctx.store.transaction(snapshot=True) as tx:
         heads = tx.log_heads()
     return logbook.make_anchor(heads, ctx.now())

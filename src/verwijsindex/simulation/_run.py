@@ -28,7 +28,8 @@ import attrs
 
 from verwijsindex.clock import FixedClock, add_years, age_on, local_date
 from verwijsindex.errors import AgeLimitError, ConfigurationError, InvalidRecordError
-from verwijsindex.index import Registration, VerwijsIndex
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.links import Registration
 from verwijsindex.matching import MatchRule, Rules, deletion_date
 from verwijsindex.model import (
     LinkStatus,

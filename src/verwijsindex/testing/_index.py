@@ -25,7 +25,8 @@ from verwijsindex.errors import (
     NotFoundError,
     UnknownOrganisationError,
 )
-from verwijsindex.index import ImportRecord, ImportStatus, VerwijsIndex
+from verwijsindex.importing import ImportRecord, ImportStatus
+from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import (
     LinkStatus,
     NotificationKind,
