@@ -71,15 +71,21 @@ def _drop_schema(url: str, schema: str) -> None:
 
 
 @contextmanager
-def place(settings: Settings, backend: str, label: str = "") -> Iterator[Place]:
-    """A fresh, empty place on *backend*, removed when the block ends."""
+def place(
+    settings: Settings, backend: str, label: str = "", *, synchronous: str = "full"
+) -> Iterator[Place]:
+    """A fresh, empty place on *backend*, removed when the block ends. A SQLite store is
+    opened with *synchronous* (``full``, the store's default, or ``normal``)."""
+    if synchronous != "full" and backend != "sqlite":  # pragma: no cover - a benchmark's bug
+        raise ValueError(f"synchronous={synchronous} is a SQLite setting, not one of {backend}")
     if backend == "memory":
         yield Place("memory", "memory://")
     elif backend == "sqlite":
         folder = tempfile.mkdtemp(prefix="verwijsindex-bench-", dir=settings.tmp)
         path = os.path.join(folder, f"{label or 'bench'}.db")
+        query = "" if synchronous == "full" else f"?synchronous={synchronous}"
         try:
-            yield Place("sqlite", f"sqlite:///{path}", sqlite_path=path)
+            yield Place("sqlite", f"sqlite:///{path}{query}", sqlite_path=path)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     elif backend == "postgres":

@@ -7,14 +7,26 @@ registers workload A; the raw baseline replays, on a second empty store of the s
 backend, the reads and writes the library makes for workload B (same generator, same
 size, other youths). About a third of the registrations join or make a match, so the
 outbox and the logbook get their share of rows.
+
+Single registrations on SQLite run twice: with the store's default ``synchronous=FULL``
+and with ``?synchronous=normal``, each beside a raw baseline whose connection has the
+same setting, so that each ratio compares like with like.
 """
 
 from __future__ import annotations
 
 from benchmarks._backends import Settings, index_on, place
-from benchmarks._common import add_organisations, close, record_bulk, record_single, replay
+from benchmarks._common import (
+    Replayer,
+    add_organisations,
+    close,
+    record_bulk,
+    record_single,
+    replay,
+)
 from benchmarks._common import replayer as make_replayer
 from benchmarks._data import Registration, World, make_world, registrations
+from benchmarks._raw import SQLiteReplay
 from benchmarks._report import Figure, Timing, emit, settle, time_each, time_total
 from verwijsindex.importing import ImportRecord
 
@@ -24,6 +36,11 @@ _SINGLE = {"memory": (300, 20_000), "sqlite": (200, 3_000), "postgres": (100, 2_
 _BULK = {"memory": (500, 50_000), "sqlite": (500, 50_000), "postgres": (300, 20_000)}
 BATCH = 500
 """The index's default batch size, what a migration gets without tuning."""
+_SYNCHRONOUS = {"sqlite": ("full", "normal")}
+"""The settings of ``synchronous`` single registrations run with, per backend (``full``
+alone for the others): each gives a figure of its own."""
+_PRAGMA = {"full": 2, "normal": 1}
+"""What ``PRAGMA synchronous`` reads back for each setting."""
 
 
 def run_single(settings: Settings, backend: str) -> None:
@@ -31,22 +48,38 @@ def run_single(settings: Settings, backend: str) -> None:
     world = make_world(professionals=1_000, organisations=100)
     ours_regs = registrations(world, n, bsn_start=10_000_000, seed=11)
     raw_regs = registrations(world, n, bsn_start=20_000_000, seed=12)
-    settle()
-    ours = _ours_single(settings, backend, world, ours_regs)
-    recorded = record_single(world, raw_regs)
-    settle()
-    with place(settings, backend, "single-raw") as target:
-        raw = make_replayer(target, world, batched=False)
-        base = replay(raw, recorded, len(raw_regs))
-        close(raw)
-    emit(Figure("register.single", backend, n, ours, base, "commit each"))
+    for synchronous in _SYNCHRONOUS.get(backend, ("full",)):
+        settle()
+        ours = _ours_single(settings, backend, world, ours_regs, synchronous)
+        recorded = record_single(world, raw_regs)
+        settle()
+        with place(settings, backend, "single-raw", synchronous=synchronous) as target:
+            raw = make_replayer(target, world, batched=False)
+            _durable_as(raw, synchronous)
+            base = replay(raw, recorded, len(raw_regs))
+            close(raw)
+        del recorded  # the next setting's library side starts without it, as this one did
+        label = backend if synchronous == "full" else f"{backend} (synchronous={synchronous})"
+        emit(Figure("register.single", label, n, ours, base, "commit each"))
+
+
+def _durable_as(raw: Replayer, synchronous: str) -> None:
+    """Give a raw SQLite baseline the *synchronous* setting of the store it is measured
+    against (its connection is opened with ``FULL``, the store's default)."""
+    if isinstance(raw, SQLiteReplay):
+        raw.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        assert raw.db.execute("PRAGMA synchronous").fetchone() == (_PRAGMA[synchronous],)
 
 
 def _ours_single(
-    settings: Settings, backend: str, world: World, regs: list[Registration]
+    settings: Settings,
+    backend: str,
+    world: World,
+    regs: list[Registration],
+    synchronous: str = "full",
 ) -> Timing:
     """The library's side, in a function of its own: its store is gone when it returns."""
-    with place(settings, backend, "single") as target:
+    with place(settings, backend, "single", synchronous=synchronous) as target:
         store = target.open()
         add_organisations(store, world)
         index = index_on(store)

@@ -843,3 +843,19 @@ def test_a_reader_that_stops_early_gets_no_error_message() -> None:
         process.stdout.close()  # before the command has written everything
         errors = process.stderr.read().decode()
     assert errors == ""
+
+
+def test_a_sqlite_url_with_parameters_names_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`?synchronous=normal` is the store's setting: the mark, --create and --replace
+    look at the file without it."""
+    url = f"sqlite:///{tmp_path / 'sim.db'}?synchronous=normal"
+    assert call("simulate", "--store", url, *SMALL)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "sim.db"
+    ]
+    assert call("simulate", "--store", url, "--replace", *SMALL)[0] == 0  # its own mark
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    assert call("sweep", "--store", f"sqlite:///{tmp_path / 'new.db'}?synchronous=normal")[0] == 3
+    assert not (tmp_path / "new.db").exists()

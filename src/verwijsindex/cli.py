@@ -498,6 +498,7 @@ def _sqlite_file(url: str) -> Path | None:
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() != "sqlite":
         return None
+    rest = rest.partition("?")[0]  # ?synchronous=normal is the store's, not the file's
     path = rest[1:] if rest.startswith("/") else rest
     return None if path in ("", ":memory:") else Path(path)
 

@@ -24,8 +24,14 @@ verwijsindex.errors.ConfigurationError: unknown store URL scheme: use memory://,
 
 ``sqlite:///verwijsindex.db`` opens a file relative to the working directory,
 ``sqlite:////abs/path.db`` an absolute one, ``sqlite://`` or ``sqlite:///:memory:`` an
-in-memory database. A PostgreSQL URL may name the schema to use with ``?schema=name``
-(default ``verwijsindex``).
+in-memory database. A SQLite URL takes one parameter, ``?synchronous=full`` (the default)
+or ``?synchronous=normal``; any other is refused. A PostgreSQL URL may name the schema to
+use with ``?schema=name`` (default ``verwijsindex``).
+
+>>> open_store("sqlite:///verwijsindex.db?synchronous=off")
+Traceback (most recent call last):
+    ...
+verwijsindex.errors.ConfigurationError: synchronous must be 'full' (the default) or 'normal'
 """
 
 from __future__ import annotations
@@ -355,8 +361,9 @@ def open_store(url: str) -> ClosingStore:
     if scheme == "memory":
         store: ClosingStore = backend()
     elif scheme == "sqlite":
+        rest, _, query = rest.partition("?")
         path = rest[1:] if rest.startswith("/") else rest
-        store = backend(path or ":memory:")
+        store = backend(path or ":memory:", **_sqlite_options(query))
     else:
         try:
             base, schema = _split_schema(url)
@@ -365,6 +372,26 @@ def open_store(url: str) -> ClosingStore:
             raise ConfigurationError("not a valid PostgreSQL connection URL") from None
         store = backend(base) if schema is None else backend(base, schema=schema)
     return store
+
+
+_SQLITE_PARAMETERS = frozenset({"synchronous"})
+"""The parameters a SQLite URL may have, each a keyword argument of ``SQLiteStore``."""
+
+
+def _sqlite_options(query: str) -> dict[str, str]:
+    """The keyword arguments of ``SQLiteStore`` in the query of a SQLite URL; the store
+    checks their values. Errors repeat neither a name nor a value: both are the caller's."""
+    options: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name not in _SQLITE_PARAMETERS:
+            raise ConfigurationError(
+                "unknown parameter in a SQLite URL: the one it takes is "
+                "?synchronous=full or ?synchronous=normal"
+            )
+        if name in options:
+            raise ConfigurationError("synchronous is given more than once in a SQLite URL")
+        options[name] = value
+    return options
 
 
 def _split_schema(url: str) -> tuple[str, str | None]:

@@ -139,16 +139,51 @@ def _path(value: object) -> str:
     return path
 
 
+_SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
+"""The values of ``synchronous`` a store takes, and the ``PRAGMA synchronous`` each sets."""
+
+
+def _synchronous(value: object) -> str:
+    """*value* (``"full"`` or ``"normal"``, in any case) as the keyword of
+    ``PRAGMA synchronous``, or a :class:`ConfigurationError` that does not repeat it."""
+    if isinstance(value, str) and value.isascii():
+        found = _SYNCHRONOUS.get(value.lower())
+        if found is not None:
+            return found
+    raise ConfigurationError("synchronous must be 'full' (the default) or 'normal'")
+
+
 class SQLiteStore:
     """A store in an SQLite database file, or in memory with ``":memory:"`` (the default).
 
     Each thread gets its own connection to a file; an in-memory database has one
     connection that threads take turns on. :meth:`close` closes them all.
+
+    By default every connection runs with ``PRAGMA synchronous=FULL``: a commit has reached
+    the disk when it returns. ``synchronous="normal"`` (``?synchronous=normal`` in the URL) trades
+    that for speed: in WAL mode a commit then outlives a crash of the process, but the
+    last ones before a power cut or an operating-system crash may be lost (never
+    corrupted). For work that can be run again, such as a batch import or a simulation.
+
+    >>> with SQLiteStore(synchronous="normal") as store:
+    ...     store
+    SQLiteStore(':memory:')
+    >>> SQLiteStore(synchronous="off")
+    Traceback (most recent call last):
+        ...
+    verwijsindex.errors.ConfigurationError: synchronous must be 'full' (the default) or 'normal'
     """
 
-    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        timeout: float = 30.0,
+        synchronous: str = "full",
+    ) -> None:
         self._path = _path(path)
         self._timeout = seconds(timeout, "timeout")
+        self._synchronous = _synchronous(synchronous)
         self._memory = self._path in {":memory:", ""}
         self._lock = threading.RLock()
         self._local = threading.local()
@@ -177,7 +212,8 @@ class SQLiteStore:
         connection = sqlite3.connect(
             self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
         )
-        connection.execute("PRAGMA synchronous=FULL")
+        # Every connection: the setting is per connection, and each thread opens its own.
+        connection.execute(f"PRAGMA synchronous={self._synchronous}")
         connection.execute("PRAGMA foreign_keys=ON")
         # Deleted rows are overwritten, so an erased youth cannot be read back from the file.
         connection.execute("PRAGMA secure_delete=ON")
