@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.storage.conftest import postgres_schema, postgres_url  # noqa: F401 - fixtures
+from tests.storage.field import with_schema
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.storage import MemoryStore, open_store
 from verwijsindex.testing import TEST_KEY
@@ -40,13 +42,28 @@ print("done")
 """
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite-file", "sqlite-memory"])
-def test_a_scenario_in_with_blocks_warns_of_nothing(kind: str, tmp_path: Path) -> None:
-    url = {
-        "memory": "memory://",
-        "sqlite-file": f"sqlite:///{tmp_path / 'index.db'}",
-        "sqlite-memory": "sqlite://",
-    }[kind]
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "memory",
+        "sqlite-file",
+        "sqlite-memory",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ],
+)
+def test_a_scenario_in_with_blocks_warns_of_nothing(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "postgres":
+        url = with_schema(
+            request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
+        )
+    else:
+        url = {
+            "memory": "memory://",
+            "sqlite-file": f"sqlite:///{tmp_path / 'index.db'}",
+            "sqlite-memory": "sqlite://",
+        }[kind]
     code = f"URL = {url!r}\n" + textwrap.dedent(SCENARIO)
     done = subprocess.run(
         [sys.executable, "-X", "dev", "-W", "error", "-c", code],
