@@ -740,3 +740,25 @@ def test_a_statrow_checks_its_fields() -> None:
         Statistics("rows")
     with pytest.raises(InvalidRecordError):
         Statistics((good,), threshold=0)
+
+
+@pytest.mark.parametrize(
+    ("module", "feature", "says"),
+    [
+        ("pandas", "to_pandas()", "to_pandas() needs pandas: pip install 'verwijsindex[sim]'"),
+        ("matplotlib.figure", "drawing a plot", "drawing a plot needs matplotlib"),
+    ],
+)
+def test_a_missing_optional_dependency_names_its_extra(
+    module: str, feature: str, says: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from verwijsindex._optional import optional
+    from verwijsindex.errors import ConfigurationError
+
+    monkeypatch.setitem(sys.modules, module, None)  # import now raises ImportError
+    with pytest.raises(ConfigurationError) as caught:
+        optional(module, feature)
+    assert str(caught.value).startswith(says)
+    assert str(caught.value).endswith("pip install 'verwijsindex[sim]'")

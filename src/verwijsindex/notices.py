@@ -60,7 +60,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.regions import Region
 from verwijsindex.service_number import ServiceNumber
-from verwijsindex.signals import contacts_of, rematch
+from verwijsindex.signals import contacts_of, rematch, tell_coordinator
 
 __all__ = [
     "POPULATION_REGISTER",
@@ -187,15 +187,7 @@ def _tell(
     except UnknownMunicipalityError:  # pragma: no cover - stored codes are known
         old_region = None
     if old_region is None or old_region.name != new_region.name:
-        region = new_region.name
-        work.signal(
-            dossier,
-            f"coordinator:{region}",
-            NotificationKind.COORDINATOR,
-            region,
-            now,
-            contacts=contacts,
-        )
+        tell_coordinator(work, dossier, new_region.name, now, contacts)
 
 
 @attrs.frozen

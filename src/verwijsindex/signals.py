@@ -36,6 +36,7 @@ __all__ = [
     "notify_match",
     "regions_of",
     "rematch",
+    "tell_coordinator",
 ]
 
 
@@ -119,15 +120,29 @@ def notify_match(
     regions = regions_of(ctx, work, links)
     if len(regions) > 1:
         for region in regions:
-            work.signal(
-                dossier,
-                f"coordinator:{region}",
-                NotificationKind.COORDINATOR,
-                region,
-                now,
-                match_id=match.id,
-                contacts=contacts,
-            )
+            tell_coordinator(work, dossier, region, now, contacts, match_id=match.id)
+
+
+def tell_coordinator(
+    work: UnitOfWork,
+    dossier: Dossier,
+    region: str,
+    now: datetime,
+    contacts: tuple[Contact, ...],
+    *,
+    match_id: str | None = None,
+) -> None:
+    """Tell *region*'s coordinator: of a match across regions (with its *match_id*), or
+    of a youth with active links who moved into the region (without)."""
+    work.signal(
+        dossier,
+        f"coordinator:{region}",
+        NotificationKind.COORDINATOR,
+        region,
+        now,
+        match_id=match_id,
+        contacts=contacts,
+    )
 
 
 def contacts_of(work: UnitOfWork, professional_ids: Iterable[str]) -> tuple[Contact, ...]:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import enum
 import heapq
-import importlib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -53,9 +52,9 @@ import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex import cbs_code
+from verwijsindex._optional import optional
 from verwijsindex.errors import (
     AgeLimitError,
-    ConfigurationError,
     InvalidRecordError,
     NotFoundError,
 )
@@ -321,12 +320,7 @@ class Statistics:
         ``count`` as a nullable integer (``<NA>`` when suppressed), ``None`` for a
         total's municipality or band (``groupby`` leaves those rows out unless given
         ``dropna=False``). Needs pandas (the ``sim`` extra)."""
-        try:
-            pandas = importlib.import_module("pandas")
-        except ImportError as error:
-            raise ConfigurationError(
-                "to_pandas() needs pandas: pip install 'verwijsindex[sim]'"
-            ) from error
+        pandas = optional("pandas", "to_pandas()")
         frame = pandas.DataFrame.from_records(self.as_dicts(), columns=list(_COLUMNS))
         frame["month"] = pandas.to_datetime(frame["month"], format="%Y-%m-%d")
         frame["count"] = frame["count"].astype("Int64")

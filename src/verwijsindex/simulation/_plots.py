@@ -34,13 +34,13 @@ verwijsindex.errors.InvalidRecordError: plots take the rows of compare(): a non-
 
 from __future__ import annotations
 
-import importlib
 import textwrap
 from collections.abc import Sequence
 from math import isnan
 from typing import TYPE_CHECKING, Any
 
-from verwijsindex.errors import ConfigurationError, InvalidRecordError
+from verwijsindex._optional import optional
+from verwijsindex.errors import InvalidRecordError
 from verwijsindex.simulation._rows import Rows, summarise
 
 if TYPE_CHECKING:
@@ -66,12 +66,7 @@ def _say(column: str, value: object) -> str:
 
 
 def _new_figure(columns: int, title: str | None, width: float = 5.5) -> tuple[Figure, list[Axes]]:
-    try:
-        figure_module = importlib.import_module("matplotlib.figure")
-    except ImportError as error:
-        raise ConfigurationError(
-            "plots need matplotlib: pip install 'verwijsindex[sim]'"
-        ) from error
+    figure_module = optional("matplotlib.figure", "drawing a plot")
     figure: Figure = figure_module.Figure(figsize=(width * columns, 4.2), layout="constrained")
     axes = figure.subplots(1, columns, squeeze=False)[0]
     if title:

@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import importlib
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import attrs
 
+from verwijsindex._optional import optional
 from verwijsindex.errors import ConfigurationError, InvalidRecordError
 from verwijsindex.simulation._assumptions import Assumptions, checked
 from verwijsindex.simulation._population import Population, synthetic_population
@@ -86,12 +86,7 @@ class Rows(Sequence[Row]):
 
     def to_pandas(self) -> Any:
         """A :class:`pandas.DataFrame` of the rows (needs pandas: the ``sim`` extra)."""
-        try:
-            pandas = importlib.import_module("pandas")
-        except ImportError as error:
-            raise ConfigurationError(
-                "to_pandas() needs pandas: pip install 'verwijsindex[sim]'"
-            ) from error
+        pandas = optional("pandas", "to_pandas()")
         return pandas.DataFrame.from_records(list(self.rows), columns=list(self.columns))
 
 
