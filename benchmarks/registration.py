@@ -15,6 +15,8 @@ same setting, so that each ratio compares like with like.
 
 from __future__ import annotations
 
+import contextlib
+
 from benchmarks._backends import Settings, index_on, place
 from benchmarks._common import (
     Replayer,
@@ -28,6 +30,7 @@ from benchmarks._common import replayer as make_replayer
 from benchmarks._data import Registration, World, make_world, registrations
 from benchmarks._raw import SQLiteReplay
 from benchmarks._report import Figure, Timing, emit, settle, time_each, time_total
+from verwijsindex import collector_paused
 from verwijsindex.importing import ImportRecord
 
 __all__ = ["run_bulk", "run_single"]
@@ -100,7 +103,15 @@ def _ours_bulk(
     return ours
 
 
+def _collector(paused: bool) -> contextlib.AbstractContextManager[None]:
+    return collector_paused() if paused else contextlib.nullcontext()
+
+
 def run_bulk(settings: Settings, backend: str) -> None:
+    """Bulk registration twice: with the cyclic garbage collector on, as a server's thread
+    runs it (the library never touches it), and paused around the whole import, as
+    ``verwijsindex import`` and a batch job run it (``collector_paused()``). Each beside a
+    raw baseline replayed under the same setting."""
     n = settings.size(*_BULK[backend])
     world = make_world(professionals=1_000, organisations=100)
 
@@ -112,12 +123,19 @@ def run_bulk(settings: Settings, backend: str) -> None:
 
     ours_records = records(10_000_000, 21)
     raw_records = records(20_000_000, 22)
-    settle()
-    ours = _ours_bulk(settings, backend, world, ours_records)
-    recorded = record_bulk(world, raw_records, BATCH)
-    settle()
-    with place(settings, backend, "bulk-raw") as target:
-        raw = make_replayer(target, world, batched=True)
-        base = replay(raw, recorded, n)
-        close(raw)
-    emit(Figure("register.bulk", backend, n, ours, base, f"batches of {BATCH}"))
+    for paused in (False, True):
+        settle()
+        with _collector(paused):
+            ours = _ours_bulk(settings, backend, world, ours_records)
+        recorded = record_bulk(world, raw_records, BATCH)
+        settle()
+        with (
+            place(settings, backend, "bulk-raw") as target,
+            _collector(paused),
+        ):
+            raw = make_replayer(target, world, batched=True)
+            base = replay(raw, recorded, n)
+            close(raw)
+        del recorded
+        label = f"{backend} (gc paused)" if paused else backend
+        emit(Figure("register.bulk", label, n, ours, base, f"batches of {BATCH}"))
