@@ -114,7 +114,7 @@ class Figure:
         o, r = self.ours, self.raw
         tail = f"  ({self.note})" if self.note else ""
         return (
-            f"{self.name:<24} {self.backend:<8} n={self.n:<8,} {_ops(o.ops)} "
+            f"{self.name:<24} {self.backend:<15} n={self.n:<8,} {_ops(o.ops)} "
             f"p50{_ms(o.p(0.5))} p99{_ms(o.p(0.99))} | raw {_ops(r.ops)} "
             f"p50{_ms(r.p(0.5))} p99{_ms(r.p(0.99))} | {_ratio(self.ratio)} raw{tail}"
         )
@@ -131,7 +131,7 @@ def emit(figure: Figure) -> Figure:
 
 
 def skip(name: str, backend: str, reason: str) -> None:
-    print(f"{name:<24} {backend:<8} skipped: {reason}", flush=True)
+    print(f"{name:<24} {backend:<15} skipped: {reason}", flush=True)
 
 
 def note(text: str) -> None:
