@@ -406,7 +406,8 @@ def test_the_pool_and_the_store_add_no_hidden_round_trips(
 
 # --- a registration ------------------------------------------------------------------------------
 #
-# The target: at most 3 round trips per registration (docs/performance.md). What the library does today
+# The target: at most 3 round trips per registration (docs/performance.md). What the library
+# does today
 # (measured with psycopg 3.3.9, psycopg-pool 3.3.3, PostgreSQL on localhost, each test on a
 # fresh pooled connection; the store's own pool gives the same counts):
 #
