@@ -4,16 +4,19 @@ The store is filled with :meth:`VerwijsIndex.bulk_register` (historical links ma
 last 700 days, about 1.6 per youth, 20 per professional on average), in batches of 2,000
 youths (500 on PostgreSQL, whose advisory locks share one lock table). One filled store
 per backend serves, in order: registration latency, ``matches_for``, the access report,
-and the sweeps, which change the store and so come last.
+on the memory store paging (every key in pages, and an outbox of its own drained), and
+the sweeps, which change the store and so come last.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import random
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,11 +27,12 @@ from benchmarks._backends import Place, Settings, index_on, place
 from benchmarks._common import add_organisations, close, record_single, replay, replayer
 from benchmarks._data import NOW, World, historic_records, make_world, registrations
 from benchmarks._raw import sqlite_connect
-from benchmarks._report import Figure, Timing, emit, note, time_each
+from benchmarks._report import Figure, Timing, emit, note, settle, time_each, time_total
 from verwijsindex.clock import local_date
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.storage import Store
+from verwijsindex.model import Notification, NotificationKind
+from verwijsindex.storage import MemoryStore, Store
 from verwijsindex.testing import FixedClock
 
 __all__ = ["Stored", "populate", "run_1m", "run_10k"]
@@ -131,6 +135,8 @@ def run_1m(settings: Settings, backend: str) -> None:
             register_latency(settings, stored, "register.at-1m")
             matches_for(settings, stored)
             access.run(settings, stored)
+            if backend == "memory":
+                paging(settings, stored)
             sweeps(settings, stored)
         finally:
             stored.store.close()
@@ -229,6 +235,80 @@ def _raw_matches_for(stored: Stored) -> Callable[[str], object]:
         return _pick(pid, [json.loads(r[0]) for r in rows])
 
     return pg
+
+
+# --- paging (memory) ----------------------------------------------------------------------------
+
+PAGE = 500
+"""Keys or notifications per page."""
+
+
+def paging(settings: Settings, stored: Stored) -> None:
+    """The memory store read a page at a time: every stored key in pages of :data:`PAGE`,
+    a transaction each (as a re-key pages), and an outbox of N pending notifications on a
+    store of its own drained by claiming a page and acknowledging it. The raw baselines
+    page a plain sorted list by bisection, and pop a plain queue beside a dict."""
+    s: Any = stored.store
+    count = len(s._dossiers)
+    ordered = sorted(s._dossiers)
+    settle()
+    ours = time_total(count, lambda: _page_keys(stored.store))
+    settle()
+    base = time_total(count, lambda: _page_list(ordered))
+    what = f"pages of {PAGE}, a transaction each; took {ours.seconds:.2f} s"
+    emit(Figure("keys.all-pages", "memory", count, ours, base, what))
+    n = settings.size(2_000, 200_000)
+    outbox = MemoryStore()
+    notes = [
+        Notification(
+            id=f"bench-{i}", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=NOW
+        )
+        for i in range(n)
+    ]
+    with outbox.transaction() as tx:
+        tx.add_notifications([(f"youth-{i % 1_000}", x) for i, x in enumerate(notes)])
+    index = index_on(outbox, FixedClock(NOW))
+    settle()
+    ours = time_total(n, lambda: _drain(index))
+    settle()
+    base = time_total(n, lambda: _drain_queue(notes))
+    outbox.close()
+    what = f"claim {PAGE} and acknowledge them, a page at a time; took {ours.seconds:.2f} s"
+    emit(Figure("outbox.drain", "memory", n, ours, base, what))
+
+
+def _page_keys(store: Store) -> None:
+    after: str | None = None
+    while True:
+        with store.transaction() as tx:
+            keys = tx.keys(after, PAGE)
+        if not keys:
+            return
+        after = keys[-1]
+
+
+def _page_list(ordered: list[str]) -> None:
+    after: str | None = None
+    while True:
+        start = 0 if after is None else bisect.bisect_right(ordered, after)
+        keys = ordered[start : start + PAGE]
+        if not keys:
+            return
+        after = keys[-1]
+
+
+def _drain(index: VerwijsIndex) -> None:
+    while (claim := index.claim_notifications(PAGE)).notifications:
+        index.acknowledge(claim)
+
+
+def _drain_queue(notes: list[Notification]) -> None:
+    pending = {x.id: x for x in notes}
+    queue = deque(pending)
+    while queue:
+        page = [pending[queue.popleft()] for _ in range(min(PAGE, len(queue)))]
+        for x in page:
+            del pending[x.id]
 
 
 # --- sweep -------------------------------------------------------------------------------------

@@ -14,13 +14,12 @@ True
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
@@ -35,6 +34,9 @@ _Undo = tuple[Any, ...]
 _NO_SEALS: Mapping[int, str] = {}
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T", str, tuple[int, str])
+_RUN = 1_000
+"""How long a run of :class:`_Sorted` may grow before it is split in two."""
 
 
 def _due_days(dossier: Dossier | None) -> tuple[date | None, date | None, date | None]:
@@ -101,12 +103,94 @@ class _DueIndex:
         return out[:limit]
 
 
+class _Sorted(Generic[T]):
+    """Distinct values in ascending order, kept as short sorted runs and the last value of
+    each run: adding or removing a value costs two bisections and a move within its run,
+    and a page of values after a bound costs two bisections and the page, never a sort of
+    everything. A run longer than :data:`_RUN` is split in two, and one a quarter of that
+    or shorter joins a neighbour, so there are never many more runs than values / _RUN.
+    Two are equal when they hold the same values, however they are cut into runs."""
+
+    __slots__ = ("lasts", "runs")
+
+    def __init__(self) -> None:
+        self.runs: list[list[T]] = []
+        self.lasts: list[T] = []
+
+    def add(self, value: T) -> None:
+        """Add *value*, which is not here yet."""
+        runs, lasts = self.runs, self.lasts
+        i = bisect.bisect_left(lasts, value)
+        if i < len(runs):
+            run = runs[i]
+            bisect.insort(run, value)
+        elif runs:  # after every value: at the end of the last run
+            i -= 1
+            run = runs[i]
+            run.append(value)
+            lasts[i] = value
+        else:
+            runs.append([value])
+            lasts.append(value)
+            return
+        self._split(i)
+
+    def remove(self, value: T) -> None:
+        """Remove *value*, which is here."""
+        runs, lasts = self.runs, self.lasts
+        i = bisect.bisect_left(lasts, value)
+        run = runs[i]
+        del run[bisect.bisect_left(run, value)]
+        if not run:
+            del runs[i], lasts[i]
+            return
+        lasts[i] = run[-1]
+        if len(run) <= _RUN // 4 and len(runs) > 1:  # join the next run (the last: the one before)
+            if i == len(runs) - 1:
+                i -= 1
+            runs[i].extend(runs.pop(i + 1))
+            lasts[i] = lasts.pop(i + 1)
+            self._split(i)
+
+    def _split(self, i: int) -> None:
+        run = self.runs[i]
+        if len(run) > _RUN:
+            half = len(run) // 2
+            self.runs.insert(i + 1, run[half:])
+            del run[half:]
+            self.lasts.insert(i, run[-1])
+
+    def page(self, after: T | None, limit: int) -> list[T]:
+        """Up to *limit* values greater than *after* (from the first if ``None``), in order."""
+        runs = self.runs
+        i = j = 0
+        if after is not None:
+            i = bisect.bisect_right(self.lasts, after)
+            if i < len(runs):
+                j = bisect.bisect_right(runs[i], after)
+        out: list[T] = []
+        while i < len(runs) and len(out) < limit:
+            out.extend(runs[i][j : j + limit - len(out)])
+            i, j = i + 1, 0
+        return out
+
+    def __iter__(self) -> Iterator[T]:
+        return itertools.chain.from_iterable(self.runs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Sorted) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"_Sorted({list(self)!r})"
+
+
 class MemoryStore:
     """A store that lives in this process's memory and is gone when the process ends."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._dossiers: dict[str, Dossier] = {}
+        self._key_order: _Sorted[str] = _Sorted()  # the keys, for paging
         self._by_link: dict[str, str] = {}
         self._by_match: dict[str, str] = {}
         self._by_professional: dict[str, set[str]] = {}
@@ -119,6 +203,8 @@ class MemoryStore:
         # listing them does not read the whole outbox
         self._outbox_by_key: dict[str, dict[str, int]] = {}
         self._arrivals = itertools.count()
+        # the pending notifications as (order of arrival, id), for reading them in pages
+        self._arrival_order: _Sorted[tuple[int, str]] = _Sorted()
         self._log: dict[int, list[LogEntry]] = {}
         self._heads: dict[int, tuple[int, str]] = {}
         self._entries: dict[str, LogEntry] = {}
@@ -203,6 +289,14 @@ class _MemoryTransaction:
             keys.discard(key)
             self.undo.append((set.add, keys, key))
 
+    def _insert(self, order: _Sorted[T], value: T) -> None:
+        order.add(value)
+        self.undo.append((_Sorted.remove, order, value))
+
+    def _withdraw(self, order: _Sorted[T], value: T) -> None:
+        order.remove(value)
+        self.undo.append((_Sorted.add, order, value))
+
     # -- dossiers ---------------------------------------------------------------------------------
 
     def load(self, key: str) -> Dossier | None:
@@ -212,6 +306,8 @@ class _MemoryTransaction:
         key = dossier.key
         old = self.s._dossiers.get(key)
         self._unindex(key)
+        if old is None:
+            self._insert(self.s._key_order, key)
         self._set(self.s._dossiers, key, dossier)
         terms = index_terms(dossier)
         for link_id in terms.link_ids:
@@ -263,6 +359,7 @@ class _MemoryTransaction:
         self._unindex(key)
         self._pop(self.s._dossiers, key)
         if old is not None:
+            self._withdraw(self.s._key_order, key)
             self._move(self.s._sweep_due, key, old.sweep_due, None)
             self._move(self.s._information_due, key, old.information_due, None)
             self._move(self.s._follow_up_due, key, old.follow_up_due, None)
@@ -302,8 +399,7 @@ class _MemoryTransaction:
         return self.s._information_due.first(before, limit, inclusive=False)
 
     def keys(self, after: str | None, limit: int) -> list[str]:
-        keys = sorted(k for k in self.s._dossiers if after is None or k > after)
-        return keys[:limit]
+        return self.s._key_order.page(after, limit)
 
     # -- organisations and professionals ----------------------------------------------------------
 
@@ -330,6 +426,7 @@ class _MemoryTransaction:
             old = self.s._outbox.get(notification.id)
             if old is None:
                 seq = next(self.s._arrivals)
+                self._insert(self.s._arrival_order, (seq, notification.id))
             else:  # a repeated id replaces the message and its key, and keeps its place
                 seq = self.s._outbox_by_key[old[0]][notification.id]
                 self._unfile(old[0], notification.id)
@@ -337,17 +434,10 @@ class _MemoryTransaction:
             self._file(key, notification.id, seq)
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
-        # in order of arrival, also after a rollback put some back
-        outbox, by_key = self.s._outbox, self.s._outbox_by_key
-
-        def arrival(notification_id: str) -> int:
-            return by_key[outbox[notification_id][0]][notification_id]
-
-        if limit is None:
-            ids = sorted(outbox, key=arrival)
-        else:
-            ids = heapq.nsmallest(limit, outbox, key=arrival)
-        return [outbox[i][1] for i in ids]
+        # in order of arrival, also after a rollback put some back (in its place by number)
+        order, outbox = self.s._arrival_order, self.s._outbox
+        ids = order if limit is None else order.page(None, limit)
+        return [outbox[i][1] for _, i in ids]
 
     def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
         # the recipients are few per youth; an index by recipient is the SQL stores' job
@@ -357,12 +447,18 @@ class _MemoryTransaction:
     def claim_notifications(
         self, limit: int, now: datetime, until: datetime, claim: str
     ) -> list[Notification]:
-        claims = self.s._claims
-        free = [
-            n
-            for n in self.pending_notifications(None)
-            if n.id not in claims or claims[n.id][1] <= now
-        ][:limit]
+        # oldest first, stepping over those a live claim holds: a page reads the page and
+        # the held ones before it, not the whole outbox
+        claims, outbox = self.s._claims, self.s._outbox
+        free: list[Notification] = []
+        if limit <= 0:
+            return free
+        for _, notification_id in self.s._arrival_order:
+            held = claims.get(notification_id)
+            if held is None or held[1] <= now:
+                free.append(outbox[notification_id][1])
+                if len(free) == limit:
+                    break
         for notification in free:
             self._set(claims, notification.id, (claim, until))
         return free
@@ -386,17 +482,21 @@ class _MemoryTransaction:
             held = claims.get(notification_id)
             if claim is not None and (held is None or held[0] != claim):
                 continue
-            self._unfile(found[0], notification_id)
-            self._pop(self.s._outbox, notification_id)
-            self._pop(claims, notification_id)
+            self._drop(found[0], notification_id)
             done += 1
         return done
 
     def delete_notifications(self, key: str) -> None:
         for notification_id in list(self.s._outbox_by_key.get(key, ())):
-            self._unfile(key, notification_id)
-            self._pop(self.s._outbox, notification_id)
-            self._pop(self.s._claims, notification_id)
+            self._drop(key, notification_id)
+
+    def _drop(self, key: str, notification_id: str) -> None:
+        """Remove a pending notification filed under *key*, its place in line and its claim."""
+        seq = self.s._outbox_by_key[key][notification_id]
+        self._withdraw(self.s._arrival_order, (seq, notification_id))
+        self._unfile(key, notification_id)
+        self._pop(self.s._outbox, notification_id)
+        self._pop(self.s._claims, notification_id)
 
     def rekey_notifications(self, old: str, new: str) -> None:
         items = self.s._outbox_by_key.get(old)
