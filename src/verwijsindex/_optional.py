@@ -1,6 +1,6 @@
 """The optional dependencies, imported where a feature needs one.
 
->>> optional("matplotlib.figure", "drawing a plot").__name__     # doctest: +SKIP
+>>> optional("matplotlib.figure", "drawing a plot").__name__
 'matplotlib.figure'
 """
 
