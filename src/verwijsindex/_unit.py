@@ -11,7 +11,7 @@ head.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 import attrs
@@ -32,7 +32,7 @@ from verwijsindex.model import (
 from verwijsindex.policies import MAX_AGE
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
 from verwijsindex.statistics import age_band
-from verwijsindex.storage import Transaction
+from verwijsindex.storage import DirectoryReading, Transaction
 
 __all__ = ["SYSTEM", "UnitOfWork", "new_id"]
 
@@ -202,6 +202,19 @@ class UnitOfWork:
         if professional_id not in self._professionals:
             self._professionals[professional_id] = self.tx.get_professional(professional_id)
         return self._professionals[professional_id]
+
+    def prefetch(self, organisation_ids: Iterable[str], professional_ids: Iterable[str]) -> None:
+        """Read the organisations and professionals this unit will ask for, at once where
+        the store can (:class:`~verwijsindex.storage.DirectoryReading`); elsewhere they
+        are read one by one when asked for, as before."""
+        if not isinstance(self.tx, DirectoryReading):
+            return
+        organisations = [i for i in dict.fromkeys(organisation_ids) if i not in self._organisations]
+        professionals = [i for i in dict.fromkeys(professional_ids) if i not in self._professionals]
+        if organisations or professionals:
+            found = self.tx.read_directory(organisations, professionals)
+            self._organisations.update(found[0])
+            self._professionals.update(found[1])
 
     def put_professional(self, professional: Professional) -> None:
         """Store *professional*'s details, unless they are stored as they are already."""

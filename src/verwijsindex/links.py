@@ -167,6 +167,12 @@ def register(
 
     def run(locks: tuple[str, ...]) -> Registration:
         with ctx.work(locks) as work:
+            held = work.load(prepared.key)
+            links = held.links if held is not None else ()
+            work.prefetch(  # the directory this registration may need, in one read
+                (professional.organisation.id, *(link.organisation for link in links)),
+                (professional.id, *(link.professional for link in links)),
+            )
             organisation = known_organisation(work, professional)
             return register_in(ctx, work, prepared, organisation, locks)
 

@@ -407,39 +407,39 @@ def test_the_pool_and_the_store_add_no_hidden_round_trips(
 # --- a registration ------------------------------------------------------------------------------
 #
 # The target: at most 3 round trips per registration (docs/performance.md). What the library
-# does today
-# (measured with psycopg 3.3.9, psycopg-pool 3.3.3, PostgreSQL on localhost, each test on a
-# fresh pooled connection; the store's own pool gives the same counts):
+# does today (measured with psycopg 3.3.9, psycopg-pool 3.3.3, PostgreSQL on localhost, each
+# test on a fresh pooled connection; the store's own pool gives the same counts):
 #
-#   (a) first registration of a new youth, no match ........ 5
-#   (b) another organisation registers her: a match ........ 7
+#   (a) first registration of a new youth, no match ........ 4
+#   (b) another organisation registers her: a match ........ 4
 #   (c) the same registration again (nothing written) ...... 4, 3 without psycopg's prepare
-#   (d) 50 registrations of the benchmarks' mix ............ 319 (6.38 each), 318 without
-#       prepares; 5 for 28 of them, 6 for 1, 7 for 12, 9 for 5, 11 for 4
+#   (d) 50 registrations of the benchmarks' mix ............ 205 (4.10 each); 4 for 49 of
+#       them, 9 for 1
 #
-# Where they go. (a) 1. BEGIN, search path, the advisory locks, the locked dossiers and the
-# youths under the locked parents and dwelling (one pipeline); 2. the organisation; 3. the
-# professional; 4. the professional's upsert, the dossier's save, the statistics and the
-# log head FOR UPDATE (one pipeline); 5. the logbook append and COMMIT (one pipeline).
-# (b) 1-3 as (a); then, for each other professional in the match, a read of that
-# professional (the first one pipelined with the upsert) and a read of their organisation,
-# one trip each; then the save with the outbox, the statistics and the log head; then the
-# logbook append and COMMIT: 5 + 2 per other professional (9 and 11 in the mix, with two
-# and three other professionals read).
-# (c) 1. lock and read; 2. the organisation; 3. psycopg preparing COMMIT; 4. COMMIT.
-# psycopg prepares a statement on its fifth run on a connection: inside a pipeline in the
-# same trip, outside one in a trip of its own, once per connection.
+# Where they go. (a) and (b) 1. BEGIN, search path, the advisory locks, the locked dossiers
+# and the youths under the locked parents and dwelling (one pipeline); 2. the organisations
+# and professionals the registration may need: the registering professional's and those of
+# the youth's links (one pipeline, ``DirectoryReading.read_directory``); 3. the
+# professional's upsert, the dossier's save, the outbox, the statistics and the log head FOR
+# UPDATE (one pipeline); 4. the logbook append and COMMIT (one pipeline).
+# (c) 1. lock and read; 2. the directory; 3. psycopg preparing COMMIT; 4. COMMIT. psycopg
+# prepares a statement on its fifth run on a connection: inside a pipeline in the same trip,
+# outside one in a trip of its own, once per connection.
 # (d) also: a registration that finds a sibling it did not lock (LockSiblings) gives up
-# after 3 trips, rolls back (1), psycopg then sends DEALLOCATE ALL (1: it drops its
-# prepared statements on a ROLLBACK) and the registration runs again with more locks (6).
+# after its first trips, rolls back (1), psycopg then sends DEALLOCATE ALL (1: it drops its
+# prepared statements on a ROLLBACK) and the registration runs again with more locks.
+#
+# Before the directory was read at once (2026-12-06): 5 for a new youth, 7 for a match (5 +
+# 2 for each other professional, each one's record and organisation read one by one), 6.38
+# on average over the mix, 11 at most.
 
-FIRST_BOUND = 5
-MATCH_BOUND = 7
+FIRST_BOUND = 4
+MATCH_BOUND = 4
 REPEAT_BOUND = 4
 REPEAT_STEADY_BOUND = 3
-MIX_BOUND = 319
-MIX_STEADY_BOUND = 318
-MIX_MAX_BOUND = 11
+MIX_BOUND = 205
+MIX_STEADY_BOUND = 205
+MIX_MAX_BOUND = 9
 
 
 @dataclass

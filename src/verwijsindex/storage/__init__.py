@@ -10,8 +10,8 @@ A store is anything that has the methods of :class:`Store` and :class:`Transacti
 base class is needed. A :class:`Transaction` is five roles, each a protocol of its own,
 each method's promise in its docstring: :class:`DossierTransaction`,
 :class:`DirectoryTransaction`, :class:`OutboxTransaction` and
-:class:`LogbookTransaction` and :class:`StatisticsTransaction`. :class:`Scrubbing` is an
-optional capability.
+or :class:`LogbookTransaction` and :class:`StatisticsTransaction`. :class:`Scrubbing` (of
+a store) and :class:`DirectoryReading` (of a transaction) are optional capabilities.
 :class:`verwijsindex.testing.TransactionContract` tests every promise. Three stores ship:
 
 >>> store = open_store("memory://")
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LOG_LANES",
     "ClosingStore",
+    "DirectoryReading",
     "DirectoryTransaction",
     "Dossier",
     "DossierTransaction",
@@ -312,6 +313,21 @@ class ClosingStore(Store, Protocol):
     def __enter__(self) -> Self: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+
+@runtime_checkable
+class DirectoryReading(Protocol):
+    """A transaction that reads several organisations and professionals at once (an
+    optional capability: a store across a network saves a round trip per record)."""
+
+    def read_directory(
+        self, organisation_ids: Sequence[str], professional_ids: Sequence[str]
+    ) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
+        """Each of *organisation_ids* and *professional_ids* (distinct), mapped to what
+        :meth:`~DirectoryTransaction.get_organisation` and
+        :meth:`~DirectoryTransaction.get_professional` would return for it, this
+        transaction's own writes included."""
+        ...
 
 
 @runtime_checkable

@@ -327,6 +327,42 @@ class PostgresTransaction:
         rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
         return decode(rows[0][0], Organisation, "organisations", organisation_id) if rows else None
 
+    def read_directory(
+        self, organisation_ids: Sequence[str], professional_ids: Sequence[str]
+    ) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
+        """The organisations and professionals, with what is queued, in one round trip."""
+        self._check_open()
+        self._queue_saves()
+        queue, self._queue = self._queue, []
+        with translated(), self._conn.pipeline():
+            for query, params in queue:
+                self._conn.execute(query, params)
+            organisations = self._conn.execute(
+                "SELECT id, data FROM organisations WHERE id = ANY (%s::text[])",
+                [list(organisation_ids)],
+            )
+            professionals = self._conn.execute(
+                "SELECT id, data FROM professionals WHERE id = ANY (%s::text[])",
+                [list(professional_ids)],
+            )
+        with translated():
+            found_organisations: dict[str, str] = dict(organisations.fetchall())
+            found_professionals: dict[str, str] = dict(professionals.fetchall())
+        return (
+            {
+                i: decode(found_organisations[i], Organisation, "organisations", i)
+                if i in found_organisations
+                else None
+                for i in organisation_ids
+            },
+            {
+                i: decode(found_professionals[i], Professional, "professionals", i)
+                if i in found_professionals
+                else None
+                for i in professional_ids
+            },
+        )
+
     def put_organisation(self, organisation: Organisation) -> None:
         self._write(
             "INSERT INTO organisations (id, data) VALUES (%s, %s)"

@@ -38,7 +38,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import Store, Transaction
+from verwijsindex.storage import DirectoryReading, Store, Transaction
 from verwijsindex.testing._base import BSN_A, BSN_B, PARENT, START, ContractBase
 from verwijsindex.testing._factories import raises
 
@@ -457,6 +457,27 @@ class TransactionContract(ContractBase):
             assert [p.id for p in tx.professionals_of("O1")] == ["P1", "P2"]
             assert tx.professionals_of("O9") == []
             assert tx.key_checks() == [("key-1", "first"), ("key-2", "other")]
+
+    def test_a_directory_read_at_once_is_the_one_read_by_record(self) -> None:
+        """:class:`~verwijsindex.storage.DirectoryReading`, where a store offers it: the
+        same answers as the reads one by one, unknown ids as ``None``, and the
+        transaction's own writes seen."""
+        store = self.store()
+        with store.transaction() as tx:
+            tx.put_organisation(organisation(1))
+            tx.put_professional(professional(1))
+        with store.transaction() as tx:
+            if not isinstance(tx, DirectoryReading):
+                return
+            tx.put_professional(professional(2, org=1))  # written in this transaction
+            organisations, professionals = tx.read_directory(["O1", "O9"], ["P1", "P2", "P9"])
+            assert organisations == {"O1": organisation(1), "O9": None}
+            assert professionals == {
+                "P1": professional(1),
+                "P2": professional(2, org=1),
+                "P9": None,
+            }
+            assert tx.read_directory([], []) == ({}, {})
 
     # -- the outbox --------------------------------------------------------------------------------
 
