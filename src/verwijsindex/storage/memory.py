@@ -25,7 +25,7 @@ from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import Dossier, LogAudit, index_terms
+from verwijsindex.storage import Dossier, LogAudit, index_terms, read_directory_one_by_one
 
 __all__ = ["MemoryStore"]
 
@@ -403,14 +403,7 @@ class _MemoryTransaction:
 
     # -- organisations and professionals ----------------------------------------------------------
 
-    def read_directory(
-        self, organisation_ids: Sequence[str], professional_ids: Sequence[str]
-    ) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
-        """The records one by one: they are read without a round trip here."""
-        return (
-            {i: self.get_organisation(i) for i in organisation_ids},
-            {i: self.get_professional(i) for i in professional_ids},
-        )
+    read_directory = read_directory_one_by_one  # no round trips to save here
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         return self.s._organisations.get(organisation_id)
