@@ -356,6 +356,9 @@ class VerwijsIndex:
         """Each lane's last sequence number and hash, to keep outside the database."""
         return maintenance.logbook_anchor(self._context)
 
-    def verify_logbook(self, anchor: Mapping[str, Any] | str | None = None) -> LogbookReport:
-        """Check the logbook's chains, seals and counts, and nothing before *anchor* changed."""
-        return maintenance.verify_logbook(self._context, anchor)
+    def verify_logbook(
+        self, anchor: Mapping[str, Any] | str | None = None, *, from_anchor: bool = False
+    ) -> LogbookReport:
+        """Check the logbook's chains, seals and counts, and nothing before *anchor* changed;
+        *from_anchor*: only what came after it (see :func:`maintenance.verify_logbook`)."""
+        return maintenance.verify_logbook(self._context, anchor, from_anchor=from_anchor)

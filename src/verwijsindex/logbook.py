@@ -227,16 +227,23 @@ def verify(
     heads: Mapping[int, tuple[int, str]],
     *,
     anchor: Mapping[int, tuple[int, str]] | None = None,
+    from_anchor: bool = False,
 ) -> LogbookReport:
     """Check every lane: sequence without gaps, each link of the chain, and the stored head;
     given an *anchor* (lane to sequence number and hash, see :func:`make_anchor`), also
     that each anchored entry is still there with the anchored hash. Since each hash covers
     the one before it, that proves every entry at or before the anchor unchanged.
 
+    With *from_anchor*, *entries* start at each anchored lane's anchored entry (the ones
+    before it were proven by an earlier check against the same anchor): the chain is
+    checked from that entry, whose own hash must be the anchored one.
+
     *entries* must come ordered by lane, then sequence number, as stores return them.
     """
     problems: list[str] = []
-    last: dict[int, tuple[int, str]] = {}
+    last: dict[int, tuple[int, str | None]] = {}
+    if from_anchor:
+        last = {lane: (seq - 1, None) for lane, (seq, _) in (anchor or {}).items()}
     anchored: dict[int, str] = {}
     count = 0
     for entry in entries:
@@ -245,7 +252,7 @@ def verify(
         where = f"lane {entry.lane}, entry {entry.seq}"
         if entry.seq != seq + 1:
             problems.append(f"{where}: expected sequence number {seq + 1}")
-        if entry.prev_hash != prev:
+        if prev is not None and entry.prev_hash != prev:
             problems.append(f"{where}: does not follow the entry before it")
         if entry_hash(entry) != entry.hash:
             problems.append(f"{where}: contents changed after it was written")
@@ -253,7 +260,10 @@ def verify(
             anchored[entry.lane] = entry.hash
         last[entry.lane] = (entry.seq, entry.hash)
     for lane in sorted(set(heads) | set(last)):
-        if heads.get(lane) != last.get(lane):
+        seen = last.get(lane)
+        if seen is not None and seen[1] is None:
+            continue  # nothing read from the anchored entry on: reported below
+        if heads.get(lane) != seen:
             problems.append(f"lane {lane}: the stored head does not match the last entry")
         if len(problems) > 100:
             break

@@ -32,19 +32,20 @@ from typing import Any, ClassVar
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex import logbook, signals
 from verwijsindex._context import Context
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, follow_up_day
-from verwijsindex.errors import ConfigurationError, KeyMismatchError
+from verwijsindex.errors import ConfigurationError, InvalidRecordError, KeyMismatchError
 from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
 from verwijsindex.statistics import StatKind
-from verwijsindex.storage import LOG_LANES, Store, Transaction
+from verwijsindex.storage import LOG_LANES, LogReadingFrom, Store, Transaction
 
 sweep_log = logging.getLogger("verwijsindex.sweep")
 rekey_log = logging.getLogger("verwijsindex.rekey")
@@ -407,18 +408,37 @@ def logbook_anchor(ctx: Context) -> dict[str, Any]:
 
 
 def verify_logbook(
-    ctx: Context, anchor: Mapping[str, Any] | str | None = None
+    ctx: Context, anchor: Mapping[str, Any] | str | None = None, *, from_anchor: bool = False
 ) -> logbook.LogbookReport:
     """Check every hash chain, the sealed heads, each youth's sealed count of references
     to their entries, and, given an *anchor*, that nothing at or before it is missing or
-    changed."""
+    changed.
+
+    With *from_anchor* (and an *anchor* a full check has already been run against), only
+    the entries from each anchored one on are read and chained, with the sealed heads: the
+    time is that of the entries after the anchor, where the store offers
+    :class:`~verwijsindex.storage.LogReadingFrom`. Each youth's count of references is
+    left to the full check, which reads them all."""
+    v.flag_argument(from_anchor, "from_anchor")
+    if from_anchor and anchor is None:
+        raise InvalidRecordError("from_anchor needs an anchor")
     anchored = logbook.read_anchor(anchor) if anchor is not None else None
     with ctx.store.transaction(snapshot=True) as tx:
         heads = tx.log_heads()
-        report = logbook.verify(tx.log_entries(), heads, anchor=anchored)
+        if from_anchor and anchored is not None:
+            starts = {lane: seq for lane, (seq, _) in anchored.items()}
+            entries = (
+                tx.log_entries_from(starts)
+                if isinstance(tx, LogReadingFrom)
+                else (e for e in tx.log_entries() if e.seq >= starts.get(e.lane, 1))
+            )
+            report = logbook.verify(entries, heads, anchor=anchored, from_anchor=True)
+        else:
+            report = logbook.verify(tx.log_entries(), heads, anchor=anchored)
         seals = tx.log_seals()
-        audit = tx.log_audit()
+        audit = None if from_anchor else tx.log_audit()
     problems = list(report.problems)
     problems += logbook.check_seals(heads, seals, ctx.keyring, LOG_LANES)
-    problems += logbook.check_refs(audit, ctx.keyring)
+    if audit is not None:
+        problems += logbook.check_refs(audit, ctx.keyring)
     return attrs.evolve(report, ok=not problems, problems=tuple(problems))

@@ -347,3 +347,87 @@ def test_stripping_every_seal_does_not_get_the_store_sealed_again(world: World) 
     with pytest.raises(KeyMismatchError, match="adopt=True"):
         world.index()
     assert not index.verify_logbook().ok
+
+
+# --- a check from the anchor on ------------------------------------------------------------------
+
+
+def after(world: World, anchor: dict[str, Any]) -> int:
+    """How many entries there are from each anchored entry on (all of an unanchored lane)."""
+    from verwijsindex.logbook import read_anchor
+
+    starts = {lane: seq for lane, (seq, _) in read_anchor(anchor).items()}
+    with world.store.transaction() as tx:
+        lanes = list(tx.log_heads())
+    return sum(1 for lane in lanes for e in world.raw.entries(lane) if e.seq >= starts.get(lane, 1))
+
+
+def test_a_check_from_the_anchor_reads_what_came_after_it(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()
+    anchor = index.logbook_anchor()
+    full = index.verify_logbook(anchor=anchor)
+    assert full.ok
+    index.sweep()
+    index.sweep()  # two entries after the anchor, in lane 0
+    quick = index.verify_logbook(anchor=anchor, from_anchor=True)
+    assert quick.ok, quick.problems
+    assert quick.entries == after(world, anchor) == len(anchor["lanes"]) + 2
+    assert quick.entries < full.entries
+    assert index.verify_logbook(anchor=anchor).entries == full.entries + 2
+
+
+def test_a_check_from_the_anchor_finds_a_change_after_it(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()
+    anchor = index.logbook_anchor()
+    index.sweep()
+    entries = world.raw.entries(0)
+    last = entries[-1]
+    world.raw.put_entries(0, [*entries[:-1], attrs.evolve(last, actor="professional:p2")])
+    report = index.verify_logbook(anchor=anchor, from_anchor=True)
+    assert report.problems == (f"lane 0, entry {last.seq}: contents changed after it was written",)
+
+
+def test_a_check_from_the_anchor_finds_the_anchored_entry_rewritten(world: World) -> None:
+    index = world.index()
+    populate(index)
+    index.sweep()
+    anchor = index.logbook_anchor()
+    lane = busiest_lane(index)
+    entries = world.raw.entries(lane)
+    changed = [attrs.evolve(e, actor="professional:p2") if e.seq == 1 else e for e in entries]
+    rewrite(world, index, lane, changed)  # by someone with the key: chained and sealed anew
+    report = index.verify_logbook(anchor=anchor, from_anchor=True)
+    assert report.problems == (
+        f"lane {lane}: the entries up to {entries[-1].seq} are not those of the anchor",
+    )
+
+
+def test_a_check_from_the_anchor_leaves_what_lies_before_it_to_the_full_check(
+    world: World,
+) -> None:
+    """What it does not read it cannot see: a change before the anchor that keeps the
+    anchored entry is found by the full check only."""
+    index = world.index()
+    populate(index)
+    index.sweep()
+    anchor = index.logbook_anchor()
+    lane = busiest_lane(index)
+    entries = world.raw.entries(lane)
+    first = entries[0]
+    world.raw.put_entries(lane, [attrs.evolve(first, actor="professional:p2"), *entries[1:]])
+    assert index.verify_logbook(anchor=anchor, from_anchor=True).ok
+    assert not index.verify_logbook(anchor=anchor).ok
+
+
+def test_a_check_from_the_anchor_needs_one(world: World) -> None:
+    from verwijsindex.errors import InvalidRecordError
+
+    index = world.index()
+    with pytest.raises(InvalidRecordError, match="from_anchor needs an anchor"):
+        index.verify_logbook(from_anchor=True)
+    with pytest.raises(InvalidRecordError, match="from_anchor"):
+        index.verify_logbook(index.logbook_anchor(), from_anchor="yes")  # type: ignore[arg-type]

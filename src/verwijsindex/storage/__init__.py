@@ -72,6 +72,7 @@ __all__ = [
     "InformationDuty",
     "InformationRecord",
     "LogAudit",
+    "LogReadingFrom",
     "LogbookTransaction",
     "MemoryStore",
     "OutboxTransaction",
@@ -328,6 +329,19 @@ class DirectoryReading(Protocol):
         :meth:`~DirectoryTransaction.get_organisation` and
         :meth:`~DirectoryTransaction.get_professional` would return for it, this
         transaction's own writes included."""
+        ...
+
+
+@runtime_checkable
+class LogReadingFrom(Protocol):
+    """A transaction that reads the logbook from given positions on (an optional
+    capability: checking the entries after an anchor then costs those entries only)."""
+
+    def log_entries_from(self, starts: Mapping[int, int]) -> Iterator[LogEntry]:
+        """The entries of each lane from sequence number ``starts[lane]`` on (from the first
+        for a lane not in *starts*), ordered by lane, then sequence number, as
+        :meth:`~LogbookTransaction.log_entries` returns them; consume it in the
+        transaction."""
         ...
 
 

@@ -17,7 +17,7 @@ from psycopg.rows import TupleRow
 from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.serialization import to_json
-from verwijsindex.storage import Dossier, LogAudit
+from verwijsindex.storage import LOG_LANES, Dossier, LogAudit
 from verwijsindex.storage._postgres_sql import (
     ADD_COUNTS,
     APPEND_LOG,
@@ -531,6 +531,18 @@ class PostgresTransaction:
             if not self.closed and self._usable():
                 with translated():
                     self._conn.execute(sql.SQL("CLOSE {}").format(name))
+
+    def log_entries_from(self, starts: Mapping[int, int]) -> Iterator[LogEntry]:
+        """The entries from each lane's start on: a range of the primary key per lane."""
+        lanes = sorted({*range(LOG_LANES), *starts})
+        rows = self._rows(
+            "SELECT l.id, l.data FROM unnest(%s::int[], %s::bigint[]) AS s(lane, start)"
+            " JOIN log_entries l ON l.lane = s.lane AND l.seq >= s.start"
+            " ORDER BY l.lane, l.seq",
+            [lanes, [starts.get(lane, 1) for lane in lanes]],
+        )
+        for entry_id, data in rows:
+            yield decode(data, LogEntry, "log_entries", entry_id)
 
     def _usable(self) -> bool:
         return self._conn.info.transaction_status == TransactionStatus.INTRANS

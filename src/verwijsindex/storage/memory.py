@@ -39,6 +39,10 @@ _RUN = 1_000
 """How long a run of :class:`_Sorted` may grow before it is split in two."""
 
 
+def _seq(entry: LogEntry) -> int:
+    return entry.seq
+
+
 def _due_days(dossier: Dossier | None) -> tuple[date | None, date | None, date | None]:
     if dossier is None:
         return (None, None, None)
@@ -555,6 +559,12 @@ class _MemoryTransaction:
     def log_entries(self) -> Iterator[LogEntry]:
         for lane in sorted(self.s._log):
             yield from list(self.s._log[lane])
+
+    def log_entries_from(self, starts: Mapping[int, int]) -> Iterator[LogEntry]:
+        for lane in sorted(self.s._log):
+            entries = self.s._log[lane]
+            first = bisect.bisect_left(entries, starts.get(lane, 1), key=_seq)
+            yield from entries[first:]
 
     def log_heads(self) -> dict[int, tuple[int, str]]:
         return dict(self.s._heads)

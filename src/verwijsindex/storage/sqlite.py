@@ -49,6 +49,7 @@ from verwijsindex.model import LogEntry, Match, Notification, Organisation, Prof
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import (
+    LOG_LANES,
     Dossier,
     IndexTerms,
     LogAudit,
@@ -681,8 +682,19 @@ class _SQLiteTransaction:
                 db.executemany(SEAL_HEAD, other)
 
     def log_entries(self) -> Iterator[LogEntry]:
+        return self._log_entries("SELECT lane, seq, data FROM log_entries ORDER BY lane, seq", ())
+
+    def log_entries_from(self, starts: Mapping[int, int]) -> Iterator[LogEntry]:
+        # A range of the primary key (lane, seq) per lane: the entries from the start only.
+        for lane in sorted({*range(LOG_LANES), *starts}):
+            yield from self._log_entries(
+                "SELECT lane, seq, data FROM log_entries WHERE lane = ? AND seq >= ? ORDER BY seq",
+                (lane, starts.get(lane, 1)),
+            )
+
+    def _log_entries(self, query: str, params: Sequence[object]) -> Iterator[LogEntry]:
         with _TRANSLATE:
-            cursor = self._db.execute("SELECT lane, seq, data FROM log_entries ORDER BY lane, seq")
+            cursor = self._db.execute(query, params)
         try:
             while True:
                 with _TRANSLATE:

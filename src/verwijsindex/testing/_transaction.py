@@ -38,7 +38,7 @@ from verwijsindex.model import (
     WithdrawalReason,
 )
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import DirectoryReading, Store, Transaction
+from verwijsindex.storage import DirectoryReading, LogReadingFrom, Store, Transaction
 from verwijsindex.testing._base import BSN_A, BSN_B, PARENT, START, ContractBase
 from verwijsindex.testing._factories import raises
 
@@ -555,6 +555,24 @@ class TransactionContract(ContractBase):
             tx.append_log([], [], {1: "seal-1"})  # a seal for a lane without new entries
             assert tx.log_seals() == {1: "seal-1", 3: "seal-3"}
             assert tx.log_heads() == {1: (600, "h1-600"), 3: (600, "h3-600")}
+
+    def test_log_entries_from_given_positions(self) -> None:
+        """:class:`~verwijsindex.storage.LogReadingFrom`, where a store offers it: each
+        lane's entries from its start on (from the first for a lane not named), in the
+        order of :meth:`~verwijsindex.storage.LogbookTransaction.log_entries`."""
+        store = self.store()
+        with store.transaction() as tx:
+            tx.append_log([entry(3, seq) for seq in range(1, 601)], [])
+            tx.append_log([entry(1, seq) for seq in range(1, 11)], [])
+            tx.append_log([entry(5, seq) for seq in range(1, 4)], [])
+        with store.transaction() as tx:
+            if not isinstance(tx, LogReadingFrom):
+                return
+            starts = {3: 598, 5: 9, 7: 2}  # lane 5 has no entry 9, lane 7 none at all
+            found = [e.id for e in tx.log_entries_from(starts)]
+            assert found == [f"e1-{s}" for s in range(1, 11)] + ["e3-598", "e3-599", "e3-600"]
+            every = [e.id for e in tx.log_entries()]
+            assert [e.id for e in tx.log_entries_from({})] == every
 
     def test_log_entries_for_a_token_by_time(self) -> None:
         store = self.store()
