@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import concurrency, large, registration, simulation
+from benchmarks import concurrency, large, logbook, registration, simulation
 from benchmarks._backends import Settings
 
 __all__ = ["BENCHMARKS"]
@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, tuple[tuple[str, ...], Run]] = {
     "register-bulk": (("memory", "sqlite", "postgres"), registration.run_bulk),
     "stored-10k": (("memory", "sqlite", "postgres"), large.run_10k),
     "stored-1m": (("memory", "sqlite", "postgres"), large.run_1m),
+    "logbook": (("memory", "sqlite", "postgres"), logbook.run),
     "concurrent": (("sqlite", "postgres"), concurrency.run),
     "simulation": (("memory",), simulation.run),
 }
