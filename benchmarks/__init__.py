@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import concurrency, large, logbook, registration, simulation
+from benchmarks import concurrency, irreducible, large, logbook, registration, simulation
 from benchmarks._backends import Settings
 
 __all__ = ["BENCHMARKS"]
@@ -22,6 +22,7 @@ Run = Callable[[Settings, str], None]
 BENCHMARKS: dict[str, tuple[tuple[str, ...], Run]] = {
     "register-single": (("memory", "sqlite", "postgres"), registration.run_single),
     "register-bulk": (("memory", "sqlite", "postgres"), registration.run_bulk),
+    "irreducible": (("memory",), irreducible.run),
     "stored-10k": (("memory", "sqlite", "postgres"), large.run_10k),
     "stored-1m": (("memory", "sqlite", "postgres"), large.run_1m),
     "logbook": (("memory", "sqlite", "postgres"), logbook.run),
