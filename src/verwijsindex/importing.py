@@ -274,6 +274,21 @@ def _write_batch(
         wanted -= held
         if wanted:
             raise LockSiblings(wanted)
+        # The directory the batch may need, in one read where the store can: each record's
+        # professional and organisation, and those of the links already on its youth.
+        links = [
+            link
+            for _, prep in pending
+            if (d := work.load(prep.key)) is not None
+            for link in d.links
+        ]
+        work.prefetch(
+            (
+                *(prep.professional.organisation.id for _, prep in pending),
+                *(k.organisation for k in links),
+            ),
+            (*(prep.professional.id for _, prep in pending), *(k.professional for k in links)),
+        )
         for position, prep in pending:
             try:
                 organisation = known_organisation(work, prep.professional)

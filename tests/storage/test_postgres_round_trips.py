@@ -504,3 +504,26 @@ def test_the_round_trips_of_a_mix_of_registrations(traced: Traced) -> None:
     assert sum(c.steady for c in counts) <= MIX_STEADY_BOUND, report
     assert max(totals) <= MIX_MAX_BOUND, report
     assert all(count.ready == count.syncs + count.queries for count in counts), report
+
+
+BULK_BOUND = 4
+"""A batch of 200 records of the mix: the locks with the dossiers, the batch's directory, the
+writes with the log head, the log append with the commit. Before the directory was read
+for the whole batch at once (2026-12-06): 279, a read per professional and organisation."""
+
+
+def test_the_round_trips_of_a_bulk_import(traced: Traced) -> None:
+    """An import of the benchmarks' mix in one batch: the directory of the whole batch is
+    read at once, so the round trips do not grow with the records' professionals."""
+    from verwijsindex.importing import ImportRecord
+
+    world = make_world(professionals=1_000, organisations=100)
+    for organisation in world.organisations:
+        traced.index.add_organisation(organisation)
+    mix = registrations(world, 200, bsn_start=10_000_000, seed=11)
+    with traced.conn.counting() as count:
+        report = traced.index.bulk_register(
+            [ImportRecord(r.subject, r.professional) for r in mix], batch_size=200
+        )
+    assert report.created == len({(r.subject.number, r.professional.id) for r in mix})
+    assert count.total <= BULK_BOUND, count.describe()
