@@ -174,18 +174,6 @@ class _Counting:
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._tx, name)
-        if name == "read_directory":  # several at once: each counts as its own read
-
-            def counted_at_once(organisations: Any, professionals: Any) -> Any:
-                for kind, ids in (
-                    ("get_organisation", organisations),
-                    ("get_professional", professionals),
-                ):
-                    for i in ids:
-                        self._reads[(kind, i)] = self._reads.get((kind, i), 0) + 1
-                return method(organisations, professionals)
-
-            return counted_at_once
         if name not in ("get_organisation", "get_professional", "load"):
             return method
 

@@ -85,7 +85,6 @@ __all__ = [
     "Transaction",
     "index_terms",
     "open_store",
-    "read_directory_one_by_one",
 ]
 
 LOG_LANES = 16
@@ -343,17 +342,6 @@ class LogReadingFrom(Protocol):
         :meth:`~LogbookTransaction.log_entries` returns them; consume it in the
         transaction."""
         ...
-
-
-def read_directory_one_by_one(
-    tx: DirectoryTransaction, organisation_ids: Sequence[str], professional_ids: Sequence[str]
-) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
-    """:meth:`DirectoryReading.read_directory` for a transaction whose reads cost no round
-    trip: the records read one by one (a method of the memory and SQLite transactions)."""
-    return (
-        {i: tx.get_organisation(i) for i in organisation_ids},
-        {i: tx.get_professional(i) for i in professional_ids},
-    )
 
 
 @runtime_checkable

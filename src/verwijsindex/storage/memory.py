@@ -25,7 +25,7 @@ from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import Dossier, LogAudit, index_terms, read_directory_one_by_one
+from verwijsindex.storage import Dossier, LogAudit, index_terms
 
 __all__ = ["MemoryStore"]
 
@@ -406,8 +406,6 @@ class _MemoryTransaction:
         return self.s._key_order.page(after, limit)
 
     # -- organisations and professionals ----------------------------------------------------------
-
-    read_directory = read_directory_one_by_one  # no round trips to save here
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         return self.s._organisations.get(organisation_id)

@@ -54,7 +54,6 @@ from verwijsindex.storage import (
     IndexTerms,
     LogAudit,
     index_terms,
-    read_directory_one_by_one,
 )
 from verwijsindex.storage._sql import audit, decode, decode_match, seconds
 from verwijsindex.storage._sqlite_sql import (
@@ -528,8 +527,6 @@ class _SQLiteTransaction:
         )
 
     # -- organisations and professionals -----------------------------------------------------------
-
-    read_directory = read_directory_one_by_one  # no round trips to save here
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         with _TRANSLATE:
