@@ -328,7 +328,7 @@ def test_a_cell_between_two_cycles_escapes_peeling_but_not_algebra() -> None:
 def test_the_guard_hides_every_non_zero_count_when_no_cycle_is_found(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import verwijsindex.statistics as module
+    import verwijsindex.statistics._suppression as module
 
     truth = full_grid([[3, 9, 8], [7, 6, 10]])
     monkeypatch.setattr(module, "_route", lambda *args, **kwargs: None)
