@@ -1,0 +1,260 @@
+"""The commands on an existing index: ``sweep``, ``import`` (a CSV file laid out as
+:data:`CSV_COLUMNS`) and ``stats``. Each opens the index with the pseudonym key the
+environment gives (``VERWIJSINDEX_KEY``, ``VERWIJSINDEX_KEY_ID``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, TextIO
+
+from verwijsindex.cli._output import _say, _usage
+from verwijsindex.cli._stores import _open_index
+from verwijsindex.clock import add_months
+from verwijsindex.errors import VerwijsindexError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.maintenance import SweepReport
+from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.regions import ZUID_LIMBURG
+
+if TYPE_CHECKING:
+    from verwijsindex.roles import FollowUpChecker, RegionCoordinator
+
+
+def _key_from_env() -> PseudonymKey:
+    text = os.environ.get("VERWIJSINDEX_KEY")
+    if not text:
+        raise _usage("set VERWIJSINDEX_KEY (hex, at least 32 bytes) to open a real store")
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        raise _usage("VERWIJSINDEX_KEY must be hexadecimal") from None
+    try:
+        return PseudonymKey(os.environ.get("VERWIJSINDEX_KEY_ID", "default"), secret)
+    except VerwijsindexError as error:
+        raise _usage(f"VERWIJSINDEX_KEY or VERWIJSINDEX_KEY_ID: {error}") from None
+
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "bsn",
+    "surname",
+    "twin",
+    "name",
+    "gender",
+    "birth_date",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
+    "municipality_code",
+    "parents",
+    "professional_id",
+    "professional_name",
+    "professional_email",
+    "professional_phone",
+    "organisation_id",
+    "organisation_name",
+    "organisation_municipality_code",
+    "organisation_email",
+    "created_at",
+    "ends_on",
+)
+"""The columns of ``verwijsindex import``: a youth (``bsn``, or ``surname`` and an optional
+``twin`` ordinal for a youth without one; ``gender`` M, V or O; ``parents`` the parents'
+BSNs separated by ``;``), the professional and their organisation, and optionally when
+the link was made (ISO 8601 with its offset) and when it ends (``YYYY-MM-DD``)."""
+
+
+def _cell(row: dict[str, str], name: str) -> str | None:
+    value = (row.get(name) or "").strip()
+    return value or None
+
+
+def _organisation_of(row: dict[str, str]) -> dict[str, object]:
+    return {
+        "id": _cell(row, "organisation_id"),
+        "name": _cell(row, "organisation_name"),
+        "municipality_code": _cell(row, "organisation_municipality_code"),
+        "email": _cell(row, "organisation_email"),
+        "phone": None,
+    }
+
+
+def _record_of(row: dict[str, str]) -> dict[str, object]:
+    """One CSV row as the dict an import takes; what is wrong with it, the import reports."""
+
+    def cell(name: str) -> str | None:
+        return _cell(row, name)
+
+    organisation = _organisation_of(row)
+    twin = cell("twin")
+    return {
+        "subject": {
+            "bsn": cell("bsn"),
+            "surname": cell("surname"),
+            "twin": int(twin) if twin and twin.isdigit() else twin,
+            "name": cell("name"),
+            "gender": cell("gender"),
+            "birth_date": cell("birth_date"),
+            "address": {
+                "street": cell("street"),
+                "house_number": cell("house_number"),
+                "postcode": cell("postcode"),
+                "city": cell("city"),
+                "municipality_code": cell("municipality_code"),
+            },
+            "parents": [p.strip() for p in (cell("parents") or "").split(";") if p.strip()],
+            "died_on": None,
+        },
+        "professional": {
+            "id": cell("professional_id"),
+            "name": cell("professional_name"),
+            "organisation": organisation,
+            "email": cell("professional_email"),
+            "phone": cell("professional_phone"),
+        },
+        "created_at": cell("created_at"),
+        "ends_on": cell("ends_on"),
+    }
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    """The rows of the CSV file *name*; a usage error if it cannot be read."""
+    import csv
+
+    try:
+        with open(name, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise _usage(
+            f"cannot read the CSV file: {error.strerror or type(error).__name__}"
+        ) from None
+    except UnicodeDecodeError:
+        raise _usage("the CSV file is not UTF-8") from None
+    except csv.Error:
+        raise _usage("the CSV file is not valid CSV") from None
+    missing = [c for c in ("name", "birth_date", "professional_id") if rows and c not in rows[0]]
+    if missing:
+        raise _usage(f"the CSV file has no column {missing[0]} (see docs/cli.md)")
+    return rows
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    from verwijsindex.importing import ImportProgress
+    from verwijsindex.model import Organisation
+    from verwijsindex.serialization import structure
+
+    rows = _read_csv(args.file)
+    records = [_record_of(row) for row in rows]
+    key = _key_from_env()
+    store = _open_index(args.store, create=args.create)
+    try:
+        index = VerwijsIndex(store, key=key)
+        organisations: dict[object, Organisation] = {}
+        for row in rows:
+            try:
+                found = structure(_organisation_of(row), Organisation)
+            except VerwijsindexError:
+                continue  # the import rejects the record, with its error
+            organisations.setdefault(found.id, found)
+        for organisation in organisations.values():
+            index.add_organisation(organisation)
+
+        def progress(done: ImportProgress) -> None:
+            _say(
+                sys.stderr,
+                f"batch {done.batches}: {done.records} records, {done.created} created, "
+                f"{done.duplicates} duplicates, {done.rejected} rejected",
+            )
+
+        report = index.bulk_register(
+            records, batch_size=args.batch_size, notify=not args.no_notify, progress=progress
+        )
+    finally:
+        store.close()
+    rejected = [
+        {"line": o.position + 2, "error": str(o.error)}
+        for o in report.outcomes
+        if o.error is not None
+    ]
+    summary = {
+        "records": len(records),
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "rejected": report.rejected,
+        "matches": len({o.match_id for o in report.outcomes if o.match_id}),
+    }
+    if args.json:
+        json.dump({**summary, "rejected_lines": rejected}, out)
+        print(file=out)
+    else:
+        for name, count in summary.items():
+            _say(out, f"{name:<12}{count:>8}")
+        for line in rejected:
+            _say(out, f"line {line['line']}: {line['error']}")
+    return 0
+
+
+def _reader(args: argparse.Namespace) -> RegionCoordinator | FollowUpChecker:
+    """Who reads the statistics: a usage error for a region or municipality not known."""
+    from verwijsindex.roles import FollowUpChecker, RegionCoordinator
+
+    try:
+        if args.region is not None:
+            return RegionCoordinator(ZUID_LIMBURG.region_for(args.region).name)
+        checker = FollowUpChecker(args.municipality)
+        ZUID_LIMBURG.region_of_municipality(checker.municipality_code)
+    except VerwijsindexError:
+        option = "--region" if args.region is not None else "--municipality"
+        raise _usage(f"{option}: no region or municipality of Zuid-Limburg goes by that") from None
+    return checker
+
+
+def _stats(args: argparse.Namespace, out: TextIO) -> int:
+    last_month: date = args.last or args.first
+    if last_month < args.first:
+        raise _usage("--to: the last month comes before the first")
+    last = add_months(last_month, 1) - timedelta(days=1)
+    by = _reader(args)
+    key = _key_from_env()
+    store = _open_index(args.store, create=args.create)
+    try:
+        index = VerwijsIndex(store, key=key)
+        stats = index.statistics((args.first, last), by=by, threshold=args.threshold)
+    finally:
+        store.close()
+    if args.json:
+        json.dump(stats.as_dicts(), out)
+        print(file=out)
+        return 0
+    tables = dict.fromkeys((row.month, row.kind, row.region) for row in stats)
+    if not tables:
+        _say(out, "no counts in this period")
+    for month, kind, region in tables:
+        for line in stats.format_table(month, kind, region).splitlines():
+            _say(out, line)
+        _say(out)
+    return 0
+
+
+def _sweep(url: str, out: TextIO, *, create: bool, as_json: bool) -> int:
+    key = _key_from_env()
+    store = _open_index(url, create=create)
+    try:
+        report = VerwijsIndex(store, key=key).sweep()
+    finally:
+        store.close()
+    fields = SweepReport.COUNTS
+    if as_json:
+        data = {"at": report.at.isoformat(), **{f: getattr(report, f) for f in fields}}
+        json.dump(data, out)
+        print(file=out)
+    else:
+        _say(out, f"sweep at {report.at.isoformat(timespec='seconds')}")
+        for field in fields:
+            _say(out, f"  {field.replace('_', ' '):<20}{getattr(report, field):>8}")
+    return 0
