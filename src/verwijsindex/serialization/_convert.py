@@ -1,59 +1,11 @@
-"""Serialization (serialisatie): the library's own cattrs converter, strict in both directions.
-
-Models become plain data (dicts, lists, strings, numbers) and come back only when the
-data is exactly right: aware datetimes and dates as ISO 8601 strings, a :class:`Bsn` as
-its nine digits, enums by value, tuples and frozensets as lists.
-
->>> from datetime import date, datetime, timezone
->>> from verwijsindex.model import Bsn, Link, parse_bsn
->>> link = Link(id="L1", subject="pseudonym-1", professional="P1", organisation="O1",
-...             created_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc),
-...             ends_on=date(2028, 3, 1))
->>> data = unstructure(link)
->>> data["created_at"], data["ends_on"], data["status"]
-('2026-03-01T09:30:00+00:00', '2028-03-01', 'active')
->>> structure(data, Link) == link
-True
->>> to_json(parse_bsn("1112.22.333"))
-'"111222333"'
->>> from_json('"111222333"', Bsn)
-Bsn('******333')
-
-What the verwijsindex may never hold is refused, and so is anything malformed. Messages
-name the model and the field, never the value (a value could be a BSN):
-
->>> structure({**data, "reden": "zorgen over thuis"}, Link)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.ForbiddenFieldError: Link: field 'reden' may not be stored: ...
->>> structure({**data, "created_at": "2026-03-01T09:30:00"}, Link)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.NaiveDatetimeError: Link.created_at: datetime must be timezone-aware
->>> structure({**data, "colour": "blue"}, Link)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.InvalidRecordError: Link: unknown key 'colour'
->>> structure({"value": "111222334"}, Bsn)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.InvalidBsnError: Bsn: not a valid BSN: expected a string, not dict
->>> structure("111222334", Bsn)
-Traceback (most recent call last):
-    ...
-verwijsindex.errors.InvalidBsnError: Bsn: not a valid BSN: the check digit (elfproef) does not match
-
-The unstructured form of a :class:`Bsn` is its plain digits: an export to the youth
-(AVG art. 20) is a lawful place for it. The stores never serialize a :class:`Subject`'s
-BSN: they key a youth by a keyed pseudonym and keep the BSN out of every record they write.
-"""
+"""The converter: strict hooks for the leaves, the converter that turns every
+failure into one of the library's errors, and the compiled fast path that structures the
+models it knows by exactly the same rules."""
 
 from __future__ import annotations
 
 import contextvars
 import enum
-import functools
-import json
 import re
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -77,20 +29,9 @@ from verwijsindex.errors import (
     NaiveDatetimeError,
     ValidationError,
 )
-from verwijsindex.model import Bsn, Match, is_valid_bsn, looks_like_free_text, parse_bsn
-from verwijsindex.service_number import ServiceNumber
+from verwijsindex.model import Bsn, looks_like_free_text, parse_bsn
 
-__all__ = [
-    "from_json",
-    "is_forbidden_key",
-    "make_converter",
-    "match_from_dossier_json",
-    "public",
-    "public_json",
-    "structure",
-    "to_json",
-    "unstructure",
-]
+__all__ = ["fast_path", "is_forbidden_key", "make_converter"]
 
 T = TypeVar("T")
 
@@ -367,11 +308,6 @@ def make_converter() -> cattrs.Converter:
     return converter
 
 
-@functools.cache
-def _converter() -> cattrs.Converter:
-    return make_converter()
-
-
 # --- the fast path ------------------------------------------------------------------------------
 #
 # Records read back from a store are structured on every load, so the shared converter
@@ -396,7 +332,7 @@ _FAST: dict[Any, Callable[[Any], Any] | None] = {}
 _LEAF_CHECKED = (str, int, bool)
 
 
-def _fast_path(cl: Any) -> Callable[[Any], Any] | None:
+def fast_path(cl: Any) -> Callable[[Any], Any] | None:
     """The compiled structure function for model *cl*, or ``None`` when it has none."""
     try:
         return _FAST[cl]
@@ -436,7 +372,7 @@ class _Emitter:
         if _is_enum(tp):
             return self.name({m.value: m for m in tp}, "enum") + "[{}]"
         if isinstance(tp, type) and attrs.has(tp):
-            fast = _fast_path(tp)
+            fast = fast_path(tp)
             if fast is None:
                 raise _Unsupported(tp)
             return self.name(fast, "model") + "({})"
@@ -511,209 +447,3 @@ def _compile(cl: type[Any]) -> Callable[[Any], Any]:
     )
     fast: Callable[[Any], Any] = namespace["structure"]
     return fast
-
-
-def unstructure(value: Any) -> Any:
-    """*value* as plain data (dicts, lists, strings, numbers), by the shared converter."""
-    return _converter().unstructure(value)
-
-
-def structure(data: Any, cls: type[T]) -> T:
-    """Build a *cls* from plain *data*, or raise a :class:`~verwijsindex.errors.ValidationError`."""
-    fast = _fast_path(cls)
-    if fast is not None:
-        try:
-            built: T = fast(data)
-            return built
-        except Exception:  # noqa: S110 - anything off: the converter decides, and raises its own error
-            pass
-    return _converter().structure(data, cls)
-
-
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
-"""One encoder for every record (``json.dumps`` with options builds a new one per call)."""
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-"""A JSON escape of a surrogate: a pair is a character beyond the BMP, a lone one is not
-text. Where one appears, :func:`_refuse_lone_surrogates` looks closer."""
-
-
-def _refuse_lone_surrogates(data: Any) -> None:
-    try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidRecordError("a string holds a lone surrogate, which is not text") from None
-
-
-def _refuse_free_text_keys(value: Any) -> None:
-    """Plain data the caller built (not a model: its field names are the model's own) may
-    not carry a reason, risk or note, nor a key that is not a string."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidRecordError("the keys of a JSON object must be strings")
-            if is_forbidden_key(key):
-                raise ForbiddenFieldError(field=key)
-            _refuse_free_text_keys(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _refuse_free_text_keys(item)
-
-
-def to_json(value: Any) -> str:
-    """*value* as compact JSON with sorted keys. A value JSON cannot hold (NaN, infinity,
-    bytes, an object the converter does not know, a lone surrogate) raises
-    :class:`InvalidRecordError`; a reason-like key in plain data
-    :class:`ForbiddenFieldError`."""
-    if isinstance(value, Mapping | list | tuple):
-        _refuse_free_text_keys(value)
-    data = unstructure(value)
-    try:
-        text = _ENCODER.encode(data)
-    except (TypeError, ValueError, RecursionError):
-        raise InvalidRecordError(f"{type(value).__name__} cannot be written as JSON") from None
-    if _SURROGATE_ESCAPE.search(text):
-        _refuse_lone_surrogates(data)
-    return text
-
-
-def match_from_dossier_json(text: str | bytes | bytearray) -> Match | None:
-    """The ``match`` of a dossier stored as JSON, validated as a :class:`Match`, without
-    building the rest of the dossier (a third of the work, for the look-ups that need
-    only the match); malformed JSON or a malformed match raises
-    :class:`InvalidRecordError`."""
-    data = _loads(text)
-    if not isinstance(data, dict) or "match" not in data:
-        raise InvalidRecordError("a stored dossier is a JSON object with a match field")
-    match = data["match"]
-    return None if match is None else structure(match, Match)
-
-
-def from_json(text: str | bytes | bytearray, cls: type[T]) -> T:
-    """Build a *cls* from JSON *text*; malformed JSON raises :class:`InvalidRecordError`.
-
-    >>> from_json("{", dict)
-    Traceback (most recent call last):
-        ...
-    verwijsindex.errors.InvalidRecordError: not valid JSON: Expecting property name ...
-    """
-    if not isinstance(cls, type) or cls is object:
-        raise InvalidRecordError("cls must be a model or a plain type such as str or dict")
-    return structure(_loads(text), cls)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise InvalidRecordError(f"not valid JSON: {name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if number in (float("inf"), float("-inf")):
-        raise InvalidRecordError("not valid JSON: a number too large for a float")
-    return number
-
-
-def _loads(text: str | bytes | bytearray) -> Any:
-    try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
-        if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8")):
-            _refuse_lone_surrogates(data)
-        return data
-    except InvalidRecordError:
-        raise
-    except json.JSONDecodeError as exc:
-        error = InvalidRecordError(f"not valid JSON: {exc.msg} at position {exc.pos}")
-    except (ValueError, TypeError, RecursionError) as exc:
-        error = InvalidRecordError(f"not valid JSON ({type(exc).__name__})")
-    raise error from None
-
-
-# --- the public form: what an API may return ---------------------------------------------------
-
-_HIDDEN = frozenset(
-    {
-        "subject_ref",
-        "pseudonym",
-        "key",
-        "log_secret",
-        "former_secrets",
-        "address_key",
-        "parent_keys",
-        "hash",
-        "prev_hash",
-        "log_seal",
-    }
-)
-"""Fields that name a youth's storage pseudonym, a secret or a hash: never in the public form.
-A ``subject`` that is a string (a link's or match's) is the pseudonym too."""
-
-_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
-_NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])[0-9]{9}(?![0-9A-Za-z])")
-"""Nine digits standing as a word. Not within a run of letters and digits: the library's
-ids are 32 random hexadecimal digits, and about one in two hundred holds nine decimal
-digits that pass the elfproef."""
-_INTERNAL = frozenset({"Dossier", "SubjectRecord", "IndexTerms", "LogAudit", "Keyring"})
-"""The store's own records: what they hold is kept from the public by construction."""
-
-
-def public(value: Any) -> Any:
-    """*value* as plain data for an API (a ``Registration``, ``Link``, ``Match``,
-    ``Notification``, access report, rights request, or lists of them): the storage
-    pseudonym, secrets and hashes are left out, and a BSN or service number is shown
-    masked (``******333``). A value it would still have to leak from (a stored dossier,
-    a string shaped like a pseudonym or a BSN) raises :class:`InvalidRecordError`.
-
-    >>> from datetime import date, datetime, timezone
-    >>> from verwijsindex.model import Link
-    >>> link = Link(id="L1", subject="ab" * 32, professional="p1", organisation="o1",
-    ...             created_at=datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc),
-    ...             ends_on=date(2028, 11, 23))
-    >>> "subject" in public(link), public(link)["ends_on"]
-    (False, '2028-11-23')
-    """
-    data = _public(value)
-    _refuse_leaks(data)
-    return data
-
-
-def public_json(value: Any) -> str:
-    """:func:`public` as compact JSON with sorted keys."""
-    return _ENCODER.encode(public(value))
-
-
-def _public(value: Any) -> Any:
-    if isinstance(value, Bsn | ServiceNumber):
-        return str(value).removeprefix(f"{type(value).__name__}('").removesuffix("')")
-    if attrs.has(type(value)):
-        if type(value).__name__ in _INTERNAL:
-            raise InvalidRecordError(
-                f"a {type(value).__name__} is the store's record: it has no public form"
-            )
-        out: dict[str, Any] = {}
-        for field in attrs.fields(type(value)):
-            item = getattr(value, field.name)
-            if field.name in _HIDDEN or (field.name == "subject" and isinstance(item, str)):
-                continue
-            out[field.name] = _public(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [_public(item) for item in value]
-    if isinstance(value, frozenset | set):
-        return sorted((_public(item) for item in value), key=str)
-    if isinstance(value, Mapping):
-        raise InvalidRecordError("a mapping has no public form: pass the library's values")
-    return unstructure(value)
-
-
-def _refuse_leaks(data: Any) -> None:
-    """A last look: no string that is a pseudonym or a hash, and no valid BSN standing as a
-    word in one (a BSN glued to letters or digits, as in ``"x111222333"``, is not seen)."""
-    if isinstance(data, str):
-        if _PSEUDONYM.fullmatch(data) or any(is_valid_bsn(m) for m in _NINE_DIGITS.findall(data)):
-            raise InvalidRecordError("the public form would carry a pseudonym or a BSN")
-    elif isinstance(data, dict):
-        for item in data.values():
-            _refuse_leaks(item)
-    elif isinstance(data, list):
-        for item in data:
-            _refuse_leaks(item)
