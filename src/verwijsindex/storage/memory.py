@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Generic, Self, TypeVar
 
+from verwijsindex.dossier import IndexTerms
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
@@ -37,6 +38,9 @@ V = TypeVar("V")
 T = TypeVar("T", str, tuple[int, str])
 _RUN = 1_000
 """How long a run of :class:`_Sorted` may grow before it is split in two."""
+
+
+_NO_TERMS = IndexTerms((), (), (), ())
 
 
 def _seq(entry: LogEntry) -> int:
@@ -308,23 +312,35 @@ class _MemoryTransaction:
 
     def save(self, dossier: Dossier) -> None:
         key = dossier.key
-        old = self.s._dossiers.get(key)
-        self._unindex(key)
-        if old is None:
-            self._insert(self.s._key_order, key)
-        self._set(self.s._dossiers, key, dossier)
-        terms = index_terms(dossier)
-        for link_id in terms.link_ids:
-            self._set(self.s._by_link, link_id, key)
-        for match_id in terms.match_ids:
-            self._set(self.s._by_match, match_id, key)
-        for professional_id in terms.professional_ids:
-            self._add_to(self.s._by_professional, professional_id, key)
-        for parent_key in terms.parent_keys:
-            self._add_to(self.s._by_parent, parent_key, key)
-        for address_key in terms.address_keys:
-            self._add_to(self.s._by_address, address_key, key)
         s = self.s
+        old = s._dossiers.get(key)
+        if old is None:
+            self._insert(s._key_order, key)
+        # Only the terms that changed are filed anew: a saved dossier keeps most of them.
+        terms = index_terms(dossier)
+        was = index_terms(old) if old is not None else _NO_TERMS
+        for link_id in terms.link_ids:
+            if s._by_link.get(link_id) != key:
+                self._set(s._by_link, link_id, key)
+        for match_id in terms.match_ids:
+            if s._by_match.get(match_id) != key:
+                self._set(s._by_match, match_id, key)
+        for link_id in set(was.link_ids).difference(terms.link_ids):
+            if s._by_link.get(link_id) == key:
+                self._pop(s._by_link, link_id)
+        for match_id in set(was.match_ids).difference(terms.match_ids):
+            if s._by_match.get(match_id) == key:
+                self._pop(s._by_match, match_id)
+        for mapping, now, then in (
+            (s._by_professional, terms.professional_ids, was.professional_ids),
+            (s._by_parent, terms.parent_keys, was.parent_keys),
+            (s._by_address, terms.address_keys, was.address_keys),
+        ):
+            for term in now:
+                self._add_to(mapping, term, key)
+            for term in set(then).difference(now):
+                self._discard_from(mapping, term, key)
+        self._set(s._dossiers, key, dossier)
         before = _due_days(old)
         self._move(s._sweep_due, key, before[0], dossier.sweep_due)
         self._move(s._information_due, key, before[1], dossier.information_due)
