@@ -14,9 +14,7 @@ import functools
 import os
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import cast
-
-import attrs
+from typing import Any, cast
 
 from verwijsindex import logbook
 from verwijsindex.clock import Clock, age_on, check_moment, local_date
@@ -331,21 +329,23 @@ class UnitOfWork:
             _, token, ids = referred[key]
             ids.append(entry.id)
             refs.append((token, entry.id))
+        changes: dict[str, dict[str, Any]] = {}
         for key, (_, token, ids) in referred.items():
             dossier = self.dossiers[key] or referred[key][0]
             logged = dossier.logged + len(ids)
             digest = logbook.refs_digest(ids, dossier.log_digest)
-            self.changed[key] = attrs.evolve(
-                dossier,
-                logged=logged,
-                log_digest=digest,
-                log_seal=self.keyring.seal(logbook.refs_message(token, logged, digest)),
-            )
+            self.changed[key] = dossier
+            changes[key] = {
+                "logged": logged,
+                "log_digest": digest,
+                "log_seal": self.keyring.seal(logbook.refs_message(token, logged, digest)),
+            }
         for key, dossier in self.changed.items():
+            change = changes.get(key, {})
             moment = self.moments.get(key)
             if moment is not None and (dossier.changed_at is None or moment > dossier.changed_at):
-                dossier = attrs.evolve(dossier, changed_at=moment)
-            self.tx.save(finish(dossier, self.rules))
+                change["changed_at"] = moment
+            self.tx.save(finish(dossier, self.rules, **change))
         self.changed.clear()
         if self.notes:
             self.tx.add_notifications(self.notes)

@@ -26,7 +26,7 @@ verwijsindex.errors.NotFoundError: no link with that id
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -188,8 +188,10 @@ def follow_up_day(dossier: Dossier, rules: Rules = _DEFAULT_RULES) -> date | Non
     return local_date(match.created_at) + rules.follow_up_after
 
 
-def finish(dossier: Dossier, rules: Rules) -> Dossier:
-    """*dossier* with the days on which a sweep or an information check has work."""
+def finish(dossier: Dossier, rules: Rules, **changes: Any) -> Dossier:
+    """*dossier* with the days on which a sweep or an information check has work, and with
+    *changes* to fields the days do not depend on (the log count and seal, ``changed_at``),
+    made in the same step."""
     days: list[date] = [deletion_date(dossier.subject.birth_date, rules)]
     if dossier.subject.died_on is not None:
         days.append(dossier.subject.died_on)
@@ -210,18 +212,15 @@ def finish(dossier: Dossier, rules: Rules) -> Dossier:
         days.append(follow_up_due)
     sweep_due = min(days)
     information_due = min(pending) if pending else None
-    if (dossier.sweep_due, dossier.information_due, dossier.follow_up_due) == (
+    if (dossier.sweep_due, dossier.information_due, dossier.follow_up_due) != (
         sweep_due,
         information_due,
         follow_up_due,
     ):
-        return dossier
-    return attrs.evolve(
-        dossier,
-        sweep_due=sweep_due,
-        information_due=information_due,
-        follow_up_due=follow_up_due,
-    )
+        changes.update(
+            sweep_due=sweep_due, information_due=information_due, follow_up_due=follow_up_due
+        )
+    return attrs.evolve(dossier, **changes) if changes else dossier
 
 
 def find_link(dossier: Dossier | None, link_id: str) -> tuple[Dossier, Link]:

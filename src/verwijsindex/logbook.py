@@ -88,7 +88,7 @@ def _digest(
     id: str,
     lane: int,
     seq: int,
-    at: datetime,
+    at: datetime | str,
     actor: str,
     action: LogAction,
     subject_ref: str | None,
@@ -97,12 +97,14 @@ def _digest(
     count: int | None,
     prev: str,
 ) -> str:
+    # *at* may come as its UTC ISO 8601 text already (chain() writes it once per moment)
+    at_text = at if isinstance(at, str) else at.astimezone(timezone.utc).isoformat()
     # The pinned encoding, version 1: the compact ASCII JSON array
     # [1, id, lane, seq, at (UTC, ISO 8601), actor, action, subject_ref, link_id, match_id,
     #  count, prev_hash], written out here as json.dumps(..., separators=(",", ":")) would
     # (tests/test_logbook.py pins both the bytes and known hashes).
     payload = (
-        f"[1,{_quote(id)},{lane:d},{seq:d},{_quote(at.astimezone(timezone.utc).isoformat())},"
+        f"[1,{_quote(id)},{lane:d},{seq:d},{_quote(at_text)},"
         f"{_quote(actor)},{_quote(action.value)},"
         f"{'null' if subject_ref is None else _quote(subject_ref)},"
         f"{'null' if link_id is None else _quote(link_id)},"
@@ -194,10 +196,15 @@ def chain(
     """
     seq, prev = head if head is not None else (0, "")
     out: list[LogEntry] = []
+    moment: datetime | None = None
+    at, at_text = _EPOCH, ""
     for d in drafts:
         seq += 1
         id = d.id if ids is None else next(ids)
-        at = d.at.astimezone(timezone.utc)
+        if d.at is not moment:  # the entries of one change share their moment
+            moment = d.at
+            at = moment.astimezone(timezone.utc)
+            at_text = at.isoformat()
         values = (
             id,
             lane,
@@ -210,7 +217,7 @@ def chain(
             d.match_id,
             d.count,
         )
-        digest = _digest(*values, prev)
+        digest = _digest(id, lane, seq, at_text, *values[4:], prev)
         if trusted:
             entry = _new(LogEntry)
             for name, value in zip(_FIELDS, (*values, prev, digest), strict=True):
