@@ -1,20 +1,7 @@
 """The index service (de verwijsindex): the rules applied to stored links, on any store.
 
->>> from datetime import date
->>> from verwijsindex.testing import make_index, make_professional, make_subject
->>> index = make_index()
->>> teacher = make_professional(id="t1", organisation="Sint Jozefschool")
->>> nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
->>> index.add_organisation(teacher.organisation); index.add_organisation(nurse.organisation)
->>> youth = make_subject(bsn="111222333", birth_date=date(2012, 5, 1))
->>> first = index.register(youth, teacher)
->>> first.match is None, sorted(r.value for r in first.information_duty)
-(True, ['legal-representative', 'youth'])
->>> second = index.register(youth, nurse)
->>> second.match.professionals
-('t1', 'n1')
->>> sorted(n.recipient for n in index.pending_notifications())
-['0935', 'n1', 't1']
+Each method of :class:`VerwijsIndex` is one operation of a module of its own (decision 38);
+this module is their table of contents. The README and ``docs/index.md`` show a session.
 """
 
 from __future__ import annotations
@@ -41,11 +28,7 @@ from verwijsindex import (
 from verwijsindex._context import Context
 from verwijsindex.clock import Clock, system_clock
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.importing import ImportRecord, ImportReport, Progress
-from verwijsindex.information import OverdueInformation
-from verwijsindex.links import Registration
 from verwijsindex.logbook import LogbookReport
-from verwijsindex.maintenance import SweepReport
 from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
     Address,
@@ -59,9 +42,6 @@ from verwijsindex.model import (
     Subject,
     WithdrawalReason,
 )
-from verwijsindex.notices import MergeOutcome
-from verwijsindex.outbox import Claim
-from verwijsindex.oversight import AwaitingCoordination, FollowUpStatus
 from verwijsindex.pseudonyms import Keyring, PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG, Regions
 from verwijsindex.roles import Actor
@@ -75,7 +55,8 @@ __all__ = ["VerwijsIndex"]
 
 class VerwijsIndex:
     """The verwijsindex on *store*, keyed by pseudonyms made with *key*; each method is one
-    operation of a module of its own (decision 38).
+    operation of a module of its own, whose function says in full what it refuses and how
+    it records (decision 38).
 
     *clock* returns the aware time now; *rules*, *regions* and *match_rule* default to the
     statute and Zuid-Limburg; the sweep, re-keying and imports work in batches of
@@ -183,14 +164,12 @@ class VerwijsIndex:
 
     def register(
         self, subject: Subject, professional: Actor, *, ends_on: date | None = None, **extra: object
-    ) -> Registration:
-        """Record that *professional* is involved with *subject* (melding), and match (see
-        :func:`verwijsindex.links.register`: what is refused, and how the link is stamped)."""
+    ) -> links.Registration:
+        """Record that *professional* is involved with *subject* (melding), and match."""
         return links.register(self._context, subject, professional, ends_on=ends_on, extra=extra)
 
     def withdraw(self, link_id: str, *, by: Actor | str, reason: WithdrawalReason) -> Link | None:
-        """Withdraw one's own link (JW 7.1.4.5(1)): ``RISK_RESOLVED`` archives it (returned),
-        ``UNJUSTIFIED`` deletes it (``None``)."""
+        """Withdraw one's own link: archived (returned) or deleted (``None``)."""
         return links.withdraw(self._context, link_id, by=by, reason=reason)
 
     def links_for(self, professional: Actor | str) -> list[Link]:
@@ -203,14 +182,13 @@ class VerwijsIndex:
 
     def bulk_register(
         self,
-        records: Iterable[ImportRecord | Mapping[str, Any]],
+        records: Iterable[importing.ImportRecord | Mapping[str, Any]],
         *,
         batch_size: int | None = None,
         notify: bool = True,
-        progress: Progress | None = None,
-    ) -> ImportReport:
-        """Import many links; ``notify=False`` for a migration (see
-        :func:`verwijsindex.importing.bulk_register`)."""
+        progress: importing.Progress | None = None,
+    ) -> importing.ImportReport:
+        """Import many links; ``notify=False`` for a migration."""
         return importing.bulk_register(
             self._context, records, batch_size=batch_size, notify=notify, progress=progress
         )
@@ -244,38 +222,37 @@ class VerwijsIndex:
         """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
         information.record_informed(self._context, link_id, recipients, at, by=by)
 
-    def overdue_information(self, now: datetime | None = None) -> list[OverdueInformation]:
+    def overdue_information(
+        self, now: datetime | None = None
+    ) -> list[information.OverdueInformation]:
         """Active links whose information duty was not met by its deadline (one month)."""
         return information.overdue_information(self._context, now)
 
     # -- notices from the population register (notices.py) -----------------------------------------
 
     def record_death(self, subject: Subject | Bsn | ServiceNumber, died_on: date) -> int:
-        """A death notice: everything about the youth is deleted (JW 7.1.4.5(2)(c)); one
-        that cannot be true raises :class:`~verwijsindex.errors.InvalidNoticeError`."""
+        """A death notice: everything about the youth is deleted (JW 7.1.4.5(2)(c))."""
         return notices.record_death(self._context, subject, died_on)
 
     def record_move(self, subject: Subject) -> int:
-        """A move notice: the new address; the professionals with active links are told, and
-        the new municipality's (and region's) coordinator when those changed."""
+        """A move notice: the new address; whoever must know of it is told."""
         return notices.record_move(self._context, subject)
 
     def merge_service_number(
         self, without: Subject | ServiceNumber, subject: Subject
-    ) -> MergeOutcome:
-        """The youth registered by service number now has a BSN (BJW 7.3.1): one dossier,
-        rematched, in one transaction."""
+    ) -> notices.MergeOutcome:
+        """The youth registered by service number now has a BSN (BJW 7.3.1): one dossier."""
         return notices.merge_service_number(self._context, without, subject)
 
     # -- the other roles (oversight.py) ------------------------------------------------------------
 
-    def follow_up_status(self, match_id: str, *, by: Actor | str) -> FollowUpStatus:
+    def follow_up_status(self, match_id: str, *, by: Actor | str) -> oversight.FollowUpStatus:
         """Whether contact was made, for the follow-up checker of the youth's municipality."""
         return oversight.follow_up_status(self._context, match_id, by=by)
 
     def matches_awaiting_coordination(
         self, *, by: Actor | str, now: datetime | None = None
-    ) -> list[AwaitingCoordination]:
+    ) -> list[oversight.AwaitingCoordination]:
         """The checker's matches still uncoordinated after ``Rules.follow_up_after``."""
         return oversight.matches_awaiting_coordination(self._context, by=by, now=now)
 
@@ -292,8 +269,7 @@ class VerwijsIndex:
     def statistics(
         self, period: tuple[date, date], *, by: Actor | str, threshold: int = DEFAULT_THRESHOLD
     ) -> Statistics:
-        """Counts that identify no one (JW 7.1.2.3(1)(h)), for a region's coordinator or a
-        follow-up checker (see :func:`verwijsindex.reports.statistics`)."""
+        """Counts that identify no one (JW 7.1.2.3(1)(h)), for a coordinator or checker."""
         return reports.statistics(self._context, period, by=by, threshold=threshold)
 
     # -- data-subject rights (rights.py; also verwijsindex.privacy) --------------------------------
@@ -332,17 +308,19 @@ class VerwijsIndex:
 
     def claim_notifications(
         self, limit: int = 50, *, lease: timedelta = timedelta(minutes=5)
-    ) -> Claim:
+    ) -> outbox.Claim:
         """Pending notifications for one sender, held for *lease* (never two senders')."""
         return outbox.claim_notifications(self._context, limit, lease=lease)
 
-    def acknowledge(self, ids: Iterable[str] | Claim, *, by: Actor | str | None = None) -> int:
+    def acknowledge(
+        self, ids: Iterable[str] | outbox.Claim, *, by: Actor | str | None = None
+    ) -> int:
         """Remove delivered notifications (or a claim's); with *by*, only theirs."""
         return outbox.acknowledge(self._context, ids, by=by)
 
     # -- housekeeping and the logbook (maintenance.py) ---------------------------------------------
 
-    def sweep(self, now: datetime | None = None) -> SweepReport:
+    def sweep(self, now: datetime | None = None) -> maintenance.SweepReport:
         """Apply the lifecycle up to *now* (see :func:`verwijsindex.maintenance.sweep`)."""
         return maintenance.sweep(self._context, now)
 
@@ -359,6 +337,5 @@ class VerwijsIndex:
     def verify_logbook(
         self, anchor: Mapping[str, Any] | str | None = None, *, from_anchor: bool = False
     ) -> LogbookReport:
-        """Check the logbook's chains, seals and counts, and nothing before *anchor* changed;
-        *from_anchor*: only what came after it (see :func:`maintenance.verify_logbook`)."""
+        """Check the logbook's chains, seals and counts, and nothing before *anchor* changed."""
         return maintenance.verify_logbook(self._context, anchor, from_anchor=from_anchor)
