@@ -30,7 +30,7 @@ from verwijsindex.storage import MemoryStore, Transaction, memory
 from verwijsindex.storage.memory import _Sorted
 from verwijsindex.testing._base import START
 from verwijsindex.testing._factories import raises
-from verwijsindex.testing._transaction import dossier
+from verwijsindex.testing._records import dossier
 
 # Keys whose code-point order is not the order of a locale: capitals first, accents and a
 # character outside the Basic Multilingual Plane last, a prefix before its extensions.

@@ -29,7 +29,7 @@ from verwijsindex.storage import (
 )
 from verwijsindex.storage.memory import MemoryStore
 from verwijsindex.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
-from verwijsindex.testing._transaction import (
+from verwijsindex.testing._records import (
     T0,
     dossier,
     entry,
