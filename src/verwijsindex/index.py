@@ -1,7 +1,7 @@
 """The index service (de verwijsindex): the rules applied to stored links, on any store.
 
 Each method of :class:`VerwijsIndex` is one operation of a module of its own (decision 38);
-this module is their table of contents. The README and ``docs/index.md`` show a session.
+this module is their table of contents. ``docs/api.md`` and the README show a session.
 """
 
 from __future__ import annotations
