@@ -220,7 +220,8 @@ class UnitOfWork:
         professionals = [i for i in dict.fromkeys(professional_ids) if i not in self._professionals]
         if organisations or professionals:
             reader = cast(DirectoryReading, self.tx)  # checked by its class above
-            found = reader.read_directory(organisations, professionals)
+            # the unit's log head comes in the same round trip (its lane is the unit's own)
+            found = reader.read_directory(organisations, professionals, log_lanes=(self.lane,))
             self._organisations.update(found[0])
             self._professionals.update(found[1])
 

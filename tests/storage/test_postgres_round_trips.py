@@ -14,10 +14,10 @@ rides on that ``Sync``'s wait, and a ``Flush`` after everything was answered wai
 nothing. Each ``Sync`` and ``Query`` is answered by one ``ReadyForQuery``, which the
 counter checks. The tests of the counter itself come first.
 
-The target is at most 3 round trips per registration (a hand-written registration
-in two pipelines plus its commit). The bounds below are what the library does today: they
-are a regression guard (more round trips fail the test), to be lowered as the store gets
-there.
+The target is at most 3 round trips per registration (a hand-written registration in
+three pipelines: lock and read, the directory and the log head, the writes with the
+commit). The bounds below are what the library does today: a regression guard (more round
+trips fail the test).
 """
 
 from __future__ import annotations
@@ -410,36 +410,36 @@ def test_the_pool_and_the_store_add_no_hidden_round_trips(
 # does today (measured with psycopg 3.3.9, psycopg-pool 3.3.3, PostgreSQL on localhost, each
 # test on a fresh pooled connection; the store's own pool gives the same counts):
 #
-#   (a) first registration of a new youth, no match ........ 4
-#   (b) another organisation registers her: a match ........ 4
-#   (c) the same registration again (nothing written) ...... 4, 3 without psycopg's prepare
-#   (d) 50 registrations of the benchmarks' mix ............ 205 (4.10 each); 4 for 49 of
-#       them, 9 for 1
+#   (a) first registration of a new youth, no match ........ 3
+#   (b) another organisation registers her: a match ........ 3
+#   (c) the same registration again (nothing written) ...... 3
+#   (d) 50 registrations of the benchmarks' mix ............ 155 (3.10 each); 3 for 49 of
+#       them, 8 for 1
 #
 # Where they go. (a) and (b) 1. BEGIN, search path, the advisory locks, the locked dossiers
 # and the youths under the locked parents and dwelling (one pipeline); 2. the organisations
-# and professionals the registration may need: the registering professional's and those of
-# the youth's links (one pipeline, ``DirectoryReading.read_directory``); 3. the
-# professional's upsert, the dossier's save, the outbox, the statistics and the log head FOR
-# UPDATE (one pipeline); 4. the logbook append and COMMIT (one pipeline).
-# (c) 1. lock and read; 2. the directory; 3. psycopg preparing COMMIT; 4. COMMIT. psycopg
-# prepares a statement on its fifth run on a connection: inside a pipeline in the same trip,
-# outside one in a trip of its own, once per connection.
+# and professionals the registration may need (the registering professional's and those of
+# the youth's links) and the head of the unit's logbook lane, locked (one pipeline,
+# ``DirectoryReading.read_directory``); 3. the professional's upsert, the dossier's save,
+# the outbox, the statistics, the logbook append and COMMIT (one pipeline).
+# (c) 1. lock and read; 2. the directory; 3. COMMIT (sent unprepared: psycopg would prepare
+# it on its fifth run on a connection, outside a pipeline in a round trip of its own).
 # (d) also: a registration that finds a sibling it did not lock (LockSiblings) gives up
 # after its first trips, rolls back (1), psycopg then sends DEALLOCATE ALL (1: it drops its
 # prepared statements on a ROLLBACK) and the registration runs again with more locks.
 #
 # Before the directory was read at once (2026-12-06): 5 for a new youth, 7 for a match (5 +
 # 2 for each other professional, each one's record and organisation read one by one), 6.38
-# on average over the mix, 11 at most.
+# on average over the mix, 11 at most; then 4 for each (the log head read with the writes,
+# the logbook append and COMMIT in a pipeline after it), 4.10 on average, 9 at most.
 
-FIRST_BOUND = 4
-MATCH_BOUND = 4
-REPEAT_BOUND = 4
+FIRST_BOUND = 3
+MATCH_BOUND = 3
+REPEAT_BOUND = 3
 REPEAT_STEADY_BOUND = 3
-MIX_BOUND = 205
-MIX_STEADY_BOUND = 205
-MIX_MAX_BOUND = 9
+MIX_BOUND = 155
+MIX_STEADY_BOUND = 155
+MIX_MAX_BOUND = 8
 
 
 @dataclass

@@ -50,6 +50,7 @@ from verwijsindex.storage import (  # noqa: E402
     SubjectRecord,
     Transaction,
 )
+from verwijsindex.storage._postgres_tx import PostgresTransaction  # noqa: E402
 from verwijsindex.storage.postgres import SCHEMA_VERSION, PostgresStore  # noqa: E402
 
 pytestmark = pytest.mark.postgres
@@ -267,6 +268,47 @@ def test_the_head_is_explicit(postgres_store: PostgresStore, postgres_url: str) 
         assert tx.log_head(7) == (2, "h7.2")
         assert tx.log_heads() == {7: (2, "h7.2")}
         assert [e.seq for e in tx.log_entries()] == [1]
+
+
+def test_a_head_read_with_the_directory_is_locked_until_the_end(
+    postgres_store: PostgresStore,
+) -> None:
+    """``read_directory(log_lanes=...)`` locks the heads as ``log_head`` does: another
+    transaction that asks for the head waits until this one ends, and then sees its append."""
+    holding, release = threading.Event(), threading.Event()
+    seen: list[tuple[int, str] | None] = []
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with postgres_store.transaction(["a"]) as tx:
+                assert isinstance(tx, PostgresTransaction)
+                tx.read_directory([], [], log_lanes=[9])
+                holding.set()
+                assert release.wait(WAIT)
+                tx.append_log([log_entry(9, 1)], [])
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    def second() -> None:
+        try:
+            with postgres_store.transaction(["b"]) as tx:
+                seen.append(tx.log_head(9))
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert holding.wait(WAIT)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    assert two.is_alive() and seen == []  # waiting for the head the first one holds
+    release.set()
+    one.join(WAIT)
+    two.join(WAIT)
+    assert not errors
+    assert seen == [(1, "h9.1")]
 
 
 # --- transactions --------------------------------------------------------------------------------

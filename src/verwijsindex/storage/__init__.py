@@ -322,12 +322,19 @@ class DirectoryReading(Protocol):
     optional capability: a store across a network saves a round trip per record)."""
 
     def read_directory(
-        self, organisation_ids: Sequence[str], professional_ids: Sequence[str]
+        self,
+        organisation_ids: Sequence[str],
+        professional_ids: Sequence[str],
+        *,
+        log_lanes: Sequence[int] = (),
     ) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
         """Each of *organisation_ids* and *professional_ids* (distinct), mapped to what
         :meth:`~DirectoryTransaction.get_organisation` and
         :meth:`~DirectoryTransaction.get_professional` would return for it, this
-        transaction's own writes included."""
+        transaction's own writes included. The heads of *log_lanes* are read and locked
+        with them, as :meth:`~LogbookTransaction.log_head` reads and locks a head; a
+        later ``log_head`` of such a lane answers as it would have without the read ahead
+        (the head as read, or as this transaction appended to it)."""
         ...
 
 

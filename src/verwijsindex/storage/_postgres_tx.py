@@ -117,6 +117,17 @@ ORDER BY 1, 2, 3
 read in the same round trip as the locks: a batch of registrations asks for every one."""
 
 
+LOG_HEADS_FOR_UPDATE: LiteralString = (
+    "SELECT lane, seq, hash FROM log_heads WHERE lane = ANY (%s::int[]) ORDER BY lane FOR UPDATE"
+)
+
+
+def _head(row: tuple[int, str] | None) -> tuple[int, str] | None:
+    """A lane's head as :meth:`PostgresTransaction.log_head` returns it (``None`` when the
+    lane has no entry yet)."""
+    return None if row is None or row[0] == 0 else row
+
+
 @attrs.frozen
 class Locked:
     """What :func:`lock_and_read` read: the dossiers of the locked keys (and of the youths
@@ -147,6 +158,8 @@ class PostgresTransaction:
         self._held = locked.keys if locked else frozenset()
         self._queue: list[tuple[LiteralString, Params]] = []
         self._saves: list[tuple[Dossier, str]] = []
+        # the log heads read (and locked) ahead with the directory, then as appended
+        self._heads: dict[int, tuple[int, str] | None] = {}
 
     def _check_open(self) -> None:
         if self.closed:
@@ -183,8 +196,10 @@ class PostgresTransaction:
         cursor = None
         with translated():
             if not queue:
-                if last is not None:
-                    cursor = self._conn.execute(*last)
+                if last is not None:  # a COMMIT alone is not worth a round trip to prepare
+                    cursor = self._conn.execute(
+                        *last, prepare=False if last[0] == "COMMIT" else None
+                    )
             else:
                 with self._conn.pipeline():
                     for query, params in queue:
@@ -328,12 +343,18 @@ class PostgresTransaction:
         return decode(rows[0][0], Organisation, "organisations", organisation_id) if rows else None
 
     def read_directory(
-        self, organisation_ids: Sequence[str], professional_ids: Sequence[str]
+        self,
+        organisation_ids: Sequence[str],
+        professional_ids: Sequence[str],
+        *,
+        log_lanes: Sequence[int] = (),
     ) -> tuple[dict[str, Organisation | None], dict[str, Professional | None]]:
-        """The organisations and professionals, with what is queued, in one round trip."""
+        """The organisations and professionals, with what is queued, in one round trip;
+        and the heads of *log_lanes*, locked as :meth:`log_head` locks them, in the same."""
         self._check_open()
         self._queue_saves()
         queue, self._queue = self._queue, []
+        lanes = [lane for lane in dict.fromkeys(log_lanes) if lane not in self._heads]
         with translated(), self._conn.pipeline():
             for query, params in queue:
                 self._conn.execute(query, params)
@@ -345,9 +366,13 @@ class PostgresTransaction:
                 "SELECT id, data FROM professionals WHERE id = ANY (%s::text[])",
                 [list(professional_ids)],
             )
+            heads = self._conn.execute(LOG_HEADS_FOR_UPDATE, [lanes]) if lanes else None
         with translated():
             found_organisations: dict[str, str] = dict(organisations.fetchall())
             found_professionals: dict[str, str] = dict(professionals.fetchall())
+            found_heads = {lane: (seq, h) for lane, seq, h in heads.fetchall()} if heads else {}
+        for lane in lanes:
+            self._heads[lane] = _head(found_heads.get(lane))
         return (
             {
                 i: decode(found_organisations[i], Organisation, "organisations", i)
@@ -469,11 +494,14 @@ class PostgresTransaction:
     # -- logbook ----------------------------------------------------------------------------------
 
     def log_head(self, lane: int) -> tuple[int, str] | None:
-        # FOR UPDATE: appends to one lane wait here for each other until commit.
+        # FOR UPDATE: appends to one lane wait here for each other until commit. A head
+        # read ahead (read_directory) is locked since then, so it is as it was read, or as
+        # this transaction appended to it; what is queued goes with the next round trip.
+        if lane in self._heads:
+            self._check_open()
+            return self._heads[lane]
         rows = self._rows("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane])
-        if not rows or rows[0][0] == 0:
-            return None
-        return (rows[0][0], rows[0][1])
+        return _head((rows[0][0], rows[0][1]) if rows else None)
 
     def append_log(
         self,
@@ -482,6 +510,8 @@ class PostgresTransaction:
         seals: Mapping[int, str] = _NO_SEALS,
     ) -> None:
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
+        for lane in heads.keys() & self._heads.keys():
+            self._heads[lane] = heads[lane]
         other = {lane: seal for lane, seal in seals.items() if lane not in heads}
         if other:
             self._write(SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})

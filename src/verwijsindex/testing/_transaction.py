@@ -340,6 +340,24 @@ class TransactionContract(ContractBase):
             }
             assert tx.read_directory([], []) == ({}, {})
 
+    def test_log_heads_read_with_the_directory_answer_as_log_head(self) -> None:
+        """``read_directory(..., log_lanes=...)``: a later ``log_head`` of those lanes is what
+        it would have been without the read ahead, before and after an append."""
+        store = self.store()
+        with store.transaction() as tx:
+            tx.append_log([entry(2, 1), entry(2, 2)], [])
+        with store.transaction() as tx:
+            if not isinstance(tx, DirectoryReading):
+                return
+            assert tx.read_directory([], [], log_lanes=[2, 4, 2]) == ({}, {})
+            assert (tx.log_head(2), tx.log_head(4)) == ((2, "h2-2"), None)
+            tx.append_log([entry(2, 3), entry(4, 1)], [])
+            assert (tx.log_head(2), tx.log_head(4)) == ((3, "h2-3"), (1, "h4-1"))
+            tx.read_directory([], [], log_lanes=[2])  # read ahead again: what was appended
+            assert tx.log_head(2) == (3, "h2-3")
+        with store.transaction() as tx:
+            assert tx.log_heads() == {2: (3, "h2-3"), 4: (1, "h4-1")}
+
     # -- the outbox --------------------------------------------------------------------------------
 
     def test_outbox_by_youth_in_order_and_all_or_nothing(self) -> None:
