@@ -67,9 +67,12 @@ def record_bulk(
 Replayer = MemoryReplay | SQLiteReplay | PostgresReplay
 
 
-def replayer(target: Place, world: World, *, batched: bool, prepare: bool = True) -> Replayer:
+def replayer(
+    target: Place, world: World, *, batched: bool, prepare: bool = True, pipelined: bool = False
+) -> Replayer:
     """A raw baseline on *target*; with *prepare*, the schema is made and the organisations
-    added first by the library (so both sides start from the same rows)."""
+    added first by the library (so both sides start from the same rows); *pipelined* for
+    the PostgreSQL replay in three round trips a transaction."""
     if target.backend == "memory":
         return MemoryReplay(world.organisations, [])
     if prepare:
@@ -80,7 +83,7 @@ def replayer(target: Place, world: World, *, batched: bool, prepare: bool = True
         assert target.sqlite_path is not None
         return SQLiteReplay(target.sqlite_path, batched=batched)
     assert target.pg_url is not None and target.schema is not None
-    return PostgresReplay(target.pg_url, target.schema, batched=batched)
+    return PostgresReplay(target.pg_url, target.schema, batched=batched, pipelined=pipelined)
 
 
 def replay(raw: Replayer, transactions: Sequence[RecordedTransaction], count: int) -> Timing:

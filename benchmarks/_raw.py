@@ -311,32 +311,45 @@ class SQLiteReplay:
 class PostgresReplay:
     """Hand-written psycopg statements, one database transaction per recorded one, with
     the same advisory locks. In *batched* mode the dossier reads of a transaction are one
-    ``key = ANY(...)`` query and its writes one ``executemany`` per table."""
+    ``key = ANY(...)`` query and its writes one ``executemany`` per table. In *pipelined*
+    mode a transaction is three round trips, as few as its reads allow: the locks with
+    the dossiers and the look-ups by parent; the organisations, professionals and log
+    heads (which a registration knows only once it has read the dossier); every write
+    with the ``COMMIT``."""
 
-    def __init__(self, url: str, schema: str, *, batched: bool = False) -> None:
+    def __init__(
+        self, url: str, schema: str, *, batched: bool = False, pipelined: bool = False
+    ) -> None:
         import psycopg
 
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [schema])
         self.batched = batched
+        self.pipelined = pipelined
 
     def close(self) -> None:
         self.conn.close()
 
+    def _lock(self, locks: Sequence[str]) -> None:
+        if len(locks) == 1:
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", locks)
+        elif locks:
+            self.conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+                " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
+                [list(locks)],
+            )
+
     def run(self, tx: RecordedTransaction) -> None:
+        if self.pipelined:
+            self._run_pipelined(tx)
+            return
         conn = self.conn
         heads: dict[int, int] = {}
         dossiers: list[tuple[Any, ...]] = []
         sides: list[list[tuple[str, str]]] = [[], [], [], []]
         with conn.transaction():
-            if len(tx.locks) == 1:
-                conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", tx.locks)
-            elif tx.locks:
-                conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
-                    " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
-                    [list(tx.locks)],
-                )
+            self._lock(tx.locks)
             if self.batched:
                 keys = [op[1] for op in tx.ops if op[0] == "load"]
                 conn.execute("SELECT data FROM dossiers WHERE key = ANY(%s)", [keys]).fetchall()
@@ -382,6 +395,70 @@ class PostgresReplay:
                     self._write(dossiers, sides)
                     self._log(op[1], op[2], heads)
             self._write(dossiers, sides)
+
+    def _run_pipelined(self, tx: RecordedTransaction) -> None:
+        conn = self.conn
+        of = {kind: [op for op in tx.ops if op[0] == kind] for kind in ("load", "parent", "head")}
+        organisations = sorted({op[1] for op in tx.ops if op[0] == "org"})
+        professionals = sorted({op[1] for op in tx.ops if op[0] == "pro"})
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                self._lock(tx.locks)
+                read = conn.execute(
+                    "SELECT data FROM dossiers WHERE key = ANY(%s)", [[op[1] for op in of["load"]]]
+                )
+                parents = conn.execute(
+                    "SELECT key FROM dossier_parents WHERE parent_key = ANY(%s) ORDER BY key",
+                    [[op[1] for op in of["parent"]]],
+                )
+            read.fetchall()
+            parents.fetchall()
+            with conn.pipeline():
+                found = [
+                    conn.execute(
+                        "SELECT data FROM organisations WHERE id = ANY(%s)", [organisations]
+                    ),
+                    conn.execute(
+                        "SELECT data FROM professionals WHERE id = ANY(%s)", [professionals]
+                    ),
+                ]
+                lanes = conn.execute(
+                    "SELECT lane, seq FROM log_heads WHERE lane = ANY(%s) ORDER BY lane FOR UPDATE",
+                    [sorted({op[1] for op in of["head"]})],
+                )
+            for cursor in found:
+                cursor.fetchall()
+            heads: dict[int, int] = dict(lanes.fetchall())
+            dossiers: list[tuple[Any, ...]] = []
+            sides: list[list[tuple[str, str]]] = [[], [], [], []]
+            with conn.pipeline():
+                for op in tx.ops:
+                    kind = op[0]
+                    if kind == "put_pro":
+                        conn.execute(
+                            "INSERT INTO professionals (id, data) VALUES (%s, %s) "
+                            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+                            [op[1], op[2]],
+                        )
+                    elif kind == "save":
+                        key, data, sweep_due, information_due, terms = op[1:]
+                        dossiers.append((key, data, sweep_due, information_due))
+                        for rows, column in zip(sides, terms, strict=True):
+                            rows.extend((term, key) for term in column)
+                    elif kind == "notes":
+                        with conn.cursor() as cur:
+                            cur.executemany(
+                                "INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1]
+                            )
+                    elif kind == "log":
+                        self._write(dossiers, sides)
+                        self._log(op[1], op[2], heads)
+                self._write(dossiers, sides)
+                conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _write(self, dossiers: list[tuple[Any, ...]], sides: list[list[tuple[str, str]]]) -> None:
         with self.conn.cursor() as cur:

@@ -10,7 +10,10 @@ outbox and the logbook get their share of rows.
 
 Single registrations on SQLite run twice: with the store's default ``synchronous=FULL``
 and with ``?synchronous=normal`` (labelled "sqlite (normal)"), each beside a raw baseline
-whose connection has the same setting, so that each ratio compares like with like. Bulk
+whose connection has the same setting, so that each ratio compares like with like. On
+PostgreSQL the library's single registrations are also set beside a raw replay in three
+round trips a transaction (``PostgresReplay(pipelined=True)``), as few as a registration's
+reads allow. Bulk
 registrations run with the cyclic garbage collector on and, labelled "(gc off)", paused
 around the import as ``verwijsindex import`` runs it.
 """
@@ -66,6 +69,15 @@ def run_single(settings: Settings, backend: str) -> None:
         del recorded  # the next setting's library side starts without it, as this one did
         label = backend if synchronous == "full" else f"{backend} ({synchronous})"
         emit(Figure("register.single", label, n, ours, base, "commit each"))
+        if backend == "postgres":  # and beside a hand-written registration in 3 round trips
+            recorded = record_single(world, raw_regs)
+            settle()
+            with place(settings, backend, "single-raw-pipelined") as target:
+                raw = make_replayer(target, world, batched=False, pipelined=True)
+                base = replay(raw, recorded, len(raw_regs))
+                close(raw)
+            del recorded
+            emit(Figure("register.single", backend, n, ours, base, "raw in 3 pipelines"))
 
 
 def _durable_as(raw: Replayer, synchronous: str) -> None:
