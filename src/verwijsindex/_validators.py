@@ -24,11 +24,11 @@ verwijsindex.errors.InvalidRecordError: count must be a whole number, zero or mo
 from __future__ import annotations
 
 import enum
-import functools
+import keyword
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -90,10 +90,14 @@ def plain_text(value: object, limit: int) -> bool:
 def text(limit: int, error: type[VerwijsindexError] = InvalidRecordError) -> Validator:
     """A non-empty string of one line of at most *limit* characters."""
 
+    search = CONTROL.search
+
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             raise error(f"{attribute.name} must be a non-empty string")
-        if not plain_text(value, limit):
+        # plain_text(value, limit) with what the line above proved left out (the models
+        # run this for every text field of every value they make)
+        if len(value) > limit or search(value):
             raise error(f"{attribute.name} must be one line of at most {limit} characters")
 
     return check
@@ -129,6 +133,13 @@ def instance_of(kind: type | tuple[type, ...]) -> Validator:
     """An instance of *kind* (a ``date`` that is not a ``datetime``; never a ``bool`` for
     an ``int``)."""
     name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+    if kind is not date and kind is not int:  # the two exceptions below cannot apply
+
+        def plain(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+            if not isinstance(value, kind):
+                raise InvalidRecordError(f"{attribute.name} must be a {name}")
+
+        return plain
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if (
@@ -186,12 +197,16 @@ def day(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     day_argument(value, attribute.name)
 
 
+_FIRST_DAY: Final = EARLIEST.date()
+_END_DAY: Final = LATEST.date()
+
+
 def day_argument(value: object, name: str) -> date:
     """*value* if it is a ``date`` (not a ``datetime``) from 1900 to 2999, or an
     :class:`InvalidRecordError` naming *name*."""
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidRecordError(f"{name} must be a date")
-    if not EARLIEST.date() <= value < LATEST.date():
+    if not _FIRST_DAY <= value < _END_DAY:
         raise InvalidRecordError(f"{name} must lie between 1900 and 2999")
     return value
 
@@ -200,8 +215,13 @@ def tuple_of(kind: type) -> Validator:
     """A tuple whose items are all *kind*."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple) or not all(isinstance(v, kind) for v in value):
-            raise InvalidRecordError(f"{attribute.name} must be a tuple of {kind.__name__}")
+        if isinstance(value, tuple):
+            for item in value:  # a loop, not all(...): the tuples are short
+                if not isinstance(item, kind):
+                    break
+            else:
+                return
+        raise InvalidRecordError(f"{attribute.name} must be a tuple of {kind.__name__}")
 
     return check
 
@@ -213,6 +233,12 @@ def as_tuple(value: Any) -> Any:
 
 def municipality(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """A canonical CBS municipality code (four digits; see :mod:`verwijsindex.cbs_code`)."""
+    # four ASCII digits, not all zero: what compact() keeps as it is (a str subclass, or
+    # anything else, goes the long way)
+    if type(value) is str and len(value) == 4 and value.isdigit() and value.isascii():
+        if value == "0000":
+            raise InvalidRecordError(f"{attribute.name} must be a four-digit CBS municipality code")
+        return
     if not isinstance(value, str) or cbs_code.compact(value) != value:
         raise InvalidRecordError(f"{attribute.name} must be a four-digit CBS municipality code")
 
@@ -268,14 +294,10 @@ def flag_argument(value: object, name: str) -> bool:
 _LEAVES: frozenset[type] = frozenset({str, int, float, bool, bytes, type(None), date, datetime})
 """Types whose values hold no attrs instance: :func:`revalidate` stops at them."""
 
-
-@functools.cache
-def _fields(cls: type) -> tuple[tuple[str, Any, Any], ...] | None:
-    """``(name, validator, field)`` of each field of an attrs class (``None`` for any other
-    class), the validator ``None`` where there is none."""
-    if not attrs.has(cls):
-        return None
-    return tuple((f.name, f.validator, f) for f in attrs.fields(cls))
+_Check = Callable[[Any], None]
+_CHECKS: dict[type, _Check] = {}
+"""The check of each class :func:`revalidate` met, made once per class (never per value:
+nothing of a value is kept)."""
 
 
 def revalidate(value: Any) -> None:
@@ -283,20 +305,58 @@ def revalidate(value: Any) -> None:
     in its fields, however deep. The models are frozen and checked when made; this
     catches one changed afterwards (``object.__setattr__``), before any of it is stored.
     The validators raise the library's own errors."""
-    cls: type = type(value)
-    fields = _fields(cls)
-    if fields is None:
-        if isinstance(value, tuple | frozenset):
-            for item in value:
-                if type(item) not in _LEAVES:
-                    revalidate(item)
-        return
-    for name, validator, field in fields:
-        item = getattr(value, name)
-        if validator is not None:
-            validator(value, field, item)
-        if type(item) not in _LEAVES and not isinstance(item, enum.Enum):
-            revalidate(item)
+    cls = type(value)
+    (_CHECKS.get(cls) or _check_for(cls))(value)
+
+
+def _check_for(cls: type) -> _Check:
+    """The check of values of *cls*: for an attrs class a function made for it (each
+    validator in field order, then the field's value revalidated unless it is a leaf), as
+    the loop over the fields would run them but without looking the fields up each time;
+    for an enumeration nothing; for anything else the check of :func:`_contents`."""
+    check: _Check
+    if attrs.has(cls):
+        check = _compile(cls)
+    elif issubclass(cls, enum.Enum):
+        check = _nothing
+    else:
+        check = _contents
+    _CHECKS[cls] = check
+    return check
+
+
+def _nothing(value: Any) -> None:
+    """An enumeration member holds no attrs instance."""
+
+
+def _contents(value: Any) -> None:
+    """The items of a tuple or frozenset, revalidated unless they are leaves; any other
+    value holds nothing to check."""
+    if isinstance(value, tuple | frozenset):
+        for item in value:
+            if type(item) not in _LEAVES:
+                revalidate(item)
+
+
+def _compile(cls: type) -> _Check:
+    """A function that checks an instance of the attrs class *cls*, one field after the
+    other, exactly as a loop over ``attrs.fields(cls)`` would."""
+    scope: dict[str, Any] = {"_LEAVES": _LEAVES, "_CHECKS": _CHECKS, "_check_for": _check_for}
+    lines = ["def check(value):"]
+    for i, field in enumerate(attrs.fields(cls)):
+        name = field.name
+        read = f"value.{name}" if name.isidentifier() and not keyword.iskeyword(name) else None
+        lines.append(f"    item = {read or f'getattr(value, {name!r})'}")
+        if field.validator is not None:
+            scope[f"validator_{i}"], scope[f"field_{i}"] = field.validator, field
+            lines.append(f"    validator_{i}(value, field_{i}, item)")
+        lines.append("    kind = type(item)")
+        lines.append("    if kind not in _LEAVES:")
+        lines.append("        (_CHECKS.get(kind) or _check_for(kind))(item)")
+    lines.append("    return None")
+    exec("\n".join(lines), scope)  # noqa: S102 - the source is made here from field names
+    check: _Check = scope["check"]
+    return check
 
 
 def model_argument(value: object, kind: type[T], name: str) -> T:
