@@ -1,14 +1,12 @@
 """A transaction of the PostgreSQL store: the statements of one unit of work on one
-connection, and the one place where the driver's errors become the library's."""
+connection, after :func:`~verwijsindex.storage._postgres_begin.lock_and_read` began it."""
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Final, LiteralString, TypeAlias
 
-import attrs
 import psycopg
 from psycopg import sql
 from psycopg.pq import TransactionStatus
@@ -18,6 +16,7 @@ from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import LOG_LANES, Dossier, LogAudit
+from verwijsindex.storage._postgres_begin import Locked, translated
 from verwijsindex.storage._postgres_sql import (
     ADD_COUNTS,
     APPEND_LOG,
@@ -32,89 +31,13 @@ from verwijsindex.storage._postgres_sql import (
 )
 from verwijsindex.storage._sql import audit, decode, decode_match
 
-__all__ = ["Locked", "PostgresTransaction", "lock_and_read", "storage_error", "translated"]
+__all__ = ["PostgresTransaction"]
 
 Params: TypeAlias = "Sequence[Any] | dict[str, Any]"
 _Query: TypeAlias = "LiteralString | sql.Composed"
 _FETCH: Final = 500
 """Rows fetched at a time when streaming the logbook."""
 _NO_SEALS: Final[Mapping[int, str]] = {}
-
-
-@contextmanager
-def translated() -> Iterator[None]:
-    """The one place where driver errors become :class:`StorageError`. The primary message
-    only: a DETAIL line may quote stored values."""
-    try:
-        yield
-    except psycopg.Error as e:
-        raise storage_error(e) from e
-
-
-def storage_error(e: psycopg.Error) -> StorageError:
-    what = e.diag.message_primary or (str(e).splitlines() or [""])[0]
-    code = f" [{e.sqlstate}]" if e.sqlstate else ""
-    return StorageError(f"PostgreSQL {type(e).__name__}{code}: {what}")
-
-
-def lock_and_read(
-    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
-) -> Locked:
-    """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
-    (with *schema*, the search path is set for this transaction first).
-
-    The read is a statement of its own after the locks are held, so under READ COMMITTED
-    it sees every commit made before: a dossier is only written under its lock, so what
-    it returns stays current for the whole transaction (the transaction's own writes are
-    overlaid by :class:`PostgresTransaction`). With them, the keys of the youths under
-    each locked key that is a parent's or a dwelling's pseudonym: their registrations lock
-    it too, so the answer stays current as well.
-    """
-    if not keys:
-        nothing = Locked({}, {}, frozenset())
-        with conn.pipeline():
-            conn.execute(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                if snapshot
-                else "BEGIN ISOLATION LEVEL READ COMMITTED"
-            )
-            if schema is not None:
-                conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
-        return nothing
-    with conn.pipeline():
-        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        if schema is not None:
-            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
-        if len(keys) == 1:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
-        else:
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
-                " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
-                [keys],
-            )
-        cursor = conn.execute("SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [keys])
-        terms = conn.execute(TERMS_OF_LOCKED, {"keys": keys})
-    found: dict[str, str | None] = dict.fromkeys(keys)
-    found.update(cursor.fetchall())
-    held: dict[tuple[str, str], list[str]] = {}
-    for table, term, key, data in terms.fetchall():
-        held.setdefault((table, term), []).append(key)
-        if data is not None and key not in found:
-            found[key] = data
-    return Locked(found, held, frozenset(keys))
-
-
-TERMS_OF_LOCKED: Final = """
-SELECT 'p', p.parent_key, p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)
-FROM dossier_parents p WHERE p.parent_key = ANY (%(keys)s::text[])
-UNION ALL
-SELECT 'a', a.address_key, a.key, (SELECT d.data FROM dossiers d WHERE d.key = a.key)
-FROM dossier_addresses a WHERE a.address_key = ANY (%(keys)s::text[])
-ORDER BY 1, 2, 3
-"""
-"""The siblings and housemates under the locked keys that are a parent's or a dwelling's,
-read in the same round trip as the locks: a batch of registrations asks for every one."""
 
 
 LOG_HEADS_FOR_UPDATE: LiteralString = (
@@ -126,16 +49,6 @@ def _head(row: tuple[int, str] | None) -> tuple[int, str] | None:
     """A lane's head as :meth:`PostgresTransaction.log_head` returns it (``None`` when the
     lane has no entry yet)."""
     return None if row is None or row[0] == 0 else row
-
-
-@attrs.frozen
-class Locked:
-    """What :func:`lock_and_read` read: the dossiers of the locked keys (and of the youths
-    under them), the keys under each locked parent and dwelling, and the locked keys."""
-
-    read: dict[str, str | None]
-    terms: dict[tuple[str, str], list[str]]
-    keys: frozenset[str]
 
 
 class PostgresTransaction:

@@ -48,13 +48,13 @@ try:
     from psycopg.rows import TupleRow, tuple_row
     from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-    from verwijsindex.storage._postgres_tx import (
+    from verwijsindex.storage._postgres_begin import (
         Locked,
-        PostgresTransaction,
         lock_and_read,
         storage_error,
         translated,
     )
+    from verwijsindex.storage._postgres_tx import PostgresTransaction
 except ImportError:  # pragma: no cover - tested in a subprocess without psycopg
     _HAVE_PSYCOPG = False
 else:
