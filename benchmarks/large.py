@@ -4,13 +4,15 @@ The store is filled with :meth:`VerwijsIndex.bulk_register` (historical links ma
 last 700 days, about 1.6 per youth, 20 per professional on average), in batches of 2,000
 youths (500 on PostgreSQL, whose advisory locks share one lock table). One filled store
 per backend serves, in order: registration latency, ``matches_for``, the access report,
-on the memory store paging (every key in pages, and an outbox of its own drained), and
+on the memory store paging (every key in pages, an outbox of its own drained) and a
+re-key of every dossier, and
 the sweeps, which change the store and so come last.
 """
 
 from __future__ import annotations
 
 import bisect
+import hmac
 import itertools
 import json
 import random
@@ -32,6 +34,7 @@ from verwijsindex.clock import local_date
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Notification, NotificationKind
+from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import MemoryStore, Store
 from verwijsindex.testing import FixedClock
 
@@ -245,9 +248,10 @@ PAGE = 500
 
 def paging(settings: Settings, stored: Stored) -> None:
     """The memory store read a page at a time: every stored key in pages of :data:`PAGE`,
-    a transaction each (as a re-key pages), and an outbox of N pending notifications on a
-    store of its own drained by claiming a page and acknowledging it. The raw baselines
-    page a plain sorted list by bisection, and pop a plain queue beside a dict."""
+    a transaction each (as a re-key pages), an outbox of N pending notifications on a
+    store of its own drained by claiming a page and acknowledging it, and a re-key of every
+    dossier. The raw baselines page a plain sorted list by bisection, pop a plain queue
+    beside a dict, and move each key of a dict to its HMAC."""
     s: Any = stored.store
     count = len(s._dossiers)
     ordered = sorted(s._dossiers)
@@ -275,6 +279,28 @@ def paging(settings: Settings, stored: Stored) -> None:
     outbox.close()
     what = f"claim {PAGE} and acknowledge them, a page at a time; took {ours.seconds:.2f} s"
     emit(Figure("outbox.drain", "memory", n, ours, base, what))
+    keys = list(s._dossiers)
+    moved: list[int] = []
+    settle()
+    ours = time_total(count, lambda: moved.append(stored.index.rekey(_NEW_KEY)))
+    settle()
+    base = time_total(count, lambda: _rekey_dict(keys))
+    what = f"{moved[0]:,} dossiers moved to a new key; took {ours.seconds:.1f} s"
+    emit(Figure("rekey.all", "memory", count, ours, base, what))
+
+
+_NEW_KEY = PseudonymKey("bench-rekey", bytes(range(32)))
+
+
+def _rekey_dict(keys: list[str]) -> None:
+    """The raw re-key: one HMAC step per key from a keyed state, and the entry moved to
+    its new key in a dict."""
+    table = dict.fromkeys(keys)
+    keyed = hmac.new(bytes(range(32)), digestmod="sha256")
+    for key in keys:
+        mac = keyed.copy()
+        mac.update(key.encode("ascii"))
+        table[mac.hexdigest()] = table.pop(key)
 
 
 def _page_keys(store: Store) -> None:
