@@ -40,6 +40,7 @@ from verwijsindex.dossier import (
     duty_of,
     find_link,
     is_current,
+    replace,
 )
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -256,7 +257,7 @@ def register_in(
                 )
         if record != dossier.subject:  # the general data changed: the old goes from the files
             work.scrub = True
-        dossier = attrs.evolve(dossier, subject=record)
+        dossier = replace(dossier, subject=record)
     work.put_professional(professional)
     link = Link(
         id=new_id(),
@@ -269,7 +270,7 @@ def register_in(
     archive_hint = professional.id not in dossier.hinted and any(
         not is_current(lk, now) for lk in dossier.links
     )
-    dossier = attrs.evolve(
+    dossier = replace(
         dossier,
         links=(*dossier.links, link),
         hinted=dossier.hinted | {professional.id} if archive_hint else dossier.hinted,

@@ -17,7 +17,7 @@ import attrs
 
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork, new_id
-from verwijsindex.dossier import Dossier
+from verwijsindex.dossier import Dossier, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
 from verwijsindex.matching import find_family_match, find_match
 from verwijsindex.model import (
@@ -72,7 +72,7 @@ def rematch(
             old = None
     if found is None:
         if dossier.match is not None:
-            return attrs.evolve(dossier, match=None), None
+            return replace(dossier, match=None), None
         return dossier, None
     link_ids = tuple(lk.id for lk in found)
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
@@ -98,7 +98,7 @@ def rematch(
     grew = old is None or not set(link_ids) <= set(old.links)
     if notify and grew:
         notify_match(ctx, work, dossier, match, found, now)
-    return attrs.evolve(dossier, match=match), match
+    return replace(dossier, match=match), match
 
 
 def notify_match(
