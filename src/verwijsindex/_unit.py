@@ -116,18 +116,15 @@ class UnitOfWork:
         dossiers with the term are looked at, not every dossier of the unit)."""
         dossiers = self.dossiers
         keys = {k for k in stored if k not in dossiers}
-        keys.update(
-            k for k in (*stored, *self._holding(term, terms_of)) if self._has(k, term, terms_of)
-        )
+        held = self._terms.get(term)
+        if held:  # every dossier of the unit with the term is filed here by _hold, so a
+            # stored key the unit holds counts only if it is among these
+            keys.update(k for k in held if self._has(k, term, terms_of))
         return sorted(keys)
 
     def _has(self, key: str, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> bool:
         dossier = self.dossiers.get(key)
         return dossier is not None and term in terms_of(dossier)
-
-    def _holding(self, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> set[str]:
-        """The keys of the unit's dossiers with *term* among their terms."""
-        return self._terms.get(term, set())
 
     def _hold(self, key: str, dossier: Dossier | None) -> None:
         """Keep *dossier* as the unit has it under *key*, and index its parent and address

@@ -158,9 +158,10 @@ def draft(
     _check_actor(actor)
     if not isinstance(action, LogAction):
         raise InvalidRecordError("action must be a LogAction")
-    for name, value in (("id", id), ("subject_ref", subject_ref)):
-        if not (value is None or isinstance(value, str)):
-            raise InvalidRecordError(f"{name} must be a string")
+    if not (id is None or isinstance(id, str)):
+        raise InvalidRecordError("id must be a string")
+    if not (subject_ref is None or isinstance(subject_ref, str)):
+        raise InvalidRecordError("subject_ref must be a string")
     if not (link_id is None or isinstance(link_id, str)):
         raise InvalidRecordError("link_id must be a string")
     if not (match_id is None or isinstance(match_id, str)):
