@@ -56,6 +56,7 @@ __all__ = [
     "information_due",
     "is_active",
     "is_due_for_deletion",
+    "match_of",
     "max_ends_on",
     "withdrawal_event",
 ]
@@ -218,7 +219,15 @@ def find_match(
     When there is a match, *every* active link on the youth takes part (all professionals
     concerned are told), oldest first.
     """
-    active = active_links(links, at)
+    return match_of(active_links(links, at), rule)
+
+
+def match_of(
+    active: tuple[Link, ...], rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS
+) -> tuple[Link, ...] | None:
+    """*active* if these links make a match under *rule*, else ``None``: the rule of
+    :func:`find_match` for links that :func:`active_links` gave already (a caller that
+    judges several sets of one youth's links sorts them once)."""
     if len(active) < 2:
         return None
     if rule is MatchRule.DIFFERENT_ORGANISATIONS:

@@ -19,7 +19,7 @@ from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork, new_id
 from verwijsindex.dossier import Dossier, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.matching import find_family_match, find_match
+from verwijsindex.matching import active_links, find_family_match, match_of
 from verwijsindex.model import (
     Contact,
     Link,
@@ -61,14 +61,12 @@ def rematch(
 
     A match whose own links no longer make a match has dissolved, whether or not a sweep
     has run since they ended: a match that forms later gets a new id."""
-    found = find_match(dossier.links, ctx.match_rule, at=now)
+    active = active_links(dossier.links, now)  # what find_match looks at, found once
+    found = match_of(active, ctx.match_rule)
     old = dossier.match
     if old is not None:
         members = set(old.links)
-        if (
-            find_match([lk for lk in dossier.links if lk.id in members], ctx.match_rule, at=now)
-            is None
-        ):
+        if match_of(tuple(lk for lk in active if lk.id in members), ctx.match_rule) is None:
             old = None
     if found is None:
         if dossier.match is not None:
