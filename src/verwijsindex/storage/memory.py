@@ -17,7 +17,6 @@ import bisect
 import itertools
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, Generic, Self, TypeVar
 
@@ -231,22 +230,9 @@ class MemoryStore:
     def __repr__(self) -> str:
         return f"<MemoryStore dossiers={len(self._dossiers)}>"
 
-    @contextmanager
-    def transaction(
-        self, locks: Sequence[str] = (), *, snapshot: bool = False
-    ) -> Iterator[_MemoryTransaction]:
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> _Transacting:
         """One transaction at a time under the store's lock (a snapshot needs nothing more)."""
-        if self._closed:
-            raise StorageError("the store is closed")
-        with self._lock:
-            tx = _MemoryTransaction(self)
-            try:
-                yield tx
-            except BaseException:
-                tx.rollback()
-                raise
-            finally:
-                tx.closed = True
+        return _Transacting(self)
 
     def __enter__(self) -> Self:
         return self
@@ -256,6 +242,39 @@ class MemoryStore:
 
     def close(self) -> None:
         self._closed = True
+
+
+class _Transacting:
+    """The block of one transaction: the store's lock held, every write undone when the
+    block raises. A class rather than a generator-based ``contextmanager``: entering and
+    leaving costs half as much, once per registration."""
+
+    __slots__ = ("store", "tx")
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> _MemoryTransaction:
+        store = self.store
+        if store._closed:
+            raise StorageError("the store is closed")
+        store._lock.acquire()
+        try:
+            self.tx = _MemoryTransaction(store)
+        except BaseException:  # pragma: no cover - making the transaction raises nothing
+            store._lock.release()
+            raise
+        return self.tx
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: object
+    ) -> None:
+        try:
+            if kind is not None:
+                self.tx.rollback()
+        finally:
+            self.tx.closed = True
+            self.store._lock.release()
 
 
 class _MemoryTransaction:
