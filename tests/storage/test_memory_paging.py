@@ -26,8 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verwijsindex.model import Notification, NotificationKind
-from verwijsindex.storage import MemoryStore, Transaction, memory
-from verwijsindex.storage.memory import _Sorted
+from verwijsindex.storage import MemoryStore, Transaction, _ordered
+from verwijsindex.storage._ordered import _Sorted
 from verwijsindex.testing._base import START
 from verwijsindex.testing._factories import raises
 from verwijsindex.testing._records import dossier
@@ -215,9 +215,9 @@ def well_formed(order: _Sorted[Any]) -> None:
     none of a quarter of the longest or shorter unless it is the only one."""
     values = list(order)
     assert values == sorted(set(values))
-    assert all(0 < len(run) <= memory._RUN for run in order.runs)
+    assert all(0 < len(run) <= _ordered._RUN for run in order.runs)
     if len(order.runs) > 1:
-        assert all(len(run) > memory._RUN // 4 for run in order.runs)
+        assert all(len(run) > _ordered._RUN // 4 for run in order.runs)
     assert order.lasts == [run[-1] for run in order.runs]
 
 
@@ -230,7 +230,7 @@ class Boom(Exception):
 def test_pages_are_the_reference_pages_through_commits_and_rollbacks(
     plan: list[tuple[bool, list[Op]]], run: int
 ) -> None:
-    with mock.patch.object(memory, "_RUN", run):  # runs split, join and empty at these sizes
+    with mock.patch.object(_ordered, "_RUN", run):  # runs split, join and empty at these sizes
         store = MemoryStore()
         model = Model()
         for commit, steps in plan:
@@ -261,7 +261,7 @@ def test_pages_are_the_reference_pages_through_commits_and_rollbacks(
 def test_sorted_runs_hold_what_a_sorted_list_holds(steps: list[tuple[bool, int]], run: int) -> None:
     """Adding and removing in any order: the values, every page after every bound, and
     equality with a copy cut into other runs are those of one sorted list."""
-    with mock.patch.object(memory, "_RUN", run):
+    with mock.patch.object(_ordered, "_RUN", run):
         order: _Sorted[str] = _Sorted()
         reference: list[str] = []
         for add, n in steps:
