@@ -363,29 +363,15 @@ class PostgresReplay:
                     conn.execute("SELECT data FROM organisations WHERE id = %s", [op[1]]).fetchone()
                 elif kind == "pro" and not self.batched:
                     conn.execute("SELECT data FROM professionals WHERE id = %s", [op[1]]).fetchone()
-                elif kind == "put_pro":
-                    conn.execute(
-                        "INSERT INTO professionals (id, data) VALUES (%s, %s) "
-                        "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
-                        [op[1], op[2]],
-                    )
                 elif kind == "parent":
                     conn.execute(
                         "SELECT key FROM dossier_parents WHERE parent_key = %s ORDER BY key",
                         [op[1]],
                     ).fetchall()
-                elif kind == "save":
-                    key, data, sweep_due, information_due, terms = op[1:]
-                    dossiers.append((key, data, sweep_due, information_due))
-                    for rows, column in zip(sides, terms, strict=True):
-                        rows.extend((term, key) for term in column)
-                    if not self.batched:
+                elif kind in ("put_pro", "save", "notes"):
+                    self._apply(op, dossiers, sides)
+                    if kind == "save" and not self.batched:
                         self._write(dossiers, sides)
-                elif kind == "notes":
-                    with conn.cursor() as cur:
-                        cur.executemany(
-                            "INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1]
-                        )
                 elif kind == "head":
                     row = conn.execute(
                         "SELECT seq FROM log_heads WHERE lane = %s FOR UPDATE", [op[1]]
@@ -434,24 +420,9 @@ class PostgresReplay:
             sides: list[list[tuple[str, str]]] = [[], [], [], []]
             with conn.pipeline():
                 for op in tx.ops:
-                    kind = op[0]
-                    if kind == "put_pro":
-                        conn.execute(
-                            "INSERT INTO professionals (id, data) VALUES (%s, %s) "
-                            "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
-                            [op[1], op[2]],
-                        )
-                    elif kind == "save":
-                        key, data, sweep_due, information_due, terms = op[1:]
-                        dossiers.append((key, data, sweep_due, information_due))
-                        for rows, column in zip(sides, terms, strict=True):
-                            rows.extend((term, key) for term in column)
-                    elif kind == "notes":
-                        with conn.cursor() as cur:
-                            cur.executemany(
-                                "INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1]
-                            )
-                    elif kind == "log":
+                    if op[0] in ("put_pro", "save", "notes"):
+                        self._apply(op, dossiers, sides)
+                    elif op[0] == "log":
                         self._write(dossiers, sides)
                         self._log(op[1], op[2], heads)
                 self._write(dossiers, sides)
@@ -459,6 +430,27 @@ class PostgresReplay:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _apply(
+        self, op: Op, dossiers: list[tuple[Any, ...]], sides: list[list[tuple[str, str]]]
+    ) -> None:
+        """A recorded write: a professional's upsert and the outbox at once, a dossier's
+        save collected for :meth:`_write`."""
+        kind = op[0]
+        if kind == "put_pro":
+            self.conn.execute(
+                "INSERT INTO professionals (id, data) VALUES (%s, %s) "
+                "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data",
+                [op[1], op[2]],
+            )
+        elif kind == "save":
+            key, data, sweep_due, information_due, terms = op[1:]
+            dossiers.append((key, data, sweep_due, information_due))
+            for rows, column in zip(sides, terms, strict=True):
+                rows.extend((term, key) for term in column)
+        else:
+            with self.conn.cursor() as cur:
+                cur.executemany("INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1])
 
     def _write(self, dossiers: list[tuple[Any, ...]], sides: list[list[tuple[str, str]]]) -> None:
         with self.conn.cursor() as cur:
