@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+_UTC: Final = timezone.utc
 
 
 class Clock(Protocol):
@@ -115,11 +116,14 @@ def check_moment(value: datetime, name: str = "datetime") -> datetime:
         ...
     verwijsindex.errors.InvalidRecordError: created_at must lie between 1900 and 2999
     """
-    ensure_aware(value, name)
-    try:
-        utc = value.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        utc = None
+    if type(value) is datetime and value.tzinfo is _UTC:
+        utc: datetime | None = value  # aware, and in UTC already: what the lines below find
+    else:
+        ensure_aware(value, name)
+        try:
+            utc = value.astimezone(timezone.utc)
+        except (OverflowError, ValueError):
+            utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
         raise InvalidRecordError(f"{name} must lie between 1900 and 2999")
     return value
@@ -127,6 +131,8 @@ def check_moment(value: datetime, name: str = "datetime") -> datetime:
 
 def local_date(at: datetime) -> date:
     """The calendar date in Europe/Amsterdam at the aware moment *at*."""
+    if type(at) is datetime and at.tzinfo is _UTC:  # aware: ensure_aware would pass it as is
+        return _local_date(at)
     return _local_date(ensure_aware(at))
 
 

@@ -82,6 +82,7 @@ class LogbookReport:
 
 _quote = json.encoder.encode_basestring_ascii
 """The JSON encoder's own string quoting (its C version where there is one)."""
+_ACTION_TEXT = {action: _quote(action.value) for action in LogAction}
 
 
 def _digest(
@@ -99,13 +100,15 @@ def _digest(
 ) -> str:
     # *at* may come as its UTC ISO 8601 text already (chain() writes it once per moment)
     at_text = at if isinstance(at, str) else at.astimezone(timezone.utc).isoformat()
+    # each action's text quoted once (an enum's value is a property); anything else as is
+    action_text = _ACTION_TEXT[action] if type(action) is LogAction else _quote(action.value)
     # The pinned encoding, version 1: the compact ASCII JSON array
     # [1, id, lane, seq, at (UTC, ISO 8601), actor, action, subject_ref, link_id, match_id,
     #  count, prev_hash], written out here as json.dumps(..., separators=(",", ":")) would
     # (tests/test_logbook.py pins both the bytes and known hashes).
     payload = (
         f"[1,{_quote(id)},{lane:d},{seq:d},{_quote(at_text)},"
-        f"{_quote(actor)},{_quote(action.value)},"
+        f"{_quote(actor)},{action_text},"
         f"{'null' if subject_ref is None else _quote(subject_ref)},"
         f"{'null' if link_id is None else _quote(link_id)},"
         f"{'null' if match_id is None else _quote(match_id)},"
@@ -152,7 +155,8 @@ def draft(
     build the entries without running every validator again."""
     if not isinstance(at, datetime):
         raise InvalidRecordError("at must be a datetime")
-    ensure_aware(at, "at")
+    if at.tzinfo is not timezone.utc:  # a UTC moment is aware: nothing for ensure_aware
+        ensure_aware(at, "at")
     if not isinstance(actor, str):
         raise InvalidRecordError("actor must be a non-empty string")
     _check_actor(actor)

@@ -29,7 +29,15 @@ from typing import Protocol
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex.clock import add_months, add_years, age_on, birthday, ensure_aware, local_date
+from verwijsindex.clock import (
+    _local_date,
+    add_months,
+    add_years,
+    age_on,
+    birthday,
+    ensure_aware,
+    local_date,
+)
 from verwijsindex.errors import (
     AgeLimitError,
     DeceasedSubjectError,
@@ -191,7 +199,8 @@ def is_active(link: Link, at: datetime) -> bool:
     after *at*) still sees it active (decision 30).
     """
     ensure_aware(at, "at")
-    return link.status is LinkStatus.ACTIVE and local_date(at) < link.ends_on
+    # _local_date, not local_date: *at* was checked on the line above
+    return link.status is LinkStatus.ACTIVE and _local_date(at) < link.ends_on
 
 
 def as_of(link: Link, at: datetime) -> Link:
@@ -204,7 +213,25 @@ def as_of(link: Link, at: datetime) -> Link:
 
 def active_links(links: Iterable[Link], at: datetime) -> tuple[Link, ...]:
     """The links among *links* that are active at *at*, oldest first (ties keep their order)."""
-    return tuple(sorted((lk for lk in links if is_active(lk, at)), key=_created))
+    # is_active(lk, at) for each link, with *at* checked and its day found once, at the
+    # first link that needs them (as is_active would: none for no links, no day unless
+    # a link's status is active)
+    found: list[Link] = []
+    checked = False
+    day: date | None = None
+    active = LinkStatus.ACTIVE
+    for lk in links:
+        if not checked:
+            ensure_aware(at, "at")
+            checked = True
+        if lk.status is active:
+            if day is None:
+                day = _local_date(at)
+            if day < lk.ends_on:
+                found.append(lk)
+    if len(found) > 1:
+        found.sort(key=_created)
+    return tuple(found)
 
 
 def _created(link: Link) -> datetime:
