@@ -7,9 +7,10 @@ is frozen: re-keying makes a new one with the new keyring, and the facade swaps 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
+from types import TracebackType
 
 import attrs
 
@@ -144,18 +145,12 @@ class Context:
             tx, lane_of(locks, LOG_LANES), clock=self.clock, keyring=self.keyring, rules=self.rules
         )
 
-    @contextmanager
-    def work(self, locks: Sequence[str] = (), *, scrub: bool = True) -> Iterator[UnitOfWork]:
+    def work(self, locks: Sequence[str] = (), *, scrub: bool = True) -> _Working:
         """A transaction holding *locks*, with its unit of work, flushed when the block ends
         without an error (and nothing written when it raises). When the unit deleted or
         replaced personal data, the store scrubs its files after the commit (unless
         *scrub* is false: the caller scrubs once after many units)."""
-        with self.store.transaction(locks) as tx:
-            unit = self.unit(tx, locks)
-            yield unit
-            unit.flush()
-        if scrub and unit.scrub:
-            self.scrub()
+        return _Working(self, locks, scrub)
 
     def keep(self, work: UnitOfWork, dossier: Dossier, *, replaces: bool = False) -> bool:
         """Save *dossier*, or delete it when no link is left: JW 7.1.4.3 allows the general
@@ -233,3 +228,55 @@ class Context:
         if key is None:
             raise NotFoundError(kind=kind, id=id)
         return key
+
+
+class _Working:
+    """The block of :meth:`Context.work`. A class rather than a generator-based
+    ``contextmanager``: every operation enters one (a registration at least once), and
+    entering and leaving a class costs less than driving a generator. It does what the
+    generator did: the store's transaction entered first, the unit flushed only when the
+    block ends without an error, the transaction left (committed or rolled back), and
+    then, after a commit, the store scrubbed if the unit asks for it."""
+
+    __slots__ = ("context", "locks", "scrub", "transaction", "unit")
+
+    transaction: AbstractContextManager[Transaction]
+    unit: UnitOfWork
+
+    def __init__(self, context: Context, locks: Sequence[str], scrub: bool) -> None:
+        self.context = context
+        self.locks = locks
+        self.scrub = scrub
+
+    def __enter__(self) -> UnitOfWork:
+        context = self.context
+        transaction = context.store.transaction(self.locks)
+        tx = transaction.__enter__()
+        self.transaction = transaction
+        try:
+            self.unit = context.unit(tx, self.locks)
+        except BaseException as error:  # pragma: no cover - making a unit raises nothing
+            transaction.__exit__(type(error), error, error.__traceback__)
+            raise
+        return self.unit
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool | None:  # not plain bool: the block is not one that swallows errors
+        transaction = self.transaction
+        if kind is None:
+            try:
+                self.unit.flush()
+            except BaseException as failed:  # the flush's error leaves the transaction too
+                if not transaction.__exit__(type(failed), failed, failed.__traceback__):
+                    raise
+            else:
+                transaction.__exit__(None, None, None)
+        elif not transaction.__exit__(kind, error, trace):
+            return False
+        if self.scrub and self.unit.scrub:
+            self.context.scrub()
+        return kind is not None  # an error the store's block swallowed stays swallowed

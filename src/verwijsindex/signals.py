@@ -39,6 +39,8 @@ __all__ = [
     "tell_coordinator",
 ]
 
+_MATCHES_MADE = StatKind.MATCHES_MADE.value  # read once: an enum's value is a property
+
 
 class LockSiblings(Exception):
     """A family signal must be logged about siblings the transaction did not lock: the
@@ -92,7 +94,7 @@ def rematch(
             old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
         )
     if old is None:
-        work.count(StatKind.MATCHES_MADE.value, dossier, now)
+        work.count(_MATCHES_MADE, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
     if notify and grew:
         notify_match(ctx, work, dossier, match, found, now)
@@ -209,9 +211,10 @@ def household_signals(
 def _others(work: UnitOfWork, dossier: Dossier, key_lists: list[list[str]]) -> dict[str, Dossier]:
     """The other youths under the keys of *key_lists*, as the unit has them."""
     others: dict[str, Dossier] = {}
+    own = dossier.subject.key
     for keys in key_lists:
         for key in keys:
-            if key != dossier.key and key not in others:
+            if key != own and key not in others:
                 other = work.load(key)
                 if other is not None:
                     others[key] = other
