@@ -30,8 +30,8 @@ from verwijsindex.model import (
     Professional,
 )
 from verwijsindex.policies import MAX_AGE
-from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, seal_id
-from verwijsindex.statistics import age_band
+from verwijsindex.pseudonyms import Keyring, entry_seals, log_token
+from verwijsindex.statistics import AgeBand, age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
 __all__ = ["SYSTEM", "UnitOfWork", "new_id"]
@@ -45,6 +45,9 @@ def _reads_directory(cls: type) -> bool:
     """Whether transactions of *cls* are :class:`DirectoryReading` (asked once per class:
     an ``isinstance`` against a protocol inspects the object each time, 5 µs)."""
     return issubclass(cls, DirectoryReading)
+
+
+_BAND_TEXT = {band: band.value for band in AgeBand}
 
 
 def new_id() -> str:
@@ -118,8 +121,11 @@ class UnitOfWork:
         keys = {k for k in stored if k not in dossiers}
         held = self._terms.get(term)
         if held:  # every dossier of the unit with the term is filed here by _hold, so a
-            # stored key the unit holds counts only if it is among these
-            keys.update(k for k in held if self._has(k, term, terms_of))
+            # stored key the unit holds counts only if it is among these (_has, inline)
+            for k in held:
+                dossier = dossiers.get(k)
+                if dossier is not None and term in terms_of(dossier):
+                    keys.add(k)
         return sorted(keys)
 
     def _has(self, key: str, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> bool:
@@ -129,14 +135,32 @@ class UnitOfWork:
     def _hold(self, key: str, dossier: Dossier | None) -> None:
         """Keep *dossier* as the unit has it under *key*, and index its parent and address
         keys, so that a look-up does not read every dossier of the unit."""
+        # the terms of _parents and _addresses, read without building a tuple of them
+        terms = self._terms
         before = self.dossiers.get(key)
         if before is not None:
-            for term in (*_parents(before), *_addresses(before)):
-                self._terms.get(term, set()).discard(key)
+            was = before.subject
+            for term in was.parent_keys:
+                filed = terms.get(term)
+                if filed is not None:
+                    filed.discard(key)
+            if was.address_key is not None and (filed := terms.get(was.address_key)):
+                filed.discard(key)
         self.dossiers[key] = dossier
         if dossier is not None:
-            for term in (*_parents(dossier), *_addresses(dossier)):
-                self._terms.setdefault(term, set()).add(key)
+            subject = dossier.subject
+            for term in subject.parent_keys:
+                filed = terms.get(term)
+                if filed is None:
+                    terms[term] = {key}
+                else:
+                    filed.add(key)
+            if subject.address_key is not None:
+                filed = terms.get(subject.address_key)
+                if filed is None:
+                    terms[subject.address_key] = {key}
+                else:
+                    filed.add(key)
 
     def stamp(self, dossier: Dossier | None = None, at: datetime | None = None) -> datetime:
         """The moment of a change to *dossier*: the clock read now, under the lock (or *at*
@@ -148,7 +172,7 @@ class UnitOfWork:
             latest = latest_moment(dossier)
             if latest is not None and latest > now:
                 now = latest
-            key = dossier.key
+            key = dossier.subject.key
             before = self.moments.get(key)
             if before is None or now > before:
                 self.moments[key] = now
@@ -158,7 +182,7 @@ class UnitOfWork:
         """Keep *dossier* as changed; it is written when the unit is flushed. *replaces*
         says it replaces personal data (a link, a name, an address), which then goes from
         the store's files too."""
-        key = dossier.key
+        key = dossier.subject.key
         self._hold(key, dossier)
         self.changed[key] = dossier
         self.scrub = self.scrub or replaces
@@ -247,15 +271,20 @@ class UnitOfWork:
         entry_id = new_id()
         key = subject_ref = None
         if about is not None:
-            key = about.key
+            key = about.subject.key
             if key not in self.dossiers:
                 self._hold(key, about)
-            secret = about.subject.log_secret
-            subject_ref = entry_ref(secret, entry_id)
-            if isinstance(link_id, str):
-                link_id = seal_id(secret, entry_id, link_id)
-            if isinstance(match_id, str):
-                match_id = seal_id(secret, entry_id, match_id)
+            # entry_ref, and seal_id of each id that is a string (anything else is left
+            # as it is, for draft() to refuse), with the youth's key made ready once
+            link_text = link_id if isinstance(link_id, str) else None
+            match_text = match_id if isinstance(match_id, str) else None
+            subject_ref, sealed_link, sealed_match = entry_seals(
+                about.subject.log_secret, entry_id, link_text, match_text
+            )
+            if link_text is not None:
+                link_id = sealed_link
+            if match_text is not None:
+                match_id = sealed_match
         elif link_id is not None or match_id is not None:
             raise InvalidRecordError("a log entry that names a link or match is about a youth")
         entry = logbook.draft(
@@ -288,7 +317,7 @@ class UnitOfWork:
         """Put a notification for *recipient* in the outbox, filed under the youth *about*,
         and log that *actor* (the recipient as the logbook names it) was signalled."""
         self.notify(
-            about.key,
+            about.subject.key,
             Notification(
                 id=new_id(),
                 kind=kind,
@@ -308,7 +337,7 @@ class UnitOfWork:
         subject = about.subject
         # the age limit's deletions count under the last band: the youth was in it until then
         age = min(age_on(subject.birth_date, day), self.rules.age_limit - 1, MAX_AGE)
-        band = age_band(age).value
+        band = _BAND_TEXT[age_band(age)]  # an enum's value is a property: read once per band
         self.counts.append((day.replace(day=1), subject.address.municipality_code, band, kind, 1))
 
     # -- the end -----------------------------------------------------------------------------------

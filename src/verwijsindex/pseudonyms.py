@@ -35,6 +35,7 @@ __all__ = [
     "Keyring",
     "PseudonymKey",
     "entry_ref",
+    "entry_seals",
     "key_check",
     "lane_of",
     "log_token",
@@ -264,8 +265,29 @@ def _xor(data: bytes, stream: bytes) -> bytes:
     return mixed.to_bytes(size, "big")
 
 
-def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
+def entry_seals(
+    log_secret: str, entry_id: str, link_id: str | None, match_id: str | None
+) -> tuple[str, str | None, str | None]:
+    """``entry_ref(log_secret, entry_id)``, and *link_id* and *match_id* each sealed by
+    ``seal_id(log_secret, entry_id, ...)`` unless it is ``None``: what a log entry about a
+    youth carries, with the youth's key made ready once for the three (a registration
+    logs a few entries)."""
     mac = _keyed(bytes.fromhex(log_secret))
+    ref = mac(_ENTRY_DOMAIN + entry_id.encode("ascii"))[:16].hex()  # the first 32 hex digits
+    if link_id is not None:
+        data = link_id.encode("utf-8")
+        link_id = _SEALED + _xor(data, _stream(mac, entry_id, len(data))).hex()
+    if match_id is not None:
+        data = match_id.encode("utf-8")
+        match_id = _SEALED + _xor(data, _stream(mac, entry_id, len(data))).hex()
+    return ref, link_id, match_id
+
+
+def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
+    return _stream(_keyed(bytes.fromhex(log_secret)), entry_id, size)
+
+
+def _stream(mac: Callable[[bytes], bytes], entry_id: str, size: int) -> bytes:
     prefix = _ID_DOMAIN + entry_id.encode("utf-8") + b":"
     if size <= 32:  # one block, as for every id the library makes: no list to join
         return mac(prefix + b"0")[:size]
