@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -20,16 +20,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies import links, professionals, subjects
+from tests.strategies import aware_datetimes, links, professionals, subjects
 from verwijsindex import _validators as v
 from verwijsindex import cbs_code
-from verwijsindex.dossier import Dossier, replace
-from verwijsindex.errors import InvalidRecordError, VerwijsindexError
-from verwijsindex.model import Address, Organisation, Professional, Subject
-from verwijsindex.pseudonyms import _ID_DOMAIN, _keystream
+from verwijsindex.dossier import Dossier, IndexTerms, index_terms, replace
+from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError, VerwijsindexError
+from verwijsindex.matching import active_links, is_active
+from verwijsindex.model import Address, Link, Organisation, Professional, Subject
+from verwijsindex.pseudonyms import _ID_DOMAIN, _keystream, entry_ref, entry_seals, seal_id
 from verwijsindex.storage import MemoryStore
 from verwijsindex.testing import make_professional
 from verwijsindex.testing._records import full_dossier
+from verwijsindex.testing._records import link as record_link
 
 # --- re-validation --------------------------------------------------------------------------------
 
@@ -119,6 +121,51 @@ def test_the_keystream_is_the_blocks_of_hmac(secret: bytes, entry_id: str, size:
     assert _keystream(secret.hex(), entry_id, size) == blocks[:size]
 
 
+@given(
+    st.binary(min_size=32, max_size=32),
+    st.from_regex(r"[0-9a-f]{1,40}", fullmatch=True),
+    st.one_of(st.none(), st.text(min_size=1, max_size=80)),
+    st.one_of(st.none(), st.text(min_size=1, max_size=80)),
+)
+def test_entry_seals_are_entry_ref_and_seal_id(
+    secret: bytes, entry_id: str, link_id: str | None, match_id: str | None
+) -> None:
+    """A log entry's reference and sealed ids, made with the youth's key once, are those
+    of entry_ref and seal_id made one by one."""
+    log_secret = secret.hex()
+    assert entry_seals(log_secret, entry_id, link_id, match_id) == (
+        entry_ref(log_secret, entry_id),
+        None if link_id is None else seal_id(log_secret, entry_id, link_id),
+        None if match_id is None else seal_id(log_secret, entry_id, match_id),
+    )
+
+
+# --- active links ---------------------------------------------------------------------------------
+
+
+def _created_at(link: Link) -> datetime:
+    return link.created_at
+
+
+@given(st.lists(links(), max_size=6), aware_datetimes())
+def test_active_links_are_those_is_active_keeps_oldest_first(
+    found: list[Link], at: datetime
+) -> None:
+    """active_links checks *at* and finds its day once; is_active does both per link."""
+    general = tuple(sorted((lk for lk in found if is_active(lk, at)), key=_created_at))
+    assert active_links(found, at) == general
+
+
+def test_active_links_checks_the_moment_as_is_active_does() -> None:
+    naive = datetime(2026, 1, 1, 9, 0)
+    assert active_links([], naive) == ()  # no link: nothing to judge, as before
+    link = record_link(1, "k1")
+    with pytest.raises(NaiveDatetimeError, match="at must be timezone-aware"):
+        is_active(link, naive)
+    with pytest.raises(NaiveDatetimeError, match="at must be timezone-aware"):
+        active_links([link], naive)
+
+
 # --- municipality codes ---------------------------------------------------------------------------
 
 
@@ -171,3 +218,83 @@ def test_a_memory_transaction_that_raises_keeps_nothing_and_frees_the_store() ->
     with store.transaction() as tx:
         pass
     assert tx.closed
+
+
+# --- the memory store's index terms ---------------------------------------------------------------
+
+
+def _changed(base: Dossier, links: int, match: bool, parents: int, address: str | None) -> Dossier:
+    """*base* with some of its links, with or without its match, some parents, an address."""
+    subject = attrs.evolve(
+        base.subject,
+        parent_keys=("parent-a", "parent-b", "parent-c")[:parents],
+        address_key=address,
+    )
+    return replace(
+        base,
+        subject=subject,
+        links=base.links[:links],
+        match=base.match if match else None,
+    )
+
+
+def _filed(store: MemoryStore, terms: IndexTerms) -> dict[str, object]:
+    with store.transaction() as tx:
+        return {
+            "links": {i: tx.key_for_link(i) for i in ("L1", "L2", "L3")},
+            "match": tx.key_for_match("M1"),
+            "professionals": {p: tx.keys_for_professional(p) for p in ("P1", "P2", "P3")},
+            "parents": {p: tx.keys_for_parent(p) for p in ("parent-a", "parent-b", "parent-c")},
+            "addresses": {a: tx.keys_for_address(a) for a in ("address-1", "address-2")},
+            "terms": terms,
+        }
+
+
+def _expected(terms: IndexTerms, key: str) -> dict[str, object]:
+    return {
+        "links": {i: key if i in terms.link_ids else None for i in ("L1", "L2", "L3")},
+        "match": key if "M1" in terms.match_ids else None,
+        "professionals": {
+            p: [key] if p in terms.professional_ids else [] for p in ("P1", "P2", "P3")
+        },
+        "parents": {
+            p: [key] if p in terms.parent_keys else [] for p in ("parent-a", "parent-b", "parent-c")
+        },
+        "addresses": {
+            a: [key] if a in terms.address_keys else [] for a in ("address-1", "address-2")
+        },
+        "terms": terms,
+    }
+
+
+@pytest.mark.parametrize("first", [(3, True, 2, "address-1"), (1, False, 0, None)])
+@pytest.mark.parametrize("links_kept", [0, 1, 3])
+@pytest.mark.parametrize("match", [True, False])
+@pytest.mark.parametrize("parents", [0, 1, 3])
+@pytest.mark.parametrize("address", [None, "address-1", "address-2"])
+def test_a_saved_dossier_is_filed_under_its_index_terms_only(
+    first: tuple[int, bool, int, str | None],
+    links_kept: int,
+    match: bool,
+    parents: int,
+    address: str | None,
+) -> None:
+    """save() reads the terms from the old and new dossier directly; a store holds each
+    dossier under exactly the terms of index_terms, and under none of the old one's."""
+    base = full_dossier("k1")
+    store = MemoryStore()
+    before = _changed(base, *first)
+    after = _changed(base, links_kept, match, parents, address)
+    for dossier in (before, after):
+        with store.transaction() as tx:
+            tx.save(dossier)
+    assert _filed(store, index_terms(after)) == _expected(index_terms(after), "k1")
+
+    def undone() -> None:
+        with store.transaction() as tx:
+            tx.save(before)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):  # the save is undone in full
+        undone()
+    assert _filed(store, index_terms(after)) == _expected(index_terms(after), "k1")

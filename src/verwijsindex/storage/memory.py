@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self, TypeVar
 
-from verwijsindex.dossier import IndexTerms
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
@@ -36,9 +35,6 @@ _NO_SEALS: Mapping[int, str] = {}
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T", str, tuple[int, str])
-
-
-_NO_TERMS = IndexTerms((), (), (), ())
 
 
 def _seq(entry: LogEntry) -> int:
@@ -213,35 +209,61 @@ class _MemoryTransaction:
         return self.s._dossiers.get(key)
 
     def save(self, dossier: Dossier) -> None:
-        key = dossier.key
+        key = dossier.subject.key
         s = self.s
         old = s._dossiers.get(key)
         if old is None:
             self._insert(s._key_order, key)
         # Only the terms that changed are filed anew: a saved dossier keeps most of them.
-        terms = index_terms(dossier)
-        was = index_terms(old) if old is not None else _NO_TERMS
-        for link_id in terms.link_ids:
-            if s._by_link.get(link_id) != key:
-                self._set(s._by_link, link_id, key)
-        for match_id in terms.match_ids:
-            if s._by_match.get(match_id) != key:
-                self._set(s._by_match, match_id, key)
-        for link_id in set(was.link_ids).difference(terms.link_ids):
-            if s._by_link.get(link_id) == key:
-                self._pop(s._by_link, link_id)
-        for match_id in set(was.match_ids).difference(terms.match_ids):
-            if s._by_match.get(match_id) == key:
-                self._pop(s._by_match, match_id)
-        for mapping, now, then in (
-            (s._by_professional, terms.professional_ids, was.professional_ids),
-            (s._by_parent, terms.parent_keys, was.parent_keys),
-            (s._by_address, terms.address_keys, was.address_keys),
-        ):
-            for term in now:
-                self._add_to(mapping, term, key)
-            for term in set(then).difference(now):
-                self._discard_from(mapping, term, key)
+        # These are the terms of index_terms(dossier) and index_terms(old), read from the
+        # two dossiers directly (a registration saves one or two): what a dossier shares
+        # with the old one (the same tuple of links, the same parents) leaves nothing to
+        # take away.
+        by_link, by_match = s._by_link, s._by_match
+        links = dossier.links
+        match = dossier.match
+        subject = dossier.subject
+        for link in links:
+            if by_link.get(link.id) != key:
+                self._set(by_link, link.id, key)
+        if match is not None and by_match.get(match.id) != key:
+            self._set(by_match, match.id, key)
+        professionals = {link.professional for link in links}
+        parents = set(subject.parent_keys)
+        address = subject.address_key
+        gone_professionals: set[str] = set()
+        gone_parents: set[str] = set()
+        gone_address = None
+        if old is not None:
+            if old.links is not links:
+                for link_id in {lk.id for lk in old.links}.difference(lk.id for lk in links):
+                    if by_link.get(link_id) == key:
+                        self._pop(by_link, link_id)
+                gone_professionals = {lk.professional for lk in old.links} - professionals
+            gone_match = old.match.id if old.match is not None else None
+            if (
+                gone_match is not None
+                and (match is None or gone_match != match.id)
+                and by_match.get(gone_match) == key
+            ):
+                self._pop(by_match, gone_match)
+            was = old.subject
+            if was.parent_keys != subject.parent_keys:
+                gone_parents = set(was.parent_keys) - parents
+            if was.address_key and was.address_key != address:
+                gone_address = was.address_key
+        for term in sorted(professionals):
+            self._add_to(s._by_professional, term, key)
+        for term in gone_professionals:
+            self._discard_from(s._by_professional, term, key)
+        for term in sorted(parents):
+            self._add_to(s._by_parent, term, key)
+        for term in gone_parents:
+            self._discard_from(s._by_parent, term, key)
+        if address:
+            self._add_to(s._by_address, address, key)
+        if gone_address is not None:
+            self._discard_from(s._by_address, gone_address, key)
         self._set(s._dossiers, key, dossier)
         before = _due_days(old)
         self._move(s._sweep_due, key, before[0], dossier.sweep_due)
@@ -448,29 +470,43 @@ class _MemoryTransaction:
         refs: Sequence[tuple[str, str]],
         seals: Mapping[int, str] = _NO_SEALS,
     ) -> None:
-        heads: dict[int, tuple[int, str]] = self.s._heads
-        known = self.s._entries
+        # The checks and writes of one loop each (a registration appends a few entries):
+        # every check before any write, each entry id and each reference new; a lane's
+        # head set once, to its last entry, as setting it entry by entry would leave it.
+        s = self.s
+        known = s._entries
+        lanes: set[int] = set()
+        ids: set[str] = set()
         for entry in entries:
-            if entry.id in known:
+            entry_id = entry.id
+            if entry_id in known or entry_id in ids:
                 raise StorageError("a log entry with this id exists already")
-        if len({entry.id for entry in entries}) != len(entries):
-            raise StorageError("a log entry with this id exists already")
-        if len(set(refs)) != len(refs) or any(
-            entry_id in self.s._refs.get(token, ()) for token, entry_id in refs
-        ):
-            raise StorageError("a log reference that exists already")
-        for number in {entry.lane for entry in entries} | set(seals):
-            self._set(self.s._seals, number, seals.get(number, ""))
+            ids.add(entry_id)
+            lanes.add(entry.lane)
+        stored_refs = s._refs
+        seen: set[tuple[str, str]] = set()
+        for ref in refs:
+            if ref in seen or ref[1] in stored_refs.get(ref[0], ()):
+                raise StorageError("a log reference that exists already")
+            seen.add(ref)
+        for number in lanes | set(seals):
+            self._set(s._seals, number, seals.get(number, ""))
+        undo = self.undo
+        logs = s._log
+        last: dict[int, LogEntry] = {}
         for entry in entries:
-            lane = self.s._log.setdefault(entry.lane, [])
+            lane = logs.setdefault(entry.lane, [])
             lane.append(entry)
-            self.undo.append((list.pop, lane))
-            self._set(self.s._entries, entry.id, entry)
-            self._set(heads, entry.lane, (entry.seq, entry.hash))
+            undo.append((list.pop, lane))
+            known[entry.id] = entry  # new: checked above
+            undo.append((_remove, known, entry.id))
+            last[entry.lane] = entry
+        for number, entry in last.items():
+            self._set(s._heads, number, (entry.seq, entry.hash))
         for token, entry_id in refs:
-            ids = self.s._refs.setdefault(token, [])
-            ids.append(entry_id)
-            self.undo.append((list.pop, ids))
+            ids_of = stored_refs.setdefault(token, [])
+            ids_of.append(entry_id)
+            undo.append((list.pop, ids_of))
 
     def log_entries(self) -> Iterator[LogEntry]:
         for lane in sorted(self.s._log):
