@@ -10,6 +10,7 @@ them together.
 
 from __future__ import annotations
 
+import calendar
 import hmac
 import threading
 from datetime import date, datetime
@@ -23,11 +24,21 @@ from hypothesis import strategies as st
 from tests.strategies import aware_datetimes, links, professionals, subjects
 from verwijsindex import _validators as v
 from verwijsindex import cbs_code
+from verwijsindex.clock import add_months
 from verwijsindex.dossier import Dossier, IndexTerms, index_terms, replace
 from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError, VerwijsindexError
 from verwijsindex.matching import active_links, is_active
 from verwijsindex.model import Address, Link, Organisation, Professional, Subject
-from verwijsindex.pseudonyms import _ID_DOMAIN, _keystream, entry_ref, entry_seals, seal_id
+from verwijsindex.pseudonyms import (
+    _ID_DOMAIN,
+    _SEAL_DOMAIN,
+    Keyring,
+    PseudonymKey,
+    _keystream,
+    entry_ref,
+    entry_seals,
+    seal_id,
+)
 from verwijsindex.storage import MemoryStore
 from verwijsindex.testing import make_professional
 from verwijsindex.testing._records import full_dossier
@@ -298,3 +309,37 @@ def test_a_saved_dossier_is_filed_under_its_index_terms_only(
     with pytest.raises(RuntimeError):  # the save is undone in full
         undone()
     assert _filed(store, index_terms(after)) == _expected(index_terms(after), "k1")
+
+
+# --- seals and months -----------------------------------------------------------------------------
+
+
+@given(st.binary(min_size=32, max_size=80), st.text(max_size=120))
+def test_a_seal_is_the_hmac_under_the_sealing_key(secret: bytes, message: str) -> None:
+    """Keyring.seal keeps its newest key's keyed states; the seal is still the HMAC that
+    hmac.new gives, and check_seal (by hmac.HMAC) accepts it."""
+    ring = Keyring([PseudonymKey("k1", secret)])
+    sealing_key = hmac.digest(secret, _SEAL_DOMAIN, "sha256")
+    expected = hmac.new(sealing_key, message.encode("utf-8"), "sha256").hexdigest()
+    assert ring.seal(message) == f"k1:{expected}"
+    assert ring.check_seal(message, ring.seal(message))
+
+
+def test_a_seal_follows_the_newest_key() -> None:
+    first, second = PseudonymKey("k1", b"1" * 32), PseudonymKey("k2", b"2" * 32)
+    ring = Keyring([first])
+    sealed = ring.seal("m")
+    ring.keys = (first, second)  # the ring's keys replaced: the kept states are not used
+    assert ring.seal("m") == Keyring([second]).seal("m") != sealed
+    assert ring.seal("m").startswith("k2:")
+
+
+def _monthrange_add_months(day: date, months: int) -> date:
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@given(st.dates(min_value=date(1600, 1, 1), max_value=date(2999, 12, 31)), st.integers(0, 1200))
+def test_add_months_is_the_calendar_s_month_length(day: date, months: int) -> None:
+    assert add_months(day, months) == _monthrange_add_months(day, months)

@@ -163,8 +163,15 @@ def add_months(day: date, months: int) -> date:
     """*day* plus *months* calendar months, clamped to the last day of the month."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    # calendar.monthrange(year, month + 1)[1] without its weekday and range checks (a
+    # registration adds months twice; date() below refuses a year out of range)
+    last = _MONTH_DAYS[month]
+    if month == 1 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
     return date(year, month + 1, min(day.day, last))
+
+
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def add_years(day: date, years: int) -> date:

@@ -112,6 +112,7 @@ class Keyring:
             attrs.validate(key)  # also a key changed after it was made
         if len({k.id for k in self.keys}) != len(self.keys):
             raise ConfigurationError("pseudonym key ids must be unique")
+        self._sealer: tuple[PseudonymKey, Callable[[bytes], bytes]] | None = None
 
     def __repr__(self) -> str:
         return f"Keyring({[k.id for k in self.keys]!r})"
@@ -157,7 +158,14 @@ class Keyring:
         """A seal over *message* under the newest key: ``key id:HMAC``. Only the holder of
         the key can make one; :meth:`check_seal` tells whether a seal fits a message."""
         key = self.keys[-1]
-        return f"{key.id}:{_seal(_seal_state(key), message)}"
+        sealer = self._sealer
+        if sealer is None or sealer[0] is not key:
+            # the HMAC of _seal_state's key by the keyed states of _keyed, kept for the
+            # newest key: the same seal, without hmac.HMAC's Python-level copy, update and
+            # hexdigest on every one (the unit of work seals twice per registration)
+            sealer = (key, _keyed(_seal_key(key)))
+            self._sealer = sealer
+        return f"{key.id}:{sealer[1](message.encode('utf-8')).hex()}"
 
     def check_seal(self, message: str, seal: object) -> bool:
         """Whether *seal* was made over *message* by a key of this ring."""
@@ -207,10 +215,15 @@ def _keyed(secret: bytes) -> Callable[[bytes], bytes]:
     return mac
 
 
+def _seal_key(key: PseudonymKey) -> bytes:
+    """The key a seal of *key* is made under."""
+    return hmac.digest(key.secret, _SEAL_DOMAIN, "sha256")
+
+
 @functools.lru_cache(maxsize=64)
 def _seal_state(key: PseudonymKey) -> hmac.HMAC:
     """The HMAC state of *key*'s sealing key, keyed once (a seal then costs one copy)."""
-    return hmac.new(hmac.digest(key.secret, _SEAL_DOMAIN, "sha256"), digestmod="sha256")
+    return hmac.new(_seal_key(key), digestmod="sha256")
 
 
 def _seal(state: hmac.HMAC, message: str) -> str:
