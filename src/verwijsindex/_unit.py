@@ -31,7 +31,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.policies import MAX_AGE
 from verwijsindex.pseudonyms import Keyring, entry_seals, log_token
-from verwijsindex.statistics import AgeBand, age_band
+from verwijsindex.statistics import age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
 __all__ = ["SYSTEM", "UnitOfWork", "new_id"]
@@ -45,9 +45,6 @@ def _reads_directory(cls: type) -> bool:
     """Whether transactions of *cls* are :class:`DirectoryReading` (asked once per class:
     an ``isinstance`` against a protocol inspects the object each time, 5 µs)."""
     return issubclass(cls, DirectoryReading)
-
-
-_BAND_TEXT = {band: band.value for band in AgeBand}
 
 
 def new_id() -> str:
@@ -337,7 +334,7 @@ class UnitOfWork:
         subject = about.subject
         # the age limit's deletions count under the last band: the youth was in it until then
         age = min(age_on(subject.birth_date, day), self.rules.age_limit - 1, MAX_AGE)
-        band = _BAND_TEXT[age_band(age)]  # an enum's value is a property: read once per band
+        band = age_band(age)._value_  # .value is a property; _value_ is what it reads
         self.counts.append((day.replace(day=1), subject.address.municipality_code, band, kind, 1))
 
     # -- the end -----------------------------------------------------------------------------------

@@ -174,11 +174,14 @@ def register(
         try:
             with ctx.work(locks) as work:
                 stored = work.load(prepared.key)
-                links = stored.links if stored is not None else ()
-                work.prefetch(  # the directory this registration may need, in one read
-                    (professional.organisation.id, *(link.organisation for link in links)),
-                    (professional.id, *(link.professional for link in links)),
-                )
+                # the directory this registration may need, read at once (one loop, not
+                # two generators)
+                organisation_ids = [professional.organisation.id]
+                professional_ids = [professional.id]
+                for link in stored.links if stored is not None else ():
+                    organisation_ids.append(link.organisation)
+                    professional_ids.append(link.professional)
+                work.prefetch(organisation_ids, professional_ids)
                 organisation = known_organisation(work, professional)
                 return register_in(ctx, work, prepared, organisation, locks)
         except signals.LockSiblings as more:
@@ -264,7 +267,8 @@ def register_in(
                 )
         if record != dossier.subject:  # the general data changed: the old goes from the files
             work.scrub = True
-        dossier = replace(dossier, subject=record)
+    # the new record goes into the dossier with the link, below, in one replace(): nothing
+    # until then reads the dossier's subject
     work.put_professional(professional)
     link = Link(
         id=new_id(),
@@ -279,6 +283,7 @@ def register_in(
     )
     dossier = replace(
         dossier,
+        subject=record,
         links=(*dossier.links, link),
         hinted=dossier.hinted | {professional.id} if archive_hint else dossier.hinted,
         duties=(

@@ -82,7 +82,6 @@ class LogbookReport:
 
 _quote = json.encoder.encode_basestring_ascii
 """The JSON encoder's own string quoting (its C version where there is one)."""
-_ACTION_TEXT = {action: _quote(action.value) for action in LogAction}
 
 
 def _digest(
@@ -100,8 +99,9 @@ def _digest(
 ) -> str:
     # *at* may come as its UTC ISO 8601 text already (chain() writes it once per moment)
     at_text = at if isinstance(at, str) else at.astimezone(timezone.utc).isoformat()
-    # each action's text quoted once (an enum's value is a property); anything else as is
-    action_text = _ACTION_TEXT[action] if type(action) is LogAction else _quote(action.value)
+    # .value is a property; _value_ is what it reads (anything but an action goes the
+    # long way, and fails there as it did)
+    action_text = _quote(action._value_ if type(action) is LogAction else action.value)
     # The pinned encoding, version 1: the compact ASCII JSON array
     # [1, id, lane, seq, at (UTC, ISO 8601), actor, action, subject_ref, link_id, match_id,
     #  count, prev_hash], written out here as json.dumps(..., separators=(",", ":")) would

@@ -266,9 +266,13 @@ class _MemoryTransaction:
             self._discard_from(s._by_address, gone_address, key)
         self._set(s._dossiers, key, dossier)
         before = _due_days(old)
-        self._move(s._sweep_due, key, before[0], dossier.sweep_due)
-        self._move(s._information_due, key, before[1], dossier.information_due)
-        self._move(s._follow_up_due, key, before[2], dossier.follow_up_due)
+        # _move does nothing for a day that stays: asked here, without the call
+        if before[0] != dossier.sweep_due:
+            self._move(s._sweep_due, key, before[0], dossier.sweep_due)
+        if before[1] != dossier.information_due:
+            self._move(s._information_due, key, before[1], dossier.information_due)
+        if before[2] != dossier.follow_up_due:
+            self._move(s._follow_up_due, key, before[2], dossier.follow_up_due)
 
     def _move(self, index: _DueIndex, key: str, old: date | None, new: date | None) -> None:
         if old == new:
