@@ -313,17 +313,19 @@ class UnitOfWork:
     ) -> None:
         """Put a notification for *recipient* in the outbox, filed under the youth *about*,
         and log that *actor* (the recipient as the logbook names it) was signalled."""
-        self.notify(
-            about.subject.key,
-            Notification(
-                id=new_id(),
-                kind=kind,
-                recipient=recipient,
-                created_at=at,
-                match_id=match_id,
-                link_id=link_id,
-                contacts=contacts,
-            ),
+        self.notes.append(  # self.notify(...), without the call
+            (
+                about.subject.key,
+                Notification(
+                    id=new_id(),
+                    kind=kind,
+                    recipient=recipient,
+                    created_at=at,
+                    match_id=match_id,
+                    link_id=link_id,
+                    contacts=contacts,
+                ),
+            )
         )
         self.log(at, actor, LogAction.SIGNALLED, about=about, match_id=match_id)
 

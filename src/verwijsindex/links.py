@@ -304,7 +304,7 @@ def register_in(
             work.log(now, SYSTEM, LogAction.MATCHED, about=dossier, match_id=match.id)
     work.save(dossier)
     if notify and ((ctx.rules.family_match and p.parents) or dossier.subject.address_key):
-        signals.household_signals(ctx, work, dossier, link, now, frozenset(locks))
+        signals.household_signals(ctx, work, dossier, link, now, locks)
     return Registration(
         link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
     )

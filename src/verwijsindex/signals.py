@@ -10,7 +10,7 @@ registered parent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 import attrs
@@ -173,7 +173,7 @@ def household_signals(
     dossier: Dossier,
     link: Link,
     now: datetime,
-    locked: frozenset[str],
+    locked: Collection[str],
 ) -> None:
     """Signal a family match and an address match (JW 7.1.2.3(1)(e)) when the new link
     joins one: links on youths who share a registered parent, and (when
@@ -193,6 +193,8 @@ def household_signals(
     if ctx.rules.address_match and address_key is not None:
         there = _others(work, dossier, [work.keys_for_address(address_key)])
         housemates = {key: other for key, other in there.items() if key not in siblings}
+    if not siblings and not housemates:  # no other youth: no household match to signal
+        return
     groups: list[tuple[NotificationKind, tuple[Link, ...], dict[str, Dossier]]] = []
     for kind, members in (
         (NotificationKind.FAMILY_MATCH, siblings),
@@ -201,7 +203,7 @@ def household_signals(
         found = _household_match(ctx, dossier, members, link, now) if members else None
         if found is not None:
             groups.append((kind, found, members))
-    unlocked = frozenset(lk.subject for _, found, _ in groups for lk in found) - locked
+    unlocked = frozenset(lk.subject for _, found, _ in groups for lk in found).difference(locked)
     if unlocked:
         raise LockSiblings(unlocked)
     for kind, found, members in groups:

@@ -371,14 +371,18 @@ class _MemoryTransaction:
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
         for key, notification in items:
-            old = self.s._outbox.get(notification.id)
+            outbox = self.s._outbox
+            old = outbox.get(notification.id)
             if old is None:
                 seq = next(self.s._arrivals)
                 self._insert(self.s._arrival_order, (seq, notification.id))
+                # self._set(outbox, ...) for an id it does not hold, without the call
+                outbox[notification.id] = (key, notification)
+                self.undo.append((_remove, outbox, notification.id))
             else:  # a repeated id replaces the message and its key, and keeps its place
                 seq = self.s._outbox_by_key[old[0]][notification.id]
                 self._unfile(old[0], notification.id)
-            self._set(self.s._outbox, notification.id, (key, notification))
+                self._set(outbox, notification.id, (key, notification))
             self._file(key, notification.id, seq)
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
