@@ -40,6 +40,7 @@ from verwijsindex.matching import Rules, archive_purge_date, deletion_date
 from verwijsindex.model import Address, Gender, Link, LinkStatus, Match, Recipient
 
 _DEFAULT_RULES: Final = Rules()
+_NOBODY: Final[frozenset[Recipient]] = frozenset()
 
 __all__ = [
     "Dossier",
@@ -251,17 +252,18 @@ def finish(dossier: Dossier, rules: Rules, **changes: Any) -> Dossier:
     days: list[date] = [deletion_date(dossier.subject.birth_date, rules)]
     if dossier.subject.died_on is not None:
         days.append(dossier.subject.died_on)
+    active: set[str] = set()  # the active links' ids, found in the same loop
     for link in dossier.links:
         if link.status is LinkStatus.ACTIVE:
             days.append(link.ends_on)
+            active.add(link.id)
         elif link.archived_on is not None:
             days.append(archive_purge_date(link.archived_on, rules))
     informed = informed_by_link(dossier)
-    active = {lk.id for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
     pending = [
         duty.inform_by
         for duty in dossier.duties
-        if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, set())
+        if duty.link_id in active and not duty.recipients <= informed.get(duty.link_id, _NOBODY)
     ]
     follow_up_due = follow_up_day(dossier, rules)
     if follow_up_due is not None and dossier.match is not None and not dossier.match.reminded:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -134,9 +135,46 @@ def entry_hash(entry: LogEntry) -> str:
     )
 
 
-_FIELDS = tuple(f.name for f in attrs.fields(LogEntry))
 _new = object.__new__
 _set = object.__setattr__
+
+
+def _trusted_entry(
+    id: str,
+    lane: int,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: LogAction,
+    subject_ref: str | None,
+    link_id: str | None,
+    match_id: str | None,
+    count: int | None,
+    prev_hash: str,
+    hash: str,
+) -> LogEntry:
+    """A :class:`LogEntry` of values checked already, set field by field without its
+    validators; written out, not a loop over the fields (one per log entry)."""
+    entry: LogEntry = _new(LogEntry)
+    _set(entry, "id", id)
+    _set(entry, "lane", lane)
+    _set(entry, "seq", seq)
+    _set(entry, "at", at)
+    _set(entry, "actor", actor)
+    _set(entry, "action", action)
+    _set(entry, "subject_ref", subject_ref)
+    _set(entry, "link_id", link_id)
+    _set(entry, "match_id", match_id)
+    _set(entry, "count", count)
+    _set(entry, "prev_hash", prev_hash)
+    _set(entry, "hash", hash)
+    return entry
+
+
+if tuple(inspect.signature(_trusted_entry).parameters) != tuple(
+    f.name for f in attrs.fields(LogEntry)
+):
+    raise RuntimeError("_trusted_entry must set every field of LogEntry")  # pragma: no cover
 
 
 def draft(
@@ -210,11 +248,7 @@ def chain(
             moment = d.at
             at = moment.astimezone(timezone.utc)
             at_text = at.isoformat()
-        values = (
-            id,
-            lane,
-            seq,
-            at,
+        actor, action, ref, link_id, match_id, count = (
             d.actor,
             d.action,
             d.subject_ref,
@@ -222,13 +256,15 @@ def chain(
             d.match_id,
             d.count,
         )
-        digest = _digest(id, lane, seq, at_text, *values[4:], prev)
+        digest = _digest(id, lane, seq, at_text, actor, action, ref, link_id, match_id, count, prev)
         if trusted:
-            entry = _new(LogEntry)
-            for name, value in zip(_FIELDS, (*values, prev, digest), strict=True):
-                _set(entry, name, value)
+            entry = _trusted_entry(
+                id, lane, seq, at, actor, action, ref, link_id, match_id, count, prev, digest
+            )
         else:
-            entry = LogEntry(*values, prev_hash=prev, hash=digest)
+            entry = LogEntry(
+                id, lane, seq, at, actor, action, ref, link_id, match_id, count, prev, digest
+            )
         out.append(entry)
         prev = digest
     return out
