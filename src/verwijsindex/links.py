@@ -251,11 +251,7 @@ def register_in(
     if ends_on <= local_date(now):
         raise InvalidRecordError("the link ended before the import; nothing to keep")
     duty = ctx.region_of(organisation.municipality_code).policy.recipients(age)
-    record = _subject_record(ctx, p, dossier)
-    if dossier is None:
-        dossier = Dossier(subject=record)
-        work.stamp(dossier, now)  # a new dossier is stamped with its first change
-    else:
+    if dossier is not None:
         for link in dossier.links:
             if link.professional == professional.id and is_current(link, now):
                 return Registration(
@@ -265,8 +261,27 @@ def register_in(
                     archive_hint=False,
                     created=False,
                 )
-        if record != dossier.subject:  # the general data changed: the old goes from the files
-            work.scrub = True
+    address_key = ctx.address_key(p.subject.address)
+    household = notify and ((ctx.rules.family_match and bool(p.parents)) or bool(address_key))
+    if household:  # siblings to lock are asked for before anything is drawn or written
+        stand_in = Link(
+            id=_STAND_IN,
+            subject=p.key,
+            professional=professional.id,
+            organisation=organisation.id,
+            created_at=created_at,
+            ends_on=ends_on,
+        )
+        links = (*(dossier.links if dossier is not None else ()), stand_in)
+        signals.lock_household(
+            ctx, work, p.key, p.parents, address_key, links, stand_in, now, locks
+        )
+    record = _subject_record(ctx, p, dossier, address_key)
+    if dossier is None:
+        dossier = Dossier(subject=record)
+        work.stamp(dossier, now)  # a new dossier is stamped with its first change
+    elif record != dossier.subject:  # the general data changed: the old goes from the files
+        work.scrub = True
     # the new record goes into the dossier with the link, below, in one replace(): nothing
     # until then reads the dossier's subject
     work.put_professional(professional)
@@ -303,14 +318,21 @@ def register_in(
         if not notify:  # migration: the match is formed and logged, no one is told
             work.log(now, SYSTEM, LogAction.MATCHED, about=dossier, match_id=match.id)
     work.save(dossier)
-    if notify and ((ctx.rules.family_match and p.parents) or dossier.subject.address_key):
+    if household:
         signals.household_signals(ctx, work, dossier, link, now, locks)
     return Registration(
         link=link, match=match, information_duty=duty, archive_hint=archive_hint, created=True
     )
 
 
-def _subject_record(ctx: Context, p: Prepared, dossier: Dossier | None) -> SubjectRecord:
+_STAND_IN = "stand-in"
+"""The id of the new link as :func:`signals.lock_household` sees it: no id is drawn for a
+registration that will have to start again with more locks."""
+
+
+def _subject_record(
+    ctx: Context, p: Prepared, dossier: Dossier | None, address_key: str | None
+) -> SubjectRecord:
     s = p.subject
     return SubjectRecord(
         key=p.key,
@@ -322,7 +344,7 @@ def _subject_record(ctx: Context, p: Prepared, dossier: Dossier | None) -> Subje
         log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
         parent_keys=p.parents,
         died_on=s.died_on,
-        address_key=ctx.address_key(s.address),
+        address_key=address_key,
         former_secrets=dossier.subject.former_secrets if dossier is not None else (),
     )
 

@@ -33,6 +33,7 @@ __all__ = [
     "LockSiblings",
     "contacts_of",
     "household_signals",
+    "lock_household",
     "notify_match",
     "regions_of",
     "rematch",
@@ -184,36 +185,78 @@ def household_signals(
     The signal is logged about each youth it concerns, which writes to their dossiers:
     when a youth it concerns is not among *locked*, :class:`LockSiblings` asks the caller
     to try again with their locks (all of them at once)."""
-    siblings: dict[str, Dossier] = {}
-    if ctx.rules.family_match:
-        parents = dossier.subject.parent_keys
-        siblings = _others(work, dossier, [work.keys_for_parent(p) for p in parents])
-    housemates: dict[str, Dossier] = {}
-    address_key = dossier.subject.address_key
-    if ctx.rules.address_match and address_key is not None:
-        there = _others(work, dossier, [work.keys_for_address(address_key)])
-        housemates = {key: other for key, other in there.items() if key not in siblings}
-    if not siblings and not housemates:  # no other youth: no household match to signal
-        return
-    groups: list[tuple[NotificationKind, tuple[Link, ...], dict[str, Dossier]]] = []
-    for kind, members in (
-        (NotificationKind.FAMILY_MATCH, siblings),
-        (NotificationKind.ADDRESS_MATCH, housemates),
-    ):
-        found = _household_match(ctx, dossier, members, link, now) if members else None
-        if found is not None:
-            groups.append((kind, found, members))
-    unlocked = frozenset(lk.subject for _, found, _ in groups for lk in found).difference(locked)
-    if unlocked:
-        raise LockSiblings(unlocked)
+    subject = dossier.subject
+    groups = _groups(
+        ctx, work, subject.key, subject.parent_keys, subject.address_key, link, now, dossier.links
+    )
+    _ask_for_locks(groups, locked)
     for kind, found, members in groups:
         _signal(work, {dossier.key: dossier, **members}, kind, found, now)
 
 
-def _others(work: UnitOfWork, dossier: Dossier, key_lists: list[list[str]]) -> dict[str, Dossier]:
+def lock_household(
+    ctx: Context,
+    work: UnitOfWork,
+    key: str,
+    parents: tuple[str, ...],
+    address_key: str | None,
+    links: tuple[Link, ...],
+    link: Link,
+    now: datetime,
+    locked: Collection[str],
+) -> None:
+    """:class:`LockSiblings` *before* a registration draws an id or writes anything, when
+    its new *link* (made with a stand-in id, as *links* end with it) will join a household
+    match with youths not among *locked*: :func:`household_signals` would ask for their
+    locks anyway, after the whole registration was made and had to be rolled back."""
+    _ask_for_locks(_groups(ctx, work, key, parents, address_key, link, now, links), locked)
+
+
+_Group = tuple[NotificationKind, tuple[Link, ...], dict[str, Dossier]]
+
+
+def _groups(
+    ctx: Context,
+    work: UnitOfWork,
+    key: str,
+    parents: tuple[str, ...],
+    address_key: str | None,
+    link: Link,
+    now: datetime,
+    links: tuple[Link, ...],
+) -> list[_Group]:
+    """The household matches the youth *key*'s new *link* joins, with the other youths
+    in each: family first, then the dwelling's (a sibling who lives there too counts as
+    family). *links* are the youth's links, the new one among them."""
+    siblings: dict[str, Dossier] = {}
+    if ctx.rules.family_match:
+        siblings = _others(work, key, [work.keys_for_parent(p) for p in parents])
+    housemates: dict[str, Dossier] = {}
+    if ctx.rules.address_match and address_key is not None:
+        there = _others(work, key, [work.keys_for_address(address_key)])
+        housemates = {k: other for k, other in there.items() if k not in siblings}
+    if not siblings and not housemates:  # no other youth: no household match to signal
+        return []
+    groups: list[_Group] = []
+    for kind, members in (
+        (NotificationKind.FAMILY_MATCH, siblings),
+        (NotificationKind.ADDRESS_MATCH, housemates),
+    ):
+        found = _household_match(ctx, links, members, link, now) if members else None
+        if found is not None:
+            groups.append((kind, found, members))
+    return groups
+
+
+def _ask_for_locks(groups: list[_Group], locked: Collection[str]) -> None:
+    unlocked = frozenset(lk.subject for _, found, _ in groups for lk in found).difference(locked)
+    if unlocked:
+        raise LockSiblings(unlocked)
+
+
+def _others(work: UnitOfWork, own: str, key_lists: list[list[str]]) -> dict[str, Dossier]:
     """The other youths under the keys of *key_lists*, as the unit has them."""
     others: dict[str, Dossier] = {}
-    own = dossier.subject.key
     for keys in key_lists:
         for key in keys:
             if key != own and key not in others:
@@ -224,10 +267,10 @@ def _others(work: UnitOfWork, dossier: Dossier, key_lists: list[list[str]]) -> d
 
 
 def _household_match(
-    ctx: Context, dossier: Dossier, others: dict[str, Dossier], link: Link, now: datetime
+    ctx: Context, links: tuple[Link, ...], others: dict[str, Dossier], link: Link, now: datetime
 ) -> tuple[Link, ...] | None:
     """The links of a household match that the new *link* joins, or ``None``."""
-    youths = [dossier.links, *(other.links for other in others.values())]
+    youths = [links, *(other.links for other in others.values())]
     found = find_family_match(youths, ctx.match_rule, at=now)
     return found if found is not None and link in found else None
 
