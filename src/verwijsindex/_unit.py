@@ -30,7 +30,7 @@ from verwijsindex.model import (
     Professional,
 )
 from verwijsindex.policies import MAX_AGE
-from verwijsindex.pseudonyms import Keyring, entry_seals, log_token
+from verwijsindex.pseudonyms import Keyring, entry_seals, forget_secrets, log_token
 from verwijsindex.statistics import age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
@@ -125,10 +125,6 @@ class UnitOfWork:
                     keys.add(k)
         return sorted(keys)
 
-    def _has(self, key: str, term: str, terms_of: Callable[[Dossier], tuple[str, ...]]) -> bool:
-        dossier = self.dossiers.get(key)
-        return dossier is not None and term in terms_of(dossier)
-
     def _hold(self, key: str, dossier: Dossier | None) -> None:
         """Keep *dossier* as the unit has it under *key*, and index its parent and address
         keys, so that a look-up does not read every dossier of the unit."""
@@ -192,6 +188,7 @@ class UnitOfWork:
         self.tx.delete(key)
         self.tx.delete_notifications(key)
         self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
+        forget_secrets()  # the youth's log secret goes from the HMAC caches too
         self._hold(key, None)
         self.changed.pop(key, None)
         self.scrub = True
@@ -228,18 +225,26 @@ class UnitOfWork:
             self._professionals[professional_id] = self.tx.get_professional(professional_id)
         return self._professionals[professional_id]
 
-    def prefetch(self, organisation_ids: Iterable[str], professional_ids: Iterable[str]) -> None:
+    def prefetch(
+        self,
+        organisation_ids: Iterable[str],
+        professional_ids: Iterable[str],
+        *,
+        log_head: bool = False,
+    ) -> None:
         """Read the organisations and professionals this unit will ask for, at once where
         the store can (:class:`~verwijsindex.storage.DirectoryReading`); elsewhere they
-        are read one by one when asked for, as before."""
+        are read one by one when asked for, as before. With *log_head*, the unit's logbook
+        head is read and locked with them: for a short unit (one registration), whose lane
+        would otherwise cost a round trip of its own at the end."""
         if not _reads_directory(type(self.tx)):
             return
         organisations = [i for i in dict.fromkeys(organisation_ids) if i not in self._organisations]
         professionals = [i for i in dict.fromkeys(professional_ids) if i not in self._professionals]
         if organisations or professionals:
             reader = cast(DirectoryReading, self.tx)  # checked by its class above
-            # the unit's log head comes in the same round trip (its lane is the unit's own)
-            found = reader.read_directory(organisations, professionals, log_lanes=(self.lane,))
+            lanes = (self.lane,) if log_head else ()
+            found = reader.read_directory(organisations, professionals, log_lanes=lanes)
             self._organisations.update(found[0])
             self._professionals.update(found[1])
 
@@ -343,7 +348,10 @@ class UnitOfWork:
 
     def flush(self) -> None:
         """Write what the unit collected: the log entries with their references and each
-        youth's sealed count, the changed dossiers, and the outbox."""
+        youth's sealed count, the changed dossiers, and the outbox. The logbook head is
+        asked for first, so that every transaction takes its lane before the rows it
+        shares with others (the statistics' counts): two never wait for each other's."""
+        head = self.tx.log_head(self.lane) if self.drafts else None
         refs: list[tuple[str, str]] = []
         referred: dict[str, tuple[Dossier, str, list[str]]] = {}
         for entry, key in self.drafts:
@@ -380,7 +388,6 @@ class UnitOfWork:
             self.tx.add_counts(self.counts)
             self.counts = []
         if self.drafts:
-            head = self.tx.log_head(self.lane)
             drafts = [entry for entry, _ in self.drafts]
             entries = logbook.chain(head, drafts, lane=self.lane, trusted=True)
             last = entries[-1]

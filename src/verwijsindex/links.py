@@ -181,7 +181,7 @@ def register(
                 for link in stored.links if stored is not None else ():
                     organisation_ids.append(link.organisation)
                     professional_ids.append(link.professional)
-                work.prefetch(organisation_ids, professional_ids)
+                work.prefetch(organisation_ids, professional_ids, log_head=True)
                 organisation = known_organisation(work, professional)
                 return register_in(ctx, work, prepared, organisation, locks)
         except signals.LockSiblings as more:

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -36,6 +37,7 @@ __all__ = [
     "PseudonymKey",
     "entry_ref",
     "entry_seals",
+    "forget_secrets",
     "key_check",
     "lane_of",
     "log_token",
@@ -112,10 +114,16 @@ class Keyring:
             attrs.validate(key)  # also a key changed after it was made
         if len({k.id for k in self.keys}) != len(self.keys):
             raise ConfigurationError("pseudonym key ids must be unique")
-        self._sealer: tuple[PseudonymKey, Callable[[bytes], bytes]] | None = None
+
+    _sealer: tuple[PseudonymKey, Callable[[bytes], bytes]] | None = None
+    """The newest key and its keyed sealing states, made by the first :meth:`seal`."""
 
     def __repr__(self) -> str:
         return f"Keyring({[k.id for k in self.keys]!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the keyed states are a function of the key: made again after unpickling
+        return {"keys": self.keys}
 
     @classmethod
     def of(cls, key: PseudonymKey | Keyring | Iterable[PseudonymKey] | None) -> Keyring:
@@ -230,6 +238,14 @@ def _seal(state: hmac.HMAC, message: str) -> str:
     mac = state.copy()
     mac.update(message.encode("utf-8"))
     return mac.hexdigest()
+
+
+def forget_secrets() -> None:
+    """Empty the caches of keyed HMAC states and log tokens, which hold youths' log secrets:
+    called when a youth's data is deleted, so that the secret erasure destroys does not
+    stay in this process's memory either (decision 66)."""
+    _keyed.cache_clear()
+    log_token.cache_clear()
 
 
 def new_log_secret() -> str:

@@ -101,8 +101,9 @@ class PostgresTransaction:
             latest = {dossier.key: (dossier, text) for dossier, text in saved}
             self._queue.append((SAVE_MANY, save_many_params(latest.values())))
 
-    def _send(self, last: tuple[_Query, Params] | None = None) -> Any:
-        """Send the queued writes and *last* in one round trip; return *last*'s cursor."""
+    def _send(self, last: tuple[_Query, Params] | None = None, *, first: bool = False) -> Any:
+        """Send the queued writes and *last* in one round trip (*last* ahead of the writes
+        when *first*, for a read they cannot change); return *last*'s cursor."""
         self._check_open()
         self._queue_saves()
         queue, self._queue = self._queue, []
@@ -115,9 +116,11 @@ class PostgresTransaction:
                     )
             else:
                 with self._conn.pipeline():
+                    if last is not None and first:
+                        cursor = self._conn.execute(*last)
                     for query, params in queue:
                         self._conn.execute(query, params)
-                    if last is not None:
+                    if last is not None and not first:
                         cursor = self._conn.execute(*last)
         return cursor
 
@@ -410,11 +413,16 @@ class PostgresTransaction:
         # FOR UPDATE: appends to one lane wait here for each other until commit. A head
         # read ahead (read_directory) is locked since then, so it is as it was read, or as
         # this transaction appended to it; what is queued goes with the next round trip.
+        # A head neither read nor appended to before is locked ahead of what is queued, so
+        # that a transaction locks its lane before the rows it shares with others.
         if lane in self._heads:
             self._check_open()
             return self._heads[lane]
-        rows = self._rows("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane])
-        return _head((rows[0][0], rows[0][1]) if rows else None)
+        rows = self._send(
+            ("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane]), first=True
+        ).fetchall()
+        self._heads[lane] = head = _head((rows[0][0], rows[0][1]) if rows else None)
+        return head
 
     def append_log(
         self,
@@ -423,8 +431,6 @@ class PostgresTransaction:
         seals: Mapping[int, str] = _NO_SEALS,
     ) -> None:
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
-        for lane in heads.keys() & self._heads.keys():
-            self._heads[lane] = heads[lane]
         other = {lane: seal for lane, seal in seals.items() if lane not in heads}
         if other:
             self._write(SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
@@ -443,6 +449,8 @@ class PostgresTransaction:
             "head_seals": [seals.get(lane, "") for lane in heads],
         }
         self._write(APPEND_LOG, params)
+        # the heads as appended (the append locks them): log_head answers from here
+        self._heads.update(heads)
 
     def log_entries(self) -> Generator[LogEntry, None, None]:
         """Every entry, ordered by lane and sequence number, fetched a batch at a time.

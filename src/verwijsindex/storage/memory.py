@@ -153,6 +153,7 @@ class _Transacting:
                 self.tx.rollback()
         finally:
             self.tx.closed = True
+            self.tx.undo.clear()  # the replaced records it held are not kept beyond the end
             self.store._lock.release()
 
 
