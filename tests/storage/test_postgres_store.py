@@ -311,6 +311,26 @@ def test_a_head_read_with_the_directory_is_locked_until_the_end(
     assert seen == [(1, "h9.1")]
 
 
+def test_counts_are_written_in_the_order_of_their_cells(postgres_store: PostgresStore) -> None:
+    """Two transactions that count in the same cells upsert their rows in one order (so
+    neither holds a row the other waits for while it waits for one the other holds)."""
+    items = [
+        (date(2026, 12, 1), "0935", "12-15", "links_made", 1),
+        (date(2026, 11, 1), "1883", "0-3", "links_made", 1),
+        (date(2026, 12, 1), "0917", "4-11", "matches_made", 2),
+    ]
+    with postgres_store.transaction() as tx:
+        assert isinstance(tx, PostgresTransaction)
+        tx.add_counts(items)
+        params = tx._queue[-1][1]
+        assert isinstance(params, dict)
+        columns = (params["months"], params["codes"], params["bands"], params["kinds"])
+        cells = list(zip(*columns, strict=True))
+        assert cells == sorted(cells) and len(cells) == 3
+    with postgres_store.transaction() as tx:
+        assert sum(tx.counts(date(2026, 1, 1), date(2026, 12, 31)).values()) == 4
+
+
 # --- transactions --------------------------------------------------------------------------------
 
 

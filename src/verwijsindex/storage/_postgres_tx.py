@@ -525,7 +525,10 @@ class PostgresTransaction:
         for month, code, band, kind, n in items:
             cells[(month, code, band, kind)] = cells.get((month, code, band, kind), 0) + n
         if cells:
-            columns = list(zip(*((*cell, n) for cell, n in cells.items()), strict=True))
+            # in the cells' order: two transactions that count in the same cells lock their
+            # rows in the same order, so they never wait for each other's
+            ordered = sorted(cells.items())
+            columns = list(zip(*((*cell, n) for cell, n in ordered), strict=True))
             self._write(
                 ADD_COUNTS,
                 {
