@@ -301,9 +301,6 @@ class UnitOfWork:
         )
         self.drafts.append((entry, key))
 
-    def notify(self, key: str, notification: Notification) -> None:
-        self.notes.append((key, notification))
-
     def signal(
         self,
         about: Dossier,
@@ -318,7 +315,7 @@ class UnitOfWork:
     ) -> None:
         """Put a notification for *recipient* in the outbox, filed under the youth *about*,
         and log that *actor* (the recipient as the logbook names it) was signalled."""
-        self.notes.append(  # self.notify(...), without the call
+        self.notes.append(
             (
                 about.subject.key,
                 Notification(
