@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import hmac
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 import attrs
@@ -21,14 +21,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies import aware_datetimes, links, professionals, subjects
+from tests.strategies import aware_datetimes, links, matches, professionals, subjects
 from verwijsindex import _validators as v
 from verwijsindex import cbs_code
+from verwijsindex._copy import copy_with
 from verwijsindex.clock import add_months
 from verwijsindex.dossier import Dossier, IndexTerms, index_terms, replace
 from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError, VerwijsindexError
-from verwijsindex.matching import active_links, is_active
-from verwijsindex.model import Address, Link, Organisation, Professional, Subject
+from verwijsindex.matching import active_links, as_of, is_active
+from verwijsindex.model import Address, Link, LinkStatus, Match, Organisation, Professional, Subject
 from verwijsindex.pseudonyms import (
     _ID_DOMAIN,
     _SEAL_DOMAIN,
@@ -117,6 +118,55 @@ def test_replace_is_attrs_evolve_field_by_field() -> None:
     assert replace(dossier) == dossier
     everything = {f.name: getattr(other, f.name) for f in attrs.fields(Dossier)}
     assert replace(dossier, **everything) == other
+
+
+# --- copy_with: the re-key's and the sweep's copies -----------------------------------------------
+
+_PSEUDONYMS = st.from_regex(r"[0-9a-f]{64}", fullmatch=True)
+
+
+@given(links(), _PSEUDONYMS)
+def test_a_link_moved_to_a_new_pseudonym_is_attrs_evolve(link: Link, new: str) -> None:
+    moved = copy_with(link, subject=new)
+    assert moved == attrs.evolve(link, subject=new)  # the validators accept the new value
+    assert type(moved) is Link and moved is not link
+
+
+@given(links())
+def test_an_archived_copy_is_attrs_evolve(link: Link) -> None:
+    archived = copy_with(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+    assert archived == attrs.evolve(link, status=LinkStatus.ARCHIVED, archived_on=link.ends_on)
+    active = attrs.evolve(link, status=LinkStatus.ACTIVE, archived_on=None)
+    on_its_end_day = datetime.combine(active.ends_on, time(12), tzinfo=timezone.utc)
+    assert as_of(active, on_its_end_day) == attrs.evolve(
+        active, status=LinkStatus.ARCHIVED, archived_on=active.ends_on
+    )
+
+
+@given(matches(), _PSEUDONYMS)
+def test_a_match_moved_to_a_new_pseudonym_is_attrs_evolve(match: Match, new: str) -> None:
+    assert copy_with(match, subject=new) == attrs.evolve(match, subject=new)
+
+
+def test_a_subject_record_moved_is_attrs_evolve() -> None:
+    record = full_dossier().subject
+    changes: dict[str, Any] = {
+        "key": "f" * 64,
+        "key_id": "k2",
+        "parent_keys": ("e" * 64,),
+        "address_key": None,
+    }
+    assert copy_with(record, **changes) == attrs.evolve(record, **changes)
+
+
+def test_copy_with_refuses_what_it_cannot_copy_unchecked() -> None:
+    link = full_dossier().links[0]
+    with pytest.raises(TypeError):
+        copy_with(link, no_such_field=1)
+    with pytest.raises(TypeError):  # a converter would not run
+        copy_with(full_dossier().match, links=("L9", "L1"))
+    with pytest.raises(TypeError):  # not an attrs class
+        copy_with(object(), id="x")
 
 
 # --- one keystream block --------------------------------------------------------------------------

@@ -35,9 +35,10 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex import logbook, signals
 from verwijsindex._context import Context
+from verwijsindex._copy import copy_with
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
-from verwijsindex.dossier import Dossier, finish, follow_up_day
+from verwijsindex.dossier import Dossier, finish, follow_up_day, replace
 from verwijsindex.errors import ConfigurationError, InvalidRecordError, KeyMismatchError
 from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
@@ -175,7 +176,7 @@ def _sweep_one(
             continue
         links.append(link)
     kept = {lk.id for lk in links}
-    dossier = attrs.evolve(
+    dossier = replace(
         dossier,
         links=tuple(links),
         duties=tuple(d for d in dossier.duties if d.link_id in kept),
@@ -273,7 +274,9 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
 
 
 def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: Keyring) -> Dossier:
-    subject = attrs.evolve(
+    # The new pseudonyms are HMAC outputs (64 hex digits) and every other value comes from
+    # the stored, valid dossier: copies without the validators (verwijsindex._copy).
+    subject = copy_with(
         dossier.subject,
         key=new,
         key_id=key.id,
@@ -282,14 +285,14 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
         if dossier.subject.address_key is None
         else rekey_pseudonym(dossier.subject.address_key, key),
     )
-    links = tuple(attrs.evolve(lk, subject=new) for lk in dossier.links)
-    match = attrs.evolve(dossier.match, subject=new) if dossier.match is not None else None
+    links = tuple(copy_with(lk, subject=new) for lk in dossier.links)
+    match = copy_with(dossier.match, subject=new) if dossier.match is not None else None
     seal = dossier.log_seal
     token = log_token(dossier.subject.log_secret)
     message = refs_message(token, dossier.logged, dossier.log_digest)
     if old.check_seal(message, seal):  # a seal that did not fit stays as it was, for verify
         seal = ring.seal(message)
-    return attrs.evolve(dossier, subject=subject, links=links, match=match, log_seal=seal)
+    return replace(dossier, subject=subject, links=links, match=match, log_seal=seal)
 
 
 # --- the keys a store was written with (decision 31) ---------------------------------------------
