@@ -185,14 +185,24 @@ class _MemoryTransaction:
             self.undo.append((_put, mapping, key, mapping.pop(key)))
 
     def _add_to(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
-        keys = mapping.setdefault(term, set())
-        if key not in keys:
+        keys = mapping.get(term)
+        if keys is None:
+            mapping[term] = {key}
+            self.undo.append((_remove, mapping, term))
+        elif key not in keys:
             keys.add(key)
             self.undo.append((set.discard, keys, key))
 
     def _discard_from(self, mapping: dict[str, set[str]], term: str, key: str) -> None:
+        # a term left without keys goes: a re-key moves every parent to a new pseudonym,
+        # and a million empty sets would stay for the collector to walk
         keys = mapping.get(term)
-        if keys is not None and key in keys:
+        if keys is None or key not in keys:
+            return
+        if len(keys) == 1:
+            del mapping[term]
+            self.undo.append((_put, mapping, term, keys))
+        else:
             keys.discard(key)
             self.undo.append((set.add, keys, key))
 
