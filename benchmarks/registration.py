@@ -37,13 +37,20 @@ from benchmarks._raw import SQLiteReplay
 from benchmarks._report import Figure, Timing, emit, settle, time_each, time_total
 from verwijsindex import collector_paused
 from verwijsindex.importing import ImportRecord
+from verwijsindex.storage import DEFAULT_BATCH, MemoryStore
 
 __all__ = ["run_bulk", "run_single"]
 
 _SINGLE = {"memory": (300, 20_000), "sqlite": (200, 3_000), "postgres": (100, 2_000)}
 _BULK = {"memory": (500, 50_000), "sqlite": (500, 50_000), "postgres": (300, 20_000)}
-BATCH = 500
-"""The index's default batch size, what a migration gets without tuning."""
+
+
+def _batch(backend: str) -> int:
+    """The index's default batch size on *backend* (the store's own), what a migration
+    gets without tuning."""
+    return MemoryStore.preferred_batch if backend == "memory" else DEFAULT_BATCH
+
+
 _SYNCHRONOUS = {"sqlite": ("full", "normal")}
 """The settings of ``synchronous`` single registrations run with, per backend (``full``
 alone for the others): each gives a figure of its own."""
@@ -112,7 +119,8 @@ def _ours_bulk(
         store = target.open()
         add_organisations(store, world)
         index = index_on(store)
-        ours = time_total(len(records), lambda: index.bulk_register(records, batch_size=BATCH))
+        assert index.batch_size == _batch(backend)
+        ours = time_total(len(records), lambda: index.bulk_register(records))
         store.close()
     return ours
 
@@ -141,7 +149,7 @@ def run_bulk(settings: Settings, backend: str) -> None:
         settle()
         with _collector(paused):
             ours = _ours_bulk(settings, backend, world, ours_records)
-        recorded = record_bulk(world, raw_records, BATCH)
+        recorded = record_bulk(world, raw_records, _batch(backend))
         settle()
         with (
             place(settings, backend, "bulk-raw") as target,
@@ -152,4 +160,4 @@ def run_bulk(settings: Settings, backend: str) -> None:
             close(raw)
         del recorded
         label = f"{backend} (gc off)" if paused else backend
-        emit(Figure("register.bulk", label, n, ours, base, f"batches of {BATCH}"))
+        emit(Figure("register.bulk", label, n, ours, base, f"batches of {_batch(backend)}"))

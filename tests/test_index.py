@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from verwijsindex.clock import FixedClock
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
@@ -29,9 +30,17 @@ from verwijsindex.model import (
     Recipient,
     WithdrawalReason,
 )
-from verwijsindex.storage import MemoryStore, Store
+from verwijsindex.storage import DEFAULT_BATCH, MemoryStore, Store, open_store
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import BSN_A, BSN_B, BSN_C, PARENT, START, ContractBase
+from verwijsindex.testing._base import (
+    BSN_A,
+    BSN_B,
+    BSN_C,
+    PARENT,
+    START,
+    ContractBase,
+    valid_bsns,
+)
 from verwijsindex.testing._factories import raises
 
 
@@ -270,3 +279,48 @@ def test_an_import_of_many_families_whose_siblings_are_stored_completes() -> Non
     assert report.created == 12 and report.rejected == 0
     signals = [n for n in index.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH]
     assert len(signals) == 24  # each family: both professionals, filed under each sibling
+
+
+def test_the_batch_size_is_the_store_s_own_unless_given(tmp_path: Any) -> None:
+    """Decision 68: 50 youths a transaction in memory, where a commit costs nothing, 500
+    on a database store (one commit a batch), any given size on either; a store that names
+    a size out of range is refused as a bad batch size is."""
+    memory = MemoryStore()
+    assert VerwijsIndex(memory, key=t.TEST_KEY).batch_size == 50
+    assert VerwijsIndex(memory, key=t.TEST_KEY, batch_size=7).batch_size == 7
+    with open_store(f"sqlite:///{tmp_path / 'index.db'}") as lite:
+        assert VerwijsIndex(lite, key=t.TEST_KEY).batch_size == DEFAULT_BATCH == 500
+        assert VerwijsIndex(lite, key=t.TEST_KEY, batch_size=20).batch_size == 20
+
+    class Odd(MemoryStore):
+        preferred_batch = 0
+
+    with raises(ConfigurationError) as caught:
+        VerwijsIndex(Odd(), key=t.TEST_KEY)
+    assert "preferred_batch" in str(caught[0])
+
+
+def test_the_sweep_goes_in_batches_of_the_store_s_size() -> None:
+    """Each batch is one transaction holding the locks of its youths: 120 due youths are
+    swept in batches of 50, 50 and 20 on a memory store."""
+    store = MemoryStore()
+    index = VerwijsIndex(store, key=t.TEST_KEY, clock=FixedClock(START))
+    nurse = t.make_professional(id="p1", organisation="GGD")
+    index.add_organisation(nurse.organisation)
+    for bsn in valid_bsns(120):
+        index.register(t.make_subject(bsn=bsn, birth_date=date(2015, 1, 1)), nurse)
+    batches: list[int] = []
+    real = MemoryStore.transaction
+
+    def counting(self: MemoryStore, locks: Any = (), *, snapshot: bool = False) -> Any:
+        if len(locks) > 1:
+            batches.append(len(locks))
+        return real(self, locks, snapshot=snapshot)
+
+    later = VerwijsIndex(store, key=t.TEST_KEY, clock=FixedClock(START + timedelta(days=800)))
+    MemoryStore.transaction = counting  # type: ignore[method-assign]
+    try:
+        assert later.sweep().dossiers == 120
+    finally:
+        MemoryStore.transaction = real  # type: ignore[method-assign]
+    assert batches == [50, 50, 20]

@@ -34,7 +34,7 @@ from verwijsindex.roles import (
 )
 from verwijsindex.roles import actor_name as name_of
 from verwijsindex.service_number import ServiceNumber
-from verwijsindex.storage import LOG_LANES, Scrubbing, Store, Transaction
+from verwijsindex.storage import DEFAULT_BATCH, LOG_LANES, Scrubbing, Store, Transaction
 
 __all__ = ["MAX_BATCH", "Context", "actor", "professional_id"]
 
@@ -95,12 +95,16 @@ class Context:
             raise ConfigurationError("regions must be a Regions value, e.g. load_regions(...)")
         if not isinstance(match_rule, MatchRule):
             raise ConfigurationError("match_rule must be a MatchRule")
+        named = "batch_size"
+        if batch_size is None:  # the store's own, where it names one
+            named = "the store's preferred_batch"
+            batch_size = getattr(store, "preferred_batch", DEFAULT_BATCH)
         if (
             not isinstance(batch_size, int)
             or isinstance(batch_size, bool)
             or not 1 <= batch_size <= MAX_BATCH
         ):
-            raise ConfigurationError(f"batch_size must be a whole number from 1 to {MAX_BATCH}")
+            raise ConfigurationError(f"{named} must be a whole number from 1 to {MAX_BATCH}")
         if isinstance(excluded_addresses, str | bytes) or not isinstance(
             excluded_addresses, Iterable
         ):

@@ -60,7 +60,8 @@ class VerwijsIndex:
 
     *clock* returns the aware time now; *rules*, *regions* and *match_rule* default to the
     statute and Zuid-Limburg; the sweep, re-keying and imports work in batches of
-    *batch_size* youths; *excluded_addresses* never make an address match. A key that does
+    *batch_size* youths (by default the store's own: 50 in memory, else 500);
+    *excluded_addresses* never make an address match. A key that does
     not fit the store's check values raises :class:`~verwijsindex.errors.KeyMismatchError`
     before anything is read (decision 31); ``adopt=True`` opens a store made before them.
     """
@@ -74,7 +75,7 @@ class VerwijsIndex:
         rules: Rules | None = None,
         regions: Regions = ZUID_LIMBURG,
         match_rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
-        batch_size: int = 500,
+        batch_size: int | None = None,
         adopt: bool = False,
         excluded_addresses: Iterable[Address] = (),
     ) -> None:

@@ -1517,7 +1517,6 @@ STORE_ROWS += [
     Row("index-batch-size-negative", lambda w: w.index_with(batch_size=-1), CE),
     Row("index-batch-size-bool", lambda w: w.index_with(batch_size=True), CE),
     Row("index-batch-size-float", lambda w: w.index_with(batch_size=1.5), CE),
-    Row("index-batch-size-none", lambda w: w.index_with(batch_size=None), CE),
     Row("index-batch-size-nan", lambda w: w.index_with(batch_size=NAN), CE),
     Row("index-batch-size-huge", lambda w: w.index_with(batch_size=10**100), CE),
     Row("index-adopt-string", lambda w: w.index_with(adopt="yes"), CE),

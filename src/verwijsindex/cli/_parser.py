@@ -253,7 +253,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="migration: form and log matches, but tell no one (the old index did)",
     )
-    importer.add_argument("--batch-size", type=_positive, default=500, help="records a batch (500)")
+    importer.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        help="records a batch (the store's own: 500 on SQLite and PostgreSQL)",
+    )
     importer.add_argument("--json", action="store_true", help="machine-readable report")
 
     stats = _command(

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from verwijsindex.storage.sqlite import SQLiteStore
 
 __all__ = [
+    "DEFAULT_BATCH",
     "LOG_LANES",
     "ClosingStore",
     "DirectoryReading",
@@ -86,6 +87,14 @@ __all__ = [
     "index_terms",
     "open_store",
 ]
+
+DEFAULT_BATCH = 500
+"""Youths per transaction of a sweep, a re-key or an import, unless the index is given a
+batch size or the store names its own in a ``preferred_batch`` attribute (the memory
+store's is 50: a commit there costs nothing, and short transactions keep the garbage
+collector quiet; decision 68). A database store commits once a batch, so more youths a
+batch mean fewer commits."""
+
 
 LOG_LANES = 16
 """The logbook is kept as this many independent hash chains, so writers on different
