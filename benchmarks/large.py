@@ -157,8 +157,10 @@ def register_latency(settings: Settings, stored: Stored, name: str) -> None:
         stored.world, registrations(stored.world, n, bsn_start=20_000_000, seed=32), known=True
     )
     index = stored.index
+    settle()
     ours = time_each(ours_regs, lambda r: index.register(r.subject, r.professional))
     raw = replayer(stored.place, stored.world, batched=False, prepare=False)
+    settle()  # recording made garbage: a full collection of a million links is seconds
     base = replay(raw, recorded, n)
     close(raw)
     emit(Figure(name, stored.place.backend, n, ours, base, f"{stored.links:,} links stored"))
