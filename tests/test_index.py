@@ -20,6 +20,7 @@ from verwijsindex.errors import (
     ForbiddenFieldError,
     NotFoundError,
 )
+from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
@@ -30,6 +31,7 @@ from verwijsindex.model import (
     Recipient,
     WithdrawalReason,
 )
+from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import DEFAULT_BATCH, MemoryStore, Store, open_store
 from verwijsindex.testing import _factories as t
 from verwijsindex.testing._base import (
@@ -324,3 +326,42 @@ def test_the_sweep_goes_in_batches_of_the_store_s_size() -> None:
     finally:
         MemoryStore.transaction = real  # type: ignore[method-assign]
     assert batches == [50, 50, 20]
+
+
+def test_a_bulk_import_and_a_re_key_go_in_batches_of_the_store_s_size() -> None:
+    """120 records are imported in batches of 50, 50 and 20 on a memory store, unless the
+    import is given a size; a re-key pages the keys 50 at a time (a moved youth's new key
+    may come up again in a later page, and is passed over there)."""
+    nurse = t.make_professional(id="p1", organisation="GGD")
+    records = [
+        ImportRecord(t.make_subject(bsn=bsn, birth_date=date(2015, 1, 1)), nurse)
+        for bsn in valid_bsns(120)
+    ]
+    store = MemoryStore()
+    index = VerwijsIndex(store, key=t.TEST_KEY, clock=FixedClock(START))
+    index.add_organisation(nurse.organisation)
+    assert [p.records for p in _batches(index, records)] == [50, 100, 120]  # so far
+    other = VerwijsIndex(MemoryStore(), key=t.TEST_KEY, clock=FixedClock(START))
+    other.add_organisation(nurse.organisation)
+    assert [p.records for p in _batches(other, records, batch_size=100)] == [100, 120]
+    sizes: list[int] = []
+    real = MemoryStore.transaction
+
+    def counting(self: MemoryStore, locks: Any = (), *, snapshot: bool = False) -> Any:
+        if len(locks) > 1:
+            sizes.append(len(locks))
+        return real(self, locks, snapshot=snapshot)
+
+    MemoryStore.transaction = counting  # type: ignore[method-assign]
+    try:
+        assert index.rekey(PseudonymKey("second", bytes(range(32)))) == 120
+    finally:
+        MemoryStore.transaction = real  # type: ignore[method-assign]
+    assert sizes[:2] == [50, 50] and max(sizes) == 50 and sum(sizes) >= 120
+
+
+def _batches(index: VerwijsIndex, records: list[ImportRecord], **options: Any) -> list[Any]:
+    done: list[Any] = []
+    report = index.bulk_register(records, progress=done.append, **options)
+    assert report.created == len(records)
+    return done
