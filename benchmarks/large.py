@@ -160,7 +160,8 @@ def register_latency(settings: Settings, stored: Stored, name: str) -> None:
     settle()
     ours = time_each(ours_regs, lambda r: index.register(r.subject, r.professional))
     raw = replayer(stored.place, stored.world, batched=False, prepare=False)
-    settle()  # recording made garbage: a full collection of a million links is seconds
+    settle()  # the registrations above and the replayer left garbage; a full collection
+    # of a million links takes seconds, and it must not land in the raw side
     base = replay(raw, recorded, n)
     close(raw)
     emit(Figure(name, stored.place.backend, n, ours, base, f"{stored.links:,} links stored"))

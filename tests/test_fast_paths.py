@@ -167,6 +167,21 @@ def test_copy_with_refuses_what_it_cannot_copy_unchecked() -> None:
         copy_with(full_dossier().match, links=("L9", "L1"))
     with pytest.raises(TypeError):  # not an attrs class
         copy_with(object(), id="x")
+    with pytest.raises(TypeError):  # attrs.evolve would reset it, not copy it
+        copy_with(_Derived(1), a=2)
+    with pytest.raises(TypeError):  # attrs.evolve takes it as "b", not "_b"
+        copy_with(_Aliased(1), _b=2)
+
+
+@attrs.frozen
+class _Derived:
+    a: int
+    b: int = attrs.field(init=False, default=0)
+
+
+@attrs.frozen
+class _Aliased:
+    _b: int
 
 
 # --- one keystream block --------------------------------------------------------------------------

@@ -2,15 +2,17 @@
 
 ``attrs.evolve`` builds the copy through the class's ``__init__``, so every validator runs
 again on every field, the unchanged ones included: for a :class:`~verwijsindex.model.Link`
-that is five pattern matches, about ten times the cost of the copy. A re-key moves every
+that is five pattern matches, and ``attrs.evolve`` takes 4.0–4.4 µs against 1.7 µs for
+this copy (measured on this project's 2-core machine). A re-key moves every
 link and match of the store to a new pseudonym, and a sweep archives every ended link; for
 those, :func:`copy_with` sets the fields one by one, as attrs' own ``__init__`` does after
 its checks.
 
 Only for values the class would take unchanged: each use passes a value made by the
 library (a pseudonym from an HMAC, an enum member, a date read from the same valid value),
-and ``tests/test_fast_paths.py`` compares each use with ``attrs.evolve``. A class with a
-converter or a post-init hook on a replaced field, or a field name it lacks, is refused.
+and ``tests/test_fast_paths.py`` compares each use with ``attrs.evolve``. A replaced field
+with a converter, a class with a post-init hook or with a field that ``__init__`` does not
+take by its own name (``init=False``, an alias), and a name the class lacks are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def _fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
     if not attrs.has(cls) or hasattr(cls, "__attrs_post_init__"):
         raise TypeError(f"copy_with() takes attrs classes without a post-init hook, not {cls}")
     fields = attrs.fields(cls)
+    if any(not f.init or f.alias != f.name for f in fields):  # evolve would treat them apart
+        raise TypeError(f"copy_with() needs an __init__ taking every field by name, not {cls}")
     return (
         tuple(f.name for f in fields),
         frozenset(f.name for f in fields if f.converter is None),

@@ -140,7 +140,8 @@ class VerwijsIndex:
 
     @property
     def batch_size(self) -> int:
-        """Youths per transaction in the sweep, re-keying and imports."""
+        """Youths per transaction in the sweep, re-keying and imports (and per page of the
+        follow-up and report reads)."""
         return self._context.batch_size
 
     # -- organisations (directory.py) --------------------------------------------------------------

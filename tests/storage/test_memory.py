@@ -44,3 +44,40 @@ def test_a_look_up_term_without_keys_is_not_kept() -> None:
     with store.transaction() as tx:
         tx.delete("k1")
     assert not store._by_parent and not store._by_professional and not store._by_address
+
+
+def test_a_re_key_s_move_rolled_back_leaves_every_term_as_it_was() -> None:
+    """The re-key's pattern in one transaction: the old key's dossier deleted (its
+    professionals' terms lose their last key and go) and the moved dossier saved under
+    the new key (the same professionals' terms come back, new sets); a rollback gives
+    back the old sets with the old key in them."""
+    store = MemoryStore()
+    old = full_dossier("k1")
+    with store.transaction() as tx:
+        tx.save(old)
+    before = {
+        name: {term: set(keys) for term, keys in getattr(store, name).items()}
+        for name in ("_by_professional", "_by_parent", "_by_address")
+    }
+    assert before["_by_professional"]
+    new_subject = attrs.evolve(old.subject, key="k2", parent_keys=("p-new",))
+    moved = attrs.evolve(
+        old,
+        subject=new_subject,
+        links=tuple(attrs.evolve(lk, subject="k2") for lk in old.links),
+        match=None if old.match is None else attrs.evolve(old.match, subject="k2"),
+    )
+    with pytest.raises(RuntimeError), store.transaction() as tx:  # noqa: PT012
+        tx.delete("k1")
+        tx.save(moved)
+        assert set(store._by_professional) == set(before["_by_professional"])
+        assert all(keys == {"k2"} for keys in store._by_professional.values())
+        assert set(store._by_parent) == {"p-new"}
+        raise RuntimeError("roll back")
+    after = {
+        name: {term: set(keys) for term, keys in getattr(store, name).items()}
+        for name in ("_by_professional", "_by_parent", "_by_address")
+    }
+    assert after == before
+    with store.transaction() as tx:
+        assert tx.load("k1") == old and tx.load("k2") is None

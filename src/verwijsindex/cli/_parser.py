@@ -257,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
         "--batch-size",
         type=_positive,
         default=None,
-        help="records a batch (the store's own: 500 on SQLite and PostgreSQL)",
+        help="records a batch (the store's own: 500 on SQLite and PostgreSQL, 50 in memory)",
     )
     importer.add_argument("--json", action="store_true", help="machine-readable report")
 
