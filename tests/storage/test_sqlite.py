@@ -25,11 +25,13 @@ from tests.storage.concurrency import (
     sweep_while_registering,
 )
 from verwijsindex.errors import ScrubIncompleteError
+from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import RequestKind, RightsRequest, decide, erase, file_request, rectify
 from verwijsindex.roles import RightsOfficer
-from verwijsindex.storage import SQLiteStore, Store
+from verwijsindex.storage import SQLiteStore, Store, open_store
+from verwijsindex.storage.sqlite import BATCH_CHECKPOINT_PAGES, BATCH_LOCKS, CHECKPOINT_PAGES
 from verwijsindex.testing import (
     TEST_KEY,
     FixedClock,
@@ -38,6 +40,7 @@ from verwijsindex.testing import (
     make_professional,
     make_subject,
 )
+from verwijsindex.testing._base import valid_bsns
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -303,3 +306,61 @@ def test_a_corrupt_outbox_row_is_set_aside_and_blocks_no_one(tmp_path: Path) -> 
     with index.store.transaction() as tx:
         assert tx.set_aside_count() == 1
     index.close()
+
+
+# --- a batch checkpoints the write-ahead log less often (decision 69) ---------------------------
+
+
+def _autocheckpoint(store: SQLiteStore, locks: list[str]) -> int:
+    """The ``wal_autocheckpoint`` a transaction locking *locks* commits with."""
+    with store.transaction(locks) as tx:
+        (pages,) = tx._db.execute("PRAGMA wal_autocheckpoint").fetchone()
+    assert isinstance(pages, int)
+    return pages
+
+
+def test_a_batch_commits_with_a_longer_write_ahead_log_and_then_sets_it_back(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(str(tmp_path / "batch.db"))
+    keys = [f"youth-{n:03}" for n in range(BATCH_LOCKS)]
+    assert _autocheckpoint(store, []) == CHECKPOINT_PAGES
+    assert _autocheckpoint(store, keys[:1]) == CHECKPOINT_PAGES
+    assert _autocheckpoint(store, keys[:-1]) == CHECKPOINT_PAGES
+    assert _autocheckpoint(store, keys) == BATCH_CHECKPOINT_PAGES
+    assert _autocheckpoint(store, []) == CHECKPOINT_PAGES  # set back after the batch
+    with pytest.raises(LookupError), store.transaction(keys):
+        raise LookupError
+    assert _autocheckpoint(store, []) == CHECKPOINT_PAGES  # and after a batch that failed
+    store.close()
+
+
+def test_a_sweep_and_an_import_in_batches_keep_every_record(tmp_path: Path) -> None:
+    """The batches of an import and a sweep on a file, with the longer write-ahead log:
+    what they wrote is in the database after the store is closed and opened again, and
+    the scrub after the sweep's deletions leaves the -wal file empty."""
+    path = tmp_path / "batches.db"
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc))
+    index = VerwijsIndex(open_store(f"sqlite:///{path}"), key=TEST_KEY, clock=clock)
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    born = [date(2004, 1, 1) if n % 2 else date(2014, 3, 15) for n in range(3 * BATCH_LOCKS)]
+    records = [
+        ImportRecord(make_subject(bsn=bsn, birth_date=day), nurse)
+        for bsn, day in zip(valid_bsns(len(born)), born, strict=True)
+    ]
+    assert index.bulk_register(records, batch_size=BATCH_LOCKS).created == len(records)
+    index.store.close()
+    clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+    index = VerwijsIndex(
+        open_store(f"sqlite:///{path}"), key=TEST_KEY, clock=clock, batch_size=BATCH_LOCKS
+    )
+    report = index.sweep()
+    assert report.deleted_subjects == len(records) // 2
+    assert (tmp_path / "batches.db-wal").stat().st_size == 0  # scrubbed: nothing left behind
+    index.store.close()
+    index = make_index(f"sqlite:///{path}", clock=clock)
+    with index.store.transaction() as tx:
+        assert len(tx.keys(None, 10 * BATCH_LOCKS)) == len(records) // 2
+    assert index.verify_logbook().ok
+    index.store.close()
