@@ -24,7 +24,7 @@ from tests.storage.concurrency import (
     register_from_processes,
     sweep_while_registering,
 )
-from verwijsindex.errors import ScrubIncompleteError
+from verwijsindex.errors import ScrubIncompleteError, StorageError
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Recipient, Subject, WithdrawalReason
@@ -364,3 +364,12 @@ def test_a_sweep_and_an_import_in_batches_keep_every_record(tmp_path: Path) -> N
         assert len(tx.keys(None, 10 * BATCH_LOCKS)) == len(records) // 2
     assert index.verify_logbook().ok
     index.store.close()
+
+
+def test_a_batch_whose_store_is_closed_meanwhile_fails_with_a_storage_error(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(str(tmp_path / "closed.db"))
+    keys = [f"youth-{n:03}" for n in range(BATCH_LOCKS)]
+    with pytest.raises(StorageError, match="closed database"), store.transaction(keys):
+        store.close()

@@ -239,8 +239,8 @@ class SQLiteStore:
                 connection.execute(f"PRAGMA wal_autocheckpoint={BATCH_CHECKPOINT_PAGES}")
             try:
                 yield from run(connection)
-            finally:
-                with TRANSLATE:
+            finally:  # a connection closed meanwhile needs nothing set back
+                with contextlib.suppress(sqlite3.Error):
                     connection.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
 
     def scrub(self) -> None:
