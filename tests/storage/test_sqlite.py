@@ -29,6 +29,7 @@ from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import RequestKind, RightsRequest, decide, erase, file_request, rectify
+from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import SQLiteStore, Store, open_store
 from verwijsindex.storage.sqlite import BATCH_CHECKPOINT_PAGES, BATCH_LOCKS, CHECKPOINT_PAGES
@@ -373,3 +374,55 @@ def test_a_batch_whose_store_is_closed_meanwhile_fails_with_a_storage_error(
     keys = [f"youth-{n:03}" for n in range(BATCH_LOCKS)]
     with pytest.raises(StorageError, match="closed database"), store.transaction(keys):
         store.close()
+
+
+def test_a_rekey_leaves_no_pseudonym_of_the_old_key_in_the_files(tmp_path: Path) -> None:
+    """A re-key moves each youth to pseudonyms under the new key; the old ones (which the
+    old key, if it leaked, links to a BSN) leave the database file and its -wal."""
+    path = tmp_path / "rekey.db"
+    index = make_index(f"sqlite:///{path}")
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    for bsn in valid_bsns(3):
+        index.register(make_subject(bsn=bsn, birth_date=date(2014, 3, 15)), nurse)
+    with index.store.transaction() as tx:
+        old = tx.keys(None, 10)
+    assert len(old) == 3 and all(key.encode() in _files(path) for key in old)
+    assert index.rekey(PseudonymKey("second", bytes(range(32)))) == 3
+    remaining = _files(path)
+    assert [key for key in old if key.encode() in remaining] == []
+    with index.store.transaction() as tx:
+        assert len(tx.keys(None, 10)) == 3
+    index.store.close()
+
+
+def test_a_rekey_whose_scrub_a_reader_blocks_is_reported_and_the_new_key_holds(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "index.db"
+    store = SQLiteStore(path, timeout=0.3)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    youth = make_subject(bsn="111222333", birth_date=date(2014, 3, 15))
+    index.register(youth, nurse)
+    with store.transaction() as tx:
+        (old,) = tx.keys(None, 10)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM dossiers").fetchone()  # holds a snapshot of the WAL
+    with pytest.raises(ScrubIncompleteError):
+        index.rekey(PseudonymKey("second", bytes(range(32))))
+    reader.execute("COMMIT")
+    reader.close()
+    # the re-key stands and this index uses the new key: the same youth is found again,
+    # not registered as a second one
+    teacher = make_professional(id="t1", organisation="Basisschool De Regenboog")
+    index.add_organisation(teacher.organisation)
+    index.register(youth, teacher)
+    with store.transaction() as tx:
+        assert len(tx.keys(None, 10)) == 1
+    assert len(index.matches_for(nurse)) == 1
+    store.scrub()
+    assert old.encode() not in _files(path)
+    store.close()
