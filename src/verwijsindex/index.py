@@ -329,13 +329,14 @@ class VerwijsIndex:
     def rekey(self, new_key: PseudonymKey) -> int:
         """Move every record to pseudonyms under *new_key*; returns how many dossiers moved.
 
-        The old pseudonyms then leave the store's files as well (``scrub``); if a reader
-        keeps the SQLite write-ahead log from being emptied, ``ScrubIncompleteError``
-        says so after the re-key itself is done and this index uses the new key."""
+        The old pseudonyms then leave the store's files as well (``scrub``, also when
+        nothing was left to move, so running the re-key again finishes one whose scrub
+        did not). If another session keeps it from finishing (a SQLite reader of the
+        write-ahead log, an older PostgreSQL snapshot), ``ScrubIncompleteError`` says so
+        after the re-key itself is done and this index uses the new key."""
         ring, moved = maintenance.rekey(self._context, new_key)
         self._context = attrs.evolve(self._context, keyring=ring)
-        if moved:
-            self._context.scrub()
+        self._context.scrub()
         return moved
 
     def logbook_anchor(self) -> dict[str, Any]:

@@ -74,21 +74,23 @@ def _path(value: object) -> str:
 
 
 _SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
+"""The values of ``synchronous`` a store takes, and the ``PRAGMA synchronous`` each sets."""
 
 CHECKPOINT_PAGES: Final = 1000
 """SQLite's own ``wal_autocheckpoint``: after a commit leaves the write-ahead log longer
 than this many pages, the committing connection copies it into the database file."""
 BATCH_LOCKS: Final = 50
 """A transaction that locks this many youths or more is a batch (a sweep, re-key or
-import); see :data:`BATCH_CHECKPOINT_PAGES`."""
+import; also a registration at an address with this many youths, which only costs
+time); see :data:`BATCH_CHECKPOINT_PAGES`."""
 BATCH_CHECKPOINT_PAGES: Final = 20_000
 """The ``wal_autocheckpoint`` of a batch's commit (80 MB at SQLite's 4 KB pages): a batch
 of 500 youths writes a few thousand pages, many of them the same pages as the batch
 before (index pages, the logbook's last page, the counts), so checkpointing after each
 batch copied and synced them again and again. Only when the log is about five batches
-long does the batch's commit copy it, once (decision 69). Registrations keep
+long does the batch's commit copy it, once (decision 69), unless another connection's
+commit (at :data:`CHECKPOINT_PAGES`) copies it first. Registrations keep
 :data:`CHECKPOINT_PAGES`."""
-"""The values of ``synchronous`` a store takes, and the ``PRAGMA synchronous`` each sets."""
 
 
 def _synchronous(value: object) -> str:
@@ -235,9 +237,9 @@ class SQLiteStore:
             if len(locks) < BATCH_LOCKS:
                 yield from run(connection)
                 return
-            with TRANSLATE:
-                connection.execute(f"PRAGMA wal_autocheckpoint={BATCH_CHECKPOINT_PAGES}")
             try:
+                with TRANSLATE:
+                    connection.execute(f"PRAGMA wal_autocheckpoint={BATCH_CHECKPOINT_PAGES}")
                 yield from run(connection)
             finally:  # a connection closed meanwhile needs nothing set back
                 with contextlib.suppress(sqlite3.Error):
