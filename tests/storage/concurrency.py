@@ -126,10 +126,10 @@ def prepare_sweep_race(url: str, youths: int) -> None:
     store.close()
 
 
-def _sweeper(url: str, start: Any, errors: Any) -> None:
+def _sweeper(url: str, batch: int, start: Any, errors: Any) -> None:
     try:
         store = open_store(url)
-        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(LATER), batch_size=7)
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(LATER), batch_size=batch)
         start.wait(30)
         index.sweep()
         store.close()
@@ -149,9 +149,12 @@ def _registrar(url: str, n: int, youths: int, start: Any, errors: Any) -> None:
         errors.put(repr(error))
 
 
-def sweep_while_registering(url: str, youths: int) -> list[str]:
-    """One process sweeps while two others register new links on the same youths."""
-    return run_together([(_sweeper, (url,)), *((_registrar, (url, n, youths)) for n in (1, 2))])
+def sweep_while_registering(url: str, youths: int, batch: int = 7) -> list[str]:
+    """One process sweeps (in batches of *batch* youths) while two others register new
+    links on the same youths."""
+    return run_together(
+        [(_sweeper, (url, batch)), *((_registrar, (url, n, youths)) for n in (1, 2))]
+    )
 
 
 def check_sweep_race(url: str, youths: int) -> None:

@@ -162,6 +162,18 @@ def test_a_sweep_is_safe_while_registrations_run(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_sweep_in_batches_with_the_longer_log_is_safe_while_registrations_run(
+    tmp_path: Path,
+) -> None:
+    """The same race with batches of :data:`BATCH_LOCKS` youths, which commit with the
+    longer write-ahead log (decision 69) while the registrations commit with SQLite's."""
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    prepare_sweep_race(url, 2 * BATCH_LOCKS + 10)
+    assert sweep_while_registering(url, 2 * BATCH_LOCKS + 10, batch=BATCH_LOCKS) == []
+    check_sweep_race(url, 2 * BATCH_LOCKS + 10)
+
+
+@pytest.mark.slow
 def test_a_process_that_dies_mid_transaction_leaves_no_trace(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'dies.db'}"
     assert die_mid_transaction(url) == 17
