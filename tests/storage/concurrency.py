@@ -279,6 +279,16 @@ def populate(target: VerwijsIndex | str) -> None:
         index.store.close()
 
 
+def three_youths_registered(index: VerwijsIndex) -> list[str]:
+    """Register three youths with one nurse on *index*; return their keys (pseudonyms)."""
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    for youth_ in many_youths(3):
+        index.register(youth_, nurse)
+    with index.store.transaction() as tx:
+        return tx.keys(None, 10)
+
+
 def object_and_erase(index: VerwijsIndex, youth: Subject, received_on: date) -> None:
     """The youth and their representative object, the officer grants it, the youth is erased."""
     request = file_request(

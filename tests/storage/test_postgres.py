@@ -24,6 +24,7 @@ from tests.storage.concurrency import (
     prepare_sweep_race,
     register_from_processes,
     sweep_while_registering,
+    three_youths_registered,
 )
 from verwijsindex.storage import Store
 from verwijsindex.testing import StoreContract, make_index
@@ -431,20 +432,10 @@ def test_a_rekey_vacuums_the_tables_that_held_the_old_pseudonyms(
     after an erasure. (The vacuum frees the dead rows' space; PostgreSQL does not overwrite
     it, so their bytes can stay in the heap file until the space is reused: see
     docs/privacy.md.)"""
-    from datetime import date
-
     from verwijsindex.pseudonyms import PseudonymKey
-    from verwijsindex.testing import make_professional, make_subject
-    from verwijsindex.testing._base import valid_bsns
 
-    url = _with_schema(postgres_url, postgres_schema)
-    index = make_index(url)
-    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
-    index.add_organisation(nurse.organisation)
-    for bsn in valid_bsns(3):
-        index.register(make_subject(bsn=bsn, birth_date=date(2014, 1, 1)), nurse)
-    with index.store.transaction() as tx:
-        old = tx.keys(None, 10)
+    index = make_index(_with_schema(postgres_url, postgres_schema))
+    old = three_youths_registered(index)
     query: LiteralString = (
         "SELECT relname, vacuum_count, n_dead_tup FROM pg_stat_user_tables"
         " WHERE schemaname = current_schema()"

@@ -23,6 +23,7 @@ from tests.storage.concurrency import (
     prepare_sweep_race,
     register_from_processes,
     sweep_while_registering,
+    three_youths_registered,
 )
 from verwijsindex.errors import ScrubIncompleteError, StorageError
 from verwijsindex.importing import ImportRecord
@@ -393,12 +394,7 @@ def test_a_rekey_leaves_no_pseudonym_of_the_old_key_in_the_files(tmp_path: Path)
     old key, if it leaked, links to a BSN) leave the database file and its -wal."""
     path = tmp_path / "rekey.db"
     index = make_index(f"sqlite:///{path}")
-    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
-    index.add_organisation(nurse.organisation)
-    for bsn in valid_bsns(3):
-        index.register(make_subject(bsn=bsn, birth_date=date(2014, 3, 15)), nurse)
-    with index.store.transaction() as tx:
-        old = tx.keys(None, 10)
+    old = three_youths_registered(index)
     assert len(old) == 3 and all(key.encode() in _files(path) for key in old)
     assert index.rekey(PseudonymKey("second", bytes(range(32)))) == 3
     remaining = _files(path)
