@@ -168,10 +168,8 @@ class Keyring:
         key = self.keys[-1]
         sealer = self._sealer
         if sealer is None or sealer[0] is not key:
-            # the HMAC of _seal_state's key by the keyed states of _keyed, kept for the
-            # newest key: the same seal, without hmac.HMAC's Python-level copy, update and
-            # hexdigest on every one (the unit of work seals twice per registration)
-            sealer = (key, _keyed(_seal_key(key)))
+            # kept for the newest key: the unit of work seals twice per registration
+            sealer = (key, _sealer(key))
             self._sealer = sealer
         return f"{key.id}:{sealer[1](message.encode('utf-8')).hex()}"
 
@@ -182,7 +180,7 @@ class Keyring:
         key_id, _, mac = seal.rpartition(":")
         for key in self.keys:
             if key.id == key_id:
-                return hmac.compare_digest(_seal(_seal_state(key), message), mac)
+                return hmac.compare_digest(_sealer(key)(message.encode("utf-8")).hex(), mac)
         return False
 
 
@@ -199,8 +197,7 @@ _INNER_PAD = bytes(x ^ 0x36 for x in range(256))
 _OUTER_PAD = bytes(x ^ 0x5C for x in range(256))
 
 
-@functools.lru_cache(maxsize=1 << 12)
-def _keyed(secret: bytes) -> Callable[[bytes], bytes]:
+def _mac_under(secret: bytes) -> Callable[[bytes], bytes]:
     """HMAC-SHA-256 under *secret* (RFC 2104), with the two padded key blocks hashed once.
 
     :func:`hmac.digest` keys a fresh state on every call; here a MAC costs two copies of
@@ -223,21 +220,22 @@ def _keyed(secret: bytes) -> Callable[[bytes], bytes]:
     return mac
 
 
+_keyed = functools.lru_cache(maxsize=1 << 12)(_mac_under)
+""":func:`_mac_under`, kept for the 4,096 secrets used last (a youth's log secret serves
+several log entries of a registration)."""
+
+
 def _seal_key(key: PseudonymKey) -> bytes:
     """The key a seal of *key* is made under."""
     return hmac.digest(key.secret, _SEAL_DOMAIN, "sha256")
 
 
 @functools.lru_cache(maxsize=64)
-def _seal_state(key: PseudonymKey) -> hmac.HMAC:
-    """The HMAC state of *key*'s sealing key, keyed once (a seal then costs one copy)."""
-    return hmac.new(_seal_key(key), digestmod="sha256")
-
-
-def _seal(state: hmac.HMAC, message: str) -> str:
-    mac = state.copy()
-    mac.update(message.encode("utf-8"))
-    return mac.hexdigest()
+def _sealer(key: PseudonymKey) -> Callable[[bytes], bytes]:
+    """The MAC of *key*'s seals, keyed once: a seal, and the check of one (a re-key checks
+    every dossier's), then costs two copies of keyed states. Not among :func:`_keyed`'s
+    entries, which :func:`forget_secrets` empties and every new youth's secret pushes on."""
+    return _mac_under(_seal_key(key))
 
 
 def forget_secrets() -> None:
@@ -256,7 +254,9 @@ def new_log_secret() -> str:
 @functools.lru_cache(maxsize=1 << 14)
 def log_token(log_secret: str) -> str:
     """The youth's logbook token: the key under which their entries are found."""
-    return _hmac(bytes.fromhex(log_secret), _TOKEN_DOMAIN)
+    # one MAC under this secret: hmac.digest keys it in C, where _keyed would hash both
+    # padded blocks in Python first and file them (a re-key reads every youth's once)
+    return hmac.digest(bytes.fromhex(log_secret), _TOKEN_DOMAIN, "sha256").hex()
 
 
 def entry_ref(log_secret: str, entry_id: str) -> str:
