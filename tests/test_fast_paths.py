@@ -159,10 +159,31 @@ def test_a_subject_record_moved_is_attrs_evolve() -> None:
     assert copy_with(record, **changes) == attrs.evolve(record, **changes)
 
 
+_LINK_FIELDS = [f.name for f in attrs.fields(Link) if f.converter is None]
+
+
+@given(links(), links(), st.lists(st.sampled_from(_LINK_FIELDS), unique=True))
+def test_copy_with_is_attrs_evolve_for_any_fields_in_any_order(
+    link: Link, other: Link, names: list[str]
+) -> None:
+    """A copy function is made per class and per the names replaced, in the order given:
+    whichever fields and order (none at all included), the copy is attrs.evolve's, and so
+    is the same call made again (the function kept)."""
+    changes = {name: getattr(other, name) for name in names}
+    expected = attrs.evolve(link, **changes)
+    assert copy_with(link, **changes) == expected
+    assert copy_with(link, **dict(reversed(changes.items()))) == expected
+    again = copy_with(link, **changes)
+    assert again == expected and again is not link
+
+
 def test_copy_with_refuses_what_it_cannot_copy_unchecked() -> None:
     link = full_dossier().links[0]
-    with pytest.raises(TypeError):
-        copy_with(link, no_such_field=1)
+    for _ in range(2):  # a refused copy is refused again: no copy function is kept for it
+        with pytest.raises(TypeError):
+            copy_with(link, no_such_field=1)
+        with pytest.raises(TypeError):
+            copy_with(link, subject="f" * 64, no_such_field=1)
     with pytest.raises(TypeError):  # a converter would not run
         copy_with(full_dossier().match, links=("L9", "L1"))
     with pytest.raises(TypeError):  # not an attrs class
@@ -382,12 +403,29 @@ def test_a_saved_dossier_is_filed_under_its_index_terms_only(
 @given(st.binary(min_size=32, max_size=80), st.text(max_size=120))
 def test_a_seal_is_the_hmac_under_the_sealing_key(secret: bytes, message: str) -> None:
     """Keyring.seal keeps its newest key's keyed states; the seal is still the HMAC that
-    hmac.new gives, and check_seal (by hmac.HMAC) accepts it."""
+    hmac.new gives, and check_seal accepts it and nothing else."""
     ring = Keyring([PseudonymKey("k1", secret)])
     sealing_key = hmac.digest(secret, _SEAL_DOMAIN, "sha256")
     expected = hmac.new(sealing_key, message.encode("utf-8"), "sha256").hexdigest()
     assert ring.seal(message) == f"k1:{expected}"
     assert ring.check_seal(message, ring.seal(message))
+    assert ring.check_seal(message, f"k1:{expected}")  # the HMAC itself, not only our seal
+    assert not ring.check_seal(message + "x", f"k1:{expected}")
+    assert not ring.check_seal(message, f"k1:{expected[:-1]}{'0' if expected[-1] != '0' else '1'}")
+    assert not ring.check_seal(message, f"k2:{expected}")  # no key of that id in the ring
+
+
+def test_a_seal_of_an_older_key_of_the_ring_is_checked_under_that_key() -> None:
+    """A re-key checks every dossier's seal under the old ring and seals it again under
+    the new one: a seal of any key of the ring fits, under its own key only."""
+    first, second = PseudonymKey("k1", b"1" * 32), PseudonymKey("k2", b"2" * 32)
+    old, new = Keyring([first]), Keyring([first, second])
+    sealed = old.seal("m")
+    assert new.check_seal("m", sealed) and old.check_seal("m", sealed)
+    assert not Keyring([second]).check_seal("m", sealed)
+    forged = "k2:" + sealed.partition(":")[2]  # the first key's MAC under the second's id
+    assert not new.check_seal("m", forged)
+    assert new.check_seal("m", new.seal("m")) and not old.check_seal("m", new.seal("m"))
 
 
 def test_a_seal_follows_the_newest_key() -> None:
