@@ -44,6 +44,10 @@ def test_a_look_up_term_without_keys_is_not_kept() -> None:
     with store.transaction() as tx:
         tx.delete("k1")
     assert not store._by_parent and not store._by_professional and not store._by_address
+    assert not store._by_link and not store._by_match and not store._dossiers
+    with store.transaction() as tx:  # deleting what is not there changes nothing
+        tx.delete("k1")
+        assert not tx.undo
 
 
 def test_a_re_key_s_move_rolled_back_leaves_every_term_as_it_was() -> None:

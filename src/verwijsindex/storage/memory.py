@@ -24,7 +24,7 @@ from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import Dossier, LogAudit, index_terms
+from verwijsindex.storage import Dossier, LogAudit
 from verwijsindex.storage._ordered import _DueIndex, _Sorted
 
 __all__ = ["MemoryStore"]
@@ -302,29 +302,30 @@ class _MemoryTransaction:
             index.add(new, key)
             self.undo.append((_DueIndex.discard, index, new, key))
 
-    def _unindex(self, key: str) -> None:
-        old = self.s._dossiers.get(key)
-        if old is None:
-            return
-        terms = index_terms(old)
-        for link_id in terms.link_ids:
-            if self.s._by_link.get(link_id) == key:
-                self._pop(self.s._by_link, link_id)
-        for match_id in terms.match_ids:
-            if self.s._by_match.get(match_id) == key:
-                self._pop(self.s._by_match, match_id)
-        for professional_id in terms.professional_ids:
-            self._discard_from(self.s._by_professional, professional_id, key)
-        for parent_key in terms.parent_keys:
-            self._discard_from(self.s._by_parent, parent_key, key)
-        for address_key in terms.address_keys:
-            self._discard_from(self.s._by_address, address_key, key)
+    def _unindex(self, key: str, old: Dossier) -> None:
+        # the terms of index_terms(old), read from the dossier as save() reads them (a
+        # re-key deletes every dossier): no IndexTerms and no sorting to take them away
+        s = self.s
+        by_link = s._by_link
+        for link in old.links:
+            if by_link.get(link.id) == key:
+                self._pop(by_link, link.id)
+        match = old.match
+        if match is not None and s._by_match.get(match.id) == key:
+            self._pop(s._by_match, match.id)
+        for professional_id in {link.professional for link in old.links}:
+            self._discard_from(s._by_professional, professional_id, key)
+        for parent_key in set(old.subject.parent_keys):
+            self._discard_from(s._by_parent, parent_key, key)
+        address = old.subject.address_key
+        if address:
+            self._discard_from(s._by_address, address, key)
 
     def delete(self, key: str) -> None:
         old = self.s._dossiers.get(key)
-        self._unindex(key)
-        self._pop(self.s._dossiers, key)
         if old is not None:
+            self._unindex(key, old)
+            self._pop(self.s._dossiers, key)
             self._withdraw(self.s._key_order, key)
             self._move(self.s._sweep_due, key, old.sweep_due, None)
             self._move(self.s._information_due, key, old.information_due, None)
