@@ -522,7 +522,10 @@ class _MemoryTransaction:
         logs = s._log
         last: dict[int, LogEntry] = {}
         for entry in entries:
-            lane = logs.setdefault(entry.lane, [])
+            lane = logs.get(entry.lane)
+            if lane is None:  # a lane of its own: gone again on a rollback, not left empty
+                lane = logs[entry.lane] = []
+                undo.append((_remove, logs, entry.lane))
             lane.append(entry)
             undo.append((list.pop, lane))
             known[entry.id] = entry  # new: checked above
@@ -531,7 +534,10 @@ class _MemoryTransaction:
         for number, entry in last.items():
             self._set(s._heads, number, (entry.seq, entry.hash))
         for token, entry_id in refs:
-            ids_of = stored_refs.setdefault(token, [])
+            ids_of = stored_refs.get(token)
+            if ids_of is None:  # a youth's first entry: the token goes again on a rollback
+                ids_of = stored_refs[token] = []
+                undo.append((_remove, stored_refs, token))
             ids_of.append(entry_id)
             undo.append((list.pop, ids_of))
 
