@@ -415,6 +415,14 @@ def test_a_seal_is_the_hmac_under_the_sealing_key(secret: bytes, message: str) -
     assert not ring.check_seal(message, f"k2:{expected}")  # no key of that id in the ring
 
 
+@pytest.mark.parametrize("seal", ["k1:é", "k1:\u0000", "k1:" + "é" * 64, "é:abc", ":", "", 7])
+def test_a_seal_that_cannot_be_a_mac_does_not_fit(seal: object) -> None:
+    """A seal read from a store that was tampered with may hold anything: it does not fit,
+    and checking it raises nothing (hmac.compare_digest refuses non-ASCII text)."""
+    ring = Keyring([PseudonymKey("k1", b"1" * 32)])
+    assert ring.check_seal("m", seal) is False
+
+
 def test_a_seal_of_an_older_key_of_the_ring_is_checked_under_that_key() -> None:
     """A re-key checks every dossier's seal under the old ring and seals it again under
     the new one: a seal of any key of the ring fits, under its own key only."""

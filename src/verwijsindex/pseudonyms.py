@@ -169,7 +169,7 @@ class Keyring:
         sealer = self._sealer
         if sealer is None or sealer[0] is not key:
             # kept for the newest key: the unit of work seals twice per registration
-            sealer = (key, _sealer(key))
+            sealer = (key, _seal_mac(key))
             self._sealer = sealer
         return f"{key.id}:{sealer[1](message.encode('utf-8')).hex()}"
 
@@ -178,9 +178,11 @@ class Keyring:
         if not isinstance(seal, str):
             return False
         key_id, _, mac = seal.rpartition(":")
+        if not mac.isascii():  # compare_digest refuses other text: a tampered seal, no fit
+            return False
         for key in self.keys:
             if key.id == key_id:
-                return hmac.compare_digest(_sealer(key)(message.encode("utf-8")).hex(), mac)
+                return hmac.compare_digest(_seal_mac(key)(message.encode("utf-8")).hex(), mac)
         return False
 
 
@@ -231,7 +233,7 @@ def _seal_key(key: PseudonymKey) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)
-def _sealer(key: PseudonymKey) -> Callable[[bytes], bytes]:
+def _seal_mac(key: PseudonymKey) -> Callable[[bytes], bytes]:
     """The MAC of *key*'s seals, keyed once: a seal, and the check of one (a re-key checks
     every dossier's), then costs two copies of keyed states. Not among :func:`_keyed`'s
     entries, which :func:`forget_secrets` empties and every new youth's secret pushes on."""

@@ -241,6 +241,19 @@ def test_the_newest_entries_cannot_be_removed_unseen(world: World) -> None:
     assert any("not sealed" in p for p in report.problems)
 
 
+def test_a_seal_replaced_by_text_that_is_no_mac_is_reported(world: World) -> None:
+    """A lane's seal overwritten with non-ASCII text: the check reports the lane as not
+    sealed, as for any other wrong seal, instead of failing in hmac.compare_digest."""
+    index = world.index()
+    populate(index)
+    lane = busiest_lane(index)
+    seq, hash_, seal = world.raw.head(lane)
+    world.raw.set_head(lane, seq, hash_, seal.rpartition(":")[0] + ":" + "é" * 64)
+    report = world.index().verify_logbook()
+    assert not report.ok
+    assert any("not sealed" in p for p in report.problems)
+
+
 def test_a_removed_reference_is_reported_and_the_access_report_refuses(world: World) -> None:
     index = world.index()
     populate(index)
