@@ -192,6 +192,19 @@ def test_copy_with_refuses_what_it_cannot_copy_unchecked() -> None:
         copy_with(_Derived(1), a=2)
     with pytest.raises(TypeError):  # attrs.evolve takes it as "b", not "_b"
         copy_with(_Aliased(1), _b=2)
+    for cached in (_CachedHash(1), _CachedHashNoSlots(1)):
+        with pytest.raises(TypeError):  # __init__ also empties the cache, which a copy lacks
+            copy_with(cached, a=2)
+
+
+@attrs.frozen(cache_hash=True)
+class _CachedHash:
+    a: int
+
+
+@attrs.define(frozen=True, slots=False, cache_hash=True)
+class _CachedHashNoSlots:
+    a: int
 
 
 @attrs.frozen

@@ -12,14 +12,14 @@ project's 2-core machine, 2026-12-06).
 Only for values the class would take unchanged: each use passes a value made by the
 library (a pseudonym from an HMAC, an enum member, a date read from the same valid value),
 and ``tests/test_fast_paths.py`` compares each use with ``attrs.evolve``. A replaced field
-with a converter, a class with a post-init hook or with a field that ``__init__`` does not
-take by its own name (``init=False``, an alias), and a name the class lacks are refused.
+with a converter, a class with a post-init hook, a cached hash or a field that ``__init__``
+does not take by its own name (``init=False``, an alias), and a name the class lacks are
+refused.
 """
 
 from __future__ import annotations
 
 import functools
-import keyword
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,6 +35,9 @@ _set = object.__setattr__
 
 _Copy = Callable[[Any, dict[str, Any]], Any]
 
+_CACHED_HASH = "_attrs_cached_hash"
+"""Where attrs keeps the hash of a class made with ``cache_hash=True``."""
+
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -44,6 +47,9 @@ def _fields(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
     fields = attrs.fields(cls)
     if any(not f.init or f.alias != f.name for f in fields):  # evolve would treat them apart
         raise TypeError(f"copy_with() needs an __init__ taking every field by name, not {cls}")
+    if _CACHED_HASH in getattr(getattr(cls.__hash__, "__code__", None), "co_names", ()):
+        # attrs' cache_hash=True: __init__ also sets the cache, which a copy would lack
+        raise TypeError(f"copy_with() takes classes without a cached hash, not {cls}")
     return (
         tuple(f.name for f in fields),
         frozenset(f.name for f in fields if f.converter is None),
@@ -62,17 +68,15 @@ def _copier(cls: type, changed: tuple[str, ...]) -> _Copy:
         raise TypeError(f"copy_with() cannot set {sorted(set(changed) - replaceable)} on {cls}")
     scope: dict[str, Any] = {"_new": _new, "_set": _set, "cls": cls}
     lines = ["def copy(instance, changes):", "    new = _new(cls)"]
-    for i, name in enumerate(names):
+    for i, name in enumerate(names):  # attrs takes only identifiers as field names
         scope[f"name_{i}"] = name
-        if name in changed:
-            value = f"changes[name_{i}]"
-        elif name.isidentifier() and not keyword.iskeyword(name):
-            value = f"instance.{name}"
-        else:
-            value = f"getattr(instance, name_{i})"
+        value = f"changes[name_{i}]" if name in changed else f"instance.{name}"
         lines.append(f"    _set(new, name_{i}, {value})")
     lines.append("    return new")
-    exec("\n".join(lines), scope)  # noqa: S102 - the source is made here from field names
+    # named for tracebacks and profiles, which would show every copy as "<string>"
+    where = f"<copy_with {cls.__module__}.{cls.__qualname__} {', '.join(changed)}>"
+    code = compile("\n".join(lines), where, "exec")
+    exec(code, scope)  # noqa: S102 - the source is made here from field names
     copy: _Copy = scope["copy"]
     _COPIERS[cls, changed] = copy
     return copy
