@@ -389,8 +389,9 @@ def test_a_saved_dossier_is_filed_under_its_index_terms_only(
     parents: int,
     address: str | None,
 ) -> None:
-    """save() reads the terms from the old and new dossier directly; a store holds each
-    dossier under exactly the terms of index_terms, and under none of the old one's."""
+    """save() and delete() read the terms from the dossiers directly; a store holds each
+    dossier under exactly the terms of index_terms, and under none of the old one's, and
+    under none at all once it is deleted."""
     base = full_dossier("k1")
     store = MemoryStore()
     before = _changed(base, *first)
@@ -408,6 +409,22 @@ def test_a_saved_dossier_is_filed_under_its_index_terms_only(
     with pytest.raises(RuntimeError):  # the save is undone in full
         undone()
     assert _filed(store, index_terms(after)) == _expected(index_terms(after), "k1")
+
+    def deleted_and_undone() -> None:
+        with store.transaction() as tx:
+            tx.delete("k1")
+            raise RuntimeError
+
+    # delete() too reads the terms from the dossier: it takes away exactly those of
+    # index_terms, and a rollback files them all again
+    with pytest.raises(RuntimeError):
+        deleted_and_undone()
+    assert _filed(store, index_terms(after)) == _expected(index_terms(after), "k1")
+    with store.transaction() as tx:
+        tx.delete("k1")
+    nothing = IndexTerms((), (), (), (), ())
+    assert _filed(store, nothing) == _expected(nothing, "k1")
+    assert not store._by_professional and not store._by_parent and not store._by_address
 
 
 # --- seals and months -----------------------------------------------------------------------------

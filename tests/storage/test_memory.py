@@ -162,7 +162,9 @@ def test_a_rollback_puts_back_every_index_exactly() -> None:
         tx.save(attrs.evolve(second, match=None, sweep_due=date(2030, 1, 1)))
         tx.add_notifications([(keys[2], n) for n in tx.pending_notifications(2)])
         tx.add_notifications([(keys[2], notification(1))])
-        tx.append_log([entry(999, 1, token="t")], [("t", "e999-1")], {999: "seal"})
+        two = [entry(999, 1, token="t"), entry(999, 2, token="t")]  # a new lane, two entries
+        tx.append_log(two, [("t", "e999-1"), ("t", "e999-2")], {999: "seal"})
+        tx.append_log([entry(999, 3, token="t")], [("t", "e999-3")], {999: "seal 2"})
         tx.add_key_check("k-new", "check")
         raise RuntimeError("roll back")
     assert _internals(store) == before
