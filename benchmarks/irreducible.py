@@ -36,7 +36,7 @@ def _counting(counts: dict[str, int]) -> Iterator[None]:
     the ring keeps its keyed MAC, so the methods are counted, not the MAC)."""
     keyed, digest, urandom = pseudonyms._keyed, logbook._digest, os.urandom
     seal, check_seal = pseudonyms.Keyring.seal, pseudonyms.Keyring.check_seal
-    one_shot = hmac.digest  # a log token's (pseudonyms.log_token)
+    one_shot = hmac.digest  # a log token (pseudonyms.log_token), a sealing key made once
 
     def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
