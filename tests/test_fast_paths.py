@@ -432,7 +432,7 @@ def test_a_saved_dossier_is_filed_under_its_index_terms_only(
 
 @given(st.binary(min_size=32, max_size=80), st.text(max_size=120))
 def test_a_seal_is_the_hmac_under_the_sealing_key(secret: bytes, message: str) -> None:
-    """Keyring.seal keeps its newest key's keyed states; the seal is still the HMAC that
+    """Keyring.seal uses its newest key's MAC keyed once; the seal is still the HMAC that
     hmac.new gives, and check_seal accepts it and nothing else."""
     ring = Keyring([PseudonymKey("k1", secret)])
     sealing_key = hmac.digest(secret, _SEAL_DOMAIN, "sha256")
@@ -470,7 +470,7 @@ def test_a_seal_follows_the_newest_key() -> None:
     first, second = PseudonymKey("k1", b"1" * 32), PseudonymKey("k2", b"2" * 32)
     ring = Keyring([first])
     sealed = ring.seal("m")
-    ring.keys = (first, second)  # the ring's keys replaced: the kept states are not used
+    ring.keys = (first, second)  # the ring's keys replaced: sealed under the new newest
     assert ring.seal("m") == Keyring([second]).seal("m") != sealed
     assert ring.seal("m").startswith("k2:")
 

@@ -24,7 +24,6 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 import attrs
 
@@ -115,15 +114,8 @@ class Keyring:
         if len({k.id for k in self.keys}) != len(self.keys):
             raise ConfigurationError("pseudonym key ids must be unique")
 
-    _sealer: tuple[PseudonymKey, Callable[[bytes], bytes]] | None = None
-    """The newest key and its keyed sealing states, made by the first :meth:`seal`."""
-
     def __repr__(self) -> str:
         return f"Keyring({[k.id for k in self.keys]!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        # the keyed states are a function of the key: made again after unpickling
-        return {"keys": self.keys}
 
     @classmethod
     def of(cls, key: PseudonymKey | Keyring | Iterable[PseudonymKey] | None) -> Keyring:
@@ -166,12 +158,7 @@ class Keyring:
         """A seal over *message* under the newest key: ``key id:HMAC``. Only the holder of
         the key can make one; :meth:`check_seal` tells whether a seal fits a message."""
         key = self.keys[-1]
-        sealer = self._sealer
-        if sealer is None or sealer[0] is not key:
-            # kept for the newest key: the unit of work seals twice per registration
-            sealer = (key, _seal_mac(key))
-            self._sealer = sealer
-        return f"{key.id}:{sealer[1](message.encode('utf-8')).hex()}"
+        return f"{key.id}:{_seal_mac(key)(message.encode('utf-8')).hex()}"
 
     def check_seal(self, message: str, seal: object) -> bool:
         """Whether *seal* was made over *message* by a key of this ring."""
