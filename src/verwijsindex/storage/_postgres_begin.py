@@ -12,6 +12,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from verwijsindex.errors import StorageError
+from verwijsindex.storage._postgres_arrays import TextArray
 
 __all__ = ["Locked", "lock_and_read", "storage_error", "translated"]
 
@@ -56,6 +57,7 @@ def lock_and_read(
             if schema is not None:
                 conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         return nothing
+    array = TextArray(keys)
     with conn.pipeline():
         conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         if schema is not None:
@@ -66,10 +68,12 @@ def lock_and_read(
             conn.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
                 " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
-                [keys],
+                [array],
             )
-        cursor = conn.execute("SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [keys])
-        terms = conn.execute(TERMS_OF_LOCKED, {"keys": keys})
+        cursor = conn.execute(
+            "SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [array]
+        )
+        terms = conn.execute(TERMS_OF_LOCKED, {"keys": array})
     found: dict[str, str | None] = dict.fromkeys(keys)
     found.update(cursor.fetchall())
     held: dict[tuple[str, str], list[str]] = {}

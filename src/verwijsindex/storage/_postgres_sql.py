@@ -3,10 +3,9 @@ sends to the server, apart from how it sends it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final, LiteralString
+from typing import TYPE_CHECKING, Final, LiteralString
 
-from verwijsindex.dossier import Dossier, follow_up_day, index_terms
+from verwijsindex.dossier import Dossier, follow_up_day
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
@@ -29,8 +28,6 @@ __all__ = [
     "SCRUBBED",
     "SEAL_HEADS",
     "match_ids",
-    "save_many_params",
-    "save_params",
     "to_version_2",
     "to_version_3",
 ]
@@ -116,60 +113,6 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 def match_ids(dossier: Dossier) -> tuple[str, ...]:
     return (dossier.match.id,) if dossier.match is not None else ()
-
-
-def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
-    terms = index_terms(dossier)
-    return {
-        "key": dossier.key,
-        "data": text,
-        "sweep_due": dossier.sweep_due,
-        "information_due": dossier.information_due,
-        "follow_up_due": dossier.follow_up_due,
-        "log_token": log_token(dossier.subject.log_secret),
-        "logged": dossier.logged,
-        "log_seal": dossier.log_seal,
-        "links": list(terms.link_ids),
-        "matches": list(terms.match_ids),
-        "professionals": list(terms.professional_ids),
-        "parents": list(terms.parent_keys),
-        "addresses": list(terms.address_keys),
-    }
-
-
-def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
-    """The arrays of :data:`SAVE_MANY`: one entry per dossier, one per (term, key) pair."""
-    params: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "keys", "data", "sweep_due", "information_due", "follow_up_due", "log_tokens",
-            "logged", "log_seals", "link_ids", "link_keys",
-            "match_ids", "match_keys", "professional_ids", "professional_keys",
-            "parent_keys", "parent_owner_keys", "address_keys", "address_owner_keys",
-        )
-    }  # fmt: skip
-    for dossier, text in saved:
-        key = dossier.key
-        terms = index_terms(dossier)
-        params["keys"].append(key)
-        params["data"].append(text)
-        params["sweep_due"].append(dossier.sweep_due)
-        params["information_due"].append(dossier.information_due)
-        params["follow_up_due"].append(dossier.follow_up_due)
-        params["log_tokens"].append(log_token(dossier.subject.log_secret))
-        params["logged"].append(dossier.logged)
-        params["log_seals"].append(dossier.log_seal)
-        for ids, owners, column in (
-            ("link_ids", "link_keys", terms.link_ids),
-            ("match_ids", "match_keys", terms.match_ids),
-            ("professional_ids", "professional_keys", terms.professional_ids),
-            ("parent_keys", "parent_owner_keys", terms.parent_keys),
-            ("address_keys", "address_owner_keys", terms.address_keys),
-        ):
-            unique = list(dict.fromkeys(column))
-            params[ids].extend(unique)
-            params[owners].extend([key] * len(unique))
-    return params
 
 
 OLDER_SNAPSHOTS: Final = """

@@ -3,7 +3,7 @@ connection, after :func:`~verwijsindex.storage._postgres_begin.lock_and_read` be
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, LiteralString, TypeAlias
 
@@ -12,10 +12,18 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import TupleRow
 
+from verwijsindex.dossier import index_terms
 from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import LOG_LANES, Dossier, LogAudit
+from verwijsindex.storage._postgres_arrays import (
+    BigintArray,
+    DateArray,
+    IntArray,
+    TextArray,
+)
 from verwijsindex.storage._postgres_begin import Locked, translated
 from verwijsindex.storage._postgres_sql import (
     ADD_COUNTS,
@@ -26,8 +34,6 @@ from verwijsindex.storage._postgres_sql import (
     SAVE_MANY,
     SEAL_HEADS,
     match_ids,
-    save_many_params,
-    save_params,
 )
 from verwijsindex.storage._sql import audit, decode, decode_match
 
@@ -49,6 +55,63 @@ def _head(row: tuple[int, str] | None) -> tuple[int, str] | None:
     """A lane's head as :meth:`PostgresTransaction.log_head` returns it (``None`` when the
     lane has no entry yet)."""
     return None if row is None or row[0] == 0 else row
+
+
+def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
+    terms = index_terms(dossier)
+    return {
+        "key": dossier.key,
+        "data": text,
+        "sweep_due": dossier.sweep_due,
+        "information_due": dossier.information_due,
+        "follow_up_due": dossier.follow_up_due,
+        "log_token": log_token(dossier.subject.log_secret),
+        "logged": dossier.logged,
+        "log_seal": dossier.log_seal,
+        "links": TextArray(terms.link_ids),
+        "matches": TextArray(terms.match_ids),
+        "professionals": TextArray(terms.professional_ids),
+        "parents": TextArray(terms.parent_keys),
+        "addresses": TextArray(terms.address_keys),
+    }
+
+
+def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
+    """The arrays of :data:`SAVE_MANY`: one entry per dossier, one per (term, key) pair."""
+    params: dict[str, list[Any]] = {
+        name: TextArray()
+        for name in (
+            "keys", "data", "log_tokens", "log_seals", "link_ids", "link_keys",
+            "match_ids", "match_keys", "professional_ids", "professional_keys",
+            "parent_keys", "parent_owner_keys", "address_keys", "address_owner_keys",
+        )
+    }  # fmt: skip
+    params["sweep_due"] = DateArray()
+    params["information_due"] = DateArray()
+    params["follow_up_due"] = DateArray()
+    params["logged"] = IntArray()
+    for dossier, text in saved:
+        key = dossier.key
+        terms = index_terms(dossier)
+        params["keys"].append(key)
+        params["data"].append(text)
+        params["sweep_due"].append(dossier.sweep_due)
+        params["information_due"].append(dossier.information_due)
+        params["follow_up_due"].append(dossier.follow_up_due)
+        params["log_tokens"].append(log_token(dossier.subject.log_secret))
+        params["logged"].append(dossier.logged)
+        params["log_seals"].append(dossier.log_seal)
+        for ids, owners, column in (
+            ("link_ids", "link_keys", terms.link_ids),
+            ("match_ids", "match_keys", terms.match_ids),
+            ("professional_ids", "professional_keys", terms.professional_ids),
+            ("parent_keys", "parent_owner_keys", terms.parent_keys),
+            ("address_keys", "address_owner_keys", terms.address_keys),
+        ):
+            unique = list(dict.fromkeys(column))
+            params[ids].extend(unique)
+            params[owners].extend([key] * len(unique))
+    return params
 
 
 class PostgresTransaction:
@@ -276,13 +339,13 @@ class PostgresTransaction:
                 self._conn.execute(query, params)
             organisations = self._conn.execute(
                 "SELECT id, data FROM organisations WHERE id = ANY (%s::text[])",
-                [list(organisation_ids)],
+                [TextArray(organisation_ids)],
             )
             professionals = self._conn.execute(
                 "SELECT id, data FROM professionals WHERE id = ANY (%s::text[])",
-                [list(professional_ids)],
+                [TextArray(professional_ids)],
             )
-            heads = self._conn.execute(LOG_HEADS_FOR_UPDATE, [lanes]) if lanes else None
+            heads = self._conn.execute(LOG_HEADS_FOR_UPDATE, [IntArray(lanes)]) if lanes else None
         with translated():
             found_organisations: dict[str, str] = dict(organisations.fetchall())
             found_professionals: dict[str, str] = dict(professionals.fetchall())
@@ -342,10 +405,10 @@ class PostgresTransaction:
             " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key,"
             " recipient = EXCLUDED.recipient, data = EXCLUDED.data",
             [
-                list(latest),
-                [key for key, _ in latest.values()],
-                [n.recipient for _, n in latest.values()],
-                [to_json(n) for _, n in latest.values()],
+                TextArray(latest),
+                TextArray([key for key, _ in latest.values()]),
+                TextArray([n.recipient for _, n in latest.values()]),
+                TextArray([to_json(n) for _, n in latest.values()]),
             ],
         )
 
@@ -396,9 +459,10 @@ class PostgresTransaction:
         if not ids:
             return 0
         if claim is None:
-            return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [list(ids)])
+            return self._run("DELETE FROM outbox WHERE id = ANY (%s::text[])", [TextArray(ids)])
         return self._run(
-            "DELETE FROM outbox WHERE id = ANY (%s::text[]) AND claim = %s", [list(ids), claim]
+            "DELETE FROM outbox WHERE id = ANY (%s::text[]) AND claim = %s",
+            [TextArray(ids), claim],
         )
 
     def delete_notifications(self, key: str) -> None:
@@ -433,20 +497,20 @@ class PostgresTransaction:
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
         other = {lane: seal for lane, seal in seals.items() if lane not in heads}
         if other:
-            self._write(SEAL_HEADS, {"lanes": list(other), "seals": list(other.values())})
+            self._write(SEAL_HEADS, {"lanes": IntArray(other), "seals": TextArray(other.values())})
         if not entries and not refs:
             return
         params = {
-            "lanes": [entry.lane for entry in entries],
-            "seqs": [entry.seq for entry in entries],
-            "ids": [entry.id for entry in entries],
-            "data": [to_json(entry) for entry in entries],
-            "tokens": [token for token, _ in refs],
-            "entry_ids": [entry_id for _, entry_id in refs],
-            "head_lanes": list(heads),
-            "head_seqs": [seq for seq, _ in heads.values()],
-            "head_hashes": [h for _, h in heads.values()],
-            "head_seals": [seals.get(lane, "") for lane in heads],
+            "lanes": IntArray([entry.lane for entry in entries]),
+            "seqs": BigintArray([entry.seq for entry in entries]),
+            "ids": TextArray([entry.id for entry in entries]),
+            "data": TextArray([to_json(entry) for entry in entries]),
+            "tokens": TextArray([token for token, _ in refs]),
+            "entry_ids": TextArray([entry_id for _, entry_id in refs]),
+            "head_lanes": IntArray(heads),
+            "head_seqs": BigintArray([seq for seq, _ in heads.values()]),
+            "head_hashes": TextArray([h for _, h in heads.values()]),
+            "head_seals": TextArray([seals.get(lane, "") for lane in heads]),
         }
         self._write(APPEND_LOG, params)
         # the heads as appended (the append locks them): log_head answers from here
@@ -490,7 +554,7 @@ class PostgresTransaction:
             "SELECT l.id, l.data FROM unnest(%s::int[], %s::bigint[]) AS s(lane, start)"
             " JOIN log_entries l ON l.lane = s.lane AND l.seq >= s.start"
             " ORDER BY l.lane, l.seq",
-            [lanes, [starts.get(lane, 1) for lane in lanes]],
+            [IntArray(lanes), BigintArray([starts.get(lane, 1) for lane in lanes])],
         )
         for entry_id, data in rows:
             yield decode(data, LogEntry, "log_entries", entry_id)
@@ -532,11 +596,11 @@ class PostgresTransaction:
             self._write(
                 ADD_COUNTS,
                 {
-                    "months": list(columns[0]),
-                    "codes": list(columns[1]),
-                    "bands": list(columns[2]),
-                    "kinds": list(columns[3]),
-                    "counts": list(columns[4]),
+                    "months": DateArray(columns[0]),
+                    "codes": TextArray(columns[1]),
+                    "bands": TextArray(columns[2]),
+                    "kinds": TextArray(columns[3]),
+                    "counts": BigintArray(columns[4]),
                 },
             )
 

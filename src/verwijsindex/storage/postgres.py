@@ -48,6 +48,7 @@ try:
     from psycopg.rows import TupleRow, tuple_row
     from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
+    from verwijsindex.storage._postgres_arrays import know_arrays
     from verwijsindex.storage._postgres_begin import (
         Locked,
         lock_and_read,
@@ -175,6 +176,7 @@ class PostgresStore:
         """Set up a new connection of the store's own pool: the search path, and READ
         COMMITTED whatever the server's default says."""
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
+        know_arrays(conn)
         conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [self.schema])
 
     def _create_schema(self, connect: Callable[[], psycopg.Connection[TupleRow]] | None) -> None:
@@ -378,8 +380,11 @@ def _connect(url: str) -> psycopg.Connection[TupleRow]:
 
 def _autocommit(conn: psycopg.Connection[Any]) -> _Restore:
     """Put a connection of an application's pool in autocommit mode with tuple rows (the
-    store begins and ends its transactions itself); return what to restore."""
+    store begins and ends its transactions itself); return what to restore. The first
+    time, teach it the store's arrays (:func:`know_arrays`: only the store's own lists
+    change how they are sent)."""
     before = (conn.autocommit, conn.row_factory)
+    know_arrays(conn)
     if not conn.autocommit:
         if conn.info.transaction_status != TransactionStatus.IDLE:
             conn.rollback()
