@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import hmac
+import json
 import threading
 from datetime import date, datetime, time, timezone
 from typing import Any
@@ -484,3 +485,65 @@ def _monthrange_add_months(day: date, months: int) -> date:
 @given(st.dates(min_value=date(1600, 1, 1), max_value=date(2999, 12, 31)), st.integers(0, 1200))
 def test_add_months_is_the_calendar_s_month_length(day: date, months: int) -> None:
     assert add_months(day, months) == _monthrange_add_months(day, months)
+
+
+def _loads_as_json_loads(text: Any) -> Any:
+    """What ``_codec._loads`` did before it kept one decoder: ``json.loads`` with the same
+    hooks, each call building a decoder of its own."""
+    from verwijsindex.serialization import _codec
+
+    try:
+        data = json.loads(text, parse_constant=_codec._refuse_constant, parse_float=_codec._finite)
+        source = text if isinstance(text, str) else text.decode("utf-8")
+        if _codec._SURROGATE_ESCAPE.search(source):
+            _codec._refuse_lone_surrogates(data)
+        return data
+    except InvalidRecordError:
+        raise
+    except json.JSONDecodeError as exc:
+        error = InvalidRecordError(f"not valid JSON: {exc.msg} at position {exc.pos}")
+    except (ValueError, TypeError, RecursionError) as exc:
+        error = InvalidRecordError(f"not valid JSON ({type(exc).__name__})")
+    raise error from None
+
+
+def _parsed(parse: Any, text: Any) -> tuple[str, Any]:
+    try:
+        return ("value", parse(text))
+    except InvalidRecordError as error:
+        return ("error", str(error))
+
+
+_json_texts = st.one_of(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+        max_leaves=8,
+    ).map(lambda value: json.dumps(value, ensure_ascii=False)),
+    st.text(),
+    st.sampled_from(
+        [
+            "\ufeff{}",
+            '{"a": NaN}',
+            "[Infinity]",
+            "1e999",
+            '"\\ud800"',
+            '{"a": "\\udc00x"}',
+            "{",
+            "",
+            " ",
+            "[1,]",
+            '{"a": 1} x',
+            "\x00",
+        ]
+    ),
+)
+
+
+@given(text=_json_texts)
+def test_json_is_read_as_json_loads_reads_it_with_the_same_hooks(text: str) -> None:
+    from verwijsindex.serialization._codec import _loads
+
+    assert _parsed(_loads, text) == _parsed(_loads_as_json_loads, text)
+    data = text.encode("utf-8", "surrogatepass")
+    assert _parsed(_loads, data) == _parsed(_loads_as_json_loads, data)

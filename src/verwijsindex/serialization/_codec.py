@@ -126,9 +126,20 @@ def _finite(text: str) -> float:
     return number
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite)
+"""The one decoder of every record read: ``json.loads`` with these hooks would build a
+decoder for each call."""
+_BOM = "\ufeff"
+
+
 def _loads(text: str | bytes | bytearray) -> Any:
     try:
-        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+        if type(text) is str:
+            if text.startswith(_BOM):  # as json.loads refuses it
+                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+            data = _DECODER.decode(text)
+        else:
+            data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
         if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8")):
             _refuse_lone_surrogates(data)
         return data
