@@ -547,3 +547,35 @@ def test_json_is_read_as_json_loads_reads_it_with_the_same_hooks(text: str) -> N
     assert _parsed(_loads, text) == _parsed(_loads_as_json_loads, text)
     data = text.encode("utf-8", "surrogatepass")
     assert _parsed(_loads, data) == _parsed(_loads_as_json_loads, data)
+
+
+# --- directory records read by text ------------------------------------------------------------
+
+
+@given(professional=professionals())
+def test_a_directory_record_is_decoded_as_decode_decodes_it(professional: Professional) -> None:
+    from verwijsindex.serialization import to_json
+    from verwijsindex.storage._sql import decode, decode_directory
+
+    cases: tuple[tuple[Any, Any, str], ...] = (
+        (professional, Professional, "professionals"),
+        (professional.organisation, Organisation, "organisations"),
+    )
+    for record, cls, table in cases:
+        text = to_json(record)
+        first = decode_directory(text, cls, table, record.id)
+        assert first == decode(text, cls, table, record.id) == record
+        assert decode_directory(text, cls, table, record.id) is first  # read by text
+        # another text, another record: what a store holds now is what is read
+        renamed = attrs.evolve(record, name=record.name + " B")
+        assert decode_directory(to_json(renamed), cls, table, record.id) == renamed
+
+
+def test_a_corrupt_directory_record_fails_every_time_it_is_read() -> None:
+    from verwijsindex.errors import CorruptRecordError
+    from verwijsindex.storage._sql import decode_directory
+
+    for text in ('{"id": "org-1"}', "{", None, 7):
+        for _ in range(2):
+            with pytest.raises(CorruptRecordError, match="'organisations', row 'org-1'"):
+                decode_directory(text, Organisation, "organisations", "org-1")

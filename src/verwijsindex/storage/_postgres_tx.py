@@ -35,7 +35,7 @@ from verwijsindex.storage._postgres_sql import (
     SEAL_HEADS,
     match_ids,
 )
-from verwijsindex.storage._sql import audit, decode, decode_match
+from verwijsindex.storage._sql import audit, decode, decode_directory, decode_match
 
 __all__ = ["PostgresTransaction"]
 
@@ -319,7 +319,11 @@ class PostgresTransaction:
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         rows = self._rows("SELECT data FROM organisations WHERE id = %s", [organisation_id])
-        return decode(rows[0][0], Organisation, "organisations", organisation_id) if rows else None
+        return (
+            decode_directory(rows[0][0], Organisation, "organisations", organisation_id)
+            if rows
+            else None
+        )
 
     def read_directory(
         self,
@@ -354,13 +358,13 @@ class PostgresTransaction:
             self._heads[lane] = _head(found_heads.get(lane))
         return (
             {
-                i: decode(found_organisations[i], Organisation, "organisations", i)
+                i: decode_directory(found_organisations[i], Organisation, "organisations", i)
                 if i in found_organisations
                 else None
                 for i in organisation_ids
             },
             {
-                i: decode(found_professionals[i], Professional, "professionals", i)
+                i: decode_directory(found_professionals[i], Professional, "professionals", i)
                 if i in found_professionals
                 else None
                 for i in professional_ids
@@ -378,7 +382,7 @@ class PostgresTransaction:
         rows = self._rows("SELECT data FROM professionals WHERE id = %s", [professional_id])
         if not rows:
             return None
-        return decode(rows[0][0], Professional, "professionals", professional_id)
+        return decode_directory(rows[0][0], Professional, "professionals", professional_id)
 
     def put_professional(self, professional: Professional) -> None:
         self._write(
@@ -389,7 +393,7 @@ class PostgresTransaction:
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
-        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
+        found = (decode_directory(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox -----------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ error), the log audit, and the step that brings a version-1 logbook to version 2
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, TypeVar
 
 from verwijsindex.errors import ConfigurationError, CorruptRecordError, ValidationError
 from verwijsindex.logbook import Draft, chain, refs_digest
-from verwijsindex.model import LogEntry, Match, Notification
+from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
 from verwijsindex.serialization import from_json, match_from_dossier_json
 from verwijsindex.storage import Dossier, LogAudit
@@ -18,6 +19,7 @@ __all__ = [
     "audit",
     "corrupt",
     "decode",
+    "decode_directory",
     "decode_match",
     "recipient_of",
     "reseal_log",
@@ -26,6 +28,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+D = TypeVar("D", Organisation, Professional)
 
 
 def corrupt(table: str, row: object) -> CorruptRecordError:
@@ -39,6 +42,42 @@ def decode(text: object, cls: type[T], table: str, row: object) -> T:
         if not isinstance(text, str):
             raise ValidationError()
         return from_json(text, cls)
+    except ValidationError:
+        raise corrupt(table, row) from None
+
+
+DIRECTORY_RECORDS: Final = 4096
+"""Organisations and professionals kept decoded, by their stored text (see
+:func:`decode_directory`)."""
+
+
+def _kept(cls: type[D]) -> Callable[[str], D]:
+    @functools.lru_cache(maxsize=DIRECTORY_RECORDS)
+    def decoded(text: str) -> D:
+        return from_json(text, cls)
+
+    return decoded
+
+
+_DIRECTORY: Final[dict[type, Callable[[str], Any]]] = {
+    Organisation: _kept(Organisation),
+    Professional: _kept(Professional),
+}
+
+
+def decode_directory(text: object, cls: type[D], table: str, row: object) -> D:
+    """:func:`decode` for an organisation or a professional, kept by its stored text.
+
+    A registration reads the organisations and professionals it involves, the same few
+    hundred records again and again: one decoded from the same text is the same frozen
+    record, so it is built once. The text is still read from the store every time, so
+    what was changed since is what is returned; a record that does not parse is not
+    kept and fails every time it is read."""
+    try:
+        if not isinstance(text, str):
+            raise ValidationError()
+        found: D = _DIRECTORY[cls](text)
+        return found
     except ValidationError:
         raise corrupt(table, row) from None
 

@@ -21,7 +21,7 @@ from verwijsindex.storage import (
     LogAudit,
     index_terms,
 )
-from verwijsindex.storage._sql import audit, decode, decode_match
+from verwijsindex.storage._sql import audit, decode, decode_directory, decode_match
 from verwijsindex.storage._sqlite_sql import (
     ADD_COUNT,
     ADD_NOTIFICATION,
@@ -285,7 +285,7 @@ class SQLiteTransaction:
             ).fetchone()
         if row is None:
             return None
-        return decode(row[0], Organisation, "organisations", organisation_id)
+        return decode_directory(row[0], Organisation, "organisations", organisation_id)
 
     def put_organisation(self, organisation: Organisation) -> None:
         with TRANSLATE:
@@ -298,7 +298,7 @@ class SQLiteTransaction:
             ).fetchone()
         if row is None:
             return None
-        return decode(row[0], Professional, "professionals", professional_id)
+        return decode_directory(row[0], Professional, "professionals", professional_id)
 
     def put_professional(self, professional: Professional) -> None:
         with TRANSLATE:
@@ -307,7 +307,7 @@ class SQLiteTransaction:
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         with TRANSLATE:
             rows = self._db.execute("SELECT id, data FROM professionals ORDER BY id").fetchall()
-        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
+        found = (decode_directory(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox ------------------------------------------------------------------------------------
