@@ -70,21 +70,23 @@ def lock_and_read(
                 " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
                 [array],
             )
-        cursor = conn.execute(
-            "SELECT key, data FROM dossiers WHERE key = ANY (%s::text[])", [array]
-        )
-        terms = conn.execute(TERMS_OF_LOCKED, {"keys": array})
+        cursor = conn.execute(READ_LOCKED, {"keys": array})
+    rows = cursor.fetchall()
     found: dict[str, str | None] = dict.fromkeys(keys)
-    found.update(cursor.fetchall())
     held: dict[tuple[str, str], list[str]] = {}
-    for table, term, key, data in terms.fetchall():
+    for table, term, key, data in rows:
+        if table == "d":
+            found[key] = data
+            continue
         held.setdefault((table, term), []).append(key)
         if data is not None and key not in found:
             found[key] = data
     return Locked(found, held, frozenset(keys))
 
 
-TERMS_OF_LOCKED: Final = """
+READ_LOCKED: Final = """
+SELECT 'd', key, key, data FROM dossiers WHERE key = ANY (%(keys)s::text[])
+UNION ALL
 SELECT 'p', p.parent_key, p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)
 FROM dossier_parents p WHERE p.parent_key = ANY (%(keys)s::text[])
 UNION ALL
@@ -92,8 +94,10 @@ SELECT 'a', a.address_key, a.key, (SELECT d.data FROM dossiers d WHERE d.key = a
 FROM dossier_addresses a WHERE a.address_key = ANY (%(keys)s::text[])
 ORDER BY 1, 2, 3
 """
-"""The siblings and housemates under the locked keys that are a parent's or a dwelling's,
-read in the same round trip as the locks: a batch of registrations asks for every one."""
+"""The dossiers of the locked keys (``'d'`` rows), and the siblings and housemates under
+the locked keys that are a parent's (``'p'``) or a dwelling's (``'a'``), with their
+dossiers: one statement after the locks, read in the same round trip. A batch of
+registrations asks for every one. (One statement: one snapshot for all of it.)"""
 
 
 @attrs.frozen

@@ -341,18 +341,17 @@ class PostgresTransaction:
         with translated(), self._conn.pipeline():
             for query, params in queue:
                 self._conn.execute(query, params)
-            organisations = self._conn.execute(
-                "SELECT id, data FROM organisations WHERE id = ANY (%s::text[])",
-                [TextArray(organisation_ids)],
-            )
-            professionals = self._conn.execute(
-                "SELECT id, data FROM professionals WHERE id = ANY (%s::text[])",
-                [TextArray(professional_ids)],
+            directory = self._conn.execute(
+                "SELECT 'o', id, data FROM organisations WHERE id = ANY (%s::text[])"
+                " UNION ALL SELECT 'p', id, data FROM professionals WHERE id = ANY (%s::text[])",
+                [TextArray(organisation_ids), TextArray(professional_ids)],
             )
             heads = self._conn.execute(LOG_HEADS_FOR_UPDATE, [IntArray(lanes)]) if lanes else None
         with translated():
-            found_organisations: dict[str, str] = dict(organisations.fetchall())
-            found_professionals: dict[str, str] = dict(professionals.fetchall())
+            found_organisations: dict[str, str] = {}
+            found_professionals: dict[str, str] = {}
+            for table, record_id, data in directory.fetchall():
+                (found_organisations if table == "o" else found_professionals)[record_id] = data
             found_heads = {lane: (seq, h) for lane, seq, h in heads.fetchall()} if heads else {}
         for lane in lanes:
             self._heads[lane] = _head(found_heads.get(lane))
