@@ -15,9 +15,11 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
+from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import Dossier, MemoryStore, index_terms
 
@@ -73,19 +75,40 @@ class _RecordingTransaction:
         found: list[str] = self._inner.keys_for_parent(parent_key)
         return found
 
+    def keys_for_address(self, address_key: str) -> list[str]:
+        self._ops.append(("address", address_key))
+        found: list[str] = self._inner.keys_for_address(address_key)
+        return found
+
     def save(self, dossier: Dossier) -> None:
         terms = index_terms(dossier)
         self._ops.append(
             (
                 "save",
-                dossier.key,
-                to_json(dossier),
-                None if dossier.sweep_due is None else dossier.sweep_due.isoformat(),
-                None if dossier.information_due is None else dossier.information_due.isoformat(),
-                (terms.link_ids, terms.match_ids, terms.professional_ids, terms.parent_keys),
+                (
+                    dossier.key,
+                    to_json(dossier),
+                    _day(dossier.sweep_due),
+                    _day(dossier.information_due),
+                    _day(dossier.follow_up_due),
+                    log_token(dossier.subject.log_secret),
+                    dossier.logged,
+                    dossier.log_seal,
+                ),
+                (
+                    terms.link_ids,
+                    terms.match_ids,
+                    terms.professional_ids,
+                    terms.parent_keys,
+                    terms.address_keys,
+                ),
             )
         )
         self._inner.save(dossier)
+
+    def add_counts(self, items: Sequence[tuple[date, str, str, str, int]]) -> None:
+        self._ops.append(("counts", [(m.isoformat(), *rest) for m, *rest in items]))
+        self._inner.add_counts(items)
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
         self._ops.append(("notes", [(n.id, key, to_json(n)) for key, n in items]))
@@ -103,8 +126,12 @@ class _RecordingTransaction:
         seals: Mapping[int, str] | None = None,
     ) -> None:
         rows = [(e.lane, e.id, to_json(e), e.hash) for e in entries]
-        self._ops.append(("log", rows, list(refs)))
+        self._ops.append(("log", rows, list(refs), dict(seals or {})))
         self._inner.append_log(entries, refs, seals or {})
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 class RecordingStore:
@@ -144,11 +171,13 @@ class MemoryReplay:
         self.by_match: dict[str, str] = {}
         self.by_professional: dict[str, set[str]] = {}
         self.by_parent: dict[str, set[str]] = {}
+        self.by_address: dict[str, set[str]] = {}
+        self.counts: dict[tuple[str, str, str, str], int] = {}
         self.organisations = {o.id: o for o in organisations}
         self.professionals: dict[str, Any] = {p.id: p for p in professionals}
         self.outbox: dict[str, tuple[str, str]] = {}
         self.lanes: dict[int, list[str]] = {}
-        self.heads: dict[int, tuple[int, str]] = {}
+        self.heads: dict[int, tuple[int, str, str]] = {}
         self.refs: dict[str, list[str]] = {}
 
     def run(self, tx: RecordedTransaction) -> None:
@@ -164,9 +193,12 @@ class MemoryReplay:
                 self.professionals[op[1]] = op[2]
             elif kind == "parent":
                 sorted(self.by_parent.get(op[1], ()))
+            elif kind == "address":
+                sorted(self.by_address.get(op[1], ()))
             elif kind == "save":
-                key, data, _, _, (links, matches, pros, parents) = op[1:]
-                self.dossiers[key] = data
+                row, (links, matches, pros, parents, addresses) = op[1:]
+                key = row[0]
+                self.dossiers[key] = row
                 for link_id in links:
                     self.by_link[link_id] = key
                 for match_id in matches:
@@ -175,16 +207,26 @@ class MemoryReplay:
                     self.by_professional.setdefault(pid, set()).add(key)
                 for parent in parents:
                     self.by_parent.setdefault(parent, set()).add(key)
+                for address in addresses:
+                    self.by_address.setdefault(address, set()).add(key)
+            elif kind == "counts":
+                for month, code, band, what, n in op[1]:
+                    cell = (month, code, band, what)
+                    self.counts[cell] = self.counts.get(cell, 0) + n
             elif kind == "notes":
                 for nid, key, data in op[1]:
                     self.outbox[nid] = (key, data)
             elif kind == "head":
                 self.heads.get(op[1])
             elif kind == "log":
+                seals = op[3]
                 for lane, _entry_id, data, hash_ in op[1]:
                     entries = self.lanes.setdefault(lane, [])
                     entries.append(data)
-                    self.heads[lane] = (len(entries), hash_)
+                    self.heads[lane] = (len(entries), hash_, seals.get(lane, ""))
+                for lane, seal in seals.items():  # a lane sealed anew without an entry
+                    if lane in self.heads:
+                        self.heads[lane] = (*self.heads[lane][:2], seal)
                 for token, entry_id in op[2]:
                     self.refs.setdefault(token, []).append(entry_id)
 
@@ -196,12 +238,23 @@ _SIDE_SQL = (
     "INSERT OR IGNORE INTO dossier_matches (match_id, key) VALUES (?, ?)",
     "INSERT OR IGNORE INTO dossier_professionals (professional_id, key) VALUES (?, ?)",
     "INSERT OR IGNORE INTO dossier_parents (parent_key, key) VALUES (?, ?)",
+    "INSERT OR IGNORE INTO dossier_addresses (address_key, key) VALUES (?, ?)",
 )
 _UPSERT_DOSSIER = (
-    "INSERT INTO dossiers (key, data, sweep_due, information_due) VALUES (?, ?, ?, ?) "
+    "INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,"
+    " logged, log_seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (key) DO UPDATE SET data = excluded.data, sweep_due = excluded.sweep_due, "
-    "information_due = excluded.information_due"
+    "information_due = excluded.information_due, follow_up_due = excluded.follow_up_due, "
+    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
 )
+_ADD_COUNTS = (
+    "INSERT INTO stat_counts (month, municipality, age_band, kind, count) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (month, municipality, age_band, kind)"
+    " DO UPDATE SET count = count + excluded.count"
+)
+_SIDES = 5
+"""The side tables a saved dossier's terms go to: links, matches, professionals, parents
+and addresses."""
 
 
 def sqlite_connect(path: str) -> sqlite3.Connection:
@@ -231,7 +284,7 @@ class SQLiteReplay:
         db.execute("BEGIN IMMEDIATE")
         heads: dict[int, int] = {}
         dossiers: list[tuple[Any, ...]] = []
-        sides: list[list[tuple[str, str]]] = [[], [], [], []]
+        sides: list[list[tuple[str, str]]] = [[] for _ in range(_SIDES)]
         try:
             for op in tx.ops:
                 kind = op[0]
@@ -252,13 +305,17 @@ class SQLiteReplay:
                         "SELECT key FROM dossier_parents WHERE parent_key = ? ORDER BY key",
                         (op[1],),
                     ).fetchall()
+                elif kind == "address":
+                    db.execute(
+                        "SELECT key FROM dossier_addresses WHERE address_key = ? ORDER BY key",
+                        (op[1],),
+                    ).fetchall()
                 elif kind == "save":
-                    key, data, sweep_due, information_due, terms = op[1:]
-                    dossiers.append((key, data, sweep_due, information_due))
-                    for rows, column in zip(sides, terms, strict=True):
-                        rows.extend((term, key) for term in column)
+                    _collect(op, dossiers, sides)
                     if not self.batched:
                         self._write(dossiers, sides)
+                elif kind == "counts":
+                    db.executemany(_ADD_COUNTS, op[1])
                 elif kind == "notes":
                     db.executemany("INSERT INTO outbox (id, key, data) VALUES (?, ?, ?)", op[1])
                 elif kind == "head":
@@ -268,7 +325,7 @@ class SQLiteReplay:
                     heads[op[1]] = 0 if row is None else row[0]
                 elif kind == "log":
                     self._write(dossiers, sides)
-                    self._log(op[1], op[2], heads)
+                    self._log(op[1], op[2], op[3], heads)
             self._write(dossiers, sides)
             db.execute("COMMIT")
         except BaseException:
@@ -285,24 +342,41 @@ class SQLiteReplay:
                 rows.clear()
 
     def _log(
-        self, entries: list[tuple[int, str, str, str]], refs: list[Any], heads: dict[int, int]
+        self,
+        entries: list[tuple[int, str, str, str]],
+        refs: list[Any],
+        seals: dict[int, str],
+        heads: dict[int, int],
     ) -> None:
         rows = []
-        last: dict[int, tuple[int, int, str]] = {}
+        last: dict[int, tuple[int, int, str, str]] = {}
         for lane, entry_id, data, hash_ in entries:
             heads[lane] = seq = heads.get(lane, 0) + 1
             rows.append((lane, seq, entry_id, data))
-            last[lane] = (lane, seq, hash_)
+            last[lane] = (lane, seq, hash_, seals.get(lane, ""))
         self.db.executemany(
             "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)", rows
         )
         self.db.executemany(
-            "INSERT INTO log_heads (lane, seq, hash) VALUES (?, ?, ?) "
-            "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (lane) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+            " seal = excluded.seal",
             list(last.values()),
         )
+        resealed = [(seal, lane) for lane, seal in seals.items() if lane not in last]
+        if resealed:
+            self.db.executemany("UPDATE log_heads SET seal = ? WHERE lane = ?", resealed)
         if refs:
             self.db.executemany("INSERT INTO log_refs (token, entry_id) VALUES (?, ?)", refs)
+
+
+def _collect(op: Op, dossiers: list[tuple[Any, ...]], sides: list[list[tuple[str, str]]]) -> None:
+    """A recorded save: its dossier row, and a (term, key) row per side table."""
+    row, terms = op[1:]
+    key = row[0]
+    dossiers.append(row)
+    for rows, column in zip(sides, terms, strict=True):
+        rows.extend((term, key) for term in column)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -347,7 +421,7 @@ class PostgresReplay:
         conn = self.conn
         heads: dict[int, int] = {}
         dossiers: list[tuple[Any, ...]] = []
-        sides: list[list[tuple[str, str]]] = [[], [], [], []]
+        sides: list[list[tuple[str, str]]] = [[] for _ in range(_SIDES)]
         with conn.transaction():
             self._lock(tx.locks)
             if self.batched:
@@ -368,7 +442,12 @@ class PostgresReplay:
                         "SELECT key FROM dossier_parents WHERE parent_key = %s ORDER BY key",
                         [op[1]],
                     ).fetchall()
-                elif kind in ("put_pro", "save", "notes"):
+                elif kind == "address":
+                    conn.execute(
+                        "SELECT key FROM dossier_addresses WHERE address_key = %s ORDER BY key",
+                        [op[1]],
+                    ).fetchall()
+                elif kind in ("put_pro", "save", "notes", "counts"):
                     self._apply(op, dossiers, sides)
                     if kind == "save" and not self.batched:
                         self._write(dossiers, sides)
@@ -379,12 +458,15 @@ class PostgresReplay:
                     heads[op[1]] = 0 if row is None else row[0]
                 elif kind == "log":
                     self._write(dossiers, sides)
-                    self._log(op[1], op[2], heads)
+                    self._log(op[1], op[2], op[3], heads)
             self._write(dossiers, sides)
 
     def _run_pipelined(self, tx: RecordedTransaction) -> None:
         conn = self.conn
-        of = {kind: [op for op in tx.ops if op[0] == kind] for kind in ("load", "parent", "head")}
+        of = {
+            kind: [op for op in tx.ops if op[0] == kind]
+            for kind in ("load", "parent", "address", "head")
+        }
         organisations = sorted({op[1] for op in tx.ops if op[0] == "org"})
         professionals = sorted({op[1] for op in tx.ops if op[0] == "pro"})
         try:
@@ -398,8 +480,13 @@ class PostgresReplay:
                     "SELECT key FROM dossier_parents WHERE parent_key = ANY(%s) ORDER BY key",
                     [[op[1] for op in of["parent"]]],
                 )
+                addresses = conn.execute(
+                    "SELECT key FROM dossier_addresses WHERE address_key = ANY(%s) ORDER BY key",
+                    [[op[1] for op in of["address"]]],
+                )
             read.fetchall()
             parents.fetchall()
+            addresses.fetchall()
             with conn.pipeline():
                 found = [
                     conn.execute(
@@ -417,14 +504,14 @@ class PostgresReplay:
                 cursor.fetchall()
             heads: dict[int, int] = dict(lanes.fetchall())
             dossiers: list[tuple[Any, ...]] = []
-            sides: list[list[tuple[str, str]]] = [[], [], [], []]
+            sides: list[list[tuple[str, str]]] = [[] for _ in range(_SIDES)]
             with conn.pipeline():
                 for op in tx.ops:
-                    if op[0] in ("put_pro", "save", "notes"):
+                    if op[0] in ("put_pro", "save", "notes", "counts"):
                         self._apply(op, dossiers, sides)
                     elif op[0] == "log":
                         self._write(dossiers, sides)
-                        self._log(op[1], op[2], heads)
+                        self._log(op[1], op[2], op[3], heads)
                 self._write(dossiers, sides)
                 conn.execute("COMMIT")
         except BaseException:
@@ -444,10 +531,15 @@ class PostgresReplay:
                 [op[1], op[2]],
             )
         elif kind == "save":
-            key, data, sweep_due, information_due, terms = op[1:]
-            dossiers.append((key, data, sweep_due, information_due))
-            for rows, column in zip(sides, terms, strict=True):
-                rows.extend((term, key) for term in column)
+            _collect(op, dossiers, sides)
+        elif kind == "counts":
+            with self.conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO stat_counts (month, municipality, age_band, kind, count)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (month, municipality, age_band, kind)"
+                    " DO UPDATE SET count = stat_counts.count + EXCLUDED.count",
+                    op[1],
+                )
         else:
             with self.conn.cursor() as cur:
                 cur.executemany("INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1])
@@ -456,9 +548,12 @@ class PostgresReplay:
         with self.conn.cursor() as cur:
             if dossiers:
                 cur.executemany(
-                    "INSERT INTO dossiers (key, data, sweep_due, information_due) "
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data,"
-                    " sweep_due = EXCLUDED.sweep_due, information_due = EXCLUDED.information_due",
+                    "INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due,"
+                    " log_token, logged, log_seal) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data,"
+                    " sweep_due = EXCLUDED.sweep_due, information_due = EXCLUDED.information_due,"
+                    " follow_up_due = EXCLUDED.follow_up_due, log_token = EXCLUDED.log_token,"
+                    " logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal",
                     dossiers,
                 )
                 dossiers.clear()
@@ -467,6 +562,7 @@ class PostgresReplay:
                 ("dossier_matches", "match_id"),
                 ("dossier_professionals", "professional_id"),
                 ("dossier_parents", "parent_key"),
+                ("dossier_addresses", "address_key"),
             )
             for (table, column), rows in zip(tables, sides, strict=True):
                 if rows:
@@ -478,20 +574,28 @@ class PostgresReplay:
                     rows.clear()
 
     def _log(
-        self, entries: list[tuple[int, str, str, str]], refs: list[Any], heads: dict[int, int]
+        self,
+        entries: list[tuple[int, str, str, str]],
+        refs: list[Any],
+        seals: dict[int, str],
+        heads: dict[int, int],
     ) -> None:
         rows = []
-        last: dict[int, tuple[int, str, int]] = {}
+        last: dict[int, tuple[int, str, str, int]] = {}
         for lane, entry_id, data, hash_ in entries:
             heads[lane] = seq = heads.get(lane, 0) + 1
             rows.append((lane, seq, entry_id, data))
-            last[lane] = (seq, hash_, lane)
+            last[lane] = (seq, hash_, seals.get(lane, ""), lane)
+        resealed = [(seal, lane) for lane, seal in seals.items() if lane not in last]
         with self.conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO log_entries (lane, seq, id, data) VALUES (%s, %s, %s, %s)", rows
             )
             cur.executemany(
-                "UPDATE log_heads SET seq = %s, hash = %s WHERE lane = %s", list(last.values())
+                "UPDATE log_heads SET seq = %s, hash = %s, seal = %s WHERE lane = %s",
+                list(last.values()),
             )
+            if resealed:
+                cur.executemany("UPDATE log_heads SET seal = %s WHERE lane = %s", resealed)
             if refs:
                 cur.executemany("INSERT INTO log_refs (token, entry_id) VALUES (%s, %s)", refs)
