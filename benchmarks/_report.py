@@ -78,6 +78,29 @@ def time_each(items: Iterable[T], action: Callable[[T], object]) -> Timing:
     return Timing(len(latencies), (clock() - start) / 1e9, latencies)
 
 
+def time_alternating(
+    pairs: Iterable[tuple[Callable[[], object], Callable[[], object]]],
+) -> tuple[Timing, Timing]:
+    """Run the two calls of each pair one after the other, timing each: two sides that
+    alternate call by call see the same machine, so a load that comes and goes on a
+    shared machine slows both alike. Each side's time is the sum of its own calls."""
+    first: list[int] = []
+    second: list[int] = []
+    clock = time.perf_counter_ns
+    for a, b in pairs:
+        t0 = clock()
+        a()
+        t1 = clock()
+        b()
+        t2 = clock()
+        first.append(t1 - t0)
+        second.append(t2 - t1)
+    return (
+        Timing(len(first), sum(first) / 1e9, first),
+        Timing(len(second), sum(second) / 1e9, second),
+    )
+
+
 def time_total(count: int, action: Callable[[], object]) -> Timing:
     """Time one call of *action* that does *count* operations."""
     start = time.perf_counter()
