@@ -24,6 +24,7 @@ __all__ = [
     "OLDER_SNAPSHOTS",
     "SAVE",
     "SAVE_MANY",
+    "SAVE_NEW",
     "SCHEMA_VERSION",
     "SCRUBBED",
     "SEAL_HEADS",
@@ -254,6 +255,35 @@ SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING
 """
 # The deletes and inserts of one side table touch disjoint rows, so they may run as
 # sibling statements of one command: a save is one round trip.
+
+SAVE_NEW: Final = """
+WITH dossier AS (
+    INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
+                          logged, log_seal)
+    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(follow_up_due)s,
+            %(log_token)s, %(logged)s, %(log_seal)s)
+    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
+        information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
+        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+), links_new AS (
+    INSERT INTO dossier_links (link_id, key) SELECT DISTINCT unnest(%(links)s::text[]), %(key)s
+    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
+), matches_new AS (
+    INSERT INTO dossier_matches (match_id, key) SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s
+    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
+), professionals_new AS (
+    INSERT INTO dossier_professionals (professional_id, key)
+    SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
+), parents_new AS (
+    INSERT INTO dossier_parents (parent_key, key)
+    SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
+)
+INSERT INTO dossier_addresses (address_key, key)
+SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING
+"""
+# SAVE for a youth who had no dossier when the transaction locked them, saved for the
+# first time in it: no look-up row can name the key (they are written and removed with
+# the dossier, under its lock), so there is nothing to delete.
 
 SAVE_MANY: Final = """
 WITH dossier AS (

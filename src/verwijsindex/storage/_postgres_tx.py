@@ -32,6 +32,7 @@ from verwijsindex.storage._postgres_sql import (
     DELETE,
     SAVE,
     SAVE_MANY,
+    SAVE_NEW,
     SEAL_HEADS,
     match_ids,
 )
@@ -132,6 +133,8 @@ class PostgresTransaction:
         self._read: dict[str, str | None] = dict(locked.read) if locked else {}
         self._terms = dict(locked.terms) if locked else {}
         self._held = locked.keys if locked else frozenset()
+        # the locked keys without a dossier, not yet saved or deleted in this transaction
+        self._absent = {k for k in locked.keys if locked.read.get(k) is None} if locked else set()
         self._queue: list[tuple[LiteralString, Params]] = []
         self._saves: list[tuple[Dossier, str]] = []
         # the log heads read (and locked) ahead with the directory, then as appended
@@ -152,15 +155,20 @@ class PostgresTransaction:
         when two of them claim the same link or match id, so that the last one saved gets
         it, as separate saves would)."""
         saved, self._saves = self._saves, []
+        if len(saved) == 1:
+            key = saved[0][0].key
+            new = key in self._absent
+            self._absent.discard(key)
+            self._queue.append((SAVE_NEW if new else SAVE, save_params(*saved[0])))
+            return
+        self._absent.difference_update(dossier.key for dossier, _ in saved)
         claimed: dict[str, str] = {}
         for dossier, _ in saved:
             for term in (*(lk.id for lk in dossier.links), *match_ids(dossier)):
                 if claimed.setdefault(term, dossier.key) != dossier.key:
                     self._queue.extend((SAVE, save_params(*one)) for one in saved)
                     return
-        if len(saved) == 1:
-            self._queue.append((SAVE, save_params(*saved[0])))
-        elif saved:
+        if saved:
             latest = {dossier.key: (dossier, text) for dossier, text in saved}
             self._queue.append((SAVE_MANY, save_many_params(latest.values())))
 
@@ -222,6 +230,7 @@ class PostgresTransaction:
 
     def delete(self, key: str) -> None:
         self._held = frozenset()
+        self._absent.discard(key)
         self._write(DELETE, {"key": key})
         self._read[key] = None
 
