@@ -47,9 +47,10 @@ def lock_and_read(
     it too, so the answer stays current as well.
 
     A transaction with locks plans its statements once (``plan_cache_mode =
-    force_generic_plan``, for this transaction only): it runs look-ups by key and writes,
-    whose plan does not depend on the values, and the server otherwise planned its reads
-    by ``key = ANY (...)`` anew at every execution (80-110 us each).
+    force_generic_plan``, set for this transaction only by the statement that takes the
+    locks): it runs look-ups by key and writes, whose plan does not depend on the values,
+    and the server otherwise planned its reads by ``key = ANY (...)`` anew at every
+    execution (80-110 us each).
     """
     if not keys:
         nothing = Locked({}, {}, frozenset())
@@ -66,18 +67,12 @@ def lock_and_read(
     with conn.pipeline():
         conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         if schema is not None:
-            conn.execute(
-                "SELECT pg_catalog.set_config('search_path', %s, true),"
-                " pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true)",
-                [schema],
-            )
-        else:
-            conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         if len(keys) == 1:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
+            conn.execute(_GENERIC + ", pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
         else:
             conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+                _GENERIC + ", pg_advisory_xact_lock(hashtextextended(k, 0))"
                 " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
                 [array],
             )
@@ -94,6 +89,10 @@ def lock_and_read(
             found[key] = data
     return Locked(found, held, frozenset(keys))
 
+
+_GENERIC: Final = "SELECT pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true)"
+"""The start of the lock statement: its transaction plans statements once (see
+:func:`lock_and_read`); in the statement of the locks, not one of its own."""
 
 READ_LOCKED: Final = """
 SELECT 'd', key, key, data FROM dossiers WHERE key = ANY (%(keys)s::text[])
