@@ -135,3 +135,18 @@ def test_learning_them_leaves_the_connections_other_arrays_alone(postgres_url: s
         assert after == before
         assert _dumped(conn, ["a", "b"]) == plain_before
         assert conn.adapters.get_dumper(list, PyFormat.BINARY) is ListBinaryDumper
+
+
+@pytest.mark.parametrize("encoding", ["LATIN1", "WIN1252", "SQL_ASCII"])
+def test_text_is_encoded_as_psycopg_encodes_it_in_the_connections_encoding(
+    postgres_url: str, encoding: str
+) -> None:
+    values = ["caf\u00e9", None, "Ma\u00e4stricht", "plain"]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        know_arrays(conn)
+        conn.execute(f"SET client_encoding TO '{encoding}'")
+        ours = Transformer(conn).get_dumper(TextArray(values), PyFormat.AUTO)
+        theirs = ListBinaryDumper(list, Transformer(conn)).upgrade(values, PyFormat.BINARY)
+        assert _bytes(ours.dump(TextArray(values))) == _bytes(theirs.dump(values))
+        if encoding != "SQL_ASCII":  # no conversion at all there: the server keeps bytes
+            assert conn.execute("SELECT %s", [TextArray(values)]).fetchone() == (values,)

@@ -27,7 +27,9 @@ from psycopg_pool import ConnectionPool  # noqa: E402
 from benchmarks._backends import index_on  # noqa: E402
 from benchmarks._common import add_organisations  # noqa: E402
 from benchmarks._data import make_world, registrations  # noqa: E402
-from verwijsindex.storage.postgres import PostgresStore  # noqa: E402
+from verwijsindex.errors import ConfigurationError  # noqa: E402
+from verwijsindex.storage._postgres_arrays import TextArray  # noqa: E402
+from verwijsindex.storage.postgres import PostgresStore, check_server_version  # noqa: E402
 
 
 @pytest.fixture(params=["own pool", "application pool"])
@@ -82,3 +84,29 @@ def test_a_registration_plans_none_of_its_statements_anew(store: PostgresStore) 
             " WHERE custom_plans > 0 AND statement NOT LIKE 'SELECT pg_catalog.set_config(%%'"
         )
     assert rows == []
+
+
+def test_the_stores_connections_send_its_arrays_with_its_own_dumpers(
+    store: PostgresStore,
+) -> None:
+    """On the store's own pool and on an application's: otherwise psycopg would adapt the
+    arrays as plain lists, to the same values, slower, and no other test would notice."""
+    from psycopg.adapt import PyFormat, Transformer
+
+    for locks in ((), ("a",)):
+        with store.transaction(locks) as tx:
+            dumper = Transformer(tx._conn).get_dumper(TextArray(["x"]), PyFormat.AUTO)
+            assert type(dumper).__module__ == "verwijsindex.storage._postgres_arrays"
+
+
+@pytest.mark.parametrize(("version", "major"), [(110022, 11), (100023, 10), (90624, 9)])
+def test_a_server_older_than_12_is_refused(version: int, major: int) -> None:
+    with pytest.raises(ConfigurationError, match=f"PostgreSQL 12 or later.*version {major}$"):
+        check_server_version(version)
+
+
+def test_a_server_of_12_or_later_is_taken(store: PostgresStore) -> None:
+    check_server_version(120000)
+    with store.transaction() as tx:
+        ((version,),) = tx._rows("SELECT current_setting('server_version_num')::int")
+    check_server_version(version)

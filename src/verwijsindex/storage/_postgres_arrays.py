@@ -87,8 +87,9 @@ class _TextArrayDumper(_ArrayDumper):
         conn = self.connection
         if conn is None or conn.pgconn.parameter_status(b"client_encoding") == b"UTF8":
             self._encoding = "utf-8"  # the usual case, without a look-up of the codec
-        else:
-            self._encoding = conn.info.encoding
+        else:  # as psycopg's own text dumpers: SQL_ASCII takes the bytes of UTF-8
+            encoding = conn.info.encoding
+            self._encoding = "utf-8" if encoding == "ascii" else encoding
 
     def dump(self, obj: TextArray) -> bytes:
         if not obj:

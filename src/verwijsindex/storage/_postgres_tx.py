@@ -401,7 +401,8 @@ class PostgresTransaction:
 
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         rows = self._rows("SELECT id, data FROM professionals ORDER BY id")
-        found = (decode_directory(data, Professional, "professionals", pid) for pid, data in rows)
+        # decoded, not kept: the whole directory would push out what registrations read
+        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox -----------------------------------------------------------------------------------

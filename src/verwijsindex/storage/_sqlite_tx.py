@@ -307,7 +307,8 @@ class SQLiteTransaction:
     def professionals_of(self, organisation_id: str) -> list[Professional]:
         with TRANSLATE:
             rows = self._db.execute("SELECT id, data FROM professionals ORDER BY id").fetchall()
-        found = (decode_directory(data, Professional, "professionals", pid) for pid, data in rows)
+        # decoded, not kept: the whole directory would push out what registrations read
+        found = (decode(data, Professional, "professionals", pid) for pid, data in rows)
         return [p for p in found if p.organisation.id == organisation_id]
 
     # -- outbox ------------------------------------------------------------------------------------

@@ -196,6 +196,7 @@ class PostgresStore:
                 conn.autocommit, conn.row_factory = restore
 
     def _migrate(self, conn: psycopg.Connection[TupleRow]) -> None:
+        check_server_version(conn.info.server_version)
         with translated(), conn.transaction():
             conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [self.schema])
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
@@ -372,6 +373,18 @@ class PostgresStore:
 
 _Restore: TypeAlias = "tuple[bool, Any]"
 """The autocommit mode and row factory of an application's connection, given back."""
+
+
+OLDEST_SERVER: Final = 120000
+"""PostgreSQL 12: a transaction with locks sets ``plan_cache_mode``, which 12 brought."""
+
+
+def check_server_version(version: int) -> None:
+    """Refuse a PostgreSQL server older than :data:`OLDEST_SERVER` (libpq's number: 150020
+    is 15.20), before anything is written."""
+    if version < OLDEST_SERVER:
+        major = version // 10000
+        raise ConfigurationError(f"PostgreSQL 12 or later is needed; the server is version {major}")
 
 
 def _connect(url: str) -> psycopg.Connection[TupleRow]:
