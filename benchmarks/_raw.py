@@ -111,7 +111,7 @@ class _RecordingTransaction:
         self._inner.add_counts(items)
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
-        self._ops.append(("notes", [(n.id, key, to_json(n)) for key, n in items]))
+        self._ops.append(("notes", [(n.id, key, n.recipient, to_json(n)) for key, n in items]))
         self._inner.add_notifications(items)
 
     def log_head(self, lane: int) -> tuple[int, str] | None:
@@ -175,7 +175,7 @@ class MemoryReplay:
         self.counts: dict[tuple[str, str, str, str], int] = {}
         self.organisations = {o.id: o for o in organisations}
         self.professionals: dict[str, Any] = {p.id: p for p in professionals}
-        self.outbox: dict[str, tuple[str, str]] = {}
+        self.outbox: dict[str, tuple[str, str, str]] = {}
         self.lanes: dict[int, list[str]] = {}
         self.heads: dict[int, tuple[int, str, str]] = {}
         self.refs: dict[str, list[str]] = {}
@@ -214,8 +214,8 @@ class MemoryReplay:
                     cell = (month, code, band, what)
                     self.counts[cell] = self.counts.get(cell, 0) + n
             elif kind == "notes":
-                for nid, key, data in op[1]:
-                    self.outbox[nid] = (key, data)
+                for nid, key, recipient, data in op[1]:
+                    self.outbox[nid] = (key, recipient, data)
             elif kind == "head":
                 self.heads.get(op[1])
             elif kind == "log":
@@ -317,7 +317,9 @@ class SQLiteReplay:
                 elif kind == "counts":
                     db.executemany(_ADD_COUNTS, op[1])
                 elif kind == "notes":
-                    db.executemany("INSERT INTO outbox (id, key, data) VALUES (?, ?, ?)", op[1])
+                    db.executemany(
+                        "INSERT INTO outbox (id, key, recipient, data) VALUES (?, ?, ?, ?)", op[1]
+                    )
                 elif kind == "head":
                     row = db.execute(
                         "SELECT seq FROM log_heads WHERE lane = ?", (op[1],)
@@ -363,9 +365,13 @@ class SQLiteReplay:
             " seal = excluded.seal",
             list(last.values()),
         )
-        resealed = [(seal, lane) for lane, seal in seals.items() if lane not in last]
+        resealed = [(lane, seal) for lane, seal in seals.items() if lane not in last]
         if resealed:
-            self.db.executemany("UPDATE log_heads SET seal = ? WHERE lane = ?", resealed)
+            self.db.executemany(
+                "INSERT INTO log_heads (lane, seq, hash, seal) VALUES (?, 0, '', ?)"
+                " ON CONFLICT (lane) DO UPDATE SET seal = excluded.seal",
+                resealed,
+            )
         if refs:
             self.db.executemany("INSERT INTO log_refs (token, entry_id) VALUES (?, ?)", refs)
 
@@ -387,9 +393,13 @@ class PostgresReplay:
     the same advisory locks. In *batched* mode the dossier reads of a transaction are one
     ``key = ANY(...)`` query and its writes one ``executemany`` per table. In *pipelined*
     mode a transaction is three round trips, as few as its reads allow: the locks with
-    the dossiers and the look-ups by parent; the organisations, professionals and log
-    heads (which a registration knows only once it has read the dossier); every write
-    with the ``COMMIT``."""
+    the dossiers and the look-ups by parent and dwelling (one statement); the
+    organisations and professionals (one statement) and the log heads, which a
+    registration knows only once it has read the dossier; every write with the
+    ``COMMIT``. The connection plans its statements once (``plan_cache_mode``), as the
+    library's transactions with locks do. Arrays are passed as Python lists, as
+    hand-written psycopg code passes them (the library's own array dumpers are its
+    own work)."""
 
     def __init__(
         self, url: str, schema: str, *, batched: bool = False, pipelined: bool = False
@@ -398,6 +408,9 @@ class PostgresReplay:
 
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute("SELECT pg_catalog.set_config('search_path', %s, false)", [schema])
+        # Its statements planned once, as the library's locked transactions plan theirs: the
+        # server would plan its reads by key = ANY (...) anew at every execution.
+        self.conn.execute("SET plan_cache_mode = force_generic_plan")
         self.batched = batched
         self.pipelined = pipelined
 
@@ -473,28 +486,21 @@ class PostgresReplay:
             with conn.pipeline():
                 conn.execute("BEGIN")
                 self._lock(tx.locks)
-                read = conn.execute(
-                    "SELECT data FROM dossiers WHERE key = ANY(%s)", [[op[1] for op in of["load"]]]
-                )
-                parents = conn.execute(
-                    "SELECT key FROM dossier_parents WHERE parent_key = ANY(%s) ORDER BY key",
-                    [[op[1] for op in of["parent"]]],
-                )
-                addresses = conn.execute(
-                    "SELECT key FROM dossier_addresses WHERE address_key = ANY(%s) ORDER BY key",
-                    [[op[1] for op in of["address"]]],
+                read = conn.execute(  # one statement, as the library reads them
+                    "SELECT 'd', data FROM dossiers WHERE key = ANY(%s)"
+                    " UNION ALL SELECT 'p', key FROM dossier_parents WHERE parent_key = ANY(%s)"
+                    " UNION ALL SELECT 'a', key FROM dossier_addresses WHERE address_key = ANY(%s)"
+                    " ORDER BY 1, 2",
+                    [[op[1] for op in of[kind]] for kind in ("load", "parent", "address")],
                 )
             read.fetchall()
-            parents.fetchall()
-            addresses.fetchall()
             with conn.pipeline():
                 found = [
                     conn.execute(
-                        "SELECT data FROM organisations WHERE id = ANY(%s)", [organisations]
-                    ),
-                    conn.execute(
-                        "SELECT data FROM professionals WHERE id = ANY(%s)", [professionals]
-                    ),
+                        "SELECT data FROM organisations WHERE id = ANY(%s)"
+                        " UNION ALL SELECT data FROM professionals WHERE id = ANY(%s)",
+                        [organisations, professionals],
+                    )
                 ]
                 lanes = conn.execute(
                     "SELECT lane, seq FROM log_heads WHERE lane = ANY(%s) ORDER BY lane FOR UPDATE",
@@ -542,7 +548,9 @@ class PostgresReplay:
                 )
         else:
             with self.conn.cursor() as cur:
-                cur.executemany("INSERT INTO outbox (id, key, data) VALUES (%s, %s, %s)", op[1])
+                cur.executemany(
+                    "INSERT INTO outbox (id, key, recipient, data) VALUES (%s, %s, %s, %s)", op[1]
+                )
 
     def _write(self, dossiers: list[tuple[Any, ...]], sides: list[list[tuple[str, str]]]) -> None:
         with self.conn.cursor() as cur:

@@ -83,18 +83,31 @@ def time_alternating(
 ) -> tuple[Timing, Timing]:
     """Run the two calls of each pair one after the other, timing each: two sides that
     alternate call by call see the same machine, so a load that comes and goes on a
-    shared machine slows both alike. Each side's time is the sum of its own calls."""
+    shared machine slows both alike. Which side goes first alternates too (A B, B A, ...),
+    so that neither always runs right after the other (a connection just used, a cache
+    just warmed, a collection the other side started). Each side's time is the sum of its
+    own calls. The two share one heap: meant for stores whose records live outside it
+    (SQLite, PostgreSQL), not for the memory store."""
     first: list[int] = []
     second: list[int] = []
     clock = time.perf_counter_ns
-    for a, b in pairs:
-        t0 = clock()
-        a()
-        t1 = clock()
-        b()
-        t2 = clock()
-        first.append(t1 - t0)
-        second.append(t2 - t1)
+    for i, (a, b) in enumerate(pairs):
+        if i % 2:
+            t0 = clock()
+            b()
+            t1 = clock()
+            a()
+            t2 = clock()
+            second.append(t1 - t0)
+            first.append(t2 - t1)
+        else:
+            t0 = clock()
+            a()
+            t1 = clock()
+            b()
+            t2 = clock()
+            first.append(t1 - t0)
+            second.append(t2 - t1)
     return (
         Timing(len(first), sum(first) / 1e9, first),
         Timing(len(second), sum(second) / 1e9, second),

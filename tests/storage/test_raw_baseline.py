@@ -15,11 +15,14 @@ from typing import Any
 
 import pytest
 
-from benchmarks._backends import index_on
-from benchmarks._common import add_organisations, record_single
-from benchmarks._data import make_world, registrations
-from benchmarks._raw import PostgresReplay, SQLiteReplay
+from benchmarks._common import add_organisations
+from benchmarks._data import NOW, make_world, registrations
+from benchmarks._raw import PostgresReplay, RecordedTransaction, RecordingStore, SQLiteReplay
+from verwijsindex.clock import FixedClock
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import Rules
 from verwijsindex.storage import Store
+from verwijsindex.testing import TEST_KEY
 
 _TABLES = (
     "dossiers",
@@ -41,27 +44,44 @@ _FIGURES = (
     "SELECT count(*) FROM dossiers WHERE follow_up_due IS NOT NULL",
     "SELECT count(*) FROM log_heads WHERE seal <> ''",
     "SELECT coalesce(sum(seq), 0) FROM log_heads",
+    "SELECT coalesce(sum(logged), 0) FROM dossiers",
+    "SELECT count(recipient) FROM outbox",
 )
+_RULES = Rules(address_match=True)
+"""With the address match on (off by default), so that dwellings are looked up and filed."""
 
 
-def _registered(open_store: Callable[[], Store], n: int) -> tuple[Any, Any]:
+def _index(store: Any) -> VerwijsIndex:
+    return VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(NOW), rules=_RULES)
+
+
+def _registered(open_store: Callable[[], Store], n: int) -> tuple[Any, list[RecordedTransaction]]:
+    """The library's registrations on a store, and what the same ones read and write,
+    recorded on a memory store, one transaction each."""
     world = make_world(professionals=40, organisations=8)
     regs = registrations(world, n, bsn_start=30_000_000, seed=5)
     store = open_store()
     add_organisations(store, world)
-    index = index_on(store)
+    index = _index(store)
     for r in regs:
         index.register(r.subject, r.professional)
     store.close()
-    return world, record_single(world, regs)
+    recorder = RecordingStore()
+    add_organisations(recorder, world)
+    recorder.take()
+    recording = _index(recorder)
+    for r in regs:
+        recording.register(r.subject, r.professional)
+    recorded = recorder.take()
+    assert any(op[0] == "address" for tx in recorded for op in tx.ops)
+    return world, recorded
 
 
 def _has_every_kind(figures: list[Any]) -> None:
-    """The mix writes matches, notifications, statistics and sealed lanes (address matches
-    are off by default, so no dwelling rows)."""
-    for table in ("dossier_matches", "outbox", "log_refs", "stat_counts"):
+    """The mix writes matches, dwellings, notifications, statistics and sealed lanes."""
+    for table in ("dossier_matches", "dossier_addresses", "outbox", "log_refs", "stat_counts"):
         assert figures[_TABLES.index(table)] > 0, table
-    assert figures[-2] > 0  # sealed lanes
+    assert figures[_FIGURES.index("SELECT count(*) FROM log_heads WHERE seal <> ''")] > 0
 
 
 def _figures(execute: Callable[[str], Any]) -> list[Any]:
