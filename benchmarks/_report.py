@@ -92,22 +92,11 @@ def time_alternating(
     second: list[int] = []
     clock = time.perf_counter_ns
     for i, (a, b) in enumerate(pairs):
-        if i % 2:
+        turns = ((a, first), (b, second)) if i % 2 == 0 else ((b, second), (a, first))
+        for call, into in turns:
             t0 = clock()
-            b()
-            t1 = clock()
-            a()
-            t2 = clock()
-            second.append(t1 - t0)
-            first.append(t2 - t1)
-        else:
-            t0 = clock()
-            a()
-            t1 = clock()
-            b()
-            t2 = clock()
-            first.append(t1 - t0)
-            second.append(t2 - t1)
+            call()
+            into.append(clock() - t0)
     return (
         Timing(len(first), sum(first) / 1e9, first),
         Timing(len(second), sum(second) / 1e9, second),

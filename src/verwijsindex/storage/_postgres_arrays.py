@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import struct
 import weakref
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Final
 
@@ -109,28 +110,31 @@ class _TextArrayDumper(_ArrayDumper):
         return b"".join(parts)
 
 
-class _IntArrayDumper(_ArrayDumper):
-    array_oid = 1007
+class _IntegersDumper(_ArrayDumper):
+    """Whole numbers of one size: *element_oid*, each packed (with its length) by *pack*."""
 
-    def dump(self, obj: IntArray) -> bytes:
+    element_oid: int
+    pack: Callable[[int, int], bytes]
+    size: int
+    what: str
+
+    def dump(self, obj: list[int]) -> bytes:
         if not obj:
-            return _EMPTY(0, 0, _INT4_OID)
+            return _EMPTY(0, 0, self.element_oid)
+        pack, size = self.pack, self.size
         try:
-            return _HEAD(1, 0, _INT4_OID, len(obj), 1) + b"".join([_INT4(4, n) for n in obj])
+            items = b"".join([pack(size, n) for n in obj])
         except struct.error:
-            raise psycopg.DataError("a value does not fit in an integer array") from None
+            raise psycopg.DataError(f"a value does not fit in {self.what}") from None
+        return _HEAD(1, 0, self.element_oid, len(obj), 1) + items
 
 
-class _BigintArrayDumper(_ArrayDumper):
-    array_oid = 1016
+class _IntArrayDumper(_IntegersDumper):
+    array_oid, element_oid, pack, size, what = 1007, _INT4_OID, _INT4, 4, "an integer array"
 
-    def dump(self, obj: BigintArray) -> bytes:
-        if not obj:
-            return _EMPTY(0, 0, _INT8_OID)
-        try:
-            return _HEAD(1, 0, _INT8_OID, len(obj), 1) + b"".join([_INT8(8, n) for n in obj])
-        except struct.error:
-            raise psycopg.DataError("a value does not fit in a bigint array") from None
+
+class _BigintArrayDumper(_IntegersDumper):
+    array_oid, element_oid, pack, size, what = 1016, _INT8_OID, _INT8, 8, "a bigint array"
 
 
 class _DateArrayDumper(_ArrayDumper):

@@ -216,8 +216,7 @@ DO UPDATE SET count = stat_counts.count + EXCLUDED.count
 """
 
 
-SAVE: Final = """
-WITH dossier AS (
+_UPSERT_DOSSIER: Final = """
     INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
                           logged, log_seal)
     VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(follow_up_due)s,
@@ -225,65 +224,57 @@ WITH dossier AS (
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
         information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
         log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
-), links_gone AS (
-    DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])
-), links_new AS (
-    INSERT INTO dossier_links (link_id, key) SELECT DISTINCT unnest(%(links)s::text[]), %(key)s
-    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
-), matches_gone AS (
-    DELETE FROM dossier_matches WHERE key = %(key)s AND match_id <> ALL (%(matches)s::text[])
-), matches_new AS (
-    INSERT INTO dossier_matches (match_id, key) SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s
-    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
-), professionals_gone AS (
-    DELETE FROM dossier_professionals
-    WHERE key = %(key)s AND professional_id <> ALL (%(professionals)s::text[])
-), professionals_new AS (
-    INSERT INTO dossier_professionals (professional_id, key)
-    SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
-), parents_gone AS (
-    DELETE FROM dossier_parents WHERE key = %(key)s AND parent_key <> ALL (%(parents)s::text[])
-), parents_new AS (
-    INSERT INTO dossier_parents (parent_key, key)
-    SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
-), addresses_gone AS (
-    DELETE FROM dossier_addresses
-    WHERE key = %(key)s AND address_key <> ALL (%(addresses)s::text[])
-)
-INSERT INTO dossier_addresses (address_key, key)
-SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING
 """
-# The deletes and inserts of one side table touch disjoint rows, so they may run as
-# sibling statements of one command: a save is one round trip.
+_TERMS_GONE: Final = {
+    "links": "DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])",
+    "matches": "DELETE FROM dossier_matches"
+    " WHERE key = %(key)s AND match_id <> ALL (%(matches)s::text[])",
+    "professionals": "DELETE FROM dossier_professionals"
+    " WHERE key = %(key)s AND professional_id <> ALL (%(professionals)s::text[])",
+    "parents": "DELETE FROM dossier_parents"
+    " WHERE key = %(key)s AND parent_key <> ALL (%(parents)s::text[])",
+    "addresses": "DELETE FROM dossier_addresses"
+    " WHERE key = %(key)s AND address_key <> ALL (%(addresses)s::text[])",
+}
+"""The look-up rows of a saved dossier that it no longer has, per side table."""
+_TERMS_NEW: Final = {
+    "links": "INSERT INTO dossier_links (link_id, key)"
+    " SELECT DISTINCT unnest(%(links)s::text[]), %(key)s"
+    " ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key",
+    "matches": "INSERT INTO dossier_matches (match_id, key)"
+    " SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s"
+    " ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key",
+    "professionals": "INSERT INTO dossier_professionals (professional_id, key)"
+    " SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING",
+    "parents": "INSERT INTO dossier_parents (parent_key, key)"
+    " SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING",
+    "addresses": "INSERT INTO dossier_addresses (address_key, key)"
+    " SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING",
+}
+"""The look-up rows of a saved dossier, per side table (a link or match id another
+dossier held moves to this one, as a later save claims it)."""
 
-SAVE_NEW: Final = """
-WITH dossier AS (
-    INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
-                          logged, log_seal)
-    VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(follow_up_due)s,
-            %(log_token)s, %(logged)s, %(log_seal)s)
-    ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
-        information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
-        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
-), links_new AS (
-    INSERT INTO dossier_links (link_id, key) SELECT DISTINCT unnest(%(links)s::text[]), %(key)s
-    ON CONFLICT (link_id) DO UPDATE SET key = EXCLUDED.key
-), matches_new AS (
-    INSERT INTO dossier_matches (match_id, key) SELECT DISTINCT unnest(%(matches)s::text[]), %(key)s
-    ON CONFLICT (match_id) DO UPDATE SET key = EXCLUDED.key
-), professionals_new AS (
-    INSERT INTO dossier_professionals (professional_id, key)
-    SELECT DISTINCT unnest(%(professionals)s::text[]), %(key)s ON CONFLICT DO NOTHING
-), parents_new AS (
-    INSERT INTO dossier_parents (parent_key, key)
-    SELECT DISTINCT unnest(%(parents)s::text[]), %(key)s ON CONFLICT DO NOTHING
-)
-INSERT INTO dossier_addresses (address_key, key)
-SELECT DISTINCT unnest(%(addresses)s::text[]), %(key)s ON CONFLICT DO NOTHING
-"""
-# SAVE for a youth who had no dossier when the transaction locked them, saved for the
-# first time in it: no look-up row can name the key (they are written and removed with
-# the dossier, under its lock), so there is nothing to delete.
+
+def _save(*, deletes: bool) -> str:
+    """One statement that saves a dossier and its look-up rows: the dossier's upsert, and
+    per side table the rows it no longer has deleted (with *deletes*) and its rows
+    inserted, as sibling parts of one command (they touch disjoint rows)."""
+    parts = [("dossier", _UPSERT_DOSSIER)]
+    for table in _TERMS_NEW:
+        if deletes:
+            parts.append((f"{table}_gone", _TERMS_GONE[table]))
+        parts.append((f"{table}_new", _TERMS_NEW[table]))
+    *ahead, (_, last) = parts
+    return "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in ahead) + "\n" + last
+
+
+SAVE: Final = _save(deletes=True)
+"""Save a dossier: a save is one round trip."""
+
+SAVE_NEW: Final = _save(deletes=False)
+"""SAVE for a youth who had no dossier when the transaction locked them, saved for the
+first time in it: no look-up row can name the key (they are written and removed with
+the dossier, under its lock), so there is nothing to delete."""
 
 SAVE_MANY: Final = """
 WITH dossier AS (
