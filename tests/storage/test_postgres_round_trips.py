@@ -46,7 +46,6 @@ from benchmarks._data import NOW, make_world, registrations
 from verwijsindex.clock import FixedClock
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.links import Registration
-from verwijsindex.storage import MemoryStore
 from verwijsindex.storage.postgres import PostgresStore
 from verwijsindex.testing import TEST_KEY, make_professional, make_subject
 
@@ -486,46 +485,6 @@ def test_the_round_trips_of_a_registration(traced: Traced) -> None:
     assert c.steady <= REPEAT_STEADY_BOUND, report
     for count in (a, b, c):
         assert count.ready == count.syncs + count.queries, report
-
-
-def _first_words(statement: str) -> str:
-    return " ".join(statement.split()[:3])
-
-
-def test_the_outbox_and_the_statistics_ride_on_the_logbook_append(traced: Traced) -> None:
-    """A match writes notifications, statistics and log entries: the commit's round trip
-    sends them as one statement with the logbook append, not as three (each statement in a
-    pipeline costs the client and the server a parse, a bind and a result)."""
-    first = make_professional(id="wijkteam-1", organisation="Wijkteam Maastricht")
-    second = make_professional(id="ggd-1", organisation="GGD Zuid Limburg")
-    for professional in (first, second):
-        traced.index.add_organisation(professional.organisation)
-    youth = make_subject(bsn="111222333", birth_date=date(2015, 3, 4), parents=["123456782"])
-    traced.register(youth, first)
-    matched, count = traced.register(youth, second)
-    assert matched.match is not None
-    last = count.trips[-1].statements
-    report = count.describe()
-    alone = ("INSERT INTO outbox", "INSERT INTO stat_counts")
-    assert not [s for s in last if _first_words(s) in alone], report
-    # the professional's upsert, the dossier's save, the logbook append with the outbox and
-    # the statistics, COMMIT (6 before: the outbox and the statistics each a statement)
-    assert len(last) == 4, report
-    # and what they wrote is what the same registrations write on the memory store
-    memory = VerwijsIndex(MemoryStore(), key=TEST_KEY, clock=FixedClock(NOW))
-    for professional in (first, second):
-        memory.add_organisation(professional.organisation)
-        memory.register(youth, professional)
-    written = []
-    for index in (traced.index, memory):
-        with index.store.transaction() as tx:
-            notes = sorted((n.kind.value, n.recipient) for n in tx.pending_notifications(None))
-            counts = tx.counts(date(2000, 1, 1), date(2100, 1, 1))
-            written.append(
-                (notes, counts, {lane: seq for lane, (seq, _) in tx.log_heads().items()})
-            )
-    assert written[0] == written[1]
-    assert written[0][0] and written[0][1] and written[0][2]
 
 
 def test_the_round_trips_of_a_mix_of_registrations(traced: Traced) -> None:

@@ -17,14 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADD_COUNTS",
-    "ADD_NOTIFICATIONS",
     "APPEND_LOG",
-    "APPEND_LOG_WITH",
     "CLAIM",
     "DELETE",
     "MIGRATIONS",
     "OLDER_SNAPSHOTS",
-    "RIDERS",
     "SAVE",
     "SAVE_MANY",
     "SAVE_NEW",
@@ -218,14 +215,6 @@ ON CONFLICT (month, municipality, age_band, kind)
 DO UPDATE SET count = stat_counts.count + EXCLUDED.count
 """
 
-ADD_NOTIFICATIONS: Final = """
-INSERT INTO outbox (id, key, recipient, data)
-SELECT * FROM unnest(%(outbox_ids)b::text[], %(outbox_keys)b::text[],
-                     %(outbox_recipients)b::text[], %(outbox_data)b::text[])
-ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key, recipient = EXCLUDED.recipient,
-    data = EXCLUDED.data
-"""
-
 
 _UPSERT_DOSSIER: Final = """
     INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
@@ -351,8 +340,8 @@ addresses AS (DELETE FROM dossier_addresses WHERE key = %(key)s)
 DELETE FROM dossiers WHERE key = %(key)s
 """
 
-_LOG_ROWS: Final = """
-entries AS (
+APPEND_LOG: Final = """
+WITH entries AS (
     INSERT INTO log_entries (lane, seq, id, data)
     SELECT * FROM unnest(%(lanes)b::integer[], %(seqs)b::bigint[], %(ids)b::text[],
                          %(data)b::text[])
@@ -365,24 +354,6 @@ SELECT * FROM unnest(%(head_lanes)b::integer[], %(head_seqs)b::bigint[], %(head_
                      %(head_seals)b::text[])
 ON CONFLICT (lane) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, seal = EXCLUDED.seal
 """
-
-APPEND_LOG: Final = "WITH " + _LOG_ROWS
-"""The log entries, their references and the lanes' heads: one statement."""
-
-RIDERS: Final = {ADD_NOTIFICATIONS: "new_notifications", ADD_COUNTS: "new_counts"}
-"""The writes that may ride on a logbook append, by the name of their part in it: queued
-right before it (a unit of work writes its outbox and statistics, then its logbook), each
-is sent as a part of the append's statement instead of a statement of its own. The tables
-are apart, so that it does not matter in which order the server runs the parts (their
-names are not those of tables: a part's name hides a table's in the statement)."""
-
-APPEND_LOG_WITH: Final = {
-    frozenset(riders): "WITH "
-    + "".join(f"{name} AS ({query}), " for query, name in RIDERS.items() if name in riders)
-    + _LOG_ROWS
-    for riders in ((), ("new_notifications",), ("new_counts",), ("new_notifications", "new_counts"))
-}
-""":data:`APPEND_LOG` with the riders named in the key as parts of it."""
 
 SEAL_HEADS: Final = """
 UPDATE log_heads SET seal = s.seal

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Final, LiteralString, TypeAlias, cast
+from typing import Any, Final, LiteralString, TypeAlias
 
 import psycopg
 from psycopg import sql
@@ -27,11 +27,9 @@ from verwijsindex.storage._postgres_arrays import (
 from verwijsindex.storage._postgres_begin import Locked, translated
 from verwijsindex.storage._postgres_sql import (
     ADD_COUNTS,
-    ADD_NOTIFICATIONS,
-    APPEND_LOG_WITH,
+    APPEND_LOG,
     CLAIM,
     DELETE,
-    RIDERS,
     SAVE,
     SAVE_MANY,
     SAVE_NEW,
@@ -415,13 +413,16 @@ class PostgresTransaction:
         # A repeated id replaces the message but keeps its place in the queue.
         latest = {n.id: (key, n) for key, n in items}
         self._write(
-            ADD_NOTIFICATIONS,
-            {
-                "outbox_ids": TextArray(latest),
-                "outbox_keys": TextArray([key for key, _ in latest.values()]),
-                "outbox_recipients": TextArray([n.recipient for _, n in latest.values()]),
-                "outbox_data": TextArray([to_json(n) for _, n in latest.values()]),
-            },
+            "INSERT INTO outbox (id, key, recipient, data)"
+            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])"
+            " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key,"
+            " recipient = EXCLUDED.recipient, data = EXCLUDED.data",
+            [
+                TextArray(latest),
+                TextArray([key for key, _ in latest.values()]),
+                TextArray([n.recipient for _, n in latest.values()]),
+                TextArray([to_json(n) for _, n in latest.values()]),
+            ],
         )
 
     def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
@@ -524,14 +525,7 @@ class PostgresTransaction:
             "head_hashes": TextArray([h for _, h in heads.values()]),
             "head_seals": TextArray([seals.get(lane, "") for lane in heads]),
         }
-        self._check_open()
-        self._queue_saves()
-        # the outbox and the statistics queued right before ride on the append (RIDERS)
-        queue, riders = self._queue, set()
-        while queue and (rider := RIDERS.get(queue[-1][0])) is not None and rider not in riders:
-            riders.add(rider)
-            params.update(cast("dict[str, Any]", queue.pop()[1]))  # a rider's are named
-        self._queue.append((APPEND_LOG_WITH[frozenset(riders)], params))
+        self._write(APPEND_LOG, params)
         # the heads as appended (the append locks them): log_head answers from here
         self._heads.update(heads)
 
