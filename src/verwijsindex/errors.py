@@ -70,20 +70,27 @@ __all__ = [
     "ValidationError",
     "VerwijsindexError",
     "masked",
+    "masked_name",
 ]
 
 
 MAX_MESSAGE: int = 300
 """No message is this long or longer: a message names a field, never the value given."""
 
-_DIGITS = re.compile(r"\d(?:[\s.\-]*\d){7,}")
+_DIGITS = re.compile(r"\d(?:[\W_]*\d){7,}")
+"""Eight or more digits with nothing but punctuation, spaces or underscores between them:
+a BSN, perhaps, however it was written apart."""
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def masked(value: object, limit: int = 64) -> str | None:
     """*value* as text fit for an error's attribute: at most *limit* characters, and every
-    run of eight or more digits (a BSN, perhaps) masked but for its last three.
+    run of eight or more digits (a BSN, perhaps), whatever stands between them but
+    letters, masked but for its last three characters.
 
     >>> masked("id 1112.22.333 here")
+    'id ********333 here'
+    >>> masked("id 111_222/333 here")
     'id ********333 here'
     >>> masked("x" * 100)[-4:], len(masked("x" * 100))
     ('x...', 64)
@@ -92,6 +99,24 @@ def masked(value: object, limit: int = 64) -> str | None:
         return None
     text = value if isinstance(value, str) else type(value).__name__
     text = _DIGITS.sub(lambda m: "*" * (len(m.group()) - 3) + m.group()[-3:], text)
+    return _fit(text, limit)
+
+
+def masked_name(name: object, limit: int = 64) -> str:
+    """A name the caller chose (a keyword, a key of a record) as an error may show it:
+    every digit masked, so that no part of a BSN written into a name shows, at most
+    *limit* characters; a name that is not text by its type.
+
+    >>> masked_name("reden_111_222_333")
+    'reden_***_***_***'
+    >>> masked_name(7)
+    '<int>'
+    """
+    text = _ANY_DIGIT.sub("*", name) if isinstance(name, str) else f"<{type(name).__name__}>"
+    return _fit(text, limit)
+
+
+def _fit(text: str, limit: int) -> str:
     text = text.encode("utf-8", "replace").decode("utf-8")  # no lone surrogate survives
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -153,7 +178,7 @@ class ForbiddenFieldError(ValidationError):
     message = "this field may not be stored"
 
     def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
-        self.field = masked(field)
+        self.field = None if field is None else masked_name(field)
         if message is None and field is not None:
             message = (
                 f"field {self.field!r} may not be stored: the verwijsindex records that a "

@@ -561,6 +561,26 @@ STORE_ROWS += [
         lambda w: w.index.register(w.fresh, w.teacher, Reden_Melding="thuis"),
         ForbiddenFieldError,
     ),
+    # a reason-like keyword with a BSN in it, its digits apart: the field is named, the
+    # digits are not
+    Row(
+        "register-reden-bsn-underscores",
+        lambda w: w.ix.register(w.fresh, w.teacher, reden_111_222_333="x"),
+        ForbiddenFieldError,
+        ("111_222_333",),
+    ),
+    Row(
+        "register-reden-bsn-commas",
+        lambda w: w.ix.register(w.fresh, w.teacher, **{"reden 111,222,333": "x"}),
+        ForbiddenFieldError,
+        ("111,222,333",),
+    ),
+    Row(
+        "register-reden-bsn-slashes",
+        lambda w: w.ix.register(w.fresh, w.teacher, **{"reden111/222/333": "x"}),
+        ForbiddenFieldError,
+        ("111/222/333",),
+    ),
     Row(
         "register-keyword-bsn",
         lambda w: w.ix.register(w.youth, w.teacher, **{BSN: 1}),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import re
 import typing
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime
@@ -28,6 +27,7 @@ from verwijsindex.errors import (
     InvalidRecordError,
     NaiveDatetimeError,
     ValidationError,
+    masked_name,
 )
 from verwijsindex.model import Bsn, looks_like_free_text, parse_bsn
 
@@ -60,14 +60,6 @@ def is_forbidden_key(key: object, fields: Collection[str] = ()) -> bool:
     if normalised in {_normalise_key(name) for name in fields}:
         return False
     return looks_like_free_text(normalised)
-
-
-def _describe_key(key: object) -> str:
-    """A key as it may appear in a message: digits masked, so a BSN used as a key never shows."""
-    if not isinstance(key, str):
-        return f"<{type(key).__name__}>"
-    masked = re.sub(r"\d", "*", key)
-    return masked if len(masked) <= 64 else masked[:63] + "…"
 
 
 def _type_name(cl: object) -> str:
@@ -256,9 +248,9 @@ def _attrs_hook(converter: cattrs.Converter, cl: type[Any]) -> Callable[[object,
         unknown = [key for key in value if key not in names]
         for key in unknown:
             if is_forbidden_key(key, names):
-                raise ForbiddenFieldError(field=_describe_key(key))
+                raise ForbiddenFieldError(field=masked_name(key))
         if unknown:
-            shown = ", ".join(repr(_describe_key(key)) for key in unknown[:5])
+            shown = ", ".join(repr(masked_name(key)) for key in unknown[:5])
             more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
             plural = "s" if len(unknown) > 1 else ""
             raise InvalidRecordError(f"unknown key{plural} {shown}{more}")
