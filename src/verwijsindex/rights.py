@@ -31,6 +31,7 @@ from verwijsindex.subject_requests import (
     RequestStatus,
     RightsRequest,
     Route,
+    check_requesters,
     require_granted,
 )
 
@@ -135,6 +136,9 @@ def _with_dossier(
             denied = True
         else:
             denied = False
+            # who may file, by the birth date the index holds, not the one the request
+            # was filed with (nothing is written when they may not)
+            check_requesters(request.requesters, dossier.subject.birth_date, request.received_on)
             if action is LogAction.READ:
                 report = _report(work, dossier, now, ctx.keyring)
                 work.log(now, actor_name(officer), LogAction.READ, about=dossier)

@@ -173,6 +173,17 @@ _WHO = {
 }
 
 
+def check_requesters(requesters: frozenset[Recipient], born: date, received_on: date) -> None:
+    """Raise :class:`NotEligibleError` unless *requesters* are who may file for a youth born
+    on *born*, at their age on *received_on*."""
+    if received_on < born:
+        raise NotEligibleError("the request was received before the youth's birth date")
+    age = age_on(born, received_on)
+    wanted = eligible_requesters(age)
+    if requesters != wanted:
+        raise NotEligibleError(f"at {age} {_WHO[wanted]}")
+
+
 def file_request(
     kind: RequestKind,
     subject: Subject,
@@ -191,10 +202,7 @@ def file_request(
         raise InvalidRecordError("received_on lies before the youth's birth date")
     chosen = _recipients(requesters)
     rules = _rules(rules)
-    age = age_on(subject.birth_date, received_on)
-    wanted = eligible_requesters(age)
-    if chosen != wanted:
-        raise NotEligibleError(f"at {age} {_WHO[wanted]}")
+    check_requesters(chosen, subject.birth_date, received_on)
     return RightsRequest(
         id=uuid.uuid4().hex,
         kind=kind,

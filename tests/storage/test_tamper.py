@@ -22,11 +22,12 @@ import attrs
 import pytest
 
 from tests.storage.concurrency import BSNS, populate
+from verwijsindex.clock import age_on
 from verwijsindex.errors import KeyMismatchError, TamperedLogbookError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain, head_message
-from verwijsindex.model import LogEntry, Recipient
-from verwijsindex.privacy import RequestKind, access_report, file_request
+from verwijsindex.model import LogEntry
+from verwijsindex.privacy import RequestKind, access_report, eligible_requesters, file_request
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.serialization import from_json, to_json
@@ -220,8 +221,12 @@ def token_of(index: VerwijsIndex, bsn: str) -> str:
 
 
 def report_for(index: VerwijsIndex, bsn: str) -> Any:
-    youth = make_subject(bsn=bsn, birth_date=date(2010, 1, 1))
-    request = file_request(RequestKind.ACCESS, youth, {Recipient.YOUTH}, received_on=START.date())
+    # filed with the birth date populate() stored, by whoever may file at that age: the
+    # index checks the requesters against the birth date it holds
+    born = date(2010 + BSNS.index(bsn), 1, 1)
+    youth = make_subject(bsn=bsn, birth_date=born)
+    who = eligible_requesters(age_on(born, START.date()))
+    request = file_request(RequestKind.ACCESS, youth, who, received_on=START.date())
     return access_report(index, request, by=RightsOfficer("0935"))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from verwijsindex.clock import FixedClock
-from verwijsindex.errors import AccessDeniedError, InvalidRecordError
+from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotEligibleError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import LogAction, Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import (
@@ -298,6 +298,43 @@ class PrivacyContract(ContractBase):
         report = access_report(index, _request(RequestKind.ACCESS), by=RightsOfficer("0935"))
         assert [r.link.id for r in report.links] == [fresh.link.id]
         assert {e.action for e in report.log} == {LogAction.REGISTERED}
+
+    def test_who_may_file_is_checked_against_the_stored_birth_date(self) -> None:
+        """A request filed with a false birth date (the youth, 14 as stored, made under 12
+        so that the legal representative files alone) is refused when it is carried out,
+        and nothing is written; filed as the stored birth date says, it goes through."""
+        world = self.world()
+        officer = ROLES["officer-own"]
+        younger = _youth(birth_date=date(2016, 1, 1))
+        parent = {Recipient.LEGAL_REPRESENTATIVE}
+
+        def filed(kind: RequestKind, youth: Subject, who: set[Recipient]) -> RightsRequest:
+            request = file_request(kind, youth, who, received_on=TODAY)
+            granted = kind in (RequestKind.OBJECTION, RequestKind.RECTIFICATION)
+            return decide(request, granted=True) if granted else request
+
+        before = self._state(world.index)
+        calls: list[Callable[[], object]] = [
+            lambda: access_report(
+                world.index, filed(RequestKind.ACCESS, younger, parent), by=officer
+            ),
+            lambda: export(world.index, filed(RequestKind.EXPORT, younger, parent), by=officer),
+            lambda: rectify(
+                world.index,
+                filed(RequestKind.RECTIFICATION, younger, parent),
+                _youth(name="Een Andere Naam"),
+                by=officer,
+            ),
+            lambda: erase(world.index, filed(RequestKind.OBJECTION, younger, parent), by=officer),
+        ]
+        for call in calls:
+            with raises(NotEligibleError):
+                call()
+        assert self._state(world.index) == before
+        assert world.index.links_for(P_OWN) != []
+        both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        done = erase(world.index, filed(RequestKind.OBJECTION, _youth(), both), by=officer)
+        assert done.status.value == "completed" and world.index.links_for(P_OWN) == []
 
     def test_the_officer_must_be_the_controller(self) -> None:
         world = self.world()
