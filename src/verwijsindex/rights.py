@@ -16,6 +16,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import UnitOfWork
+from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
 from verwijsindex.logbook import refs_digest, refs_message
@@ -196,6 +197,10 @@ def rectify(
     v.model_argument(corrected, Subject, "corrected")
     if corrected.number != request.subject:
         raise InvalidRecordError("the corrected data must be for the same youth")
+    if corrected.died_on is not None:  # a death deletes the record: it is no correction
+        raise InvalidRecordError("died_on is recorded by record_death(), not rectified")
+    if corrected.birth_date > local_date(ctx.now()):
+        raise InvalidRecordError("birth_date is in the future")
     require_granted(request)
     _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
     if not changed:

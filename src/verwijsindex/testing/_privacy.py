@@ -299,6 +299,27 @@ class PrivacyContract(ContractBase):
         assert [r.link.id for r in report.links] == [fresh.link.id]
         assert {e.action for e in report.log} == {LogAction.REGISTERED}
 
+    def test_a_rectification_to_impossible_data_is_refused(self) -> None:
+        """A birth date after today, or a death (recorded by ``record_death``, which also
+        checks its day): refused with the field named, nothing written."""
+        world = self.world()
+        officer = ROLES["officer-own"]
+        before = self._state(world.index)
+        for corrected in (
+            _youth(birth_date=date(2030, 1, 1)),
+            _youth(died_on=date(2026, 11, 1)),
+            _youth(died_on=date(2000, 1, 1)),
+        ):
+            with raises(InvalidRecordError) as caught:
+                rectify(
+                    world.index,
+                    _request(RequestKind.RECTIFICATION, granted=True),
+                    corrected,
+                    by=officer,
+                )
+            assert "birth_date" in str(caught[0]) or "died_on" in str(caught[0])
+        assert self._state(world.index) == before
+
     def test_who_may_file_is_checked_against_the_stored_birth_date(self) -> None:
         """A request filed with a false birth date (the youth, 14 as stored, made under 12
         so that the legal representative files alone) is refused when it is carried out,
