@@ -330,6 +330,16 @@ def check_registrable(subject: Subject, at: datetime, rules: Rules) -> int:
     return age
 
 
+def check_general_data(subject: Subject, at: datetime) -> None:
+    """Raise :class:`InvalidRecordError` for general data that a rectification or a merge
+    may not store: a birth date after the day of *at*, or a date of death (a death is
+    recorded by ``record_death``, which checks its day and deletes the record)."""
+    if subject.died_on is not None:
+        raise InvalidRecordError("died_on is recorded by record_death(), not as a correction")
+    if subject.birth_date > local_date(at):
+        raise InvalidRecordError("birth_date is in the future")
+
+
 def information_due(created_at: datetime, rules: Rules) -> date:
     """The last day to inform the youth or parents of a link made at *created_at*."""
     return add_months(local_date(created_at), rules.information_months)

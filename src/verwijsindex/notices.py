@@ -49,6 +49,7 @@ from verwijsindex.errors import (
     NotFoundError,
     UnknownMunicipalityError,
 )
+from verwijsindex.matching import check_general_data
 from verwijsindex.model import (
     Address,
     Bsn,
@@ -221,6 +222,7 @@ def merge_service_number(
     v.model_argument(subject, Subject, "subject")
     if subject.bsn is None:
         raise InvalidRecordError("subject must carry the BSN the youth now has")
+    check_general_data(subject, ctx.now())
     old_key, key = ctx.pseudonym(number), ctx.pseudonym(subject.bsn)
     parents = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
     with ctx.work(sorted({old_key, key})) as work:

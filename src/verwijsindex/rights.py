@@ -16,10 +16,10 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
 from verwijsindex.logbook import refs_digest, refs_message
+from verwijsindex.matching import check_general_data
 from verwijsindex.model import LogAction, LogEntry, Subject
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
 from verwijsindex.roles import Actor, RightsOfficer, actor_name, checked_actor
@@ -197,10 +197,7 @@ def rectify(
     v.model_argument(corrected, Subject, "corrected")
     if corrected.number != request.subject:
         raise InvalidRecordError("the corrected data must be for the same youth")
-    if corrected.died_on is not None:  # a death deletes the record: it is no correction
-        raise InvalidRecordError("died_on is recorded by record_death(), not rectified")
-    if corrected.birth_date > local_date(ctx.now()):
-        raise InvalidRecordError("birth_date is in the future")
+    check_general_data(corrected, ctx.now())
     require_granted(request)
     _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
     if not changed:

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from verwijsindex.clock import FixedClock
-from verwijsindex.errors import AccessDeniedError, NotFoundError
+from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotFoundError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
@@ -131,6 +131,31 @@ class NationalContract(ContractBase):
         with raises(NotFoundError):
             index.merge_service_number(youth, with_bsn)  # nothing is left under the number
         self._report_holds(index, with_bsn, {archived.id, a.link.id, b.link.id}, merges=1)
+
+    def test_a_merge_with_a_death_or_a_birth_still_to_come_is_refused(self) -> None:
+        """The population register's data for the merge carries a death (recorded by
+        ``record_death``) or a birth date after today: refused, the field named, nothing
+        written."""
+        index, _ = self.index()
+        youth = _without_bsn("Bakker")
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(youth, self.pro("t1", "Sint Jozefschool"))
+
+        def state() -> tuple[object, ...]:
+            with index.store.transaction() as tx:
+                keys = tx.keys(None, 10)
+                return (keys, [tx.load(k) for k in keys], tx.pending_notifications(None))
+
+        before = state()
+        with_bsn = attrs.evolve(youth, bsn=parse_bsn(BSN_A), surname=None, name="Sanne Bakker")
+        for wrong, field in (
+            (attrs.evolve(with_bsn, died_on=START.date() - timedelta(days=7)), "died_on"),
+            (attrs.evolve(with_bsn, birth_date=START.date() + timedelta(days=30)), "birth_date"),
+        ):
+            with raises(InvalidRecordError) as caught:
+                index.merge_service_number(youth, wrong)
+            assert field in str(caught[0])
+        assert state() == before
 
     def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
         index, clock = self.index()
