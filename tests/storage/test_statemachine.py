@@ -85,6 +85,7 @@ from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
     DeceasedSubjectError,
+    InvalidRecordError,
     NotFoundError,
     ValidationError,
 )
@@ -605,6 +606,10 @@ class IndexMachine(RuleBasedStateMachine):
         request = self.request(youth, privacy.RequestKind.RECTIFICATION)
         corrected = self.moved(youth, municipality, 1, corrected_name)
         officer = self.officer(youth, controller, pick)
+        if corrected.died_on is not None:  # a death is recorded, not corrected (decision 74)
+            with pytest.raises(InvalidRecordError):
+                privacy.rectify(self.index, request, corrected, by=officer)
+            return
         if not youth.links:
             with pytest.raises(NotFoundError):
                 privacy.rectify(self.index, request, corrected, by=officer)
