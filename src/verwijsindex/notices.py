@@ -246,14 +246,26 @@ def merge_service_number(
             address_key=ctx.address_key(subject.address),
             former_secrets=_former_secrets(old, current),
         )
-        moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links)
+        # A professional with a current link on the BSN's dossier keeps that one, as
+        # registering again keeps the existing link: their current link under the number
+        # does not move in, nor its information duty and records.
+        kept = current.links if current is not None else ()
+        present = {lk.professional for lk in kept if is_current(lk, now)}
+        dropped = {lk.id for lk in old.links if lk.professional in present and is_current(lk, now)}
+        moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links if lk.id not in dropped)
         merged = Dossier(
             subject=record,
             links=(*(current.links if current else ()), *moved),
             match=_carried_match(old, current, key),
             hinted=old.hinted | (current.hinted if current else frozenset()),
-            duties=(*(current.duties if current else ()), *old.duties),
-            informed=(*(current.informed if current else ()), *old.informed),
+            duties=(
+                *(current.duties if current else ()),
+                *(d for d in old.duties if d.link_id not in dropped),
+            ),
+            informed=(
+                *(current.informed if current else ()),
+                *(r for r in old.informed if r.link_id not in dropped),
+            ),
             logged=old.logged + (current.logged if current else 0),
             log_digest=old.log_digest
             if current is None
@@ -262,6 +274,8 @@ def merge_service_number(
         work.merge(old, merged)
         merged, match = rematch(ctx, work, merged, now, notify=True)
         work.save(merged, replaces=True)
+        for link_id in sorted(dropped):
+            work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=merged, link_id=link_id)
         work.log(now, POPULATION_REGISTER, LogAction.MERGED, about=merged, count=len(moved))
     return MergeOutcome(links=len(moved), match=match)
 

@@ -157,6 +157,34 @@ class NationalContract(ContractBase):
             assert field in str(caught[0])
         assert state() == before
 
+    def test_a_merge_keeps_one_current_link_per_professional(self) -> None:
+        """A professional who registered the youth both by service number and by BSN keeps
+        the link of the BSN's dossier, as registering again keeps the existing link; the
+        service number's link of that professional, with its duty and records, does not
+        move in, and the match counts each professional once."""
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        kept = index.register(with_bsn, nurse).link
+        youth = _without_bsn("Bakker")
+        index.register(youth, nurse)
+        moved = index.register(youth, teacher).link
+        clock.advance(timedelta(hours=2))
+        outcome = index.merge_service_number(youth, with_bsn)
+        assert outcome.links == 1 and outcome.match is not None
+        assert sorted(outcome.match.professionals) == ["n1", "t1"]
+        assert sorted(outcome.match.links) == sorted([kept.id, moved.id])
+        key = index.keyring.pseudonym(with_bsn.number)
+        assert [lk.id for lk in index.links_for(nurse) if lk.subject == key] == [kept.id]
+        with index.store.transaction() as tx:
+            dossier = tx.load(key)
+        assert dossier is not None
+        assert sorted(lk.id for lk in dossier.links) == sorted([kept.id, moved.id])
+        ids = {lk.id for lk in dossier.links}
+        assert {d.link_id for d in dossier.duties} <= ids
+        assert {r.link_id for r in dossier.informed} <= ids
+        assert index.verify_logbook().ok
+
     def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
         index, clock = self.index()
         nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
