@@ -255,7 +255,7 @@ def merge_service_number(
         moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links if lk.id not in dropped)
         merged = Dossier(
             subject=record,
-            links=(*(current.links if current else ()), *moved),
+            links=(*kept, *moved),
             match=_carried_match(old, current, key),
             hinted=old.hinted | (current.hinted if current else frozenset()),
             duties=(
