@@ -16,6 +16,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import UnitOfWork
+from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
 from verwijsindex.logbook import refs_digest, refs_message
@@ -131,6 +132,8 @@ def _with_dossier(
     with ctx.work([key]) as work:
         dossier = work.load(key)
         now = work.stamp(dossier)
+        if request.received_on > local_date(now):
+            raise InvalidRecordError("received_on lies after today: the request was not received")
         if dossier is None:
             return (AccessReport(generated_at=now) if action is LogAction.READ else None), 0
         if not _controls(work, dossier, officer):

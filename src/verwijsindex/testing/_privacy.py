@@ -6,7 +6,7 @@ Mixed into :class:`verwijsindex.testing.StoreContract`; see that class for how t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -318,6 +318,27 @@ class PrivacyContract(ContractBase):
                     by=officer,
                 )
             assert "birth_date" in str(caught[0]) or "died_on" in str(caught[0])
+        assert self._state(world.index) == before
+
+    def test_a_request_received_after_today_is_refused(self) -> None:
+        """A request dated after today (on the Amsterdam calendar) was not received: its
+        operations refuse it, naming ``received_on``, and write nothing."""
+        world = self.world()
+        officer = ROLES["officer-own"]
+        both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        later = TODAY + timedelta(days=30)
+        before = self._state(world.index)
+        access = file_request(RequestKind.ACCESS, _youth(), both, received_on=later)
+        objection = decide(
+            file_request(RequestKind.OBJECTION, _youth(), both, received_on=later), granted=True
+        )
+        for call in (
+            lambda: access_report(world.index, access, by=officer),
+            lambda: erase(world.index, objection, by=officer),
+        ):
+            with raises(InvalidRecordError) as caught:
+                call()
+            assert "received_on" in str(caught[0])
         assert self._state(world.index) == before
 
     def test_who_may_file_is_checked_against_the_stored_birth_date(self) -> None:
