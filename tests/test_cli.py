@@ -859,3 +859,139 @@ def test_a_sqlite_url_with_parameters_names_the_same_file(
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
     assert call("sweep", "--store", f"sqlite:///{tmp_path / 'new.db'}?synchronous=normal")[0] == 3
     assert not (tmp_path / "new.db").exists()
+
+
+# --- an import file as spreadsheets and hostile forms write it ------------------------------------
+
+
+def _links_file(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8") -> Path:
+    import csv
+
+    from verwijsindex.cli import CSV_COLUMNS
+
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_import_reads_a_file_saved_with_a_byte_order_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spreadsheet's "CSV UTF-8" starts with a byte-order mark: its first column (bsn) is
+    read as bsn, so that the same youth imported from two files is one youth, matched."""
+    from verwijsindex.testing._base import valid_bsns
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    (bsn,) = valid_bsns(1)
+    marked = _links_file(tmp_path / "marked.csv", [_csv_row(1, bsn, 1, 1)], encoding="utf-8-sig")
+    plain = _links_file(tmp_path / "plain.csv", [_csv_row(1, bsn, 2, 2)])
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    code, text = call("import", str(marked), "--store", url, "--create", "--json")
+    assert code == 0 and json.loads(text)["created"] == 1, text
+    code, text = call("import", str(plain), "--store", url, "--json")
+    assert code == 0 and json.loads(text)["matches"] == 1, text
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("{columns},reden", "reden"),  # a reason, above all, is never taken in silently
+        ("{columns},BSN", "BSN"),  # not the column bsn: the youth would go in by surname
+        ("{columns},bsn", "twice"),
+        ("{columns},opmerking_111222333", "opmerking_"),  # named, its digits masked
+    ],
+)
+def test_import_refuses_a_column_it_does_not_take(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    header: str,
+    problem: str,
+) -> None:
+    """A column the import does not know is a usage error naming it (digits masked), before
+    the store is opened: nothing is written, and no cell is repeated."""
+    from verwijsindex.cli import CSV_COLUMNS
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    row = _csv_row(1, "111222333", 1, 1)
+    path = tmp_path / "links.csv"
+    path.write_text(
+        header.format(columns=",".join(CSV_COLUMNS))
+        + "\n"
+        + ",".join([*(row[c] for c in CSV_COLUMNS), "zorgen thuis"])
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as stop:
+        call("import", str(path), "--store", f"sqlite:///{tmp_path / 'index.db'}", "--create")
+    assert stop.value.code == 2
+    error = one_line(capsys.readouterr().err)
+    assert problem in error and "zorgen" not in error and "111222333" not in error
+    assert not (tmp_path / "index.db").exists()
+
+
+def test_import_refuses_a_row_with_more_cells_than_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verwijsindex.cli import CSV_COLUMNS
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    row = _csv_row(1, "111222333", 1, 1)
+    path = tmp_path / "links.csv"
+    path.write_text(
+        ",".join(CSV_COLUMNS) + "\n" + ",".join([*(row[c] for c in CSV_COLUMNS), "zorgen"]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as stop:
+        call("import", str(path), "--store", f"sqlite:///{tmp_path / 'index.db'}", "--create")
+    assert stop.value.code == 2
+    error = one_line(capsys.readouterr().err)
+    assert "line 2" in error and "zorgen" not in error
+    assert not (tmp_path / "index.db").exists()
+
+
+@pytest.mark.parametrize("twin", ["²", "٣", "1.5", "twee"])
+def test_an_import_row_with_a_twin_that_is_no_number_is_rejected_by_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twin: str
+) -> None:
+    """``"²".isdigit()`` is true, and ``int("²")`` raised with the cell in a traceback."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    row = {**_csv_row(1, "", 1, 1), "surname": "Jansen", "twin": twin}
+    path = _links_file(tmp_path / "links.csv", [row])
+    code, text = call("import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create")
+    assert code == 0 and "line 2: " in text and "twin" in text and twin not in text
+
+
+def test_an_import_batch_size_beyond_the_limit_is_a_usage_error_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    path = _links_file(tmp_path / "links.csv", [_csv_row(1, "111222333", 1, 1)])
+    url = f"sqlite:///{tmp_path / 'index.db'}"
+    with pytest.raises(SystemExit) as stop:
+        call("import", str(path), "--store", url, "--create", "--batch-size", "1000000")
+    assert stop.value.code == 2 and "--batch-size" in capsys.readouterr().err
+    assert not (tmp_path / "index.db").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("stats", "--store", "memory://", "--municipality", "0935", "--from", "2026-01",
+         "--to", "9999-12"),
+        ("stats", "--store", "memory://", "--municipality", "0935", "--from", "9999-12"),
+        ("simulate", "--population-fraction", "0.0001", "--years", "100000"),
+        ("simulate", "--population-fraction", "0.0001", "--active-years", "100000"),
+    ],
+)  # fmt: skip
+def test_a_period_beyond_the_calendar_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    with pytest.raises(SystemExit) as stop:
+        call(*args)
+    assert stop.value.code == 2
+    one_line(capsys.readouterr().err)

@@ -253,3 +253,9 @@ def test_a_fixed_clock_is_a_clock() -> None:
     clock: Clock = lambda: fixed  # noqa: E731
     assert local_date(clock()) == date(2026, 3, 1)
     assert isinstance(AMSTERDAM, ZoneInfo)
+
+
+@pytest.mark.parametrize(("day", "months"), [(date(9999, 12, 1), 1), (date(1, 1, 31), -1)])
+def test_months_beyond_the_calendar_are_a_library_error(day: date, months: int) -> None:
+    with pytest.raises(InvalidRecordError, match="beyond the calendar"):
+        add_months(day, months)

@@ -163,6 +163,8 @@ def add_months(day: date, months: int) -> date:
     """*day* plus *months* calendar months, clamped to the last day of the month."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
+    if not date.min.year <= year <= date.max.year:
+        raise InvalidRecordError("a date that many months away lies beyond the calendar")
     # calendar.monthrange(year, month + 1)[1] without its weekday and range checks (a
     # registration adds months twice; date() below refuses a year out of range)
     last = _MONTH_DAYS[month]

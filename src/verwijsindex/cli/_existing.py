@@ -9,13 +9,14 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from verwijsindex.cli._output import _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
-from verwijsindex.errors import VerwijsindexError
+from verwijsindex.errors import VerwijsindexError, masked_name
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.pseudonyms import PseudonymKey
@@ -96,7 +97,9 @@ def _record_of(row: dict[str, str]) -> dict[str, object]:
         "subject": {
             "bsn": cell("bsn"),
             "surname": cell("surname"),
-            "twin": int(twin) if twin and twin.isdigit() else twin,
+            # ASCII digits only: "²".isdigit() is true, and int() refuses it (the import
+            # refuses a twin that is not a number, by its line)
+            "twin": int(twin) if twin and twin.isascii() and twin.isdigit() else twin,
             "name": cell("name"),
             "gender": cell("gender"),
             "birth_date": cell("birth_date"),
@@ -127,8 +130,12 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     import csv
 
     try:
-        with open(name, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark, which would
+        # otherwise become part of the first column's name (bsn)
+        with open(name, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            _check_columns(reader.fieldnames or ())
+            rows = list(reader)
     except OSError as error:
         raise _usage(
             f"cannot read the CSV file: {error.strerror or type(error).__name__}"
@@ -140,7 +147,26 @@ def _read_csv(name: str) -> list[dict[str, str]]:
     missing = [c for c in ("name", "birth_date", "professional_id") if rows and c not in rows[0]]
     if missing:
         raise _usage(f"the CSV file has no column {missing[0]} (see docs/cli.md)")
+    for line, row in enumerate(rows, start=2):
+        if None in row:  # csv.DictReader's key for the cells beyond the header
+            raise _usage(f"line {line} of the CSV file has more cells than its header")
     return rows
+
+
+def _check_columns(header: Sequence[str]) -> None:
+    """Refuse a header that names a column twice or one the import does not take (a reason
+    above all: nothing but the columns of :data:`CSV_COLUMNS` is read), naming the column
+    with its digits masked and never repeating a cell."""
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise _usage(f"the CSV file names the column {masked_name(column)} twice")
+        seen.add(column)
+        if column not in CSV_COLUMNS:
+            raise _usage(
+                f"the CSV file has a column the import does not take: {masked_name(column)} "
+                "(see docs/cli.md)"
+            )
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:

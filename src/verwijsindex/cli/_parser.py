@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from importlib import metadata
 from types import MappingProxyType
 from typing import Any, NoReturn
 
+from verwijsindex._context import MAX_BATCH
 from verwijsindex.cli._output import EXIT_USAGE, WIDTH, _one_line
 from verwijsindex.matching import MatchRule
 from verwijsindex.regions import POLICIES, ZUID_LIMBURG
@@ -56,6 +57,11 @@ _EXIT_CODES = (
 )
 
 
+_MAX_YEARS = 100
+"""The most years a simulation runs, or a link is active in it: enough for any policy
+question, and far from the end of the calendar."""
+
+
 def _whole(text: str) -> int:
     try:
         return int(text)
@@ -70,11 +76,26 @@ def _positive(text: str) -> int:
     return number
 
 
+def _at_most(highest: int) -> Callable[[str], int]:
+    """A whole number from 1 to *highest*."""
+
+    def check(text: str) -> int:
+        number = _whole(text)
+        if not 1 <= number <= highest:
+            raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {highest}")
+        return number
+
+    return check
+
+
 def _month(text: str) -> date:
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         raise argparse.ArgumentTypeError("must be a month as YYYY-MM") from None
+    if month.year == date.max.year and month.month == date.max.month:
+        raise argparse.ArgumentTypeError("must be a month before 9999-12")  # it has no end
+    return month
 
 
 def _fraction(text: str) -> float:
@@ -163,7 +184,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete the SQLite file first if demo or simulate made it",
     )
-    simulate.add_argument("--years", type=_positive, default=5, help="simulated years (5)")
+    simulate.add_argument(
+        "--years", type=_at_most(_MAX_YEARS), default=5, help="simulated years (5)"
+    )
     simulate.add_argument("--seed", type=_whole, default=1, help="random seed (1)")
     simulate.add_argument(
         "--policy",
@@ -181,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
         + _alternatives([r.value for r in MatchRule], MatchRule.DIFFERENT_ORGANISATIONS.value),
     )
     simulate.add_argument(
-        "--active-years", type=_positive, default=2, help="active period of a link (2)"
+        "--active-years", type=_at_most(_MAX_YEARS), default=2, help="active period of a link (2)"
     )
     simulate.add_argument(
         "--area",
@@ -255,7 +278,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument(
         "--batch-size",
-        type=_positive,
+        type=_at_most(MAX_BATCH),
         default=None,
         help="records a batch (the store's own: 500 on SQLite and PostgreSQL, 50 in memory)",
     )
