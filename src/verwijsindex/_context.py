@@ -23,9 +23,10 @@ from verwijsindex.errors import (
     ConfigurationError,
     InvalidRecordError,
     NotFoundError,
+    UnknownMunicipalityError,
 )
 from verwijsindex.matching import MatchRule, Rules
-from verwijsindex.model import Address, Bsn, LogAction, Professional
+from verwijsindex.model import Address, Bsn, LogAction, Organisation, Professional
 from verwijsindex.pseudonyms import Keyring, lane_of
 from verwijsindex.regions import Region, Regions
 from verwijsindex.roles import (
@@ -136,6 +137,29 @@ class Context:
             region = self.regions.region_of_municipality(municipality_code)
             self._regions_by_code[municipality_code] = region
         return region
+
+    def current_code(self, municipality_code: str) -> str:
+        """The CBS code the municipality *municipality_code* has now: a former one (of a
+        municipality that merged) gives the code of the one it merged into; a code the
+        regions do not know stays as it is."""
+        try:
+            return self.regions.municipality(municipality_code).code
+        except UnknownMunicipalityError:
+            return municipality_code
+
+    def current_address(self, address: Address) -> Address:
+        """*address*, its municipality given by its current CBS code (decision 78)."""
+        code = self.current_code(address.municipality_code)
+        if code == address.municipality_code:
+            return address
+        return attrs.evolve(address, municipality_code=code)
+
+    def current_organisation(self, organisation: Organisation) -> Organisation:
+        """*organisation*, its municipality given by its current CBS code (decision 78)."""
+        code = self.current_code(organisation.municipality_code)
+        if code == organisation.municipality_code:
+            return organisation
+        return attrs.evolve(organisation, municipality_code=code)
 
     def pseudonym(self, number: Bsn | ServiceNumber) -> str:
         """The storage key of the youth with *number*: a BSN or a service number."""

@@ -30,7 +30,7 @@ def add_organisation(ctx: Context, organisation: Organisation) -> None:
     v.model_argument(organisation, Organisation, "organisation")
     ctx.region_of(organisation.municipality_code)
     with ctx.store.transaction() as tx:
-        tx.put_organisation(organisation)
+        tx.put_organisation(ctx.current_organisation(organisation))
 
 
 def organisation(ctx: Context, organisation_id: str) -> Organisation:

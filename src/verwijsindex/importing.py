@@ -267,7 +267,13 @@ def _write_batch(
         # any work: a batch that learnt them one signal at a time would run many times.
         held = frozenset(locks)
         for _, prep in pending:
-            for parent in prep.parents:
+            parents = set(prep.parents)
+            stored = work.load(prep.key)
+            if ctx.rules.family_match and stored is not None:
+                # the parents registered before, which the record may not name (decision 76)
+                parents.update(stored.subject.parent_keys)
+                wanted |= parents
+            for parent in parents:
                 wanted |= set(work.keys_for_parent(parent))
             if prep.address_key is not None:
                 wanted |= set(work.keys_for_address(prep.address_key))

@@ -261,8 +261,14 @@ def register_in(
                     archive_hint=False,
                     created=False,
                 )
+    # A registration adds the parents it names to those registered before and removes none
+    # (decision 76): a professional who knows no parent does not undo another's family match.
+    parents = _parents_with(p.parents, dossier)
+    if ctx.rules.family_match and not set(parents) <= set(locks):
+        # a registered parent this registration did not name: its siblings wait on its lock
+        raise signals.LockSiblings(frozenset(parents) - frozenset(locks))
     address_key = ctx.address_key(p.subject.address)
-    household = notify and ((ctx.rules.family_match and bool(p.parents)) or bool(address_key))
+    household = notify and ((ctx.rules.family_match and bool(parents)) or bool(address_key))
     if household:  # siblings to lock are asked for before anything is drawn or written
         stand_in = Link(
             id=_STAND_IN,
@@ -273,10 +279,8 @@ def register_in(
             ends_on=ends_on,
         )
         links = (*(dossier.links if dossier is not None else ()), stand_in)
-        signals.lock_household(
-            ctx, work, p.key, p.parents, address_key, links, stand_in, now, locks
-        )
-    record = _subject_record(ctx, p, dossier, address_key)
+        signals.lock_household(ctx, work, p.key, parents, address_key, links, stand_in, now, locks)
+    record = _subject_record(ctx, p, dossier, parents, address_key)
     if dossier is None:
         dossier = Dossier(subject=record)
         work.stamp(dossier, now)  # a new dossier is stamped with its first change
@@ -330,8 +334,19 @@ _STAND_IN = "stand-in"
 registration that will have to start again with more locks."""
 
 
+def _parents_with(named: tuple[str, ...], dossier: Dossier | None) -> tuple[str, ...]:
+    """The parents *named* and those registered in *dossier* before, in order."""
+    if dossier is None or set(dossier.subject.parent_keys) <= set(named):
+        return named
+    return tuple(sorted({*named, *dossier.subject.parent_keys}))
+
+
 def _subject_record(
-    ctx: Context, p: Prepared, dossier: Dossier | None, address_key: str | None
+    ctx: Context,
+    p: Prepared,
+    dossier: Dossier | None,
+    parents: tuple[str, ...],
+    address_key: str | None,
 ) -> SubjectRecord:
     s = p.subject
     return SubjectRecord(
@@ -340,9 +355,9 @@ def _subject_record(
         name=s.name,
         gender=s.gender,
         birth_date=s.birth_date,
-        address=s.address,
+        address=ctx.current_address(s.address),
         log_secret=dossier.subject.log_secret if dossier is not None else new_log_secret(),
-        parent_keys=p.parents,
+        parent_keys=parents,
         died_on=s.died_on,
         address_key=address_key,
         former_secrets=dossier.subject.former_secrets if dossier is not None else (),
@@ -372,7 +387,7 @@ def withdraw(
         if link.professional != actor_id:
             denied = True
             work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
-        elif link.status is not LinkStatus.ACTIVE:
+        elif not is_current(link, now):  # withdrawn, or archived by its end day (swept or not)
             raise NotFoundError(kind="active link", id=link_id)
         else:
             deleting = disposition(withdrawal_event(reason)) is Disposition.DELETE

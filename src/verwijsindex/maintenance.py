@@ -12,10 +12,12 @@ transaction that locks only its own youths, so registrations go on meanwhile.
 >>> index.add_organisation(nurse.organisation)
 >>> _ = index.register(make_subject(bsn="111222333", birth_date=date(2012, 5, 1)), nurse,
 ...                    ends_on=date(2027, 1, 1))
->>> report = index.sweep(datetime(2027, 1, 2, 9, 0, tzinfo=timezone.utc))
+>>> clock.set(datetime(2027, 1, 2, 1, 0, tzinfo=timezone.utc))
+>>> report = index.sweep()
 >>> report.expired, report.purged, report.deleted_subjects
 (1, 0, 0)
->>> index.sweep(datetime(2032, 1, 1, 9, 0, tzinfo=timezone.utc)).purged   # five years on
+>>> clock.set(datetime(2032, 1, 1, 1, 0, tzinfo=timezone.utc))
+>>> index.sweep().purged   # five years on
 1
 >>> index.sweep(datetime(2032, 1, 1, 9, 0))
 Traceback (most recent call last):
@@ -40,6 +42,7 @@ from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, follow_up_day, replace
 from verwijsindex.errors import ConfigurationError, InvalidRecordError, KeyMismatchError
+from verwijsindex.information import CLOCK_TOLERANCE
 from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
@@ -87,8 +90,17 @@ class SweepReport:
 def sweep(ctx: Context, now: datetime | None = None) -> SweepReport:
     """Apply the lifecycle up to *now*: archive ended links, purge the archive after five
     years, delete everything from the 23rd birthday and on death. Idempotent; runs in
-    batches, each locking only its own youths, so registrations go on meanwhile."""
+    batches, each locking only its own youths, so registrations go on meanwhile.
+
+    *now* defaults to the clock; a moment after the clock's (by more than
+    :data:`~verwijsindex.information.CLOCK_TOLERANCE`) raises ``InvalidRecordError``."""
     given = check_moment(now, "now") if now is not None else None
+    if given is not None and given > ctx.now() + CLOCK_TOLERANCE:
+        # it would stamp the records with a moment still to come, and every registration
+        # after it with that moment (decision 30)
+        raise InvalidRecordError(
+            "now lies after the index's clock: a sweep runs as of a moment that has come"
+        )
     return _sweep(ctx, given)
 
 

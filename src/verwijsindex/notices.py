@@ -41,9 +41,10 @@ from verwijsindex import _validators as v
 from verwijsindex import logbook
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import local_date
+from verwijsindex.clock import age_on, local_date
 from verwijsindex.dossier import Dossier, SubjectRecord, is_current
 from verwijsindex.errors import (
+    AgeLimitError,
     InvalidNoticeError,
     InvalidRecordError,
     NotFoundError,
@@ -133,13 +134,14 @@ def record_move(ctx: Context, subject: Subject) -> int:
             "address.municipality_code names no municipality in the index's regions",
             field="address.municipality_code",
         ) from None
+    address = ctx.current_address(address)
     key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
         if dossier is None:
             return 0
         now = work.stamp(dossier)
-        old = dossier.subject.address.municipality_code
+        old = ctx.current_code(dossier.subject.address.municipality_code)
         record = attrs.evolve(
             dossier.subject, address=address, address_key=ctx.address_key(address)
         )
@@ -233,13 +235,16 @@ def merge_service_number(
         now = work.stamp(old)
         if current is not None:
             now = work.stamp(current, now)
+        age = age_on(subject.birth_date, local_date(now))
+        if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
+            raise AgeLimitError(age=age)
         record = SubjectRecord(
             key=key,
             key_id=ctx.keyring.current_id,
             name=subject.name,
             gender=subject.gender,
             birth_date=subject.birth_date,
-            address=subject.address,
+            address=ctx.current_address(subject.address),
             log_secret=(current or old).subject.log_secret,
             parent_keys=parents,
             died_on=subject.died_on,

@@ -46,8 +46,8 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
         dossier = tx.load(key)
     if dossier is None or dossier.match is None or dossier.match.id != match_id:
         raise NotFoundError(kind="match", id=match_id)
-    home = dossier.subject.address.municipality_code
-    if not isinstance(by, FollowUpChecker) or by.municipality_code != home:
+    home = ctx.current_code(dossier.subject.address.municipality_code)
+    if not isinstance(by, FollowUpChecker) or ctx.current_code(by.municipality_code) != home:
         raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=key)
     return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
 
@@ -73,6 +73,7 @@ def matches_awaiting_coordination(
         raise ctx.deny(by, "only a municipality's follow-up checker may do this")
     at = check_moment(now, "now") if now is not None else ctx.now()
     today = local_date(at)
+    code = ctx.current_code(by.municipality_code)
     found: list[AwaitingCoordination] = []
     after: str | None = None
     while True:
@@ -80,7 +81,9 @@ def matches_awaiting_coordination(
             keys = tx.keys_follow_up_due(today, after, ctx.batch_size)
             dossiers = [tx.load(key) for key in keys]
         for dossier in dossiers:
-            if dossier is None or dossier.subject.address.municipality_code != by.municipality_code:
+            if dossier is None:
+                continue
+            if ctx.current_code(dossier.subject.address.municipality_code) != code:
                 continue
             due = follow_up_day(dossier, ctx.rules)
             match = dossier.match

@@ -51,13 +51,13 @@ def _officer(ctx: Context, by: Actor, request: RightsRequest) -> RightsOfficer:
     return by
 
 
-def _controls(work: UnitOfWork, dossier: Dossier, officer: RightsOfficer) -> bool:
+def _controls(ctx: Context, work: UnitOfWork, dossier: Dossier, officer: RightsOfficer) -> bool:
     codes = set()
     for organisation_id in {lk.organisation for lk in dossier.links}:
         organisation = work.organisation(organisation_id)
         if organisation is not None:
-            codes.add(organisation.municipality_code)
-    return officer.municipality_code in codes
+            codes.add(ctx.current_code(organisation.municipality_code))
+    return ctx.current_code(officer.municipality_code) in codes
 
 
 def _report(work: UnitOfWork, dossier: Dossier, at: datetime, keyring: Keyring) -> AccessReport:
@@ -136,7 +136,7 @@ def _with_dossier(
             raise InvalidRecordError("received_on lies after today: the request was not received")
         if dossier is None:
             return (AccessReport(generated_at=now) if action is LogAction.READ else None), 0
-        if not _controls(work, dossier, officer):
+        if not _controls(ctx, work, dossier, officer):
             denied = True
         else:
             denied = False
@@ -201,6 +201,7 @@ def rectify(
     if corrected.number != request.subject:
         raise InvalidRecordError("the corrected data must be for the same youth")
     check_general_data(corrected, ctx.now())
+    corrected = attrs.evolve(corrected, address=ctx.current_address(corrected.address))
     require_granted(request)
     _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
     if not changed:

@@ -11,15 +11,16 @@ registered parent.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.matching import active_links, find_family_match, match_of
+from verwijsindex.matching import active_links, find_family_match, is_due_for_deletion, match_of
 from verwijsindex.model import (
     Contact,
     Link,
@@ -230,10 +231,10 @@ def _groups(
     family). *links* are the youth's links, the new one among them."""
     siblings: dict[str, Dossier] = {}
     if ctx.rules.family_match:
-        siblings = _others(work, key, [work.keys_for_parent(p) for p in parents])
+        siblings = _others(ctx, work, key, [work.keys_for_parent(p) for p in parents], now)
     housemates: dict[str, Dossier] = {}
     if ctx.rules.address_match and address_key is not None:
-        there = _others(work, key, [work.keys_for_address(address_key)])
+        there = _others(ctx, work, key, [work.keys_for_address(address_key)], now)
         housemates = {k: other for k, other in there.items() if k not in siblings}
     if not siblings and not housemates:  # no other youth: no household match to signal
         return []
@@ -254,14 +255,21 @@ def _ask_for_locks(groups: list[_Group], locked: Collection[str]) -> None:
         raise LockSiblings(unlocked)
 
 
-def _others(work: UnitOfWork, own: str, key_lists: list[list[str]]) -> dict[str, Dossier]:
-    """The other youths under the keys of *key_lists*, as the unit has them."""
+def _others(
+    ctx: Context, work: UnitOfWork, own: str, key_lists: list[list[str]], now: datetime
+) -> dict[str, Dossier]:
+    """The other youths under the keys of *key_lists*, as the unit has them; not one whose
+    links must all go by *now* (23 or deceased) and whom the sweep has not deleted yet."""
     others: dict[str, Dossier] = {}
+    today: date | None = None
     for keys in key_lists:
         for key in keys:
             if key != own and key not in others:
                 other = work.load(key)
-                if other is not None:
+                if other is None:
+                    continue
+                today = today or local_date(now)
+                if not is_due_for_deletion(other.subject, today, ctx.rules):
                     others[key] = other
     return others
 

@@ -28,8 +28,10 @@ from verwijsindex.errors import (
 from verwijsindex.importing import ImportRecord, ImportStatus
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import (
+    Address,
     LinkStatus,
     NotificationKind,
+    Organisation,
     Recipient,
     WithdrawalReason,
 )
@@ -203,6 +205,56 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED)
         assert not index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg")).archive_hint
 
+    def test_a_link_past_its_end_is_withdrawn_by_no_one_whether_or_not_the_sweep_ran(
+        self,
+    ) -> None:
+        """A link whose end day has come is archived from that day (JW 7.1.4.5(2)(a)) and
+        purged five years later; a withdrawal afterwards finds no active link, before the
+        sweep as after it, and neither restarts the archive's five years nor deletes it
+        (decision 6)."""
+        end = START.date() + timedelta(days=30)
+        purge = datetime(end.year + 5, end.month, end.day, 9, 0, tzinfo=timezone.utc)
+        for reason in WithdrawalReason:
+            for swept in (False, True):
+                index, clock = self.index()
+                nurse = self.pro("p1", "GGD Zuid-Limburg")
+                link = index.register(self.youth(), nurse, ends_on=end).link
+                clock.advance(timedelta(days=180))
+                if swept:
+                    index.sweep()
+                with raises(NotFoundError):
+                    index.withdraw(link.id, by=nurse, reason=reason)
+                assert [(lk.status, lk.archived_on) for lk in index.links_for(nurse)] == [
+                    (LinkStatus.ARCHIVED, end)
+                ]
+                clock.set(purge - timedelta(days=1))
+                assert index.sweep().purged == 0
+                clock.set(purge)
+                assert index.sweep().purged == 1
+
+    def test_a_sweep_as_of_a_moment_still_to_come_is_refused(self) -> None:
+        """A sweep runs as of a moment that has come (the clock's, five minutes' difference
+        between hosts allowed): one as of next year would stamp the youth's record with it,
+        and every registration after it would start, and end, a year late (decision 30)."""
+        index, clock = self.index()
+        nurse = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(), nurse, ends_on=START.date() + timedelta(days=30))
+
+        def state() -> tuple[object, ...]:
+            with index.store.transaction() as tx:
+                keys = tx.keys(None, 10)
+                return (keys, [tx.load(k) for k in keys], tx.log_heads())
+
+        before = state()
+        with raises(InvalidRecordError) as caught:
+            index.sweep(START + timedelta(days=300))
+        assert "now" in str(caught[0])
+        assert state() == before
+        assert index.sweep(START + timedelta(minutes=4)).expired == 0  # hosts' clocks differ
+        clock.advance(timedelta(days=1))
+        link = index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg")).link
+        assert link.created_at == START + timedelta(days=1)
+
     def test_turning_23_deletes_everything(self) -> None:
         index, clock = self.index()
         born = date(2004, 2, 29)
@@ -314,6 +366,91 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         unrelated = index.register(self.youth(BSN_C), self.pro("p3", "Sint Jozefschool"))
         assert unrelated.match is None
         assert len(index.pending_notifications()) == 2
+
+    def _family_after_a_registration_without_parents(self, *, bulk: bool) -> None:
+        index, _ = self.index()
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p3", "GGD Zuid-Limburg")
+        index.register(self.youth(BSN_A, parents=[PARENT]), nurse)
+        if bulk:
+            report = index.bulk_register([ImportRecord(self.youth(BSN_A), teacher)])
+            assert report.created == 1
+        else:
+            index.register(self.youth(BSN_A), teacher)  # this professional knows no parent
+        index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
+        family = [
+            n for n in index.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert sorted(n.recipient for n in family) == ["p1", "p2", "p3"]
+
+    def test_a_sibling_past_the_age_limit_makes_no_family_match(self) -> None:
+        """From the 23rd birthday all of a youth's links must go (JW 7.1.4.5(2)(b)); until
+        the sweep deletes them they still lie in the store, and must not make a family
+        match that day (decision 6: no rule depends on when the sweep last ran)."""
+        born = date(2004, 11, 30)  # 23 on 2027-11-30, while the link of 2026-11-23 runs
+        told = []
+        for day in (29, 30):
+            index, clock = self.index()
+            youth = t.make_subject(bsn=BSN_A, birth_date=born, parents=[PARENT])
+            index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+            clock.set(datetime(2027, 11, day, 9, 0, tzinfo=timezone.utc))
+            index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
+            told.append(
+                sorted(
+                    n.recipient
+                    for n in index.pending_notifications()
+                    if n.kind is NotificationKind.FAMILY_MATCH
+                )
+            )
+        assert told == [["p1", "p2"], []]
+
+    def test_a_former_municipality_code_is_stored_as_the_current_one(self) -> None:
+        """Nuth (0951) and Schinnen (0962) merged into Beekdaelen (1954): an address or an
+        organisation given with a former code is stored with the current one, so that the
+        follow-up notice goes to Beekdaelen, its checker sees the match, and a move within
+        Beekdaelen written with the other code is no move to another municipality."""
+        index, clock = self.index()
+        nuth = Address("Dorpstraat", "1", "6361 AA", "Nuth", "0951")
+        youth = attrs.evolve(self.youth(), address=nuth)
+        schinnen = attrs.evolve(
+            self.pro("p2", "Jeugdzorg Schinnen"),
+            organisation=Organisation(
+                id="jeugdzorg-schinnen",
+                name="Jeugdzorg Schinnen",
+                municipality_code="0962",
+                email="verwijsindex@jeugdzorg-schinnen.example",
+            ),
+        )
+        index.add_organisation(schinnen.organisation)
+        index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+        match = index.register(youth, schinnen).match
+        assert match is not None
+        follow_up = [
+            n.recipient
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.FOLLOW_UP
+        ]
+        assert follow_up == ["1954"]
+        with index.store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            stored = tx.load(key)
+            organisation = tx.get_organisation("jeugdzorg-schinnen")
+        assert stored is not None and stored.subject.address.municipality_code == "1954"
+        assert organisation is not None and organisation.municipality_code == "1954"
+        clock.advance(timedelta(weeks=5))
+        for code in ("1954", "0951"):  # the checker's own code, or a former one
+            awaiting = index.matches_awaiting_coordination(by=FollowUpChecker(code))
+            assert [m.match_id for m in awaiting] == [match.id]
+        index.acknowledge(n.id for n in index.pending_notifications())
+        beekdaelen = attrs.evolve(nuth, city="Beekdaelen", municipality_code="1954")
+        index.record_move(attrs.evolve(youth, address=beekdaelen))
+        told = sorted(n.recipient for n in index.pending_notifications())
+        assert told == ["p1", "p2"]  # the professionals; no municipality was left
+
+    def test_a_registration_naming_no_parent_keeps_the_registered_ones(self) -> None:
+        self._family_after_a_registration_without_parents(bulk=False)
+
+    def test_an_import_naming_no_parent_keeps_the_registered_ones(self) -> None:
+        self._family_after_a_registration_without_parents(bulk=True)
 
     def test_logbook_verifies_and_names_no_one(self) -> None:
         index, _ = self.index()

@@ -11,7 +11,12 @@ from typing import Any
 import attrs
 
 from verwijsindex.clock import FixedClock
-from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotFoundError
+from verwijsindex.errors import (
+    AccessDeniedError,
+    AgeLimitError,
+    InvalidRecordError,
+    NotFoundError,
+)
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
@@ -155,6 +160,28 @@ class NationalContract(ContractBase):
             with raises(InvalidRecordError) as caught:
                 index.merge_service_number(youth, wrong)
             assert field in str(caught[0])
+        assert state() == before
+
+    def test_a_merge_of_a_youth_past_the_age_limit_is_refused(self) -> None:
+        """The population register gives a birth date by which the youth is 23 already: no
+        youth of that age is registered (JW 7.1.1.1), so no merge makes a match of them or
+        tells anyone; refused, nothing written (decision 77)."""
+        index, _ = self.index()
+        youth = _without_bsn("Bakker")
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(self.youth(BSN_A), self.pro("t1", "Sint Jozefschool"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+
+        def state() -> tuple[object, ...]:
+            with index.store.transaction() as tx:
+                keys = tx.keys(None, 10)
+                return (keys, [tx.load(k) for k in keys], tx.pending_notifications(None))
+
+        before = state()
+        born = START.date().replace(year=START.year - 23)
+        with_bsn = attrs.evolve(youth, bsn=parse_bsn(BSN_A), surname=None, birth_date=born)
+        with raises(AgeLimitError):
+            index.merge_service_number(youth, with_bsn)
         assert state() == before
 
     def test_a_merge_keeps_one_current_link_per_professional(self) -> None:
