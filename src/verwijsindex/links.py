@@ -244,6 +244,8 @@ def register_in(
         created_at = p.created_at
         if created_at > now:
             raise InvalidRecordError("created_at lies in the future")
+        if local_date(created_at) < p.subject.birth_date:
+            raise InvalidRecordError("created_at lies before the youth's birth_date")
     age = check_registrable(p.subject, created_at, ctx.rules)
     if created_at < now:
         check_registrable(p.subject, now, ctx.rules)

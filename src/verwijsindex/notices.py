@@ -138,8 +138,8 @@ def record_move(ctx: Context, subject: Subject) -> int:
     key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
-        if dossier is None:
-            return 0
+        if dossier is None or dossier.subject.address == address:
+            return 0  # no youth, or a notice repeated: no move, no one told again
         now = work.stamp(dossier)
         old = ctx.current_code(dossier.subject.address.municipality_code)
         record = attrs.evolve(
@@ -277,6 +277,7 @@ def merge_service_number(
             else logbook.add_digests(old.log_digest, current.log_digest),
         )
         work.merge(old, merged)
+        work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
         merged, match = rematch(ctx, work, merged, now, notify=True)
         work.save(merged, replaces=True)
         for link_id in sorted(dropped):

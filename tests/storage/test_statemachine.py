@@ -545,8 +545,9 @@ class IndexMachine(RuleBasedStateMachine):
         told = self.index.record_move(new)
         old_code = youth.subject.address.municipality_code
         new_code = new.address.municipality_code
+        repeated = new.address == youth.subject.address  # a notice repeated: no move
         youth.subject = new
-        if not youth.links:
+        if not youth.links or repeated:
             assert told == 0
             return
         professionals = youth.professionals(active)

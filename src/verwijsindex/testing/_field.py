@@ -270,6 +270,23 @@ class FieldContract(ContractBase):
             first.link.id,
         )
 
+    def test_a_move_notice_repeated_tells_no_one_again(self) -> None:
+        """The population register sends a notice again (or one to the address the youth
+        has): no move, nothing written, no one told twice."""
+        index, _ = self.index()
+        index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        moved = attrs.evolve(
+            self.youth(age=12),
+            address=attrs.evolve(self.youth(age=12).address, street="Nieuwstraat"),
+        )
+        assert index.record_move(moved) == 1
+        index.acknowledge(n.id for n in index.pending_notifications())
+        before = self._snapshot(index)
+        assert index.record_move(moved) == 0
+        assert index.pending_notifications() == []
+        assert self._snapshot(index) == before
+
     # -- erasure leaves nothing to tie together ----------------------------------------------------
 
     def test_erasure_leaves_no_id_that_ties_the_remaining_entries(self) -> None:

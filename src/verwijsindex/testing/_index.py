@@ -446,6 +446,16 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         told = sorted(n.recipient for n in index.pending_notifications())
         assert told == ["p1", "p2"]  # the professionals; no municipality was left
 
+    def test_an_import_made_before_the_birth_is_rejected_naming_created_at(self) -> None:
+        index, _ = self.index()
+        youth = self.youth(BSN_A, age=3)
+        early = datetime(START.year - 5, 1, 1, 9, 0, tzinfo=timezone.utc)
+        report = index.bulk_register([ImportRecord(youth, self.pro("p1", "GGD Zuid-Limburg"),
+                                                   created_at=early)])  # fmt: skip
+        (outcome,) = report.outcomes
+        assert outcome.status is ImportStatus.REJECTED
+        assert "created_at" in str(outcome.error) and "birth_date" in str(outcome.error)
+
     def test_a_registration_naming_no_parent_keeps_the_registered_ones(self) -> None:
         self._family_after_a_registration_without_parents(bulk=False)
 
@@ -575,7 +585,9 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         index.register(self.youth(), p2)
         index.acknowledge(n.id for n in index.pending_notifications())
         # a move within the municipality tells the professionals, no coordinator
-        assert index.record_move(self.youth(municipality="Maastricht")) == 2
+        here = self.youth().address
+        nearby = attrs.evolve(self.youth(), address=attrs.evolve(here, street="Nieuwstraat"))
+        assert index.record_move(nearby) == 2
         notes = index.pending_notifications()
         assert sorted((n.kind.value, n.recipient) for n in notes) == [
             ("move", "p1"),

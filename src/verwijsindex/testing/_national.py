@@ -184,6 +184,21 @@ class NationalContract(ContractBase):
             index.merge_service_number(youth, with_bsn)
         assert state() == before
 
+    def test_a_change_after_a_merge_is_never_stamped_before_it(self) -> None:
+        """A merge into a BSN not yet registered is a change of the merged record: a host
+        whose clock lags three weeks stamps the next registration at the merge, not
+        before it (decision 30)."""
+        index, clock = self.index()
+        youth = _without_bsn("Bakker")
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        merged_at = START + timedelta(days=10)
+        clock.set(merged_at)
+        with_bsn = attrs.evolve(youth, bsn=parse_bsn(BSN_A), surname=None)
+        index.merge_service_number(youth, with_bsn)
+        clock.set(merged_at - timedelta(weeks=3))
+        link = index.register(with_bsn, self.pro("t1", "Sint Jozefschool")).link
+        assert link.created_at == merged_at
+
     def test_a_merge_keeps_one_current_link_per_professional(self) -> None:
         """A professional who registered the youth both by service number and by BSN keeps
         the link of the BSN's dossier, as registering again keeps the existing link; the
