@@ -705,3 +705,12 @@ def test_the_all_zero_number_is_refused() -> None:
     record = {**unstructure(subject()), "bsn": "000000000"}
     with pytest.raises(InvalidBsnError, match=r"^Subject\.bsn: not a valid BSN: 000000000 is not"):
         structure(record, Subject)
+
+
+@pytest.mark.parametrize("depth", [400, 1_100, 5_000])
+def test_to_json_of_data_nested_too_deep_is_a_library_error(depth: int) -> None:
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    with pytest.raises(InvalidRecordError, match="cannot be written as JSON"):
+        to_json(nested)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from verwijsindex.errors import ForbiddenFieldError, InvalidRecordError
+from verwijsindex.errors import ForbiddenFieldError, InvalidRecordError, VerwijsindexError
 from verwijsindex.model import Match
 from verwijsindex.serialization._convert import fast_path, is_forbidden_key, make_converter
 
@@ -78,12 +78,14 @@ def to_json(value: Any) -> str:
     bytes, an object the converter does not know, a lone surrogate) raises
     :class:`InvalidRecordError`; a reason-like key in plain data
     :class:`ForbiddenFieldError`."""
-    if isinstance(value, Mapping | list | tuple):
-        _refuse_free_text_keys(value)
-    data = unstructure(value)
     try:
+        if isinstance(value, Mapping | list | tuple):
+            _refuse_free_text_keys(value)
+        data = unstructure(value)
         text = ENCODER.encode(data)
-    except (TypeError, ValueError, RecursionError):
+    except (TypeError, ValueError, RecursionError) as error:
+        if isinstance(error, VerwijsindexError):
+            raise
         raise InvalidRecordError(f"{type(value).__name__} cannot be written as JSON") from None
     if _SURROGATE_ESCAPE.search(text):
         _refuse_lone_surrogates(data)
