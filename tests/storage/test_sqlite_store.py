@@ -528,3 +528,31 @@ def test_in_memory_database_is_shared_between_threads() -> None:
     with shared.transaction() as tx:
         assert [tx.get_organisation(f"O{i}") is not None for i in range(3)] == [True] * 3
     shared.close()
+
+
+def test_opening_a_file_another_process_is_writing_waits_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    """Web workers starting together on a new file: while one holds a write transaction
+    (here before the file is in WAL mode), SQLite answers another's ``PRAGMA
+    journal_mode=WAL`` with "database is locked" at once, without its busy handler. The
+    store waits for it, as for any write, up to its timeout; after the timeout it fails
+    with a library error."""
+    path = tmp_path / "index.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        other.execute("CREATE TABLE other_process (x)")
+        other.execute("BEGIN IMMEDIATE")
+        done = threading.Timer(0.3, other.execute, ("COMMIT",))
+        done.start()
+        store = SQLiteStore(path, timeout=10)
+        done.join()
+        with store.transaction() as tx:
+            assert tx.keys(None, 1) == []
+        store.close()
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageError, match="locked"):
+            SQLiteStore(tmp_path / "index.db", timeout=0.2)
+        other.execute("COMMIT")
+    finally:
+        other.close()

@@ -144,7 +144,7 @@ class SQLiteStore:
             connection = self._connect()
             try:
                 if not self._memory:
-                    connection.execute("PRAGMA journal_mode=WAL")
+                    self._wal(connection)
                 self._migrate(connection)
             except BaseException:
                 connection.close()
@@ -157,6 +157,22 @@ class SQLiteStore:
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self._path!r})"
+
+    def _wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode. While another connection holds a write transaction,
+        SQLite answers "database is locked" at once, without the busy handler that makes
+        every other statement wait: so wait here, as long as the store's timeout."""
+        deadline = time.monotonic() + self._timeout
+        pause = 0.002
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
