@@ -181,7 +181,9 @@ def identifiers() -> st.SearchStrategy[str]:
 
 
 def emails() -> st.SearchStrategy[str]:
-    return st.from_regex(r"[A-Za-z0-9._%+\-]{1,20}@[a-z0-9\-]{1,20}\.[a-z]{2,6}", fullmatch=True)
+    atom = r"[A-Za-z0-9%+_\-]{1,10}"
+    label = r"[a-z0-9](?:[a-z0-9\-]{0,18}[a-z0-9])?"
+    return st.from_regex(rf"{atom}(?:\.{atom}){{0,2}}@{label}\.[a-z]{{2,6}}", fullmatch=True)
 
 
 def phones() -> st.SearchStrategy[str]:

@@ -418,12 +418,30 @@ def test_names_have_a_length_limit() -> None:
         make_address(street="x" * 121)
 
 
-@pytest.mark.parametrize("email", ["no-at-sign", "a@b", "a b@c.nl", "a@b@c.nl", "", None])
+@pytest.mark.parametrize(
+    "email",
+    [
+        *("no-at-sign", "a@b", "a b@c.nl", "a@b@c.nl", "", None),
+        # what a mail header reads as more than one address, or as another one: smtplib
+        # sent "a,b@example.nl" to <a> while the header named the whole
+        *("a,b@example.nl", "a;b@example.nl", "<a>@example.nl", '"a"@example.nl'),
+        *("a@example.nl,b@example.nl", "a@exa mple.nl", "a(b)@example.nl", "a@-x.nl"),
+        *("a..b@example.nl", ".a@example.nl", "a@example..nl", "á@example.nl"),
+    ],
+)
 def test_refuses_a_bad_email(email: object) -> None:
     with pytest.raises(InvalidRecordError, match="email must be an e-mail address"):
         make_organisation(email=email)
     with pytest.raises(InvalidRecordError, match="email must be an e-mail address"):
         make_professional(email=email)
+
+
+@pytest.mark.parametrize(
+    "email", ["a@b.nl", "o'brien+vi@sub.ggd-zl.example", "VI_2@xn--gemeente-b3a.nl", "a.b@c.d.nl"]
+)
+def test_takes_an_ordinary_email(email: str) -> None:
+    assert make_organisation(email=email).email == email
+    assert make_professional(email=email).email == email
 
 
 @pytest.mark.parametrize("phone", ["12345", "phone", "+31 6 12 34 56 78 90 12 34 56", 612345678])

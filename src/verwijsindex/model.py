@@ -231,7 +231,7 @@ def looks_like_free_text(name: str) -> bool:
 
 # --- field validators ----------------------------------------------------------------------
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = v.EMAIL
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,19}$")
 
 

@@ -36,7 +36,6 @@ verwijsindex.errors.InvalidRecordError: <string>: missing key 'regions'
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -81,7 +80,7 @@ __all__ = [
     "policy",
 ]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL = v.EMAIL
 _T = TypeVar("_T")
 
 

@@ -5,7 +5,6 @@ notification, and :func:`compose`, which fills one in and addresses it as a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -16,7 +15,7 @@ from verwijsindex.errors import InvalidRecordError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Contact, Notification, NotificationKind
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL = v.EMAIL
 
 # --- the texts -----------------------------------------------------------------------------------
 
