@@ -450,3 +450,48 @@ def test_a_rekey_vacuums_the_tables_that_held_the_old_pseudonyms(
     }
     for table in ("dossiers", "dossier_links", "dossier_professionals", "dossier_matches"):
         assert after[table][0] > before[table], table
+
+
+def test_a_scrub_does_not_wait_on_sessions_that_only_use_the_tables(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    """After a deletion empties a table's last pages, a plain VACUUM also cuts them off
+    the file, for which it needs the table to itself: while another session merely holds
+    a lock on it (any transaction that reads or writes it), VACUUM retries for five
+    seconds and gives up. Under load every erasure, death or move waited that long, and
+    the waits queued. The scrub skips the cut while another session holds a lock on the
+    table, and makes it when none does (the erasure test reads the heap files)."""
+    import threading
+    from datetime import date
+
+    import psycopg
+    from psycopg import sql
+
+    from verwijsindex.storage.postgres import PostgresStore
+    from verwijsindex.testing import make_professional, make_subject
+
+    url = _with_schema(postgres_url, postgres_schema)
+    index = make_index(url)
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    for bsn in ("111222333", "123456782"):
+        index.register(make_subject(bsn=bsn, birth_date=date(2014, 1, 1)), nurse)
+    with index.store.transaction() as tx:
+        for key in tx.keys(None, 10):
+            tx.delete(key)  # every page of the dossiers' table is empty now
+    with psycopg.connect(postgres_url) as other:  # a transaction that uses the table
+        other.execute(
+            sql.SQL("LOCK TABLE {} IN ROW SHARE MODE").format(
+                sql.Identifier(postgres_schema, "dossiers")
+            )
+        )
+        store = index.store
+        assert isinstance(store, PostgresStore)
+        scrub = threading.Thread(target=store.scrub)
+        scrub.start()
+        scrub.join(timeout=4)  # VACUUM gives up cutting the file after five seconds
+        held = scrub.is_alive()
+        other.rollback()
+    scrub.join()
+    index.store.close()
+    assert not held, "the scrub waited for a session that only holds a lock on a table"

@@ -20,6 +20,7 @@ __all__ = [
     "APPEND_LOG",
     "CLAIM",
     "DELETE",
+    "LOCKED_BY_OTHERS",
     "MIGRATIONS",
     "OLDER_SNAPSHOTS",
     "SAVE",
@@ -126,6 +127,14 @@ WHERE pid <> pg_backend_pid() AND datname = current_database()
 than the marker: a vacuum now could not remove rows they may still read. A session idle
 in a READ COMMITTED transaction after a write has a transaction id and no snapshot, and
 holds the vacuum back all the same."""
+
+LOCKED_BY_OTHERS: Final = """
+SELECT count(*) FROM pg_catalog.pg_locks AS l
+JOIN pg_catalog.pg_class AS c ON c.oid = l.relation
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+WHERE l.pid <> pg_backend_pid() AND n.nspname = %(schema)s AND c.relname = %(table)s
+"""
+"""How many locks other sessions hold on (or wait for on) one table of the schema."""
 
 SCRUBBED: Final = (
     "dossiers",
