@@ -256,6 +256,10 @@ def register_in(
     if dossier is not None:
         for link in dossier.links:
             if link.professional == professional.id and is_current(link, now):
+                parents = _parents_with(p.parents, dossier)
+                if parents != dossier.subject.parent_keys:  # a parent named now (decision 76)
+                    record = attrs.evolve(dossier.subject, parent_keys=parents)
+                    work.save(replace(dossier, subject=record))
                 return Registration(
                     link=link,
                     match=dossier.match,

@@ -235,6 +235,9 @@ def merge_service_number(
         now = work.stamp(old)
         if current is not None:
             now = work.stamp(current, now)
+        # the parents registered on either side stay (decision 76)
+        registered = (*old.subject.parent_keys, *(current.subject.parent_keys if current else ()))
+        parents = tuple(sorted({*parents, *registered}))
         age = age_on(subject.birth_date, local_date(now))
         if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
             raise AgeLimitError(age=age)

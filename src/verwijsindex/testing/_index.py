@@ -456,6 +456,23 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         assert outcome.status is ImportStatus.REJECTED
         assert "created_at" in str(outcome.error) and "birth_date" in str(outcome.error)
 
+    def test_a_repeated_registration_adds_the_parents_it_names(self) -> None:
+        """The same professional registers again, now knowing a parent: the link stays the
+        one there is (no second link), and the parent is registered (decision 76), so that
+        a sibling registered later through them makes the family match."""
+        index, _ = self.index()
+        nurse = self.pro("p1", "GGD Zuid-Limburg")
+        first = index.register(self.youth(BSN_A), nurse)
+        again = index.register(self.youth(BSN_A, parents=[PARENT]), nurse)
+        assert not again.created and again.link == first.link
+        index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("p2", "MEE Zuid-Limburg"))
+        family = [
+            n.recipient
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert sorted(family) == ["p1", "p2"]
+
     def test_a_registration_naming_no_parent_keeps_the_registered_ones(self) -> None:
         self._family_after_a_registration_without_parents(bulk=False)
 

@@ -35,7 +35,7 @@ from verwijsindex.roles import FollowUpChecker, RegionCoordinator, RightsOfficer
 from verwijsindex.service_number import fold_surname, service_number
 from verwijsindex.statistics import AgeBand, StatKind, StatRow
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import BSN_A, BSN_B, START, ContractBase, valid_bsns
+from verwijsindex.testing._base import BSN_A, BSN_B, PARENT, START, ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
 
 __all__ = ["NationalContract"]
@@ -183,6 +183,28 @@ class NationalContract(ContractBase):
         with raises(AgeLimitError):
             index.merge_service_number(youth, with_bsn)
         assert state() == before
+
+    def test_a_merge_keeps_the_parents_registered_on_either_side(self) -> None:
+        """The population register's data at the merge names no parent: a parent registered
+        under the BSN or under the service number stays (decision 76), and a sibling
+        registered later through them still makes the family match."""
+        for on_the_bsn in (True, False):
+            index, _ = self.index()
+            youth = _without_bsn("Bakker")
+            named = [PARENT] if on_the_bsn else []
+            index.register(self.youth(BSN_A, parents=named), self.pro("n1", "GGD Zuid-Limburg"))
+            index.register(
+                attrs.evolve(youth, parents=() if on_the_bsn else (parse_bsn(PARENT),)),
+                self.pro("t1", "Sint Jozefschool"),
+            )
+            index.merge_service_number(youth, self.youth(BSN_A))
+            index.register(self.youth(BSN_B, parents=[PARENT]), self.pro("m1", "MEE Zuid-Limburg"))
+            family = sorted(
+                n.recipient
+                for n in index.pending_notifications()
+                if n.kind is NotificationKind.FAMILY_MATCH
+            )
+            assert family == ["m1", "n1", "t1"], on_the_bsn
 
     def test_a_change_after_a_merge_is_never_stamped_before_it(self) -> None:
         """A merge into a BSN not yet registered is a change of the merged record: a host
