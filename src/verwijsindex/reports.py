@@ -29,11 +29,12 @@ suppressed, and as many others as it takes that none can be worked out).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Final
 
 from verwijsindex._context import Context
 from verwijsindex._validators import MAX_LIMIT
-from verwijsindex.clock import age_on, local_date
+from verwijsindex.clock import add_months, age_on, local_date
 from verwijsindex.dossier import Dossier, follow_up_day, informed_by_link
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import LinkStatus
@@ -64,6 +65,21 @@ def statistics(
     """The protected tables of the months of *period* (first and last day, both included),
     for a :class:`RegionCoordinator` (their region) or a :class:`FollowUpChecker` (their
     municipality's rows); anyone else is refused and logged."""
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < LEAST:
+        raise InvalidRecordError(f"threshold must be a whole number of at least {LEAST}")
+    return tables(ctx, period, by=by, threshold=threshold)
+
+
+LEAST: Final = DEFAULT_THRESHOLD
+"""The least threshold a reader of the index may ask for: more protection, never less
+(decision 80). :func:`tables` takes any, for a simulation's synthetic population."""
+
+
+def tables(
+    ctx: Context, period: tuple[date, date], *, by: Actor | str, threshold: int
+) -> Statistics:
+    """:func:`statistics` at any *threshold* that :func:`~verwijsindex.statistics.tabulate`
+    takes: for a simulation, whose youths are made up."""
     checked_actor(by)
     first, last = _period(period)
     if isinstance(by, RegionCoordinator):
@@ -81,7 +97,7 @@ def statistics(
             _add(counts, regions, month, code, band, kind, 1)
     stats = tabulate(counts, regions, threshold=threshold)
     if isinstance(by, FollowUpChecker):
-        own = by.municipality_code
+        own = ctx.current_code(by.municipality_code)
         return Statistics([r for r in stats if r.municipality == own], stats.threshold)
     return stats
 
@@ -97,7 +113,9 @@ def _period(period: object) -> tuple[date, date]:
             raise InvalidRecordError("period must lie between 1900 and 2999")
     if last < first:
         raise InvalidRecordError("period ends before it begins")
-    return first.replace(day=1), last
+    # whole months: a month's cells must not depend on the day a caller ends the period,
+    # or two readings of one month differ by the cases of the days between (decision 80)
+    return first.replace(day=1), add_months(last.replace(day=1), 1) - timedelta(days=1)
 
 
 def _add(

@@ -17,6 +17,7 @@ from verwijsindex._context import MAX_BATCH
 from verwijsindex.cli._output import EXIT_USAGE, WIDTH, _one_line
 from verwijsindex.matching import MatchRule
 from verwijsindex.regions import POLICIES, ZUID_LIMBURG
+from verwijsindex.statistics import DEFAULT_THRESHOLD
 
 COMMANDS: Mapping[str, str] = MappingProxyType(
     {
@@ -83,6 +84,18 @@ def _at_most(highest: int) -> Callable[[str], int]:
         number = _whole(text)
         if not 1 <= number <= highest:
             raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {highest}")
+        return number
+
+    return check
+
+
+def _at_least(lowest: int) -> Callable[[str], int]:
+    """A whole number of *lowest* or more."""
+
+    def check(text: str) -> int:
+        number = _whole(text)
+        if number < lowest:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {lowest}")
         return number
 
     return check
@@ -306,7 +319,12 @@ def _parser() -> argparse.ArgumentParser:
         "--from", dest="first", type=_month, required=True, help="first month, YYYY-MM"
     )
     stats.add_argument("--to", dest="last", type=_month, help="last month, YYYY-MM (the first)")
-    stats.add_argument("--threshold", type=_positive, default=5, help="suppress below this (5)")
+    stats.add_argument(
+        "--threshold",
+        type=_at_least(DEFAULT_THRESHOLD),
+        default=DEFAULT_THRESHOLD,
+        help=f"suppress below this ({DEFAULT_THRESHOLD}, the least)",
+    )
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 

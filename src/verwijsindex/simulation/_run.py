@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from verwijsindex import reports
 from verwijsindex.clock import FixedClock, add_years, age_on, local_date
 from verwijsindex.errors import AgeLimitError, ConfigurationError, InvalidRecordError
 from verwijsindex.index import VerwijsIndex
@@ -209,7 +210,8 @@ class SimulationRun:
         rows: list[StatRow] = []
         for region in self.index.regions:
             by = RegionCoordinator(region.name)
-            rows.extend(self.index.statistics(period, by=by, threshold=threshold))
+            # any threshold: the population is made up (the index's readers get at least 5)
+            rows.extend(reports.tables(self.index._context, period, by=by, threshold=threshold))
         return Statistics(rows, threshold)
 
 

@@ -5,7 +5,7 @@ the store :meth:`make_store` opens."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -33,7 +33,7 @@ from verwijsindex.oversight import AwaitingCoordination
 from verwijsindex.privacy import RequestKind, access_report, file_request
 from verwijsindex.roles import FollowUpChecker, RegionCoordinator, RightsOfficer
 from verwijsindex.service_number import fold_surname, service_number
-from verwijsindex.statistics import AgeBand, StatKind, StatRow
+from verwijsindex.statistics import DEFAULT_THRESHOLD, AgeBand, StatKind, StatRow
 from verwijsindex.testing import _factories as t
 from verwijsindex.testing._base import BSN_A, BSN_B, PARENT, START, ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
@@ -404,6 +404,39 @@ class NationalContract(ContractBase):
         assert mine.rows and {r.municipality for r in mine} == {"0938"}
         with raises(AccessDeniedError):
             index.statistics(period, by=nurse)
+
+    def test_statistics_of_a_month_are_the_same_whatever_day_the_period_ends(self) -> None:
+        """A period covers whole months: five duties overdue in the first half of January
+        and one more on the 20th were published as 5 (period to the 15th) and 6 (to the
+        31st), so that one youth's overdue duty, and its day, could be worked out."""
+        index, clock = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        for n, bsn in enumerate(valid_bsns(6)):
+            clock.set(datetime(2026, 12, 20 if n == 5 else n + 1, 9, 0, tzinfo=timezone.utc))
+            index.register(self.youth(bsn, age=13), nurse)
+        clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=timezone.utc))
+        january = date(2027, 1, 1)
+        cells = set()
+        for last in (date(2027, 1, 15), date(2027, 1, 31), date(2027, 1, 20)):
+            for reader in (RegionCoordinator(REGION), FollowUpChecker("0935")):
+                stats = index.statistics((january, last), by=reader)
+                rows = stats.rows_for(month=january, kind=StatKind.INFORMATION_OVERDUE)
+                cells.add(tuple(sorted((r.age_band.value, r.count) for r in rows
+                                       if r.municipality == "0935" and r.age_band)))  # fmt: skip
+        assert len(cells) == 1, cells
+
+    def test_statistics_are_never_published_below_the_threshold(self) -> None:
+        """The reader may raise the threshold, not lower it below the default: a table at
+        threshold 1 singled out a youth living alone in a municipality."""
+        index, _ = self.index()
+        index.register(self.youth(BSN_A, age=17), self.pro("n1", "GGD Zuid-Limburg"))
+        period = (START.date().replace(day=1), START.date())
+        for threshold in (1, DEFAULT_THRESHOLD - 1, 0):
+            with raises(InvalidRecordError) as caught:
+                index.statistics(period, by=RegionCoordinator(REGION), threshold=threshold)
+            assert "threshold" in str(caught[0])
+        stricter = index.statistics(period, by=RegionCoordinator(REGION), threshold=10)
+        assert stricter.threshold == 10
 
 
 def _attack(rows: tuple[StatRow, ...]) -> None:
