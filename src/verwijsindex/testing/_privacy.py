@@ -299,6 +299,29 @@ class PrivacyContract(ContractBase):
         assert [r.link.id for r in report.links] == [fresh.link.id]
         assert {e.action for e in report.log} == {LogAction.REGISTERED}
 
+    def test_a_rectified_birth_date_redoes_whom_each_link_must_be_told(self) -> None:
+        """Who is informed of a link follows the youth's age on the day it was made (JW
+        7.1.5.1(1)): registered at 14 (the youth and the representative), the youth was
+        in fact 17 (the youth alone) or 10 (the representative alone)."""
+        officer = ROLES["officer-own"]
+        for born, told in (
+            (date(2009, 6, 1), {Recipient.YOUTH}),
+            (date(2016, 6, 1), {Recipient.LEGAL_REPRESENTATIVE}),
+        ):
+            world = self.world()
+            rectify(
+                world.index,
+                _request(RequestKind.RECTIFICATION, granted=True),
+                _youth(birth_date=born),
+                by=officer,
+            )
+            requesters = told if born.year < 2010 else {Recipient.LEGAL_REPRESENTATIVE}
+            request = file_request(
+                RequestKind.ACCESS, _youth(birth_date=born), requesters, received_on=TODAY
+            )
+            report = access_report(world.index, request, by=officer)
+            assert [set(d.recipients) for d in report.duties] == [told, told], born
+
     def test_a_rectification_to_impossible_data_is_refused(self) -> None:
         """A birth date after today, or a death (recorded by ``record_death``, which also
         checks its day): refused with the field named, nothing written."""
