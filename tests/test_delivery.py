@@ -820,3 +820,37 @@ def test_contacts_without_a_phone_leave_the_line_out() -> None:
     body = compose(note, index).body
     assert "- Professional n1 (GGD Zuid-Limburg)\n  e-mail: n1@ggd-zuid-limburg.example\n\n" in body
     assert "telefoon" not in body
+
+
+def test_notifications_withdrawn_while_being_sent_are_not_said_to_go_out_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The youth's record is deleted (a death notice, an erasure) while a claimed batch
+    about them is being sent: what was sent cannot be acknowledged, and the warning says
+    they left the outbox, not that the lease ended and they go out again (they do not)."""
+    from verwijsindex.testing import make_index, make_professional, make_subject
+
+    index = make_index()
+    nurse = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+    teacher = make_professional(id="t1", organisation="Sint Jozefschool")
+    for pro in (nurse, teacher):
+        index.add_organisation(pro.organisation)
+    youth = make_subject(bsn="111222333", birth_date=date(2013, 5, 1))
+    index.register(youth, nurse)
+    index.register(youth, teacher)
+    died_on = index.clock().date()
+
+    class DeathMeanwhile:
+        sent = 0
+
+        def send(self, message: Message) -> None:
+            if not self.sent:
+                index.record_death(youth, died_on)
+            self.sent += 1
+
+    with caplog.at_level(logging.WARNING, logger="verwijsindex.delivery"):
+        report = deliver(index, DeathMeanwhile())
+    assert report.unacknowledged == report.sent > 0
+    assert index.pending_notifications() == []
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert "left the outbox" in warning and "lease ended" not in warning

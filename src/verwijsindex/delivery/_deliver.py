@@ -156,7 +156,14 @@ def _deliver_claim(
     if sent:
         done = index.acknowledge(attrs.evolve(claim, notifications=tuple(sent)))
         late = len(sent) - done
-        if late:
+        if late and now() < claim.until:  # still our lease: deleted meanwhile, with the youth
+            log.warning(
+                "claim %s: %d notifications sent left the outbox while being sent (their "
+                "youth's record was deleted meanwhile); they do not go out again",
+                claim.id,
+                late,
+            )
+        elif late:
             log.warning(
                 "claim %s: %d notifications sent after the lease ended; they go out again",
                 claim.id,
