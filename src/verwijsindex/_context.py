@@ -70,6 +70,7 @@ class Context:
     batch_size: int
     excluded_addresses: frozenset[str] = frozenset()
     _regions_by_code: dict[str, Region] = attrs.field(factory=dict, eq=False, repr=False)
+    _current_codes: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def checked(
@@ -142,10 +143,14 @@ class Context:
         """The CBS code the municipality *municipality_code* has now: a former one (of a
         municipality that merged) gives the code of the one it merged into; a code the
         regions do not know stays as it is."""
-        try:
-            return self.regions.municipality(municipality_code).code
-        except UnknownMunicipalityError:
-            return municipality_code
+        code = self._current_codes.get(municipality_code)
+        if code is None:  # looked up once per code (a look-up normalises the query: 3 µs)
+            try:
+                code = self.regions.municipality(municipality_code).code
+            except UnknownMunicipalityError:
+                code = municipality_code
+            self._current_codes[municipality_code] = code  # four digits: at most 10,000
+        return code
 
     def current_address(self, address: Address) -> Address:
         """*address*, its municipality given by its current CBS code (decision 78)."""
