@@ -995,3 +995,42 @@ def test_a_period_beyond_the_calendar_is_a_usage_error(
         call(*args)
     assert stop.value.code == 2
     one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "content", ["", "\ufeff", "bsn,name\n", "\n\n"], ids=["empty", "mark", "columns", "blank"]
+)
+def test_an_import_file_without_the_columns_it_needs_is_a_usage_error(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    content: str,
+) -> None:
+    """An empty file, or a header without the columns every row needs, is no import of
+    nothing: a usage error before the store is opened (``--create`` makes no file)."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    path = tmp_path / "links.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        call("import", str(path), "--store", f"sqlite:///{tmp_path / 'index.db'}", "--create")
+    assert stop.value.code == 2
+    one_line(capsys.readouterr().err)
+    assert not (tmp_path / "index.db").exists()
+
+
+def test_an_import_error_names_the_line_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Blank lines are skipped by the CSV reader; the line named is the file's own."""
+    from verwijsindex.cli import CSV_COLUMNS
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    row = _csv_row(1, "111222333", 1, 1)
+    path = tmp_path / "links.csv"
+    path.write_text(
+        ",".join(CSV_COLUMNS) + "\n\n\n" + ",".join([*(row[c] for c in CSV_COLUMNS), "x"]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit):
+        call("import", str(path), "--store", f"sqlite:///{tmp_path / 'index.db'}", "--create")
+    assert "line 4 " in one_line(capsys.readouterr().err)

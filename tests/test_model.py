@@ -425,8 +425,8 @@ def test_names_have_a_length_limit() -> None:
         # what a mail header reads as more than one address, or as another one: smtplib
         # sent "a,b@example.nl" to <a> while the header named the whole
         *("a,b@example.nl", "a;b@example.nl", "<a>@example.nl", '"a"@example.nl'),
-        *("a@example.nl,b@example.nl", "a@exa mple.nl", "a(b)@example.nl", "a@-x.nl"),
-        *("a..b@example.nl", ".a@example.nl", "a@example..nl", "á@example.nl"),
+        *("a@example.nl,b@example.nl", "a@exa mple.nl", "a(b)@example.nl", "a:b@example.nl"),
+        *("a@[127.0.0.1].nl", "a\\b@example.nl", "a@example.nl>", "a@example.nl;"),
     ],
 )
 def test_refuses_a_bad_email(email: object) -> None:
@@ -437,7 +437,11 @@ def test_refuses_a_bad_email(email: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "email", ["a@b.nl", "o'brien+vi@sub.ggd-zl.example", "VI_2@xn--gemeente-b3a.nl", "a.b@c.d.nl"]
+    "email",
+    [
+        *("a@b.nl", "o'brien+vi@sub.ggd-zl.example", "VI_2@xn--gemeente-b3a.nl", "a.b@c.d.nl"),
+        "verwijsindex@gemeënte.nl",  # stored under the pattern before: still read
+    ],
 )
 def test_takes_an_ordinary_email(email: str) -> None:
     assert make_organisation(email=email).email == email

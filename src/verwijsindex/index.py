@@ -271,7 +271,9 @@ class VerwijsIndex:
     def statistics(
         self, period: tuple[date, date], *, by: Actor | str, threshold: int = DEFAULT_THRESHOLD
     ) -> Statistics:
-        """Counts that identify no one (JW 7.1.2.3(1)(h)), for a coordinator or checker."""
+        """Counts that identify no one (JW 7.1.2.3(1)(h)), for a coordinator or checker: the
+        whole months from *period*'s first day's to its last day's, at a *threshold* of 5
+        or more (decision 80)."""
         return reports.statistics(self._context, period, by=by, threshold=threshold)
 
     # -- data-subject rights (rights.py; also verwijsindex.privacy) --------------------------------

@@ -138,7 +138,7 @@ def record_move(ctx: Context, subject: Subject) -> int:
     key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
-        if dossier is None or dossier.subject.address == address:
+        if dossier is None or ctx.current_address(dossier.subject.address) == address:
             return 0  # no youth, or a notice repeated: no move, no one told again
         now = work.stamp(dossier)
         old = ctx.current_code(dossier.subject.address.municipality_code)

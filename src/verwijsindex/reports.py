@@ -92,9 +92,9 @@ def tables(
     with ctx.store.transaction(snapshot=True) as tx:
         counts: dict[CountKey, int] = {}
         for (month, code, band, kind), n in tx.counts(first, last).items():
-            _add(counts, regions, month, code, band, kind, n)
+            _add(counts, regions, month, ctx.current_code(code), band, kind, n)
         for month, code, band, kind in _open_cases(ctx, _open_dossiers(ctx, tx), first, last):
-            _add(counts, regions, month, code, band, kind, 1)
+            _add(counts, regions, month, ctx.current_code(code), band, kind, 1)
     stats = tabulate(counts, regions, threshold=threshold)
     if isinstance(by, FollowUpChecker):
         own = ctx.current_code(by.municipality_code)

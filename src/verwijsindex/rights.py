@@ -185,7 +185,8 @@ def _told_by_age(
     organisation = None if link is None else work.organisation(link.organisation)
     if link is None or organisation is None:
         return duty
-    age = min(age_on(record.birth_date, local_date(link.created_at)), MAX_AGE)
+    # a birth date corrected to after the link's day (a newborn registered early): age 0
+    age = min(max(age_on(record.birth_date, local_date(link.created_at)), 0), MAX_AGE)
     recipients = ctx.region_of(organisation.municipality_code).policy.recipients(age)
     return attrs.evolve(duty, recipients=recipients)
 

@@ -125,17 +125,28 @@ def _record_of(row: dict[str, str]) -> dict[str, object]:
     }
 
 
-def _read_csv(name: str) -> list[dict[str, str]]:
-    """The rows of the CSV file *name*; a usage error if it cannot be read."""
+def _read_csv(name: str) -> tuple[list[dict[str, str]], list[int]]:
+    """The rows of the CSV file *name*, and the line of the file each ends on; a usage
+    error if it cannot be read, or its header lacks a column every row needs."""
     import csv
 
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
     try:
         # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark, which would
         # otherwise become part of the first column's name (bsn)
         with open(name, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            _check_columns(reader.fieldnames or ())
-            rows = list(reader)
+            header = reader.fieldnames
+            if not header:
+                raise _usage("the CSV file has no header row (see docs/cli.md)")
+            _check_columns(header)
+            missing = [c for c in ("name", "birth_date", "professional_id") if c not in header]
+            if missing:
+                raise _usage(f"the CSV file has no column {missing[0]} (see docs/cli.md)")
+            for row in reader:  # blank lines are skipped: the reader counts the file's lines
+                rows.append(row)
+                lines.append(reader.line_num)
     except OSError as error:
         raise _usage(
             f"cannot read the CSV file: {error.strerror or type(error).__name__}"
@@ -144,13 +155,10 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         raise _usage("the CSV file is not UTF-8") from None
     except csv.Error:
         raise _usage("the CSV file is not valid CSV") from None
-    missing = [c for c in ("name", "birth_date", "professional_id") if rows and c not in rows[0]]
-    if missing:
-        raise _usage(f"the CSV file has no column {missing[0]} (see docs/cli.md)")
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(lines, rows, strict=True):
         if None in row:  # csv.DictReader's key for the cells beyond the header
             raise _usage(f"line {line} of the CSV file has more cells than its header")
-    return rows
+    return rows, lines
 
 
 def _check_columns(header: Sequence[str]) -> None:
@@ -174,7 +182,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     from verwijsindex.model import Organisation
     from verwijsindex.serialization import structure
 
-    rows = _read_csv(args.file)
+    rows, lines = _read_csv(args.file)
     records = [_record_of(row) for row in rows]
     key = _key_from_env()
     store = _open_index(args.store, create=args.create)
@@ -203,7 +211,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         store.close()
     rejected = [
-        {"line": o.position + 2, "error": str(o.error)}
+        {"line": lines[o.position], "error": str(o.error)}
         for o in report.outcomes
         if o.error is not None
     ]

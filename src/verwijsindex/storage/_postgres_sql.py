@@ -132,9 +132,12 @@ LOCKED_BY_OTHERS: Final = """
 SELECT count(*) FROM pg_catalog.pg_locks AS l
 JOIN pg_catalog.pg_class AS c ON c.oid = l.relation
 JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-WHERE l.pid <> pg_backend_pid() AND n.nspname = %(schema)s AND c.relname = %(table)s
+WHERE l.pid IS DISTINCT FROM pg_backend_pid() AND n.nspname = %(schema)s
+  AND c.relname = %(table)s
+  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
 """
-"""How many locks other sessions hold on (or wait for on) one table of the schema."""
+"""How many locks other sessions, and prepared transactions (no process), hold on (or
+wait for on) one table of the schema in this database."""
 
 SCRUBBED: Final = (
     "dossiers",

@@ -169,7 +169,8 @@ class SQLiteStore:
                 connection.execute("PRAGMA journal_mode=WAL")
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
+                if not busy or time.monotonic() > deadline:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.05)

@@ -287,6 +287,22 @@ class FieldContract(ContractBase):
         assert index.pending_notifications() == []
         assert self._snapshot(index) == before
 
+    def test_a_repeated_move_notice_on_a_record_with_a_former_code_tells_no_one(self) -> None:
+        """A record stored before decision 78 keeps Nuth's code (0951); the population
+        register sends its address again: it is the address the youth has."""
+        index, _ = self.index()
+        index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        nuth = Address("Dorpstraat", "1", "6361 AA", "Nuth", "0951")
+        with index.store.transaction() as tx:
+            (key,) = tx.keys(None, 10)
+            stored = tx.load(key)
+            assert stored is not None
+            old = attrs.evolve(stored.subject, address=nuth)
+            tx.save(attrs.evolve(stored, subject=old))
+        assert index.record_move(attrs.evolve(self.youth(age=12), address=nuth)) == 0
+        assert index.pending_notifications() == []
+
     # -- erasure leaves nothing to tie together ----------------------------------------------------
 
     def test_erasure_leaves_no_id_that_ties_the_remaining_entries(self) -> None:

@@ -425,6 +425,15 @@ class NationalContract(ContractBase):
                                        if r.municipality == "0935" and r.age_band)))  # fmt: skip
         assert len(cells) == 1, cells
 
+    def test_statistics_count_what_was_stored_under_a_former_code(self) -> None:
+        """Counts stored under Nuth's code before decision 78 are Beekdaelen's (1954)."""
+        index, _ = self.index()
+        with index.store.transaction() as tx:
+            tx.add_counts([(MONTH, "0951", AgeBand.AGE_12_15.value, StatKind.LINKS_MADE.value, 6)])
+        stats = index.statistics((MONTH, MONTH), by=RegionCoordinator("Parkstad Limburg"))
+        cell = stats.cell(MONTH, StatKind.LINKS_MADE, "Parkstad Limburg", "1954", AgeBand.AGE_12_15)
+        assert cell.count == 6
+
     def test_statistics_are_never_published_below_the_threshold(self) -> None:
         """The reader may raise the threshold, not lower it below the default: a table at
         threshold 1 singled out a youth living alone in a municipality."""

@@ -322,6 +322,30 @@ class PrivacyContract(ContractBase):
             report = access_report(world.index, request, by=officer)
             assert [set(d.recipients) for d in report.duties] == [told, told], born
 
+    def test_a_birth_date_rectified_to_after_the_link_is_taken(self) -> None:
+        """A newborn registered before the population register had the birth: the birth
+        date is corrected to a day after the link was made. Accepted (as before), and the
+        link is told as for a youth of 0: the representative."""
+        world = self.world()
+        clock = world.index.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(timedelta(days=7))
+        born = TODAY + timedelta(days=3)
+        rectify(
+            world.index,
+            _request(RequestKind.RECTIFICATION, granted=True),
+            _youth(birth_date=born),
+            by=ROLES["officer-own"],
+        )
+        request = file_request(
+            RequestKind.ACCESS,
+            _youth(birth_date=born),
+            {Recipient.LEGAL_REPRESENTATIVE},
+            received_on=TODAY + timedelta(days=7),
+        )
+        report = access_report(world.index, request, by=ROLES["officer-own"])
+        assert [set(d.recipients) for d in report.duties] == [{Recipient.LEGAL_REPRESENTATIVE}] * 2
+
     def test_a_rectification_to_impossible_data_is_refused(self) -> None:
         """A birth date after today, or a death (recorded by ``record_death``, which also
         checks its day): refused with the field named, nothing written."""
