@@ -14,17 +14,47 @@ from typing import Final
 import attrs
 
 from verwijsindex._context import Context, actor
-from verwijsindex.clock import check_moment, local_date
-from verwijsindex.dossier import InformationRecord, find_link, informed_by_link
+from verwijsindex._unit import UnitOfWork
+from verwijsindex.clock import age_on, check_moment, local_date
+from verwijsindex.dossier import (
+    Dossier,
+    InformationDuty,
+    InformationRecord,
+    find_link,
+    informed_by_link,
+)
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
 from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
+from verwijsindex.policies import MAX_AGE
 from verwijsindex.roles import Actor
 
-__all__ = ["CLOCK_TOLERANCE", "OverdueInformation", "overdue_information", "record_informed"]
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "OverdueInformation",
+    "overdue_information",
+    "record_informed",
+    "told_by_age",
+]
 
 CLOCK_TOLERANCE: Final = timedelta(minutes=5)
 """How far the moment a youth was informed may lie before the link was made, or after
 the index's now: the caller's clock and the index's may differ a little (decision 39)."""
+
+
+def told_by_age(
+    ctx: Context, work: UnitOfWork, dossier: Dossier, duty: InformationDuty, born: date
+) -> InformationDuty:
+    """*duty* with whom its link must be told by the youth's age on the day the link was
+    made, by the birth date *born* (JW 7.1.5.1(1)): after a rectification or a merge that
+    changed the birth date. Its deadline stays; a birth date after that day (a newborn
+    registered early) counts as age 0."""
+    link = next((lk for lk in dossier.links if lk.id == duty.link_id), None)
+    organisation = None if link is None else work.organisation(link.organisation)
+    if link is None or organisation is None:
+        return duty
+    age = min(max(age_on(born, local_date(link.created_at)), 0), MAX_AGE)
+    recipients = ctx.region_of(organisation.municipality_code).policy.recipients(age)
+    return attrs.evolve(duty, recipients=recipients)
 
 
 @attrs.frozen

@@ -50,6 +50,7 @@ from verwijsindex.errors import (
     NotFoundError,
     UnknownMunicipalityError,
 )
+from verwijsindex.information import told_by_age
 from verwijsindex.matching import check_general_data
 from verwijsindex.model import (
     Address,
@@ -279,6 +280,11 @@ def merge_service_number(
             if current is None
             else logbook.add_digests(old.log_digest, current.log_digest),
         )
+        if any(d.subject.birth_date != record.birth_date for d in (old, current) if d):
+            # whom each link must be told follows the population register's birth date
+            born = record.birth_date
+            duties = tuple(told_by_age(ctx, work, merged, d, born) for d in merged.duties)
+            merged = attrs.evolve(merged, duties=duties)
         work.merge(old, merged)
         work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
         merged, match = rematch(ctx, work, merged, now, notify=True)

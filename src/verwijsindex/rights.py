@@ -16,13 +16,13 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import age_on, local_date
-from verwijsindex.dossier import Dossier, InformationDuty, SubjectRecord
+from verwijsindex.clock import local_date
+from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
+from verwijsindex.information import told_by_age
 from verwijsindex.logbook import refs_digest, refs_message
 from verwijsindex.matching import check_general_data
 from verwijsindex.model import LogAction, LogEntry, Subject
-from verwijsindex.policies import MAX_AGE
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
 from verwijsindex.roles import Actor, RightsOfficer, actor_name, checked_actor
 from verwijsindex.storage import Transaction
@@ -161,7 +161,9 @@ def _with_dossier(
                 )
                 duties = dossier.duties
                 if record.birth_date != dossier.subject.birth_date:
-                    duties = tuple(_told_by_age(ctx, work, dossier, d, record) for d in duties)
+                    duties = tuple(
+                        told_by_age(ctx, work, dossier, d, record.birth_date) for d in duties
+                    )
                 dossier = attrs.evolve(dossier, subject=record, duties=duties)
                 work.save(dossier, replaces=True)  # the old values go from the files too
                 work.log(now, actor_name(officer), LogAction.RECTIFIED, about=dossier)
@@ -174,21 +176,6 @@ def _with_dossier(
     if denied:
         raise ctx.deny(officer, "this municipality is not the controller for this youth", key=key)
     return None, removed
-
-
-def _told_by_age(
-    ctx: Context, work: UnitOfWork, dossier: Dossier, duty: InformationDuty, record: SubjectRecord
-) -> InformationDuty:
-    """*duty* with whom its link must be told by the youth's age, from *record*'s birth
-    date, on the day the link was made (JW 7.1.5.1(1)); its deadline stays."""
-    link = next((lk for lk in dossier.links if lk.id == duty.link_id), None)
-    organisation = None if link is None else work.organisation(link.organisation)
-    if link is None or organisation is None:
-        return duty
-    # a birth date corrected to after the link's day (a newborn registered early): age 0
-    age = min(max(age_on(record.birth_date, local_date(link.created_at)), 0), MAX_AGE)
-    recipients = ctx.region_of(organisation.municipality_code).policy.recipients(age)
-    return attrs.evolve(duty, recipients=recipients)
 
 
 def access_report(ctx: Context, request: RightsRequest, *, by: Actor) -> AccessReport:

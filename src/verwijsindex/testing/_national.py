@@ -206,6 +206,22 @@ class NationalContract(ContractBase):
             )
             assert family == ["m1", "n1", "t1"], on_the_bsn
 
+    def test_a_merge_with_another_birth_date_redoes_whom_each_link_must_be_told(self) -> None:
+        """Registered by service number at 14 (the youth and the representative); the
+        population register's birth date makes the youth 17 that day: the youth alone
+        (JW 7.1.5.1(1)), as a rectification of the birth date would."""
+        index, _ = self.index()
+        youth = _without_bsn("Bakker")
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        older = self.youth(BSN_A, age=17)
+        assert older.birth_date != youth.birth_date
+        index.merge_service_number(youth, older)
+        request = file_request(
+            RequestKind.ACCESS, older, {Recipient.YOUTH}, received_on=START.date()
+        )
+        report = access_report(index, request, by=RightsOfficer("0935"))
+        assert [set(d.recipients) for d in report.duties] == [{Recipient.YOUTH}]
+
     def test_a_change_after_a_merge_is_never_stamped_before_it(self) -> None:
         """A merge into a BSN not yet registered is a change of the merged record: a host
         whose clock lags three weeks stamps the next registration at the merge, not
