@@ -1021,3 +1021,39 @@ def test_an_import_file_without_the_columns_it_needs_is_a_usage_error(
     assert stop.value.code == 2
     one_line(capsys.readouterr().err)
     assert not (tmp_path / "index.db").exists()
+
+
+def test_an_import_row_with_a_twin_of_thousands_of_digits_is_rejected_by_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """int() refuses a string of more than 4,300 digits: it ended the import in a
+    traceback; the row is rejected by its line like any twin that is no ordinal."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    rows = [
+        {**_csv_row(1, "", 1, 1), "surname": "Jansen", "twin": "1" * 5_000},
+        _csv_row(2, "111222333", 1, 1),
+    ]
+    path = _links_file(tmp_path / "links.csv", rows)
+    code, text = call(
+        "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
+    )
+    report = json.loads(text)
+    assert code == 0 and report["created"] == 1
+    assert [r["line"] for r in report["rejected_lines"]] == [2]
+
+
+def test_an_import_row_whose_organisation_lies_outside_the_regions_is_rejected_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: a row that is wrong is reported by its number and the other rows are
+    imported. An organisation of a municipality outside the index's regions (Amsterdam)
+    ended the whole import."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    amsterdam = {**_csv_row(2, "123456782", 2, 2), "organisation_municipality_code": "0363"}
+    path = _links_file(tmp_path / "links.csv", [_csv_row(1, "111222333", 1, 1), amsterdam])
+    code, text = call(
+        "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
+    )
+    report = json.loads(text)
+    assert code == 0 and report["created"] == 1
+    assert [r["line"] for r in report["rejected_lines"]] == [3]

@@ -427,6 +427,9 @@ def test_names_have_a_length_limit() -> None:
         *("a,b@example.nl", "a;b@example.nl", "<a>@example.nl", '"a"@example.nl'),
         *("a@example.nl,b@example.nl", "a@exa mple.nl", "a(b)@example.nl", "a:b@example.nl"),
         *("a@[127.0.0.1].nl", "a\\b@example.nl", "a@example.nl>", "a@example.nl;"),
+        # an encoded word a header decodes into other addresses; control characters
+        *("=?utf-8?q?a=40evil.nl=2C?=@x.nl", "a=?utf-8?q?=3E?=@x.nl", "a\x00b@x.nl"),
+        *("a\x1bb@x.nl", "\ud800@x.nl", "a@x.n\x7fl"),
     ],
 )
 def test_refuses_a_bad_email(email: object) -> None:

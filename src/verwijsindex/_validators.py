@@ -72,14 +72,15 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 """Characters no text field may hold: control characters, line and paragraph separators
 (one line, always), and lone surrogates (text that cannot be encoded)."""
 
-_MAIL_TEXT = r"[^@\s,;:<>()\[\]\"\\]+"
-EMAIL = re.compile(rf"{_MAIL_TEXT}@{_MAIL_TEXT}\.{_MAIL_TEXT}")
+_MAIL_TEXT = r"[^@\s,;:<>()\[\]\"\\\x00-\x1f\x7f\ud800-\udfff]+"
+EMAIL = re.compile(rf"(?!.*=\?){_MAIL_TEXT}@{_MAIL_TEXT}\.{_MAIL_TEXT}")
 r"""An e-mail address that a mail header, and smtplib, read as that one address: no
 space, comma, semicolon, colon, angle or square bracket, parenthesis, quote or
-backslash, which make a header name other or more addresses. Otherwise as loose as the
-pattern before it (``[^@\s]+@[^@\s]+\.[^@\s]+``), so that every address stored under
-it that was not one of those still reads (an international domain in either form
-included). Match it with ``fullmatch``."""
+backslash, which make a header name other or more addresses, no ``=?`` (an encoded word
+a header decodes into any of those) and no control character or lone surrogate.
+Otherwise as loose as the pattern before it (``[^@\s]+@[^@\s]+\.[^@\s]+``), so that every
+address stored under it that was not one of those still reads (an international domain
+in either form included). Match it with ``fullmatch``."""
 
 IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")
 """An id: a letter or digit, then up to 63 letters, digits or ``. _ : -``."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from verwijsindex.cli._output import _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
-from verwijsindex.errors import VerwijsindexError, masked_name
+from verwijsindex.errors import UnknownMunicipalityError, VerwijsindexError, masked_name
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.pseudonyms import PseudonymKey
@@ -85,6 +85,12 @@ def _organisation_of(row: dict[str, str]) -> dict[str, object]:
     }
 
 
+def _ordinal(text: str) -> bool:
+    """Whether *text* is a few ASCII digits: ``"²".isdigit()`` is true and int() refuses
+    it, and int() refuses more than 4,300 digits."""
+    return len(text) < 10 and text.isascii() and text.isdigit()
+
+
 def _record_of(row: dict[str, str]) -> dict[str, object]:
     """One CSV row as the dict an import takes; what is wrong with it, the import reports."""
 
@@ -97,9 +103,8 @@ def _record_of(row: dict[str, str]) -> dict[str, object]:
         "subject": {
             "bsn": cell("bsn"),
             "surname": cell("surname"),
-            # ASCII digits only: "²".isdigit() is true, and int() refuses it (the import
-            # refuses a twin that is not a number, by its line)
-            "twin": int(twin) if twin and twin.isascii() and twin.isdigit() else twin,
+            # a twin that is no ordinal goes to the import as it is, which rejects its line
+            "twin": int(twin) if twin and _ordinal(twin) else twin,
             "name": cell("name"),
             "gender": cell("gender"),
             "birth_date": cell("birth_date"),
@@ -196,7 +201,10 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 continue  # the import rejects the record, with its error
             organisations.setdefault(found.id, found)
         for organisation in organisations.values():
-            index.add_organisation(organisation)
+            try:
+                index.add_organisation(organisation)
+            except UnknownMunicipalityError:
+                continue  # outside the index's regions: its rows are rejected, by their line
 
         def progress(done: ImportProgress) -> None:
             _say(
