@@ -155,7 +155,11 @@ def _with_dossier(
                     gender=change.gender,
                     birth_date=change.birth_date,
                     address=change.address,
-                    parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents})),
+                    # the parents the corrected data names replace the registered ones; data
+                    # that names none keeps them (the report shows only their number, so an
+                    # officer correcting a name could not name them again: decision 76)
+                    parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
+                    or dossier.subject.parent_keys,
                     died_on=change.died_on,
                     address_key=ctx.address_key(change.address),
                 )

@@ -299,6 +299,22 @@ class PrivacyContract(ContractBase):
         assert [r.link.id for r in report.links] == [fresh.link.id]
         assert {e.action for e in report.log} == {LogAction.REGISTERED}
 
+    def test_a_rectification_naming_no_parent_keeps_the_registered_ones(self) -> None:
+        """The officer corrects the name; the access report shows the parents only as a
+        number, so the corrected data names none: the registered parent stays (decision
+        76), or a sibling registered later would make no family match."""
+        world = self.world()
+        officer = ROLES["officer-own"]
+        rectify(
+            world.index,
+            _request(RequestKind.RECTIFICATION, granted=True),
+            _youth(name="Gecorrigeerde Naam", parents=()),
+            by=officer,
+        )
+        report = access_report(world.index, _request(RequestKind.ACCESS), by=officer)
+        assert report.subject is not None and report.subject.name == "Gecorrigeerde Naam"
+        assert report.subject.registered_parents == 1
+
     def test_a_rectified_birth_date_redoes_whom_each_link_must_be_told(self) -> None:
         """Who is informed of a link follows the youth's age on the day it was made (JW
         7.1.5.1(1)): registered at 14 (the youth and the representative), the youth was
