@@ -70,30 +70,13 @@ def _whole(text: str) -> int:
         raise argparse.ArgumentTypeError("must be a whole number") from None
 
 
-def _positive(text: str) -> int:
-    number = _whole(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-
-def _at_most(highest: int) -> Callable[[str], int]:
-    """A whole number from 1 to *highest*."""
+def _whole_number(lowest: int, highest: int | None = None) -> Callable[[str], int]:
+    """A whole number of *lowest* or more, and at most *highest* when given."""
 
     def check(text: str) -> int:
         number = _whole(text)
-        if not 1 <= number <= highest:
-            raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {highest}")
-        return number
-
-    return check
-
-
-def _at_least(lowest: int) -> Callable[[str], int]:
-    """A whole number of *lowest* or more."""
-
-    def check(text: str) -> int:
-        number = _whole(text)
+        if highest is not None and not lowest <= number <= highest:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {lowest} to {highest}")
         if number < lowest:
             raise argparse.ArgumentTypeError(f"must be a whole number of at least {lowest}")
         return number
@@ -198,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
         help="delete the SQLite file first if demo or simulate made it",
     )
     simulate.add_argument(
-        "--years", type=_at_most(_MAX_YEARS), default=5, help="simulated years (5)"
+        "--years", type=_whole_number(1, _MAX_YEARS), default=5, help="simulated years (5)"
     )
     simulate.add_argument("--seed", type=_whole, default=1, help="random seed (1)")
     simulate.add_argument(
@@ -217,7 +200,10 @@ def _parser() -> argparse.ArgumentParser:
         + _alternatives([r.value for r in MatchRule], MatchRule.DIFFERENT_ORGANISATIONS.value),
     )
     simulate.add_argument(
-        "--active-years", type=_at_most(_MAX_YEARS), default=2, help="active period of a link (2)"
+        "--active-years",
+        type=_whole_number(1, _MAX_YEARS),
+        default=2,
+        help="active period of a link (2)",
     )
     simulate.add_argument(
         "--area",
@@ -291,7 +277,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument(
         "--batch-size",
-        type=_at_most(MAX_BATCH),
+        type=_whole_number(1, MAX_BATCH),
         default=None,
         help="records a batch (the store's own: 500 on SQLite and PostgreSQL, 50 in memory)",
     )
@@ -321,7 +307,7 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--to", dest="last", type=_month, help="last month, YYYY-MM (the first)")
     stats.add_argument(
         "--threshold",
-        type=_at_least(DEFAULT_THRESHOLD),
+        type=_whole_number(DEFAULT_THRESHOLD),
         default=DEFAULT_THRESHOLD,
         help=f"suppress below this ({DEFAULT_THRESHOLD}, the least)",
     )
