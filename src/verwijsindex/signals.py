@@ -179,9 +179,11 @@ def household_signals(
 ) -> None:
     """Signal a family match and an address match (JW 7.1.2.3(1)(e)) when the new link
     joins one: links on youths who share a registered parent, and (when
-    ``Rules.address_match`` is on) on youths registered at one dwelling. A youth who is
-    both the sibling and the housemate of this one is signalled once, as family. The
-    signal names no other youth: each professional learns the others' contact details.
+    ``Rules.address_match`` is on) on youths registered at one dwelling. A family is the
+    youths who share one parent (decision 81); a youth who is both the sibling and the
+    housemate of this one and is named by a family signal is not named again by the
+    address one. The signal names no other youth: each professional learns the others'
+    contact details.
 
     The signal is logged about each youth it concerns, which writes to their dossiers:
     when a youth it concerns is not among *locked*, :class:`LockSiblings` asks the caller
@@ -227,25 +229,35 @@ def _groups(
     links: tuple[Link, ...],
 ) -> list[_Group]:
     """The household matches the youth *key*'s new *link* joins, with the other youths
-    in each: family first, then the dwelling's (a sibling who lives there too counts as
-    family). *links* are the youth's links, the new one among them."""
-    siblings: dict[str, Dossier] = {}
+    in each: a family per parent first (youths who share that parent; two parents with the
+    same children are one family, and a family whose match another one holds whole is not
+    signalled twice), then the dwelling's, without a sibling who had a family signal.
+    *links* are the youth's links, the new one among them."""
+    groups: list[_Group] = []
+    signalled: set[str] = set()
     if ctx.rules.family_match:
-        siblings = _others(ctx, work, key, [work.keys_for_parent(p) for p in parents], now)
-    housemates: dict[str, Dossier] = {}
+        families: dict[frozenset[str], dict[str, Dossier]] = {}
+        for parent in parents:
+            siblings = _others(ctx, work, key, [work.keys_for_parent(parent)], now)
+            if siblings:
+                families.setdefault(frozenset(siblings), siblings)
+        found_by_family = [
+            (found, members)
+            for members in families.values()
+            if (found := _household_match(ctx, links, members, link, now)) is not None
+        ]
+        held = [frozenset(lk.id for lk in found) for found, _ in found_by_family]
+        for i, (found, members) in enumerate(found_by_family):
+            if any(held[i] < other or (held[i] == other and j < i) for j, other in enumerate(held)):
+                continue  # another family's match holds this one whole
+            groups.append((NotificationKind.FAMILY_MATCH, found, members))
+            signalled.update(lk.subject for lk in found)
     if ctx.rules.address_match and address_key is not None:
         there = _others(ctx, work, key, [work.keys_for_address(address_key)], now)
-        housemates = {k: other for k, other in there.items() if k not in siblings}
-    if not siblings and not housemates:  # no other youth: no household match to signal
-        return []
-    groups: list[_Group] = []
-    for kind, members in (
-        (NotificationKind.FAMILY_MATCH, siblings),
-        (NotificationKind.ADDRESS_MATCH, housemates),
-    ):
-        found = _household_match(ctx, links, members, link, now) if members else None
+        housemates = {k: other for k, other in there.items() if k not in signalled}
+        found = _household_match(ctx, links, housemates, link, now) if housemates else None
         if found is not None:
-            groups.append((kind, found, members))
+            groups.append((NotificationKind.ADDRESS_MATCH, found, housemates))
     return groups
 
 

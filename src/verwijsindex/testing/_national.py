@@ -386,6 +386,89 @@ class NationalContract(ContractBase):
         family = [recipient for kind, recipient in kinds if kind is NotificationKind.FAMILY_MATCH]
         assert family == ["n1", "t1"]
 
+    def _household(self, rules: Rules | None = None) -> VerwijsIndex:
+        index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            index.add_organisation(self.pro("x", org).organisation)
+        return index
+
+    @staticmethod
+    def _told(index: VerwijsIndex) -> list[tuple[str, str, tuple[str, ...]]]:
+        return sorted(
+            (n.kind.value, n.recipient, tuple(sorted(c.professional_id for c in n.contacts)))
+            for n in index.pending_notifications()
+            if n.kind in (NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH)
+        )
+
+    def test_a_family_signal_joins_only_youths_who_share_a_parent(self) -> None:
+        """A has parents M and F; B is F's child, C is M's. B and C share no parent: C's
+        professional must not learn of B's, and A's link with B's (one organisation) is no
+        family match of their own (decision 4: the links on youths who share a parent)."""
+        index = self._household()
+        mother, father, b_youth, c_youth = valid_bsns(4)
+        index.register(self.youth(b_youth, parents=[father]), self.pro("pb", "GGD Zuid-Limburg"))
+        index.register(self.youth(c_youth, parents=[mother]), self.pro("pc", "MEE Zuid-Limburg"))
+        assert self._told(index) == []
+        a_youth = self.youth(BSN_A, parents=[mother, father])
+        index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+        assert self._told(index) == [
+            ("family-match", "pa", ("pc",)),
+            ("family-match", "pc", ("pa",)),
+        ]
+
+    def test_half_siblings_on_both_sides_get_a_signal_each(self) -> None:
+        """Both of A's families match, each within itself: two signals, each naming only
+        the professionals of youths who share that parent."""
+        index = self._household()
+        mother, father, b_youth, c_youth = valid_bsns(4)
+        index.register(self.youth(b_youth, parents=[father]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.register(self.youth(c_youth, parents=[mother]), self.pro("pc", "MEE Zuid-Limburg"))
+        a_youth = self.youth(BSN_A, parents=[mother, father])
+        index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+        told = self._told(index)
+        assert told == [
+            ("family-match", "pa", ("pb",)),
+            ("family-match", "pa", ("pc",)),
+            ("family-match", "pb", ("pa",)),
+            ("family-match", "pc", ("pa",)),
+        ]
+        ids = {n.match_id for n in index.pending_notifications()}
+        assert len(ids) == 2
+
+    def test_full_siblings_get_one_family_signal(self) -> None:
+        """Two parents in common are one family: one signal, not one per parent."""
+        index = self._household()
+        mother, father = valid_bsns(2)
+        index.register(
+            self.youth(BSN_B, parents=[mother, father]), self.pro("pb", "MEE Zuid-Limburg")
+        )
+        index.register(
+            self.youth(BSN_A, parents=[father, mother]), self.pro("pa", "GGD Zuid-Limburg")
+        )
+        assert self._told(index) == [
+            ("family-match", "pa", ("pb",)),
+            ("family-match", "pb", ("pa",)),
+        ]
+
+    def test_a_sibling_housemate_without_a_family_match_has_the_address_one(self) -> None:
+        """S is A's sibling and lives with A and H. A's link and S's are one organisation's
+        (no family match); A, S and H together are an address match, and S's professional
+        is told of it: decision 44 leaves out of the address signal only a sibling who had
+        the family one."""
+        index = self._household(Rules(address_match=True))
+        mother, s_youth, h_youth = valid_bsns(3)
+        index.register(_at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
+                       self.pro("ps", "GGD Zuid-Limburg"))  # fmt: skip
+        index.register(_at(self.youth(h_youth), "Markt", "1"), self.pro("ph", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.register(_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
+                       self.pro("pa", "GGD Zuid-Limburg"))  # fmt: skip
+        assert self._told(index) == [
+            ("address-match", "pa", ("ph", "ps")),
+            ("address-match", "ph", ("pa", "ps")),
+            ("address-match", "ps", ("pa", "ph")),
+        ]
+
     # -- statistics --------------------------------------------------------------------------------
 
     def test_statistics_suppress_small_counts_and_none_can_be_worked_out(self) -> None:
