@@ -33,6 +33,7 @@ verwijsindex.errors.InvalidRecordError: died_on must be a date
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import attrs
@@ -259,13 +260,18 @@ def merge_service_number(
         # registering again keeps the existing link: their current link under the number
         # does not move in, nor its information duty and records.
         kept = current.links if current is not None else ()
-        present = {lk.professional for lk in kept if is_current(lk, now)}
-        dropped = {lk.id for lk in old.links if lk.professional in present and is_current(lk, now)}
+        present = {lk.professional: lk.id for lk in kept if is_current(lk, now)}
+        # each dropped link, with the link of the same professional that stands for it
+        dropped = {
+            lk.id: present[lk.professional]
+            for lk in old.links
+            if lk.professional in present and is_current(lk, now)
+        }
         moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links if lk.id not in dropped)
         merged = Dossier(
             subject=record,
             links=(*kept, *moved),
-            match=_carried_match(old, current, key),
+            match=_carried_match(old, current, key, dropped),
             hinted=old.hinted | (current.hinted if current else frozenset()),
             duties=(
                 *(current.duties if current else ()),
@@ -305,8 +311,15 @@ def _former_secrets(old: Dossier, current: Dossier | None) -> tuple[str, ...]:
     )
 
 
-def _carried_match(old: Dossier, current: Dossier | None, key: str) -> Match | None:
+def _carried_match(
+    old: Dossier, current: Dossier | None, key: str, dropped: Mapping[str, str]
+) -> Match | None:
     """The match the merged dossier starts from (rematch then brings it in line): the BSN
-    dossier's, or else the service number's, now under the BSN's key."""
+    dossier's, or else the service number's, now under the BSN's key, with each link that
+    did not move in replaced by the same professional's link that stands for it (the
+    match the professionals were told of stands: decision 7)."""
     match = current.match if current is not None and current.match is not None else old.match
-    return None if match is None else attrs.evolve(match, subject=key)
+    if match is None:
+        return None
+    links = tuple(dict.fromkeys(dropped.get(link_id, link_id) for link_id in match.links))
+    return attrs.evolve(match, subject=key, links=links)

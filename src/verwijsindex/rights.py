@@ -135,8 +135,10 @@ def _with_dossier(
         now = work.stamp(dossier)
         if request.received_on > local_date(now):
             raise InvalidRecordError("received_on lies after today: the request was not received")
-        if dossier is None:
-            return (AccessReport(generated_at=now) if action is LogAction.READ else None), 0
+        if dossier is None:  # a report is empty; a change has nothing to change
+            if action is not LogAction.READ:
+                raise NotFoundError("nothing is stored about this youth")
+            return AccessReport(generated_at=now), 0
         if not _controls(ctx, work, dossier, officer):
             denied = True
         else:
@@ -213,9 +215,7 @@ def rectify(
     check_general_data(corrected, ctx.now())
     corrected = attrs.evolve(corrected, address=ctx.current_address(corrected.address))
     require_granted(request)
-    _, changed = _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
-    if not changed:
-        raise NotFoundError("nothing is stored about this youth")
+    _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
 
 
@@ -223,7 +223,12 @@ def erase(ctx: Context, request: RightsRequest, *, by: Actor) -> RightsRequest:
     """Carry out a granted objection (AVG 21, 17): remove every link, match, archive entry
     and pending notification about the youth, without archiving, and destroy the secret
     that ties their logbook entries to them. One new log entry records that an erasure
-    was done, by whom and when, without identifying the youth."""
+    was done, by whom and when, without identifying the youth.
+
+    Nothing stored under the request's number raises ``NotFoundError``: the youth was
+    never registered, everything went already (an erasure carried out before, the age
+    limit), or a youth registered by service number was merged into their BSN since (file
+    the objection under the BSN)."""
     v.model_argument(request, RightsRequest, "request")
     if request.kind is not RequestKind.OBJECTION:
         raise InvalidRecordError("erase() carries out an objection")

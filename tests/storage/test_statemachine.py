@@ -628,7 +628,11 @@ class IndexMachine(RuleBasedStateMachine):
         youth = self.youths[name]
         request = self.request(youth, privacy.RequestKind.OBJECTION)
         officer = self.officer(youth, controller, pick)
-        if youth.links and not controller:
+        if not youth.links:  # nothing stored: nothing to erase, and it says so (decision 83)
+            with pytest.raises(NotFoundError):
+                privacy.erase(self.index, request, by=officer)
+            return
+        if not controller:
             with pytest.raises(AccessDeniedError):
                 privacy.erase(self.index, request, by=officer)
             return

@@ -30,7 +30,7 @@ from verwijsindex.model import (
     parse_bsn,
 )
 from verwijsindex.oversight import AwaitingCoordination
-from verwijsindex.privacy import RequestKind, access_report, file_request
+from verwijsindex.privacy import RequestKind, access_report, decide, file_request
 from verwijsindex.roles import FollowUpChecker, RegionCoordinator, RightsOfficer
 from verwijsindex.service_number import fold_surname, service_number
 from verwijsindex.statistics import DEFAULT_THRESHOLD, AgeBand, StatKind, StatRow
@@ -264,6 +264,62 @@ class NationalContract(ContractBase):
         assert {d.link_id for d in dossier.duties} <= ids
         assert {r.link_id for r in dossier.informed} <= ids
         assert index.verify_logbook().ok
+
+    def test_a_merge_keeps_the_match_the_professionals_were_told_of(self) -> None:
+        """The nurse and the teacher matched on the youth by service number, chose a lead
+        and coordinated; the nurse had registered the youth by BSN too. After the merge the
+        same two are matched on the same youth: the match they were told of stands, with
+        its id, lead and coordination (decision 7), and no one is told again."""
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        youth = _without_bsn("Bakker")
+        index.register(youth, nurse)
+        match = index.register(youth, teacher).match
+        assert match is not None
+        index.set_lead(match.id, nurse)
+        index.mark_coordinated(match.id, teacher)
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        kept = index.register(with_bsn, nurse).link
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(hours=2))
+        outcome = index.merge_service_number(youth, with_bsn)
+        assert outcome.match is not None
+        assert outcome.match.id == match.id
+        assert outcome.match.lead == "n1" and outcome.match.coordinated
+        assert kept.id in outcome.match.links
+        assert index.pending_notifications() == []
+        status = index.follow_up_status(match.id, by=FollowUpChecker("0935"))
+        assert status.contact_made
+
+    def test_an_objection_under_a_service_number_merged_since_is_not_reported_done(
+        self,
+    ) -> None:
+        """The objection was filed and granted under the service number; the youth was
+        merged into their BSN before the officer carried it out. Nothing is stored under
+        the number any more: the erasure says so (``NotFoundError``) rather than report a
+        completed erasure while every link stays under the BSN."""
+        index, _ = self.index()
+        youth = _without_bsn("Bakker")
+        for pro in (self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")):
+            index.register(youth, pro)
+        on = index.clock().date()
+        requesters = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        objection = decide(
+            file_request(RequestKind.OBJECTION, youth, requesters, received_on=on), granted=True
+        )
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        index.merge_service_number(youth, with_bsn)
+        with raises(NotFoundError):
+            index.erase(objection, by=RightsOfficer("0935"))
+        assert len(index.links_for(self.pro("n1", "GGD Zuid-Limburg"))) == 1
+        never = decide(
+            file_request(
+                RequestKind.OBJECTION, self.youth(BSN_B, age=13), requesters, received_on=on
+            ),
+            granted=True,
+        )
+        with raises(NotFoundError):
+            index.erase(never, by=RightsOfficer("0935"))
 
     def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
         index, clock = self.index()
