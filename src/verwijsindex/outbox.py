@@ -109,9 +109,10 @@ def acknowledge(ctx: Context, ids: Iterable[str] | Claim, *, by: Actor | str | N
         claim, wanted = ids.id, [n.id for n in ids.notifications]
     else:
         wanted = v.ids_argument(ids, "ids")
+    # the role is checked before the transaction: a refusal is logged in one of its own
+    pid = ctx.professional(by) if by is not None else None
     with ctx.store.transaction() as tx:
-        if by is not None:
-            pid = ctx.professional(by)
+        if pid is not None:
             own = {n.id for n in tx.pending_for(pid, None)}
             wanted = [i for i in wanted if i in own]
         return tx.acknowledge(wanted, claim)

@@ -68,6 +68,19 @@ class OutboxContract(ContractBase):
         with raises(AccessDeniedError):
             index.notifications_for(RightsOfficer("0935"))
 
+    def test_an_acknowledgement_by_another_role_is_refused_and_logged(self) -> None:
+        """Refused and logged (decision 16) on every store: on SQLite the refusal's own
+        log transaction once ran inside the acknowledgement's and failed as a store error."""
+        index, _ = self.index()
+        self._matched(index, 1)
+        ids = [n.id for n in index.pending_notifications()]
+        with raises(AccessDeniedError):
+            index.acknowledge(ids, by=RightsOfficer("0935"))
+        assert {n.id for n in index.pending_notifications()} == set(ids)
+        with index.store.transaction() as tx:
+            actions = [e.action for e in tx.log_entries()]
+        assert actions.count(LogAction.DENIED) == 1
+
     def test_professionals_are_added_to_a_known_organisation_only(self) -> None:
         index, _ = self.index()
         nurse = self.pro("n9", "GGD Zuid-Limburg")
