@@ -215,8 +215,9 @@ UPDATE outbox o SET claim = %(claim)s, claimed_until = %(until)s
 FROM picked WHERE o.seq = picked.seq
 RETURNING o.id, o.data, o.seq
 """
-"""Hand out up to *limit* pending notifications that no live claim holds, oldest first:
-rows another sender is claiming at this moment are skipped, not waited for."""
+"""Hand out up to *limit* pending notifications that no live claim holds, the oldest:
+rows another sender is claiming at this moment are skipped, not waited for. The rows come
+back in no particular order (``RETURNING``); the caller sorts them by ``seq``."""
 
 
 ADD_COUNTS: Final = """

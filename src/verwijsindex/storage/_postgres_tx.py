@@ -460,9 +460,9 @@ class PostgresTransaction:
     def claim_notifications(
         self, limit: int, now: datetime, until: datetime, claim: str
     ) -> list[Notification]:
-        return self._notifications(
-            self._rows(CLAIM, {"limit": limit, "now": now, "until": until, "claim": claim})
-        )
+        rows = self._rows(CLAIM, {"limit": limit, "now": now, "until": until, "claim": claim})
+        rows.sort(key=lambda row: row[2])  # oldest first: RETURNING keeps no order
+        return self._notifications(rows)
 
     def set_aside_count(self) -> int:
         rows = self._rows("SELECT count(*) FROM outbox WHERE set_aside")

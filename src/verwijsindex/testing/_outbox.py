@@ -55,6 +55,17 @@ class OutboxContract(ContractBase):
         with raises(ValueError):
             index.claim_notifications(5, lease=timedelta(0))
 
+    def test_a_claim_hands_out_the_oldest_first(self) -> None:
+        """Also after a lease ended: rows claimed before (on PostgreSQL, rewritten to the
+        end of the table) come first again, before the newer ones."""
+        index, clock = self.index()
+        self._matched(index, 4)
+        order = [n.id for n in index.pending_notifications()]
+        index.claim_notifications(5, lease=timedelta(minutes=1))
+        clock.advance(timedelta(minutes=2))
+        again = index.claim_notifications(100)
+        assert [n.id for n in again.notifications] == order
+
     def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
         index, _ = self.index()
         self._matched(index, 2)
