@@ -56,6 +56,7 @@ from verwijsindex.matching import check_general_data
 from verwijsindex.model import (
     Address,
     Bsn,
+    Contact,
     Link,
     LogAction,
     Match,
@@ -166,15 +167,24 @@ def _tell(
     new_region: Region,
 ) -> None:
     """The move notices: each professional with an active link, and the new municipality's
-    and region's coordinators when the youth left the old ones."""
+    and region's coordinators when the youth left the old ones. A professional's notice
+    names the others only when they are in the youth's match: the move puts no one in
+    touch whom the match rule did not (the coordinators get the whole list)."""
     new = dossier.subject.address.municipality_code
     contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
+    matched = set(dossier.match.professionals) if dossier.match is not None else set()
     told: set[str] = set()
     for link in active:
         if link.professional in told:
             continue
         told.add(link.professional)
-        others = tuple(c for c in contacts if c.professional_id != link.professional)
+        others: tuple[Contact, ...] = ()
+        if link.professional in matched:
+            others = tuple(
+                c
+                for c in contacts
+                if c.professional_id != link.professional and c.professional_id in matched
+            )
         work.signal(
             dossier,
             actor(link.professional),

@@ -159,17 +159,18 @@ MOVE_TEXT: Final = Text(
         "Beste {name},\n"
         "\n"
         "De jongere van uw melding {link_id} is verhuisd.\n"
-        "Uw melding blijft actief. Stem zo nodig met de andere betrokken professionals af\n"
+        "Uw melding blijft actief. Stem zo nodig met de andere professionals in de match af\n"
         "hoe de hulp verdergaat.\n"
         "\n"
         "Meldingsnummer: {link_id}\n"
         "\n"
-        "De andere professionals met een actieve melding:\n"
+        "De andere professionals in de match van deze jongere:\n"
         "\n"
         "{contacts}\n"
     ),
 )
-"""To each professional with an active link when the youth moved (JW 7.1.2.3(1)(g))."""
+"""To each professional with an active link when the youth moved (JW 7.1.2.3(1)(g)); the
+contacts are the others in the youth's match, if there is one (decision 84)."""
 
 MOVE_MUNICIPALITY_TEXT: Final = Text(
     subject="Verhuisbericht: jongere met actieve meldingen naar uw gemeente",

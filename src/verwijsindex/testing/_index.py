@@ -595,6 +595,29 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         with _raises_invalid():
             index.record_death(self.youth(), "yesterday")  # type: ignore[arg-type]
 
+    def test_a_move_notice_puts_in_touch_only_professionals_who_match(self) -> None:
+        """Two nurses of one organisation make no match (the default rule): the move
+        notice tells each of the move, and names neither to the other. With a match, it
+        names the others, as the match notice did."""
+        index, _ = self.index()
+        n1, n2 = self.pro("n1", "GGD Zuid-Limburg"), self.pro("n2", "GGD Zuid-Limburg")
+        index.register(self.youth(), n1)
+        index.register(self.youth(), n2)
+        assert index.pending_notifications() == []
+        index.record_move(self.youth(municipality="Heerlen"))
+        to_nurses = [n for n in index.pending_notifications() if n.recipient in ("n1", "n2")]
+        assert len(to_nurses) == 2 and all(n.contacts == () for n in to_nurses)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.register(self.youth(municipality="Heerlen"), self.pro("p2", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.record_move(self.youth())
+        named = {
+            n.recipient: sorted(c.professional_id for c in n.contacts)
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.MOVE and n.recipient in ("n1", "n2", "p2")
+        }
+        assert named == {"n1": ["n2", "p2"], "n2": ["n1", "p2"], "p2": ["n1", "n2"]}
+
     def test_a_move_notice_tells_the_professionals_and_the_new_municipality(self) -> None:
         index, _ = self.index()
         p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
