@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from verwijsindex import VerwijsIndex, open_store
 from verwijsindex.delivery import (
@@ -45,8 +45,10 @@ from verwijsindex.delivery import (
 from verwijsindex.errors import (
     ConfigurationError,
     InvalidRecordError,
+    UndeliverableError,
     UnknownMunicipalityError,
     UnknownProfessionalError,
+    ValidationError,
 )
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
@@ -61,6 +63,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.regions import ZUID_LIMBURG, load_regions
 from verwijsindex.testing import TEST_KEY, FixedClock, make_professional
+from verwijsindex.testing._base import valid_bsns
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=5)
@@ -93,8 +96,24 @@ class Received:
         return str(self.mail.get_content()).replace("\r\n", "\n")
 
 
+class _OddGoodbye(SMTP):
+    """Answers QUIT with 250 where RFC 5321 says 221 (servers that do exist)."""
+
+    async def smtp_QUIT(self, arg: str) -> None:
+        await self.push("250 2.0.0 Bye")
+        assert self.transport is not None
+        self.transport.close()
+
+
 class _Controller(Controller):
     """Binds port 0 and learns the port the system gave before it knocks on it."""
+
+    odd_goodbye = False
+
+    def factory(self) -> SMTP:
+        if self.odd_goodbye:
+            return _OddGoodbye(self.handler, **self.SMTP_kwargs)
+        return SMTP(self.handler, **self.SMTP_kwargs)
 
     def _trigger_server(self) -> None:
         assert self.server is not None
@@ -106,19 +125,21 @@ class _Controller(Controller):
 class SmtpSink:
     """An SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepts; as a context
     manager it runs in a thread of this process. *refuse* names recipients to refuse at
-    RCPT; *fail_data* refuses every message at DATA."""
+    RCPT; *fail_data* refuses every message at DATA; *odd_goodbye* answers QUIT with 250."""
 
     def __init__(
         self,
         *,
         refuse: Callable[[str], bool] = lambda address: False,
         fail_data: bool = False,
+        odd_goodbye: bool = False,
         **smtp: Any,
     ) -> None:
         self.received: list[Received] = []
         self.port = 0
         self._refuse = refuse
         self._fail_data = fail_data
+        self._odd_goodbye = odd_goodbye
         self._smtp = smtp
         self._lock = threading.Lock()
         self._controller: _Controller | None = None
@@ -144,6 +165,7 @@ class SmtpSink:
         controller = _Controller(
             self, hostname="127.0.0.1", port=0, server_hostname="sink.example", **self._smtp
         )
+        controller.odd_goodbye = self._odd_goodbye
         controller.start()
         self._controller = controller
         self.port = controller.port
@@ -587,6 +609,12 @@ def test_a_send_after_the_lease_is_not_acknowledged_when_another_sender_took_it(
         ("backoff", "1"),
         ("sleep", None),
         ("clock", "now"),
+        ("clock", lambda: datetime(2026, 11, 23, 9, 0)),  # naive
+        ("clock", lambda: "2026-11-23T09:00:00+00:00"),
+        ("backoff", 1e10),  # the waits would outlast the lease
+        ("attempts", 1_100),
+        ("lease", timedelta(days=2)),
+        ("limit", 2**31),
     ],
 )
 def test_deliver_refuses_bad_arguments_before_claiming(argument: str, value: Any) -> None:
@@ -690,9 +718,78 @@ def test_smtp_some_recipients_refused_is_sent_and_logged(caplog: pytest.LogCaptu
     assert warning == "notification n-1: 1 of 2 recipients refused"
     with (
         SmtpSink(refuse=lambda address: True) as refusing,
-        pytest.raises(smtplib.SMTPRecipientsRefused),
+        pytest.raises(UndeliverableError) as caught,
     ):
         SmtpNotifier("127.0.0.1", refusing.port, sender=SENDER).send(message)
+    assert isinstance(caught.value.__cause__, smtplib.SMTPRecipientsRefused)
+
+
+def _many_matches(youths: int) -> tuple[VerwijsIndex, FixedClock]:
+    """*youths* matches of the teacher and the nurse: three notifications each."""
+    clock = FixedClock(START)
+    index = VerwijsIndex(open_store("memory://"), key=TEST_KEY, clock=clock)
+    for p in (TEACHER, NURSE):
+        index.add_organisation(p.organisation)
+    for bsn in valid_bsns(youths):
+        youth = attrs.evolve(SANNE, bsn=parse_bsn(bsn))
+        for p in (TEACHER, NURSE):
+            index.register(youth, p)
+    return index, clock
+
+
+def test_a_mailbox_that_refuses_everything_holds_up_no_one() -> None:
+    """The professional at the head of the outbox left; their mail server refuses them.
+    Their notifications pile up in front; each run must still send everyone else's, in
+    batches of one as of fifty, rather than stop at a batch of theirs."""
+    index, clock = _many_matches(4)
+    pending = index.pending_notifications()
+    gone = compose(pending[0], index).to[0]
+    theirs = [n for n in pending if compose(n, index).to == (gone,)]
+    with SmtpSink(refuse=lambda address: address == gone) as server:
+        notifier = SmtpNotifier("127.0.0.1", server.port, sender=SENDER, timeout=10)
+        report = deliver(index, notifier, limit=1, sleep=lambda s: None)
+        assert report == DeliveryReport(sent=len(pending) - len(theirs), failed=len(theirs))
+        assert len(server.received) == len(pending) - len(theirs)  # each once, not retried
+    assert index.pending_notifications() == theirs
+    clock.advance(LEASE)
+    with SmtpSink(refuse=lambda address: address == gone) as server:
+        notifier = SmtpNotifier("127.0.0.1", server.port, sender=SENDER, timeout=10)
+        assert deliver(index, notifier, limit=1) == DeliveryReport(failed=len(theirs))
+
+
+def test_a_server_that_is_away_stops_the_run_after_one_batch() -> None:
+    """A failure that is not the message's own: the rest waits for the next run rather
+    than every notification taking its tries against a server that is away."""
+    index, _ = _many_matches(2)
+    notifier = ListNotifier(failures=99)
+    assert deliver(index, notifier, limit=2, sleep=lambda s: None) == DeliveryReport(failed=2)
+    assert len(notifier.tries) == 2
+
+
+def test_an_accepted_message_is_sent_whatever_the_goodbye() -> None:
+    index, _ = small_world()
+    with SmtpSink(odd_goodbye=True) as odd:
+        notifier = SmtpNotifier("127.0.0.1", odd.port, sender=SENDER, timeout=10)
+        assert deliver(index, notifier) == DeliveryReport(sent=3)
+        assert sorted(odd.counts().values()) == [1, 1, 1]
+    assert index.pending_notifications() == []
+
+
+def test_an_international_domain_goes_in_its_ascii_form() -> None:
+    message = Message(
+        to=("z.smeets@zorg-maastricht.café",),
+        subject="Match in de verwijsindex (m-1)",
+        body="Matchnummer: m-1\n",
+        notification_id="n-1",
+    )
+    with SmtpSink(enable_SMTPUTF8=False) as plain:
+        SmtpNotifier("127.0.0.1", plain.port, sender=SENDER, timeout=10).send(message)
+        (received,) = plain.received
+    assert received.rcpt_tos == ("z.smeets@zorg-maastricht.xn--caf-dma",)
+    assert [a.addr_spec for a in received.mail["To"].addresses] == list(received.rcpt_tos)
+    local = attrs.evolve(message, to=("zoë@zorg.example",))
+    with SmtpSink(enable_SMTPUTF8=False) as plain, pytest.raises(UndeliverableError):
+        SmtpNotifier("127.0.0.1", plain.port, sender=SENDER, timeout=10).send(local)
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
@@ -777,6 +874,7 @@ def test_smtp_starttls_and_login(tmp_path: Path) -> None:
         ({"username": "vi", "password": "s3cret"}, "username and password need starttls"),
         ({"timeout": 0}, "timeout"),
         ({"timeout": math.inf}, "timeout"),
+        ({"timeout": 1e300}, "timeout"),
         ({"tls_context": "tls"}, "tls_context"),
     ],
 )
@@ -827,7 +925,7 @@ def test_notifications_withdrawn_while_being_sent_are_not_said_to_go_out_again(
 ) -> None:
     """The youth's record is deleted (a death notice, an erasure) while a claimed batch
     about them is being sent: what was sent cannot be acknowledged, and the warning says
-    they left the outbox, not that the lease ended and they go out again (they do not)."""
+    they were no longer held (deleted with the youth), not that the lease ended."""
     from verwijsindex.testing import make_index, make_professional, make_subject
 
     index = make_index()
@@ -853,4 +951,26 @@ def test_notifications_withdrawn_while_being_sent_are_not_said_to_go_out_again(
     assert report.unacknowledged == report.sent > 0
     assert index.pending_notifications() == []
     (warning,) = [r.getMessage() for r in caplog.records]
-    assert "left the outbox" in warning and "lease ended" not in warning
+    assert "no longer held" in warning and "deleted with their youth" in warning
+    assert "lease ended" not in warning
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": 5},
+        {"id": None},
+        {"until": datetime(2026, 11, 23, 9, 5)},  # naive
+        {"notifications": ("abc",)},
+        {"notifications": None},
+        {"set_aside": -1},
+    ],
+)
+def test_a_claim_is_checked_like_every_model(fields: dict[str, Any]) -> None:
+    """A forged claim is refused before it reaches a store (``id=None`` once acknowledged
+    whatever another claim held; on PostgreSQL an int id failed as a store error)."""
+    index, _ = small_world()
+    claim = index.claim_notifications(10)
+    with pytest.raises(ValidationError):
+        attrs.evolve(claim, **fields)
+    assert len(index.pending_notifications()) == 3

@@ -64,6 +64,7 @@ __all__ = [
     "ScrubIncompleteError",
     "StorageError",
     "TamperedLogbookError",
+    "UndeliverableError",
     "UnknownMunicipalityError",
     "UnknownOrganisationError",
     "UnknownProfessionalError",
@@ -322,3 +323,12 @@ class TamperedLogbookError(StorageError):
     """The logbook's hash chain, its heads or its references to a youth were altered."""
 
     message = "the logbook does not verify"
+
+
+class UndeliverableError(VerwijsindexError, RuntimeError):
+    """A message that no try will deliver now: its mail server refused every recipient, or
+    cannot take the address. A :class:`~verwijsindex.delivery.Notifier` raises it;
+    :func:`~verwijsindex.delivery.deliver` tries that notification no more in the run and
+    goes on with the others (it stays in the outbox)."""
+
+    message = "the message cannot be delivered to its recipients"

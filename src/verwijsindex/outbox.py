@@ -51,10 +51,12 @@ class Claim:
     (or the ids it sent) when they are delivered. ``set_aside`` counts stored notifications
     that do not parse, set aside (never handed out) so that they block no one."""
 
-    id: str
-    until: datetime
-    notifications: tuple[Notification, ...]
-    set_aside: int = 0
+    id: str = attrs.field(validator=v.identifier)
+    until: datetime = attrs.field(validator=v.aware)
+    notifications: tuple[Notification, ...] = attrs.field(
+        converter=v.as_tuple, validator=v.tuple_of(Notification)
+    )
+    set_aside: int = attrs.field(default=0, validator=v.count)
 
 
 def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notification]:

@@ -5,6 +5,7 @@ acknowledges what was sent.
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import time
@@ -14,12 +15,18 @@ from typing import Protocol
 
 import attrs
 
-from verwijsindex.clock import Clock
+from verwijsindex._validators import MAX_LIMIT
+from verwijsindex.clock import Clock, check_moment
 from verwijsindex.delivery._messages import Message, compose
-from verwijsindex.errors import ConfigurationError, NotFoundError, ValidationError
+from verwijsindex.errors import (
+    ConfigurationError,
+    NotFoundError,
+    UndeliverableError,
+    ValidationError,
+)
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Notification
-from verwijsindex.outbox import Claim
+from verwijsindex.outbox import MAX_LEASE, Claim
 
 log = logging.getLogger("verwijsindex.delivery")
 
@@ -53,9 +60,13 @@ class DeliveryReport:
     unacknowledged: int = 0
 
 
-def _check_whole(value: object, name: str, low: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ConfigurationError(f"{name} must be a whole number, {low} or more")
+MAX_ATTEMPTS = 100
+"""The most tries :func:`deliver` makes of one notification in a run."""
+
+
+def _check_whole(value: object, name: str, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigurationError(f"{name} must be a whole number from {low} to {high}")
     return value
 
 
@@ -88,10 +99,15 @@ def deliver(
     Claims up to *limit* notifications at a time under *lease*; composes each
     (:func:`compose`) and sends it with up to *attempts* tries, waiting *backoff*,
     ``2 * backoff``, ... seconds (through *sleep*) between them; acknowledges the claim's
-    sent notifications. A notification that cannot be composed (an unknown professional)
-    or fails every try is counted as failed and left in the outbox: it returns when its
-    lease ends, to this run only if the lease ends while it goes on. The run stops when a
-    claim hands out nothing, or when nothing of a claim was sent and acknowledged.
+    sent notifications. A notification that cannot be composed (an unknown professional),
+    that the notifier finds undeliverable (:class:`~verwijsindex.errors.UndeliverableError`:
+    every recipient refused) or that fails every try is counted as failed and left in the
+    outbox, held until its lease ends; a run tries each notification once, so what failed
+    never stands in the way of what comes after it.
+
+    The run stops when a claim hands out nothing it has not tried, or when nothing of a
+    claim was sent and acknowledged while the notifier failed for another reason than the
+    message (its server away: the rest waits for the next run) or the lease ran out.
 
     *clock* (default: the index's) tells when the lease ends: once it has, the rest of the
     batch is left for another claim rather than sent twice. Logs the totals at INFO and
@@ -101,25 +117,38 @@ def deliver(
     """
     if not callable(getattr(notifier, "send", None)):
         raise ConfigurationError("notifier must have a send(message) method")
-    _check_whole(limit, "limit", 1)
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise ConfigurationError("lease must be a timedelta above zero")
-    _check_whole(attempts, "attempts", 1)
+    _check_whole(limit, "limit", 1, MAX_LIMIT)
+    if not isinstance(lease, timedelta) or not timedelta(0) < lease <= MAX_LEASE:
+        raise ConfigurationError("lease must be a timedelta above zero, at most a day")
+    _check_whole(attempts, "attempts", 1, MAX_ATTEMPTS)
     pause = _check_seconds(backoff, "backoff", zero=True)
+    if pause * (2 ** (attempts - 1) - 1) >= lease.total_seconds():
+        raise ConfigurationError(
+            "backoff must let the waits between the tries of one notification end within "
+            "the lease (backoff x (2 ** (attempts - 1) - 1) seconds)"
+        )
     if not callable(sleep):
         raise ConfigurationError("sleep must be callable")
     if clock is not None and not callable(clock):
         raise ConfigurationError("clock must be callable")
     now = clock if clock is not None else index.clock
+    try:
+        check_moment(now(), "clock")
+    except ValidationError:
+        raise ConfigurationError("clock must return a timezone-aware datetime") from None
     report = DeliveryReport()
+    failed: set[str] = set()  # the notifications that failed in this run
     while True:
         claim = index.claim_notifications(limit, lease=lease)
-        batch = _deliver_claim(index, notifier, claim, now, attempts, pause, sleep)
-        report = DeliveryReport(*(a + b for a, b in zip(attrs.astuple(report), batch, strict=True)))
         if not claim.notifications and claim.set_aside:
+            report = attrs.evolve(report, set_aside=report.set_aside + claim.set_aside)
             continue  # a batch of rows that do not parse: there may be more behind it
-        if batch[0] == batch[4]:  # nothing handed out, or nothing of it sent and acknowledged
-            break
+        if all(n.id in failed for n in claim.notifications):
+            break  # nothing handed out, or only what failed in this run already
+        batch, stuck = _deliver_claim(index, notifier, claim, now, attempts, pause, sleep, failed)
+        report = DeliveryReport(*(a + b for a, b in zip(attrs.astuple(report), batch, strict=True)))
+        if batch[0] == batch[4] and (stuck or batch[3] or batch[4]):
+            break  # nothing sent and acknowledged: the notifier is failing, or the lease ran out
     log.info(
         "delivery: %d sent, %d failed, %d set aside, %d lapsed, %d sent after the lease",
         report.sent,
@@ -139,27 +168,37 @@ def _deliver_claim(
     attempts: int,
     backoff: float,
     sleep: Callable[[float], object],
-) -> tuple[int, int, int, int, int]:
-    """Send one claim's notifications; (sent, failed, set aside, lapsed, unacknowledged)."""
+    failed_before: set[str],
+) -> tuple[tuple[int, int, int, int, int], bool]:
+    """Send one claim's notifications, but not those in *failed_before* (which gets this
+    claim's failures); ((sent, failed, set aside, lapsed, unacknowledged), whether the
+    notifier failed for another reason than a message of its own)."""
     sent: list[Notification] = []
     failed = lapsed = 0
+    stuck = False
     for n, notification in enumerate(claim.notifications):
         if now() >= claim.until:
             lapsed = len(claim.notifications) - n
             log.warning("claim %s: the lease ended; %d notifications left unsent", claim.id, lapsed)
             break
-        if _deliver_one(index, notifier, notification, attempts, backoff, sleep):
+        if notification.id in failed_before:
+            continue  # tried in this run: held by this claim until its lease ends
+        outcome = _deliver_one(index, notifier, notification, attempts, backoff, sleep)
+        if outcome is _Outcome.SENT:
             sent.append(notification)
         else:
             failed += 1
+            failed_before.add(notification.id)
+            stuck = stuck or outcome is _Outcome.FAILED
     late = 0
     if sent:
         done = index.acknowledge(attrs.evolve(claim, notifications=tuple(sent)))
         late = len(sent) - done
-        if late and now() < claim.until:  # still our lease: deleted meanwhile, with the youth
+        if late and now() < claim.until:  # still our lease, by this sender's clock
             log.warning(
-                "claim %s: %d notifications sent left the outbox while being sent (their "
-                "youth's record was deleted meanwhile); they do not go out again",
+                "claim %s: %d notifications sent were no longer held by this claim: deleted "
+                "with their youth's record meanwhile, or taken by a sender whose clock runs "
+                "ahead of this one's (then they go out again)",
                 claim.id,
                 late,
             )
@@ -169,7 +208,13 @@ def _deliver_claim(
                 claim.id,
                 late,
             )
-    return len(sent), failed, claim.set_aside, lapsed, late
+    return (len(sent), failed, claim.set_aside, lapsed, late), stuck
+
+
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # the message itself: no try will do better
+    FAILED = "failed"  # every try failed: the notifier or its server, perhaps for all
 
 
 def _deliver_one(
@@ -179,7 +224,7 @@ def _deliver_one(
     attempts: int,
     backoff: float,
     sleep: Callable[[float], object],
-) -> bool:
+) -> _Outcome:
     kind = notification.kind.value
     try:
         message = compose(notification, index)
@@ -187,11 +232,16 @@ def _deliver_one(
         log.warning(
             "notification %s (%s) not sent: %s", notification.id, kind, type(error).__name__
         )
-        return False
+        return _Outcome.UNDELIVERABLE
     failure = ""
     for attempt in range(1, attempts + 1):
         try:
             notifier.send(message)
+        except UndeliverableError as error:
+            log.warning(
+                "notification %s (%s) not sent: %s", notification.id, kind, type(error).__name__
+            )
+            return _Outcome.UNDELIVERABLE
         except Exception as error:  # a notifier of the application's may raise anything
             failure = type(error).__name__
             if attempt < attempts:
@@ -205,7 +255,7 @@ def _deliver_one(
                 sleep(backoff * 2 ** (attempt - 1))
         else:
             log.debug("notification %s (%s) sent", notification.id, kind)
-            return True
+            return _Outcome.SENT
     log.warning(
         "notification %s (%s) not sent after %d attempts: %s",
         notification.id,
@@ -213,4 +263,4 @@ def _deliver_one(
         attempts,
         failure,
     )
-    return False
+    return _Outcome.FAILED

@@ -18,7 +18,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex.delivery._deliver import _check_seconds
 from verwijsindex.delivery._messages import _EMAIL, Message
-from verwijsindex.errors import ConfigurationError
+from verwijsindex.errors import ConfigurationError, UndeliverableError
 
 log = logging.getLogger("verwijsindex.delivery")
 
@@ -36,6 +36,18 @@ _POLICY: Final = email.policy.SMTP.clone(max_line_length=998, cte_type="7bit")
 quoted-printable, so no server needs 8BITMIME or SMTPUTF8); a header is folded only past
 the 998 characters of RFC 5322, so that a subject with a match id stays on one line
 (Python folds a long first word badly)."""
+
+
+def _ascii_domain(address: str) -> str:
+    """*address* with its domain in the ASCII form of IDNA (``café`` as ``xn--caf-dma``),
+    which every mail server takes; a domain that has none stays as it is."""
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
 
 
 def _host(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -59,7 +71,12 @@ def _secret(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 def _timeout(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _check_seconds(value, attribute.name, zero=False)
+    if _check_seconds(value, attribute.name, zero=False) > MAX_TIMEOUT:
+        raise ConfigurationError(f"{attribute.name} must be at most {MAX_TIMEOUT} seconds")
+
+
+MAX_TIMEOUT: Final = 3600
+"""The longest wait for the mail server, in seconds (the socket's limit lies far above)."""
 
 
 def _tls_context(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -125,16 +142,39 @@ class SmtpNotifier:
 
     def send(self, message: Message) -> None:
         """Send *message*; raises ``smtplib.SMTPException`` or ``OSError`` when the server
-        cannot be reached or refuses it. When it refuses only some recipients, the others
-        have it: that is logged as a warning, and the message counts as sent."""
+        cannot be reached or refuses it, and :class:`~verwijsindex.errors.UndeliverableError`
+        when it refuses every recipient or cannot take an address (one with non-ASCII
+        before the ``@`` needs a server with SMTPUTF8; an international domain goes in its
+        ASCII form). When it refuses only some recipients, the others have it: that is
+        logged as a warning, and the message counts as sent. Once the server accepted the
+        message, a failing goodbye (``QUIT``) no longer counts: the message is sent."""
         v.model_argument(message, Message, "message")
-        mail = self.email(message)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        to = [_ascii_domain(address) for address in message.to]
+        mail = self.email(attrs.evolve(message, to=tuple(to)))
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls(context=self.tls_context or ssl.create_default_context())
             if self.username is not None and self.password is not None:
                 smtp.login(self.username, self.password)
-            refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=list(message.to))
+            try:
+                refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=to)
+            except smtplib.SMTPRecipientsRefused as error:
+                raise UndeliverableError("the mail server refused every recipient") from error
+            except smtplib.SMTPNotSupportedError as error:
+                raise UndeliverableError(
+                    "the mail server cannot take an address of this message (SMTPUTF8)"
+                ) from error
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError) as error:  # sent: the goodbye is a courtesy
+                log.debug(
+                    "notification %s: the server's goodbye failed (%s); it has the message",
+                    message.notification_id,
+                    type(error).__name__,
+                )
+        finally:
+            smtp.close()
         if refused:
             log.warning(
                 "notification %s: %d of %d recipients refused",
