@@ -71,6 +71,9 @@ class Context:
     excluded_addresses: frozenset[str] = frozenset()
     _regions_by_code: dict[str, Region] = attrs.field(factory=dict, eq=False, repr=False)
     _current_codes: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    unfinished_rekey: list[str] = attrs.field(factory=list, eq=False, repr=False)
+    """The ids of keys a re-key was moving records to, unfinished when this index opened:
+    until it ends, a unit of work is refused (decision 86)."""
 
     @classmethod
     def checked(
@@ -178,6 +181,21 @@ class Context:
             tx, lane_of(locks, LOG_LANES), clock=self.clock, keyring=self.keyring, rules=self.rules
         )
 
+    def check_rekey_finished(self) -> None:
+        """Read again whether the re-key this index found unfinished has ended; if not, a
+        ``ConfigurationError`` says to finish it: a youth whose dossier has not moved yet
+        would be looked up under the new key, not found, and registered twice (decision
+        86)."""
+        with self.store.transaction() as tx:
+            moving = tx.key_moves()
+        self.unfinished_rekey[:] = moving
+        if moving:
+            raise ConfigurationError(
+                f"a re-key to key id {', '.join(moving)} was not finished: run "
+                "VerwijsIndex.rekey() with that key again; until then the index works on "
+                "no youth"
+            )
+
     def work(self, locks: Sequence[str] = (), *, scrub: bool = True) -> _Working:
         """A transaction holding *locks*, with its unit of work, flushed when the block ends
         without an error (and nothing written when it raises). When the unit deleted or
@@ -283,6 +301,8 @@ class _Working:
 
     def __enter__(self) -> UnitOfWork:
         context = self.context
+        if context.unfinished_rekey:
+            context.check_rekey_finished()
         transaction = context.store.transaction(self.locks)
         tx = transaction.__enter__()
         self.transaction = transaction

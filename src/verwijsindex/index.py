@@ -91,7 +91,8 @@ class VerwijsIndex:
         )
         if not isinstance(adopt, bool):
             raise ConfigurationError("adopt must be True or False")
-        maintenance.check_keys(store, self._context.keyring, adopt=adopt)
+        moving = maintenance.check_keys(store, self._context.keyring, adopt=adopt)
+        self._context.unfinished_rekey.extend(moving)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"

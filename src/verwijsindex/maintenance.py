@@ -41,7 +41,12 @@ from verwijsindex._copy import copy_with
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, follow_up_day, replace
-from verwijsindex.errors import ConfigurationError, InvalidRecordError, KeyMismatchError
+from verwijsindex.errors import (
+    ConfigurationError,
+    InvalidRecordError,
+    KeyMismatchError,
+    StorageError,
+)
 from verwijsindex.information import CLOCK_TOLERANCE
 from verwijsindex.logbook import head_message, refs_message
 from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
@@ -232,7 +237,9 @@ def rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
 
     No BSN is needed: each pseudonym gets one more HMAC step. Run it while no registrations
     are made; it can be re-run safely (records already under *new_key* are skipped). The
-    store learns the new key's check value before any record moves.
+    store learns the new key's check value before any record moves, and that the key's
+    records are moving: until the re-key ends, an index opened on the store refuses to
+    work on any youth (decision 86).
     """
     return _rekey(ctx, new_key)
 
@@ -266,6 +273,12 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
                 if dossier is None or dossier.subject.key_id == new_key.id:
                     continue
                 new = rekey_pseudonym(old_key, new_key)
+                if tx.load(new) is not None:  # never overwrite: a youth would lose links
+                    raise StorageError(
+                        "a dossier stands already under the new pseudonym of one being moved "
+                        "(written by an index that did not wait for the re-key): nothing was "
+                        "overwritten, and the re-key stops"
+                    )
                 tx.delete(old_key)
                 tx.save(_rekeyed(dossier, new, new_key, old, ring))
                 tx.rekey_notifications(old_key, new)
@@ -279,6 +292,7 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
         }
         if resealed:
             tx.append_log([], [], resealed)
+        tx.set_key_move(new_key.id, False)  # every record moved: the index may work again
     with attrs.evolve(ctx, keyring=ring).work() as work:
         work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
     rekey_log.info("re-keyed %d dossiers to key %s", moved, new_key.id)
@@ -310,10 +324,11 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
 # --- the keys a store was written with (decision 31) ---------------------------------------------
 
 
-def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> None:
+def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> list[str]:
     """Refuse a keyring that does not fit *store* with :class:`KeyMismatchError`, before
     anything about a youth is read or written: the store keeps each key's check value in
-    the order of the ring, and the ring must be exactly that.
+    the order of the ring, and the ring must be exactly that. Returns the ids of the keys
+    a re-key began moving records to and did not finish (decision 86).
 
     A new store records the ring's keys and seals its empty logbook. A store that holds
     records but no check values was written by a release before them: it is refused,
@@ -328,7 +343,7 @@ def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> None:
                     "written by a release before them, once"
                 )
             _compare(stored, ring)
-            return
+            return tx.key_moves()
         if not adopt and (tx.keys(None, 1) or tx.log_heads()):
             raise KeyMismatchError(
                 "this store holds records but no key check values (it was written by a "
@@ -340,10 +355,12 @@ def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> None:
             tx.add_key_check(key_id, check)
         _compare(tx.key_checks(), ring)  # another process may have recorded first
         _seal_as_it_stands(tx, keyring)
+        return tx.key_moves()
 
 
 def record_key(store: Store, old: Keyring, ring: Keyring) -> None:
-    """Record the newest key of *ring* (which extends *old*) before a re-key moves records."""
+    """Record the newest key of *ring* (which extends *old*) before a re-key moves records,
+    as the key records are moving to until the re-key ends (decision 86)."""
     wanted = _checks(ring)
     with store.transaction() as tx:
         stored = tx.key_checks()
@@ -352,6 +369,7 @@ def record_key(store: Store, old: Keyring, ring: Keyring) -> None:
         _compare(stored, _checks(old))
         tx.add_key_check(*wanted[-1])
         _compare(tx.key_checks(), wanted)
+        tx.set_key_move(wanted[-1][0], True)
 
 
 def _checks(keyring: Keyring) -> list[tuple[str, str]]:

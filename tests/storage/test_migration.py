@@ -164,7 +164,8 @@ def _check(url: str, held: set[str], run: Run) -> None:
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(3,)]
+    assert run("SELECT version FROM schema_version") == [(4,)]
+    assert run("SELECT key_id FROM key_checks WHERE moving") == []  # version 4
     assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
     # every youth with an uncoordinated match has its follow-up day (version 3)
     rows = run("SELECT data, follow_up_due FROM dossiers")
@@ -212,3 +213,59 @@ def test_a_postgresql_schema_of_version_1_is_migrated(
     secrets, held = _fill(url)
     _downgrade(run, secrets, held, "%s")
     _check(url, held, run)
+
+
+# --- version 3 to 4: which key a re-key is moving to (decision 86) --------------------------------
+
+K2 = type(TEST_KEY)("key-2", b"another-secret-of-32-bytes-long!!")
+
+
+def _rekeyed_then_version_3(url: str, run: Run) -> None:
+    """A store re-keyed to key-2 (finished), taken back to version 3: no ``moving``."""
+    store = open_store(url)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    nurse = make_professional(id="p1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(nurse.organisation)
+    index.register(_youth(BSNS[0]), nurse)
+    assert index.rekey(K2) == 1
+    store.close()
+    run("ALTER TABLE key_checks DROP COLUMN moving")
+    run("UPDATE schema_version SET version = 3")
+
+
+def _check_version_4(url: str, run: Run) -> None:
+    store = open_store(url)
+    try:
+        index = VerwijsIndex(store, key=[TEST_KEY, K2], clock=FixedClock(START))
+        teacher = make_professional(id="p2", organisation="Sint Jozefschool")
+        index.add_organisation(teacher.organisation)
+        registration = index.register(_youth(BSNS[0]), teacher)  # found under key-2
+        assert registration.match is not None
+        assert index.verify_logbook().ok
+    finally:
+        store.close()
+    assert run("SELECT version FROM schema_version") == [(4,)]
+    assert run("SELECT key_id FROM key_checks WHERE moving") == []
+
+
+def test_a_sqlite_database_of_version_3_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "three.db"
+    url = f"sqlite:///{path}"
+
+    def run(query: str, params: Any = ()) -> list[Any]:
+        with sqlite3.connect(path) as db:
+            rows = db.execute(query, params).fetchall()
+        db.close()
+        return rows
+
+    _rekeyed_then_version_3(url, run)
+    _check_version_4(url, run)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_schema_of_version_3_is_migrated(
+    postgres_url_with_schema: tuple[str, Run],
+) -> None:
+    url, run = postgres_url_with_schema
+    _rekeyed_then_version_3(url, run)
+    _check_version_4(url, run)

@@ -192,6 +192,14 @@ class DirectoryTransaction(Protocol):
         that place, is recorded already: the first one stays, also when two processes
         record one at once (they read :meth:`key_checks` again to see which)."""
 
+    def key_moves(self) -> list[str]:
+        """The ids of the recorded keys that a re-key began moving the records to and has
+        not finished (decision 86), oldest first."""
+
+    def set_key_move(self, key_id: str, moving: bool) -> None:
+        """Mark the recorded key *key_id* as one a re-key is moving records to, or (with
+        *moving* false) as one it finished moving to."""
+
 
 class OutboxTransaction(Protocol):
     """The outbox of one transaction: notifications filed under the youth they concern."""

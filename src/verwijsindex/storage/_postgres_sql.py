@@ -105,6 +105,8 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
         "ALTER TABLE outbox ADD COLUMN set_aside boolean NOT NULL DEFAULT false",
         "CREATE INDEX outbox_recipient ON outbox (recipient, seq) WHERE NOT set_aside",
     ),
+    # 3 -> 4: which key a re-key is moving the records to and has not finished (decision 86)
+    ("ALTER TABLE key_checks ADD COLUMN moving boolean NOT NULL DEFAULT false",),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
 appends to this list; a store opened on an older schema applies the missing steps."""

@@ -636,6 +636,13 @@ class PostgresTransaction:
             [key_id, check],
         )
 
+    def key_moves(self) -> list[str]:
+        rows = self._rows("SELECT key_id FROM key_checks WHERE moving ORDER BY position")
+        return [key_id for (key_id,) in rows]
+
+    def set_key_move(self, key_id: str, moving: bool) -> None:
+        self._write("UPDATE key_checks SET moving = %s WHERE key_id = %s", [moving, key_id])
+
     def log_entries_for(self, token: str) -> list[LogEntry]:
         rows = self._rows(
             "SELECT e.id, e.data FROM log_refs r JOIN log_entries e ON e.id = r.entry_id"

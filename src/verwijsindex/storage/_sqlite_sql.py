@@ -100,6 +100,7 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         """CREATE INDEX IF NOT EXISTS outbox_recipient
             ON outbox (recipient, seq) WHERE set_aside = 0""",
     ),
+    4: ("ALTER TABLE key_checks ADD COLUMN moving INTEGER NOT NULL DEFAULT 0",),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""

@@ -510,6 +510,19 @@ class SQLiteTransaction:
                 (key_id, check),
             )
 
+    def key_moves(self) -> list[str]:
+        with TRANSLATE:
+            rows = self._db.execute(
+                "SELECT key_id FROM key_checks WHERE moving ORDER BY position"
+            ).fetchall()
+        return [key_id for (key_id,) in rows]
+
+    def set_key_move(self, key_id: str, moving: bool) -> None:
+        with TRANSLATE:
+            self._db.execute(
+                "UPDATE key_checks SET moving = ? WHERE key_id = ?", (int(moving), key_id)
+            )
+
     def log_entries_for(self, token: str) -> list[LogEntry]:
         with TRANSLATE:
             rows = self._db.execute(

@@ -104,6 +104,7 @@ class MemoryStore:
         self._refs: dict[str, list[str]] = {}
         self._seals: dict[int, str] = {}
         self._key_checks: list[tuple[str, str]] = []
+        self._key_moves: set[str] = set()
         # The due days as buckets of keys, and the days in order: the sweep and the
         # information check find their work without looking at every dossier.
         self._sweep_due = _DueIndex()
@@ -590,6 +591,19 @@ class _MemoryTransaction:
         if all(known != key_id for known, _ in checks):
             checks.append((key_id, check))
             self.undo.append((list.pop, checks))
+
+    def key_moves(self) -> list[str]:
+        moving = self.s._key_moves
+        return [key_id for key_id, _ in self.s._key_checks if key_id in moving]
+
+    def set_key_move(self, key_id: str, moving: bool) -> None:
+        moves = self.s._key_moves
+        if moving and key_id not in moves:
+            moves.add(key_id)
+            self.undo.append((set.discard, moves, key_id))
+        elif not moving and key_id in moves:
+            moves.discard(key_id)
+            self.undo.append((set.add, moves, key_id))
 
     # -- counts -----------------------------------------------------------------------------------
 

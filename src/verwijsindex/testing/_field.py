@@ -17,6 +17,7 @@ import attrs
 
 from verwijsindex.clock import FixedClock
 from verwijsindex.errors import (
+    ConfigurationError,
     InvalidNoticeError,
     KeyMismatchError,
     StorageError,
@@ -37,7 +38,7 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import Store
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import ContractBase
+from verwijsindex.testing._base import ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
 
 __all__ = ["FieldContract"]
@@ -153,6 +154,47 @@ class FieldContract(ContractBase):
         with raises(KeyMismatchError):
             VerwijsIndex(index.store, key=[t.TEST_KEY, PseudonymKey("key-2", secret)], clock=clock)
         assert both.verify_logbook().ok
+
+    def test_an_unfinished_re_key_stops_the_index_until_it_is_run_again(self) -> None:
+        """A re-key dies half-way (here: the store fails after two dossiers moved). An
+        index restarted with both keys, as it must be, looks youths up under the new key:
+        one whose dossier had not moved yet would be registered twice, and the re-key run
+        again would overwrite the second dossier, links and all. So until the re-key is
+        finished the index works on no youth, and run again it finishes (decision 86)."""
+        store = self.store()
+        clock = FixedClock(START)
+        first = self._index(store, clock)
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher):
+            first.add_organisation(pro.organisation)
+        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(5)]
+        for youth in youths:
+            first.register(youth, nurse)
+        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        dying = VerwijsIndex(
+            _DiesAfterMoves(store, moves=2), key=t.TEST_KEY, clock=clock, batch_size=1
+        )
+        with raises(_Died):
+            dying.rekey(new)
+        restarted = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)
+        before = self._snapshot(restarted)
+        for youth in youths:
+            with raises(ConfigurationError) as caught:
+                restarted.register(youth, teacher)
+            assert "key-2" in str(caught[0]) and "rekey" in str(caught[0])
+        with raises(ConfigurationError):
+            restarted.record_death(youths[0], START.date())
+        assert self._snapshot(restarted) == before  # nothing written
+        other = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)  # another worker
+        assert other.rekey(new) == 3  # the rest moves
+        for youth in youths:  # each youth found under the new key, with the nurse's link
+            registration = restarted.register(youth, teacher)
+            assert registration.match is not None
+            assert sorted(registration.match.professionals) == ["p1", "p2"]
+        with store.transaction() as tx:
+            keys = tx.keys(None, 100)
+            assert len(keys) == 5 and tx.key_moves() == []
+        assert restarted.verify_logbook().ok
 
     def test_a_keyring_must_be_the_store_s_keys_in_order(self) -> None:
         """A ring in another order, or with a key the store never used, would make other
@@ -452,3 +494,42 @@ class _FailOnWrite:
 
     def close(self) -> None:
         self.inner.close()
+
+
+class _Died(Exception):
+    """Stands for a process killed in the middle of a job."""
+
+
+class _DiesAfterMoves:
+    """A store whose transactions fail once *moves* dossiers have been moved to a new key
+    (counted by ``rekey_notifications``, one per dossier moved)."""
+
+    def __init__(self, store: Store, moves: int) -> None:
+        self.inner = store
+        self.left = moves
+
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Any:
+        @contextmanager
+        def run() -> Iterator[Any]:
+            with self.inner.transaction(locks, snapshot=snapshot) as tx:
+                yield _CountsMoves(tx, self)
+
+        return run()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _CountsMoves:
+    def __init__(self, tx: Any, store: _DiesAfterMoves) -> None:
+        self.tx = tx
+        self.store = store
+
+    def rekey_notifications(self, old: str, new: str) -> None:
+        if self.store.left == 0:
+            raise _Died
+        self.store.left -= 1
+        self.tx.rekey_notifications(old, new)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)

@@ -318,6 +318,21 @@ class TransactionContract(ContractBase):
             assert [p.id for p in tx.professionals_of("O1")] == ["P1", "P2"]
             assert tx.professionals_of("O9") == []
             assert tx.key_checks() == [("key-1", "first"), ("key-2", "other")]
+            assert tx.key_moves() == []
+            tx.set_key_move("key-2", True)
+            tx.set_key_move("key-1", True)
+            tx.set_key_move("key-1", False)
+        with store.transaction() as tx:
+            assert tx.key_moves() == ["key-2"]
+        with raises(_Rollback), store.transaction() as tx:
+            tx.set_key_move("key-2", False)
+            tx.set_key_move("key-1", True)
+            raise _Rollback
+        with store.transaction() as tx:
+            assert tx.key_moves() == ["key-2"]  # rolled back
+            tx.set_key_move("key-2", False)
+        with store.transaction() as tx:
+            assert tx.key_moves() == []
 
     def test_a_directory_read_at_once_is_the_one_read_by_record(self) -> None:
         """:class:`~verwijsindex.storage.DirectoryReading`, where a store offers it: the
@@ -520,3 +535,7 @@ class TransactionContract(ContractBase):
             assert tx.load("k1") is None and tx.key_for_match("M1") is None
             assert [n.id for n in tx.pending_notifications(None)] == ["N1"]
             assert [e.id for e in tx.log_entries_for("t1")] == ["e0-1"]
+
+
+class _Rollback(Exception):
+    """Leaves a transaction on purpose, so that its writes are undone."""

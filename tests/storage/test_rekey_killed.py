@@ -1,0 +1,110 @@
+"""A re-key killed half-way (SIGKILL), on a SQLite file and on PostgreSQL.
+
+The killed process had moved some dossiers to the new key and not the others. A worker
+started afterwards with both keys, as it must be, refuses to work on any youth until the
+re-key is run again (a youth not yet moved would be looked up under the new key, not
+found, and registered twice; the re-key run again would then overwrite that second
+dossier, links and all). Run again from another process, the re-key finishes, and the
+waiting worker goes on without a restart: every youth is found, with the links made
+before the re-key (decision 86).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.storage.concurrency import many_youths
+from tests.storage.field import with_schema
+from verwijsindex.errors import ConfigurationError
+from verwijsindex.index import VerwijsIndex
+from verwijsindex.pseudonyms import PseudonymKey
+from verwijsindex.storage import open_store
+from verwijsindex.testing import TEST_KEY, make_professional
+
+NEW_KEY = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+NURSE = make_professional(id="n1", organisation="GGD Zuid-Limburg")
+TEACHER = make_professional(id="t1", organisation="Sint Jozefschool")
+YOUTHS = 8
+MOVED_BEFORE_THE_KILL = 3
+
+
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite-file":
+        return f"sqlite:///{tmp_path / 'rekey.db'}"
+    return with_schema(
+        request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
+    )
+
+
+def _rekey_and_die(url: str) -> None:
+    """Re-key one dossier a batch; SIGKILL this process as the next dossier is moved."""
+    import verwijsindex.maintenance as maintenance
+
+    step = maintenance.rekey_pseudonym  # type: ignore[attr-defined]
+    calls = 0
+
+    def counting(pseudonym: str, key: PseudonymKey) -> str:
+        nonlocal calls
+        calls += 1
+        if calls > MOVED_BEFORE_THE_KILL:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return step(pseudonym, key)
+
+    maintenance.rekey_pseudonym = counting  # type: ignore[attr-defined]
+    VerwijsIndex(open_store(url), key=TEST_KEY, batch_size=1).rekey(NEW_KEY)
+
+
+def _finish(url: str) -> None:
+    store = open_store(url)
+    try:
+        VerwijsIndex(store, key=[TEST_KEY, NEW_KEY]).rekey(NEW_KEY)
+    finally:
+        store.close()
+
+
+def test_a_re_key_killed_half_way_stops_the_workers_until_it_is_run_again(url: str) -> None:
+    store = open_store(url)
+    try:
+        index = VerwijsIndex(store, key=TEST_KEY)
+        for pro in (NURSE, TEACHER):
+            index.add_organisation(pro.organisation)
+        youths = many_youths(YOUTHS)
+        for youth in youths:
+            index.register(youth, NURSE)
+    finally:
+        store.close()
+    ctx = multiprocessing.get_context("spawn")
+    doomed = ctx.Process(target=_rekey_and_die, args=(url,))
+    doomed.start()
+    doomed.join(120)
+    assert doomed.exitcode == -signal.SIGKILL
+    store = open_store(url)
+    try:
+        with store.transaction() as tx:
+            ids = sorted(d.subject.key_id for k in tx.keys(None, 100) if (d := tx.load(k)))
+        assert ids.count(NEW_KEY.id) == MOVED_BEFORE_THE_KILL  # a re-key half done
+        worker = VerwijsIndex(store, key=[TEST_KEY, NEW_KEY])
+        for youth in youths:
+            with pytest.raises(ConfigurationError, match="rekey"):
+                worker.register(youth, TEACHER)
+        finisher = ctx.Process(target=_finish, args=(url,))
+        finisher.start()
+        finisher.join(120)
+        assert finisher.exitcode == 0
+        for youth in youths:  # the worker goes on, and finds every youth
+            registration = worker.register(youth, TEACHER)
+            assert registration.match is not None
+            assert sorted(registration.match.professionals) == ["n1", "t1"]
+        with store.transaction() as tx:
+            dossiers = [tx.load(k) for k in tx.keys(None, 100)]
+        assert len(dossiers) == YOUTHS
+        assert all(d is not None and d.subject.key_id == NEW_KEY.id for d in dossiers)
+        assert worker.verify_logbook().ok
+    finally:
+        store.close()
