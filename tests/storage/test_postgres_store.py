@@ -49,6 +49,7 @@ from verwijsindex.storage import (  # noqa: E402
     Store,
     SubjectRecord,
     Transaction,
+    open_store,
 )
 from verwijsindex.storage._postgres_tx import PostgresTransaction  # noqa: E402
 from verwijsindex.storage.postgres import SCHEMA_VERSION, PostgresStore  # noqa: E402
@@ -702,3 +703,38 @@ def test_an_application_s_own_pool_serves_the_store(
         pool.close()
     with pytest.raises(ConfigurationError):
         PostgresStore(schema=postgres_schema)
+
+
+def test_the_schema_parameter_leaves_the_others_as_written() -> None:
+    """``?schema=`` is the library's; libpq gets every other parameter byte for byte
+    (``urlencode`` once wrote the ``%20`` of a value as ``+``, which libpq keeps)."""
+    from verwijsindex.storage import _split_schema  # the URL as libpq gets it
+
+    url = "postgresql://u@h/db?application_name=my%20app&schema=vi_one&options=-c%20a%3Db"
+    assert _split_schema(url) == (
+        "postgresql://u@h/db?application_name=my%20app&options=-c%20a%3Db",
+        "vi_one",
+    )
+    assert _split_schema("postgresql://u@h/db?schema=vi_one") == ("postgresql://u@h/db", "vi_one")
+    assert _split_schema("postgresql://u@h/db?sslmode=disable") == (
+        "postgresql://u@h/db?sslmode=disable",
+        None,
+    )
+    with pytest.raises(ConfigurationError, match="schema"):
+        open_store("postgresql://u@h/db?schema=vi_one&schema=vi_two")
+
+
+@pytest.mark.postgres
+def test_libpq_options_in_the_url_work_beside_a_schema(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    separator = "&" if "?" in postgres_url else "?"
+    url = (
+        f"{postgres_url}{separator}options=-c%20statement_timeout%3D12345&schema={postgres_schema}"
+    )
+    store = open_store(url)
+    try:
+        with store.transaction() as tx:
+            assert tx.keys(None, 1) == []
+    finally:
+        store.close()

@@ -41,7 +41,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import attrs
 
@@ -421,6 +421,8 @@ def open_store(url: str) -> ClosingStore:
     else:
         try:
             base, schema = _split_schema(url)
+        except ConfigurationError:
+            raise
         except ValueError:  # an unclosed IPv6 bracket, a port that is no number, ...
             # The URL is not repeated: it may hold a password.
             raise ConfigurationError("not a valid PostgreSQL connection URL") from None
@@ -449,14 +451,23 @@ def _sqlite_options(query: str) -> dict[str, str]:
 
 
 def _split_schema(url: str) -> tuple[str, str | None]:
-    """Take a ``schema=`` query parameter off a PostgreSQL URL (libpq does not know it)."""
+    """Take a ``schema=`` query parameter off a PostgreSQL URL (libpq does not know it),
+    leaving every other parameter as written: re-encoding them would change what libpq
+    reads (``%20`` written as ``+``, which libpq keeps as a plus)."""
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schemas = [value for name, value in query if name == "schema"]
+    kept: list[str] = []
+    schemas: list[str] = []
+    for item in parts.query.split("&") if parts.query else ():
+        name, _, value = item.partition("=")
+        if unquote(name) == "schema":
+            schemas.append(unquote(value))
+        else:
+            kept.append(item)
     if not schemas:
         return url, None
-    rest = urlencode([(name, value) for name, value in query if name != "schema"])
-    return urlunsplit(parts._replace(query=rest)), schemas[-1]
+    if len(schemas) > 1:
+        raise ConfigurationError("a PostgreSQL URL names its schema once (?schema=...)")
+    return urlunsplit(parts._replace(query="&".join(kept))), schemas[0]
 
 
 def __getattr__(name: str) -> object:
