@@ -423,6 +423,20 @@ def test_scenario() -> None:
         {"working_hours": (17, 8)},
         {"start": "2026-01-05"},
         {"sweep_every_days": 0},
+        # finite, and far past any youth's life: memory and time without end
+        {"extra_involvements_per_year": 1e6},
+        {"episode_rates": (1e6,) * 23},
+        {"age_pyramid": (1e300,) * 23},
+        {"episode_mean_days": 1e300},
+        {"involvement_mean_days": 1e12},
+        {"youths_country": 10**12},
+        {"youths_zuid_limburg": 10**9},
+        {"max_children": 10**6},
+        {"youths_per_professional": 10**12},
+        {"min_professionals": 10**9},
+        {"sibling_within_days": 10**9},
+        {"unjustified_within_days": 10**9},
+        {"sweep_every_days": 10**9},
     ],
 )
 def test_assumptions_refuse_nonsense(change: dict[str, Any]) -> None:

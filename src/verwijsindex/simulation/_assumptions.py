@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -78,19 +78,44 @@ def _whole(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise InvalidRecordError(f"{attribute.name} must be a positive whole number")
 
 
+def _up_to(check: _Validator, high: float) -> _Validator:
+    """*check*, and at most *high*: a finite number far past what a youth's life or a
+    country holds would run without end (or out of memory) instead of being refused."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        check(instance, attribute, value)
+        if value > high:
+            raise InvalidRecordError(f"{attribute.name} must be at most {high:,}")
+
+    return validate
+
+
+_Validator = Callable[[object, "attrs.Attribute[Any]", Any], None]
+_DAYS = 23 * 366
+"""The longest period that means something for a youth: their whole time in the index."""
+_PEOPLE = 20_000_000
+"""More youths, or youths per professional, than the whole country has."""
+
+
 def _floats(value: Iterable[float]) -> tuple[float, ...]:
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidRecordError("expected a list of numbers")
     return tuple(value)
 
 
-def _per_age(_: object, attribute: attrs.Attribute[Any], value: tuple[float, ...]) -> None:
-    if len(value) != AGES:
-        raise InvalidRecordError(f"{attribute.name} needs {AGES} numbers, one per age 0..22")
-    for number in value:
-        _non_negative(None, attribute, number)
-    if not sum(value) > 0:
-        raise InvalidRecordError(f"{attribute.name} must not be all zero")
+def _per_age(high: float) -> _Validator:
+    """One number per age 0..22, each from 0 to *high*, not all zero."""
+    each = _up_to(_non_negative, high)
+
+    def validate(_: object, attribute: attrs.Attribute[Any], value: tuple[float, ...]) -> None:
+        if len(value) != AGES:
+            raise InvalidRecordError(f"{attribute.name} needs {AGES} numbers, one per age 0..22")
+        for number in value:
+            each(None, attribute, number)
+        if not sum(value) > 0:
+            raise InvalidRecordError(f"{attribute.name} must not be all zero")
+
+    return validate
 
 
 @attrs.frozen
@@ -273,36 +298,42 @@ class Assumptions:
     """
 
     start: date = attrs.field(default=date(2026, 1, 5), validator=_start)
-    youths_zuid_limburg: int = attrs.field(default=130_000, validator=_whole)
-    youths_country: int = attrs.field(default=4_500_000, validator=_whole)
+    youths_zuid_limburg: int = attrs.field(default=130_000, validator=_up_to(_whole, _PEOPLE))
+    youths_country: int = attrs.field(default=4_500_000, validator=_up_to(_whole, _PEOPLE))
     age_pyramid: tuple[float, ...] = attrs.field(
-        default=AGE_PYRAMID, converter=_floats, validator=_per_age
+        default=AGE_PYRAMID, converter=_floats, validator=_per_age(_PEOPLE)
     )
     household_join_share: float = attrs.field(default=0.8, validator=_probability)
     sibling_gap_years: tuple[int, int] = (1, 6)
-    max_children: int = attrs.field(default=4, validator=_whole)
+    max_children: int = attrs.field(default=4, validator=_up_to(_whole, 20))
     single_parent_share: float = attrs.field(default=0.2, validator=_probability)
     episode_rates: tuple[float, ...] = attrs.field(
-        default=EPISODE_RATES, converter=_floats, validator=_per_age
+        default=EPISODE_RATES, converter=_floats, validator=_per_age(1_000)
     )
-    episode_mean_days: float = attrs.field(default=540.0, validator=_positive_number)
-    extra_involvements_per_year: float = attrs.field(default=0.5, validator=_non_negative)
-    involvement_mean_days: float = attrs.field(default=365.0, validator=_positive_number)
+    episode_mean_days: float = attrs.field(default=540.0, validator=_up_to(_positive_number, _DAYS))
+    extra_involvements_per_year: float = attrs.field(
+        default=0.5, validator=_up_to(_non_negative, 52)
+    )
+    involvement_mean_days: float = attrs.field(
+        default=365.0, validator=_up_to(_positive_number, _DAYS)
+    )
     kind_weights: tuple[KindWeights, ...] = attrs.field(default=KIND_WEIGHTS, converter=_kind_bands)
     sibling_share: float = attrs.field(default=0.15, validator=_probability)
-    sibling_within_days: int = attrs.field(default=90, validator=_whole)
+    sibling_within_days: int = attrs.field(default=90, validator=_up_to(_whole, _DAYS))
     cross_region_share: float = attrs.field(default=0.05, validator=_probability)
     withdraw_resolved_share: float = attrs.field(default=0.3, validator=_probability)
     withdraw_unjustified_share: float = attrs.field(default=0.02, validator=_probability)
-    unjustified_within_days: int = attrs.field(default=28, validator=_whole)
+    unjustified_within_days: int = attrs.field(default=28, validator=_up_to(_whole, _DAYS))
     renew_share: float = attrs.field(default=0.5, validator=_probability)
     working_hours: tuple[int, int] = attrs.field(default=(8, 17), validator=_hours)
-    youths_per_school: int = attrs.field(default=400, validator=_whole)
-    youths_per_practice: int = attrs.field(default=1_000, validator=_whole)
-    youths_per_youth_care_organisation: int = attrs.field(default=8_000, validator=_whole)
-    youths_per_professional: int = attrs.field(default=2_000, validator=_whole)
-    min_professionals: int = attrs.field(default=2, validator=_whole)
-    sweep_every_days: int = attrs.field(default=7, validator=_whole)
+    youths_per_school: int = attrs.field(default=400, validator=_up_to(_whole, _PEOPLE))
+    youths_per_practice: int = attrs.field(default=1_000, validator=_up_to(_whole, _PEOPLE))
+    youths_per_youth_care_organisation: int = attrs.field(
+        default=8_000, validator=_up_to(_whole, _PEOPLE)
+    )
+    youths_per_professional: int = attrs.field(default=2_000, validator=_up_to(_whole, _PEOPLE))
+    min_professionals: int = attrs.field(default=2, validator=_up_to(_whole, 10_000))
+    sweep_every_days: int = attrs.field(default=7, validator=_up_to(_whole, 366))
 
     def __attrs_post_init__(self) -> None:
         low, high = self.sibling_gap_years
