@@ -445,6 +445,27 @@ class FieldContract(ContractBase):
         with raises(ValidationError):
             ImportRecord(self.youth(age=12), p1, created_at="2026-01-01")  # type: ignore[arg-type]
 
+    def test_an_import_from_a_host_whose_clock_runs_a_little_ahead_is_taken(self) -> None:
+        """The import tool's host is three seconds ahead of the index's: its records are
+        made "now" by its clock. Within the clocks' tolerance (``CLOCK_TOLERANCE``, as for
+        ``record_informed``) the link is taken, made at the index's now (never after
+        what it stamps next); beyond it the record is rejected naming ``created_at``."""
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        now = clock()
+        report = index.bulk_register(
+            [
+                ImportRecord(self.youth(age=12), p1, created_at=now + timedelta(seconds=3)),
+                ImportRecord(self.youth(age=12), p2, created_at=now + timedelta(minutes=6)),
+            ]
+        )
+        created, rejected = report.outcomes
+        assert created.status is ImportStatus.CREATED
+        assert rejected.status is ImportStatus.REJECTED and "created_at" in str(rejected.error)
+        (link,) = index.links_for(p1)
+        assert link.created_at == now
+        assert index.register(self.youth(age=12), p2).link.created_at >= link.created_at
+
     def test_an_import_that_fails_part_way_reports_what_was_committed(self) -> None:
         index, clock = self.index()
         pros = [self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")]
