@@ -238,7 +238,6 @@ def merge_service_number(
         raise InvalidRecordError("subject must carry the BSN the youth now has")
     check_general_data(subject, ctx.now())
     old_key, key = ctx.pseudonym(number), ctx.pseudonym(subject.bsn)
-    parents = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
     with ctx.work(sorted({old_key, key})) as work:
         old = work.load(old_key)
         if old is None:
@@ -247,67 +246,96 @@ def merge_service_number(
         now = work.stamp(old)
         if current is not None:
             now = work.stamp(current, now)
-        # the parents registered on either side stay (decision 76)
-        registered = (*old.subject.parent_keys, *(current.subject.parent_keys if current else ()))
-        parents = tuple(sorted({*parents, *registered}))
-        age = age_on(subject.birth_date, local_date(now))
-        if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
-            raise AgeLimitError(age=age)
-        record = SubjectRecord(
-            key=key,
-            key_id=ctx.keyring.current_id,
-            name=subject.name,
-            gender=subject.gender,
-            birth_date=subject.birth_date,
-            address=ctx.current_address(subject.address),
-            log_secret=(current or old).subject.log_secret,
-            parent_keys=parents,
-            died_on=subject.died_on,
-            address_key=ctx.address_key(subject.address),
-            former_secrets=_former_secrets(old, current),
+        return move_in(
+            ctx, work, old, current, subject, now, by=POPULATION_REGISTER, action=LogAction.MERGED
         )
-        # A professional with a current link on the BSN's dossier keeps that one, as
-        # registering again keeps the existing link: their current link under the number
-        # does not move in, nor its information duty and records.
-        kept = current.links if current is not None else ()
-        present = {lk.professional: lk.id for lk in kept if is_current(lk, now)}
-        # each dropped link, with the link of the same professional that stands for it
-        dropped = {
-            lk.id: present[lk.professional]
-            for lk in old.links
-            if lk.professional in present and is_current(lk, now)
-        }
-        moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links if lk.id not in dropped)
-        merged = Dossier(
-            subject=record,
-            links=(*kept, *moved),
-            match=_carried_match(old, current, key, dropped),
-            hinted=old.hinted | (current.hinted if current else frozenset()),
-            duties=(
-                *(current.duties if current else ()),
-                *(d for d in old.duties if d.link_id not in dropped),
-            ),
-            informed=(
-                *(current.informed if current else ()),
-                *(r for r in old.informed if r.link_id not in dropped),
-            ),
-            logged=old.logged + (current.logged if current else 0),
-            log_digest=old.log_digest
-            if current is None
-            else logbook.add_digests(old.log_digest, current.log_digest),
-        )
-        if any(d.subject.birth_date != record.birth_date for d in (old, current) if d):
-            # whom each link must be told follows the population register's birth date
-            born = record.birth_date
-            duties = tuple(told_by_age(ctx, work, merged, d, born) for d in merged.duties)
-            merged = attrs.evolve(merged, duties=duties)
-        work.merge(old, merged)
-        work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
-        merged, match = rematch(ctx, work, merged, now, notify=True)
-        work.save(merged, replaces=True)
-        for link_id in sorted(dropped):
-            work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=merged, link_id=link_id)
-        work.log(now, POPULATION_REGISTER, LogAction.MERGED, about=merged, count=len(moved))
+
+
+def move_in(
+    ctx: Context,
+    work: UnitOfWork,
+    old: Dossier,
+    current: Dossier | None,
+    subject: Subject,
+    now: datetime,
+    *,
+    by: str,
+    action: LogAction,
+    parents_named: bool = False,
+) -> MergeOutcome:
+    """Move the dossier *old* into the one under *subject*'s number (*current*, or a new
+    one), with *subject*'s general data, under the locks of both held by *work*: every
+    link, the archive, the information records and the logbook references; a
+    professional's current link on both keeps the one of *current* (decision 75) and the
+    match carries across (decision 82); the match is recomputed and the professionals told
+    when it grew; *action* is logged by *by*. The merge into a BSN (*parents_named* false:
+    the parents of either side and *subject* stay, decision 76) and a rectification of the
+    data a service number is made of (*parents_named*: *subject*'s parents, if it names
+    any, replace the registered ones) both come here."""
+    key = ctx.pseudonym(subject.number)
+    named = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
+    # the parents registered on either side stay (decision 76), unless a rectification
+    # names the parents the youth has
+    registered = (*old.subject.parent_keys, *(current.subject.parent_keys if current else ()))
+    parents = named if parents_named and named else tuple(sorted({*named, *registered}))
+    age = age_on(subject.birth_date, local_date(now))
+    if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
+        raise AgeLimitError(age=age)
+    record = SubjectRecord(
+        key=key,
+        key_id=ctx.keyring.current_id,
+        name=subject.name,
+        gender=subject.gender,
+        birth_date=subject.birth_date,
+        address=ctx.current_address(subject.address),
+        log_secret=(current or old).subject.log_secret,
+        parent_keys=parents,
+        died_on=subject.died_on,
+        address_key=ctx.address_key(subject.address),
+        former_secrets=_former_secrets(old, current),
+    )
+    # A professional with a current link on the BSN's dossier keeps that one, as
+    # registering again keeps the existing link: their current link under the number
+    # does not move in, nor its information duty and records.
+    kept = current.links if current is not None else ()
+    present = {lk.professional: lk.id for lk in kept if is_current(lk, now)}
+    # each dropped link, with the link of the same professional that stands for it
+    dropped = {
+        lk.id: present[lk.professional]
+        for lk in old.links
+        if lk.professional in present and is_current(lk, now)
+    }
+    moved = tuple(attrs.evolve(lk, subject=key) for lk in old.links if lk.id not in dropped)
+    merged = Dossier(
+        subject=record,
+        links=(*kept, *moved),
+        match=_carried_match(old, current, key, dropped),
+        hinted=old.hinted | (current.hinted if current else frozenset()),
+        duties=(
+            *(current.duties if current else ()),
+            *(d for d in old.duties if d.link_id not in dropped),
+        ),
+        informed=(
+            *(current.informed if current else ()),
+            *(r for r in old.informed if r.link_id not in dropped),
+        ),
+        logged=old.logged + (current.logged if current else 0),
+        log_digest=old.log_digest
+        if current is None
+        else logbook.add_digests(old.log_digest, current.log_digest),
+    )
+    if any(d.subject.birth_date != record.birth_date for d in (old, current) if d):
+        # whom each link must be told follows the population register's birth date
+        born = record.birth_date
+        duties = tuple(told_by_age(ctx, work, merged, d, born) for d in merged.duties)
+        merged = attrs.evolve(merged, duties=duties)
+    work.merge(old, merged)
+    work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
+    merged, match = rematch(ctx, work, merged, now, notify=True)
+    work.save(merged, replaces=True)
+    for link_id in sorted(dropped):
+        work.log(now, by, LogAction.DELETED, about=merged, link_id=link_id)
+    work.log(now, by, action, about=merged, count=len(moved))
     return MergeOutcome(links=len(moved), match=match)
 
 

@@ -23,8 +23,10 @@ from verwijsindex.information import told_by_age
 from verwijsindex.logbook import refs_digest, refs_message
 from verwijsindex.matching import check_general_data
 from verwijsindex.model import LogAction, LogEntry, Subject
+from verwijsindex.notices import move_in
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
 from verwijsindex.roles import Actor, RightsOfficer, actor_name, checked_actor
+from verwijsindex.service_number import ServiceNumber
 from verwijsindex.storage import Transaction
 from verwijsindex.subject_requests import (
     AccessReport,
@@ -210,13 +212,46 @@ def rectify(
     if request.kind is not RequestKind.RECTIFICATION:
         raise InvalidRecordError("rectify() answers a rectification request")
     v.model_argument(corrected, Subject, "corrected")
-    if corrected.number != request.subject:
+    renumbered = corrected.number != request.subject
+    if renumbered and not (
+        isinstance(request.subject, ServiceNumber) and isinstance(corrected.number, ServiceNumber)
+    ):  # a youth without a BSN gets it by merge_service_number, not by a correction
         raise InvalidRecordError("the corrected data must be for the same youth")
     check_general_data(corrected, ctx.now())
     corrected = attrs.evolve(corrected, address=ctx.current_address(corrected.address))
     require_granted(request)
-    _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
+    if renumbered:
+        _renumber(ctx, request, corrected, by)
+    else:
+        _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
+
+
+def _renumber(ctx: Context, request: RightsRequest, corrected: Subject, by: Actor) -> None:
+    """Correct the surname, birth date or gender of a youth without a BSN: the data their
+    service number is made of, so the dossier moves to the corrected number, joining one
+    a registration with the right data made there (decision 87)."""
+    officer = _officer(ctx, by, request)
+    old_key, key = ctx.pseudonym(request.subject), ctx.pseudonym(corrected.number)
+    with ctx.work(sorted({old_key, key})) as work:
+        old = work.load(old_key)
+        now = work.stamp(old)
+        if request.received_on > local_date(now):
+            raise InvalidRecordError("received_on lies after today: the request was not received")
+        if old is None:
+            raise NotFoundError("nothing is stored about this youth")
+        denied = not _controls(ctx, work, old, officer)
+        if not denied:
+            check_requesters(request.requesters, old.subject.birth_date, request.received_on)
+            current = work.load(key)
+            if current is not None:
+                now = work.stamp(current, now)
+            move_in(ctx, work, old, current, corrected, now, by=actor_name(officer),
+                    action=LogAction.RECTIFIED, parents_named=True)  # fmt: skip
+    if denied:
+        raise ctx.deny(
+            officer, "this municipality is not the controller for this youth", key=old_key
+        )
 
 
 def erase(ctx: Context, request: RightsRequest, *, by: Actor) -> RightsRequest:

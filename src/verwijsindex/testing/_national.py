@@ -291,6 +291,41 @@ class NationalContract(ContractBase):
         status = index.follow_up_status(match.id, by=FollowUpChecker("0935"))
         assert status.contact_made
 
+    def test_a_youth_without_a_bsn_has_their_birth_date_corrected(self) -> None:
+        """The service number is made of the surname, the birth date and the gender, so
+        correcting one of them gives the youth another number (AVG 16 still applies). The
+        rectification moves the dossier to the corrected number: the next registration
+        with the right data finds the youth and matches, the access report under the
+        corrected data holds the link, and nothing is left under the wrong number."""
+        index, _ = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        wrong = _without_bsn("Bakker")
+        first = index.register(wrong, nurse).link
+        right = attrs.evolve(wrong, birth_date=BORN + timedelta(days=1))
+        assert right.number != wrong.number
+        on = index.clock().date()
+        requesters = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        request = decide(
+            file_request(RequestKind.RECTIFICATION, wrong, requesters, received_on=on),
+            granted=True,
+        )
+        officer = RightsOfficer("0935")
+        with raises(AccessDeniedError):
+            index.rectify(request, right, by=RightsOfficer("0917"))  # not the controller
+        done = index.rectify(request, right, by=officer)
+        assert done.status.value == "completed"
+        registration = index.register(right, teacher)
+        assert registration.match is not None
+        assert sorted(registration.match.professionals) == ["n1", "t1"]
+        with index.store.transaction() as tx:
+            assert tx.keys(None, 10) == [index.keyring.pseudonym(right.number)]
+        self._report_holds(index, right, {first.id, registration.link.id}, merges=0)
+        with raises(NotFoundError):
+            index.rectify(request, right, by=officer)  # nothing left under the wrong number
+        with raises(InvalidRecordError):  # another youth's data is not a correction
+            index.rectify(request, self.youth(BSN_A, age=13), by=officer)
+        assert index.verify_logbook().ok
+
     def test_an_objection_under_a_service_number_merged_since_is_not_reported_done(
         self,
     ) -> None:
