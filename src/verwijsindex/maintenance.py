@@ -256,6 +256,13 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
         ring = old
     else:
         ring = old.extended(new_key)
+    with ctx.store.transaction() as tx:
+        unfinished = [key_id for key_id in tx.key_moves() if key_id != new_key.id]
+    if unfinished:  # a key after it would be chained onto records the ring cannot find
+        raise ConfigurationError(
+            f"a re-key to key id {', '.join(unfinished)} was not finished: run rekey() "
+            "with that key first"
+        )
     if ring is not old:
         record_key(ctx.store, old, ring)
     now = ctx.now()

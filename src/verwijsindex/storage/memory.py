@@ -598,6 +598,8 @@ class _MemoryTransaction:
 
     def set_key_move(self, key_id: str, moving: bool) -> None:
         moves = self.s._key_moves
+        if all(known != key_id for known, _ in self.s._key_checks):
+            return  # only a recorded key is marked, as the database stores do
         if moving and key_id not in moves:
             moves.add(key_id)
             self.undo.append((set.discard, moves, key_id))

@@ -184,6 +184,10 @@ class FieldContract(ContractBase):
             assert "key-2" in str(caught[0]) and "rekey" in str(caught[0])
         with raises(ConfigurationError):
             restarted.record_death(youths[0], START.date())
+        third = PseudonymKey("key-3", b"a-third-secret-of-32-bytes-long!!")
+        with raises(ConfigurationError) as caught:  # not over an unfinished one
+            restarted.rekey(third)
+        assert "key-2" in str(caught[0])
         assert self._snapshot(restarted) == before  # nothing written
         other = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)  # another worker
         assert other.rekey(new) == 3  # the rest moves

@@ -319,6 +319,9 @@ class TransactionContract(ContractBase):
             assert tx.professionals_of("O9") == []
             assert tx.key_checks() == [("key-1", "first"), ("key-2", "other")]
             assert tx.key_moves() == []
+            tx.set_key_move("key-3", True)  # not recorded: nothing to mark
+            tx.add_key_check("key-3", "third")
+            assert tx.key_moves() == []
             tx.set_key_move("key-2", True)
             tx.set_key_move("key-1", True)
             tx.set_key_move("key-1", False)
