@@ -131,6 +131,7 @@ class SmtpSink:
         self,
         *,
         refuse: Callable[[str], bool] = lambda address: False,
+        refusal: str = "550 5.1.1 recipient refused",
         fail_data: bool = False,
         odd_goodbye: bool = False,
         **smtp: Any,
@@ -138,6 +139,7 @@ class SmtpSink:
         self.received: list[Received] = []
         self.port = 0
         self._refuse = refuse
+        self._refusal = refusal
         self._fail_data = fail_data
         self._odd_goodbye = odd_goodbye
         self._smtp = smtp
@@ -148,7 +150,7 @@ class SmtpSink:
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         if self._refuse(address):
-            return "550 5.1.1 recipient refused"
+            return self._refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -725,7 +727,8 @@ def test_smtp_some_recipients_refused_is_sent_and_logged(caplog: pytest.LogCaptu
 
 
 def _many_matches(youths: int) -> tuple[VerwijsIndex, FixedClock]:
-    """*youths* matches of the teacher and the nurse: three notifications each."""
+    """*youths* siblings (Sanne's parent), each registered by the teacher and the nurse:
+    their matches, follow-ups and family signals."""
     clock = FixedClock(START)
     index = VerwijsIndex(open_store("memory://"), key=TEST_KEY, clock=clock)
     for p in (TEACHER, NURSE):
@@ -790,6 +793,72 @@ def test_an_international_domain_goes_in_its_ascii_form() -> None:
     local = attrs.evolve(message, to=("zoë@zorg.example",))
     with SmtpSink(enable_SMTPUTF8=False) as plain, pytest.raises(UndeliverableError):
         SmtpNotifier("127.0.0.1", plain.port, sender=SENDER, timeout=10).send(local)
+
+
+@pytest.mark.parametrize("domain", ["jeugdzorg-straße.de", "zorg\u200dhuis.nl", "faß.de"])
+def test_a_domain_whose_ascii_form_names_another_is_never_sent_there(domain: str) -> None:
+    """IDNA 2003 (Python's codec) maps ß to ss and drops a zero-width joiner: the ASCII form
+    of these names another, registrable domain. Such an address goes as written to a
+    server that takes UTF-8 (SMTPUTF8), and to no server that does not."""
+    message = Message(
+        to=(f"j.jansen@{domain}",),
+        subject="Match in de verwijsindex (m-1)",
+        body="Matchnummer: m-1\n",
+        notification_id="n-1",
+    )
+    with SmtpSink(enable_SMTPUTF8=True) as utf8:
+        SmtpNotifier("127.0.0.1", utf8.port, sender=SENDER, timeout=10).send(message)
+        (received,) = utf8.received
+        assert received.rcpt_tos == message.to
+    with SmtpSink(enable_SMTPUTF8=False) as plain, pytest.raises(UndeliverableError):
+        SmtpNotifier("127.0.0.1", plain.port, sender=SENDER, timeout=10).send(message)
+    assert plain.received == []
+
+
+def test_a_server_that_refuses_to_relay_stops_the_run() -> None:
+    """A refusal for policy (5.7.x: relaying denied) is the server's for every message,
+    not one mailbox's: the run stops after a batch rather than try the whole outbox."""
+    index, _ = _many_matches(3)
+    with SmtpSink(refuse=lambda address: True, refusal="550 5.7.1 relaying denied") as server:
+        notifier = SmtpNotifier("127.0.0.1", server.port, sender=SENDER, timeout=10)
+        report = deliver(index, notifier, limit=2, attempts=1)
+    assert report == DeliveryReport(failed=2)
+
+
+def test_an_international_sender_goes_in_ascii_where_that_is_the_same_domain() -> None:
+    index, _ = small_world()
+    with SmtpSink(enable_SMTPUTF8=False) as plain:
+        cafe = SmtpNotifier("127.0.0.1", plain.port, sender="vi@zorg-café.nl", timeout=10)
+        assert deliver(index, cafe) == DeliveryReport(sent=3)
+        assert {r.mail_from for r in plain.received} == {"vi@xn--zorg-caf-i1a.nl"}
+    index, _ = small_world()
+    with SmtpSink(enable_SMTPUTF8=False) as plain:
+        strasse = SmtpNotifier("127.0.0.1", plain.port, sender="vi@straße.de", timeout=10)
+        assert deliver(index, strasse, limit=1, attempts=1) == DeliveryReport(failed=1)
+        assert plain.received == []
+
+
+def test_a_run_longer_than_the_lease_still_reaches_everyone() -> None:
+    """The refused notifications come back first when their lease ends while the run
+    goes on; filling a whole claim, they must not end the run before the others."""
+    index, clock = _many_matches(6)
+    pending = index.pending_notifications()
+    gone = compose(pending[0], index).to[0]
+
+    class SlowRefusing(ListNotifier):
+        def send(self, message: Message) -> None:
+            clock.advance(timedelta(seconds=10))  # each conversation takes ten seconds
+            if gone in message.to:
+                raise UndeliverableError
+            self.sent.append(message)
+
+    notifier = SlowRefusing()
+    report = deliver(index, notifier, limit=2, lease=timedelta(seconds=60), sleep=lambda s: 0)
+    theirs = [n for n in pending if gone in compose(n, index).to]
+    assert report.sent == len(pending) - len(theirs)
+    assert {m.notification_id for m in notifier.sent} == {n.id for n in pending} - {
+        n.id for n in theirs
+    }
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:

@@ -38,16 +38,41 @@ the 998 characters of RFC 5322, so that a subject with a match id stays on one l
 (Python folds a long first word badly)."""
 
 
-def _ascii_domain(address: str) -> str:
-    """*address* with its domain in the ASCII form of IDNA (``café`` as ``xn--caf-dma``),
-    which every mail server takes; a domain that has none stays as it is."""
+def _ascii_address(address: str) -> str:
+    """*address* with an international domain in its ASCII form (``café`` as
+    ``xn--caf-dma``), for a mail server without SMTPUTF8, when that form names the same
+    domain: Python's IDNA 2003 codec maps ``ß`` to ``ss`` and drops a zero-width joiner,
+    which would name another, registrable domain, so such an address stays as written
+    (and cannot go to such a server)."""
     local, _, domain = address.rpartition("@")
     if domain.isascii():
         return address
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
+        ascii_form = domain.encode("idna")
+        same = ascii_form.decode("idna") == domain.lower()
     except UnicodeError:
         return address
+    return f"{local}@{ascii_form.decode('ascii')}" if same else address
+
+
+_ENHANCED = re.compile(rb"\s*(\d)\.(\d{1,3})\.\d{1,3}\b")
+
+
+def _mailboxes_refused(refusals: dict[str, tuple[int, bytes]]) -> bool:
+    """Whether the server refused every recipient for the recipient's own sake (no such
+    mailbox, a full one: 5.1.x and 5.2.x, or 550, 551, 552, 553 without an enhanced code),
+    not for its own policy (5.7.x: relaying denied) or for now (4xx): only then is the
+    message undeliverable while others may go."""
+    for code, text in refusals.values():
+        if not 500 <= code < 600:
+            return False
+        enhanced = _ENHANCED.match(text)
+        if enhanced is not None:
+            if enhanced.group(2) not in (b"1", b"2"):
+                return False
+        elif code not in (550, 551, 552, 553):
+            return False
+    return bool(refusals)
 
 
 def _host(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -127,14 +152,17 @@ class SmtpNotifier:
         if self.username is not None and not self.starttls:
             raise ConfigurationError("username and password need starttls=True")
 
-    def email(self, message: Message) -> EmailMessage:
-        """*message* as the e-mail :meth:`send` sends."""
+    def email(self, message: Message, *, sender: str | None = None) -> EmailMessage:
+        """*message* as the e-mail :meth:`send` sends (from *sender*, by default the
+        notifier's)."""
         mail = EmailMessage(policy=_POLICY)
-        mail["From"] = self.sender
+        mail["From"] = sender or self.sender
         mail["To"] = ", ".join(message.to)
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.formatdate(usegmt=True)
-        mail["Message-ID"] = email.utils.make_msgid(domain=self.sender.rpartition("@")[2])
+        mail["Message-ID"] = email.utils.make_msgid(
+            domain=(sender or self.sender).rpartition("@")[2]
+        )
         mail["Auto-Submitted"] = "auto-generated"
         mail[NOTIFICATION_HEADER] = message.notification_id
         mail.set_content(message.body, charset="utf-8")
@@ -143,28 +171,41 @@ class SmtpNotifier:
     def send(self, message: Message) -> None:
         """Send *message*; raises ``smtplib.SMTPException`` or ``OSError`` when the server
         cannot be reached or refuses it, and :class:`~verwijsindex.errors.UndeliverableError`
-        when it refuses every recipient or cannot take an address (one with non-ASCII
-        before the ``@`` needs a server with SMTPUTF8; an international domain goes in its
-        ASCII form). When it refuses only some recipients, the others have it: that is
-        logged as a warning, and the message counts as sent. Once the server accepted the
-        message, a failing goodbye (``QUIT``) no longer counts: the message is sent."""
+        when it refuses every recipient for the recipient's sake (no such mailbox) or
+        cannot take an address: one with non-ASCII before the ``@``, or a domain whose
+        ASCII form would name another, needs a server with SMTPUTF8; other international
+        domains go in their ASCII form to a server without it. When the server refuses
+        only some recipients, the others have it: that is logged as a warning, and the
+        message counts as sent. Once the server accepted the message, a failing goodbye
+        (``QUIT``) no longer counts: the message is sent."""
         v.model_argument(message, Message, "message")
-        to = [_ascii_domain(address) for address in message.to]
-        mail = self.email(attrs.evolve(message, to=tuple(to)))
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
             if self.starttls:
                 smtp.starttls(context=self.tls_context or ssl.create_default_context())
             if self.username is not None and self.password is not None:
                 smtp.login(self.username, self.password)
-            try:
-                refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=to)
-            except smtplib.SMTPRecipientsRefused as error:
-                raise UndeliverableError("the mail server refused every recipient") from error
-            except smtplib.SMTPNotSupportedError as error:
+            smtp.ehlo_or_helo_if_needed()
+            utf8 = smtp.has_extn("smtputf8")
+            sender = self.sender if utf8 else _ascii_address(self.sender)
+            if not sender.isascii():  # the notifier's own: every message would fail
+                raise smtplib.SMTPNotSupportedError(
+                    "the sender's address needs a mail server with SMTPUTF8"
+                )
+            to = list(message.to) if utf8 else [_ascii_address(a) for a in message.to]
+            if not utf8 and not all(address.isascii() for address in to):
                 raise UndeliverableError(
-                    "the mail server cannot take an address of this message (SMTPUTF8)"
-                ) from error
+                    "an address of this message needs a mail server with SMTPUTF8"
+                )
+            mail = self.email(attrs.evolve(message, to=tuple(to)), sender=sender)
+            try:
+                refused = smtp.send_message(mail, from_addr=sender, to_addrs=to)
+            except smtplib.SMTPRecipientsRefused as error:
+                if _mailboxes_refused(error.recipients):
+                    raise UndeliverableError(
+                        "the mail server refused every recipient's mailbox"
+                    ) from error
+                raise
             try:
                 smtp.quit()
             except (smtplib.SMTPException, OSError) as error:  # sent: the goodbye is a courtesy
