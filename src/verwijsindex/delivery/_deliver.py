@@ -107,9 +107,9 @@ def deliver(
 
     The run stops when a claim hands out nothing, or only what it tried already for as
     many claims in a row as that takes to hold all of it again (what failed returns first
-    when its lease ends while the run goes on), or when nothing of a claim was sent and acknowledged while the notifier failed for
-    another reason than the message (its server away: the rest waits for the next run) or
-    the lease ran out.
+    when its lease ends while the run goes on), or when nothing of a claim was sent and
+    acknowledged while the notifier failed for another reason than the message (its server
+    away: the rest waits for the next run) or the lease ran out.
 
     *clock* (default: the index's) tells when the lease ends: once it has, the rest of the
     batch is left for another claim rather than sent twice. Logs the totals at INFO and
