@@ -29,8 +29,9 @@ from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import new_id
 from verwijsindex.errors import InvalidRecordError
-from verwijsindex.model import Notification
+from verwijsindex.model import Notification, NotificationKind
 from verwijsindex.roles import Actor
+from verwijsindex.storage import Transaction
 
 __all__ = [
     "Claim",
@@ -66,6 +67,25 @@ def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notifi
         return tx.pending_notifications(limit)
 
 
+_TO_PROFESSIONALS = frozenset(
+    {NotificationKind.MATCH, NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH}
+)
+
+
+def to_professional(notification: Notification) -> bool:
+    """Whether *notification* is of a kind addressed to a professional (its recipient an
+    id that may look like a municipality's code or a region's name, the recipients of
+    the follow-up checker's and the coordinator's kinds: decision 88)."""
+    kind = notification.kind
+    return kind in _TO_PROFESSIONALS or (
+        kind is NotificationKind.MOVE and notification.link_id is not None
+    )
+
+
+def _own(tx: Transaction, pid: str) -> list[Notification]:
+    return [n for n in tx.pending_for(pid, None) if to_professional(n)]
+
+
 def notifications_for(
     ctx: Context, professional: Actor | str, *, limit: int | None = None
 ) -> list[Notification]:
@@ -74,7 +94,8 @@ def notifications_for(
     limit = v.limit_argument(limit)
     pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
-        return tx.pending_for(pid, limit)
+        own = _own(tx, pid)
+    return own if limit is None else own[:limit]
 
 
 def claim_notifications(
@@ -115,6 +136,6 @@ def acknowledge(ctx: Context, ids: Iterable[str] | Claim, *, by: Actor | str | N
     pid = ctx.professional(by) if by is not None else None
     with ctx.store.transaction() as tx:
         if pid is not None:
-            own = {n.id for n in tx.pending_for(pid, None)}
+            own = {n.id for n in _own(tx, pid)}
             wanted = [i for i in wanted if i in own]
         return tx.acknowledge(wanted, claim)

@@ -122,5 +122,5 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     with ctx.store.transaction() as tx:
         mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
         pending = tx.pending_notifications(None)
-    kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH)
+    kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH)
     return [n for n in pending if n.kind in kinds and n.recipient in mine]

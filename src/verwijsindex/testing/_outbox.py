@@ -79,6 +79,29 @@ class OutboxContract(ContractBase):
         with raises(AccessDeniedError):
             index.notifications_for(RightsOfficer("0935"))
 
+    def test_a_professional_whose_id_is_a_code_gets_only_professionals_notices(self) -> None:
+        """A professional's id may be any identifier: an employee number "0935" is also
+        Maastricht's CBS code, the follow-up checker's recipient; one named after a region
+        is its coordinator's. Their notifications are the professionals' kinds only: the
+        checker's and the coordinator's stay theirs (decision 9)."""
+        index, _ = self.index()
+        clerk = self.pro("0935", "MEE Zuid-Limburg")
+        named = self.pro("Maastricht-Heuvelland", "MEE Zuid-Limburg")
+        index.add_professional(clerk)
+        index.add_professional(named)
+        worker = self.pro("w1", "Welzijn Parkstad", municipality="Heerlen")
+        index.add_organisation(worker.organisation)
+        index.register(self.youth(), self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(self.youth(), worker)  # a match across two regions
+        theirs = {n.recipient: n.kind for n in index.pending_notifications()}
+        assert theirs["0935"] is NotificationKind.FOLLOW_UP
+        assert theirs["Maastricht-Heuvelland"] is NotificationKind.COORDINATOR
+        for pro in ("0935", "Maastricht-Heuvelland"):
+            assert index.notifications_for(pro) == []
+            ids = [n.id for n in index.pending_notifications() if n.recipient == pro]
+            assert index.acknowledge(ids, by=pro) == 0
+        assert len(index.pending_notifications()) == len(theirs)  # nothing acknowledged
+
     def test_an_acknowledgement_by_another_role_is_refused_and_logged(self) -> None:
         """Refused and logged (decision 16) on every store: on SQLite the refusal's own
         log transaction once ran inside the acknowledgement's and failed as a store error."""
