@@ -52,7 +52,7 @@ from verwijsindex.errors import (
     UnknownMunicipalityError,
 )
 from verwijsindex.information import told_by_age
-from verwijsindex.matching import check_general_data
+from verwijsindex.matching import check_general_data, is_due_for_deletion
 from verwijsindex.model import (
     Address,
     Bsn,
@@ -144,6 +144,8 @@ def record_move(ctx: Context, subject: Subject) -> int:
         if dossier is None or ctx.current_address(dossier.subject.address) == address:
             return 0  # no youth, or a notice repeated: no move, no one told again
         now = work.stamp(dossier)
+        if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+            return 0  # 23 or deceased: the sweep deletes them; no one is told of them
         old = ctx.current_code(dossier.subject.address.municipality_code)
         record = attrs.evolve(
             dossier.subject, address=address, address_key=ctx.address_key(address)

@@ -595,6 +595,22 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         with _raises_invalid():
             index.record_death(self.youth(), "yesterday")  # type: ignore[arg-type]
 
+    def test_a_move_notice_on_the_23rd_birthday_tells_no_one(self) -> None:
+        """From the 23rd birthday all of a youth's links must go (JW 7.1.4.5(2)(b)); until
+        the sweep deletes them they still lie in the store. A move notice that day tells
+        no one, as a registration is refused (decision 6: no rule waits for the sweep)."""
+        index, clock = self.index()
+        youth = t.make_subject(bsn=BSN_A, birth_date=date(2004, 2, 29))
+        index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.set(datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc))  # 09:00, 23 today
+        moved = attrs.evolve(youth, address=self.youth(municipality="Heerlen").address)
+        before = self.written(index)
+        assert index.record_move(moved) == 0
+        assert index.pending_notifications() == []
+        assert self.written(index) == before
+
     def test_a_move_notice_puts_in_touch_only_professionals_who_match(self) -> None:
         """Two nurses of one organisation make no match (the default rule): the move
         notice tells each of the move, and names neither to the other. With a match, it
