@@ -22,9 +22,10 @@ from verwijsindex.dossier import (
     InformationRecord,
     find_link,
     informed_by_link,
+    is_current,
 )
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
-from verwijsindex.model import Link, LinkStatus, LogAction, Recipient
+from verwijsindex.model import Link, LogAction, Recipient
 from verwijsindex.policies import MAX_AGE
 from verwijsindex.roles import Actor
 
@@ -103,8 +104,10 @@ def record_informed(
 
 
 def overdue_information(ctx: Context, now: datetime | None = None) -> list[OverdueInformation]:
-    """Active links whose information duty was not met by its deadline (one month)."""
-    today = local_date(check_moment(now, "now") if now is not None else ctx.now())
+    """Active links whose information duty was not met by its deadline (one month); a link
+    past its end day is no longer active, whether or not a sweep has run since."""
+    at = check_moment(now, "now") if now is not None else ctx.now()
+    today = local_date(at)
     out: list[OverdueInformation] = []
     with ctx.store.transaction() as tx:
         for key in tx.keys_information_due(today, 1_000_000):
@@ -112,7 +115,7 @@ def overdue_information(ctx: Context, now: datetime | None = None) -> list[Overd
             if dossier is None:
                 continue
             informed = informed_by_link(dossier)
-            links = {lk.id: lk for lk in dossier.links if lk.status is LinkStatus.ACTIVE}
+            links = {lk.id: lk for lk in dossier.links if is_current(lk, at)}
             for duty in dossier.duties:
                 missing = duty.recipients - informed.get(duty.link_id, set())
                 if duty.link_id in links and missing and duty.inform_by < today:

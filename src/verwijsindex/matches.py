@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 import attrs
 
+from verwijsindex import signals
 from verwijsindex._context import Context, actor, professional_id
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotFoundError
 from verwijsindex.model import LogAction, Match, Professional
@@ -84,7 +85,12 @@ def _change(
         if dossier is None or dossier.match is None or dossier.match.id != match_id:
             raise NotFoundError(kind="match", id=match_id)
         now = work.stamp(dossier)
-        match: Match = dossier.match
+        # the match as it stands now: dissolved, or without a professional whose link
+        # ended, whether or not a sweep has run since (decisions 6 and 7)
+        dossier, current = signals.rematch(ctx, work, dossier, now, notify=False)
+        if current is None or current.id != match_id:
+            raise NotFoundError(kind="match", id=match_id)
+        match: Match = current
         if actor_id not in match.professionals:
             denied = True
             work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, match_id=match_id)

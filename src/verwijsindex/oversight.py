@@ -18,6 +18,7 @@ from verwijsindex.dossier import follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
 from verwijsindex.model import Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
+from verwijsindex.signals import standing
 
 __all__ = [
     "AwaitingCoordination",
@@ -44,12 +45,13 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
     key = ctx.key_for_match(match_id)
     with ctx.store.transaction() as tx:
         dossier = tx.load(key)
-    if dossier is None or dossier.match is None or dossier.match.id != match_id:
+    match = standing(ctx, dossier, ctx.now()) if dossier is not None else None
+    if dossier is None or match is None or match.id != match_id:  # dissolved: decision 7
         raise NotFoundError(kind="match", id=match_id)
     home = ctx.current_code(dossier.subject.address.municipality_code)
     if not isinstance(by, FollowUpChecker) or ctx.current_code(by.municipality_code) != home:
         raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=key)
-    return FollowUpStatus(match_id=match_id, contact_made=dossier.match.coordinated)
+    return FollowUpStatus(match_id=match_id, contact_made=match.coordinated)
 
 
 @attrs.frozen
@@ -86,7 +88,7 @@ def matches_awaiting_coordination(
             if ctx.current_code(dossier.subject.address.municipality_code) != code:
                 continue
             due = follow_up_day(dossier, ctx.rules)
-            match = dossier.match
+            match = standing(ctx, dossier, at)
             if match is None or due is None or due > today:
                 continue
             age = (today - local_date(match.created_at)).days

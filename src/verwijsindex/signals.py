@@ -53,6 +53,19 @@ class LockSiblings(Exception):
         self.keys = keys
 
 
+def standing(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:
+    """The dossier's match if its own links, active at *now*, still make a match; else
+    ``None``: a match dissolves when its links end, whether or not a sweep has run since
+    (decisions 6 and 7). For a read; a change brings the match in line with
+    :func:`rematch`."""
+    match = dossier.match
+    if match is None:
+        return None
+    members = set(match.links)
+    own = tuple(lk for lk in active_links(dossier.links, now) if lk.id in members)
+    return match if match_of(own, ctx.match_rule) is not None else None
+
+
 def rematch(
     ctx: Context,
     work: UnitOfWork,

@@ -397,6 +397,45 @@ class NationalContract(ContractBase):
 
     # -- the follow-up of matches ------------------------------------------------------------------
 
+    def test_a_match_whose_link_ended_is_gone_before_the_sweep(self) -> None:
+        """The nurse chose a short period; it ended 20 days ago and no sweep has run since.
+        The match dissolved when the link ended (decisions 6 and 7): the checker finds
+        no such match, no one records coordination on it, and the ended link's duty to
+        inform is no longer listed as overdue."""
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        index.register(self.youth(), nurse, ends_on=date(2026, 12, 10))
+        match = index.register(self.youth(), teacher).match
+        assert match is not None
+        checker = FollowUpChecker("0935")
+        clock.set(datetime(2026, 12, 30, 9, 0, tzinfo=timezone.utc))  # past both deadlines
+        with raises(NotFoundError):
+            index.follow_up_status(match.id, by=checker)
+        with raises(NotFoundError):
+            index.mark_coordinated(match.id, teacher)
+        assert [o.link.professional for o in index.overdue_information()] == ["t1"]
+        assert index.matches_awaiting_coordination(by=checker) == []
+        assert index.sweep().matches_dissolved == 1  # what the sweep finds, all the same
+
+    def test_a_professional_whose_link_ended_is_no_longer_in_the_match(self) -> None:
+        """Three professionals; the nurse's link ended, the teacher's and the youth
+        worker's stand: the match stands without the nurse, who may no longer change it."""
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        worker = self.pro("w1", "MEE Zuid-Limburg")
+        index.register(self.youth(), nurse, ends_on=date(2026, 12, 10))
+        index.register(self.youth(), teacher)
+        match = index.register(self.youth(), worker).match
+        assert match is not None and match.lead is None
+        index.set_lead(match.id, nurse)
+        clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=timezone.utc))
+        with raises(AccessDeniedError):
+            index.mark_coordinated(match.id, nurse)
+        changed = index.mark_coordinated(match.id, teacher)
+        assert changed.id == match.id and changed.coordinated
+        assert sorted(changed.professionals) == ["t1", "w1"] and changed.lead is None
+        assert index.follow_up_status(match.id, by=FollowUpChecker("0935")).contact_made
+
     def test_matches_awaiting_coordination_and_one_reminder_each(self) -> None:
         index, clock = self.index()
         nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
