@@ -398,6 +398,8 @@ def test_messages_carry_the_match_id_and_the_other_professionals(
             assert f"uw melding {note.link_id} is verhuisd" in message.body
         if note.kind is NotificationKind.MOVE and note.link_id is None:
             assert "naar de gemeente\nHeerlen" in message.body
+            assert note.match_id is not None  # Sanne is matched: the new checker follows up
+            assert f"Matchnummer: {note.match_id}" in message.body
         if note.kind is NotificationKind.COORDINATOR and note.match_id is None:
             assert message.subject == COORDINATOR_MOVE_TEXT.subject
             assert "regio Parkstad Limburg" in message.body

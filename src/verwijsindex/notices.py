@@ -65,7 +65,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.regions import Region
 from verwijsindex.service_number import ServiceNumber
-from verwijsindex.signals import contacts_of, rematch, tell_coordinator
+from verwijsindex.signals import contacts_of, rematch, standing, tell_coordinator
 
 __all__ = [
     "POPULATION_REGISTER",
@@ -198,7 +198,16 @@ def _tell(
         )
     if new == old:
         return
-    work.signal(dossier, f"coordinator:{new}", NotificationKind.MOVE, new, now, contacts=contacts)
+    match = standing(ctx, dossier, now)  # the new municipality follows it up (JW 7.1.3.2)
+    work.signal(
+        dossier,
+        f"coordinator:{new}",
+        NotificationKind.MOVE,
+        new,
+        now,
+        contacts=contacts,
+        match_id=match.id if match is not None else None,
+    )
     try:
         old_region = ctx.region_of(old)
     except UnknownMunicipalityError:  # pragma: no cover - stored codes are known

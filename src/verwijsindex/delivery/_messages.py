@@ -185,6 +185,25 @@ MOVE_MUNICIPALITY_TEXT: Final = Text(
 )
 """To the new municipality when a youth with active links moved in (JW 7.1.2.3(1)(g))."""
 
+MOVE_MUNICIPALITY_MATCH_TEXT: Final = Text(
+    subject="Verhuisbericht: jongere met een match naar uw gemeente ({match_id})",
+    body=(
+        "Beste collega,\n"
+        "\n"
+        "Een jongere met actieve meldingen in de verwijsindex is verhuisd naar de gemeente\n"
+        "{municipality}. De professionals hebben een match; uw gemeente volgt nu op of zij\n"
+        "contact met elkaar hebben gehad.\n"
+        "\n"
+        "Matchnummer: {match_id}\n"
+        "\n"
+        "Dit zijn de professionals met een actieve melding:\n"
+        "\n"
+        "{contacts}\n"
+    ),
+)
+"""To the new municipality when a matched youth moved in: the match id, for the follow-up
+that passes to the municipality where the youth lives (JW 7.1.3.2)."""
+
 SIGN_OFF: Final = (
     "-- \n"
     "Dit bericht is automatisch verstuurd door de verwijsindex risicojongeren (Jeugdwet,\n"
@@ -273,7 +292,8 @@ def compose(notification: Notification, index: VerwijsIndex) -> Message:
         fields["name"] = professional.name
         to = (professional.email,)
     elif kind in _TO_MUNICIPALITY or kind is NotificationKind.MOVE:
-        text = _TO_MUNICIPALITY.get(kind, MOVE_MUNICIPALITY_TEXT)
+        move = MOVE_MUNICIPALITY_MATCH_TEXT if notification.match_id else MOVE_MUNICIPALITY_TEXT
+        text = _TO_MUNICIPALITY.get(kind, move)
         municipality = index.regions.municipality(notification.recipient)
         region = index.regions.region_of_municipality(municipality.code)
         fields["municipality"] = municipality.name

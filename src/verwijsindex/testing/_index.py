@@ -660,6 +660,7 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         assert by_recipient["p1"].link_id == first.link.id
         assert [c.professional_id for c in by_recipient["0917"].contacts] == ["p1", "p2"]
         match = index.matches_for(p1)[0]
+        assert by_recipient["0917"].match_id == match.id  # the new checker follows it up
         follow = index.follow_up_status(match.id, by=FollowUpChecker("0917"))
         assert not follow.contact_made
 
