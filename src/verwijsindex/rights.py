@@ -21,12 +21,13 @@ from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
 from verwijsindex.information import told_by_age
 from verwijsindex.logbook import refs_digest, refs_message
-from verwijsindex.matching import check_general_data
+from verwijsindex.matching import as_of, check_general_data
 from verwijsindex.model import LogAction, LogEntry, Subject
 from verwijsindex.notices import move_in
 from verwijsindex.pseudonyms import Keyring, entry_ref, log_token, unseal_id
 from verwijsindex.roles import Actor, RightsOfficer, actor_name, checked_actor
 from verwijsindex.service_number import ServiceNumber
+from verwijsindex.signals import standing
 from verwijsindex.storage import Transaction
 from verwijsindex.subject_requests import (
     AccessReport,
@@ -63,13 +64,18 @@ def _controls(ctx: Context, work: UnitOfWork, dossier: Dossier, officer: RightsO
     return ctx.current_code(officer.municipality_code) in codes
 
 
-def _report(work: UnitOfWork, dossier: Dossier, at: datetime, keyring: Keyring) -> AccessReport:
+def _report(ctx: Context, work: UnitOfWork, dossier: Dossier, at: datetime) -> AccessReport:
+    """The report as the youth's data stands at *at*: a link past its end day archived and
+    a match its links no longer make dissolved, whether or not a sweep ran (decision 89)."""
     s = dossier.subject
     links = tuple(
-        LinkReport(lk, work.organisation(lk.organisation), work.professional(lk.professional))
+        LinkReport(
+            as_of(lk, at), work.organisation(lk.organisation), work.professional(lk.professional)
+        )
         for lk in dossier.links
     )
-    log = _youth_log(work.tx, dossier, keyring)
+    match = standing(ctx, dossier, at)
+    log = _youth_log(work.tx, dossier, ctx.keyring)
     return AccessReport(
         generated_at=at,
         subject=GeneralData(
@@ -82,7 +88,7 @@ def _report(work: UnitOfWork, dossier: Dossier, at: datetime, keyring: Keyring) 
             died_on=s.died_on,
         ),
         links=links,
-        matches=(dossier.match,) if dossier.match is not None else (),
+        matches=(match,) if match is not None else (),
         duties=dossier.duties,
         informed=dossier.informed,
         log=log,
@@ -149,7 +155,7 @@ def _with_dossier(
             # was filed with (nothing is written when they may not)
             check_requesters(request.requesters, dossier.subject.birth_date, request.received_on)
             if action is LogAction.READ:
-                report = _report(work, dossier, now, ctx.keyring)
+                report = _report(ctx, work, dossier, now)
                 work.log(now, actor_name(officer), LogAction.READ, about=dossier)
                 return report, 0
             if isinstance(change, Subject):  # a rectification

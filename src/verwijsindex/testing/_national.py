@@ -22,6 +22,7 @@ from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Address,
     Gender,
+    LinkStatus,
     LogAction,
     NotificationKind,
     Recipient,
@@ -415,6 +416,13 @@ class NationalContract(ContractBase):
             index.mark_coordinated(match.id, teacher)
         assert [o.link.professional for o in index.overdue_information()] == ["t1"]
         assert index.matches_awaiting_coordination(by=checker) == []
+        on = index.clock().date()
+        parent = {Recipient.LEGAL_REPRESENTATIVE}  # the youth is 10
+        request = file_request(RequestKind.ACCESS, self.youth(), parent, received_on=on)
+        report = access_report(index, request, by=RightsOfficer("0935"))
+        assert report.matches == ()  # as the youth's data stands, not as the sweep left it
+        states = {r.link.professional: r.link.status for r in report.links}
+        assert states == {"n1": LinkStatus.ARCHIVED, "t1": LinkStatus.ACTIVE}
         assert index.sweep().matches_dissolved == 1  # what the sweep finds, all the same
 
     def test_a_professional_whose_link_ended_is_no_longer_in_the_match(self) -> None:
