@@ -543,6 +543,9 @@ class IndexMachine(RuleBasedStateMachine):
             return  # not settled: see the module docstring
         new = self.moved(youth, municipality, house, None)
         told = self.index.record_move(new)
+        if youth.links and age(youth.person.birth_date, day) >= AGE_LIMIT:
+            assert told == 0  # due for deletion: no one is told, nothing changes
+            return
         old_code = youth.subject.address.municipality_code
         new_code = new.address.municipality_code
         repeated = new.address == youth.subject.address  # a notice repeated: no move
