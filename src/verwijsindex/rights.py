@@ -246,10 +246,14 @@ def _renumber(ctx: Context, request: RightsRequest, corrected: Subject, by: Acto
             raise InvalidRecordError("received_on lies after today: the request was not received")
         if old is None:
             raise NotFoundError("nothing is stored about this youth")
-        denied = not _controls(ctx, work, old, officer)
+        current = work.load(key)
+        # joining a dossier under the corrected number is the judgement that it is the
+        # same youth: the officer must control it too
+        denied = not _controls(ctx, work, old, officer) or (
+            current is not None and not _controls(ctx, work, current, officer)
+        )
         if not denied:
             check_requesters(request.requesters, old.subject.birth_date, request.received_on)
-            current = work.load(key)
             if current is not None:
                 now = work.stamp(current, now)
             move_in(ctx, work, old, current, corrected, now, by=actor_name(officer),

@@ -327,6 +327,34 @@ class NationalContract(ContractBase):
             index.rectify(request, self.youth(BSN_A, age=13), by=officer)
         assert index.verify_logbook().ok
 
+    def test_a_correction_onto_a_youth_another_municipality_controls_is_refused(self) -> None:
+        """The corrected data give the service number of a youth registered in Heerlen
+        (the same surname, birth date and gender: a registration would have joined them
+        too). Joining the two is the judgement that they are one youth; an officer who
+        does not control the other may not make it, and nothing changes (decision 87)."""
+        index, _ = self.index()
+        heerlen = self.pro("h1", "Welzijn Parkstad", municipality="Heerlen")
+        index.add_organisation(heerlen.organisation)
+        sanne = _without_bsn("Bakker")
+        index.register(sanne, self.pro("n1", "GGD Zuid-Limburg"))
+        eva = _without_bsn("Bakker", name="Eva Bakker", municipality="Heerlen")
+        eva = attrs.evolve(eva, birth_date=BORN + timedelta(days=1))
+        index.register(eva, heerlen)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        before = self.written(index)
+        on = index.clock().date()
+        requesters = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        request = decide(
+            file_request(RequestKind.RECTIFICATION, sanne, requesters, received_on=on),
+            granted=True,
+        )
+        corrected = attrs.evolve(sanne, birth_date=eva.birth_date)
+        assert corrected.number == eva.number
+        with raises(AccessDeniedError):
+            index.rectify(request, corrected, by=RightsOfficer("0935"))
+        assert self.written(index)[:2] == before[:2]  # only the refusal is logged
+        assert index.pending_notifications() == []
+
     def test_an_objection_under_a_service_number_merged_since_is_not_reported_done(
         self,
     ) -> None:
