@@ -105,11 +105,12 @@ def deliver(
     outbox, held until its lease ends; a run tries each notification once, so what failed
     never stands in the way of what comes after it.
 
-    The run stops when a claim hands out nothing, or only what it tried already for as
-    many claims in a row as that takes to hold all of it again (what failed returns first
-    when its lease ends while the run goes on), or when nothing of a claim was sent and
-    acknowledged while the notifier failed for another reason than the message (its server
-    away: the rest waits for the next run) or the lease ran out.
+    What failed returns first when its lease ends while the run goes on, so each claim
+    asks for *limit* more than what failed in the run: it hands out the next ones behind
+    it. The run stops when a claim hands out nothing the run has not tried, or when
+    nothing of a claim was sent and acknowledged while the notifier failed for another
+    reason than the message (its server away: the rest waits for the next run) or the
+    lease ran out.
 
     *clock* (default: the index's) tells when the lease ends: once it has, the rest of the
     batch is left for another claim rather than sent twice. Logs the totals at INFO and
@@ -140,23 +141,15 @@ def deliver(
         raise ConfigurationError("clock must return a timezone-aware datetime") from None
     report = DeliveryReport()
     failed: set[str] = set()  # the notifications that failed in this run
-    idle = 0  # claims in a row that handed out only what failed in this run
     while True:
-        claim = index.claim_notifications(limit, lease=lease)
+        # what failed returns first when its lease ends while the run goes on: a claim
+        # asks for that many more, so that it hands out the next ones behind it too
+        claim = index.claim_notifications(min(limit + len(failed), MAX_LIMIT), lease=lease)
         if not claim.notifications and claim.set_aside:
             report = attrs.evolve(report, set_aside=report.set_aside + claim.set_aside)
             continue  # a batch of rows that do not parse: there may be more behind it
-        if not claim.notifications:
-            break  # nothing left to hand out
         if all(n.id in failed for n in claim.notifications):
-            # what failed came back, its lease over while the run went on: this claim
-            # holds it again, and once all of it is held the next one hands out what lies
-            # behind it (or nothing)
-            idle += 1
-            if idle > len(failed) // limit + 1:
-                break
-            continue
-        idle = 0
+            break  # nothing handed out that this run has not tried
         batch, stuck = _deliver_claim(index, notifier, claim, now, attempts, pause, sleep, failed)
         report = DeliveryReport(*(a + b for a, b in zip(attrs.astuple(report), batch, strict=True)))
         if batch[0] == batch[4] and (stuck or batch[3] or batch[4]):
@@ -188,13 +181,12 @@ def _deliver_claim(
     sent: list[Notification] = []
     failed = lapsed = 0
     stuck = False
-    for n, notification in enumerate(claim.notifications):
+    fresh = [n for n in claim.notifications if n.id not in failed_before]  # the rest: tried
+    for n, notification in enumerate(fresh):  # in this run, held by this claim for its lease
         if now() >= claim.until:
-            lapsed = len(claim.notifications) - n
+            lapsed = len(fresh) - n
             log.warning("claim %s: the lease ended; %d notifications left unsent", claim.id, lapsed)
             break
-        if notification.id in failed_before:
-            continue  # tried in this run: held by this claim until its lease ends
         outcome = _deliver_one(index, notifier, notification, attempts, backoff, sleep)
         if outcome is _Outcome.SENT:
             sent.append(notification)

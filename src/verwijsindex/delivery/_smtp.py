@@ -49,13 +49,17 @@ def _ascii_address(address: str) -> str:
         return address
     try:
         ascii_form = domain.encode("idna")
-        same = ascii_form.decode("idna") == domain.lower()
+        same = ascii_form.decode("idna").lower() == domain.lower()  # a name has no case
     except UnicodeError:
         return address
     return f"{local}@{ascii_form.decode('ascii')}" if same else address
 
 
-_ENHANCED = re.compile(rb"\s*(\d)\.(\d{1,3})\.\d{1,3}\b")
+_ENHANCED = re.compile(rb"\s*(\d)\.(\d{1,3})\.\d{1,3}(?=\s|$)")
+"""An enhanced status code (RFC 3463) at the start of a reply: not an address after it."""
+_POLICY_WORDS = (b"relay", b"rcpthosts", b"policy")
+"""Words of a refusal for the server's own policy, in a reply without an enhanced code
+(or with one that says otherwise)."""
 
 
 def _mailboxes_refused(refusals: dict[str, tuple[int, bytes]]) -> bool:
@@ -64,7 +68,7 @@ def _mailboxes_refused(refusals: dict[str, tuple[int, bytes]]) -> bool:
     not for its own policy (5.7.x: relaying denied) or for now (4xx): only then is the
     message undeliverable while others may go."""
     for code, text in refusals.values():
-        if not 500 <= code < 600:
+        if not 500 <= code < 600 or any(word in text.lower() for word in _POLICY_WORDS):
             return False
         enhanced = _ENHANCED.match(text)
         if enhanced is not None:
