@@ -25,6 +25,7 @@ from verwijsindex.dossier import (
     is_current,
 )
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError
+from verwijsindex.matching import is_due_for_deletion
 from verwijsindex.model import Link, LogAction, Recipient
 from verwijsindex.policies import MAX_AGE
 from verwijsindex.roles import Actor
@@ -112,8 +113,8 @@ def overdue_information(ctx: Context, now: datetime | None = None) -> list[Overd
     with ctx.store.transaction() as tx:
         for key in tx.keys_information_due(today, 1_000_000):
             dossier = tx.load(key)
-            if dossier is None:
-                continue
+            if dossier is None or is_due_for_deletion(dossier.subject, today, ctx.rules):
+                continue  # 23 or deceased: every link must go, none is overdue
             informed = informed_by_link(dossier)
             links = {lk.id: lk for lk in dossier.links if is_current(lk, at)}
             for duty in dossier.duties:

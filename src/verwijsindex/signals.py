@@ -54,16 +54,24 @@ class LockSiblings(Exception):
 
 
 def standing(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:
-    """The dossier's match if its own links, active at *now*, still make a match; else
-    ``None``: a match dissolves when its links end, whether or not a sweep has run since
-    (decisions 6 and 7). For a read; a change brings the match in line with
-    :func:`rematch`."""
+    """The dossier's match as :func:`rematch` would leave it at *now*, without writing:
+    ``None`` when its own active links no longer make a match or the youth is 23 or
+    deceased (all links must go), whether or not a sweep has run since (decisions 6, 7
+    and 89); otherwise without the links that ended and a lead who left with them."""
     match = dossier.match
-    if match is None:
+    if match is None or is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
         return None
+    active = active_links(dossier.links, now)
     members = set(match.links)
-    own = tuple(lk for lk in active_links(dossier.links, now) if lk.id in members)
-    return match if match_of(own, ctx.match_rule) is not None else None
+    if match_of(tuple(lk for lk in active if lk.id in members), ctx.match_rule) is None:
+        return None
+    found = match_of(active, ctx.match_rule) or ()
+    link_ids = tuple(lk.id for lk in found)
+    if link_ids == match.links:
+        return match
+    professionals = tuple(dict.fromkeys(lk.professional for lk in found))
+    lead = match.lead if match.lead in professionals else None
+    return attrs.evolve(match, links=link_ids, professionals=professionals, lead=lead)
 
 
 def rematch(

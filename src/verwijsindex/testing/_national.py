@@ -472,6 +472,38 @@ class NationalContract(ContractBase):
         assert sorted(changed.professionals) == ["t1", "w1"] and changed.lead is None
         assert index.follow_up_status(match.id, by=FollowUpChecker("0935")).contact_made
 
+    def test_a_youth_of_23_is_out_of_the_oversight_before_the_sweep(self) -> None:
+        """From the 23rd birthday every link must go (JW 7.1.4.5(2)(b)): the match is not
+        found, awaits no coordination, takes none, and no duty is overdue, whether or not
+        the sweep has deleted the youth yet."""
+        index, clock = self.index()
+        youth = t.make_subject(bsn=BSN_A, birth_date=date(2004, 2, 29))
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        match = index.register(youth, self.pro("t1", "Sint Jozefschool")).match
+        assert match is not None
+        clock.set(datetime(2027, 3, 1, 8, 0, tzinfo=timezone.utc))  # 09:00, 23 today
+        checker = FollowUpChecker("0935")
+        with raises(NotFoundError):
+            index.follow_up_status(match.id, by=checker)
+        assert index.matches_awaiting_coordination(by=checker) == []
+        assert index.overdue_information() == []
+        with raises(NotFoundError):
+            index.mark_coordinated(match.id, "t1")
+
+    def test_a_lead_who_left_is_not_counted_before_the_sweep(self) -> None:
+        """The lead's link ended; the match stands on the others. The checker's list says
+        no lead is set, as the next change (and the sweep) will have it."""
+        index, clock = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        index.register(self.youth(), nurse, ends_on=date(2026, 12, 10))
+        index.register(self.youth(), self.pro("t1", "Sint Jozefschool"))
+        match = index.register(self.youth(), self.pro("w1", "MEE Zuid-Limburg")).match
+        assert match is not None
+        index.set_lead(match.id, nurse)
+        clock.set(datetime(2026, 12, 30, 9, 0, tzinfo=timezone.utc))
+        (awaiting,) = index.matches_awaiting_coordination(by=FollowUpChecker("0935"))
+        assert awaiting.match_id == match.id and not awaiting.lead_set
+
     def test_matches_awaiting_coordination_and_one_reminder_each(self) -> None:
         index, clock = self.index()
         nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
