@@ -105,12 +105,13 @@ def deliver(
     outbox, held until its lease ends; a run tries each notification once, so what failed
     never stands in the way of what comes after it.
 
-    What failed returns first when its lease ends while the run goes on, so each claim
-    asks for *limit* more than what failed in the run: it hands out the next ones behind
-    it. The run stops when a claim hands out nothing the run has not tried, or when
-    nothing of a claim was sent and acknowledged while the notifier failed for another
-    reason than the message (its server away: the rest waits for the next run) or the
-    lease ran out.
+    What failed returns first when its lease ends while the run goes on: a claim that
+    hands out only that holds it again, and the next claim hands out what lies behind it.
+    The run stops when a claim hands out nothing, or only what claims in a row took back
+    already (a lease shorter than such a row of claims takes would stop it early), or
+    when nothing of a claim was sent and acknowledged while the notifier failed for
+    another reason than the message (its server away: the rest waits for the next run)
+    or the lease ran out.
 
     *clock* (default: the index's) tells when the lease ends: once it has, the rest of the
     batch is left for another claim rather than sent twice. Logs the totals at INFO and
@@ -141,15 +142,21 @@ def deliver(
         raise ConfigurationError("clock must return a timezone-aware datetime") from None
     report = DeliveryReport()
     failed: set[str] = set()  # the notifications that failed in this run
+    held: set[str] = set()  # of those, what claims in a row took back (and nothing else)
     while True:
-        # what failed returns first when its lease ends while the run goes on: a claim
-        # asks for that many more, so that it hands out the next ones behind it too
-        claim = index.claim_notifications(min(limit + len(failed), MAX_LIMIT), lease=lease)
-        if not claim.notifications and claim.set_aside:
+        claim = index.claim_notifications(limit, lease=lease)
+        if claim.set_aside:  # rows that do not parse, set aside: there may be more behind
             report = attrs.evolve(report, set_aside=report.set_aside + claim.set_aside)
-            continue  # a batch of rows that do not parse: there may be more behind it
         if all(n.id in failed for n in claim.notifications):
-            break  # nothing handed out that this run has not tried
+            # nothing new: what failed came back, its lease over while the run went on;
+            # this claim holds it again, and once all of it is held the next claim hands
+            # out what lies behind it, or nothing
+            ids = {n.id for n in claim.notifications}
+            if claim.set_aside or (ids and not ids <= held):
+                held |= ids
+                continue
+            break  # nothing handed out, or only what claims in a row took back already
+        held.clear()
         batch, stuck = _deliver_claim(index, notifier, claim, now, attempts, pause, sleep, failed)
         report = DeliveryReport(*(a + b for a, b in zip(attrs.astuple(report), batch, strict=True)))
         if batch[0] == batch[4] and (stuck or batch[3] or batch[4]):
@@ -212,7 +219,7 @@ def _deliver_claim(
                 claim.id,
                 late,
             )
-    return (len(sent), failed, claim.set_aside, lapsed, late), stuck
+    return (len(sent), failed, 0, lapsed, late), stuck  # set aside: counted by the caller
 
 
 class _Outcome(enum.Enum):

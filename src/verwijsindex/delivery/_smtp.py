@@ -58,8 +58,11 @@ def _ascii_address(address: str) -> str:
 _ENHANCED = re.compile(rb"\s*(\d)\.(\d{1,3})\.\d{1,3}(?=\s|$)")
 """An enhanced status code (RFC 3463) at the start of a reply: not an address after it."""
 _POLICY_WORDS = (b"relay", b"rcpthosts", b"policy")
-"""Words of a refusal for the server's own policy, in a reply without an enhanced code
-(or with one that says otherwise)."""
+"""Words of a refusal for the server's own policy, in a reply without an enhanced code."""
+_MAILBOX_WORDS = (b"unknown", b"no such", b"does not exist", b"not found", b"unavailable")
+"""Words of a refusal of the mailbox itself, which outweigh the policy words ("User
+unknown in relay recipient table")."""
+_ADDRESS = re.compile(rb"<[^>]*>|\S+@\S+")
 
 
 def _mailboxes_refused(refusals: dict[str, tuple[int, bytes]]) -> bool:
@@ -68,13 +71,17 @@ def _mailboxes_refused(refusals: dict[str, tuple[int, bytes]]) -> bool:
     not for its own policy (5.7.x: relaying denied) or for now (4xx): only then is the
     message undeliverable while others may go."""
     for code, text in refusals.values():
-        if not 500 <= code < 600 or any(word in text.lower() for word in _POLICY_WORDS):
+        if not 500 <= code < 600:
             return False
         enhanced = _ENHANCED.match(text)
-        if enhanced is not None:
+        if enhanced is not None:  # the code says it, whatever words or addresses follow
             if enhanced.group(2) not in (b"1", b"2"):
                 return False
-        elif code not in (550, 551, 552, 553):
+            continue
+        words = _ADDRESS.sub(b"", text.lower())  # an address may hold any word
+        if any(word in words for word in _MAILBOX_WORDS):
+            continue
+        if code not in (550, 551, 552, 553) or any(word in words for word in _POLICY_WORDS):
             return False
     return bool(refusals)
 
