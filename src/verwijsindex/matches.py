@@ -88,7 +88,7 @@ def _change(
         # the match as it stands now: dissolved, or without a professional whose link
         # ended, whether or not a sweep has run since (decisions 6 and 7)
         dossier, current = signals.rematch(ctx, work, dossier, now, notify=False)
-        if current is None or current.id != match_id or signals.standing(ctx, dossier, now) is None:
+        if current is None or current.id != match_id or signals.in_force(ctx, dossier, now) is None:
             raise NotFoundError(kind="match", id=match_id)
         match: Match = current
         if actor_id not in match.professionals:

@@ -18,7 +18,7 @@ from verwijsindex.dossier import follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
 from verwijsindex.model import Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
-from verwijsindex.signals import standing
+from verwijsindex.signals import in_force
 
 __all__ = [
     "AwaitingCoordination",
@@ -45,7 +45,7 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
     key = ctx.key_for_match(match_id)
     with ctx.store.transaction() as tx:
         dossier = tx.load(key)
-    match = standing(ctx, dossier, ctx.now()) if dossier is not None else None
+    match = in_force(ctx, dossier, ctx.now()) if dossier is not None else None
     if dossier is None or match is None or match.id != match_id:  # dissolved: decision 7
         raise NotFoundError(kind="match", id=match_id)
     home = ctx.current_code(dossier.subject.address.municipality_code)
@@ -88,7 +88,7 @@ def matches_awaiting_coordination(
             if ctx.current_code(dossier.subject.address.municipality_code) != code:
                 continue
             due = follow_up_day(dossier, ctx.rules)
-            match = standing(ctx, dossier, at)
+            match = in_force(ctx, dossier, at)
             if match is None or due is None or due > today:
                 continue
             age = (today - local_date(match.created_at)).days

@@ -53,13 +53,22 @@ class LockSiblings(Exception):
         self.keys = keys
 
 
+def in_force(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:
+    """The match the oversight and the professionals act on at *now*: :func:`standing`,
+    and none for a youth who is 23 or deceased, all of whose links must go whether or not
+    the sweep has deleted them yet (decision 89)."""
+    if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+        return None
+    return standing(ctx, dossier, now)
+
+
 def standing(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:
     """The dossier's match as :func:`rematch` would leave it at *now*, without writing:
-    ``None`` when its own active links no longer make a match or the youth is 23 or
-    deceased (all links must go), whether or not a sweep has run since (decisions 6, 7
-    and 89); otherwise without the links that ended and a lead who left with them."""
+    ``None`` when its own active links no longer make a match, whether or not a sweep has
+    run since (decisions 6, 7 and 89); otherwise without the links that ended and a lead
+    who left with them."""
     match = dossier.match
-    if match is None or is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+    if match is None:
         return None
     active = active_links(dossier.links, now)
     members = set(match.links)
