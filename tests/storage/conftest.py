@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -75,3 +76,14 @@ def postgres_store(postgres_url: str, postgres_schema: str) -> Iterator[Postgres
     store = PostgresStore(postgres_url, schema=postgres_schema)
     yield store
     store.close()
+
+
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
+def file_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a store that other processes can open too: a SQLite file in the test's
+    directory, then a PostgreSQL schema of the test's own (dropped afterwards)."""
+    if request.param == "sqlite-file":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    schema: str = request.getfixturevalue("postgres_schema")
+    return f"{url}{'&' if '?' in url else '?'}schema={schema}"

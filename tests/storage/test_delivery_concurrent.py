@@ -14,7 +14,6 @@ import signal
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -37,15 +36,6 @@ KILLED_LEASE = timedelta(seconds=2)
 
 NURSE = make_professional(id="m1", organisation="GGD Zuid-Limburg")
 WORKER = make_professional(id="h1", organisation="Welzijn Parkstad", municipality="Heerlen")
-
-
-@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite-file":
-        return f"sqlite:///{tmp_path / 'outbox.db'}"
-    return with_schema(
-        request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
-    )
 
 
 def prepare(url: str, youths: int) -> list[str]:
@@ -100,7 +90,10 @@ def send_from_processes(url: str, port: int, senders: int) -> DeliveryReport:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("senders", [2, 8])
-def test_concurrent_senders_deliver_each_notification_once(url: str, senders: int) -> None:
+def test_concurrent_senders_deliver_each_notification_once(
+    file_store_url: str, senders: int
+) -> None:
+    url = file_store_url
     ids = prepare(url, 20)
     assert len(ids) == 100
     with SmtpSink() as sink:
@@ -120,7 +113,8 @@ def _claim_and_hang(url: str, claimed: Any) -> None:
 
 
 @pytest.mark.slow
-def test_a_sender_killed_mid_lease_loses_nothing(url: str) -> None:
+def test_a_sender_killed_mid_lease_loses_nothing(file_store_url: str) -> None:
+    url = file_store_url
     ids = prepare(url, 6)
     ctx = multiprocessing.get_context("spawn")
     claimed = ctx.Queue()

@@ -14,12 +14,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
 from tests.storage.concurrency import many_youths
-from tests.storage.field import with_schema
 from verwijsindex.errors import ConfigurationError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.pseudonyms import PseudonymKey
@@ -31,15 +29,6 @@ NURSE = make_professional(id="n1", organisation="GGD Zuid-Limburg")
 TEACHER = make_professional(id="t1", organisation="Sint Jozefschool")
 YOUTHS = 8
 MOVED_BEFORE_THE_KILL = 3
-
-
-@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite-file":
-        return f"sqlite:///{tmp_path / 'rekey.db'}"
-    return with_schema(
-        request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
-    )
 
 
 def _rekey_and_die(url: str) -> None:
@@ -68,7 +57,10 @@ def _finish(url: str) -> None:
         store.close()
 
 
-def test_a_re_key_killed_half_way_stops_the_workers_until_it_is_run_again(url: str) -> None:
+def test_a_re_key_killed_half_way_stops_the_workers_until_it_is_run_again(
+    file_store_url: str,
+) -> None:
+    url = file_store_url
     store = open_store(url)
     try:
         index = VerwijsIndex(store, key=TEST_KEY)
