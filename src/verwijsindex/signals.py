@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import attrs
 
@@ -20,7 +21,13 @@ from verwijsindex._unit import UnitOfWork, new_id
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.matching import active_links, find_family_match, is_due_for_deletion, match_of
+from verwijsindex.matching import (
+    MatchRule,
+    active_links,
+    find_family_match,
+    is_due_for_deletion,
+    match_of,
+)
 from verwijsindex.model import (
     Contact,
     Link,
@@ -67,20 +74,30 @@ def standing(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:
     ``None`` when its own active links no longer make a match, whether or not a sweep has
     run since (decisions 6, 7 and 89); otherwise without the links that ended and a lead
     who left with them."""
-    match = dossier.match
+    active = active_links(dossier.links, now)
+    match = _kept(dossier.match, active, ctx.match_rule)
     if match is None:
         return None
-    active = active_links(dossier.links, now)
-    members = set(match.links)
-    if match_of(tuple(lk for lk in active if lk.id in members), ctx.match_rule) is None:
-        return None
     found = match_of(active, ctx.match_rule) or ()
-    link_ids = tuple(lk.id for lk in found)
-    if link_ids == match.links:
-        return match
+    return match if tuple(lk.id for lk in found) == match.links else _reshaped(match, found)
+
+
+def _kept(match: Match | None, active: tuple[Link, ...], rule: MatchRule) -> Match | None:
+    """*match* if its own links among *active* still make a match, else ``None``: it has
+    dissolved, and a match that forms later gets a new id (decision 7)."""
+    if match is None:
+        return None
+    members = set(match.links)
+    own = tuple(lk for lk in active if lk.id in members)
+    return match if match_of(own, rule) is not None else None
+
+
+def _reshaped(match: Match, found: Sequence[Link], **changes: Any) -> Match:
+    """*match* made of the links *found*, its lead kept only while still in it."""
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
     lead = match.lead if match.lead in professionals else None
-    return attrs.evolve(match, links=link_ids, professionals=professionals, lead=lead)
+    links = tuple(lk.id for lk in found)
+    return attrs.evolve(match, links=links, professionals=professionals, lead=lead, **changes)
 
 
 def rematch(
@@ -97,11 +114,7 @@ def rematch(
     has run since they ended: a match that forms later gets a new id."""
     active = active_links(dossier.links, now)  # what find_match looks at, found once
     found = match_of(active, ctx.match_rule)
-    old = dossier.match
-    if old is not None:
-        members = set(old.links)
-        if match_of(tuple(lk for lk in active if lk.id in members), ctx.match_rule) is None:
-            old = None
+    old = _kept(dossier.match, active, ctx.match_rule)
     if found is None:
         if dossier.match is not None:
             return replace(dossier, match=None), None
@@ -121,10 +134,7 @@ def rematch(
             updated_at=now,
         )
     else:
-        lead = old.lead if old.lead in professionals else None
-        match = attrs.evolve(
-            old, links=link_ids, professionals=professionals, updated_at=now, lead=lead
-        )
+        match = _reshaped(old, found, updated_at=now)
     if old is None:
         work.count(_MATCHES_MADE, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
