@@ -19,7 +19,7 @@ from typing import Any, cast
 from verwijsindex import logbook
 from verwijsindex.clock import Clock, age_on, check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, latest_moment
-from verwijsindex.errors import InvalidRecordError
+from verwijsindex.errors import InvalidRecordError, KeyMismatchError
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Contact,
@@ -343,12 +343,29 @@ class UnitOfWork:
 
     # -- the end -----------------------------------------------------------------------------------
 
+    def _check_sealed_by_ring(self, seal: str) -> None:
+        """Refuse to write when the lane's head is sealed by a key this unit's ring does not
+        hold: another process re-keyed the store after this index opened (the re-key
+        seals every head under the new key as it begins), and a youth looked up under
+        the old key would be found nowhere and registered a second time (decision 90)."""
+        key_id = seal.rpartition(":")[0]
+        if key_id and all(key.id != key_id for key in self.keyring.keys):
+            raise KeyMismatchError(
+                f"the store's logbook is sealed by key id {key_id!r}, which this index's "
+                "ring does not hold: another process re-keyed the store after this index "
+                "opened. Nothing was written; open the index again with the store's ring",
+                key_ids=(key_id,),
+            )
+
     def flush(self) -> None:
         """Write what the unit collected: the log entries with their references and each
         youth's sealed count, the changed dossiers, and the outbox. The logbook head is
         asked for first, so that every transaction takes its lane before the rows it
         shares with others (the statistics' counts): two never wait for each other's."""
-        head = self.tx.log_head(self.lane) if self.drafts else None
+        head = None
+        if self.drafts:
+            head = self.tx.log_head(self.lane)
+            self._check_sealed_by_ring(self.tx.log_head_seal(self.lane))
         refs: list[tuple[str, str]] = []
         referred: dict[str, tuple[Dossier, str, list[str]]] = {}
         for entry, key in self.drafts:

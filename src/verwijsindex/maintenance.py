@@ -377,6 +377,16 @@ def record_key(store: Store, old: Keyring, ring: Keyring) -> None:
         tx.add_key_check(*wanted[-1])
         _compare(tx.key_checks(), wanted)
         tx.set_key_move(wanted[-1][0], True)
+        # every lane's head sealed under the new key from now on: an index still running
+        # with the old ring sees it at its next write and stops (decision 90); a seal that
+        # did not fit stays as it was, for verify_logbook
+        heads, seals = tx.log_heads(), tx.log_seals()
+        resealed = {}
+        for lane in range(LOG_LANES):
+            message = head_message(lane, *heads.get(lane, (0, "")))
+            if old.check_seal(message, seals.get(lane)):
+                resealed[lane] = ring.seal(message)
+        tx.append_log([], [], resealed)
 
 
 def _checks(keyring: Keyring) -> list[tuple[str, str]]:

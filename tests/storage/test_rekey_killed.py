@@ -18,7 +18,7 @@ import signal
 import pytest
 
 from tests.storage.concurrency import many_youths
-from verwijsindex.errors import ConfigurationError
+from verwijsindex.errors import ConfigurationError, KeyMismatchError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.storage import open_store
@@ -98,5 +98,51 @@ def test_a_re_key_killed_half_way_stops_the_workers_until_it_is_run_again(
         assert len(dossiers) == YOUTHS
         assert all(d is not None and d.subject.key_id == NEW_KEY.id for d in dossiers)
         assert worker.verify_logbook().ok
+    finally:
+        store.close()
+
+
+def test_a_worker_opened_before_a_re_key_in_another_process_writes_nothing(
+    file_store_url: str,
+) -> None:
+    """A web service's worker opened with the old key runs on while another process
+    re-keys the store, is killed half-way, and a third finishes it. From the first
+    moment of the re-key the old worker is refused (``KeyMismatchError``) and writes
+    nothing: a youth it looked up under the old key would be found nowhere and get a
+    second dossier, never matched with the first (decision 90). Restarted with both keys,
+    it finds every youth."""
+    url = file_store_url
+    store = open_store(url)
+    try:
+        worker = VerwijsIndex(store, key=TEST_KEY)  # opened before, runs throughout
+        for pro in (NURSE, TEACHER):
+            worker.add_organisation(pro.organisation)
+        youths = many_youths(YOUTHS)
+        for youth in youths:
+            worker.register(youth, NURSE)
+        ctx = multiprocessing.get_context("spawn")
+        doomed = ctx.Process(target=_rekey_and_die, args=(url,))
+        doomed.start()
+        doomed.join(120)
+        assert doomed.exitcode == -signal.SIGKILL
+        for youth in youths:
+            with pytest.raises(KeyMismatchError):
+                worker.register(youth, TEACHER)
+        finisher = ctx.Process(target=_finish, args=(url,))
+        finisher.start()
+        finisher.join(120)
+        assert finisher.exitcode == 0
+        for youth in youths:
+            with pytest.raises(KeyMismatchError):
+                worker.register(youth, TEACHER)
+        with store.transaction() as tx:
+            dossiers = [tx.load(k) for k in tx.keys(None, 100)]
+        assert len(dossiers) == YOUTHS  # no second dossier
+        assert all(d is not None and len(d.links) == 1 for d in dossiers)
+        restarted = VerwijsIndex(store, key=[TEST_KEY, NEW_KEY])
+        for youth in youths:
+            registration = restarted.register(youth, TEACHER)
+            assert registration.match is not None
+        assert restarted.verify_logbook().ok
     finally:
         store.close()

@@ -246,6 +246,11 @@ class LogbookTransaction(Protocol):
         """``(seq, hash)`` of the last entry of *lane*, or ``None``. Appending to the lane
         waits for other transactions that asked for its head until they end."""
 
+    def log_head_seal(self, lane: int) -> str:
+        """The seal stored with *lane*'s head as this transaction sees it (``""`` without
+        one). Asked right after :meth:`log_head`, whose read it may answer from: a unit of
+        work tells by it that another process re-keyed the store (decision 90)."""
+
     def append_log(
         self,
         entries: Sequence[LogEntry],

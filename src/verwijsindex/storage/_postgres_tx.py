@@ -48,7 +48,8 @@ _NO_SEALS: Final[Mapping[int, str]] = {}
 
 
 LOG_HEADS_FOR_UPDATE: LiteralString = (
-    "SELECT lane, seq, hash FROM log_heads WHERE lane = ANY (%s::int[]) ORDER BY lane FOR UPDATE"
+    "SELECT lane, seq, hash, seal FROM log_heads WHERE lane = ANY (%s::int[])"
+    " ORDER BY lane FOR UPDATE"
 )
 
 
@@ -139,6 +140,7 @@ class PostgresTransaction:
         self._saves: list[tuple[Dossier, str]] = []
         # the log heads read (and locked) ahead with the directory, then as appended
         self._heads: dict[int, tuple[int, str] | None] = {}
+        self._seals: dict[int, str] = {}  # each head's seal, read or appended with it
 
     def _check_open(self) -> None:
         if self.closed:
@@ -361,9 +363,11 @@ class PostgresTransaction:
             found_professionals: dict[str, str] = {}
             for table, record_id, data in directory.fetchall():
                 (found_organisations if table == "o" else found_professionals)[record_id] = data
-            found_heads = {lane: (seq, h) for lane, seq, h in heads.fetchall()} if heads else {}
+            found_heads = {row[0]: row[1:] for row in heads.fetchall()} if heads else {}
         for lane in lanes:
-            self._heads[lane] = _head(found_heads.get(lane))
+            seq, hash_, seal = found_heads.get(lane, (0, "", ""))
+            self._heads[lane] = _head((seq, hash_))
+            self._seals[lane] = seal
         return (
             {
                 i: decode_directory(found_organisations[i], Organisation, "organisations", i)
@@ -496,10 +500,18 @@ class PostgresTransaction:
             self._check_open()
             return self._heads[lane]
         rows = self._send(
-            ("SELECT seq, hash FROM log_heads WHERE lane = %s FOR UPDATE", [lane]), first=True
+            ("SELECT seq, hash, seal FROM log_heads WHERE lane = %s FOR UPDATE", [lane]),
+            first=True,
         ).fetchall()
         self._heads[lane] = head = _head((rows[0][0], rows[0][1]) if rows else None)
+        self._seals[lane] = rows[0][2] if rows else ""
         return head
+
+    def log_head_seal(self, lane: int) -> str:
+        if lane not in self._seals:
+            self.log_head(lane)
+        self._check_open()
+        return self._seals[lane]
 
     def append_log(
         self,
@@ -509,6 +521,8 @@ class PostgresTransaction:
     ) -> None:
         heads = {entry.lane: (entry.seq, entry.hash) for entry in entries}
         other = {lane: seal for lane, seal in seals.items() if lane not in heads}
+        self._seals.update((lane, seals.get(lane, "")) for lane in heads)
+        self._seals.update(other)
         if other:
             self._write(SEAL_HEADS, {"lanes": IntArray(other), "seals": TextArray(other.values())})
         if not entries and not refs:

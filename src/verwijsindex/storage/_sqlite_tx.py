@@ -108,12 +108,13 @@ class SQLiteTransaction:
     ``BEGIN IMMEDIATE`` no one else writes meanwhile. Writes go to the database at once.
     """
 
-    __slots__ = ("_db", "_read", "_terms")
+    __slots__ = ("_db", "_head_seal", "_read", "_terms")
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._terms: dict[str, IndexTerms] = {}
         self._read: dict[str, object] = {}
+        self._head_seal: tuple[int, str] | None = None  # (lane, seal) as log_head read them
 
     # -- dossiers ---------------------------------------------------------------------------------
 
@@ -406,9 +407,17 @@ class SQLiteTransaction:
     def log_head(self, lane: int) -> tuple[int, str] | None:
         with TRANSLATE:
             row = self._db.execute(
-                "SELECT seq, hash FROM log_heads WHERE lane = ?", (lane,)
+                "SELECT seq, hash, seal FROM log_heads WHERE lane = ?", (lane,)
             ).fetchone()
+        self._head_seal = (lane, "" if row is None else row[2])  # for log_head_seal
         return None if row is None else (row[0], row[1])
+
+    def log_head_seal(self, lane: int) -> str:
+        if self._head_seal is not None and self._head_seal[0] == lane:
+            return self._head_seal[1]
+        with TRANSLATE:
+            row = self._db.execute("SELECT seal FROM log_heads WHERE lane = ?", (lane,)).fetchone()
+        return "" if row is None else str(row[0])
 
     def append_log(
         self,
@@ -418,6 +427,7 @@ class SQLiteTransaction:
     ) -> None:
         rows = [(e.lane, e.seq, e.id, to_json(e)) for e in entries]
         heads = {e.lane: (e.lane, e.seq, e.hash, seals.get(e.lane, "")) for e in entries}
+        self._head_seal = None
         db = self._db
         with TRANSLATE:
             if rows:

@@ -492,6 +492,9 @@ class _MemoryTransaction:
     def log_head(self, lane: int) -> tuple[int, str] | None:
         return self.s._heads.get(lane)
 
+    def log_head_seal(self, lane: int) -> str:
+        return self.s._seals.get(lane, "")
+
     def append_log(
         self,
         entries: Sequence[LogEntry],

@@ -200,6 +200,68 @@ class FieldContract(ContractBase):
             assert len(keys) == 5 and tx.key_moves() == []
         assert restarted.verify_logbook().ok
 
+    def test_a_worker_opened_before_a_re_key_writes_nothing_after_it(self) -> None:
+        """A web service's worker opened with the old key goes on running while another
+        process re-keys the store. Its next registration of a youth already in the index
+        would look the youth up under the old pseudonym, find nothing and make a second
+        dossier: the professionals would never be matched. From the moment the re-key
+        begins, such a worker's every unit of work that would write is refused with
+        ``KeyMismatchError`` and writes nothing (decision 90)."""
+        store = self.store()
+        clock = FixedClock(START)
+        worker = self._index(store, clock)  # opened before the re-key, running on
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher):
+            worker.add_organisation(pro.organisation)
+        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(3)]
+        for youth in youths:
+            worker.register(youth, nurse)
+        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        self._index(store, clock).rekey(new)  # another process
+        before = self._snapshot(worker)
+        for youth in youths:
+            with raises(KeyMismatchError) as caught:
+                worker.register(youth, teacher)
+            assert caught[0].key_ids == ("key-2",)
+            assert "open" in str(caught[0]) and str(youth.number) not in str(caught[0])
+        with raises(KeyMismatchError):
+            worker.register(self.youth(OTHER_BSN, age=12), teacher)  # a new youth, too
+        assert self._snapshot(worker) == before  # nothing written
+        restarted = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)
+        for youth in youths:  # each youth found under the new key, with the nurse's link
+            registration = restarted.register(youth, teacher)
+            assert registration.match is not None
+            assert sorted(registration.match.professionals) == ["p1", "p2"]
+        assert restarted.verify_logbook().ok
+
+    def test_a_worker_opened_before_a_re_key_stops_while_it_runs(self) -> None:
+        """The re-key dies after moving one dossier; the old worker is refused from then
+        on, not only once the re-key ends: a youth it registered behind the re-key's
+        progress would not be moved."""
+        store = self.store()
+        clock = FixedClock(START)
+        worker = self._index(store, clock)
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher):
+            worker.add_organisation(pro.organisation)
+        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(3)]
+        for youth in youths:
+            worker.register(youth, nurse)
+        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        dying = VerwijsIndex(
+            _DiesAfterMoves(store, moves=1), key=t.TEST_KEY, clock=clock, batch_size=1
+        )
+        with raises(_Died):
+            dying.rekey(new)
+        before = self._snapshot(worker)
+        for youth in youths:
+            with raises(KeyMismatchError):
+                worker.register(youth, teacher)
+        assert self._snapshot(worker) == before
+        assert VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock).rekey(new) == 2
+        with raises(KeyMismatchError):
+            worker.register(youths[0], teacher)
+
     def test_a_keyring_must_be_the_store_s_keys_in_order(self) -> None:
         """A ring in another order, or with a key the store never used, would make other
         pseudonyms: a second dossier for a youth who is matched already."""

@@ -376,6 +376,28 @@ class TransactionContract(ContractBase):
         with store.transaction() as tx:
             assert tx.log_heads() == {2: (3, "h2-3"), 4: (1, "h4-1")}
 
+    def test_a_head_s_seal_is_read_with_it(self) -> None:
+        """``log_head_seal``: the seal stored with a lane's head as the transaction sees
+        it, after ``log_head``, a read ahead with the directory, or an append; ``""`` for
+        a lane without one (decision 90)."""
+        store = self.store()
+        with store.transaction() as tx:
+            tx.append_log([entry(2, 1)], [], {2: "k1:aa", 5: "k1:bb"})
+        with store.transaction() as tx:
+            assert tx.log_head(2) == (1, "h2-1")
+            assert tx.log_head_seal(2) == "k1:aa"
+            assert (tx.log_head(5), tx.log_head_seal(5)) in ((None, "k1:bb"), ((0, ""), "k1:bb"))
+            assert (tx.log_head(7), tx.log_head_seal(7)) in ((None, ""), ((0, ""), ""))
+            tx.append_log([entry(2, 2)], [], {2: "k2:cc"})
+            assert tx.log_head_seal(2) == "k2:cc"
+            tx.append_log([], [], {7: "k2:dd"})
+            assert tx.log_head_seal(7) == "k2:dd"
+        with store.transaction() as tx:
+            if isinstance(tx, DirectoryReading):
+                tx.read_directory([], [], log_lanes=[2, 7])
+            assert (tx.log_head_seal(2), tx.log_head_seal(7)) == ("k2:cc", "k2:dd")
+            assert tx.log_head_seal(5) == "k1:bb"  # asked without its head first
+
     # -- the outbox --------------------------------------------------------------------------------
 
     def test_outbox_by_youth_in_order_and_all_or_nothing(self) -> None:
