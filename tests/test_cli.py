@@ -1057,3 +1057,62 @@ def test_an_import_row_whose_organisation_lies_outside_the_regions_is_rejected_a
     report = json.loads(text)
     assert code == 0 and report["created"] == 1
     assert [r["line"] for r in report["rejected_lines"]] == [3]
+
+
+def _organisations_in(url: str, ids: tuple[str, ...] = ("org-1", "org-2")) -> dict[str, object]:
+    from verwijsindex.storage import open_store
+
+    store = open_store(url)
+    try:
+        with store.transaction() as tx:
+            found = {i: tx.get_organisation(i) for i in ids}
+            return {i: o for i, o in found.items() if o is not None}
+    finally:
+        store.close()
+
+
+def test_an_import_row_that_is_rejected_writes_nothing_of_its_organisation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md: a wrong row is reported by its line and nothing of it is written. A row
+    whose BSN failed the elfproef added its organisation, and replaced the name and e-mail
+    of an organisation the index had signed with already."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    first = _links_file(tmp_path / "first.csv", [_csv_row(1, "111222333", 1, 1)])
+    assert call("import", str(first), "--store", url, "--create", "--json")[0] == 0
+    signed = _organisations_in(url)
+    bad_new = {**_csv_row(2, "123456789", 2, 2)}  # fails the elfproef
+    bad_known = {
+        **_csv_row(3, "123456780", 3, 1),  # fails the elfproef too
+        "organisation_name": "Overgenomen",
+        "organisation_email": "elders@example.nl",
+    }
+    path = _links_file(tmp_path / "links.csv", [bad_new, bad_known])
+    code, text = call("import", str(path), "--store", url, "--json")
+    report = json.loads(text)
+    assert code == 0 and report["rejected"] == 2 and report["created"] == 0
+    assert _organisations_in(url) == signed
+
+
+def test_one_organisation_s_rows_that_disagree_are_rejected_whatever_their_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The organisation's details were taken from its first row: with a mistyped
+    municipality there, every correct row of it was rejected; with the mistyped row last,
+    that row was imported under the first row's details. Rows that give one organisation
+    two sets of details are each rejected, naming the columns, in either order; the
+    other organisations' rows are imported."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    typo = {**_csv_row(1, "111222333", 1, 1), "organisation_municipality_code": "0363"}
+    right = [_csv_row(n, bsn, n, 1) for n, bsn in ((2, "123456782"), (3, "100000009"))]
+    other = _csv_row(4, "111222333", 4, 2)
+    for order, name in (([typo, *right, other], "a"), ([*right, other, typo], "b")):
+        path = _links_file(tmp_path / f"{name}.csv", order)
+        url = f"sqlite:///{tmp_path / name}.db"
+        code, text = call("import", str(path), "--store", url, "--create", "--json")
+        report = json.loads(text)
+        assert code == 0 and report["created"] == 1 and report["rejected"] == 3
+        assert all("organisation_" in r["error"] for r in report["rejected_lines"])
+        assert "0363" not in text
+        assert set(_organisations_in(url)) == {"org-2"}

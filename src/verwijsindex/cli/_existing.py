@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, TextIO
 
+import attrs
+
 from verwijsindex.cli._output import _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
@@ -23,6 +25,7 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
 
 if TYPE_CHECKING:
+    from verwijsindex.model import Organisation
     from verwijsindex.roles import FollowUpChecker, RegionCoordinator
 
 
@@ -182,10 +185,52 @@ def _check_columns(header: Sequence[str]) -> None:
             )
 
 
+_DIFFERING = (
+    "organisation_name, organisation_municipality_code or organisation_email: other rows "
+    "give this organisation_id other details"
+)
+_OUTSIDE = (
+    "organisation_municipality_code: not a municipality of the index's regions, so the "
+    "organisation cannot sign its agreement"
+)
+
+
+def _organisations(
+    records: Sequence[dict[str, object]],
+) -> tuple[list[tuple[Organisation, list[int]]], dict[int, str]]:
+    """The organisations to add before the import with the rows that name each, and the
+    rows to reject for theirs.
+
+    Only rows that are whole records count: a row the import will reject writes nothing,
+    not even its organisation. The rows that give one organisation id two sets of details
+    are each rejected, in whatever order they come (the first row's details would decide
+    otherwise)."""
+    from verwijsindex.importing import ImportRecord
+    from verwijsindex.serialization import structure
+
+    versions: dict[str, set[Organisation]] = {}
+    rows_of: dict[str, list[int]] = {}
+    for position, raw in enumerate(records):
+        try:
+            record = structure(raw, ImportRecord)
+            attrs.validate(record)
+        except VerwijsindexError:
+            continue  # the import rejects the record, with its error
+        organisation = record.professional.organisation
+        versions.setdefault(organisation.id, set()).add(organisation)
+        rows_of.setdefault(organisation.id, []).append(position)
+    rejected: dict[int, str] = {}
+    kept: list[tuple[Organisation, list[int]]] = []
+    for organisation_id, found in versions.items():
+        if len(found) > 1:
+            rejected.update(dict.fromkeys(rows_of[organisation_id], _DIFFERING))
+        else:
+            kept.append((found.pop(), rows_of[organisation_id]))
+    return kept, rejected
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from verwijsindex.importing import ImportProgress
-    from verwijsindex.model import Organisation
-    from verwijsindex.serialization import structure
 
     rows, lines = _read_csv(args.file)
     records = [_record_of(row) for row in rows]
@@ -193,18 +238,12 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     store = _open_index(args.store, create=args.create)
     try:
         index = VerwijsIndex(store, key=key)
-        organisations: dict[object, Organisation] = {}
-        for row in rows:
-            try:
-                found = structure(_organisation_of(row), Organisation)
-            except VerwijsindexError:
-                continue  # the import rejects the record, with its error
-            organisations.setdefault(found.id, found)
-        for organisation in organisations.values():
+        organisations, refused = _organisations(records)
+        for organisation, positions in organisations:
             try:
                 index.add_organisation(organisation)
-            except UnknownMunicipalityError:
-                continue  # outside the index's regions: its rows are rejected, by their line
+            except UnknownMunicipalityError:  # outside the index's regions: its rows go
+                refused.update(dict.fromkeys(positions, _OUTSIDE))
 
         def progress(done: ImportProgress) -> None:
             _say(
@@ -213,21 +252,23 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 f"{done.duplicates} duplicates, {done.rejected} rejected",
             )
 
+        kept = [position for position in range(len(records)) if position not in refused]
         report = index.bulk_register(
-            records, batch_size=args.batch_size, notify=not args.no_notify, progress=progress
+            [records[position] for position in kept],
+            batch_size=args.batch_size,
+            notify=not args.no_notify,
+            progress=progress,
         )
     finally:
         store.close()
-    rejected = [
-        {"line": lines[o.position], "error": str(o.error)}
-        for o in report.outcomes
-        if o.error is not None
-    ]
+    errors = dict(refused)
+    errors.update((kept[o.position], str(o.error)) for o in report.outcomes if o.error is not None)
+    rejected = [{"line": lines[position], "error": errors[position]} for position in sorted(errors)]
     summary = {
         "records": len(records),
         "created": report.created,
         "duplicates": report.duplicates,
-        "rejected": report.rejected,
+        "rejected": len(rejected),
         "matches": len({o.match_id for o in report.outcomes if o.match_id}),
     }
     if args.json:
