@@ -1116,3 +1116,25 @@ def test_one_organisation_s_rows_that_disagree_are_rejected_whatever_their_order
         assert all("organisation_" in r["error"] for r in report["rejected_lines"])
         assert "0363" not in text
         assert set(_organisations_in(url)) == {"org-2"}
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite://", "sqlite:///", "sqlite:///:memory:"])
+@pytest.mark.parametrize("command", ["sweep", "import", "stats"])
+def test_commands_on_an_index_refuse_a_store_that_ends_with_the_command(
+    command: str, url: str, tmp_path: Path
+) -> None:
+    """``--store "sqlite:///$DB"`` with ``DB`` unset in a nightly job: the import reported
+    "created 2, matches 1" and exit 0 into an in-memory database, and everything was gone
+    when the command ended. An index the command would make and drop is a usage error."""
+    csv_file = _links_file(tmp_path / "links.csv", [_csv_row(1, "111222333", 1, 1)])
+    extra = {
+        "stats": ("--region", "Parkstad", "--from", "2026-01"),
+        "import": (str(csv_file),),
+    }.get(command, ())
+    for create in ((), ("--create",)):
+        refused = run(command, *extra, "--store", url, *create, env=KEY_ENV)
+        assert refused.returncode == 2, refused.stdout
+        assert one_line(refused.stderr).endswith(
+            "keeps nothing after the command: give a SQLite file or a PostgreSQL URL"
+        )
+        assert refused.stdout == ""

@@ -130,9 +130,16 @@ _UNREADABLE = (
 
 def _open_index(url: str, *, create: bool) -> ClosingStore:
     """The index at *url* for ``sweep``, ``import`` and ``stats``: a SQLite path must hold
-    one already unless *create*; exit code 3 otherwise."""
+    one already unless *create*; exit code 3 otherwise. A store that lasts only as long as
+    the command (``memory://``, an in-memory SQLite database: an unset variable in
+    ``sqlite:///$DB``) is a usage error: the command's work would be gone with it."""
     _check_url(url)
     path = _sqlite_file(url)
+    if path is None and url.partition("://")[0].lower() not in ("postgresql", "postgres"):
+        raise _Stop(
+            EXIT_USAGE,
+            "that store keeps nothing after the command: give a SQLite file or a PostgreSQL URL",
+        )
     if path is not None:
         found = _look(path)
         if found.exists and not found.readable:
