@@ -762,3 +762,27 @@ def test_a_missing_optional_dependency_names_its_extra(
         optional(module, feature)
     assert str(caught.value).startswith(says)
     assert str(caught.value).endswith("pip install 'verwijsindex[sim]'")
+
+
+# --- two readings at two thresholds (decision 92) ------------------------------------------------
+
+
+def test_a_higher_threshold_hides_whatever_a_lower_one_hid() -> None:
+    """A reader may ask for a threshold above 5 (decision 80). Read at 5 and at 7, the
+    tables together must publish no more than the one at 5: at 7, this table published
+    the first row's 15 that 5 had hidden, and the third column's total less the two
+    counts published at 5 gave away the 3 that 5 hid (decision 92)."""
+    matrix = [[8, 20, 15], [15, 0, 3], [0, 6, 15]]
+    _, at_5 = protect(matrix, 5)
+    _, at_7 = protect(matrix, 7)
+    assert at_5 <= at_7
+
+
+@settings(max_examples=300, deadline=None)
+@given(matrices, st.integers(5, 9), st.integers(1, 4))
+def test_what_a_threshold_hides_a_higher_one_hides_too(
+    matrix: list[list[int]], low: int, step: int
+) -> None:
+    _, lower = protect(matrix, low)
+    _, higher = protect(matrix, low + step)
+    assert lower <= higher

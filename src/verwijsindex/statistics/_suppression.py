@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import heapq
 
+from verwijsindex.statistics._tables import DEFAULT_THRESHOLD
+
 # --- protecting one table -----------------------------------------------------------------------
 #
 # A table is a grid of (municipalities + 1) rows by (bands + 1) columns: the last row holds
@@ -140,14 +142,26 @@ def _pair_relations(grid: Grid, hidden: set[Cell]) -> None:
 
 
 def _protect(grid: Grid, threshold: int) -> frozenset[Cell]:
-    """The cells of *grid* to suppress at *threshold*: see :func:`tabulate`."""
-    hidden = {
-        (i, j)
-        for i, line in enumerate(grid)
-        for j, value in enumerate(line)
-        if 1 <= value < threshold
+    """The cells of *grid* to suppress at *threshold*: see :func:`tabulate`.
+
+    From ``DEFAULT_THRESHOLD`` on (the lowest a reader of the index may ask for), the
+    cells are found threshold by threshold: those of the threshold below, then the counts
+    the next one adds and their secondary suppressions. So a table read at two thresholds
+    publishes no more than the lower one alone: a count shown at the higher one is shown
+    at the lower one too (decision 92)."""
+    start = min(threshold, DEFAULT_THRESHOLD)
+    hidden = _secure(grid, _below(grid, 1, start))
+    steps = sorted({value + 1 for line in grid for value in line if start <= value < threshold})
+    for low, high in zip([start, *steps], steps, strict=False):
+        hidden = _secure(grid, set(hidden) | _below(grid, low, high))
+    return hidden
+
+
+def _below(grid: Grid, low: int, high: int) -> set[Cell]:
+    """The cells whose count is from *low* to *high* - 1 (primary suppression)."""
+    return {
+        (i, j) for i, line in enumerate(grid) for j, value in enumerate(line) if low <= value < high
     }
-    return _secure(grid, hidden)
 
 
 def _secure(grid: Grid, hidden: set[Cell]) -> frozenset[Cell]:
