@@ -49,7 +49,7 @@ from verwijsindex.errors import (
     NotFoundError,
     UnknownOrganisationError,
 )
-from verwijsindex.information import CLOCK_TOLERANCE
+from verwijsindex.information import CLOCK_TOLERANCE, told_by_age
 from verwijsindex.matching import (
     Disposition,
     as_of,
@@ -293,8 +293,11 @@ def register_in(
     if dossier is None:
         dossier = Dossier(subject=record)
         work.stamp(dossier, now)  # a new dossier is stamped with its first change
-    elif record != dossier.subject:  # the general data changed: the old goes from the files
+    duties = dossier.duties
+    if record != dossier.subject:  # the general data changed: the old goes from the files
         work.scrub = True
+        if record.birth_date != dossier.subject.birth_date:  # and who is told of each link
+            duties = tuple(told_by_age(ctx, work, dossier, d, record.birth_date) for d in duties)
     # the new record goes into the dossier with the link, below, in one replace(): nothing
     # until then reads the dossier's subject
     work.put_professional(professional)
@@ -315,7 +318,7 @@ def register_in(
         links=(*dossier.links, link),
         hinted=dossier.hinted | {professional.id} if archive_hint else dossier.hinted,
         duties=(
-            *dossier.duties,
+            *duties,
             InformationDuty(link.id, duty, information_due(created_at, ctx.rules)),
         ),
     )

@@ -338,6 +338,27 @@ class PrivacyContract(ContractBase):
             report = access_report(world.index, request, by=officer)
             assert [set(d.recipients) for d in report.duties] == [told, told], born
 
+    def test_a_birth_date_a_registration_brings_redoes_whom_each_link_must_be_told(
+        self,
+    ) -> None:
+        """A later registration brings the population register's birth date, and the
+        stored one becomes it: the links made before are told by the youth's age by that
+        date as after a rectification (JW 7.1.5.1(1)). They kept the recipients of the old
+        date: a 17-year-old's parents were still to be told of the first link."""
+        officer = ROLES["officer-own"]
+        for born, told in (
+            (date(2009, 6, 1), {Recipient.YOUTH}),
+            (date(2016, 6, 1), {Recipient.LEGAL_REPRESENTATIVE}),
+        ):
+            world = self.world()  # two links, made with a birth date of age 14
+            world.index.register(_youth(birth_date=born), P_OTHER)
+            requesters = told if born.year < 2010 else {Recipient.LEGAL_REPRESENTATIVE}
+            request = file_request(
+                RequestKind.ACCESS, _youth(birth_date=born), requesters, received_on=TODAY
+            )
+            report = access_report(world.index, request, by=officer)
+            assert [set(d.recipients) for d in report.duties] == [told, told, told], born
+
     def test_a_birth_date_rectified_to_after_the_link_is_taken(self) -> None:
         """A newborn registered before the population register had the birth: the birth
         date is corrected to a day after the link was made. Accepted (as before), and the
