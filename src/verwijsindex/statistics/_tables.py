@@ -55,7 +55,8 @@ class StatKind(enum.Enum):
     EXPIRED = "expired"
     """Links whose active period ended (JW 7.1.4.5(2)(a))."""
     DELETED_AGE_LIMIT = "deleted-age-limit"
-    """Links deleted because the youth turned 23 (JW 7.1.4.5(2)(b))."""
+    """Youths whose links were deleted because they turned 23 (JW 7.1.4.5(2)(b)): one
+    count a youth, however many links went with them (the other kinds count links)."""
     INFORMATION_OVERDUE = "information-overdue"
     """Links whose information duty ran more than a month over (AVG art. 14(3))."""
     AWAITING_COORDINATION = "awaiting-coordination"
