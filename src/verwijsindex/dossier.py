@@ -133,6 +133,10 @@ class Dossier:
     logbook entries that refer to the youth, ``log_digest`` is the digest of their ids, and
     ``log_seal`` seals both under the application's key, so that references cannot be
     removed, swapped or repeated unseen (decision 33).
+
+    ``silent`` holds the ids of the links a migration imported without telling anyone
+    (``bulk_register(notify=False)``): a match of those alone was told by the old index;
+    one with any other link is told as always (decision 93).
     """
 
     subject: SubjectRecord
@@ -148,6 +152,7 @@ class Dossier:
     logged: int = 0
     log_digest: str = DIGEST_ZERO
     log_seal: str | None = None
+    silent: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -218,6 +223,7 @@ def replace(
     logged: int | _Keep = _KEEP,
     log_digest: str | _Keep = _KEEP,
     log_seal: str | _Keep | None = _KEEP,
+    silent: frozenset[str] | _Keep = _KEEP,
 ) -> Dossier:
     """``attrs.evolve(dossier, ...)`` spelled out: the same new :class:`Dossier`, in less
     than half the time of the generic loop over its fields (a registration makes
@@ -238,6 +244,7 @@ def replace(
         d.logged if logged is _KEEP else logged,
         d.log_digest if log_digest is _KEEP else log_digest,
         d.log_seal if log_seal is _KEEP else log_seal,
+        d.silent if silent is _KEEP else silent,
     )
 
 
@@ -270,6 +277,10 @@ def finish(dossier: Dossier, rules: Rules, **changes: Any) -> Dossier:
         days.append(follow_up_due)
     sweep_due = min(days)
     information_due = min(pending) if pending else None
+    if dossier.silent:  # a link gone goes from the quiet ones too: no trace of it stays
+        kept = dossier.silent.intersection(lk.id for lk in dossier.links)
+        if kept != dossier.silent:
+            changes["silent"] = kept
     if (dossier.sweep_due, dossier.information_due, dossier.follow_up_due) != (
         sweep_due,
         information_due,

@@ -152,10 +152,12 @@ def bulk_register(
 ) -> ImportReport:
     """Import many links (a regional index migrating), in batched transactions.
 
-    With ``notify=False`` (migration mode) matches are formed and logged but no match,
-    family or address notification is written: the old index told its professionals
-    already. *progress*, when given, is called after each batch with an
-    :class:`ImportProgress`. Each outcome names the match its link made or joined.
+    With ``notify=False`` (migration mode) a match of links imported this way alone is
+    formed and logged, but no match, family or address notification is written: the old
+    index told its professionals already. A match the import makes with a link registered
+    in this index (which the old index never held) is told as always (decision 93).
+    *progress*, when given, is called after each batch with an :class:`ImportProgress`.
+    Each outcome names the match its link made or joined.
 
     Each record is an :class:`ImportRecord` or a dict of the same shape. A record that
     fails validation (wrong types, dates that overflow or lie out of range, time-zone

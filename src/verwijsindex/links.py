@@ -52,6 +52,7 @@ from verwijsindex.errors import (
 from verwijsindex.information import CLOCK_TOLERANCE, told_by_age
 from verwijsindex.matching import (
     Disposition,
+    active_links,
     as_of,
     check_ends_on,
     check_registrable,
@@ -321,6 +322,7 @@ def register_in(
             *duties,
             InformationDuty(link.id, duty, information_due(created_at, ctx.rules)),
         ),
+        silent=dossier.silent if notify else dossier.silent | {link.id},
     )
     work.log(now, actor(professional.id), LogAction.REGISTERED, about=dossier, link_id=link.id)
     work.count(_LINKS_MADE, dossier, now)
@@ -328,10 +330,12 @@ def register_in(
     if archive_hint:
         work.log(now, actor(professional.id), LogAction.HISTORY_LOOKUP, about=dossier)
     had = dossier.match
-    dossier, match = signals.rematch(ctx, work, dossier, now, notify=notify)
+    # migration: a match of the links it imported alone was told by the old index
+    tell = notify or any(lk.id not in dossier.silent for lk in active_links(dossier.links, now))
+    dossier, match = signals.rematch(ctx, work, dossier, now, notify=tell)
     if match is not None and match != had:
         log.debug("link %s made or joined match %s", link.id, match.id)
-        if not notify:  # migration: the match is formed and logged, no one is told
+        if not tell:  # the match is formed and logged, no one is told (decision 93)
             work.log(now, SYSTEM, LogAction.MATCHED, about=dossier, match_id=match.id)
     work.save(dossier)
     if household:

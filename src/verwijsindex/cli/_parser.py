@@ -273,7 +273,8 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--no-notify",
         action="store_true",
-        help="migration: form and log matches, but tell no one (the old index did)",
+        help="migration: form and log matches of imported links, but tell no one (the old "
+        "index did); a match with a link made in this index is told",
     )
     importer.add_argument(
         "--batch-size",

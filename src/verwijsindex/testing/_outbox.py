@@ -13,7 +13,7 @@ from verwijsindex.errors import (
 )
 from verwijsindex.importing import ImportProgress, ImportRecord
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import LogAction, NotificationKind
+from verwijsindex.model import LogAction, NotificationKind, WithdrawalReason
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.testing._base import ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
@@ -154,3 +154,32 @@ class OutboxContract(ContractBase):
         assert later.match is not None and later.match.id in matches
         kinds = {n.kind for n in index.pending_notifications()}
         assert NotificationKind.MATCH in kinds  # a registration after the import tells all
+
+    def test_a_migration_tells_a_match_with_a_link_made_in_this_index(self) -> None:
+        """Migration mode keeps quiet what the old index told already: a match of links
+        it imports. A link registered in this index was never in the old one, so a match
+        the import made with it was told to no one: the nurse registered live, the
+        teacher's link came with the migration, and neither was ever put in touch
+        (decision 93). Links the migration imported stay quiet among themselves, also
+        across imports."""
+        index, _ = self.index()
+        nurse = self.pro("n1", "GGD Zuid-Limburg")
+        teacher = self.pro("t1", "Sint Jozefschool")
+        mentor = self.pro("m1", "MEE Zuid-Limburg")
+        live, quiet = valid_bsns(2)
+        index.register(self.youth(live), nurse)
+        report = index.bulk_register([ImportRecord(self.youth(live), teacher)], notify=False)
+        assert report.created == 1
+        (match,) = index.matches_for(nurse)
+        told = {n.recipient for n in index.pending_notifications() if n.match_id == match.id}
+        assert {"n1", "t1"} <= told
+        for pro in (teacher, mentor):  # two imports of the old index's links: quiet
+            index.bulk_register([ImportRecord(self.youth(quiet), pro)], notify=False)
+        (other,) = index.matches_for(mentor)
+        assert not [n for n in index.pending_notifications() if n.match_id == other.id]
+        index.withdraw(other.links[1], by=mentor, reason=WithdrawalReason.UNJUSTIFIED)
+        with index.store.transaction() as tx:
+            quiet_ids = {i for k in tx.keys(None, 10) if (d := tx.load(k)) for i in d.silent}
+        assert other.links[1] not in quiet_ids  # no trace of a link deleted
+        assert other.links[0] in quiet_ids
+        assert index.verify_logbook().ok

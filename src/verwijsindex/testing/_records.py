@@ -135,6 +135,7 @@ def full_dossier(key: str = "k1") -> Dossier:
         changed_at=T0 + timedelta(hours=1),
         logged=2,
         log_seal="v1:seal",
+        silent=frozenset({"L1"}),
     )
 
 
