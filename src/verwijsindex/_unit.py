@@ -343,6 +343,15 @@ class UnitOfWork:
 
     # -- the end -----------------------------------------------------------------------------------
 
+    def check_ring(self) -> None:
+        """Refuse to answer that nothing is stored about a youth when another process
+        re-keyed the store after this index opened: the youth would be stored under the
+        new key, where this index cannot look (decision 90). For the paths that find no
+        dossier and write nothing (a death or move notice, a rights request); a unit that
+        writes checks as it flushes."""
+        self.tx.log_head(self.lane)
+        self._check_sealed_by_ring(self.tx.log_head_seal(self.lane))
+
     def _check_sealed_by_ring(self, seal: str) -> None:
         """Refuse to write when the lane's head is sealed by a key this unit's ring does not
         hold: another process re-keyed the store after this index opened (the re-key

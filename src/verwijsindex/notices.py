@@ -101,6 +101,7 @@ def record_death(ctx: Context, subject: Subject | Bsn | ServiceNumber, died_on: 
         if died_on > local_date(ctx.now()):  # this host's own day, read under the lock
             raise InvalidNoticeError("died_on lies after today", field="died_on")
         if dossier is None:
+            work.check_ring()
             return 0
         if died_on < dossier.subject.birth_date:
             raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
@@ -141,8 +142,11 @@ def record_move(ctx: Context, subject: Subject) -> int:
     key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
         dossier = work.load(key)
-        if dossier is None or ctx.current_address(dossier.subject.address) == address:
-            return 0  # no youth, or a notice repeated: no move, no one told again
+        if dossier is None:
+            work.check_ring()
+            return 0  # no youth
+        if ctx.current_address(dossier.subject.address) == address:
+            return 0  # a notice repeated: no move, no one told again
         now = work.stamp(dossier)
         if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
             return 0  # 23 or deceased: the sweep deletes them; no one is told of them

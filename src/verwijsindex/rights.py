@@ -144,6 +144,7 @@ def _with_dossier(
         if request.received_on > local_date(now):
             raise InvalidRecordError("received_on lies after today: the request was not received")
         if dossier is None:  # a report is empty; a change has nothing to change
+            work.check_ring()
             if action is not LogAction.READ:
                 raise NotFoundError("nothing is stored about this youth")
             return AccessReport(generated_at=now), 0
@@ -296,6 +297,7 @@ def route(ctx: Context, request: RightsRequest, *, by: Actor) -> tuple[Route, ..
     with ctx.work([key]) as work:
         dossier = work.load(key)
         if dossier is None:
+            work.check_ring()
             return ()
         now = work.stamp(dossier)
         for organisation_id in dict.fromkeys(lk.organisation for lk in dossier.links):

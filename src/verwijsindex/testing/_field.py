@@ -33,7 +33,7 @@ from verwijsindex.model import (
     Subject,
     WithdrawalReason,
 )
-from verwijsindex.privacy import RequestKind, decide, erase, file_request
+from verwijsindex.privacy import RequestKind, access_report, decide, erase, file_request
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.storage import Store
@@ -226,6 +226,23 @@ class FieldContract(ContractBase):
             assert "open" in str(caught[0]) and str(youth.number) not in str(caught[0])
         with raises(KeyMismatchError):
             worker.register(self.youth(OTHER_BSN, age=12), teacher)  # a new youth, too
+        # what finds no youth says so only while it could see them: the youth is there
+        with raises(KeyMismatchError):
+            worker.record_death(youths[0], START.date())
+        moved = attrs.evolve(
+            youths[1], address=Address("Dorpstraat", "1", "6361 AA", "Nuth", "0951")
+        )
+        with raises(KeyMismatchError):
+            worker.record_move(moved)
+        officer = RightsOfficer("0935")
+        request = file_request(
+            RequestKind.ACCESS,
+            youths[2],
+            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+            received_on=START.date(),
+        )
+        with raises(KeyMismatchError):
+            access_report(worker, request, by=officer)
         assert self._snapshot(worker) == before  # nothing written
         restarted = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)
         for youth in youths:  # each youth found under the new key, with the nurse's link
