@@ -324,7 +324,7 @@ def move_in(
     merged = Dossier(
         subject=record,
         links=(*kept, *moved),
-        match=_carried_match(old, current, key, dropped),
+        match=_carried_match(ctx, old, current, key, dropped, now),
         hinted=old.hinted | (current.hinted if current else frozenset()),
         silent=(old.silent - dropped.keys()) | (current.silent if current else frozenset()),
         duties=(
@@ -366,13 +366,21 @@ def _former_secrets(old: Dossier, current: Dossier | None) -> tuple[str, ...]:
 
 
 def _carried_match(
-    old: Dossier, current: Dossier | None, key: str, dropped: Mapping[str, str]
+    ctx: Context,
+    old: Dossier,
+    current: Dossier | None,
+    key: str,
+    dropped: Mapping[str, str],
+    now: datetime,
 ) -> Match | None:
     """The match the merged dossier starts from (rematch then brings it in line): the BSN
-    dossier's, or else the service number's, now under the BSN's key, with each link that
-    did not move in replaced by the same professional's link that stands for it (the
-    match the professionals were told of stands: decision 7)."""
-    match = current.match if current is not None and current.match is not None else old.match
+    dossier's, or else the service number's, each as it stands at *now* (a stored match
+    whose links ended has dissolved, sweep or not: decisions 6, 7 and 89), now under the
+    BSN's key, with each link that did not move in replaced by the same professional's
+    link that stands for it (the match the professionals were told of stands)."""
+    match = standing(ctx, current, now) if current is not None else None
+    if match is None:
+        match = standing(ctx, old, now)
     if match is None:
         return None
     links = tuple(dict.fromkeys(dropped.get(link_id, link_id) for link_id in match.links))

@@ -292,6 +292,34 @@ class NationalContract(ContractBase):
         status = index.follow_up_status(match.id, by=FollowUpChecker("0935"))
         assert status.contact_made
 
+    def test_a_merge_keeps_the_standing_match_over_one_that_dissolved(self) -> None:
+        """The BSN dossier stored a match whose links had all ended (no sweep since): it
+        has dissolved (decisions 6, 7). The service number's match stands, with a lead
+        and coordination. The merge carried the dissolved one because it was stored, and
+        the standing match lost its id, lead and coordination, everyone told again."""
+        index, clock = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        doctor, mentor = self.pro("d1", "Jeugdzorg Maastricht"), self.pro("m1", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher, doctor, mentor):
+            index.add_organisation(pro.organisation)
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        soon = START.date() + timedelta(days=3)
+        index.register(with_bsn, doctor, ends_on=soon)
+        index.register(with_bsn, mentor, ends_on=soon)
+        youth = _without_bsn("Bakker")
+        index.register(youth, nurse)
+        match = index.register(youth, teacher).match
+        assert match is not None
+        index.set_lead(match.id, nurse)
+        index.mark_coordinated(match.id, teacher)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=5))  # the BSN dossier's links ended; no sweep
+        outcome = index.merge_service_number(youth, with_bsn)
+        assert outcome.match is not None and outcome.match.id == match.id
+        assert outcome.match.lead == "n1" and outcome.match.coordinated
+        assert index.pending_notifications() == []
+        assert index.follow_up_status(match.id, by=FollowUpChecker("0935")).contact_made
+
     def test_a_youth_without_a_bsn_has_their_birth_date_corrected(self) -> None:
         """The service number is made of the surname, the birth date and the gender, so
         correcting one of them gives the youth another number (AVG 16 still applies). The
