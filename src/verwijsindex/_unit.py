@@ -375,6 +375,8 @@ class UnitOfWork:
         if self.drafts:
             head = self.tx.log_head(self.lane)
             self._check_sealed_by_ring(self.tx.log_head_seal(self.lane))
+        elif self.changed:  # a dossier saved without a log entry (a parent named again)
+            self.check_ring()
         refs: list[tuple[str, str]] = []
         referred: dict[str, tuple[Dossier, str, list[str]]] = {}
         for entry, key in self.drafts:

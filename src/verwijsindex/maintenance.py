@@ -291,14 +291,7 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
                 tx.rekey_notifications(old_key, new)
                 moved += 1
     with ctx.store.transaction() as tx:
-        heads, seals = tx.log_heads(), tx.log_seals()
-        resealed = {
-            lane: ring.seal(head_message(lane, seq, hash_))
-            for lane, (seq, hash_) in heads.items()
-            if old.check_seal(head_message(lane, seq, hash_), seals.get(lane))
-        }
-        if resealed:
-            tx.append_log([], [], resealed)
+        _reseal(tx, old, ring)  # what a re-key begun before decision 90 left sealed by *old*
         tx.set_key_move(new_key.id, False)  # every record moved: the index may work again
     with attrs.evolve(ctx, keyring=ring).work() as work:
         work.log(now, SYSTEM, LogAction.REKEYED, count=moved)
@@ -378,15 +371,23 @@ def record_key(store: Store, old: Keyring, ring: Keyring) -> None:
         _compare(tx.key_checks(), wanted)
         tx.set_key_move(wanted[-1][0], True)
         # every lane's head sealed under the new key from now on: an index still running
-        # with the old ring sees it at its next write and stops (decision 90); a seal that
-        # did not fit stays as it was, for verify_logbook
-        heads, seals = tx.log_heads(), tx.log_seals()
-        resealed = {}
-        for lane in range(LOG_LANES):
-            message = head_message(lane, *heads.get(lane, (0, "")))
-            if old.check_seal(message, seals.get(lane)):
-                resealed[lane] = ring.seal(message)
-        tx.append_log([], [], resealed)
+        # with the old ring sees it at its next write and stops (decision 90)
+        _reseal(tx, old, ring)
+
+
+def _reseal(tx: Transaction, old: Keyring, ring: Keyring) -> None:
+    """Seal every lane's head under *ring* where *old* sealed it (a seal that did not fit
+    stays as it was, for ``verify_logbook``). Each head is read as ``log_head`` reads it,
+    locked, lane by lane: a worker appending to a lane meanwhile has finished, and its
+    head is the one sealed (read without the lock, the seal was of the head before it)."""
+    heads = {lane: tx.log_head(lane) or (0, "") for lane in range(LOG_LANES)}
+    seals = tx.log_seals()
+    resealed = {}
+    for lane, (seq, hash_) in heads.items():
+        message = head_message(lane, seq, hash_)
+        if old.check_seal(message, seals.get(lane)):
+            resealed[lane] = ring.seal(message)
+    tx.append_log([], [], resealed)
 
 
 def _checks(keyring: Keyring) -> list[tuple[str, str]]:

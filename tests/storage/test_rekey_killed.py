@@ -14,6 +14,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -144,5 +149,85 @@ def test_a_worker_opened_before_a_re_key_in_another_process_writes_nothing(
             registration = restarted.register(youth, TEACHER)
             assert registration.match is not None
         assert restarted.verify_logbook().ok
+    finally:
+        store.close()
+
+
+class _Waiting:
+    """A transaction whose first append of log entries waits, its lane locked, until
+    *go* is set (after saying so through *holding*)."""
+
+    def __init__(self, tx: Any, holding: threading.Event, go: threading.Event) -> None:
+        self.tx, self.holding, self.go = tx, holding, go
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.tx, name)
+
+    def append_log(self, entries: Any, refs: Any, *seals: Any) -> None:
+        if entries and not self.holding.is_set():
+            self.tx.log_head(entries[0].lane)  # the lane locked, as a flush has it
+            self.holding.set()
+            self.go.wait(30)
+        self.tx.append_log(entries, refs, *seals)
+
+
+class _HoldsItsLane:
+    """A store whose transactions are :class:`_Waiting`."""
+
+    def __init__(self, store: Any, holding: threading.Event, go: threading.Event) -> None:
+        self.store, self.holding, self.go = store, holding, go
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    @contextmanager
+    def transaction(self, locks: Sequence[str] = (), *, snapshot: bool = False) -> Iterator[Any]:
+        with self.store.transaction(locks, snapshot=snapshot) as tx:
+            yield _Waiting(tx, self.holding, self.go)
+
+
+def test_a_re_key_seals_the_head_a_worker_appended_while_it_began(file_store_url: str) -> None:
+    """A worker holds its lane when the re-key begins (it may finish: it checked the seal
+    first). The re-key seals every lane's head under the new key; on PostgreSQL it read
+    the heads without their locks, waited for the worker's lane, and sealed the head as
+    it was before the worker's append: the logbook then failed its check, after a correct
+    run (decision 90). Read locked, lane by lane, the head sealed is the worker's."""
+    store = open_store(file_store_url)
+    try:
+        index = VerwijsIndex(store, key=TEST_KEY)
+        for pro in (NURSE, TEACHER):
+            index.add_organisation(pro.organisation)
+        first, second = many_youths(2)
+        index.register(first, NURSE)
+        holding, go = threading.Event(), threading.Event()
+        worker = VerwijsIndex(_HoldsItsLane(store, holding, go), key=TEST_KEY)
+        errors: list[BaseException] = []
+
+        def register() -> None:
+            try:
+                worker.register(second, NURSE)
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        other = open_store(file_store_url)  # opened before the worker holds the database
+        thread = threading.Thread(target=register)
+        thread.start()
+        assert holding.wait(30)
+        try:
+            rekeying = threading.Thread(
+                target=lambda: VerwijsIndex(other, key=TEST_KEY).rekey(NEW_KEY)
+            )
+            rekeying.start()
+            time.sleep(1.0)  # the re-key reads the heads, and waits for the worker's lane
+            go.set()
+            thread.join(60)
+            rekeying.join(60)
+        finally:
+            other.close()
+        assert not errors
+        after = VerwijsIndex(store, key=[TEST_KEY, NEW_KEY])
+        report = after.verify_logbook()
+        assert report.ok, report.problems
+        assert after.register(second, TEACHER).match is not None  # the worker's youth moved
     finally:
         store.close()

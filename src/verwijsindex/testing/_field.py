@@ -261,7 +261,8 @@ class FieldContract(ContractBase):
         nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
         for pro in (nurse, teacher):
             worker.add_organisation(pro.organisation)
-        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(3)]
+        bsns = valid_bsns(3)
+        youths = [self.youth(bsn, age=12) for bsn in bsns]
         for youth in youths:
             worker.register(youth, nurse)
         new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
@@ -274,6 +275,8 @@ class FieldContract(ContractBase):
         for youth in youths:
             with raises(KeyMismatchError):
                 worker.register(youth, teacher)
+        with raises(KeyMismatchError):  # the nurse again, naming a parent: no log entry
+            worker.register(self.youth(bsns[2], age=12, parents=[OTHER_BSN]), nurse)
         assert self._snapshot(worker) == before
         assert VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock).rekey(new) == 2
         with raises(KeyMismatchError):
