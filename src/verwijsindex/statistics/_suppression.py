@@ -6,6 +6,7 @@ suppress so that none of them can be worked out from the rest (the algorithm tha
 from __future__ import annotations
 
 import heapq
+from collections.abc import Set
 
 from verwijsindex.statistics._tables import DEFAULT_THRESHOLD
 
@@ -95,14 +96,17 @@ def _route(
     return best[tail], published
 
 
-def _exposed(grid: Grid, hidden: set[Cell]) -> list[Cell]:
+def _exposed(grid: Grid, hidden: set[Cell], safe: Set[Cell] = frozenset()) -> list[Cell]:
     """The hidden cells a reader can work out from the published ones: those on no cycle
     of hidden cells along which the values can move (by linear algebra, and knowing that
-    every count is a whole number and a hidden one at least 1)."""
+    every count is a whole number and a hidden one at least 1). A cell of *safe* was on
+    such a cycle with fewer cells hidden, and still is (hiding more only adds cycles): it
+    is not searched again."""
     return [
         cell
         for cell in sorted(hidden)
-        if _route(grid, hidden, cell, 1, publishable=False) is None
+        if cell not in safe
+        and _route(grid, hidden, cell, 1, publishable=False) is None
         and _route(grid, hidden, cell, -1, publishable=False) is None
     ]
 
@@ -150,10 +154,14 @@ def _protect(grid: Grid, threshold: int) -> frozenset[Cell]:
     publishes no more than the lower one alone: a count shown at the higher one is shown
     at the lower one too (decision 92)."""
     start = min(threshold, DEFAULT_THRESHOLD)
-    hidden = _secure(grid, _below(grid, 1, start))
-    steps = sorted({value + 1 for line in grid for value in line if start <= value < threshold})
-    for low, high in zip([start, *steps], steps, strict=False):
-        hidden = _secure(grid, set(hidden) | _below(grid, low, high))
+    safe: set[Cell] = set()  # hidden cells found safe so far: they stay safe
+    hidden = _secure(grid, _below(grid, 1, start), safe)
+    # the counts from *start* up that are still shown, smallest first: each is hidden in
+    # its turn, with what it needs (a count hidden already changes nothing)
+    for value in sorted({v for line in grid for v in line if start <= v < threshold}):
+        shown = _below(grid, value, value + 1) - hidden
+        if shown:
+            hidden = _secure(grid, {*hidden, *shown}, safe)
     return hidden
 
 
@@ -164,13 +172,16 @@ def _below(grid: Grid, low: int, high: int) -> set[Cell]:
     }
 
 
-def _secure(grid: Grid, hidden: set[Cell]) -> frozenset[Cell]:
+def _secure(grid: Grid, hidden: set[Cell], safe: set[Cell] | None = None) -> frozenset[Cell]:
     """*hidden* and the secondary suppressions that keep each of them from being worked
-    out."""
+    out. *safe*, when given, holds hidden cells known to be safe, and gains those found
+    so (a caller that hides more, step by step, searches each cell once)."""
     hidden = set(hidden)
+    safe = set() if safe is None else safe
     while hidden:
         _pair_relations(grid, hidden)
-        exposed = _exposed(grid, hidden)
+        exposed = _exposed(grid, hidden, safe)
+        safe.update(hidden.difference(exposed))
         if not exposed:
             break
         cell = exposed[0]
