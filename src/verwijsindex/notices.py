@@ -174,11 +174,12 @@ def _tell(
 ) -> None:
     """The move notices: each professional with an active link, and the new municipality's
     and region's coordinators when the youth left the old ones. A professional's notice
-    names the others only when they are in the youth's match: the move puts no one in
-    touch whom the match rule did not (the coordinators get the whole list)."""
+    names the others only when they are in the youth's match as it stands: the move puts
+    no one in touch whom the match rule did not (the coordinators get the whole list)."""
     new = dossier.subject.address.municipality_code
     contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
-    matched = set(dossier.match.professionals) if dossier.match is not None else set()
+    match = standing(ctx, dossier, now)  # as it stands, sweep or not (decision 89)
+    matched = set(match.professionals) if match is not None else set()
     told: set[str] = set()
     for link in active:
         if link.professional in told:
@@ -202,7 +203,7 @@ def _tell(
         )
     if new == old:
         return
-    match = standing(ctx, dossier, now)  # the new municipality follows it up (JW 7.1.3.2)
+    # the new municipality follows the match up (JW 7.1.3.2)
     work.signal(
         dossier,
         f"coordinator:{new}",

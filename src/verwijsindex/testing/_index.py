@@ -634,6 +634,23 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         }
         assert named == {"n1": ["n2", "p2"], "n2": ["n1", "p2"], "p2": ["n1", "n2"]}
 
+    def test_a_move_notice_names_only_who_match_as_the_match_stands(self) -> None:
+        """Two nurses of one organisation and a mentor matched; the mentor's link ended
+        and no sweep has run since: the nurses alone make no match (the default rule), so
+        it has dissolved (decisions 6, 7 and 89). The move notice named each nurse to the
+        other from the match as stored."""
+        index, clock = self.index()
+        n1, n2 = self.pro("n1", "GGD Zuid-Limburg"), self.pro("n2", "GGD Zuid-Limburg")
+        index.register(self.youth(), n1)
+        index.register(self.youth(), n2)
+        mentor = self.pro("m1", "MEE Zuid-Limburg")
+        index.register(self.youth(), mentor, ends_on=clock().date() + timedelta(days=3))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=5))
+        index.record_move(self.youth(municipality="Heerlen"))
+        to_nurses = [n for n in index.pending_notifications() if n.recipient in ("n1", "n2")]
+        assert len(to_nurses) == 2 and all(n.contacts == () for n in to_nurses)
+
     def test_a_move_notice_tells_the_professionals_and_the_new_municipality(self) -> None:
         index, _ = self.index()
         p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
