@@ -30,14 +30,7 @@ from verwijsindex.model import (
     Professional,
 )
 from verwijsindex.policies import MAX_AGE
-from verwijsindex.pseudonyms import (
-    Keyring,
-    entry_ref,
-    entry_seals,
-    forget_secrets,
-    log_token,
-    unseal_id,
-)
+from verwijsindex.pseudonyms import Keyring, entry_seals, forget_secrets, log_token
 from verwijsindex.statistics import age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
@@ -189,20 +182,9 @@ class UnitOfWork:
 
     def delete(self, dossier: Dossier) -> None:
         """Delete everything about one youth: the dossier with its links, match and archive,
-        their pending notifications, the family and address signals about them still
-        pending for their siblings' and housemates' professionals (decision 94), and the
-        references that tie log entries to them. Log entries about the youth in this unit
-        get no reference either."""
+        their pending notifications, and the references that tie log entries to them. Log
+        entries about the youth in this unit get no reference either."""
         key = dossier.key
-        subject = dossier.subject
-        if subject.parent_keys or subject.address_key is not None:
-            signals = self._household_signals(dossier)
-            if signals:
-                others = {k for p in subject.parent_keys for k in self.keys_for_parent(p)}
-                if subject.address_key is not None:
-                    others.update(self.keys_for_address(subject.address_key))
-                for other in sorted(others - {key}):
-                    self.tx.delete_signals(other, signals)
         self.tx.delete(key)
         self.tx.delete_notifications(key)
         self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
@@ -210,23 +192,6 @@ class UnitOfWork:
         self._hold(key, None)
         self.changed.pop(key, None)
         self.scrub = True
-
-    def _household_signals(self, dossier: Dossier) -> set[str]:
-        """The ids of the family and address signals logged about the youth of *dossier*
-        (``signals._signal`` names them ``family-…`` and ``address-…``)."""
-        secrets = dossier.subject.secrets  # the youth's own, then those of dossiers merged in
-        found: set[str] = set()
-        for entry in self.tx.log_entries_for(log_token(dossier.subject.log_secret)):
-            if entry.action is not LogAction.SIGNALLED or entry.match_id is None:
-                continue
-            made_with = next(
-                (s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None
-            )
-            if made_with is not None:
-                signal_id = unseal_id(made_with, entry.id, entry.match_id)
-                if signal_id.startswith(("family-", "address-")):
-                    found.add(signal_id)
-        return found
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

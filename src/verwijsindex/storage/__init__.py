@@ -37,7 +37,7 @@ verwijsindex.errors.ConfigurationError: synchronous must be 'full' (the default)
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
@@ -233,11 +233,6 @@ class OutboxTransaction(Protocol):
 
     def delete_notifications(self, key: str) -> None:
         """Remove the pending notifications filed under *key*."""
-
-    def delete_signals(self, key: str, match_ids: Collection[str]) -> None:
-        """Remove the pending notifications filed under *key* whose ``match_id`` is one of
-        *match_ids*: a family or address signal about another youth, whose data went
-        (decision 94)."""
 
     def rekey_notifications(self, old: str, new: str) -> None:
         """File the pending notifications of *old* under *new*, keeping their order."""

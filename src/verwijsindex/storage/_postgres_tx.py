@@ -3,7 +3,7 @@ connection, after :func:`~verwijsindex.storage._postgres_begin.lock_and_read` be
 
 from __future__ import annotations
 
-from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, LiteralString, TypeAlias
 
@@ -484,13 +484,6 @@ class PostgresTransaction:
 
     def delete_notifications(self, key: str) -> None:
         self._write("DELETE FROM outbox WHERE key = %s", [key])
-
-    def delete_signals(self, key: str, match_ids: Collection[str]) -> None:
-        if match_ids:
-            self._write(
-                "DELETE FROM outbox WHERE key = %s AND (data::jsonb ->> 'match_id') = ANY (%s)",
-                [key, TextArray(sorted(match_ids))],
-            )
 
     def rekey_notifications(self, old: str, new: str) -> None:
         self._write("UPDATE outbox SET key = %s WHERE key = %s", [new, old])

@@ -4,9 +4,8 @@ connection, and the one place where the driver's errors become the library's."""
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from types import TracebackType
 from typing import Final
@@ -398,16 +397,6 @@ class SQLiteTransaction:
     def delete_notifications(self, key: str) -> None:
         with TRANSLATE:
             self._db.execute("DELETE FROM outbox WHERE key = ?", (key,))
-
-    def delete_signals(self, key: str, match_ids: Collection[str]) -> None:
-        if not match_ids:
-            return
-        with TRANSLATE:
-            self._db.execute(
-                "DELETE FROM outbox WHERE key = ? AND json_extract(data, '$.match_id')"
-                " IN (SELECT value FROM json_each(?))",
-                (key, json.dumps(sorted(match_ids))),
-            )
 
     def rekey_notifications(self, old: str, new: str) -> None:
         with TRANSLATE:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self, TypeVar
 
@@ -461,12 +461,6 @@ class _MemoryTransaction:
     def delete_notifications(self, key: str) -> None:
         for notification_id in list(self.s._outbox_by_key.get(key, ())):
             self._drop(key, notification_id)
-
-    def delete_signals(self, key: str, match_ids: Collection[str]) -> None:
-        outbox = self.s._outbox
-        for notification_id in list(self.s._outbox_by_key.get(key, ())):
-            if outbox[notification_id][1].match_id in match_ids:
-                self._drop(key, notification_id)
 
     def _drop(self, key: str, notification_id: str) -> None:
         """Remove a pending notification filed under *key*, its place in line and its claim."""

@@ -642,46 +642,6 @@ class NationalContract(ContractBase):
             ("family-match", "pc", ("pa",)),
         ]
 
-    def test_a_family_signal_goes_with_the_sibling_whose_data_goes(self) -> None:
-        """A and B share a parent, and their professionals have a family signal each,
-        naming the others. Everything about A goes: an objection granted, a death notice,
-        or A's only link withdrawn as unjustified. B's professionals' pending signals
-        still named A's professional and would have been delivered: what they say (a
-        sibling of B has this professional) is A's data (decision 94). B's own match
-        notices stay."""
-        officer = RightsOfficer("0935")
-        for ending in ("objection", "death", "unjustified"):
-            index = self._household()
-            parent, b_youth = valid_bsns(2)
-            pa = self.pro("pa", "GGD Zuid-Limburg")
-            b_record = self.youth(b_youth, parents=[parent])
-            index.register(b_record, self.pro("pb", "MEE Zuid-Limburg"))
-            index.register(b_record, self.pro("pc", "GGD Zuid-Limburg"))
-
-            def b_match(index: VerwijsIndex = index) -> set[str]:
-                pending = index.pending_notifications()
-                return {n.id for n in pending if n.kind is NotificationKind.MATCH}
-
-            before = b_match()
-            assert before  # B's own match: pb and pc, and the follow-up checker
-            a_youth = self.youth(BSN_A, parents=[parent])
-            a_link = index.register(a_youth, pa).link
-            assert {r for _, r, _ in self._told(index)} == {"pa", "pb", "pc"}, ending
-            if ending == "objection":
-                on = index.clock().date()
-                requesters = {Recipient.LEGAL_REPRESENTATIVE}
-                objection = decide(
-                    file_request(RequestKind.OBJECTION, a_youth, requesters, received_on=on),
-                    granted=True,
-                )
-                index.erase(objection, by=officer)
-            elif ending == "death":
-                index.record_death(a_youth, index.clock().date())
-            else:
-                index.withdraw(a_link.id, by=pa, reason=WithdrawalReason.UNJUSTIFIED)
-            assert self._told(index) == [], ending
-            assert b_match() == before, ending
-
     def test_half_siblings_on_both_sides_get_a_signal_each(self) -> None:
         """Both of A's families match, each within itself: two signals, each naming only
         the professionals of youths who share that parent."""

@@ -436,40 +436,6 @@ class TransactionContract(ContractBase):
             tx.delete_notifications("kc")
         assert pending_ids(store) == []
 
-    def test_signals_are_deleted_by_their_match_id_under_one_key(self) -> None:
-        """``delete_signals(key, match_ids)``: only what is filed under *key* with one of
-        *match_ids* goes; the same signal under another key, and notices without a match
-        id, stay; nothing asked for, nothing goes (decision 94)."""
-        store = self.store()
-
-        def note(i: int, match_id: str | None) -> Notification:
-            return Notification(
-                id=f"n{i}",
-                kind=NotificationKind.FAMILY_MATCH if match_id else NotificationKind.MOVE,
-                recipient=f"p{i}",
-                created_at=START,
-                match_id=match_id,
-            )
-
-        with store.transaction() as tx:
-            tx.add_notifications(
-                [
-                    ("ka", note(1, "family-1")),
-                    ("kb", note(2, "family-1")),
-                    ("ka", note(3, "family-2")),
-                    ("ka", note(4, None)),
-                    ("ka", note(5, "address-3")),
-                ]
-            )
-        with store.transaction() as tx:
-            tx.delete_signals("ka", ())
-            tx.delete_signals("kc", {"family-1"})
-        assert pending_ids(store) == ["n1", "n2", "n3", "n4", "n5"]
-        with store.transaction() as tx:
-            tx.delete_signals("ka", {"family-1", "address-3"})
-            assert [n.id for n in tx.pending_notifications(None)] == ["n2", "n3", "n4"]
-        assert pending_ids(store) == ["n2", "n3", "n4"]
-
     def test_outbox_upsert_keeps_the_place_and_acknowledge_counts(self) -> None:
         store = self.store()
         changed = Notification(
