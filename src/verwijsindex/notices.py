@@ -327,7 +327,7 @@ def move_in(
         links=(*kept, *moved),
         match=_carried_match(ctx, old, current, key, dropped, now),
         hinted=old.hinted | (current.hinted if current else frozenset()),
-        silent=(old.silent - dropped.keys()) | (current.silent if current else frozenset()),
+        silent=old.silent | (current.silent if current else frozenset()),  # finish prunes
         duties=(
             *(current.duties if current else ()),
             *(d for d in old.duties if d.link_id not in dropped),
