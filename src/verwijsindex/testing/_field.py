@@ -67,6 +67,20 @@ class FieldContract(ContractBase):
     def _index(self, store: Store, clock: Callable[[], datetime]) -> VerwijsIndex:
         return VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
 
+    def _registered_by_a_nurse(
+        self, index: VerwijsIndex, count: int
+    ) -> tuple[Any, Any, list[str], list[Subject]]:
+        """A nurse and a teacher of two organisations of *index*, and *count* youths of 12
+        the nurse registered: the nurse, the teacher, the youths' BSNs and the youths."""
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher):
+            index.add_organisation(pro.organisation)
+        bsns = valid_bsns(count)
+        youths = [self.youth(bsn, age=12) for bsn in bsns]
+        for youth in youths:
+            index.register(youth, nurse)
+        return nurse, teacher, bsns, youths
+
     @staticmethod
     def _snapshot(index: VerwijsIndex) -> tuple[object, ...]:
         """Everything the store holds that the API can read, to see that nothing changed."""
@@ -164,12 +178,7 @@ class FieldContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         first = self._index(store, clock)
-        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
-        for pro in (nurse, teacher):
-            first.add_organisation(pro.organisation)
-        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(5)]
-        for youth in youths:
-            first.register(youth, nurse)
+        _, teacher, _, youths = self._registered_by_a_nurse(first, 5)
         new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
         dying = VerwijsIndex(
             _DiesAfterMoves(store, moves=2), key=t.TEST_KEY, clock=clock, batch_size=1
@@ -210,12 +219,7 @@ class FieldContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         worker = self._index(store, clock)  # opened before the re-key, running on
-        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
-        for pro in (nurse, teacher):
-            worker.add_organisation(pro.organisation)
-        youths = [self.youth(bsn, age=12) for bsn in valid_bsns(3)]
-        for youth in youths:
-            worker.register(youth, nurse)
+        _, teacher, _, youths = self._registered_by_a_nurse(worker, 3)
         new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
         self._index(store, clock).rekey(new)  # another process
         before = self._snapshot(worker)
@@ -258,13 +262,7 @@ class FieldContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         worker = self._index(store, clock)
-        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
-        for pro in (nurse, teacher):
-            worker.add_organisation(pro.organisation)
-        bsns = valid_bsns(3)
-        youths = [self.youth(bsn, age=12) for bsn in bsns]
-        for youth in youths:
-            worker.register(youth, nurse)
+        nurse, teacher, bsns, youths = self._registered_by_a_nurse(worker, 3)
         new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
         dying = VerwijsIndex(
             _DiesAfterMoves(store, moves=1), key=t.TEST_KEY, clock=clock, batch_size=1
