@@ -82,6 +82,18 @@ class FieldContract(ContractBase):
         return nurse, teacher, bsns, youths
 
     @staticmethod
+    def _rekey_dying(store: Store, clock: Callable[[], datetime], *, moves: int) -> PseudonymKey:
+        """Begin a re-key of *store* to a second key that dies after *moves* dossiers moved
+        (one a batch); the key."""
+        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
+        dying = VerwijsIndex(
+            _DiesAfterMoves(store, moves=moves), key=t.TEST_KEY, clock=clock, batch_size=1
+        )
+        with raises(_Died):
+            dying.rekey(new)
+        return new
+
+    @staticmethod
     def _snapshot(index: VerwijsIndex) -> tuple[object, ...]:
         """Everything the store holds that the API can read, to see that nothing changed."""
         with index.store.transaction() as tx:
@@ -179,12 +191,7 @@ class FieldContract(ContractBase):
         clock = FixedClock(START)
         first = self._index(store, clock)
         _, teacher, _, youths = self._registered_by_a_nurse(first, 5)
-        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
-        dying = VerwijsIndex(
-            _DiesAfterMoves(store, moves=2), key=t.TEST_KEY, clock=clock, batch_size=1
-        )
-        with raises(_Died):
-            dying.rekey(new)
+        new = self._rekey_dying(store, clock, moves=2)
         restarted = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)
         before = self._snapshot(restarted)
         for youth in youths:
@@ -263,12 +270,7 @@ class FieldContract(ContractBase):
         clock = FixedClock(START)
         worker = self._index(store, clock)
         nurse, teacher, bsns, youths = self._registered_by_a_nurse(worker, 3)
-        new = PseudonymKey("key-2", b"another-secret-of-32-bytes-long!!")
-        dying = VerwijsIndex(
-            _DiesAfterMoves(store, moves=1), key=t.TEST_KEY, clock=clock, batch_size=1
-        )
-        with raises(_Died):
-            dying.rekey(new)
+        new = self._rekey_dying(store, clock, moves=1)
         before = self._snapshot(worker)
         for youth in youths:
             with raises(KeyMismatchError):
