@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
+from typing import TypeVar
 
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex._unit import UnitOfWork
+from verwijsindex._unit import LockSiblings, UnitOfWork, actor
 from verwijsindex.clock import Clock, check_moment
 from verwijsindex.dossier import Dossier
 from verwijsindex.errors import (
@@ -37,15 +38,27 @@ from verwijsindex.roles import actor_name as name_of
 from verwijsindex.service_number import ServiceNumber
 from verwijsindex.storage import DEFAULT_BATCH, LOG_LANES, Scrubbing, Store, Transaction
 
-__all__ = ["MAX_BATCH", "Context", "actor", "professional_id"]
+__all__ = ["MAX_BATCH", "Context", "actor", "professional_id", "with_siblings"]
 
 MAX_BATCH = 100_000
 """The most youths one transaction of the sweep, re-keying or an import may hold."""
 
+T = TypeVar("T")
 
-def actor(professional_id: str) -> str:
-    """How a professional appears in the logbook."""
-    return f"professional:{professional_id}"
+
+def with_siblings(run: Callable[[tuple[str, ...]], T], locks: Iterable[str]) -> T:
+    """``run(locks)``, and again with more locks each time it raises
+    :class:`~verwijsindex._unit.LockSiblings` (a family signal about siblings it did not
+    lock, or a deletion that takes a youth out of one: decision 94). The locks grow each
+    time and are bounded by the stored youths, so this ends."""
+    held = frozenset(locks)
+    while True:
+        try:
+            return run(tuple(sorted(held)))
+        except LockSiblings as more:
+            if more.keys <= held:  # pragma: no cover - the signal asks only for new locks
+                raise
+            held |= more.keys
 
 
 def professional_id(value: Professional | str) -> str:
@@ -178,7 +191,12 @@ class Context:
     def unit(self, tx: Transaction, locks: Sequence[str]) -> UnitOfWork:
         """A unit of work on *tx*, logging to the lane of *locks*."""
         return UnitOfWork(
-            tx, lane_of(locks, LOG_LANES), clock=self.clock, keyring=self.keyring, rules=self.rules
+            tx,
+            lane_of(locks, LOG_LANES),
+            clock=self.clock,
+            keyring=self.keyring,
+            rules=self.rules,
+            locks=locks,
         )
 
     def check_rekey_finished(self) -> None:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Final, cast
+
+import attrs
 
 from verwijsindex import logbook
 from verwijsindex.clock import Clock, age_on, check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, latest_moment
-from verwijsindex.errors import InvalidRecordError, KeyMismatchError
+from verwijsindex.errors import CorruptRecordError, InvalidRecordError, KeyMismatchError
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Contact,
@@ -30,14 +32,38 @@ from verwijsindex.model import (
     Professional,
 )
 from verwijsindex.policies import MAX_AGE
-from verwijsindex.pseudonyms import Keyring, entry_seals, forget_secrets, log_token
+from verwijsindex.pseudonyms import (
+    Keyring,
+    entry_ref,
+    entry_seals,
+    forget_secrets,
+    log_token,
+    unseal_id,
+)
 from verwijsindex.statistics import age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
-__all__ = ["SYSTEM", "UnitOfWork", "new_id"]
+__all__ = ["SYSTEM", "LockSiblings", "UnitOfWork", "actor", "new_id"]
 
 SYSTEM = "system"
 """The actor of what the index does by itself: the sweep, re-keying."""
+
+_PROFESSIONAL = "professional:"
+
+
+def actor(professional_id: str) -> str:
+    """How a professional appears in the logbook."""
+    return _PROFESSIONAL + professional_id
+
+
+class LockSiblings(Exception):
+    """A unit must write about youths the transaction did not lock (a family signal logged
+    about siblings, a signal's notices filed under them): the caller rolls back and tries
+    again with their locks too."""
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        super().__init__()
+        self.keys = keys
 
 
 @functools.cache
@@ -50,6 +76,10 @@ def _reads_directory(cls: type) -> bool:
 def new_id() -> str:
     """A random id: 128 bits from the operating system, as 32 hex digits."""
     return os.urandom(16).hex()
+
+
+_SIGNAL_PREFIXES: Final = ("family-", "address-")
+"""How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
 
 
 def _parents(dossier: Dossier) -> tuple[str, ...]:
@@ -69,10 +99,19 @@ class UnitOfWork:
     """
 
     def __init__(
-        self, tx: Transaction, lane: int, *, clock: Clock, keyring: Keyring, rules: Rules
+        self,
+        tx: Transaction,
+        lane: int,
+        *,
+        clock: Clock,
+        keyring: Keyring,
+        rules: Rules,
+        locks: Collection[str] = (),
     ) -> None:
         self.tx = tx
         self.lane = lane
+        self.locks = locks
+        """The keys the transaction holds locks on."""
         self.clock = clock
         self.keyring = keyring
         self.rules = rules
@@ -182,9 +221,14 @@ class UnitOfWork:
 
     def delete(self, dossier: Dossier) -> None:
         """Delete everything about one youth: the dossier with its links, match and archive,
-        their pending notifications, and the references that tie log entries to them. Log
-        entries about the youth in this unit get no reference either."""
+        their pending notifications, what the family and address signals they were part of
+        still tell others of them (decision 94), and the references that tie log entries to
+        them. Log entries about the youth in this unit get no reference either.
+
+        :class:`LockSiblings` when such a signal's notices are filed under youths the
+        transaction did not lock."""
         key = dossier.key
+        self._forget_signals(dossier)
         self.tx.delete(key)
         self.tx.delete_notifications(key)
         self.tx.delete_log_refs(log_token(dossier.subject.log_secret))
@@ -192,6 +236,90 @@ class UnitOfWork:
         self._hold(key, None)
         self.changed.pop(key, None)
         self.scrub = True
+
+    def _forget_signals(self, dossier: Dossier) -> None:
+        """Take the youth of *dossier* out of the family and address signals they were
+        part of and whose notices are still pending for others (decision 94). A signal
+        names no youth, only the professionals involved with the household; each pending
+        notice stops naming a professional who was in the signal through this youth alone,
+        and a signal left with fewer than two youths (or a notice left naming no one) goes.
+        Who is in a signal through which youth is read from the logbook: each youth's
+        ``SIGNALLED`` entries name the signal and the professional told about them."""
+        mine = self._signals_in_log(dossier)
+        if not mine:
+            return
+        key = dossier.key
+        pending = [(k, n) for k, n in self.tx.signal_notifications(mine) if k != key]
+        if not pending:
+            return
+        unlocked = {k for k, _ in pending}.difference(self.locks)
+        if unlocked:
+            raise LockSiblings(frozenset(unlocked))
+        revised: list[Notification] = []
+        gone: list[str] = []
+        for signal in sorted(mine):
+            notices = [(k, n) for k, n in pending if n.match_id == signal]
+            if not notices:
+                continue
+            members = self._members(signal, notices, key)
+            staying = {professional for professional, _ in members}
+            if len({youth for _, youth in members}) < 2:
+                staying.clear()  # no household match is left: the signal goes
+            for _, notice in notices:
+                contacts = tuple(c for c in notice.contacts if c.professional_id in staying)
+                if not contacts or notice.recipient not in staying:
+                    gone.append(notice.id)
+                elif len(contacts) != len(notice.contacts):
+                    revised.append(attrs.evolve(notice, contacts=contacts))
+        self.tx.revise_notifications(revised)
+        self.tx.acknowledge(gone)  # removed by id, unsent: they would name no one left
+        self.scrub = True
+
+    def _members(
+        self, signal: str, notices: list[tuple[str, Notification]], leaving: str
+    ) -> set[tuple[str, str]]:
+        """``(professional, youth key)`` of everyone in *signal* through a youth other than
+        *leaving*: each notice pending under a youth says its recipient is in it through
+        that youth; for a professional it names, the logs of their other youths say."""
+        members = {(notice.recipient, k) for k, notice in notices}
+        named = {c.professional_id for _, notice in notices for c in notice.contacts}
+        for professional in named.difference(p for p, _ in members):
+            for k in self.tx.keys_for_professional(professional):
+                other = self.load(k) if k != leaving else None
+                if other is not None and signal in self._signals_in_log(other, professional):
+                    members.add((professional, k))
+        return members
+
+    def _signals_in_log(self, dossier: Dossier, professional: str | None = None) -> set[str]:
+        """The ids of the family and address signals logged about the youth of *dossier*
+        (about *professional*, when given). An entry whose sealed id does not open is left
+        out: tampering :func:`~verwijsindex.logbook.verify` reports, and it must not stop a
+        deletion the statute orders."""
+        subject = dossier.subject
+        try:
+            entries = self.tx.log_entries_for(log_token(subject.log_secret))
+        except CorruptRecordError:
+            return set()
+        want = None if professional is None else actor(professional)
+        found: set[str] = set()
+        secrets = subject.secrets  # the youth's own, then those of dossiers merged in
+        for entry in entries:
+            if entry.action is not LogAction.SIGNALLED or entry.match_id is None:
+                continue
+            if want is not None and entry.actor != want:
+                continue
+            made_with = next(
+                (s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None
+            )
+            if made_with is None:
+                continue
+            try:
+                signal = unseal_id(made_with, entry.id, entry.match_id)
+            except ValueError:
+                continue
+            if signal.startswith(_SIGNAL_PREFIXES):
+                found.add(signal)
+        return found
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

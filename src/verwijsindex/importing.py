@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex._context import MAX_BATCH, Context
+from verwijsindex._context import MAX_BATCH, Context, with_siblings
 from verwijsindex.clock import check_moment
 from verwijsindex.errors import (
     InvalidRecordError,
@@ -41,7 +41,7 @@ from verwijsindex.errors import (
     ValidationError,
     VerwijsindexError,
 )
-from verwijsindex.links import Prepared, known_organisation, prepare, register_in, with_siblings
+from verwijsindex.links import Prepared, known_organisation, prepare, register_in
 from verwijsindex.model import Professional, Subject
 from verwijsindex.signals import LockSiblings
 
@@ -254,7 +254,7 @@ def _run_batch(
     ctx: Context, pending: list[tuple[int, Prepared]], notify: bool
 ) -> list[ImportOutcome]:
     """One batch in one transaction; tried again with the siblings' locks when family
-    signals need them (:func:`verwijsindex.links.with_siblings`)."""
+    signals need them (:func:`verwijsindex._context.with_siblings`)."""
     locks = {k for _, prep in pending for k in prep.locks}
     return with_siblings(lambda held: _write_batch(ctx, pending, held, notify), locks)
 

@@ -22,15 +22,14 @@ verwijsindex.errors.ForbiddenFieldError: field 'reden' may not be stored: ...
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import TypeVar
 
 import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex import signals
-from verwijsindex._context import Context, actor
+from verwijsindex._context import Context, actor, with_siblings
 from verwijsindex._unit import SYSTEM, UnitOfWork, new_id
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import (
@@ -84,27 +83,11 @@ __all__ = [
     "prepare",
     "register",
     "register_in",
-    "with_siblings",
     "withdraw",
 ]
 
-T = TypeVar("T")
 log = logging.getLogger("verwijsindex.links")
 _LINKS_MADE = StatKind.LINKS_MADE.value  # read once: an enum's value is a property
-
-
-def with_siblings(run: Callable[[tuple[str, ...]], T], locks: Iterable[str]) -> T:
-    """``run(locks)``, and again with more locks each time it raises
-    :class:`~verwijsindex.signals.LockSiblings` (a family signal about siblings it did not
-    lock). The locks grow each time and are bounded by the stored youths, so this ends."""
-    held = frozenset(locks)
-    while True:
-        try:
-            return run(tuple(sorted(held)))
-        except signals.LockSiblings as more:
-            if more.keys <= held:  # pragma: no cover - the signal asks only for new locks
-                raise
-            held |= more.keys
 
 
 @attrs.frozen
@@ -395,46 +378,53 @@ def withdraw(
         raise InvalidRecordError("reason must be a WithdrawalReason")
     key = ctx.key_for_link(link_id)
     actor_id = ctx.professional(by, key=key, link_id=link_id)
-    denied = False
-    result: Link | None = None
-    with ctx.work([key]) as work:
-        dossier, link = find_link(work.load(key), link_id)
-        now = work.stamp(dossier)
-        if link.professional != actor_id:
-            denied = True
-            work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
-        elif not is_current(link, now):  # withdrawn, or archived by its end day (swept or not)
-            raise NotFoundError(kind="active link", id=link_id)
-        else:
-            deleting = disposition(withdrawal_event(reason)) is Disposition.DELETE
-            if deleting:
-                dossier = attrs.evolve(
-                    dossier,
-                    links=tuple(lk for lk in dossier.links if lk.id != link_id),
-                    duties=tuple(d for d in dossier.duties if d.link_id != link_id),
-                    informed=tuple(r for r in dossier.informed if r.link_id != link_id),
-                )
+
+    def run(locks: tuple[str, ...]) -> tuple[bool, Link | None]:
+        denied = False
+        result: Link | None = None
+        with ctx.work(locks) as work:
+            dossier, link = find_link(work.load(key), link_id)
+            now = work.stamp(dossier)
+            if link.professional != actor_id:
+                denied = True
+                work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
+            elif not is_current(link, now):  # withdrawn, or archived by its end day (swept or not)
+                raise NotFoundError(kind="active link", id=link_id)
             else:
-                result = attrs.evolve(
-                    link,
-                    status=LinkStatus.ARCHIVED,
-                    archived_on=local_date(now),
-                    withdrawal_reason=reason,
-                )
-                dossier = attrs.evolve(
+                deleting = disposition(withdrawal_event(reason)) is Disposition.DELETE
+                if deleting:
+                    dossier = attrs.evolve(
+                        dossier,
+                        links=tuple(lk for lk in dossier.links if lk.id != link_id),
+                        duties=tuple(d for d in dossier.duties if d.link_id != link_id),
+                        informed=tuple(r for r in dossier.informed if r.link_id != link_id),
+                    )
+                else:
+                    result = attrs.evolve(
+                        link,
+                        status=LinkStatus.ARCHIVED,
+                        archived_on=local_date(now),
+                        withdrawal_reason=reason,
+                    )
+                    dossier = attrs.evolve(
+                        dossier,
+                        links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
+                    )
+                work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
+                work.count(
+                    StatKind.WITHDRAWN_UNJUSTIFIED.value
+                    if deleting
+                    else StatKind.WITHDRAWN_RISK_RESOLVED.value,
                     dossier,
-                    links=tuple(result if lk.id == link_id else lk for lk in dossier.links),
+                    now,
                 )
-            work.log(now, actor(actor_id), LogAction.WITHDRAWN, about=dossier, link_id=link_id)
-            work.count(
-                StatKind.WITHDRAWN_UNJUSTIFIED.value
-                if deleting
-                else StatKind.WITHDRAWN_RISK_RESOLVED.value,
-                dossier,
-                now,
-            )
-            dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
-            ctx.keep(work, dossier, replaces=deleting)
+                dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
+                ctx.keep(work, dossier, replaces=deleting)
+        return denied, result
+
+    # the last link withdrawn as unjustified takes the youth out of their household's
+    # signals, which may need their siblings' locks (decision 94)
+    denied, result = with_siblings(run, [key])
     if denied:
         raise AccessDeniedError("only the professional who made a link may withdraw it")
     return result

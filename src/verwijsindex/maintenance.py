@@ -27,6 +27,7 @@ verwijsindex.errors.NaiveDatetimeError: now must be timezone-aware
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -36,7 +37,7 @@ import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex import logbook, signals
-from verwijsindex._context import Context
+from verwijsindex._context import Context, with_siblings
 from verwijsindex._copy import copy_with
 from verwijsindex._unit import SYSTEM, UnitOfWork
 from verwijsindex.clock import check_moment, local_date
@@ -134,10 +135,15 @@ def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
             continue
         batch = sorted(due[: ctx.batch_size])
         seen.update(batch)
-        with ctx.work(batch, scrub=False) as work:
-            for key in batch:
-                stuck += _sweep_one(ctx, work, key, given, today, totals)
-            scrub = scrub or work.scrub
+        # a youth deleted leaves their household's signals, which may need their
+        # siblings' locks: the batch is tried again with them (decision 94)
+        counted, still, scrubbed = with_siblings(
+            functools.partial(_sweep_batch, ctx, batch, given, today), batch
+        )
+        for name, count in counted.items():
+            totals[name] += count
+        stuck += still
+        scrub = scrub or scrubbed
     with ctx.work() as work:
         work.log(at, SYSTEM, LogAction.SWEEP, count=totals["dossiers"])
     if scrub:  # once, for all the batches
@@ -147,6 +153,19 @@ def _sweep(ctx: Context, given: datetime | None) -> SweepReport:
         "sweep as of %s: %s", at.isoformat(), ", ".join(f"{k} {totals[k]}" for k in totals)
     )
     return report
+
+
+def _sweep_batch(
+    ctx: Context, batch: list[str], given: datetime | None, today: date, locks: tuple[str, ...]
+) -> tuple[dict[str, int], int, bool]:
+    """Sweep the youths of *batch* in one transaction holding *locks*: the counts, how many
+    are still due afterwards, and whether the store should scrub its files."""
+    counted = dict.fromkeys(SweepReport.COUNTS, 0)
+    still = 0
+    with ctx.work(locks, scrub=False) as work:
+        for key in batch:
+            still += _sweep_one(ctx, work, key, given, today, counted)
+    return counted, still, work.scrub
 
 
 def _sweep_one(

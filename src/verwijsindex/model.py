@@ -541,6 +541,16 @@ class Notification:
     )
     link_id: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
 
+    @property
+    def signal(self) -> str | None:
+        """The id of the family or address signal this notification is one of (its
+        ``match_id``), or ``None`` for any other kind. Stores index it, so that a signal's
+        notices are found by its id when a youth it concerns leaves the index (decision 94)."""
+        return self.match_id if self.kind in _HOUSEHOLD else None
+
+
+_HOUSEHOLD: Final = frozenset({NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH})
+
 
 @attrs.frozen
 class LogEntry:

@@ -40,7 +40,7 @@ import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex import logbook
-from verwijsindex._context import Context, actor
+from verwijsindex._context import Context, actor, with_siblings
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import age_on, local_date
 from verwijsindex.dossier import Dossier, SubjectRecord, is_current
@@ -95,20 +95,26 @@ def record_death(ctx: Context, subject: Subject | Bsn | ServiceNumber, died_on: 
     if isinstance(subject, Subject) and died_on < subject.birth_date:
         raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
     key = ctx.pseudonym(number)
-    with ctx.work([key]) as work:
-        dossier = work.load(key)
-        now = work.stamp(dossier)
-        if died_on > local_date(ctx.now()):  # this host's own day, read under the lock
-            raise InvalidNoticeError("died_on lies after today", field="died_on")
-        if dossier is None:
-            work.check_ring()
-            return 0
-        if died_on < dossier.subject.birth_date:
-            raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
-        for link in dossier.links:
-            work.log(now, POPULATION_REGISTER, LogAction.DELETED, about=dossier, link_id=link.id)
-        work.delete(dossier)
-    return len(dossier.links)
+
+    def run(locks: tuple[str, ...]) -> int:
+        with ctx.work(locks) as work:
+            dossier = work.load(key)
+            now = work.stamp(dossier)
+            if died_on > local_date(ctx.now()):  # this host's own day, read under the lock
+                raise InvalidNoticeError("died_on lies after today", field="died_on")
+            if dossier is None:
+                work.check_ring()
+                return 0
+            if died_on < dossier.subject.birth_date:
+                raise InvalidNoticeError("died_on lies before the birth date", field="died_on")
+            for link in dossier.links:
+                work.log(
+                    now, POPULATION_REGISTER, LogAction.DELETED, about=dossier, link_id=link.id
+                )
+            work.delete(dossier)  # may ask for the siblings' locks (decision 94)
+        return len(dossier.links)
+
+    return with_siblings(run, [key])
 
 
 def record_move(ctx: Context, subject: Subject) -> int:

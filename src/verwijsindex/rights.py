@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex._context import Context
+from verwijsindex._context import Context, with_siblings
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier
@@ -138,59 +138,71 @@ def _with_dossier(
     """Run one rights operation under the youth's lock, checking the officer is controller."""
     officer = _officer(ctx, by, request)
     key = ctx.pseudonym(request.subject)
-    with ctx.work([key]) as work:
-        dossier = work.load(key)
-        now = work.stamp(dossier)
-        if request.received_on > local_date(now):
-            raise InvalidRecordError("received_on lies after today: the request was not received")
-        if dossier is None:  # a report is empty; a change has nothing to change
-            work.check_ring()
-            if action is not LogAction.READ:
-                raise NotFoundError("nothing is stored about this youth")
-            return AccessReport(generated_at=now), 0
-        if not _controls(ctx, work, dossier, officer):
-            denied = True
-        else:
-            denied = False
-            # who may file, by the birth date the index holds, not the one the request
-            # was filed with (nothing is written when they may not)
-            check_requesters(request.requesters, dossier.subject.birth_date, request.received_on)
-            if action is LogAction.READ:
-                report = _report(ctx, work, dossier, now)
-                work.log(now, actor_name(officer), LogAction.READ, about=dossier)
-                return report, 0
-            if isinstance(change, Subject):  # a rectification
-                record = attrs.evolve(
-                    dossier.subject,
-                    name=change.name,
-                    gender=change.gender,
-                    birth_date=change.birth_date,
-                    address=change.address,
-                    # the parents the corrected data names replace the registered ones; data
-                    # that names none keeps them (the report shows only their number, so an
-                    # officer correcting a name could not name them again: decision 76)
-                    parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
-                    or dossier.subject.parent_keys,
-                    died_on=change.died_on,
-                    address_key=ctx.address_key(change.address),
+
+    def run(locks: tuple[str, ...]) -> tuple[AccessReport | None, int, bool]:
+        removed = 0
+        with ctx.work(locks) as work:
+            dossier = work.load(key)
+            now = work.stamp(dossier)
+            if request.received_on > local_date(now):
+                raise InvalidRecordError(
+                    "received_on lies after today: the request was not received"
                 )
-                duties = dossier.duties
-                if record.birth_date != dossier.subject.birth_date:
-                    duties = tuple(
-                        told_by_age(ctx, work, dossier, d, record.birth_date) for d in duties
+            if dossier is None:  # a report is empty; a change has nothing to change
+                work.check_ring()
+                if action is not LogAction.READ:
+                    raise NotFoundError("nothing is stored about this youth")
+                return AccessReport(generated_at=now), 0, False
+            if not _controls(ctx, work, dossier, officer):
+                denied = True
+            else:
+                denied = False
+                # who may file, by the birth date the index holds, not the one the request
+                # was filed with (nothing is written when they may not)
+                check_requesters(
+                    request.requesters, dossier.subject.birth_date, request.received_on
+                )
+                if action is LogAction.READ:
+                    report = _report(ctx, work, dossier, now)
+                    work.log(now, actor_name(officer), LogAction.READ, about=dossier)
+                    return report, 0, False
+                if isinstance(change, Subject):  # a rectification
+                    record = attrs.evolve(
+                        dossier.subject,
+                        name=change.name,
+                        gender=change.gender,
+                        birth_date=change.birth_date,
+                        address=change.address,
+                        # the parents the corrected data names replace the registered ones; data
+                        # that names none keeps them (the report shows only their number, so an
+                        # officer correcting a name could not name them again: decision 76)
+                        parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
+                        or dossier.subject.parent_keys,
+                        died_on=change.died_on,
+                        address_key=ctx.address_key(change.address),
                     )
-                dossier = attrs.evolve(dossier, subject=record, duties=duties)
-                work.save(dossier, replaces=True)  # the old values go from the files too
-                work.log(now, actor_name(officer), LogAction.RECTIFIED, about=dossier)
-                return None, 1
-            # erasure: every link, match, archive entry and pending notification goes, and the
-            # per-youth secret with the dossier, so the remaining log entries are unlinkable
-            work.delete(dossier)
-            work.log(now, actor_name(officer), LogAction.ERASED, count=len(dossier.links))
-            removed = len(dossier.links)
+                    duties = dossier.duties
+                    if record.birth_date != dossier.subject.birth_date:
+                        duties = tuple(
+                            told_by_age(ctx, work, dossier, d, record.birth_date) for d in duties
+                        )
+                    dossier = attrs.evolve(dossier, subject=record, duties=duties)
+                    work.save(dossier, replaces=True)  # the old values go from the files too
+                    work.log(now, actor_name(officer), LogAction.RECTIFIED, about=dossier)
+                    return None, 1, False
+                # erasure: every link, match, archive entry and pending notification goes, and the
+                # per-youth secret with the dossier, so the remaining log entries are unlinkable
+                work.delete(dossier)
+                work.log(now, actor_name(officer), LogAction.ERASED, count=len(dossier.links))
+                removed = len(dossier.links)
+        return None, removed, denied
+
+    # an erasure takes the youth out of their household's signals, which may need their
+    # siblings' locks (decision 94)
+    report, removed, denied = with_siblings(run, [key])
     if denied:
         raise ctx.deny(officer, "this municipality is not the controller for this youth", key=key)
-    return None, removed
+    return report, removed
 
 
 def access_report(ctx: Context, request: RightsRequest, *, by: Actor) -> AccessReport:

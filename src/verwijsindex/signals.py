@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from verwijsindex._context import Context, actor
-from verwijsindex._unit import UnitOfWork, new_id
+from verwijsindex._unit import LockSiblings, UnitOfWork, new_id
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
@@ -49,15 +49,6 @@ __all__ = [
 ]
 
 _MATCHES_MADE = StatKind.MATCHES_MADE.value  # read once: an enum's value is a property
-
-
-class LockSiblings(Exception):
-    """A family signal must be logged about siblings the transaction did not lock: the
-    caller rolls back and tries again with their locks too."""
-
-    def __init__(self, keys: frozenset[str]) -> None:
-        super().__init__()
-        self.keys = keys
 
 
 def in_force(ctx: Context, dossier: Dossier, now: datetime) -> Match | None:

@@ -120,6 +120,7 @@ def _downgrade(run: Run, secrets: list[str], held: set[str], mark: str) -> None:
     run("ALTER TABLE dossiers DROP COLUMN follow_up_due")
     run("DROP TABLE dossier_addresses")
     run("DROP TABLE stat_counts")
+    _to_version_4(run)
     run("DROP INDEX outbox_recipient")
     for column in ("recipient", "claim", "claimed_until", "set_aside"):
         run(f"ALTER TABLE outbox DROP COLUMN {column}")
@@ -164,7 +165,7 @@ def _check(url: str, held: set[str], run: Run) -> None:
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(4,)]
+    assert run("SELECT version FROM schema_version") == [(5,)]
     assert run("SELECT key_id FROM key_checks WHERE moving") == []  # version 4
     assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
     # every youth with an uncoordinated match has its follow-up day (version 3)
@@ -229,6 +230,7 @@ def _rekeyed_then_version_3(url: str, run: Run) -> None:
     index.register(_youth(BSNS[0]), nurse)
     assert index.rekey(K2) == 1
     store.close()
+    _to_version_4(run)
     run("ALTER TABLE key_checks DROP COLUMN moving")
     run("UPDATE schema_version SET version = 3")
 
@@ -244,7 +246,7 @@ def _check_version_4(url: str, run: Run) -> None:
         assert index.verify_logbook().ok
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(4,)]
+    assert run("SELECT version FROM schema_version") == [(5,)]
     assert run("SELECT key_id FROM key_checks WHERE moving") == []
 
 
@@ -269,3 +271,71 @@ def test_a_postgresql_schema_of_version_3_is_migrated(
     url, run = postgres_url_with_schema
     _rekeyed_then_version_3(url, run)
     _check_version_4(url, run)
+
+
+# --- version 4 to 5: the signal each notification is one of (decision 94) ------------------------
+
+
+def _to_version_4(run: Run) -> None:
+    """Take a store back to what version 4 wrote: no ``signal`` beside each notification."""
+    run("DROP INDEX outbox_signal")
+    run("ALTER TABLE outbox DROP COLUMN signal")
+    run("UPDATE schema_version SET version = 4")
+
+
+def _siblings_then_version_4(url: str, run: Run, mark: str) -> Any:
+    """Siblings A and B with a family signal pending, and one notice that does not parse,
+    taken back to version 4."""
+    store = open_store(url)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    pa = make_professional(id="pa", organisation="GGD Zuid-Limburg")
+    pb = make_professional(id="pb", organisation="MEE Zuid-Limburg")
+    for p in (pa, pb):
+        index.add_organisation(p.organisation)
+    parent = "010000008"
+    b_youth = make_subject(bsn=BSNS[1], birth_date=date(2014, 1, 1), parents=[parent])
+    a_youth = make_subject(bsn=BSNS[0], birth_date=date(2015, 1, 1), parents=[parent])
+    index.register(b_youth, pb)
+    index.register(a_youth, pa)
+    assert sorted(n.recipient for n in index.pending_notifications()) == ["pa", "pb"]
+    store.close()
+    run(f"UPDATE outbox SET data = {mark} WHERE recipient = {mark}", ["{not json", "pa"])
+    _to_version_4(run)
+    return a_youth
+
+
+def _check_version_5(url: str, run: Run, a_youth: Any) -> None:
+    store = open_store(url)
+    try:
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+        assert [n.recipient for n in index.pending_notifications()] == ["pb"]  # pa's set aside
+        index.record_death(a_youth, START.date())  # found by the signal the migration read
+        assert index.pending_notifications() == []
+        assert index.verify_logbook().ok
+    finally:
+        store.close()
+    assert run("SELECT version FROM schema_version") == [(5,)]
+    assert run("SELECT count(*) FROM outbox WHERE signal IS NOT NULL") == [(0,)]
+
+
+def test_a_sqlite_database_of_version_4_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "four.db"
+    url = f"sqlite:///{path}"
+
+    def run(query: str, params: Any = ()) -> list[Any]:
+        with sqlite3.connect(path) as db:
+            rows = db.execute(query, params).fetchall()
+        db.close()
+        return rows
+
+    a_youth = _siblings_then_version_4(url, run, "?")
+    _check_version_5(url, run, a_youth)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_schema_of_version_4_is_migrated(
+    postgres_url_with_schema: tuple[str, Run],
+) -> None:
+    url, run = postgres_url_with_schema
+    a_youth = _siblings_then_version_4(url, run, "%s")
+    _check_version_5(url, run, a_youth)

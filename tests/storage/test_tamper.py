@@ -26,13 +26,14 @@ from verwijsindex.clock import age_on
 from verwijsindex.errors import KeyMismatchError, TamperedLogbookError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain, head_message
-from verwijsindex.model import LogEntry
+from verwijsindex.model import LogAction, LogEntry
 from verwijsindex.privacy import RequestKind, access_report, eligible_requesters, file_request
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.serialization import from_json, to_json
 from verwijsindex.storage import MemoryStore, Store, open_store
-from verwijsindex.testing import TEST_KEY, FixedClock, make_subject
+from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+from verwijsindex.testing._base import valid_bsns
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -449,3 +450,35 @@ def test_a_check_from_the_anchor_needs_one(world: World) -> None:
         index.verify_logbook(from_anchor=True)
     with pytest.raises(InvalidRecordError, match="from_anchor"):
         index.verify_logbook(index.logbook_anchor(), from_anchor="yes")  # type: ignore[arg-type]
+
+
+def test_a_signal_entry_made_unreadable_does_not_stop_a_death_notice(world: World) -> None:
+    """A and B share a parent and have a family signal pending. Someone without the key
+    makes the sealed signal id of every ``SIGNALLED`` entry unreadable. A's death notice
+    still deletes everything about A (the statute orders it; taking A out of the signal
+    reads those entries, and an id that does not open is left out, not a bare
+    ``ValueError``), and the check of the logbook reports the change (decision 94)."""
+    index = world.index()
+    pa = make_professional(id="pa", organisation="GGD Zuid-Limburg")
+    pb = make_professional(id="pb", organisation="MEE Zuid-Limburg")
+    for p in (pa, pb):
+        index.add_organisation(p.organisation)
+    parent, a_bsn, b_bsn = valid_bsns(3)
+    a_youth = make_subject(bsn=a_bsn, birth_date=date(2014, 1, 1), parents=[parent])
+    index.register(make_subject(bsn=b_bsn, birth_date=date(2013, 1, 1), parents=[parent]), pb)
+    index.register(a_youth, pa)
+    assert sorted(n.recipient for n in index.pending_notifications()) == ["pa", "pb"]
+    with index.store.transaction() as tx:
+        lanes = sorted(tx.log_heads())
+    spoilt = 0
+    for lane in lanes:
+        entries = world.raw.entries(lane)
+        for i, e in enumerate(entries):
+            if e.action is LogAction.SIGNALLED and e.match_id is not None:
+                entries[i] = attrs.evolve(e, match_id="~not-hex")
+                spoilt += 1
+        world.raw.put_entries(lane, entries)
+    assert spoilt == 2
+    assert index.record_death(a_youth, START.date()) == 1
+    assert index.links_for("pa") == []
+    assert not index.verify_logbook().ok

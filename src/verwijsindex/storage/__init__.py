@@ -37,7 +37,7 @@ verwijsindex.errors.ConfigurationError: synchronous must be 'full' (the default)
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
@@ -233,6 +233,16 @@ class OutboxTransaction(Protocol):
 
     def delete_notifications(self, key: str) -> None:
         """Remove the pending notifications filed under *key*."""
+
+    def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
+        """The pending notifications whose :attr:`~verwijsindex.model.Notification.signal`
+        is one of *signals*, each with the key it is filed under, oldest first: a look-up by
+        an index, not a scan of the outbox (decision 94)."""
+
+    def revise_notifications(self, notifications: Sequence[Notification]) -> None:
+        """Replace the message of each pending notification with one of these ids; its key,
+        place in line and claim stay. An id no longer pending is skipped: a notification
+        acknowledged meanwhile is never sent again."""
 
     def rekey_notifications(self, old: str, new: str) -> None:
         """File the pending notifications of *old* under *new*, keeping their order."""

@@ -9,7 +9,13 @@ from verwijsindex.dossier import Dossier, follow_up_day
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage._sql import decode, recipient_of, reseal_log, secrets_by_token
+from verwijsindex.storage._sql import (
+    decode,
+    recipient_of,
+    reseal_log,
+    secrets_by_token,
+    signal_of,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -107,6 +113,11 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
     ),
     # 3 -> 4: which key a re-key is moving the records to and has not finished (decision 86)
     ("ALTER TABLE key_checks ADD COLUMN moving boolean NOT NULL DEFAULT false",),
+    # 4 -> 5: the family or address signal each notification is one of (decision 94)
+    (
+        "ALTER TABLE outbox ADD COLUMN signal text",
+        "CREATE INDEX outbox_signal ON outbox (signal) WHERE signal IS NOT NULL",
+    ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
 appends to this list; a store opened on an older schema applies the missing steps."""
@@ -205,6 +216,16 @@ def to_version_3(conn: psycopg.Connection[TupleRow]) -> None:
                     for recipient in [recipient_of(data)]
                 ],
             )
+
+
+def to_version_5(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 5 indexes the family and address signal each notification is one of
+    (decision 94)."""
+    rows = conn.execute("SELECT id, data FROM outbox WHERE NOT set_aside").fetchall()
+    signals = [(signal, id_) for id_, data in rows if (signal := signal_of(data)) is not None]
+    if signals:
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE outbox SET signal = %s WHERE id = %s", signals)
 
 
 CLAIM: Final = """

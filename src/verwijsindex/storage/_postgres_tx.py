@@ -3,7 +3,7 @@ connection, after :func:`~verwijsindex.storage._postgres_begin.lock_and_read` be
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final, LiteralString, TypeAlias
 
@@ -417,14 +417,15 @@ class PostgresTransaction:
         # A repeated id replaces the message but keeps its place in the queue.
         latest = {n.id: (key, n) for key, n in items}
         self._write(
-            "INSERT INTO outbox (id, key, recipient, data)"
-            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])"
+            "INSERT INTO outbox (id, key, recipient, signal, data)"
+            " SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[])"
             " ON CONFLICT (id) DO UPDATE SET key = EXCLUDED.key,"
-            " recipient = EXCLUDED.recipient, data = EXCLUDED.data",
+            " recipient = EXCLUDED.recipient, signal = EXCLUDED.signal, data = EXCLUDED.data",
             [
                 TextArray(latest),
                 TextArray([key for key, _ in latest.values()]),
                 TextArray([n.recipient for _, n in latest.values()]),
+                TextArray([n.signal for _, n in latest.values()]),
                 TextArray([to_json(n) for _, n in latest.values()]),
             ],
         )
@@ -484,6 +485,31 @@ class PostgresTransaction:
 
     def delete_notifications(self, key: str) -> None:
         self._write("DELETE FROM outbox WHERE key = %s", [key])
+
+    def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
+        if not signals:
+            return []
+        rows = self._rows(
+            "SELECT id, data, key FROM outbox WHERE signal = ANY (%s::text[]) AND NOT set_aside"
+            " ORDER BY seq",
+            [TextArray(sorted(signals))],
+        )
+        keys = {row[0]: row[2] for row in rows}
+        return [(keys[n.id], n) for n in self._notifications(rows)]
+
+    def revise_notifications(self, notifications: Sequence[Notification]) -> None:
+        if notifications:
+            self._write(
+                "UPDATE outbox o SET recipient = r.recipient, signal = r.signal, data = r.data"
+                " FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])"
+                " AS r (id, recipient, signal, data) WHERE o.id = r.id",
+                [
+                    TextArray([n.id for n in notifications]),
+                    TextArray([n.recipient for n in notifications]),
+                    TextArray([n.signal for n in notifications]),
+                    TextArray([to_json(n) for n in notifications]),
+                ],
+            )
 
     def rekey_notifications(self, old: str, new: str) -> None:
         self._write("UPDATE outbox SET key = %s WHERE key = %s", [new, old])

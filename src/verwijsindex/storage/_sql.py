@@ -161,6 +161,15 @@ def seconds(value: object, name: str) -> float:
     return float(value)
 
 
+def signal_of(data: str) -> str | None:
+    """The family or address signal a stored notification is one of (``None`` for any
+    other, and for a row that does not parse)."""
+    try:
+        return from_json(data, Notification).signal
+    except (ValidationError, TypeError, ValueError):
+        return None
+
+
 def recipient_of(data: str) -> str | None:
     """The recipient of a stored notification, or ``None`` when the row does not parse as
     one (the row is then set aside: never handed out, never in the way of the others)."""

@@ -13,7 +13,13 @@ from verwijsindex.dossier import Dossier, IndexTerms, follow_up_day
 from verwijsindex.model import LogEntry
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage._sql import decode, recipient_of, reseal_log, secrets_by_token
+from verwijsindex.storage._sql import (
+    decode,
+    recipient_of,
+    reseal_log,
+    secrets_by_token,
+    signal_of,
+)
 
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     1: (
@@ -101,6 +107,10 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             ON outbox (recipient, seq) WHERE set_aside = 0""",
     ),
     4: ("ALTER TABLE key_checks ADD COLUMN moving INTEGER NOT NULL DEFAULT 0",),
+    5: (
+        "ALTER TABLE outbox ADD COLUMN signal TEXT",
+        "CREATE INDEX IF NOT EXISTS outbox_signal ON outbox (signal) WHERE signal IS NOT NULL",
+    ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""
@@ -152,7 +162,17 @@ def _to_version_3(connection: sqlite3.Connection) -> None:
         )
 
 
-AFTER: Final = {2: _to_version_2, 3: _to_version_3}
+def _to_version_5(connection: sqlite3.Connection) -> None:
+    """Version 5 indexes the family and address signal each notification is one of
+    (decision 94)."""
+    rows = connection.execute("SELECT id, data FROM outbox WHERE set_aside = 0").fetchall()
+    connection.executemany(
+        "UPDATE outbox SET signal = ? WHERE id = ?",
+        [(signal, id_) for id_, data in rows if (signal := signal_of(data)) is not None],
+    )
+
+
+AFTER: Final = {2: _to_version_2, 3: _to_version_3, 5: _to_version_5}
 """Steps in Python that follow a version's statements."""
 
 SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
@@ -214,9 +234,9 @@ PUT_PROFESSIONAL = (
     "ON CONFLICT (id) DO UPDATE SET data = excluded.data"
 )
 ADD_NOTIFICATION = (
-    "INSERT INTO outbox (id, key, recipient, data) VALUES (?, ?, ?, ?) "
+    "INSERT INTO outbox (id, key, recipient, signal, data) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO UPDATE SET key = excluded.key, recipient = excluded.recipient, "
-    "data = excluded.data"
+    "signal = excluded.signal, data = excluded.data"
 )
 INSERT_LOG = "INSERT INTO log_entries (lane, seq, id, data) VALUES (?, ?, ?, ?)"
 SET_HEAD = (

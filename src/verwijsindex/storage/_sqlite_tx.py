@@ -4,8 +4,9 @@ connection, and the one place where the driver's errors become the library's."""
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from types import TracebackType
 from typing import Final
@@ -315,10 +316,7 @@ class SQLiteTransaction:
     # -- outbox ------------------------------------------------------------------------------------
 
     def add_notifications(self, items: Sequence[tuple[str, Notification]]) -> None:
-        rows = [
-            (notification.id, key, notification.recipient, to_json(notification))
-            for key, notification in items
-        ]
+        rows = [(n.id, key, n.recipient, n.signal, to_json(n)) for key, n in items]
         if rows:
             with TRANSLATE:
                 self._db.executemany(ADD_NOTIFICATION, rows)
@@ -397,6 +395,31 @@ class SQLiteTransaction:
     def delete_notifications(self, key: str) -> None:
         with TRANSLATE:
             self._db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+
+    def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
+        if not signals:
+            return []
+        with TRANSLATE:
+            rows = self._db.execute(
+                "SELECT id, key, data FROM outbox WHERE set_aside = 0"
+                " AND signal IN (SELECT value FROM json_each(?)) ORDER BY seq",
+                (json.dumps(sorted(signals)),),
+            ).fetchall()
+        found = []
+        for id_, key, data in rows:
+            try:
+                found.append((key, decode(data, Notification, "outbox", id_)))
+            except CorruptRecordError:
+                self._set_aside(id_)
+        return found
+
+    def revise_notifications(self, notifications: Sequence[Notification]) -> None:
+        if notifications:
+            with TRANSLATE:
+                self._db.executemany(
+                    "UPDATE outbox SET recipient = ?, signal = ?, data = ? WHERE id = ?",
+                    [(n.recipient, n.signal, to_json(n), n.id) for n in notifications],
+                )
 
     def rekey_notifications(self, old: str, new: str) -> None:
         with TRANSLATE:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self, TypeVar
 
@@ -95,6 +95,8 @@ class MemoryStore:
         # each youth's pending notifications (id -> order of arrival), so deleting or
         # listing them does not read the whole outbox
         self._outbox_by_key: dict[str, dict[str, int]] = {}
+        # the pending notifications of each family and address signal, likewise
+        self._outbox_by_signal: dict[str, dict[str, int]] = {}
         self._arrivals = itertools.count()
         # the pending notifications as (order of arrival, id), for reading them in pages
         self._arrival_order: _Sorted[tuple[int, str]] = _Sorted()
@@ -402,8 +404,11 @@ class _MemoryTransaction:
             else:  # a repeated id replaces the message and its key, and keeps its place
                 seq = self.s._outbox_by_key[old[0]][notification.id]
                 self._unfile(old[0], notification.id)
+                self._unsignal(old[1])
                 self._set(outbox, notification.id, (key, notification))
             self._file(key, notification.id, seq)
+            if notification.signal is not None:
+                self._file_in(self.s._outbox_by_signal, notification.signal, notification.id, seq)
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
         # in order of arrival, also after a rollback put some back (in its place by number)
@@ -462,13 +467,41 @@ class _MemoryTransaction:
         for notification_id in list(self.s._outbox_by_key.get(key, ())):
             self._drop(key, notification_id)
 
+    def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
+        by_signal, outbox = self.s._outbox_by_signal, self.s._outbox
+        found = sorted(
+            (seq, notification_id)
+            for signal in signals
+            for notification_id, seq in by_signal.get(signal, {}).items()
+        )
+        return [outbox[notification_id] for _, notification_id in found]
+
+    def revise_notifications(self, notifications: Sequence[Notification]) -> None:
+        outbox = self.s._outbox
+        for notification in notifications:
+            found = outbox.get(notification.id)
+            if found is None:
+                continue
+            key, old = found
+            seq = self.s._outbox_by_key[key][notification.id]
+            self._unsignal(old)
+            self._set(outbox, notification.id, (key, notification))
+            if notification.signal is not None:
+                self._file_in(self.s._outbox_by_signal, notification.signal, notification.id, seq)
+
     def _drop(self, key: str, notification_id: str) -> None:
         """Remove a pending notification filed under *key*, its place in line and its claim."""
         seq = self.s._outbox_by_key[key][notification_id]
         self._withdraw(self.s._arrival_order, (seq, notification_id))
         self._unfile(key, notification_id)
+        self._unsignal(self.s._outbox[notification_id][1])
         self._pop(self.s._outbox, notification_id)
         self._pop(self.s._claims, notification_id)
+
+    def _unsignal(self, notification: Notification) -> None:
+        """Take *notification* out of its signal's index (if it is one of a signal)."""
+        if notification.signal is not None:
+            self._unfile_from(self.s._outbox_by_signal, notification.signal, notification.id)
 
     def rekey_notifications(self, old: str, new: str) -> None:
         items = self.s._outbox_by_key.get(old)
@@ -479,13 +512,19 @@ class _MemoryTransaction:
             self._file(new, notification_id, seq)
 
     def _file(self, key: str, item: str, seq: int) -> None:
-        _file(self.s._outbox_by_key, key, item, seq)
-        self.undo.append((_unfile, self.s._outbox_by_key, key, item))
+        self._file_in(self.s._outbox_by_key, key, item, seq)
 
     def _unfile(self, key: str, item: str) -> None:
-        seq = self.s._outbox_by_key[key][item]
-        _unfile(self.s._outbox_by_key, key, item)
-        self.undo.append((_file, self.s._outbox_by_key, key, item, seq))
+        self._unfile_from(self.s._outbox_by_key, key, item)
+
+    def _file_in(self, by_key: dict[str, dict[str, int]], key: str, item: str, seq: int) -> None:
+        _file(by_key, key, item, seq)
+        self.undo.append((_unfile, by_key, key, item))
+
+    def _unfile_from(self, by_key: dict[str, dict[str, int]], key: str, item: str) -> None:
+        seq = by_key[key][item]
+        _unfile(by_key, key, item)
+        self.undo.append((_file, by_key, key, item, seq))
 
     # -- logbook ----------------------------------------------------------------------------------
 

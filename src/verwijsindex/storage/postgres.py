@@ -38,6 +38,7 @@ from verwijsindex.storage._postgres_sql import (
     SCRUBBED,
     to_version_2,
     to_version_3,
+    to_version_5,
 )
 from verwijsindex.storage._sql import seconds
 
@@ -228,6 +229,8 @@ class PostgresStore:
                     to_version_2(conn)
                 if number == 3:
                     to_version_3(conn)
+                if number == 5:
+                    to_version_5(conn)
             # One head row per lane, made here so that first appends never race.
             conn.execute(
                 "INSERT INTO log_heads (lane, seq, hash)"

@@ -695,6 +695,145 @@ class NationalContract(ContractBase):
             ("address-match", "ps", ("pa", "ph")),
         ]
 
+    # -- a household signal when a youth's data goes (decision 94) --------------------------------
+
+    def _end(self, index: VerwijsIndex, ending: str, youth: Subject, link_id: str, by: str) -> None:
+        """Everything about *youth* goes: an objection granted, a death notice, or their
+        only link withdrawn as unjustified (*link_id*, made by *by*)."""
+        if ending == "objection":
+            on = index.clock().date()
+            requesters = {Recipient.LEGAL_REPRESENTATIVE}
+            objection = decide(
+                file_request(RequestKind.OBJECTION, youth, requesters, received_on=on),
+                granted=True,
+            )
+            index.erase(objection, by=RightsOfficer("0935"))
+        elif ending == "death":
+            index.record_death(youth, index.clock().date())
+        else:
+            index.withdraw(link_id, by=by, reason=WithdrawalReason.UNJUSTIFIED)
+
+    def test_a_family_signal_goes_with_the_sibling_whose_data_goes(self) -> None:
+        """A and B share a parent, and their professionals have a family signal each,
+        naming the others. Everything about A goes. B's professionals' pending signals
+        named A's professional and would have been delivered: what they say (a sibling of
+        B has this professional) is A's data. With A gone only B is left, so the signal
+        goes whole. B's own match notices stay."""
+        for ending in ("objection", "death", "unjustified"):
+            index = self._household()
+            parent, b_youth = valid_bsns(2)
+            b_record = self.youth(b_youth, parents=[parent])
+            index.register(b_record, self.pro("pb", "MEE Zuid-Limburg"))
+            index.register(b_record, self.pro("pc", "GGD Zuid-Limburg"))
+
+            def b_match(index: VerwijsIndex = index) -> set[str]:
+                pending = index.pending_notifications()
+                return {n.id for n in pending if n.kind is NotificationKind.MATCH}
+
+            before = b_match()
+            assert before  # B's own match: pb and pc
+            a_youth = self.youth(BSN_A, parents=[parent])
+            a_link = index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg")).link
+            assert {r for _, r, _ in self._told(index)} == {"pa", "pb", "pc"}, ending
+            self._end(index, ending, a_youth, a_link.id, "pa")
+            assert self._told(index) == [], ending
+            assert b_match() == before, ending
+
+    def test_the_sweep_takes_a_youth_of_23_out_of_the_household_signal(self) -> None:
+        """A turns 23 and the sweep deletes A's data; the sweep's batch held only the
+        youths due, and asks for the lock of B, under whom the signal's notice is filed.
+        Only B is left: the signal goes, and B keeps their link."""
+        index = self._household()
+        parent, b_youth = valid_bsns(2)
+        b_record = self.youth(b_youth, parents=[parent])
+        index.register(b_record, self.pro("pb", "MEE Zuid-Limburg"))
+        index.register(
+            self.youth(BSN_A, age=22, parents=[parent]), self.pro("pa", "GGD Zuid-Limburg")
+        )
+        assert [r for _, r, _ in self._told(index)] == ["pa", "pb"]
+        clock = index.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(timedelta(days=366))
+        report = index.sweep()
+        assert report.deleted_subjects == 1
+        assert self._told(index) == []
+        assert [lk.status for lk in index.links_for("pb")] == [LinkStatus.ACTIVE]
+
+    def test_the_siblings_left_keep_what_a_signal_told_them_of_each_other(self) -> None:
+        """A, B and C share a parent. A's registration tells pa, pb and pc of each other;
+        pc's notice is delivered, then A dies. pb is still told of pc (C is still B's
+        sibling), and of pa no more: pc's delivered notice does not make pc a stranger."""
+        index = self._household()
+        parent, b_youth, c_youth = valid_bsns(3)
+        index.register(self.youth(b_youth, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.register(self.youth(c_youth, parents=[parent]), self.pro("pc", "GGD Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        a_youth = self.youth(BSN_A, parents=[parent])
+        index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+        assert self._told(index) == [
+            ("family-match", "pa", ("pb", "pc")),
+            ("family-match", "pb", ("pa", "pc")),
+            ("family-match", "pc", ("pa", "pb")),
+        ]
+        index.acknowledge(n.id for n in index.pending_notifications() if n.recipient == "pc")
+        index.record_death(a_youth, index.clock().date())
+        assert self._told(index) == [("family-match", "pb", ("pc",))]
+
+    def test_a_professional_of_a_sibling_left_stays_named(self) -> None:
+        """pa works with A and with C, pb with B; the three share a parent. A dies: pb is
+        still told of pa, who is involved with B's sibling C (learnt from C's log, as pa's
+        own notices were delivered)."""
+        index = self._household()
+        parent, b_youth, c_youth = valid_bsns(3)
+        pa = self.pro("pa", "GGD Zuid-Limburg")
+        index.register(self.youth(b_youth, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.register(self.youth(c_youth, parents=[parent]), pa)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        a_youth = self.youth(BSN_A, parents=[parent])
+        index.register(a_youth, pa)
+        assert self._told(index) == [
+            ("family-match", "pa", ("pb",)),
+            ("family-match", "pa", ("pb",)),
+            ("family-match", "pb", ("pa",)),
+        ]
+        index.acknowledge(n.id for n in index.pending_notifications() if n.recipient == "pa")
+        index.record_death(a_youth, index.clock().date())
+        assert self._told(index) == [("family-match", "pb", ("pa",))]
+
+    def test_a_signal_made_before_a_move_goes_with_the_youth_too(self) -> None:
+        """A and H lived at one dwelling and had an address signal; A moved, then A's data
+        went. The signal is found by its id, not by who lives where now: H's professional
+        is no longer told of A's."""
+        index = self._household(Rules(address_match=True))
+        (h_youth,) = valid_bsns(1)
+        index.register(_at(self.youth(h_youth), "Markt", "1"), self.pro("ph", "MEE Zuid-Limburg"))
+        a_youth = _at(self.youth(BSN_A), "Markt", "1")
+        index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+        assert self._told(index) == [
+            ("address-match", "pa", ("ph",)),
+            ("address-match", "ph", ("pa",)),
+        ]
+        moved = _at(a_youth, "Kerkstraat", "7")
+        index.record_move(moved)
+        index.record_death(moved, index.clock().date())
+        assert self._told(index) == []
+
+    def test_signals_of_a_youth_who_is_merged_go_with_the_youth(self) -> None:
+        """A family signal about a youth under a service number, merged into the BSN's
+        dossier, goes when that youth's data goes (the merged dossier's log entries are
+        read with the secret that made them)."""
+        index = self._household()
+        parent, b_youth = valid_bsns(2)
+        index.register(self.youth(b_youth, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        youth = _without_bsn("Bakker", parents=[parent])
+        index.register(youth, self.pro("pa", "GGD Zuid-Limburg"))
+        assert [r for _, r, _ in self._told(index)] == ["pa", "pb"]
+        with_bsn = attrs.evolve(youth, bsn=parse_bsn(BSN_A), surname=None)
+        index.merge_service_number(youth, with_bsn)
+        assert [r for _, r, _ in self._told(index)] == ["pa", "pb"]
+        index.record_death(with_bsn, index.clock().date())
+        assert self._told(index) == []
+
     # -- statistics --------------------------------------------------------------------------------
 
     def test_statistics_suppress_small_counts_and_none_can_be_worked_out(self) -> None:

@@ -18,6 +18,7 @@ from verwijsindex.dossier import (
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import (
+    Contact,
     Notification,
     NotificationKind,
 )
@@ -455,6 +456,68 @@ class TransactionContract(ContractBase):
             assert tx.acknowledge([]) == 0
             assert tx.acknowledge(["N2", "N2", "N-unknown"]) == 1
             assert tx.acknowledge(["N2"]) == 0
+
+    def test_a_signal_s_notices_are_found_by_its_id_and_revised_in_place(self) -> None:
+        """``signal_notifications``: the pending family and address notices of the signals
+        asked for, with their keys, oldest first; a match notice with the same
+        ``match_id`` is no signal's. ``revise_notifications`` replaces a notice's message
+        where it is (key, place, claim), skips one acknowledged meanwhile, and the notice
+        is found by its signal as revised; a rollback undoes it (decision 94)."""
+        store = self.store()
+        contact = Contact(
+            professional_id="p9", name="P Negen", organisation="GGD", email="p9@ggd.nl"
+        )
+
+        def note(i: int, kind: NotificationKind, match_id: str) -> Notification:
+            return Notification(
+                id=f"n{i}", kind=kind, recipient=f"p{i}", created_at=T0, match_id=match_id,
+                contacts=(contact,),
+            )  # fmt: skip
+
+        family, address, match = (
+            NotificationKind.FAMILY_MATCH,
+            NotificationKind.ADDRESS_MATCH,
+            NotificationKind.MATCH,
+        )
+        with store.transaction() as tx:
+            assert tx.signal_notifications(["family-1"]) == []
+            tx.add_notifications(
+                [
+                    ("kb", note(1, family, "family-1")),
+                    ("ka", note(2, family, "family-1")),
+                    ("ka", note(3, match, "family-2")),
+                    ("kc", note(4, address, "address-3")),
+                    ("ka", note(5, family, "family-2")),
+                ]
+            )
+            assert tx.signal_notifications([]) == []
+        with store.transaction() as tx:
+            found = tx.signal_notifications({"family-1", "family-2", "address-9"})
+            assert [(k, n.id) for k, n in found] == [("kb", "n1"), ("ka", "n2"), ("ka", "n5")]
+            assert found[0][1] == note(1, family, "family-1")
+            assert tx.claim_notifications(1, T0, T0 + timedelta(hours=1), "c1")[0].id == "n1"
+        bare = attrs.evolve(note(1, family, "family-1"), contacts=())
+        with store.transaction() as tx:
+            tx.acknowledge(["n5"])
+            tx.revise_notifications([bare, note(5, family, "family-1")])
+            tx.revise_notifications([])
+            assert tx.signal_notifications(["family-1"]) == [
+                ("kb", bare),
+                ("ka", note(2, family, "family-1")),
+            ]
+        assert pending_ids(store) == ["n1", "n2", "n3", "n4"]  # in place; n5 not back
+        with store.transaction() as tx:
+            assert tx.pending_notifications(1) == [bare]
+            assert tx.acknowledge(["n1"], claim="c1") == 1  # the claim held
+            tx.revise_notifications([attrs.evolve(note(2, family, "family-1"), contacts=())])
+        with raises(_Rollback), store.transaction() as tx:
+            tx.revise_notifications([note(2, address, "address-3")])
+            assert [n.id for _, n in tx.signal_notifications(["address-3"])] == ["n2", "n4"]
+            raise _Rollback
+        with store.transaction() as tx:
+            assert tx.signal_notifications(["address-3"])[0][1].id == "n4"
+            assert [n.id for _, n in tx.signal_notifications(["family-1"])] == ["n2"]
+            assert tx.signal_notifications(["family-1"])[0][1].contacts == ()
 
     # -- the logbook -------------------------------------------------------------------------------
 
