@@ -707,6 +707,43 @@ def test_smtp_unreachable_server_is_a_failure() -> None:
     assert deliver(index, notifier, attempts=1) == DeliveryReport(failed=3)
 
 
+def test_smtp_a_server_that_trickles_is_given_the_timeout_in_all() -> None:
+    """A server that sends one line of its greeting a second (a tarpit) never lets a read
+    wait the whole timeout: the socket's timeout alone held the sender, and the claim it
+    holds, without end. The timeout bounds the whole conversation: after it the send fails
+    as an unreachable server does (decision 97)."""
+    stop = threading.Event()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+
+        def trickle() -> None:
+            connection, _ = server.accept()
+            with connection:
+                while not stop.is_set():
+                    connection.sendall(b"220-tarpit.example\r\n")
+                    stop.wait(0.3)
+
+        feeder = threading.Thread(target=trickle, daemon=True)
+        feeder.start()
+        notifier = SmtpNotifier("127.0.0.1", server.getsockname()[1], sender=SENDER, timeout=1)
+        message = Message(to=("a@proef.example",), subject="s", body="b", notification_id="n-1")
+        outcome: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                notifier.send(message)
+            except (smtplib.SMTPException, OSError) as error:
+                outcome.append(error)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        sender.join(60)  # without the deadline it runs as long as the server trickles
+        stop.set()
+        assert not sender.is_alive()
+        assert len(outcome) == 1
+
+
 def test_smtp_some_recipients_refused_is_sent_and_logged(caplog: pytest.LogCaptureFixture) -> None:
     message = Message(
         to=("regie@proef.example", "oud@proef.example"),

@@ -31,9 +31,10 @@ from verwijsindex._unit import new_id
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import Notification, NotificationKind
 from verwijsindex.roles import Actor
-from verwijsindex.storage import Transaction
+from verwijsindex.storage import MAX_LEASE, Transaction
 
 __all__ = [
+    "MAX_LEASE",
     "Claim",
     "acknowledge",
     "claim_notifications",
@@ -42,8 +43,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("verwijsindex.outbox")
-
-MAX_LEASE = timedelta(days=1)
 
 
 @attrs.frozen

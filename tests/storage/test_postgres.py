@@ -27,7 +27,7 @@ from tests.storage.concurrency import (
     three_youths_registered,
 )
 from verwijsindex.storage import Store
-from verwijsindex.testing import StoreContract, make_index
+from verwijsindex.testing import FixedClock, StoreContract, make_index
 
 pytestmark = pytest.mark.postgres
 psycopg = pytest.importorskip("psycopg")
@@ -419,6 +419,35 @@ def test_a_corrupt_outbox_row_is_set_aside_and_blocks_no_one(
         assert len(claim.notifications) == written - 1
         assert index.acknowledge(claim) == written - 1
         assert index.pending_notifications() == []
+        with index.store.transaction() as tx:
+            assert tx.set_aside_count() == 1
+    finally:
+        index.close()
+
+
+def test_a_row_holding_another_rows_notification_is_set_aside(
+    populated: str, postgres_url: str, postgres_schema: str
+) -> None:
+    """A row whose data was copied from another row parses: it went out under the other's
+    id, its acknowledgement removed nothing, and it went out again after every lease. It
+    is set aside; the row it copied is sent once."""
+    from datetime import timedelta
+
+    clock = FixedClock()
+    index = make_index(populated, clock=clock)
+    try:
+        ids = [n.id for n in index.pending_notifications()]
+        _execute(
+            postgres_url,
+            postgres_schema,
+            "UPDATE outbox SET data = (SELECT data FROM outbox WHERE id = %s) WHERE id = %s",
+            (ids[1], ids[0]),
+        )
+        claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+        assert [n.id for n in claim.notifications] == ids[1:]
+        assert index.acknowledge(claim) == len(ids) - 1
+        clock.advance(timedelta(minutes=2))
+        assert index.claim_notifications(1000).notifications == ()
         with index.store.transaction() as tx:
             assert tx.set_aside_count() == 1
     finally:

@@ -322,6 +322,61 @@ def test_a_corrupt_outbox_row_is_set_aside_and_blocks_no_one(tmp_path: Path) -> 
     index.close()
 
 
+def test_a_row_holding_another_rows_notification_is_set_aside(tmp_path: Path) -> None:
+    """A row whose data was copied from another row parses: it went out under the other's
+    id, its acknowledgement removed nothing, and it went out again after every lease. It
+    is set aside; the row it copied is sent once."""
+    from datetime import timedelta
+
+    path = tmp_path / "index.db"
+    clock = FixedClock()
+    index = make_index(f"sqlite:///{path}", clock=clock)
+    populate(index)
+    ids = [n.id for n in index.pending_notifications()]
+    with sqlite3.connect(path) as db:
+        (other,) = db.execute("SELECT data FROM outbox WHERE id = ?", (ids[1],)).fetchone()
+        db.execute("UPDATE outbox SET data = ? WHERE id = ?", (other, ids[0]))
+    db.close()
+    claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+    assert [n.id for n in claim.notifications] == ids[1:]
+    assert index.acknowledge(claim) == len(ids) - 1
+    clock.advance(timedelta(minutes=2))
+    assert index.claim_notifications(1000).notifications == ()
+    with index.store.transaction() as tx:
+        assert tx.set_aside_count() == 1
+    index.close()
+
+
+def test_a_row_that_is_not_utf_8_is_set_aside_and_its_text_never_quoted(
+    tmp_path: Path,
+) -> None:
+    """One outbox row whose bytes are not UTF-8 (a damaged page, or tampering) made every
+    read of the outbox fail in the driver, so no notification went out, run after run: it
+    is set aside like any row that does not parse. A dossier in that state cannot be read,
+    and the error says so without quoting the stored text (which the driver's message did)."""
+    from datetime import timedelta
+
+    path = tmp_path / "index.db"
+    index = make_index(f"sqlite:///{path}")
+    populate(index)
+    ids = [n.id for n in index.pending_notifications()]
+    damage = "UPDATE {} SET data = CAST(CAST(data AS BLOB) || X'FF' AS TEXT) WHERE {} = ?"
+    with sqlite3.connect(path) as db:
+        db.execute(damage.format("outbox", "id"), (ids[0],))
+        (key,) = db.execute("SELECT key FROM dossiers LIMIT 1").fetchone()
+        db.execute(damage.format("dossiers", "key"), (key,))
+    db.close()
+    claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+    assert [n.id for n in claim.notifications] == ids[1:]
+    with index.store.transaction() as tx:
+        assert tx.set_aside_count() == 1
+    with pytest.raises(StorageError) as caught, index.store.transaction() as tx:
+        tx.load(key)
+    assert "Could not decode" in str(caught.value)
+    assert "with text" not in str(caught.value) and "subject" not in str(caught.value)
+    index.close()
+
+
 # --- a batch checkpoints the write-ahead log less often (decision 69) ---------------------------
 
 

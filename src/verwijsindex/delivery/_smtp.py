@@ -10,8 +10,12 @@ import logging
 import re
 import smtplib
 import ssl
+import time
 from email.message import EmailMessage
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 import attrs
 
@@ -115,6 +119,52 @@ MAX_TIMEOUT: Final = 3600
 """The longest wait for the mail server, in seconds (the socket's limit lies far above)."""
 
 
+class _Deadline:
+    """The reply stream of :class:`_SMTP`: each line read waits at most until the deadline,
+    so that a server that answers a line at a time cannot stretch one reply beyond it."""
+
+    __slots__ = ("deadline", "file", "smtp")
+
+    def __init__(self, smtp: _SMTP, file: Any, deadline: float) -> None:
+        self.smtp, self.file, self.deadline = smtp, file, deadline
+
+    def readline(self, size: int = -1) -> bytes:
+        self.smtp.wait_at_most()
+        line: bytes = self.file.readline(size)
+        return line
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _SMTP(smtplib.SMTP):
+    """``smtplib.SMTP`` with one deadline for the whole conversation: the socket's timeout
+    bounds each read and write, and a server that trickles (a line a second, a tarpit)
+    would hold the sender, and the claim it holds, without end (decision 97)."""
+
+    def __init__(self, host: str, port: int, timeout: float) -> None:
+        self._deadline = time.monotonic() + timeout
+        super().__init__(host, port, timeout=timeout)
+
+    def wait_at_most(self) -> None:
+        """Let the socket wait only for what is left of the deadline; raise
+        ``TimeoutError`` (an ``OSError``) when nothing is."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the mail server took longer than the timeout")
+        if self.sock is not None:
+            self.sock.settimeout(left)
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:
+            self.file = _Deadline(self, self.sock.makefile("rb"), self._deadline)
+        return super().getreply()
+
+    def send(self, s: str | Buffer) -> None:
+        self.wait_at_most()
+        super().send(s)
+
+
 def _tls_context(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, ssl.SSLContext):
         raise ConfigurationError(f"{attribute.name} must be an ssl.SSLContext or None")
@@ -128,8 +178,9 @@ class SmtpNotifier:
     *sender* is the ``From`` address. With *starttls* the connection is upgraded to TLS
     (with *tls_context*, by default one that verifies the server) before anything is
     sent; *username* and *password* log in, and need *starttls*, so that a password never
-    crosses the network in clear. The notification id goes in the
-    ``X-Verwijsindex-Notification`` header. A bad argument raises
+    crosses the network in clear. *timeout* (seconds) bounds the whole conversation of one
+    message, not each read: a server that answers a line at a time cannot stretch it. The
+    notification id goes in the ``X-Verwijsindex-Notification`` header. A bad argument raises
     :class:`~verwijsindex.errors.ConfigurationError` naming it:
 
     >>> SmtpNotifier("mail.example.nl", 587, sender="verwijsindex@example.nl", starttls=True)
@@ -190,7 +241,7 @@ class SmtpNotifier:
         message counts as sent. Once the server accepted the message, a failing goodbye
         (``QUIT``) no longer counts: the message is sent."""
         v.model_argument(message, Message, "message")
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        smtp = _SMTP(self.host, self.port, self.timeout)
         try:
             if self.starttls:
                 smtp.starttls(context=self.tls_context or ssl.create_default_context())

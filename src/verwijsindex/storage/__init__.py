@@ -39,8 +39,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Protocol, Self, runtime_checkable
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import attrs
@@ -62,8 +62,10 @@ if TYPE_CHECKING:
     from verwijsindex.storage.sqlite import SQLiteStore
 
 __all__ = [
+    "CLAIM_HORIZON",
     "DEFAULT_BATCH",
     "LOG_LANES",
+    "MAX_LEASE",
     "ClosingStore",
     "DirectoryReading",
     "DirectoryTransaction",
@@ -99,6 +101,15 @@ batch mean fewer commits."""
 LOG_LANES = 16
 """The logbook is kept as this many independent hash chains, so writers on different
 youths do not wait for one chain head. A transaction writes all its entries to one lane."""
+
+MAX_LEASE: Final = timedelta(days=1)
+"""The longest a claim may hold notifications (a longer lease is refused)."""
+
+CLAIM_HORIZON: Final = MAX_LEASE + timedelta(minutes=5)
+"""How far past the claimant's *now* a stored claim may hold: the longest lease, and five
+minutes for clocks that differ. A claim that holds longer was made by a clock that runs
+ahead, and holds nothing: a sender that died holding it would park its notifications for
+as long as its clock was wrong (decision 96)."""
 
 
 @attrs.frozen
@@ -221,8 +232,9 @@ class OutboxTransaction(Protocol):
         self, limit: int, now: datetime, until: datetime, claim: str
     ) -> list[Notification]:
         """Up to *limit* pending notifications, oldest first, that no claim holds at *now*
-        (never claimed, or claimed until *now* or before); they are held by *claim* until
-        *until*. Two transactions that claim at once never get the same notification."""
+        (never claimed, claimed until *now* or before, or claimed until after ``now +``
+        :data:`CLAIM_HORIZON`); they are held by *claim* until *until*. Two transactions
+        that claim at once never get the same notification."""
 
     def set_aside_count(self) -> int:
         """How many stored notifications were set aside because they do not parse."""

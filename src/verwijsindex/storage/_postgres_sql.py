@@ -231,14 +231,16 @@ def to_version_5(conn: psycopg.Connection[TupleRow]) -> None:
 CLAIM: Final = """
 WITH picked AS (
     SELECT seq FROM outbox
-    WHERE NOT set_aside AND (claimed_until IS NULL OR claimed_until <= %(now)s)
+    WHERE NOT set_aside
+      AND (claimed_until IS NULL OR claimed_until <= %(now)s OR claimed_until > %(horizon)s)
     ORDER BY seq LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )
 UPDATE outbox o SET claim = %(claim)s, claimed_until = %(until)s
 FROM picked WHERE o.seq = picked.seq
 RETURNING o.id, o.data, o.seq
 """
-"""Hand out up to *limit* pending notifications that no live claim holds, the oldest:
+"""Hand out up to *limit* pending notifications that no live claim holds, the oldest (a
+claim that holds beyond *horizon* was made by a clock ahead, and holds nothing):
 rows another sender is claiming at this moment are skipped, not waited for. The rows come
 back in no particular order (``RETURNING``); the caller sorts them by ``seq``."""
 

@@ -17,7 +17,7 @@ from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage import LOG_LANES, Dossier, LogAudit
+from verwijsindex.storage import CLAIM_HORIZON, LOG_LANES, Dossier, LogAudit
 from verwijsindex.storage._postgres_arrays import (
     BigintArray,
     DateArray,
@@ -431,14 +431,21 @@ class PostgresTransaction:
         )
 
     def _notifications(self, rows: list[TupleRow]) -> list[Notification]:
-        """The notifications of ``(id, data)`` rows; a row that does not parse is set aside
-        (never selected again) instead of failing everyone's read."""
+        """The notifications of ``(id, data)`` rows; a row that does not parse, or holds
+        another row's notification, is set aside (never selected again) instead of failing
+        everyone's read."""
         found = []
         for row in rows:
             try:
-                found.append(decode(row[1], Notification, "outbox", row[0]))
+                notification = decode(row[1], Notification, "outbox", row[0])
             except CorruptRecordError:
+                notification = None
+            # another row's notification would go out under its id, its acknowledgement
+            # would remove nothing, and it would go out again after every lease
+            if notification is None or notification.id != row[0]:
                 self._write("UPDATE outbox SET set_aside = true WHERE id = %s", [row[0]])
+            else:
+                found.append(notification)
         return found
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
@@ -465,7 +472,9 @@ class PostgresTransaction:
     def claim_notifications(
         self, limit: int, now: datetime, until: datetime, claim: str
     ) -> list[Notification]:
-        rows = self._rows(CLAIM, {"limit": limit, "now": now, "until": until, "claim": claim})
+        horizon = now + CLAIM_HORIZON
+        params = {"limit": limit, "now": now, "until": until, "claim": claim, "horizon": horizon}
+        rows = self._rows(CLAIM, params)
         rows.sort(key=lambda row: row[2])  # oldest first: RETURNING keeps no order
         return self._notifications(rows)
 

@@ -16,6 +16,7 @@ from verwijsindex.model import LogEntry, Match, Notification, Organisation, Prof
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import (
+    CLAIM_HORIZON,
     LOG_LANES,
     Dossier,
     IndexTerms,
@@ -58,7 +59,9 @@ class _Translate:
         traceback: TracebackType | None,
     ) -> None:
         if isinstance(error, sqlite3.Error):
-            raise StorageError(f"SQLite failed: {type(error).__name__}: {error}") from error
+            # the driver quotes the text of a column it cannot decode: never a record's data
+            detail = str(error).split(" with text ", 1)[0]
+            raise StorageError(f"SQLite failed: {type(error).__name__}: {detail}") from error
 
 
 TRANSLATE: Final = _Translate()
@@ -328,11 +331,27 @@ class SQLiteTransaction:
             rows = self._db.execute(sql, parameters).fetchall()
         found = []
         for id_, data in rows:
-            try:
-                found.append(decode(data, Notification, "outbox", id_))
-            except CorruptRecordError:
-                self._set_aside(id_)
+            notification = self._parsed(id_, data)
+            if notification is not None:
+                found.append(notification)
         return found
+
+    def _parsed(self, id_: str, data: object) -> Notification | None:
+        """The notification of one row, or ``None`` with the row set aside: when it does
+        not parse, or is another row's (a copied row would go out under the other's id,
+        its acknowledgement would remove nothing, and it would go out again after every
+        lease). The outbox's rows are read as bytes (``CAST(data AS BLOB)``), so that a
+        row that is not UTF-8 is set aside here, not the whole read refused by the
+        driver."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            notification = decode(text, Notification, "outbox", id_)
+        except (UnicodeDecodeError, CorruptRecordError):
+            notification = None
+        if notification is None or notification.id != id_:
+            self._set_aside(id_)
+            return None
+        return notification
 
     def _set_aside(self, id_: str) -> None:
         with TRANSLATE:
@@ -340,19 +359,21 @@ class SQLiteTransaction:
 
     def pending_notifications(self, limit: int | None) -> list[Notification]:
         return self._notifications(
-            "SELECT id, data FROM outbox WHERE set_aside = 0 ORDER BY seq LIMIT ?",
+            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE set_aside = 0 ORDER BY seq LIMIT ?",
             (-1 if limit is None else limit,),
         )
 
     def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
         return self._notifications(
-            "SELECT id, data FROM outbox WHERE recipient = ? AND set_aside = 0"
+            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE recipient = ? AND set_aside = 0"
             " ORDER BY seq LIMIT ?",
             (recipient, -1 if limit is None else limit),
         )
 
     def notifications_for(self, key: str) -> list[Notification]:
-        return self._notifications("SELECT id, data FROM outbox WHERE key = ? ORDER BY seq", (key,))
+        return self._notifications(
+            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE key = ? ORDER BY seq", (key,)
+        )
 
     def claim_notifications(
         self, limit: int, now: datetime, until: datetime, claim: str
@@ -360,16 +381,18 @@ class SQLiteTransaction:
         # BEGIN IMMEDIATE holds SQLite's write lock: one claimant at a time.
         with TRANSLATE:
             rows = self._db.execute(
-                "SELECT id FROM outbox WHERE set_aside = 0"
-                " AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY seq LIMIT ?",
-                (_utc(now), limit),
+                "SELECT id FROM outbox WHERE set_aside = 0 AND (claimed_until IS NULL"
+                " OR claimed_until <= ? OR claimed_until > ?) ORDER BY seq LIMIT ?",
+                (_utc(now), _utc(now + CLAIM_HORIZON), limit),
             ).fetchall()
             self._db.executemany(
                 "UPDATE outbox SET claim = ?, claimed_until = ? WHERE id = ?",
                 [(claim, _utc(until), id_) for (id_,) in rows],
             )
         return self._notifications(
-            "SELECT id, data FROM outbox WHERE claim = ? AND set_aside = 0 ORDER BY seq", (claim,)
+            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE claim = ? AND set_aside = 0"
+            " ORDER BY seq",
+            (claim,),
         )
 
     def set_aside_count(self) -> int:
@@ -401,7 +424,7 @@ class SQLiteTransaction:
             return []
         with TRANSLATE:
             rows = self._db.execute(
-                "SELECT id, key, data FROM outbox WHERE set_aside = 0"
+                "SELECT id, key, CAST(data AS BLOB) FROM outbox WHERE set_aside = 0"
                 " AND signal IN (SELECT value FROM json_each(?)) ORDER BY seq",
                 (json.dumps(sorted(signals)),),
             ).fetchall()

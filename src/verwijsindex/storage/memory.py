@@ -24,7 +24,7 @@ from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import Dossier, LogAudit
+from verwijsindex.storage import CLAIM_HORIZON, Dossier, LogAudit
 from verwijsindex.storage._ordered import _DueIndex, _Sorted
 
 __all__ = ["MemoryStore"]
@@ -430,9 +430,10 @@ class _MemoryTransaction:
         free: list[Notification] = []
         if limit <= 0:
             return free
+        horizon = now + CLAIM_HORIZON  # a claim beyond it was made by a clock ahead
         for _, notification_id in self.s._arrival_order:
             held = claims.get(notification_id)
-            if held is None or held[1] <= now:
+            if held is None or held[1] <= now or held[1] > horizon:
                 free.append(outbox[notification_id][1])
                 if len(free) == limit:
                     break

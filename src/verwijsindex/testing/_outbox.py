@@ -55,6 +55,31 @@ class OutboxContract(ContractBase):
         with raises(ValueError):
             index.claim_notifications(5, lease=timedelta(0))
 
+    def test_a_claim_from_a_clock_far_ahead_parks_nothing(self) -> None:
+        """A sender whose clock runs a year ahead claims a batch and dies before it sends.
+        Its claim would hold for the year: a claim that holds beyond the longest lease
+        (and five minutes of clocks that differ) holds nothing, and a sender on the right
+        clock hands the notifications out at once. A day's lease from a clock two minutes
+        ahead still holds (decision 96)."""
+        index, clock = self.index()
+        self._matched(index, 2)
+        everything = {n.id for n in index.pending_notifications()}
+        clock.advance(timedelta(days=365))
+        parked = index.claim_notifications(3, lease=timedelta(minutes=5))
+        clock.advance(timedelta(days=-365, minutes=10))
+        found = index.claim_notifications(10, lease=timedelta(minutes=5))
+        assert {n.id for n in found.notifications} == everything
+        assert index.acknowledge(parked) == 0  # another claim holds them now
+        assert index.acknowledge(found) == 6
+        self._matched(index, 3)  # one youth more: three new notifications
+        fresh = {n.id for n in index.pending_notifications()}
+        assert len(fresh) == 3
+        clock.advance(timedelta(minutes=2))
+        held = index.claim_notifications(10, lease=timedelta(days=1))
+        clock.advance(timedelta(minutes=-2))
+        assert index.claim_notifications(10).notifications == ()
+        assert {n.id for n in held.notifications} == fresh
+
     def test_a_claim_hands_out_the_oldest_first(self) -> None:
         """Also after a lease ended: rows claimed before (on PostgreSQL, rewritten to the
         end of the table) come first again, before the newer ones."""
