@@ -98,7 +98,9 @@ def test_a_run_leaves_a_store_whose_counts_equal_the_report(population: Populati
     )
     notified = ("notified_professional", "notified_follow_up", "notified_coordinator")
     signals = (*notified, "notified_family", "notified_address", "notified_reminder")
-    assert actions[LogAction.SIGNALLED] == sum(n(row, k) for k in signals)
+    # a notice still pending when a link it concerns is withdrawn as unjustified goes
+    # unsent (decision 95): logged as signalled, never read from the outbox
+    assert actions[LogAction.SIGNALLED] >= sum(n(row, k) for k in signals)
     assert actions[LogAction.HISTORY_LOOKUP] == row["archive_hints"]
     assert actions[LogAction.PURGED] == row["purged"]
     assert actions[LogAction.DELETED] == row["deleted_links"]

@@ -25,6 +25,7 @@ from verwijsindex.errors import CorruptRecordError, InvalidRecordError, KeyMisma
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Contact,
+    Link,
     LogAction,
     Notification,
     NotificationKind,
@@ -78,6 +79,16 @@ def new_id() -> str:
     return os.urandom(16).hex()
 
 
+_OF_A_MATCH: Final = frozenset(
+    {
+        NotificationKind.MATCH,
+        NotificationKind.FOLLOW_UP,
+        NotificationKind.FOLLOW_UP_REMINDER,
+        NotificationKind.COORDINATOR,
+    }
+)
+"""The notices that announce a match (a move notice names one only as it stood then)."""
+
 _SIGNAL_PREFIXES: Final = ("family-", "address-")
 """How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
 
@@ -125,6 +136,9 @@ class UnitOfWork:
         self.scrub = False
         """Whether the unit deleted or replaced personal data, so that the store's files
         should forget the old values once it commits (decision 35)."""
+        self.wanted: set[str] = set()
+        """Keys the unit must also lock to write what it has to: the flush raises
+        :class:`LockSiblings` for them before it writes anything."""
         self._organisations: dict[str, Organisation | None] = {}
         self._professionals: dict[str, Professional | None] = {}
 
@@ -225,8 +239,9 @@ class UnitOfWork:
         still tell others of them (decision 94), and the references that tie log entries to
         them. Log entries about the youth in this unit get no reference either.
 
-        :class:`LockSiblings` when such a signal's notices are filed under youths the
-        transaction did not lock."""
+        When such a signal's notices are filed under youths the transaction did not lock,
+        the flush raises :class:`LockSiblings` for them (after the whole unit, so that a
+        batch asks once)."""
         key = dossier.key
         self._forget_signals(dossier)
         self.tx.delete(key)
@@ -237,58 +252,150 @@ class UnitOfWork:
         self.changed.pop(key, None)
         self.scrub = True
 
-    def _forget_signals(self, dossier: Dossier) -> None:
+    def _forget_signals(self, dossier: Dossier, professional: str | None = None) -> None:
         """Take the youth of *dossier* out of the family and address signals they were
-        part of and whose notices are still pending for others (decision 94). A signal
-        names no youth, only the professionals involved with the household; each pending
-        notice stops naming a professional who was in the signal through this youth alone,
-        and a signal left with fewer than two youths (or a notice left naming no one) goes.
-        Who is in a signal through which youth is read from the logbook: each youth's
-        ``SIGNALLED`` entries name the signal and the professional told about them."""
-        mine = self._signals_in_log(dossier)
+        part of and whose notices are still pending for others (decision 94); with
+        *professional*, only that professional's part through this youth (a link withdrawn
+        as unjustified, decision 95). A signal names no youth, only the professionals
+        involved with the household; each pending notice stops naming a professional who
+        was in the signal through the part that leaves alone, a notice to that part goes,
+        and so does a signal left with fewer than two youths (or a notice left naming no
+        one). Who is in a signal through which youth is read from the logbook: each
+        youth's ``SIGNALLED`` entries name the signal and the professional told about them."""
+        mine = self._signals_in_log(dossier, professional)
         if not mine:
             return
         key = dossier.key
-        pending = [(k, n) for k, n in self.tx.signal_notifications(mine) if k != key]
+        pending = self.tx.signal_notifications(mine)
+        if professional is None:  # those filed under the youth go with the youth
+            pending = [(k, n) for k, n in pending if k != key]
         if not pending:
             return
         unlocked = {k for k, _ in pending}.difference(self.locks)
-        if unlocked:
-            raise LockSiblings(frozenset(unlocked))
+        if unlocked:  # asked for at the flush, with what the rest of the unit needs
+            self.wanted.update(unlocked)
+            return
         revised: list[Notification] = []
         gone: list[str] = []
         for signal in sorted(mine):
             notices = [(k, n) for k, n in pending if n.match_id == signal]
             if not notices:
                 continue
-            members = self._members(signal, notices, key)
-            staying = {professional for professional, _ in members}
+            members = self._members(signal, notices, key, professional)
             if len({youth for _, youth in members}) < 2:
-                staying.clear()  # no household match is left: the signal goes
-            for _, notice in notices:
+                members.clear()  # no household match is left: the signal goes
+            staying = {p for p, _ in members}
+            for k, notice in notices:
                 contacts = tuple(c for c in notice.contacts if c.professional_id in staying)
-                if not contacts or notice.recipient not in staying:
+                if not contacts or (notice.recipient, k) not in members:
                     gone.append(notice.id)
                 elif len(contacts) != len(notice.contacts):
                     revised.append(attrs.evolve(notice, contacts=contacts))
         self.tx.revise_notifications(revised)
-        self.tx.acknowledge(gone)  # removed by id, unsent: they would name no one left
+        self.tx.remove_notifications(gone)  # unsent: they would name no one left
         self.scrub = True
 
     def _members(
-        self, signal: str, notices: list[tuple[str, Notification]], leaving: str
+        self,
+        signal: str,
+        notices: list[tuple[str, Notification]],
+        leaving: str,
+        professional: str | None,
     ) -> set[tuple[str, str]]:
-        """``(professional, youth key)`` of everyone in *signal* through a youth other than
-        *leaving*: each notice pending under a youth says its recipient is in it through
-        that youth; for a professional it names, the logs of their other youths say."""
-        members = {(notice.recipient, k) for k, notice in notices}
-        named = {c.professional_id for _, notice in notices for c in notice.contacts}
-        for professional in named.difference(p for p, _ in members):
-            for k in self.tx.keys_for_professional(professional):
-                other = self.load(k) if k != leaving else None
-                if other is not None and signal in self._signals_in_log(other, professional):
-                    members.add((professional, k))
+        """``(professional, youth key)`` of everyone in *signal*, but for the part that
+        leaves (the youth *leaving*; with *professional*, only theirs through it): each
+        notice pending under a youth says its recipient is in it through that youth; for a
+        professional a notice names, the log of a youth of the household as it is now
+        (the youths who share a parent or the dwelling with one the signal's notices are
+        filed under) says, when that professional has a link there. A youth who left the
+        household since takes their professionals' part along; one whose record cannot be
+        read keeps every part in doubt (a lost signal is worse than a name too many)."""
+
+        def left(p: str, k: str) -> bool:
+            return k == leaving and (professional is None or p == professional)
+
+        members = {(n.recipient, k) for k, n in notices if not left(n.recipient, k)}
+        unknown = {c.professional_id for _, n in notices for c in n.contacts}
+        unknown.update(n.recipient for _, n in notices)
+        unknown.difference_update(p for p, _ in members)
+        if not unknown:
+            return members
+        for k in self._household({leaving, *(k for k, _ in notices)}):
+            try:
+                other = self.load(k)
+            except CorruptRecordError:
+                members.update((p, k) for p in unknown)
+                continue
+            if other is None:
+                continue
+            for p in sorted(unknown.intersection(lk.professional for lk in other.links)):
+                if not left(p, k) and signal in self._signals_in_log(other, p):
+                    members.add((p, k))
         return members
+
+    def _household(self, keys: Collection[str]) -> list[str]:
+        """The youths who share a registered parent or the dwelling with a youth of *keys*,
+        and those youths, as the unit has them now."""
+        found = set(keys)
+        for key in keys:
+            try:
+                dossier = self.load(key)
+            except CorruptRecordError:
+                continue
+            if dossier is None:
+                continue
+            subject = dossier.subject
+            for parent in subject.parent_keys:
+                found.update(self.keys_for_parent(parent))
+            if subject.address_key is not None:
+                found.update(self.keys_for_address(subject.address_key))
+        return sorted(found)
+
+    def forget_link(
+        self, before: Dossier, after: Dossier, link: Link, regions: Collection[str]
+    ) -> None:
+        """*link*, withdrawn as unjustified, is deleted as if it had never been made (JW
+        7.1.4.5(1)(a)), and so is what the notices still pending say of it (decision 95):
+        *before* is the dossier with the link, *after* without it, its match brought in
+        line, and *regions* the regions of the organisations in that match. Its
+        professional's match and move notices about the youth go; the others stop naming
+        them; the notices of a match that dissolved go (the professionals', the follow-up
+        checker's, the coordinators'), and a coordinator's of a match that no longer
+        spans their region (or any two); and the household signals lose that
+        professional's part through this youth."""
+        professional = link.professional
+        self._forget_signals(before, professional)
+        old = before.match
+        gone_match = None if old is None or (after.match and after.match.id == old.id) else old.id
+        revised: list[Notification] = []
+        gone: list[str] = []
+        for notice in self.tx.notifications_for(after.key):
+            kind = notice.kind
+            if notice.signal is not None:
+                continue  # a household signal's, done above
+            if (
+                (gone_match is not None and notice.match_id == gone_match and kind in _OF_A_MATCH)
+                or (kind is NotificationKind.MATCH and notice.recipient == professional)
+                or (kind is NotificationKind.MOVE and notice.link_id == link.id)
+                or (
+                    kind is NotificationKind.COORDINATOR
+                    and after.match is not None
+                    and notice.match_id == after.match.id
+                    and (len(regions) < 2 or notice.recipient not in regions)
+                )
+            ):
+                gone.append(notice.id)
+            else:
+                contacts = tuple(c for c in notice.contacts if c.professional_id != professional)
+                if len(contacts) == len(notice.contacts):
+                    continue
+                if contacts or notice.kind is not NotificationKind.MATCH:
+                    revised.append(attrs.evolve(notice, contacts=contacts))
+                else:
+                    gone.append(notice.id)
+        self.tx.revise_notifications(revised)
+        self.tx.remove_notifications(gone)
+        self.scrub = True
 
     def _signals_in_log(self, dossier: Dossier, professional: str | None = None) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
@@ -499,6 +606,8 @@ class UnitOfWork:
         youth's sealed count, the changed dossiers, and the outbox. The logbook head is
         asked for first, so that every transaction takes its lane before the rows it
         shares with others (the statistics' counts): two never wait for each other's."""
+        if self.wanted:  # all at once: a batch of the sweep is tried again once, not per youth
+            raise LockSiblings(frozenset(self.wanted))
         head = None
         if self.drafts:
             head = self.tx.log_head(self.lane)

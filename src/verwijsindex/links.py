@@ -384,6 +384,7 @@ def withdraw(
         result: Link | None = None
         with ctx.work(locks) as work:
             dossier, link = find_link(work.load(key), link_id)
+            before = dossier
             now = work.stamp(dossier)
             if link.professional != actor_id:
                 denied = True
@@ -419,6 +420,10 @@ def withdraw(
                     now,
                 )
                 dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
+                if deleting and dossier.links:  # the last link takes the youth along
+                    match = dossier.match
+                    spans = [lk for lk in dossier.links if match and lk.id in match.links]
+                    work.forget_link(before, dossier, link, signals.regions_of(ctx, work, spans))
                 ctx.keep(work, dossier, replaces=deleting)
         return denied, result
 

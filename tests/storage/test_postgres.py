@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, LiteralString
@@ -450,6 +451,31 @@ def test_a_row_holding_another_rows_notification_is_set_aside(
         assert index.claim_notifications(1000).notifications == ()
         with index.store.transaction() as tx:
             assert tx.set_aside_count() == 1
+    finally:
+        index.close()
+
+
+def test_a_sender_never_waits_on_a_transaction_that_holds_a_notification(
+    populated: str,
+) -> None:
+    """A deletion that takes a youth out of a household signal changes notices filed under
+    the siblings; a sender acknowledging several notices at once locked them in another
+    order, and the two deadlocked. A sender now leaves a notice another transaction holds
+    (it goes out again when the lease ends, unless that transaction removed it), and
+    waits for nothing (decision 94)."""
+    index = make_index(populated)
+    try:
+        ids = [n.id for n in index.pending_notifications()]
+        done: list[int] = []
+        with index.store.transaction() as tx:
+            tx.remove_notifications([ids[0]])
+            tx.pending_notifications(1)  # sends the delete: the row is locked until commit
+            sender = threading.Thread(target=lambda: done.append(index.acknowledge(ids[:2])))
+            sender.start()
+            sender.join(30)
+            assert not sender.is_alive()  # it did not wait for this transaction
+        assert done == [1]  # the second; the first was held, and the transaction removed it
+        assert [n.id for n in index.pending_notifications()] == ids[2:]
     finally:
         index.close()
 

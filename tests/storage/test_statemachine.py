@@ -44,7 +44,13 @@ The rules, as the model has them (the intended behaviour, also where today's cod
    youth with nothing stored and a date before birth may be refused or ignored: there is
    no birth date to check against.)
 5. When the last link of a youth goes (unjustified withdrawal, purge, sweep at 23, death,
-   erasure), the dossier and its pending notifications go with it.
+   erasure), the dossier and its pending notifications go with it. A link withdrawn as
+   unjustified that is not the last goes as if never made, and with it what the pending
+   notices say of it (decision 95): its professional's MATCH notices and its move notice
+   go, a MATCH notice left naming no one goes, the notices of the match it dissolved go
+   (MATCH, FOLLOW_UP, FOLLOW_UP_REMINDER, COORDINATOR), and a COORDINATOR notice of the
+   match that stands goes when that match no longer spans the coordinator's region, or
+   two regions.
 6. A sweep on or after the day a match is four weeks old (``Rules.follow_up_after``) and
    still uncoordinated reminds the youth's municipality once (FOLLOW_UP_REMINDER); a match
    that dissolves and forms again is a new match and may be reminded again.
@@ -229,6 +235,23 @@ class Youth:
     evaluated_on: date = START_DAY
     hinted: set[str] = field(default_factory=set)
     pending: Counter[tuple[Kind, str]] = field(default_factory=Counter)
+    # the pending notices of matches, as (kind, recipient, generation, others named), and
+    # how many move notices are pending for each link: what decision 95 needs to know
+    told: list[tuple[NotificationKind, str, int, frozenset[str]]] = field(default_factory=list)
+    moves: Counter[str] = field(default_factory=Counter)
+
+    def tell(
+        self, kind: NotificationKind, recipient: str, others: frozenset[str] = frozenset()
+    ) -> None:
+        """A notice of the current match is pending."""
+        assert self.generation is not None
+        self.pending[(kind, recipient)] += 1
+        self.told.append((kind, recipient, self.generation, others))
+
+    def clear_outbox(self) -> None:
+        self.pending.clear()
+        self.told.clear()
+        self.moves.clear()
 
     def active(self, day: date) -> list[str]:
         return [
@@ -249,7 +272,7 @@ class Youth:
         self.match_made = None
         self.reminded = False
         self.hinted.clear()
-        self.pending.clear()
+        self.clear_outbox()
 
 
 def outbox_agrees(expected: Counter[tuple[Kind, str]], notes: list[Notification]) -> bool:
@@ -349,14 +372,46 @@ class IndexMachine(RuleBasedStateMachine):
             youth.match_made, youth.reminded = day, False
         youth.match = frozenset(active)
         if notify and grew:
-            for pid in youth.professionals(active):
-                youth.pending[(NotificationKind.MATCH, pid)] += 1
+            everyone = frozenset(youth.professionals(active))
+            for pid in everyone:
+                youth.tell(NotificationKind.MATCH, pid, everyone - {pid})
             code = youth.subject.address.municipality_code
-            youth.pending[(NotificationKind.FOLLOW_UP, code)] += 1
-            regions = {STAFF[youth.links[lid].professional].region for lid in active}
+            youth.tell(NotificationKind.FOLLOW_UP, code)
+            regions = self.regions(youth)
             if len(regions) > 1:
                 for region in regions:
-                    youth.pending[(NotificationKind.COORDINATOR, region)] += 1
+                    youth.tell(NotificationKind.COORDINATOR, region)
+
+    @staticmethod
+    def regions(youth: Youth) -> set[str]:
+        """The regions of the organisations in the youth's match."""
+        held = youth.match or frozenset()
+        return {STAFF[youth.links[lid].professional].region for lid in held}
+
+    def forget_link(self, youth: Youth, link_id: str, professional: str, was: int | None) -> None:
+        """Rule 5 for a link withdrawn as unjustified that was not the last (decision 95);
+        *was* is the generation of the match before the withdrawal."""
+        dissolved = was is not None and youth.generation != was
+        regions = self.regions(youth)
+        kept = []
+        for kind, recipient, generation, others in youth.told:
+            gone = (
+                (dissolved and generation == was)
+                or (kind is NotificationKind.MATCH and recipient == professional)
+                or (kind is NotificationKind.MATCH and not others - {professional})
+                or (
+                    kind is NotificationKind.COORDINATOR
+                    and generation == youth.generation
+                    and (len(regions) < 2 or recipient not in regions)
+                )
+            )
+            if gone:
+                youth.pending[(kind, recipient)] -= 1
+            else:
+                kept.append((kind, recipient, generation, others - {professional}))
+        youth.told = kept
+        youth.pending[(NotificationKind.MOVE, professional)] -= youth.moves.pop(link_id, 0)
+        youth.pending = +youth.pending
 
     def request(self, youth: Youth, kind: privacy.RequestKind) -> privacy.RightsRequest:
         day = self.today()
@@ -474,7 +529,10 @@ class IndexMachine(RuleBasedStateMachine):
         if not youth.links:
             youth.forget()
             return
+        was = youth.generation
         self.rematch(youth, day, notify=False)
+        if reason is WithdrawalReason.UNJUSTIFIED:
+            self.forget_link(youth, link_id, link.professional, was)
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -504,7 +562,7 @@ class IndexMachine(RuleBasedStateMachine):
             made = youth.match_made
             if made is not None and not youth.reminded and made + FOLLOW_UP <= day:
                 code = youth.subject.address.municipality_code
-                youth.pending[(NotificationKind.FOLLOW_UP_REMINDER, code)] += 1
+                youth.tell(NotificationKind.FOLLOW_UP_REMINDER, code)
                 youth.reminded = True
         self.swept_on = day
         with self.store.transaction() as tx:
@@ -526,7 +584,7 @@ class IndexMachine(RuleBasedStateMachine):
         pending = self.index.pending_notifications()
         assert self.index.acknowledge([n.id for n in pending]) == len(pending)
         for youth in self.youths.values():
-            youth.pending.clear()
+            youth.clear_outbox()
 
     # -- notices from the population register -----------------------------------------------
 
@@ -557,6 +615,8 @@ class IndexMachine(RuleBasedStateMachine):
         assert told == len(professionals)
         for pid in professionals:
             youth.pending[(NotificationKind.MOVE, pid)] += 1
+        for lid in active:  # one active link per professional: the one the notice names
+            youth.moves[lid] += 1
         if new_code != old_code:
             youth.pending[(NotificationKind.MOVE, new_code)] += 1
         new_region = MUNICIPALITIES[municipality][1]

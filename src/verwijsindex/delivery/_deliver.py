@@ -208,8 +208,9 @@ def _deliver_claim(
         if late and now() < claim.until:  # still our lease, by this sender's clock
             log.warning(
                 "claim %s: %d notifications sent were no longer held by this claim: deleted "
-                "with their youth's record meanwhile, or taken by a sender whose clock runs "
-                "ahead of this one's (then they go out again)",
+                "with their youth's record meanwhile, being changed by another transaction, "
+                "or taken by a sender whose clock runs ahead of this one's (then they go out "
+                "again)",
                 claim.id,
                 late,
             )

@@ -241,7 +241,12 @@ class OutboxTransaction(Protocol):
 
     def acknowledge(self, ids: Sequence[str], claim: str | None = None) -> int:
         """Remove the notifications with these ids (with *claim*, only those that claim
-        holds); return how many were removed (a repeated or unknown id counts nothing)."""
+        holds); return how many were removed (a repeated or unknown id counts nothing). A
+        store whose transactions run at once may leave one that another transaction is
+        changing, rather than wait for it: it goes out again when its lease ends."""
+
+    def notifications_for(self, key: str) -> list[Notification]:
+        """The pending notifications filed under *key*, oldest first."""
 
     def delete_notifications(self, key: str) -> None:
         """Remove the pending notifications filed under *key*."""
@@ -250,6 +255,11 @@ class OutboxTransaction(Protocol):
         """The pending notifications whose :attr:`~verwijsindex.model.Notification.signal`
         is one of *signals*, each with the key it is filed under, oldest first: a look-up by
         an index, not a scan of the outbox (decision 94)."""
+
+    def remove_notifications(self, ids: Sequence[str]) -> None:
+        """Remove the pending notifications with these ids, unsent: a change of the unit of
+        work, not a delivery (where :meth:`acknowledge` may leave a notification another
+        transaction holds, this waits for it)."""
 
     def revise_notifications(self, notifications: Sequence[Notification]) -> None:
         """Replace the message of each pending notification with one of these ids; its key,

@@ -245,6 +245,19 @@ rows another sender is claiming at this moment are skipped, not waited for. The 
 back in no particular order (``RETURNING``); the caller sorts them by ``seq``."""
 
 
+ACKNOWLEDGE: Final = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE id = ANY (%s::text[]) ORDER BY id FOR UPDATE SKIP LOCKED)
+"""
+ACKNOWLEDGE_CLAIMED: Final = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE id = ANY (%s::text[]) AND claim = %s
+    ORDER BY id FOR UPDATE SKIP LOCKED)
+"""
+"""Remove acknowledged notifications; one that another transaction holds is skipped: a
+sender never waits on a unit of work (which may be waiting on it)."""
+
+
 ADD_COUNTS: Final = """
 INSERT INTO stat_counts (month, municipality, age_band, kind, count)
 SELECT * FROM unnest(%(months)s::date[], %(codes)s::text[], %(bands)s::text[],

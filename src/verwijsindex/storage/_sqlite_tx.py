@@ -430,11 +430,13 @@ class SQLiteTransaction:
             ).fetchall()
         found = []
         for id_, key, data in rows:
-            try:
-                found.append((key, decode(data, Notification, "outbox", id_)))
-            except CorruptRecordError:
-                self._set_aside(id_)
+            notification = self._parsed(id_, data)
+            if notification is not None:
+                found.append((key, notification))
         return found
+
+    def remove_notifications(self, ids: Sequence[str]) -> None:
+        self.acknowledge(ids)  # one writer at a time: nothing to wait for
 
     def revise_notifications(self, notifications: Sequence[Notification]) -> None:
         if notifications:

@@ -477,6 +477,9 @@ class _MemoryTransaction:
         )
         return [outbox[notification_id] for _, notification_id in found]
 
+    def remove_notifications(self, ids: Sequence[str]) -> None:
+        self.acknowledge(ids)
+
     def revise_notifications(self, notifications: Sequence[Notification]) -> None:
         outbox = self.s._outbox
         for notification in notifications:

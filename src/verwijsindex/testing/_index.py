@@ -205,6 +205,79 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             index.withdraw(a.link.id, by=p1, reason=WithdrawalReason.UNJUSTIFIED)
         assert not index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg")).archive_hint
 
+    @staticmethod
+    def _pending(index: VerwijsIndex) -> list[tuple[str, str, tuple[str, ...]]]:
+        return sorted(
+            (n.kind.value, n.recipient, tuple(sorted(c.professional_id for c in n.contacts)))
+            for n in index.pending_notifications()
+        )
+
+    def test_a_link_withdrawn_as_unjustified_is_named_by_no_pending_notice(self) -> None:
+        """a and b in Maastricht, c in Heerlen (another region) match on one youth; c's
+        link is withdrawn as unjustified: deleted as if never made (JW 7.1.4.5(1)(a)). The
+        notices still pending named c to a and b, a and b to c, and told both regions'
+        coordinators of a match across them: c's go, a's and b's name each other only,
+        and the coordinators' go, as the match no longer spans two regions (decision 95)."""
+        index, _ = self.index()
+        a, b = self.pro("a1", "GGD Zuid-Limburg"), self.pro("b1", "Sint Jozefschool")
+        c = self.pro("c1", "MEE Zuid-Limburg", municipality="Heerlen")
+        for p in (a, b, c):
+            index.add_organisation(p.organisation)
+        index.register(self.youth(), a)
+        match = index.register(self.youth(), b).match
+        withdrawn = index.register(self.youth(), c)
+        pending = self._pending(index)
+        assert ("coordinator", "Parkstad Limburg", ("a1", "b1", "c1")) in pending
+        assert ("match", "c1", ("a1", "b1")) in pending
+        index.withdraw(withdrawn.link.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == [
+            ("follow-up", "0935", ()),
+            ("follow-up", "0935", ()),
+            ("match", "a1", ("b1",)),
+            ("match", "a1", ("b1",)),
+            ("match", "b1", ("a1",)),
+            ("match", "b1", ("a1",)),
+        ]
+        assert match is not None and [m.id for m in index.matches_for(a)] == [match.id]
+
+    def test_a_match_dissolved_by_an_unjustified_link_is_told_to_no_one(self) -> None:
+        """a and c match; c's link is withdrawn as unjustified, and the match is gone: its
+        notices still pending (to a and c, and the follow-up checker's) go with it."""
+        index, _ = self.index()
+        a, c = self.pro("a1", "GGD Zuid-Limburg"), self.pro("c1", "MEE Zuid-Limburg")
+        index.register(self.youth(), a)
+        withdrawn = index.register(self.youth(), c)
+        assert withdrawn.match is not None and self._pending(index)
+        index.withdraw(withdrawn.link.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == []
+        assert index.matches_for(a) == []
+
+    def test_a_move_notice_stops_naming_a_link_withdrawn_as_unjustified(self) -> None:
+        """After a move, a, b and c each have a move notice pending naming the others; c's
+        link is withdrawn as unjustified: c's notice goes, a's and b's stop naming c."""
+        index, _ = self.index()
+        organisations = ("GGD Zuid-Limburg", "Sint Jozefschool", "MEE Zuid-Limburg")
+        pros = [self.pro(f"{n}1", org) for n, org in zip("abc", organisations, strict=True)]
+        youth = self.youth()
+        registrations = [index.register(youth, p) for p in pros]
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.record_move(
+            attrs.evolve(youth, address=Address("Markt", "2", "6211 CK", "Maastricht", "0935"))
+        )
+        assert sorted(r for k, r, _ in self._pending(index) if k == "move") == ["a1", "b1", "c1"]
+        index.withdraw(registrations[2].link.id, by=pros[2], reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == [("move", "a1", ("b1",)), ("move", "b1", ("a1",))]
+
+    def test_a_risk_resolved_withdrawal_leaves_the_pending_notices(self) -> None:
+        """An archived link is kept lawfully (JW 7.1.4.5(1)(b)): what was told of it stays."""
+        index, _ = self.index()
+        a, c = self.pro("a1", "GGD Zuid-Limburg"), self.pro("c1", "MEE Zuid-Limburg")
+        index.register(self.youth(), a)
+        withdrawn = index.register(self.youth(), c)
+        before = self._pending(index)
+        index.withdraw(withdrawn.link.id, by=c, reason=WithdrawalReason.RISK_RESOLVED)
+        assert self._pending(index) == before
+
     def test_a_link_past_its_end_is_withdrawn_by_no_one_whether_or_not_the_sweep_ran(
         self,
     ) -> None:

@@ -52,6 +52,21 @@ def _without_bsn(surname: str, name: str = "Sanne van der Berg", **kw: Any) -> S
     )
 
 
+class _Locks:
+    """A store that notes the keys each transaction locks."""
+
+    def __init__(self, store: Any) -> None:
+        self.inner = store
+        self.taken: list[tuple[str, ...]] = []
+
+    def transaction(self, locks: Any = (), *, snapshot: bool = False) -> Any:
+        self.taken.append(tuple(locks))
+        return self.inner.transaction(locks, snapshot=snapshot)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 def _at(subject: Subject, street: str, number: str, postcode: str = "6211 AB") -> Subject:
     address = Address(street, number, postcode, "Maastricht", "0935")
     return attrs.evolve(subject, address=address)
@@ -758,6 +773,63 @@ class NationalContract(ContractBase):
         assert report.deleted_subjects == 1
         assert self._told(index) == []
         assert [lk.status for lk in index.links_for("pb")] == [LinkStatus.ACTIVE]
+
+    def test_a_link_withdrawn_as_unjustified_leaves_the_household_signal(self) -> None:
+        """A has pa and pd, A's sibling B has pb: a family signal names them to each other.
+        pd's link on A is withdrawn as unjustified (deleted as if never made): pd's notice
+        goes, and pa and pb are no longer told of pd. A stays, so the signal does
+        (decision 95)."""
+        index = self._household()
+        parent, b_youth = valid_bsns(2)
+        a_youth = self.youth(BSN_A, parents=[parent])
+        index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+        pd = self.pro("pd", "MEE Zuid-Limburg")
+        withdrawn = index.register(a_youth, pd).link
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.register(self.youth(b_youth, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        assert self._told(index) == [
+            ("family-match", "pa", ("pb", "pd")),
+            ("family-match", "pb", ("pa", "pd")),
+            ("family-match", "pd", ("pa", "pb")),
+        ]
+        index.withdraw(withdrawn.id, by=pd, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._told(index) == [
+            ("family-match", "pa", ("pb",)),
+            ("family-match", "pb", ("pa",)),
+        ]
+
+    def test_a_deletion_writes_under_a_sibling_only_with_the_sibling_s_lock(self) -> None:
+        """The notices a deletion revises are filed under the siblings, and two deletions
+        that rewrote one sibling's notice from what each read before the other wrote would
+        lose a change: the unit asks for the siblings' locks, and the operation is tried
+        again holding them. A batch of the sweep asks once for all its youths, not once a
+        youth (decision 94)."""
+        store = _Locks(self.store())
+        index = VerwijsIndex(store, key=t.TEST_KEY, clock=FixedClock(START))
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            index.add_organisation(self.pro("x", org).organisation)
+        families = [valid_bsns(9)[i : i + 3] for i in (0, 3, 6)]  # parent, A, B
+        leaving, staying, a_youths = [], [], []
+        for parent, a_bsn, b_bsn in families:
+            b_youth = self.youth(b_bsn, parents=[parent])
+            index.register(b_youth, self.pro("pb", "MEE Zuid-Limburg"))
+            a_youth = self.youth(a_bsn, age=22, parents=[parent])
+            index.register(a_youth, self.pro("pa", "GGD Zuid-Limburg"))
+            a_youths.append(a_youth)
+            leaving.append(index.keyring.pseudonym(a_youth.number))
+            staying.append(index.keyring.pseudonym(b_youth.number))
+        (first_a, *other_as), (first_b, *other_bs) = leaving, staying
+        store.taken.clear()
+        index.record_death(a_youths[0], index.clock().date())
+        assert [set(locks) for locks in store.taken] == [{first_a}, {first_a, first_b}]
+        store.taken.clear()
+        clock = index.clock
+        assert isinstance(clock, FixedClock)
+        clock.advance(timedelta(days=366))
+        assert index.sweep().deleted_subjects == 2
+        batches = [set(locks) for locks in store.taken if set(other_as) <= set(locks)]
+        assert batches == [set(other_as), set(other_as) | set(other_bs)]
+        assert self._told(index) == []
 
     def test_the_siblings_left_keep_what_a_signal_told_them_of_each_other(self) -> None:
         """A, B and C share a parent. A's registration tells pa, pb and pc of each other;

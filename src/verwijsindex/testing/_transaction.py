@@ -462,7 +462,8 @@ class TransactionContract(ContractBase):
         asked for, with their keys, oldest first; a match notice with the same
         ``match_id`` is no signal's. ``revise_notifications`` replaces a notice's message
         where it is (key, place, claim), skips one acknowledged meanwhile, and the notice
-        is found by its signal as revised; a rollback undoes it (decision 94)."""
+        is found by its signal as revised; ``remove_notifications`` removes by id; a
+        rollback undoes it (decision 94)."""
         store = self.store()
         contact = Contact(
             professional_id="p9", name="P Negen", organisation="GGD", email="p9@ggd.nl"
@@ -507,6 +508,8 @@ class TransactionContract(ContractBase):
             ]
         assert pending_ids(store) == ["n1", "n2", "n3", "n4"]  # in place; n5 not back
         with store.transaction() as tx:
+            tx.remove_notifications([])
+            tx.remove_notifications(["n3", "n-unknown"])
             assert tx.pending_notifications(1) == [bare]
             assert tx.acknowledge(["n1"], claim="c1") == 1  # the claim held
             tx.revise_notifications([attrs.evolve(note(2, family, "family-1"), contacts=())])
