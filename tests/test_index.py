@@ -140,6 +140,20 @@ class TestServiceRules(ContractBase):
             index.history(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
         assert index.history(self.youth(), self.pro("p1", "GGD Zuid-Limburg")) == []
 
+    def test_history_is_closed_from_the_23rd_birthday_before_the_sweep(self) -> None:
+        """At 23 every link and the archive go (JW 7.1.4.5(2)(b)); no rule waits for the
+        sweep (decision 89). The history stayed open, and was logged, until the sweep ran."""
+        index, clock = self.index()
+        nurse, mee = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        youth = self.youth(age=22)
+        archived = index.register(youth, mee).link
+        index.withdraw(archived.id, by=mee, reason=WithdrawalReason.RISK_RESOLVED)
+        index.register(youth, nurse)
+        assert [lk.id for lk in index.history(youth, nurse)] == [archived.id]
+        clock.set(datetime(START.year + 1, 3, 15, 9, 0, tzinfo=timezone.utc))  # 23 today
+        with raises(AccessDeniedError):
+            index.history(youth, nurse)
+
     def test_rules_are_parameters(self) -> None:
         index, _clock = self.index(rules=Rules(active_years=1))
         reg = index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))

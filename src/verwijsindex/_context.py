@@ -32,6 +32,7 @@ from verwijsindex.pseudonyms import Keyring, lane_of
 from verwijsindex.regions import Region, Regions
 from verwijsindex.roles import (
     Actor,
+    RegionCoordinator,
     checked_actor,
 )
 from verwijsindex.roles import actor_name as name_of
@@ -248,8 +249,17 @@ class Context:
         link_id: str | None = None,
         match_id: str | None = None,
     ) -> AccessDeniedError:
-        """Log a refused attempt in a transaction of its own; return the error to raise."""
+        """Log a refused attempt in a transaction of its own; return the error to raise. A
+        region's coordinator is logged by the region's own name: the field is the caller's
+        text, and whatever it holds (a BSN, a note) must not reach the logbook; a name that
+        is no region of this index raises an ``InvalidRecordError`` naming ``by``, and
+        nothing is logged."""
         checked_actor(who)
+        if isinstance(who, RegionCoordinator):
+            try:
+                who = RegionCoordinator(self.regions.region_for(who.region).name)
+            except UnknownMunicipalityError:
+                raise InvalidRecordError("by names no region of this index") from None
         locks = [key] if key is not None else []
         with self.work(locks) as work:
             dossier = work.load(key) if key is not None else None

@@ -57,6 +57,7 @@ from verwijsindex.matching import (
     check_registrable,
     disposition,
     information_due,
+    is_due_for_deletion,
     withdrawal_event,
 )
 from verwijsindex.model import (
@@ -452,7 +453,9 @@ def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
 
 
 def history(ctx: Context, subject: Subject, professional: Actor | str) -> list[Link]:
-    """The youth's archived links, for a professional holding an active link (logged)."""
+    """The youth's archived links, for a professional holding an active link (logged). A
+    youth who is 23 or deceased has no active link and no archive, whether or not the sweep
+    has deleted them yet (JW 7.1.4.5(2), decision 89): refused like anyone without one."""
     v.model_argument(subject, Subject, "subject")
     key = ctx.pseudonym(subject.number)
     pid = ctx.professional(professional, name="professional", key=key)
@@ -461,8 +464,10 @@ def history(ctx: Context, subject: Subject, professional: Actor | str) -> list[L
     with ctx.work([key]) as work:
         dossier = work.load(key)
         now = work.stamp(dossier)
-        if dossier is None or not any(
-            lk.professional == pid and is_current(lk, now) for lk in dossier.links
+        if (
+            dossier is None
+            or is_due_for_deletion(dossier.subject, local_date(now), ctx.rules)
+            or not any(lk.professional == pid and is_current(lk, now) for lk in dossier.links)
         ):
             denied = True
             work.log(now, actor(pid), LogAction.DENIED, about=dossier)

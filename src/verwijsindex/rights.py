@@ -9,14 +9,14 @@ are in :mod:`verwijsindex.subject_requests`.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex._context import Context, with_siblings
 from verwijsindex._unit import UnitOfWork
-from verwijsindex.clock import local_date
+from verwijsindex.clock import add_months, local_date
 from verwijsindex.dossier import Dossier
 from verwijsindex.errors import InvalidRecordError, NotFoundError, TamperedLogbookError
 from verwijsindex.information import told_by_age
@@ -128,6 +128,21 @@ def _youth_log(tx: Transaction, dossier: Dossier, keyring: Keyring) -> tuple[Log
     return tuple(out)
 
 
+def _check_received(ctx: Context, request: RightsRequest, today: date) -> None:
+    """A request is answered from the day it was received until the deadline and its one
+    extension (AVG 12(3)) have passed: one received after *today* was not received, and one
+    received before that is overdue or back-dated, with who may file judged on a day the
+    youth was younger (decision 98). Either is refused naming ``received_on``."""
+    if request.received_on > today:
+        raise InvalidRecordError("received_on lies after today: the request was not received")
+    rules = ctx.rules
+    months = rules.request_months + rules.request_extension_months
+    if add_months(request.received_on, months) < today:
+        raise InvalidRecordError(
+            "received_on lies further back than any answer may take: file the request anew"
+        )
+
+
 def _with_dossier(
     ctx: Context,
     request: RightsRequest,
@@ -144,10 +159,7 @@ def _with_dossier(
         with ctx.work(locks) as work:
             dossier = work.load(key)
             now = work.stamp(dossier)
-            if request.received_on > local_date(now):
-                raise InvalidRecordError(
-                    "received_on lies after today: the request was not received"
-                )
+            _check_received(ctx, request, local_date(now))
             if dossier is None:  # a report is empty; a change has nothing to change
                 work.check_ring()
                 if action is not LogAction.READ:
@@ -255,8 +267,7 @@ def _renumber(ctx: Context, request: RightsRequest, corrected: Subject, by: Acto
     with ctx.work(sorted({old_key, key})) as work:
         old = work.load(old_key)
         now = work.stamp(old)
-        if request.received_on > local_date(now):
-            raise InvalidRecordError("received_on lies after today: the request was not received")
+        _check_received(ctx, request, local_date(now))
         if old is None:
             raise NotFoundError("nothing is stored about this youth")
         current = work.load(key)

@@ -30,6 +30,7 @@ from verwijsindex.pseudonyms import log_token
 from verwijsindex.roles import (
     FollowUpChecker,
     OrganisationCoordinator,
+    RegionCoordinator,
     RightsOfficer,
     actor_name,
 )
@@ -162,6 +163,29 @@ class PrivacyContract(ContractBase):
             pending = tuple(tx.pending_notifications(None))
             entries = list(tx.log_entries())
         return dossiers, pending, len(entries)
+
+    def test_a_region_coordinator_is_logged_by_the_region_s_name_alone(self) -> None:
+        """A refusal is logged with its actor, and a region coordinator's region is the
+        caller's text: one carrying a BSN and a note went into the logbook as it was, where
+        nothing can remove it. A refused coordinator of a known region (by any of its
+        names) is logged by the region's own name; a name that is no region is refused
+        with an error naming ``by``, and nothing is logged."""
+        world = self.world()
+        index = world.index
+        note = "jongere " + YOUTH_BSN + " heeft ADHD"
+        before = self._state(index)
+        with raises(InvalidRecordError) as caught:
+            index.follow_up_status(world.match_id, by=RegionCoordinator(note))
+        assert "by" in str(caught[0]) and YOUTH_BSN not in str(caught[0])
+        assert self._state(index) == before
+        with raises(AccessDeniedError):
+            index.follow_up_status(world.match_id, by=RegionCoordinator("maastricht-heuvelland"))
+        with index.store.transaction() as tx:
+            actors = [e.actor for e in tx.log_entries()]
+        coordinators = [a for a in actors if a.startswith("region-coordinator:")]
+        assert coordinators == ["region-coordinator:Maastricht-Heuvelland"]
+        assert not any(YOUTH_BSN in a or "ADHD" in a for a in actors)
+        index.store.close()
 
     def test_role_operation_matrix(self) -> None:
         for operation, (call, allowed) in _OPERATIONS.items():
@@ -424,6 +448,41 @@ class PrivacyContract(ContractBase):
                 call()
             assert "received_on" in str(caught[0])
         assert self._state(world.index) == before
+
+    def test_a_request_received_further_back_than_any_answer_may_take_is_refused(
+        self,
+    ) -> None:
+        """A request is answered within a month, extended once by at most two (AVG 12(3)).
+        One dated further back is overdue or back-dated: who may file is judged on the day
+        it was received, so a representative alone filed an objection for a youth of 14,
+        dated when the youth was 11, and the record was erased (JW 7.1.5.1(2)). Refused,
+        naming ``received_on``, nothing written; three months back, it is still answered
+        (decision 98)."""
+        world = self.world()
+        officer = ROLES["officer-own"]
+        before = self._state(world.index)
+        long_ago = date(2023, 6, 1)  # the youth, born 1 June 2012, was 11
+        parent = {Recipient.LEGAL_REPRESENTATIVE}
+        access = file_request(RequestKind.ACCESS, _youth(), parent, received_on=long_ago)
+        objection = decide(
+            file_request(RequestKind.OBJECTION, _youth(), parent, received_on=long_ago),
+            granted=True,
+        )
+        for call in (
+            lambda: access_report(world.index, access, by=officer),
+            lambda: erase(world.index, objection, by=officer),
+        ):
+            with raises(InvalidRecordError) as caught:
+                call()
+            assert "received_on" in str(caught[0])
+        assert self._state(world.index) == before
+        both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        recent = TODAY - timedelta(days=89)
+        report = access_report(
+            world.index, file_request(RequestKind.ACCESS, _youth(), both, received_on=recent),
+            by=officer,
+        )  # fmt: skip
+        assert report.links
 
     def test_who_may_file_is_checked_against_the_stored_birth_date(self) -> None:
         """A request filed with a false birth date (the youth, 14 as stored, made under 12
