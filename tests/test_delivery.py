@@ -707,12 +707,15 @@ def test_smtp_unreachable_server_is_a_failure() -> None:
     assert deliver(index, notifier, attempts=1) == DeliveryReport(failed=3)
 
 
-def test_smtp_a_server_that_trickles_is_given_the_timeout_in_all() -> None:
-    """A server that sends one line of its greeting a second (a tarpit) never lets a read
-    wait the whole timeout: the socket's timeout alone held the sender, and the claim it
-    holds, without end. The timeout bounds the whole conversation: after it the send fails
-    as an unreachable server does (decision 97)."""
+@pytest.mark.parametrize("pace", ["a line at a time", "a byte at a time"])
+def test_smtp_a_server_that_trickles_is_given_the_timeout_in_all(pace: str) -> None:
+    """A server that sends its greeting a line a time (or one line a byte at a time: a
+    tarpit) never lets a read wait the whole timeout: the socket's timeout alone held the
+    sender, and the claim it holds, without end. The timeout bounds the whole
+    conversation: after it the send raises ``TimeoutError``, as an unreachable server's
+    does (decision 97)."""
     stop = threading.Event()
+    chunks = [b"220-tarpit.example\r\n"] if pace == "a line at a time" else [b"2", b"2"]
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(1)
@@ -721,8 +724,9 @@ def test_smtp_a_server_that_trickles_is_given_the_timeout_in_all() -> None:
             connection, _ = server.accept()
             with connection:
                 while not stop.is_set():
-                    connection.sendall(b"220-tarpit.example\r\n")
-                    stop.wait(0.3)
+                    for chunk in chunks:
+                        connection.sendall(chunk)
+                        stop.wait(0.3)
 
         feeder = threading.Thread(target=trickle, daemon=True)
         feeder.start()
@@ -741,7 +745,7 @@ def test_smtp_a_server_that_trickles_is_given_the_timeout_in_all() -> None:
         sender.join(60)  # without the deadline it runs as long as the server trickles
         stop.set()
         assert not sender.is_alive()
-        assert len(outcome) == 1
+        assert len(outcome) == 1 and isinstance(outcome[0], TimeoutError)
 
 
 def test_smtp_some_recipients_refused_is_sent_and_logged(caplog: pytest.LogCaptureFixture) -> None:

@@ -90,6 +90,10 @@ _OF_A_MATCH: Final = frozenset(
 """The notices that announce a match (a move notice names one only as it stood then)."""
 
 _SIGNAL_PREFIXES: Final = ("family-", "address-")
+
+_UNREADABLE: Final = "?"
+"""Where a professional is in a signal through a youth whose record cannot be read: no
+youth's key, so the signal counts one youth more and keeps them."""
 """How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
 
 
@@ -136,6 +140,7 @@ class UnitOfWork:
         self.scrub = False
         """Whether the unit deleted or replaced personal data, so that the store's files
         should forget the old values once it commits (decision 35)."""
+        self._signals_pending: bool | None = None  # whether any signal's notice is pending
         self.wanted: set[str] = set()
         """Keys the unit must also lock to write what it has to: the flush raises
         :class:`LockSiblings` for them before it writes anything."""
@@ -252,7 +257,9 @@ class UnitOfWork:
         self.changed.pop(key, None)
         self.scrub = True
 
-    def _forget_signals(self, dossier: Dossier, professional: str | None = None) -> None:
+    def _forget_signals(
+        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
+    ) -> None:
         """Take the youth of *dossier* out of the family and address signals they were
         part of and whose notices are still pending for others (decision 94); with
         *professional*, only that professional's part through this youth (a link withdrawn
@@ -262,7 +269,12 @@ class UnitOfWork:
         and so does a signal left with fewer than two youths (or a notice left naming no
         one). Who is in a signal through which youth is read from the logbook: each
         youth's ``SIGNALLED`` entries name the signal and the professional told about them."""
-        mine = self._signals_in_log(dossier, professional)
+        if self._signals_pending is None:  # once a unit: a signal about a youth it holds
+            # locked cannot be made by anyone else meanwhile
+            self._signals_pending = self.tx.any_signal_notifications()
+        if not self._signals_pending:
+            return
+        mine = self._signals_in_log(dossier, professional, since)
         if not mine:
             return
         key = dossier.key
@@ -320,11 +332,16 @@ class UnitOfWork:
         unknown.difference_update(p for p, _ in members)
         if not unknown:
             return members
-        for k in self._household({leaving, *(k for k, _ in notices)}):
+        household = self._household({leaving, *(k for k, _ in notices)})
+        if household is None:  # a record on the way cannot be read: every part in doubt
+            # stays, and the signal with it (a name too many, never a lost signal)
+            members.update((p, _UNREADABLE) for p in unknown)
+            return members
+        for k in household:
             try:
                 other = self.load(k)
             except CorruptRecordError:
-                members.update((p, k) for p in unknown)
+                members.update((p, _UNREADABLE) for p in unknown)
                 continue
             if other is None:
                 continue
@@ -333,22 +350,23 @@ class UnitOfWork:
                     members.add((p, k))
         return members
 
-    def _household(self, keys: Collection[str]) -> list[str]:
+    def _household(self, keys: Collection[str]) -> list[str] | None:
         """The youths who share a registered parent or the dwelling with a youth of *keys*,
-        and those youths, as the unit has them now."""
+        and those youths, as the unit has them now; ``None`` when a record on the way
+        cannot be read."""
         found = set(keys)
-        for key in keys:
-            try:
+        try:
+            for key in keys:
                 dossier = self.load(key)
-            except CorruptRecordError:
-                continue
-            if dossier is None:
-                continue
-            subject = dossier.subject
-            for parent in subject.parent_keys:
-                found.update(self.keys_for_parent(parent))
-            if subject.address_key is not None:
-                found.update(self.keys_for_address(subject.address_key))
+                if dossier is None:
+                    continue
+                subject = dossier.subject
+                for parent in subject.parent_keys:
+                    found.update(self.keys_for_parent(parent))
+                if subject.address_key is not None:
+                    found.update(self.keys_for_address(subject.address_key))
+        except CorruptRecordError:
+            return None
         return sorted(found)
 
     def forget_link(
@@ -357,51 +375,61 @@ class UnitOfWork:
         """*link*, withdrawn as unjustified, is deleted as if it had never been made (JW
         7.1.4.5(1)(a)), and so is what the notices still pending say of it (decision 95):
         *before* is the dossier with the link, *after* without it, its match brought in
-        line, and *regions* the regions of the organisations in that match. Its
-        professional's match and move notices about the youth go; the others stop naming
-        them; the notices of a match that dissolved go (the professionals', the follow-up
-        checker's, the coordinators'), and a coordinator's of a match that no longer
-        spans their region (or any two); and the household signals lose that
-        professional's part through this youth."""
+        line, and *regions* the regions of the organisations in that match. Of the match
+        the link was in: its professional's notices go, the others stop naming them, all
+        of them go when the match dissolved (the professionals', the follow-up checker's,
+        the coordinators'), and a coordinator's goes when the match no longer spans their
+        region (or any two). The professional's move notice about the link goes, and a
+        move notice made since the link stops naming them. The household signals lose that
+        professional's part through this youth since the link was made. What was told
+        through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
-        self._forget_signals(before, professional)
+        self._forget_signals(before, professional, since=link.created_at)
         old = before.match
-        gone_match = None if old is None or (after.match and after.match.id == old.id) else old.id
+        of_link = old.id if old is not None and link.id in old.links else None
+        dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
         revised: list[Notification] = []
         gone: list[str] = []
         for notice in self.tx.notifications_for(after.key):
             kind = notice.kind
-            if notice.signal is not None:
-                continue  # a household signal's, done above
+            if kind is NotificationKind.MOVE:
+                if notice.link_id == link.id:
+                    gone.append(notice.id)
+                    continue
+                naming = notice.created_at >= link.created_at
+            else:
+                naming = of_link is not None and notice.match_id == of_link
+            if not naming:
+                continue  # another match's, a signal's (above), or a move's before the link
             if (
-                (gone_match is not None and notice.match_id == gone_match and kind in _OF_A_MATCH)
+                (dissolved and kind in _OF_A_MATCH)
                 or (kind is NotificationKind.MATCH and notice.recipient == professional)
-                or (kind is NotificationKind.MOVE and notice.link_id == link.id)
                 or (
                     kind is NotificationKind.COORDINATOR
-                    and after.match is not None
-                    and notice.match_id == after.match.id
                     and (len(regions) < 2 or notice.recipient not in regions)
                 )
             ):
                 gone.append(notice.id)
+                continue
+            contacts = tuple(c for c in notice.contacts if c.professional_id != professional)
+            if len(contacts) == len(notice.contacts):
+                continue
+            if contacts or kind is not NotificationKind.MATCH:
+                revised.append(attrs.evolve(notice, contacts=contacts))
             else:
-                contacts = tuple(c for c in notice.contacts if c.professional_id != professional)
-                if len(contacts) == len(notice.contacts):
-                    continue
-                if contacts or notice.kind is not NotificationKind.MATCH:
-                    revised.append(attrs.evolve(notice, contacts=contacts))
-                else:
-                    gone.append(notice.id)
+                gone.append(notice.id)
         self.tx.revise_notifications(revised)
         self.tx.remove_notifications(gone)
         self.scrub = True
 
-    def _signals_in_log(self, dossier: Dossier, professional: str | None = None) -> set[str]:
+    def _signals_in_log(
+        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
+    ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
-        (about *professional*, when given). An entry whose sealed id does not open is left
-        out: tampering :func:`~verwijsindex.logbook.verify` reports, and it must not stop a
-        deletion the statute orders."""
+        (about *professional*, when given; logged at *since* or later, when given). An
+        entry whose sealed id does not open is left out: tampering
+        :func:`~verwijsindex.logbook.verify` reports, and it must not stop a deletion the
+        statute orders."""
         subject = dossier.subject
         try:
             entries = self.tx.log_entries_for(log_token(subject.log_secret))
@@ -413,7 +441,9 @@ class UnitOfWork:
         for entry in entries:
             if entry.action is not LogAction.SIGNALLED or entry.match_id is None:
                 continue
-            if want is not None and entry.actor != want:
+            if (want is not None and entry.actor != want) or (
+                since is not None and entry.at < since
+            ):
                 continue
             made_with = next(
                 (s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -28,7 +30,7 @@ from tests.storage.concurrency import (
 from verwijsindex.errors import ScrubIncompleteError, StorageError
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import Recipient, Subject, WithdrawalReason
+from verwijsindex.model import Notification, Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import RequestKind, RightsRequest, decide, erase, file_request, rectify
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import RightsOfficer
@@ -42,7 +44,7 @@ from verwijsindex.testing import (
     make_professional,
     make_subject,
 )
-from verwijsindex.testing._base import valid_bsns
+from verwijsindex.testing._base import BSN_A, BSN_B, valid_bsns
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -347,6 +349,18 @@ def test_a_row_holding_another_rows_notification_is_set_aside(tmp_path: Path) ->
     index.close()
 
 
+def _notifications_for(transaction: Callable[[], Any], key: str) -> list[Notification]:
+    with transaction() as tx:
+        found: list[Notification] = tx.notifications_for(key)
+        return found
+
+
+def _by_signal(transaction: Callable[[], Any]) -> list[tuple[str, Notification]]:
+    with transaction() as tx:
+        found: list[tuple[str, Notification]] = tx.signal_notifications(["family-x"])
+        return found
+
+
 def test_a_row_that_is_not_utf_8_is_set_aside_and_its_text_never_quoted(
     tmp_path: Path,
 ) -> None:
@@ -366,14 +380,83 @@ def test_a_row_that_is_not_utf_8_is_set_aside_and_its_text_never_quoted(
         (key,) = db.execute("SELECT key FROM dossiers LIMIT 1").fetchone()
         db.execute(damage.format("dossiers", "key"), (key,))
     db.close()
-    claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
-    assert [n.id for n in claim.notifications] == ids[1:]
-    with index.store.transaction() as tx:
-        assert tx.set_aside_count() == 1
+    damaged = index.store.transaction  # each reader of the outbox, the row back each time
+    with sqlite3.connect(path) as db:
+        key_of = dict(db.execute("SELECT id, key FROM outbox").fetchall())
+        (recipient,) = db.execute("SELECT recipient FROM outbox WHERE id = ?", (ids[0],)).fetchone()
+    db.close()
+    readers: dict[str, Callable[[], list[str]]] = {
+        "pending": lambda: [n.id for n in index.pending_notifications()],
+        "a professional's": lambda: [n.id for n in index.notifications_for(recipient)],
+        "by key": lambda: [n.id for n in _notifications_for(damaged, key_of[ids[0]])],
+        "by signal": lambda: [n.id for _, n in _by_signal(damaged)],
+        "claimed": lambda: [
+            n.id for n in index.claim_notifications(1000, lease=timedelta(minutes=1)).notifications
+        ],
+    }
+    for name, read in readers.items():
+        with sqlite3.connect(path) as db:
+            db.execute(
+                "UPDATE outbox SET set_aside = 0, signal = 'family-x' WHERE id = ?", (ids[0],)
+            )
+        db.close()
+        assert ids[0] not in read(), name
+        with index.store.transaction() as tx:
+            assert tx.set_aside_count() == 1, name
     with pytest.raises(StorageError) as caught, index.store.transaction() as tx:
         tx.load(key)
     assert "Could not decode" in str(caught.value)
     assert "with text" not in str(caught.value) and "subject" not in str(caught.value)
+    index.close()
+
+
+def test_a_sibling_s_record_that_is_not_utf_8_stops_no_death_notice(tmp_path: Path) -> None:
+    """A and B share a parent, with a family signal pending; B's record is damaged (not
+    UTF-8). A's death notice takes A out of the signal, reading the household: the
+    driver refused that read, and the death notice failed, every time. The record reads as
+    corrupt, every part in doubt is kept, and A's data goes (decision 94)."""
+    path = tmp_path / "index.db"
+    index = make_index(f"sqlite:///{path}")
+    pa = make_professional(id="pa", organisation="GGD Zuid-Limburg")
+    pb = make_professional(id="pb", organisation="MEE Zuid-Limburg")
+    for p in (pa, pb):
+        index.add_organisation(p.organisation)
+    a_youth = make_subject(bsn=BSN_A, birth_date=date(2014, 1, 1), parents=["100000009"])
+    b_youth = make_subject(bsn=BSN_B, birth_date=date(2013, 1, 1), parents=["100000009"])
+    index.register(a_youth, pa)
+    index.register(b_youth, pb)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE dossiers SET data = CAST(CAST(data AS BLOB) || X'FF' AS TEXT) WHERE key = ?",
+            (index.keyring.pseudonym(b_youth.number),),
+        )
+    db.close()
+    assert index.record_death(a_youth, index.clock().date()) == 1
+    assert index.links_for("pa") == []
+    index.close()
+
+
+def test_a_migration_reads_an_outbox_row_that_is_not_utf_8_as_one_set_aside(
+    tmp_path: Path,
+) -> None:
+    """Opening a database of version 4 fills in each notification's signal; one row that
+    was not UTF-8 made the driver refuse the read, and the store could not be opened."""
+    path = tmp_path / "index.db"
+    index = make_index(f"sqlite:///{path}")
+    populate(index)
+    ids = [n.id for n in index.pending_notifications()]
+    index.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP INDEX outbox_signal")
+        db.execute("ALTER TABLE outbox DROP COLUMN signal")
+        db.execute("UPDATE schema_version SET version = 4")
+        db.execute(
+            "UPDATE outbox SET data = CAST(CAST(data AS BLOB) || X'FF' AS TEXT) WHERE id = ?",
+            (ids[0],),
+        )
+    db.close()
+    index = make_index(f"sqlite:///{path}")
+    assert [n.id for n in index.pending_notifications()] == ids[1:]
     index.close()
 
 

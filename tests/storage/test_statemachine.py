@@ -46,11 +46,11 @@ The rules, as the model has them (the intended behaviour, also where today's cod
 5. When the last link of a youth goes (unjustified withdrawal, purge, sweep at 23, death,
    erasure), the dossier and its pending notifications go with it. A link withdrawn as
    unjustified that is not the last goes as if never made, and with it what the pending
-   notices say of it (decision 95): its professional's MATCH notices and its move notice
-   go, a MATCH notice left naming no one goes, the notices of the match it dissolved go
-   (MATCH, FOLLOW_UP, FOLLOW_UP_REMINDER, COORDINATOR), and a COORDINATOR notice of the
-   match that stands goes when that match no longer spans the coordinator's region, or
-   two regions.
+   notices of the match it was in say of it (decision 95): its professional's MATCH
+   notices go, a MATCH notice left naming no one goes, all of them go when that match
+   dissolved (MATCH, FOLLOW_UP, FOLLOW_UP_REMINDER, COORDINATOR), and a COORDINATOR notice
+   goes when the match no longer spans the coordinator's region, or two regions; the move
+   notice about the link goes. Notices of other matches stay.
 6. A sweep on or after the day a match is four weeks old (``Rules.follow_up_after``) and
    still uncoordinated reminds the youth's municipality once (FOLLOW_UP_REMINDER); a match
    that dissolves and forms again is a new match and may be reminded again.
@@ -390,18 +390,20 @@ class IndexMachine(RuleBasedStateMachine):
 
     def forget_link(self, youth: Youth, link_id: str, professional: str, was: int | None) -> None:
         """Rule 5 for a link withdrawn as unjustified that was not the last (decision 95);
-        *was* is the generation of the match before the withdrawal."""
+        *was* is the generation of the match the link was in, if it was in one."""
         dissolved = was is not None and youth.generation != was
         regions = self.regions(youth)
         kept = []
         for kind, recipient, generation, others in youth.told:
+            if was is None or generation != was:
+                kept.append((kind, recipient, generation, others))  # another match's
+                continue
             gone = (
-                (dissolved and generation == was)
+                dissolved
                 or (kind is NotificationKind.MATCH and recipient == professional)
                 or (kind is NotificationKind.MATCH and not others - {professional})
                 or (
                     kind is NotificationKind.COORDINATOR
-                    and generation == youth.generation
                     and (len(regions) < 2 or recipient not in regions)
                 )
             )
@@ -529,7 +531,7 @@ class IndexMachine(RuleBasedStateMachine):
         if not youth.links:
             youth.forget()
             return
-        was = youth.generation
+        was = youth.generation if youth.match and link_id in youth.match else None
         self.rematch(youth, day, notify=False)
         if reason is WithdrawalReason.UNJUSTIFIED:
             self.forget_link(youth, link_id, link.professional, was)

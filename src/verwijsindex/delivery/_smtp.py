@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import io
 import logging
 import re
 import smtplib
+import socket
 import ssl
 import time
 from email.message import EmailMessage
@@ -119,28 +121,28 @@ MAX_TIMEOUT: Final = 3600
 """The longest wait for the mail server, in seconds (the socket's limit lies far above)."""
 
 
-class _Deadline:
-    """The reply stream of :class:`_SMTP`: each line read waits at most until the deadline,
-    so that a server that answers a line at a time cannot stretch one reply beyond it."""
+class _Deadline(io.RawIOBase):
+    """The socket as :class:`_SMTP` reads it: each ``recv`` waits only for what is left of
+    the deadline, so that a server that sends a reply a line (or a byte) at a time cannot
+    stretch it beyond the timeout."""
 
-    __slots__ = ("deadline", "file", "smtp")
+    def __init__(self, smtp: _SMTP, sock: socket.socket) -> None:
+        super().__init__()
+        self.smtp, self.sock = smtp, sock
 
-    def __init__(self, smtp: _SMTP, file: Any, deadline: float) -> None:
-        self.smtp, self.file, self.deadline = smtp, file, deadline
+    def readable(self) -> bool:
+        return True
 
-    def readline(self, size: int = -1) -> bytes:
+    def readinto(self, buffer: Any) -> int:
         self.smtp.wait_at_most()
-        line: bytes = self.file.readline(size)
-        return line
-
-    def close(self) -> None:
-        self.file.close()
+        return self.sock.recv_into(buffer)
 
 
 class _SMTP(smtplib.SMTP):
     """``smtplib.SMTP`` with one deadline for the whole conversation: the socket's timeout
-    bounds each read and write, and a server that trickles (a line a second, a tarpit)
-    would hold the sender, and the claim it holds, without end (decision 97)."""
+    bounds each read and write, and a server that trickles (a line a second, a byte a
+    second: a tarpit) would hold the sender, and the claim it holds, without end
+    (decision 97)."""
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
         self._deadline = time.monotonic() + timeout
@@ -156,12 +158,17 @@ class _SMTP(smtplib.SMTP):
             self.sock.settimeout(left)
 
     def getreply(self) -> tuple[int, bytes]:
-        if self.file is None and self.sock is not None:
-            self.file = _Deadline(self, self.sock.makefile("rb"), self._deadline)
-        return super().getreply()
+        if self.file is None and self.sock is not None:  # again after STARTTLS
+            self.file = io.BufferedReader(_Deadline(self, self.sock))
+        try:
+            return super().getreply()
+        except smtplib.SMTPServerDisconnected:
+            if time.monotonic() >= self._deadline:  # smtplib's name for our timeout
+                raise TimeoutError("the mail server took longer than the timeout") from None
+            raise
 
     def send(self, s: str | Buffer) -> None:
-        self.wait_at_most()
+        self.wait_at_most()  # sendall's timeout bounds the whole write
         super().send(s)
 
 

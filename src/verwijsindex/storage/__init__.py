@@ -251,6 +251,10 @@ class OutboxTransaction(Protocol):
     def delete_notifications(self, key: str) -> None:
         """Remove the pending notifications filed under *key*."""
 
+    def any_signal_notifications(self) -> bool:
+        """Whether the notification of any family or address signal is pending (a probe of
+        the index :meth:`signal_notifications` reads, not a scan)."""
+
     def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
         """The pending notifications whose :attr:`~verwijsindex.model.Notification.signal`
         is one of *signals*, each with the key it is filed under, oldest first: a look-up by

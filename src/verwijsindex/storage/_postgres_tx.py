@@ -498,6 +498,12 @@ class PostgresTransaction:
     def delete_notifications(self, key: str) -> None:
         self._write("DELETE FROM outbox WHERE key = %s", [key])
 
+    def any_signal_notifications(self) -> bool:
+        rows = self._rows(
+            "SELECT 1 FROM outbox WHERE signal IS NOT NULL AND NOT set_aside LIMIT 1", []
+        )
+        return bool(rows)
+
     def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
         if not signals:
             return []

@@ -116,6 +116,17 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
 version. A later release adds an entry; opening an older database runs the missing ones."""
 
 
+def _text(data: object) -> str:
+    """A stored record read as bytes, as text (``""``, which parses as nothing, when it is
+    not UTF-8: the row is then set aside like any that does not parse)."""
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+    return data if isinstance(data, str) else ""
+
+
 def _to_version_2(connection: sqlite3.Connection) -> None:
     """Version 2 keeps each dossier's log token beside it, and seals the ids of a youth's
     links and matches in the log entries about them (:func:`_sql.reseal_log`)."""
@@ -154,8 +165,8 @@ def _to_version_3(connection: sqlite3.Connection) -> None:
         "UPDATE dossiers SET follow_up_due = ? WHERE key = ?",
         [(day.isoformat(), key) for day, key in due if day is not None],
     )
-    for id_, data in connection.execute("SELECT id, data FROM outbox").fetchall():
-        recipient = recipient_of(data)
+    for id_, data in connection.execute("SELECT id, CAST(data AS BLOB) FROM outbox").fetchall():
+        recipient = recipient_of(_text(data))
         connection.execute(
             "UPDATE outbox SET recipient = ?, set_aside = ? WHERE id = ?",
             (recipient, int(recipient is None), id_),
@@ -165,10 +176,12 @@ def _to_version_3(connection: sqlite3.Connection) -> None:
 def _to_version_5(connection: sqlite3.Connection) -> None:
     """Version 5 indexes the family and address signal each notification is one of
     (decision 94)."""
-    rows = connection.execute("SELECT id, data FROM outbox WHERE set_aside = 0").fetchall()
+    rows = connection.execute(
+        "SELECT id, CAST(data AS BLOB) FROM outbox WHERE set_aside = 0"
+    ).fetchall()
     connection.executemany(
         "UPDATE outbox SET signal = ? WHERE id = ?",
-        [(signal, id_) for id_, data in rows if (signal := signal_of(data)) is not None],
+        [(signal, id_) for id_, data in rows if (signal := signal_of(_text(data))) is not None],
     )
 
 

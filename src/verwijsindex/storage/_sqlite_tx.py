@@ -61,6 +61,8 @@ class _Translate:
         if isinstance(error, sqlite3.Error):
             # the driver quotes the text of a column it cannot decode: never a record's data
             detail = str(error).split(" with text ", 1)[0]
+            if detail.startswith("Could not decode to UTF-8"):  # a stored record, damaged
+                raise CorruptRecordError(f"SQLite: {detail}") from None
             raise StorageError(f"SQLite failed: {type(error).__name__}: {detail}") from error
 
 
@@ -418,6 +420,13 @@ class SQLiteTransaction:
     def delete_notifications(self, key: str) -> None:
         with TRANSLATE:
             self._db.execute("DELETE FROM outbox WHERE key = ?", (key,))
+
+    def any_signal_notifications(self) -> bool:
+        with TRANSLATE:
+            row = self._db.execute(
+                "SELECT 1 FROM outbox WHERE signal IS NOT NULL AND set_aside = 0 LIMIT 1"
+            ).fetchone()
+        return row is not None
 
     def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
         if not signals:

@@ -468,6 +468,9 @@ class _MemoryTransaction:
         for notification_id in list(self.s._outbox_by_key.get(key, ())):
             self._drop(key, notification_id)
 
+    def any_signal_notifications(self) -> bool:
+        return bool(self.s._outbox_by_signal)
+
     def signal_notifications(self, signals: Collection[str]) -> list[tuple[str, Notification]]:
         by_signal, outbox = self.s._outbox_by_signal, self.s._outbox
         found = sorted(

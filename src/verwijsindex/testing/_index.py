@@ -268,6 +268,24 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         index.withdraw(registrations[2].link.id, by=pros[2], reason=WithdrawalReason.UNJUSTIFIED)
         assert self._pending(index) == [("move", "a1", ("b1",)), ("move", "b1", ("a1",))]
 
+    def test_an_unjustified_link_takes_nothing_told_through_an_earlier_one(self) -> None:
+        """a and c matched; c's link was withdrawn as the risk resolved (archived, kept
+        lawfully: what was told of it stays). c registers again, a new match forms, and
+        that second link is withdrawn as unjustified: its match's notices go, the first
+        match's stay, to a and to c (decision 95)."""
+        index, _ = self.index()
+        a, c = self.pro("a1", "GGD Zuid-Limburg"), self.pro("c1", "MEE Zuid-Limburg")
+        index.register(self.youth(), a)
+        first = index.register(self.youth(), c)
+        index.withdraw(first.link.id, by=c, reason=WithdrawalReason.RISK_RESOLVED)
+        lawful = self._pending(index)
+        assert ("match", "c1", ("a1",)) in lawful
+        second = index.register(self.youth(), c)
+        assert second.match is not None and first.match is not None
+        assert second.match.id != first.match.id
+        index.withdraw(second.link.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == lawful
+
     def test_a_risk_resolved_withdrawal_leaves_the_pending_notices(self) -> None:
         """An archived link is kept lawfully (JW 7.1.4.5(1)(b)): what was told of it stays."""
         index, _ = self.index()

@@ -459,7 +459,8 @@ class TransactionContract(ContractBase):
 
     def test_a_signal_s_notices_are_found_by_its_id_and_revised_in_place(self) -> None:
         """``signal_notifications``: the pending family and address notices of the signals
-        asked for, with their keys, oldest first; a match notice with the same
+        asked for, with their keys, oldest first (``any_signal_notifications``: whether
+        there is one at all); a match notice with the same
         ``match_id`` is no signal's. ``revise_notifications`` replaces a notice's message
         where it is (key, place, claim), skips one acknowledged meanwhile, and the notice
         is found by its signal as revised; ``remove_notifications`` removes by id; a
@@ -480,6 +481,11 @@ class TransactionContract(ContractBase):
             NotificationKind.ADDRESS_MATCH,
             NotificationKind.MATCH,
         )
+        with raises(_Rollback), store.transaction() as tx:
+            assert not tx.any_signal_notifications()
+            tx.add_notifications([("ka", note(9, match, "family-9"))])  # a match's, no signal
+            assert not tx.any_signal_notifications()
+            raise _Rollback
         with store.transaction() as tx:
             assert tx.signal_notifications(["family-1"]) == []
             tx.add_notifications(
@@ -492,6 +498,7 @@ class TransactionContract(ContractBase):
                 ]
             )
             assert tx.signal_notifications([]) == []
+            assert tx.any_signal_notifications()
         with store.transaction() as tx:
             found = tx.signal_notifications({"family-1", "family-2", "address-9"})
             assert [(k, n.id) for k, n in found] == [("kb", "n1"), ("ka", "n2"), ("ka", "n5")]
