@@ -9,6 +9,7 @@ a youth.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 import attrs
 
@@ -118,11 +119,36 @@ def organisation_contacts(ctx: Context, *, by: Actor | str) -> list[Professional
 
 
 def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]:
-    """Pending signals to the coordinator's own organisation's professionals. They carry
-    only match ids and professionals' contact details, nothing about youths."""
+    """Pending signals to the coordinator's own organisation's professionals: those a
+    professional has through a link the organisation made (a professional known to two
+    organisations, or who moved on, is the one organisation's for its links and the
+    other's for theirs). They carry only match ids and professionals' contact details,
+    nothing about youths; a signal of a match that has gone is no one's."""
     coordinator = _coordinator(ctx, by)
+    organisation = coordinator.organisation_id
     with ctx.store.transaction() as tx:
-        mine = {p.id for p in tx.professionals_of(coordinator.organisation_id)}
-        pending = tx.pending_notifications(None)
-    kinds = (NotificationKind.MATCH, NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH)
-    return [n for n in pending if n.kind in kinds and n.recipient in mine]
+        keys: dict[str, str | None] = {}  # a notice's id -> the youth it is filed under
+        pending = [n for n in tx.pending_notifications(None) if n.kind in _SIGNALS]
+        for notice in pending:
+            if notice.id in keys or notice.match_id is None:
+                continue
+            if notice.signal is not None:
+                keys.update((n.id, k) for k, n in tx.signal_notifications([notice.signal]))
+            else:
+                keys[notice.id] = tx.key_for_match(notice.match_id)
+        dossiers = {k: tx.load(k) for k in {k for k in keys.values() if k is not None}}
+    found = []
+    for notice in pending:
+        key = keys.get(notice.id)
+        dossier = dossiers.get(key) if key is not None else None
+        if dossier is not None and any(
+            lk.professional == notice.recipient and lk.organisation == organisation
+            for lk in dossier.links
+        ):
+            found.append(notice)
+    return found
+
+
+_SIGNALS: Final = frozenset(
+    {NotificationKind.MATCH, NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH}
+)

@@ -14,7 +14,7 @@ from verwijsindex.errors import (
 from verwijsindex.importing import ImportProgress, ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import LogAction, NotificationKind, WithdrawalReason
-from verwijsindex.roles import RightsOfficer
+from verwijsindex.roles import OrganisationCoordinator, RightsOfficer
 from verwijsindex.testing._base import ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
 
@@ -90,6 +90,32 @@ class OutboxContract(ContractBase):
         clock.advance(timedelta(minutes=2))
         again = index.claim_notifications(100)
         assert [n.id for n in again.notifications] == order
+
+    def test_a_coordinator_sees_the_signals_of_their_organisation_s_links(self) -> None:
+        """An organisation's coordinator sees the pending signals its professionals have
+        through the organisation's links. A professional known to another organisation
+        too (the directory keeps one record per professional) took their signals along:
+        the other organisation's coordinator saw a match of this one's, with its
+        professionals' names and e-mail, and this one's saw nothing."""
+        index, _ = self.index()
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        parent, a_bsn, b_bsn, c_bsn = valid_bsns(4)
+        index.register(self.youth(a_bsn, parents=[parent]), nurse)
+        index.register(self.youth(a_bsn, parents=[parent]), teacher)  # a match
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("m1", "MEE Zuid-Limburg"))
+
+        def seen(organisation: str) -> list[tuple[str, str]]:
+            found = index.organisation_signals(by=OrganisationCoordinator(organisation))
+            return sorted((n.kind.value, n.recipient) for n in found)
+
+        ggd = [("family-match", "n1"), ("match", "n1")]
+        assert seen("ggd-zuid-limburg") == ggd
+        assert seen("sint-jozefschool") == [("family-match", "t1"), ("match", "t1")]
+        elsewhere = self.pro("n1", "Orbis Thuis")  # n1 works for Orbis too
+        index.add_organisation(elsewhere.organisation)
+        index.register(self.youth(c_bsn), elsewhere)
+        assert seen("orbis-thuis") == []
+        assert seen("ggd-zuid-limburg") == ggd
 
     def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
         index, _ = self.index()
