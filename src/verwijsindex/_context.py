@@ -46,6 +46,9 @@ MAX_BATCH = 100_000
 
 T = TypeVar("T")
 
+UNKNOWN_REGION = "?"
+"""How a refused coordinator of a region this index does not know is logged."""
+
 
 def with_siblings(run: Callable[[tuple[str, ...]], T], locks: Iterable[str]) -> T:
     """``run(locks)``, and again with more locks each time it raises
@@ -251,15 +254,14 @@ class Context:
     ) -> AccessDeniedError:
         """Log a refused attempt in a transaction of its own; return the error to raise. A
         region's coordinator is logged by the region's own name: the field is the caller's
-        text, and whatever it holds (a BSN, a note) must not reach the logbook; a name that
-        is no region of this index raises an ``InvalidRecordError`` naming ``by``, and
-        nothing is logged."""
+        text, and whatever it holds (a BSN, a note) must not reach the logbook; one of a
+        name that is no region of this index is logged as :data:`UNKNOWN_REGION`."""
         checked_actor(who)
         if isinstance(who, RegionCoordinator):
             try:
                 who = RegionCoordinator(self.regions.region_for(who.region).name)
             except UnknownMunicipalityError:
-                raise InvalidRecordError("by names no region of this index") from None
+                who = RegionCoordinator(UNKNOWN_REGION)  # logged, never as the caller wrote it
         locks = [key] if key is not None else []
         with self.work(locks) as work:
             dossier = work.load(key) if key is not None else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, Final, cast
 
@@ -27,6 +27,7 @@ from verwijsindex.model import (
     Contact,
     Link,
     LogAction,
+    LogEntry,
     Notification,
     NotificationKind,
     Organisation,
@@ -95,6 +96,15 @@ _UNREADABLE: Final = "?"
 """Where a professional is in a signal through a youth whose record cannot be read: no
 youth's key, so the signal counts one youth more and keeps them."""
 """How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
+
+
+def _unsealed(secret: str, entry_id: str, value: str) -> str | None:
+    """The id *value* sealed in entry *entry_id* under *secret*; ``None`` when it does not
+    open (a tampered entry)."""
+    try:
+        return unseal_id(secret, entry_id, value)
+    except ValueError:
+        return None
 
 
 def _parents(dossier: Dossier) -> tuple[str, ...]:
@@ -384,7 +394,8 @@ class UnitOfWork:
         professional's part through this youth since the link was made. What was told
         through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
-        self._forget_signals(before, professional, since=link.created_at)
+        since = self._registered_at(before, link)
+        self._forget_signals(before, professional, since=since)
         old = before.match
         of_link = old.id if old is not None and link.id in old.links else None
         dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
@@ -392,20 +403,23 @@ class UnitOfWork:
         gone: list[str] = []
         for notice in self.tx.notifications_for(after.key):
             kind = notice.kind
-            if kind is NotificationKind.MOVE:
+            if kind is NotificationKind.MOVE or (
+                kind is NotificationKind.COORDINATOR and notice.match_id is None
+            ):  # a move's: the new municipality's and region's name every active link
                 if notice.link_id == link.id:
                     gone.append(notice.id)
                     continue
-                naming = notice.created_at >= link.created_at
+                naming = notice.created_at >= since
             else:
                 naming = of_link is not None and notice.match_id == of_link
             if not naming:
                 continue  # another match's, a signal's (above), or a move's before the link
             if (
-                (dissolved and kind in _OF_A_MATCH)
+                (dissolved and kind in _OF_A_MATCH and notice.match_id is not None)
                 or (kind is NotificationKind.MATCH and notice.recipient == professional)
                 or (
                     kind is NotificationKind.COORDINATOR
+                    and notice.match_id is not None
                     and (len(regions) < 2 or notice.recipient not in regions)
                 )
             ):
@@ -426,37 +440,51 @@ class UnitOfWork:
         self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
     ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
-        (about *professional*, when given; logged at *since* or later, when given). An
-        entry whose sealed id does not open is left out: tampering
+        (about *professional*, when given; logged at *since* or later, when given)."""
+        want = None if professional is None else actor(professional)
+        found: set[str] = set()
+        for entry, made_with in self._opened(dossier, LogAction.SIGNALLED):
+            if entry.match_id is None or (want is not None and entry.actor != want):
+                continue
+            if since is not None and entry.at < since:
+                continue
+            signal = _unsealed(made_with, entry.id, entry.match_id)
+            if signal is not None and signal.startswith(_SIGNAL_PREFIXES):
+                found.add(signal)
+        return found
+
+    def _registered_at(self, dossier: Dossier, link: Link) -> datetime:
+        """When this index registered *link*: its ``REGISTERED`` entry's moment, which for
+        a link imported with the old index's ``created_at`` is the import's (what this
+        index told through the professional's earlier links came before it); the link's
+        own moment when no entry opens to it."""
+        for entry, made_with in self._opened(dossier, LogAction.REGISTERED):
+            if entry.link_id is not None and (
+                _unsealed(made_with, entry.id, entry.link_id) == link.id
+            ):
+                return entry.at
+        return link.created_at
+
+    def _opened(self, dossier: Dossier, action: LogAction) -> Iterator[tuple[LogEntry, str]]:
+        """The log entries of *action* about the youth of *dossier*, each with the secret
+        that made it (the youth's own, or that of a dossier merged in). An entry that names
+        someone else is left out, and so is a log that cannot be read: tampering
         :func:`~verwijsindex.logbook.verify` reports, and it must not stop a deletion the
         statute orders."""
         subject = dossier.subject
         try:
             entries = self.tx.log_entries_for(log_token(subject.log_secret))
         except CorruptRecordError:
-            return set()
-        want = None if professional is None else actor(professional)
-        found: set[str] = set()
-        secrets = subject.secrets  # the youth's own, then those of dossiers merged in
+            return
+        secrets = subject.secrets
         for entry in entries:
-            if entry.action is not LogAction.SIGNALLED or entry.match_id is None:
-                continue
-            if (want is not None and entry.actor != want) or (
-                since is not None and entry.at < since
-            ):
+            if entry.action is not action:
                 continue
             made_with = next(
                 (s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None
             )
-            if made_with is None:
-                continue
-            try:
-                signal = unseal_id(made_with, entry.id, entry.match_id)
-            except ValueError:
-                continue
-            if signal.startswith(_SIGNAL_PREFIXES):
-                found.add(signal)
-        return found
+            if made_with is not None:
+                yield entry, made_with
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

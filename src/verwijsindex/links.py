@@ -262,7 +262,8 @@ def register_in(
         # a registered parent this registration did not name: its siblings wait on its lock
         raise signals.LockSiblings(frozenset(parents) - frozenset(locks))
     address_key = ctx.address_key(p.subject.address)
-    household = notify and ((ctx.rules.family_match and bool(parents)) or bool(address_key))
+    # in migration too: a household with a link made here is told (decision 93)
+    household = (ctx.rules.family_match and bool(parents)) or bool(address_key)
     if household:  # siblings to lock are asked for before anything is drawn or written
         stand_in = Link(
             id=_STAND_IN,

@@ -225,7 +225,10 @@ def household_signals(
     )
     _ask_for_locks(groups, locked)
     for kind, found, members in groups:
-        _signal(work, {dossier.key: dossier, **members}, kind, found, now)
+        youths = {dossier.key: dossier, **members}
+        if all(lk.id in youths[lk.subject].silent for lk in found):
+            continue  # migration: the old index told these links of each other (decision 93)
+        _signal(work, youths, kind, found, now)
 
 
 def lock_household(

@@ -286,6 +286,25 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         index.withdraw(second.link.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
         assert self._pending(index) == lawful
 
+    def test_a_move_to_another_region_stops_naming_a_link_withdrawn_as_unjustified(
+        self,
+    ) -> None:
+        """The youth moves to Heerlen: the new municipality and the new region's coordinator
+        are told every active link's professional. c's link is then withdrawn as
+        unjustified: neither names c any longer, nor does a's move notice (decision 95)."""
+        index, _ = self.index()
+        a, c = self.pro("a1", "GGD Zuid-Limburg"), self.pro("c1", "MEE Zuid-Limburg")
+        youth = self.youth()
+        index.register(youth, a)
+        withdrawn = index.register(youth, c).link
+        index.acknowledge(n.id for n in index.pending_notifications())
+        heerlen = Address("Markt", "2", "6411 EJ", "Heerlen", "0917")
+        index.record_move(attrs.evolve(youth, address=heerlen))
+        assert any("c1" in contacts for _, _, contacts in self._pending(index))
+        index.withdraw(withdrawn.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
+        pending = self._pending(index)
+        assert pending and not any(r == "c1" or "c1" in contacts for _, r, contacts in pending)
+
     def test_a_risk_resolved_withdrawal_leaves_the_pending_notices(self) -> None:
         """An archived link is kept lawfully (JW 7.1.4.5(1)(b)): what was told of it stays."""
         index, _ = self.index()

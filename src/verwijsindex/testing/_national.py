@@ -17,6 +17,7 @@ from verwijsindex.errors import (
     InvalidRecordError,
     NotFoundError,
 )
+from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.matching import Rules
 from verwijsindex.model import (
@@ -830,6 +831,34 @@ class NationalContract(ContractBase):
         batches = [set(locks) for locks in store.taken if set(other_as) <= set(locks)]
         assert batches == [set(other_as), set(other_as) | set(other_bs)]
         assert self._told(index) == []
+
+    def test_an_imported_link_takes_nothing_told_before_its_import(self) -> None:
+        """pd's live link on A made a family signal with A's sibling's pb, and was then
+        archived (the risk resolved: kept lawfully). An import brings pd's link on A from
+        an old index, made (by its own clock) before all that; it is withdrawn as
+        unjustified. What it takes is judged from when this index registered it, not from
+        the old index's moment: the signal told through the archived link stays
+        (decision 95)."""
+        for notify in (True, False):
+            index = self._household()
+            clock = index.clock
+            assert isinstance(clock, FixedClock)
+            parent, b_bsn = valid_bsns(2)
+            a_youth = self.youth(BSN_A, parents=[parent])
+            pd = self.pro("pd", "GGD Zuid-Limburg")
+            index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+            made = clock()
+            lawful = index.register(a_youth, pd).link
+            told = self._told(index)
+            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            clock.advance(timedelta(days=10))
+            index.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+            clock.advance(timedelta(days=10))
+            old = ImportRecord(a_youth, pd, created_at=made - timedelta(days=30))
+            imported = index.bulk_register([old], notify=notify).outcomes[0].link_id
+            assert imported is not None
+            index.withdraw(imported, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+            assert self._told(index) == told, notify
 
     def test_the_siblings_left_keep_what_a_signal_told_them_of_each_other(self) -> None:
         """A, B and C share a parent. A's registration tells pa, pb and pc of each other;

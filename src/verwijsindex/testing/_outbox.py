@@ -206,6 +206,37 @@ class OutboxContract(ContractBase):
         kinds = {n.kind for n in index.pending_notifications()}
         assert NotificationKind.MATCH in kinds  # a registration after the import tells all
 
+    def test_a_migration_tells_a_household_with_a_link_made_in_this_index(self) -> None:
+        """A's sibling B has a link registered in this index; the migration imports A's.
+        The old index never held B's link, so no one ever told its professional of A's:
+        the family signal goes out, as a match does (decision 93). Siblings whose links the
+        migration imported alone stay quiet."""
+        index, _ = self.index()
+        parent, a_bsn, b_bsn, c_bsn = valid_bsns(4)
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        imported = ImportRecord(
+            self.youth(a_bsn, parents=[parent]), self.pro("pa", "GGD Zuid-Limburg")
+        )
+        index.bulk_register([imported], notify=False)
+        family = [
+            n for n in index.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert sorted(n.recipient for n in family) == ["pa", "pb"]
+        index.acknowledge(n.id for n in index.pending_notifications())
+        other = valid_bsns(6)[4:]  # another family, wholly from the old index
+        index.bulk_register(
+            [
+                ImportRecord(
+                    self.youth(c_bsn, parents=[other[0]]), self.pro("pc", "GGD Zuid-Limburg")
+                ),
+                ImportRecord(
+                    self.youth(other[1], parents=[other[0]]), self.pro("pd", "MEE Zuid-Limburg")
+                ),
+            ],
+            notify=False,
+        )
+        assert index.pending_notifications() == []
+
     def test_a_migration_tells_a_match_with_a_link_made_in_this_index(self) -> None:
         """Migration mode keeps quiet what the old index told already: a match of links
         it imports. A link registered in this index was never in the old one, so a match
