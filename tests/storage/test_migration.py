@@ -174,10 +174,8 @@ def _check(url: str, held: set[str], run: Run) -> None:
     assert matched and all(due is not None for due in matched)
 
 
-def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    url = f"sqlite:///{path}"
-    secrets, held = _fill(url)
+def _sqlite_run(path: Path) -> Run:
+    """Run a query on the SQLite file at *path* behind the store's back."""
 
     def run(query: str, params: Any = ()) -> list[Any]:
         with sqlite3.connect(path) as db:
@@ -185,6 +183,15 @@ def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
         db.close()
         return rows
 
+    return run
+
+
+def test_a_sqlite_database_of_version_1_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    url = f"sqlite:///{path}"
+    secrets, held = _fill(url)
+
+    run = _sqlite_run(path)
     _downgrade(run, secrets, held, "?")
     _check(url, held, run)
 
@@ -254,12 +261,7 @@ def test_a_sqlite_database_of_version_3_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "three.db"
     url = f"sqlite:///{path}"
 
-    def run(query: str, params: Any = ()) -> list[Any]:
-        with sqlite3.connect(path) as db:
-            rows = db.execute(query, params).fetchall()
-        db.close()
-        return rows
-
+    run = _sqlite_run(path)
     _rekeyed_then_version_3(url, run)
     _check_version_4(url, run)
 
@@ -322,12 +324,7 @@ def test_a_sqlite_database_of_version_4_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "four.db"
     url = f"sqlite:///{path}"
 
-    def run(query: str, params: Any = ()) -> list[Any]:
-        with sqlite3.connect(path) as db:
-            rows = db.execute(query, params).fetchall()
-        db.close()
-        return rows
-
+    run = _sqlite_run(path)
     a_youth = _siblings_then_version_4(url, run, "?")
     _check_version_5(url, run, a_youth)
 

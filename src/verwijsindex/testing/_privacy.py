@@ -425,17 +425,15 @@ class PrivacyContract(ContractBase):
             assert "birth_date" in str(caught[0]) or "died_on" in str(caught[0])
         assert self._state(world.index) == before
 
-    def test_a_request_received_after_today_is_refused(self) -> None:
-        """A request dated after today (on the Amsterdam calendar) was not received: its
-        operations refuse it, naming ``received_on``, and write nothing."""
-        world = self.world()
+    @staticmethod
+    def _refused_on_received(world: _World, requesters: set[Recipient], on: date) -> None:
+        """An access request and a granted objection received *on*, by *requesters*: both
+        refused with an ``InvalidRecordError`` naming ``received_on``."""
         officer = ROLES["officer-own"]
-        both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
-        later = TODAY + timedelta(days=30)
-        before = self._state(world.index)
-        access = file_request(RequestKind.ACCESS, _youth(), both, received_on=later)
+        access = file_request(RequestKind.ACCESS, _youth(), requesters, received_on=on)
         objection = decide(
-            file_request(RequestKind.OBJECTION, _youth(), both, received_on=later), granted=True
+            file_request(RequestKind.OBJECTION, _youth(), requesters, received_on=on),
+            granted=True,
         )
         for call in (
             lambda: access_report(world.index, access, by=officer),
@@ -444,6 +442,15 @@ class PrivacyContract(ContractBase):
             with raises(InvalidRecordError) as caught:
                 call()
             assert "received_on" in str(caught[0])
+
+    def test_a_request_received_after_today_is_refused(self) -> None:
+        """A request dated after today (on the Amsterdam calendar) was not received: its
+        operations refuse it, naming ``received_on``, and write nothing."""
+        world = self.world()
+        both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        later = TODAY + timedelta(days=30)
+        before = self._state(world.index)
+        self._refused_on_received(world, both, later)
         assert self._state(world.index) == before
 
     def test_a_request_received_further_back_than_any_answer_may_take_is_refused(
@@ -459,19 +466,7 @@ class PrivacyContract(ContractBase):
         officer = ROLES["officer-own"]
         before = self._state(world.index)
         long_ago = date(2023, 6, 1)  # the youth, born 1 June 2012, was 11
-        parent = {Recipient.LEGAL_REPRESENTATIVE}
-        access = file_request(RequestKind.ACCESS, _youth(), parent, received_on=long_ago)
-        objection = decide(
-            file_request(RequestKind.OBJECTION, _youth(), parent, received_on=long_ago),
-            granted=True,
-        )
-        for call in (
-            lambda: access_report(world.index, access, by=officer),
-            lambda: erase(world.index, objection, by=officer),
-        ):
-            with raises(InvalidRecordError) as caught:
-                call()
-            assert "received_on" in str(caught[0])
+        self._refused_on_received(world, {Recipient.LEGAL_REPRESENTATIVE}, long_ago)
         assert self._state(world.index) == before
         both = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
         recent = TODAY - timedelta(days=89)
