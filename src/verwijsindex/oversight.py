@@ -15,9 +15,9 @@ import attrs
 
 from verwijsindex._context import Context
 from verwijsindex.clock import check_moment, local_date
-from verwijsindex.dossier import follow_up_day
+from verwijsindex.dossier import Dossier, follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
-from verwijsindex.model import Notification, NotificationKind, Professional
+from verwijsindex.model import Link, Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
 from verwijsindex.signals import in_force
 
@@ -141,12 +141,29 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     for notice in pending:
         key = keys.get(notice.id)
         dossier = dossiers.get(key) if key is not None else None
-        if dossier is not None and any(
-            lk.professional == notice.recipient and lk.organisation == organisation
-            for lk in dossier.links
-        ):
+        link = _sent_through(dossier, notice) if dossier is not None else None
+        if link is not None and link.organisation == organisation:
             found.append(notice)
     return found
+
+
+def _sent_through(dossier: Dossier, notice: Notification) -> Link | None:
+    """The recipient's link on the youth of *dossier* that *notice* was sent through: the
+    latest they had made by the notice's moment and not archived before its day (``None``
+    for a match notice of a match that is no longer the youth's)."""
+    if notice.kind is NotificationKind.MATCH and (
+        dossier.match is None or dossier.match.id != notice.match_id
+    ):
+        return None
+    day = local_date(notice.created_at)
+    current = [
+        lk
+        for lk in dossier.links
+        if lk.professional == notice.recipient
+        and lk.created_at <= notice.created_at
+        and (lk.archived_on is None or lk.archived_on >= day)
+    ]
+    return max(current, key=lambda lk: lk.created_at, default=None)
 
 
 _SIGNALS: Final = frozenset(

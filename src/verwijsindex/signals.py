@@ -225,10 +225,7 @@ def household_signals(
     )
     _ask_for_locks(groups, locked)
     for kind, found, members in groups:
-        youths = {dossier.key: dossier, **members}
-        if all(lk.id in youths[lk.subject].silent for lk in found):
-            continue  # migration: the old index told these links of each other (decision 93)
-        _signal(work, youths, kind, found, now)
+        _signal(work, {dossier.key: dossier, **members}, kind, found, now, link)
 
 
 def lock_household(
@@ -335,7 +332,18 @@ def _signal(
     kind: NotificationKind,
     found: tuple[Link, ...],
     now: datetime,
+    new: Link,
 ) -> None:
+    """Tell each professional in the household match *found* of the others. When the new
+    link was imported in migration mode, the old index told the links it imported of
+    each other (decision 93): only the professionals of links made here are told (of
+    everyone), and the new link's professional of those alone; a match of imported links
+    alone tells no one."""
+    quiet = {lk.id for lk in found if lk.id in youths[lk.subject].silent}
+    loud = {lk.professional for lk in found if lk.id not in quiet}
+    migrating = new.id in quiet
+    if migrating and not loud:
+        return
     prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
     signal_id = f"{prefix}-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
@@ -344,8 +352,14 @@ def _signal(
     for lk in found:
         if (lk.professional, lk.subject) in notified:
             continue
+        if migrating and lk.id in quiet and lk.id != new.id:
+            continue  # an imported link: the old index told it of the other imported ones
         notified.add((lk.professional, lk.subject))
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
+        if migrating and lk.id == new.id:
+            others = tuple(c for c in others if c.professional_id in loud)
+            if not others:
+                continue
         youth = youths[lk.subject]
         at = work.stamp(youth, now)  # never before what the youth's dossier holds
         work.signal(

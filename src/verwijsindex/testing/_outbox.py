@@ -117,6 +117,34 @@ class OutboxContract(ContractBase):
         assert seen("orbis-thuis") == []
         assert seen("ggd-zuid-limburg") == ggd
 
+    def test_a_coordinator_sees_a_notice_by_the_link_it_was_sent_through(self) -> None:
+        """pd matched on a youth for GGD; that link was archived, and pd registered the
+        youth again for Orbis, joining the same match. Each coordinator sees the notices
+        told through their organisation's link: GGD's the ones from before, Orbis's the
+        ones since (decision 99)."""
+        index, clock = self.index()
+        youth = self.youth()
+        for_ggd = self.pro("pd", "GGD Zuid-Limburg")
+        first = index.register(youth, for_ggd).link
+        index.register(youth, self.pro("t1", "Sint Jozefschool"))
+        index.register(youth, self.pro("m1", "MEE Zuid-Limburg"))
+        before = {n.id for n in index.pending_notifications() if n.recipient == "pd"}
+        clock.advance(timedelta(days=5))
+        index.withdraw(first.id, by=for_ggd, reason=WithdrawalReason.RISK_RESOLVED)
+        for_orbis = self.pro("pd", "Orbis Thuis")
+        index.add_organisation(for_orbis.organisation)
+        clock.advance(timedelta(days=5))
+        index.register(youth, for_orbis)
+        since = {n.id for n in index.pending_notifications() if n.recipient == "pd"} - before
+
+        def seen(organisation: str) -> set[str]:
+            found = index.organisation_signals(by=OrganisationCoordinator(organisation))
+            return {n.id for n in found if n.recipient == "pd"}
+
+        assert before and since
+        assert seen("ggd-zuid-limburg") == before
+        assert seen("orbis-thuis") == since
+
     def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
         index, _ = self.index()
         self._matched(index, 2)
@@ -236,6 +264,36 @@ class OutboxContract(ContractBase):
             notify=False,
         )
         assert index.pending_notifications() == []
+
+    def test_a_migration_tells_a_household_only_what_the_old_index_did_not(self) -> None:
+        """B's link was registered here; the migration imports the links of B's siblings A
+        (pa) and C (pc, pd). The old index told pa, pc and pd of each other: each is told
+        of pb alone, once; pb is told at each import of those imported so far. Telling
+        every imported professional again at every record was a flood (decision 47)."""
+        index, _ = self.index()
+        parent, a_bsn, b_bsn, c_bsn = valid_bsns(4)
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        imports = [
+            (a_bsn, self.pro("pa", "GGD Zuid-Limburg")),
+            (c_bsn, self.pro("pc", "Sint Jozefschool")),
+            (c_bsn, self.pro("pd", "GGD Zuid-Limburg")),
+        ]
+        records = [ImportRecord(self.youth(bsn, parents=[parent]), pro) for bsn, pro in imports]
+        index.bulk_register(records, notify=False)
+        told = sorted(
+            (n.recipient, tuple(sorted(c.professional_id for c in n.contacts)))
+            for n in index.pending_notifications()
+            if n.kind is NotificationKind.FAMILY_MATCH
+        )
+        assert told == [
+            ("pa", ("pb",)),
+            ("pb", ("pa",)),
+            ("pb", ("pa", "pc")),
+            ("pb", ("pa", "pc", "pd")),
+            ("pc", ("pb",)),
+            ("pd", ("pb",)),
+        ]
 
     def test_a_migration_tells_a_match_with_a_link_made_in_this_index(self) -> None:
         """Migration mode keeps quiet what the old index told already: a match of links
