@@ -454,16 +454,22 @@ class UnitOfWork:
         return found
 
     def _registered_at(self, dossier: Dossier, link: Link) -> datetime:
-        """When this index registered *link*: its ``REGISTERED`` entry's moment, which for
-        a link imported with the old index's ``created_at`` is the import's (what this
-        index told through the professional's earlier links came before it); the link's
-        own moment when no entry opens to it."""
+        """When this index registered *link* (see :meth:`registered`); the link's own
+        moment when no entry opens to it."""
+        return self.registered(dossier).get(link.id, link.created_at)
+
+    def registered(self, dossier: Dossier) -> dict[str, datetime]:
+        """When this index registered each link of the youth of *dossier*, by link id: the
+        moment of its ``REGISTERED`` entry. For a link imported with the old index's
+        ``created_at``, that is the import's moment: what this index told through a link
+        comes after it."""
+        found: dict[str, datetime] = {}
         for entry, made_with in self._opened(dossier, LogAction.REGISTERED):
-            if entry.link_id is not None and (
-                _unsealed(made_with, entry.id, entry.link_id) == link.id
-            ):
-                return entry.at
-        return link.created_at
+            if entry.link_id is not None:
+                link_id = _unsealed(made_with, entry.id, entry.link_id)
+                if link_id is not None:
+                    found.setdefault(link_id, entry.at)
+        return found
 
     def _opened(self, dossier: Dossier, action: LogAction) -> Iterator[tuple[LogEntry, str]]:
         """The log entries of *action* about the youth of *dossier*, each with the secret

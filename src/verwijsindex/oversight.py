@@ -123,10 +123,13 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     professional has through a link the organisation made (a professional known to two
     organisations, or who moved on, is the one organisation's for its links and the
     other's for theirs). They carry only match ids and professionals' contact details,
-    nothing about youths; a signal of a match that has gone is no one's."""
+    nothing about youths; a match notice of a match that is no longer the youth's is no
+    one's."""
     coordinator = _coordinator(ctx, by)
     organisation = coordinator.organisation_id
-    with ctx.store.transaction() as tx:
+    found = []
+    with ctx.work() as work:  # reads only: the unit opens the youths' log entries
+        tx = work.tx
         keys: dict[str, str | None] = {}  # a notice's id -> the youth it is filed under
         pending = [n for n in tx.pending_notifications(None) if n.kind in _SIGNALS]
         for notice in pending:
@@ -136,34 +139,37 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
                 keys.update((n.id, k) for k, n in tx.signal_notifications([notice.signal]))
             else:
                 keys[notice.id] = tx.key_for_match(notice.match_id)
-        dossiers = {k: tx.load(k) for k in {k for k in keys.values() if k is not None}}
-    found = []
-    for notice in pending:
-        key = keys.get(notice.id)
-        dossier = dossiers.get(key) if key is not None else None
-        link = _sent_through(dossier, notice) if dossier is not None else None
-        if link is not None and link.organisation == organisation:
-            found.append(notice)
+        youths: dict[str, tuple[Dossier, dict[str, datetime]] | None] = {}
+        for key in sorted({k for k in keys.values() if k is not None}):
+            dossier = tx.load(key)
+            youths[key] = None if dossier is None else (dossier, work.registered(dossier))
+        for notice in pending:
+            filed = keys.get(notice.id)
+            youth = youths.get(filed) if filed is not None else None
+            link = _sent_through(*youth, notice) if youth is not None else None
+            if link is not None and link.organisation == organisation:
+                found.append(notice)
     return found
 
 
-def _sent_through(dossier: Dossier, notice: Notification) -> Link | None:
+def _sent_through(
+    dossier: Dossier, registered: dict[str, datetime], notice: Notification
+) -> Link | None:
     """The recipient's link on the youth of *dossier* that *notice* was sent through: the
-    latest they had made by the notice's moment and not archived before its day (``None``
-    for a match notice of a match that is no longer the youth's)."""
+    last this index registered by the notice's moment (*registered*: when each link was;
+    a professional has one current link on a youth at a time, and a notice goes to them
+    through it). ``None`` for a match notice of a match that is no longer the youth's."""
     if notice.kind is NotificationKind.MATCH and (
         dossier.match is None or dossier.match.id != notice.match_id
     ):
         return None
-    day = local_date(notice.created_at)
-    current = [
-        lk
+    mine = [
+        (registered.get(lk.id, lk.created_at), lk)
         for lk in dossier.links
         if lk.professional == notice.recipient
-        and lk.created_at <= notice.created_at
-        and (lk.archived_on is None or lk.archived_on >= day)
     ]
-    return max(current, key=lambda lk: lk.created_at, default=None)
+    before = [(at, lk) for at, lk in mine if at <= notice.created_at]
+    return max(before, key=lambda pair: pair[0])[1] if before else None
 
 
 _SIGNALS: Final = frozenset(

@@ -225,7 +225,8 @@ def household_signals(
     )
     _ask_for_locks(groups, locked)
     for kind, found, members in groups:
-        _signal(work, {dossier.key: dossier, **members}, kind, found, now, link)
+        youths = {dossier.key: dossier, **members}
+        _signal(work, youths, kind, found, now, link, _told_before(ctx, youths, found, link, now))
 
 
 def lock_household(
@@ -326,6 +327,22 @@ def _household_match(
     return found if found is not None and link in found else None
 
 
+def _told_before(
+    ctx: Context, youths: dict[str, Dossier], found: tuple[Link, ...], new: Link, now: datetime
+) -> frozenset[str]:
+    """The ids of the links of *found* that the old index told of each other, the new one
+    among them: when the new link was imported in migration mode, those imported the same
+    way that make a household match with it on their own (decision 93); none otherwise."""
+    if new.id not in youths[new.subject].silent:
+        return frozenset()
+    quiet: dict[str, list[Link]] = {}
+    for lk in found:
+        if lk.id in youths[lk.subject].silent:
+            quiet.setdefault(lk.subject, []).append(lk)
+    old = find_family_match(list(quiet.values()), ctx.match_rule, at=now)
+    return frozenset(lk.id for lk in old) if old is not None and new in old else frozenset()
+
+
 def _signal(
     work: UnitOfWork,
     youths: dict[str, Dossier],
@@ -333,31 +350,29 @@ def _signal(
     found: tuple[Link, ...],
     now: datetime,
     new: Link,
+    told: frozenset[str],
 ) -> None:
     """Tell each professional in the household match *found* of the others. When the new
-    link was imported in migration mode, the old index told the links it imported of
-    each other (decision 93): only the professionals of links made here are told (of
-    everyone), and the new link's professional of those alone; a match of imported links
-    alone tells no one."""
-    quiet = {lk.id for lk in found if lk.id in youths[lk.subject].silent}
-    loud = {lk.professional for lk in found if lk.id not in quiet}
-    migrating = new.id in quiet
-    if migrating and not loud:
+    link was imported in migration mode, the old index told it and the links of *told* of
+    each other (decision 93): those are not told again, neither of each other nor the new
+    link's professional of them; when *found* is *told* whole, no one is told."""
+    if told and all(lk.id in told for lk in found):
         return
     prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
     signal_id = f"{prefix}-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
     contacts = contacts_of(work, professionals)
     notified: set[tuple[str, str]] = set()
+    known = {lk.professional for lk in found if lk.id in told and lk.id != new.id}
     for lk in found:
         if (lk.professional, lk.subject) in notified:
             continue
-        if migrating and lk.id in quiet and lk.id != new.id:
-            continue  # an imported link: the old index told it of the other imported ones
+        if lk.id in told and lk.id != new.id:
+            continue  # the old index told it of the new one
         notified.add((lk.professional, lk.subject))
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
-        if migrating and lk.id == new.id:
-            others = tuple(c for c in others if c.professional_id in loud)
+        if lk.id == new.id and known:
+            others = tuple(c for c in others if c.professional_id not in known)
             if not others:
                 continue
         youth = youths[lk.subject]

@@ -4,7 +4,7 @@ migration mode, end to end on the store :meth:`make_store` opens."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -144,6 +144,32 @@ class OutboxContract(ContractBase):
         assert before and since
         assert seen("ggd-zuid-limburg") == before
         assert seen("orbis-thuis") == since
+
+    def test_an_imported_link_counts_from_its_import_for_the_coordinator(self) -> None:
+        """pd's GGD link on a youth ended by its end day (no sweep since); the migration
+        brings pd's Orbis link on the youth, made in the old index before the GGD one. It
+        joins the match here, and pd is told through it: the notice is Orbis's. Judged by
+        the old index's moment, the GGD link looked the later one (decision 99)."""
+        index, clock = self.index()
+        youth = self.youth()
+        index.register(youth, self.pro("pd", "GGD Zuid-Limburg"), ends_on=date(2026, 12, 3))
+        index.register(youth, self.pro("t1", "Sint Jozefschool"))
+        index.register(youth, self.pro("m1", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=20))
+        orbis = self.pro("pd", "Orbis Thuis")
+        index.add_organisation(orbis.organisation)
+        made = clock() - timedelta(days=120)
+        index.bulk_register([ImportRecord(youth, orbis, created_at=made)], notify=False)
+        told = {n.id for n in index.pending_notifications() if n.recipient == "pd"}
+        assert told
+
+        def seen(organisation: str) -> set[str]:
+            found = index.organisation_signals(by=OrganisationCoordinator(organisation))
+            return {n.id for n in found if n.recipient == "pd"}
+
+        assert seen("orbis-thuis") == told
+        assert seen("ggd-zuid-limburg") == set()
 
     def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
         index, _ = self.index()
@@ -294,6 +320,26 @@ class OutboxContract(ContractBase):
             ("pc", ("pb",)),
             ("pd", ("pb",)),
         ]
+
+    def test_a_migration_tells_imported_links_the_old_index_could_not_match(self) -> None:
+        """pa and pd are one organisation's, on A and C; B's link (another organisation's)
+        was registered here. The old index held pa and pd without a household match (one
+        organisation: the rule does not put them in touch), so it told them nothing of
+        each other; the match is made here, through B's link, and all three are told of
+        each other (decision 93)."""
+        index, _ = self.index()
+        parent, a_bsn, b_bsn, c_bsn = valid_bsns(4)
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        records = [
+            ImportRecord(self.youth(bsn, parents=[parent]), self.pro(pid, "GGD Zuid-Limburg"))
+            for bsn, pid in ((a_bsn, "pa"), (c_bsn, "pd"))
+        ]
+        index.bulk_register(records, notify=False)
+        knows: dict[str, set[str]] = {}
+        for n in index.pending_notifications():
+            knows.setdefault(n.recipient, set()).update(c.professional_id for c in n.contacts)
+        assert knows == {"pa": {"pb", "pd"}, "pb": {"pa", "pd"}, "pd": {"pa", "pb"}}
 
     def test_a_migration_tells_a_match_with_a_link_made_in_this_index(self) -> None:
         """Migration mode keeps quiet what the old index told already: a match of links
