@@ -45,7 +45,7 @@ from verwijsindex.pseudonyms import (
 from verwijsindex.statistics import age_band
 from verwijsindex.storage import DirectoryReading, Transaction
 
-__all__ = ["SYSTEM", "LockSiblings", "UnitOfWork", "actor", "new_id"]
+__all__ = ["SYSTEM", "LockSiblings", "UnitOfWork", "actor", "new_id", "registered"]
 
 SYSTEM = "system"
 """The actor of what the index does by itself: the sweep, re-keying."""
@@ -114,6 +114,40 @@ def _parents(dossier: Dossier) -> tuple[str, ...]:
 def _addresses(dossier: Dossier) -> tuple[str, ...]:
     key = dossier.subject.address_key
     return () if key is None else (key,)
+
+
+def registered(tx: Transaction, dossier: Dossier) -> dict[str, datetime]:
+    """When this index registered each link of the youth of *dossier*, by link id: the
+    moment of its ``REGISTERED`` entry. For a link imported with the old index's
+    ``created_at``, that is the import's moment: what this index told through a link comes
+    after it. A read: no unit of work needed."""
+    found: dict[str, datetime] = {}
+    for entry, made_with in _opened(tx, dossier, LogAction.REGISTERED):
+        if entry.link_id is not None:
+            link_id = _unsealed(made_with, entry.id, entry.link_id)
+            if link_id is not None:
+                found.setdefault(link_id, entry.at)
+    return found
+
+
+def _opened(tx: Transaction, dossier: Dossier, action: LogAction) -> Iterator[tuple[LogEntry, str]]:
+    """The log entries of *action* about the youth of *dossier*, each with the secret that
+    made it (the youth's own, or that of a dossier merged in). An entry that names someone
+    else is left out, and so is a log that cannot be read: tampering
+    :func:`~verwijsindex.logbook.verify` reports, and it must not stop a deletion the
+    statute orders."""
+    subject = dossier.subject
+    try:
+        entries = tx.log_entries_for(log_token(subject.log_secret))
+    except CorruptRecordError:
+        return
+    secrets = subject.secrets
+    for entry in entries:
+        if entry.action is not action:
+            continue
+        made_with = next((s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None)
+        if made_with is not None:
+            yield entry, made_with
 
 
 class UnitOfWork:
@@ -459,38 +493,12 @@ class UnitOfWork:
         return self.registered(dossier).get(link.id, link.created_at)
 
     def registered(self, dossier: Dossier) -> dict[str, datetime]:
-        """When this index registered each link of the youth of *dossier*, by link id: the
-        moment of its ``REGISTERED`` entry. For a link imported with the old index's
-        ``created_at``, that is the import's moment: what this index told through a link
-        comes after it."""
-        found: dict[str, datetime] = {}
-        for entry, made_with in self._opened(dossier, LogAction.REGISTERED):
-            if entry.link_id is not None:
-                link_id = _unsealed(made_with, entry.id, entry.link_id)
-                if link_id is not None:
-                    found.setdefault(link_id, entry.at)
-        return found
+        """When this index registered each link of the youth of *dossier*: see
+        :func:`registered`."""
+        return registered(self.tx, dossier)
 
     def _opened(self, dossier: Dossier, action: LogAction) -> Iterator[tuple[LogEntry, str]]:
-        """The log entries of *action* about the youth of *dossier*, each with the secret
-        that made it (the youth's own, or that of a dossier merged in). An entry that names
-        someone else is left out, and so is a log that cannot be read: tampering
-        :func:`~verwijsindex.logbook.verify` reports, and it must not stop a deletion the
-        statute orders."""
-        subject = dossier.subject
-        try:
-            entries = self.tx.log_entries_for(log_token(subject.log_secret))
-        except CorruptRecordError:
-            return
-        secrets = subject.secrets
-        for entry in entries:
-            if entry.action is not action:
-                continue
-            made_with = next(
-                (s for s in secrets if entry.subject_ref == entry_ref(s, entry.id)), None
-            )
-            if made_with is not None:
-                yield entry, made_with
+        return _opened(self.tx, dossier, action)
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

@@ -14,6 +14,7 @@ from typing import Final
 import attrs
 
 from verwijsindex._context import Context
+from verwijsindex._unit import registered
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
@@ -128,8 +129,7 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     coordinator = _coordinator(ctx, by)
     organisation = coordinator.organisation_id
     found = []
-    with ctx.work() as work:  # reads only: the unit opens the youths' log entries
-        tx = work.tx
+    with ctx.store.transaction() as tx:
         keys: dict[str, str | None] = {}  # a notice's id -> the youth it is filed under
         pending = [n for n in tx.pending_notifications(None) if n.kind in _SIGNALS]
         for notice in pending:
@@ -142,7 +142,7 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
         youths: dict[str, tuple[Dossier, dict[str, datetime]] | None] = {}
         for key in sorted({k for k in keys.values() if k is not None}):
             dossier = tx.load(key)
-            youths[key] = None if dossier is None else (dossier, work.registered(dossier))
+            youths[key] = None if dossier is None else (dossier, registered(tx, dossier))
         for notice in pending:
             filed = keys.get(notice.id)
             youth = youths.get(filed) if filed is not None else None
@@ -153,23 +153,32 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
 
 
 def _sent_through(
-    dossier: Dossier, registered: dict[str, datetime], notice: Notification
+    dossier: Dossier, arrivals: dict[str, datetime], notice: Notification
 ) -> Link | None:
-    """The recipient's link on the youth of *dossier* that *notice* was sent through: the
-    last this index registered by the notice's moment (*registered*: when each link was;
-    a professional has one current link on a youth at a time, and a notice goes to them
-    through it). ``None`` for a match notice of a match that is no longer the youth's."""
+    """The recipient's link on the youth of *dossier* that *notice* was sent through: of
+    their links current on the notice's day (not archived before it, not past their end
+    day), the last this index registered by the notice's moment (*arrivals*: when each
+    link was; for an imported link, not the old index's ``created_at``). Two current links
+    of one professional on one youth come only from a merge. ``None`` for a match notice
+    of a match that is no longer the youth's."""
     if notice.kind is NotificationKind.MATCH and (
         dossier.match is None or dossier.match.id != notice.match_id
     ):
         return None
+    day = local_date(notice.created_at)
     mine = [
-        (registered.get(lk.id, lk.created_at), lk)
+        (arrivals.get(lk.id, lk.created_at), lk)
         for lk in dossier.links
         if lk.professional == notice.recipient
     ]
     before = [(at, lk) for at, lk in mine if at <= notice.created_at]
-    return max(before, key=lambda pair: pair[0])[1] if before else None
+    current = [
+        (at, lk)
+        for at, lk in before
+        if (lk.archived_on is None or lk.archived_on >= day) and lk.ends_on > day
+    ]
+    chosen = current or before
+    return max(chosen, key=lambda pair: pair[0])[1] if chosen else None
 
 
 _SIGNALS: Final = frozenset(

@@ -35,7 +35,7 @@ from verwijsindex.model import (
 )
 from verwijsindex.privacy import RequestKind, access_report, decide, erase, file_request
 from verwijsindex.pseudonyms import PseudonymKey
-from verwijsindex.roles import RightsOfficer
+from verwijsindex.roles import OrganisationCoordinator, RightsOfficer
 from verwijsindex.storage import Store
 from verwijsindex.testing import _factories as t
 from verwijsindex.testing._base import ContractBase, valid_bsns
@@ -194,6 +194,9 @@ class FieldContract(ContractBase):
         new = self._rekey_dying(store, clock, moves=2)
         restarted = VerwijsIndex(store, key=[t.TEST_KEY, new], clock=clock)
         before = self._snapshot(restarted)
+        # reads that need no youth's key still answer (the outbox, a coordinator's view)
+        assert restarted.pending_notifications() == []
+        assert restarted.organisation_signals(by=OrganisationCoordinator("ggd-zuid-limburg")) == []
         for youth in youths:
             with raises(ConfigurationError) as caught:
                 restarted.register(youth, teacher)

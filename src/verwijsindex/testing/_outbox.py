@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import attrs
+
 from verwijsindex.errors import (
     AccessDeniedError,
     UnknownOrganisationError,
@@ -13,9 +15,10 @@ from verwijsindex.errors import (
 )
 from verwijsindex.importing import ImportProgress, ImportRecord
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import LogAction, NotificationKind, WithdrawalReason
+from verwijsindex.model import Gender, LogAction, NotificationKind, WithdrawalReason, parse_bsn
 from verwijsindex.roles import OrganisationCoordinator, RightsOfficer
-from verwijsindex.testing._base import ContractBase, valid_bsns
+from verwijsindex.testing import _factories as t
+from verwijsindex.testing._base import BSN_A, ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
 
 __all__ = ["OutboxContract"]
@@ -169,6 +172,37 @@ class OutboxContract(ContractBase):
             return {n.id for n in found if n.recipient == "pd"}
 
         assert seen("orbis-thuis") == told
+        assert seen("ggd-zuid-limburg") == set()
+
+    def test_a_merge_gives_no_coordinator_a_notice_through_an_archived_link(self) -> None:
+        """pd has an Orbis link on the youth (registered first, current) and a GGD link on
+        the same youth known by a service number (registered later, then archived); a
+        match then tells pd through the Orbis link. The merge puts both links on one
+        dossier: the notice stays Orbis's, not the archived link's organisation's
+        (decision 99)."""
+        index, clock = self.index()
+        numbered = t.make_subject(
+            bsn=None, surname="Bakker", gender=Gender.FEMALE, birth_date=self.youth().birth_date
+        )
+        youth = attrs.evolve(numbered, bsn=parse_bsn(BSN_A), surname=None)
+        orbis = self.pro("pd", "Orbis Thuis")
+        index.add_organisation(orbis.organisation)
+        index.register(youth, orbis)
+        clock.advance(timedelta(days=1))
+        ggd = index.register(numbered, self.pro("pd", "GGD Zuid-Limburg")).link
+        clock.advance(timedelta(days=1))
+        index.withdraw(ggd.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+        clock.advance(timedelta(days=2))
+        index.register(youth, self.pro("t1", "Sint Jozefschool"))
+        told = {n.id for n in index.pending_notifications() if n.recipient == "pd"}
+        clock.advance(timedelta(days=1))
+        index.merge_service_number(numbered, youth)
+
+        def seen(organisation: str) -> set[str]:
+            found = index.organisation_signals(by=OrganisationCoordinator(organisation))
+            return {n.id for n in found if n.recipient == "pd"}
+
+        assert told and seen("orbis-thuis") == told
         assert seen("ggd-zuid-limburg") == set()
 
     def test_a_professional_reads_and_acknowledges_only_their_own(self) -> None:
