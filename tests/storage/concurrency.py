@@ -298,3 +298,18 @@ def object_and_erase(index: VerwijsIndex, youth: Subject, received_on: date) -> 
         received_on=received_on,
     )
     erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+
+
+def check_copied_row_set_aside(index: VerwijsIndex, clock: FixedClock, ids: list[str]) -> None:
+    """After the row of ``ids[0]`` was given ``ids[1]``'s data behind the store's back: the
+    copy is set aside, never handed out again, and every other notification is claimed and
+    acknowledged once."""
+    from datetime import timedelta
+
+    claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
+    assert [n.id for n in claim.notifications] == ids[1:]
+    assert index.acknowledge(claim) == len(ids) - 1
+    clock.advance(timedelta(minutes=2))
+    assert index.claim_notifications(1000).notifications == ()
+    with index.store.transaction() as tx:
+        assert tx.set_aside_count() == 1

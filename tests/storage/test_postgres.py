@@ -15,6 +15,7 @@ import pytest
 from tests.storage.concurrency import (
     BSNS,
     PARENTS,
+    check_copied_row_set_aside,
     check_exactly_one_match,
     check_only_committed_work,
     check_sweep_race,
@@ -432,7 +433,6 @@ def test_a_row_holding_another_rows_notification_is_set_aside(
     """A row whose data was copied from another row parses: it went out under the other's
     id, its acknowledgement removed nothing, and it went out again after every lease. It
     is set aside; the row it copied is sent once."""
-    from datetime import timedelta
 
     clock = FixedClock()
     index = make_index(populated, clock=clock)
@@ -444,13 +444,7 @@ def test_a_row_holding_another_rows_notification_is_set_aside(
             "UPDATE outbox SET data = (SELECT data FROM outbox WHERE id = %s) WHERE id = %s",
             (ids[1], ids[0]),
         )
-        claim = index.claim_notifications(1000, lease=timedelta(minutes=1))
-        assert [n.id for n in claim.notifications] == ids[1:]
-        assert index.acknowledge(claim) == len(ids) - 1
-        clock.advance(timedelta(minutes=2))
-        assert index.claim_notifications(1000).notifications == ()
-        with index.store.transaction() as tx:
-            assert tx.set_aside_count() == 1
+        check_copied_row_set_aside(index, clock, ids)
     finally:
         index.close()
 
