@@ -477,7 +477,7 @@ class UnitOfWork:
         (about *professional*, when given; logged at *since* or later, when given)."""
         want = None if professional is None else actor(professional)
         found: set[str] = set()
-        for entry, made_with in self._opened(dossier, LogAction.SIGNALLED):
+        for entry, made_with in _opened(self.tx, dossier, LogAction.SIGNALLED):
             if entry.match_id is None or (want is not None and entry.actor != want):
                 continue
             if since is not None and entry.at < since:
@@ -488,17 +488,9 @@ class UnitOfWork:
         return found
 
     def _registered_at(self, dossier: Dossier, link: Link) -> datetime:
-        """When this index registered *link* (see :meth:`registered`); the link's own
+        """When this index registered *link* (see :func:`registered`); the link's own
         moment when no entry opens to it."""
-        return self.registered(dossier).get(link.id, link.created_at)
-
-    def registered(self, dossier: Dossier) -> dict[str, datetime]:
-        """When this index registered each link of the youth of *dossier*: see
-        :func:`registered`."""
-        return registered(self.tx, dossier)
-
-    def _opened(self, dossier: Dossier, action: LogAction) -> Iterator[tuple[LogEntry, str]]:
-        return _opened(self.tx, dossier, action)
+        return registered(self.tx, dossier).get(link.id, link.created_at)
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the
