@@ -34,10 +34,11 @@ def storage_error(e: psycopg.Error) -> StorageError:
 
 
 def lock_and_read(
-    conn: psycopg.Connection[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
+    cursor: psycopg.Cursor[TupleRow], keys: list[str], schema: str | None, snapshot: bool = False
 ) -> Locked:
     """Begin, take the advisory locks on *keys*, then read their dossiers, in one round trip
-    (with *schema*, the search path is set for this transaction first).
+    (with *schema*, the search path is set for this transaction first), through *cursor*,
+    the transaction's own (see :class:`~verwijsindex.storage._postgres_tx.PostgresTransaction`).
 
     The read is a statement of its own after the locks are held, so under READ COMMITTED
     it sees every commit made before: a dossier is only written under its lock, so what
@@ -52,31 +53,32 @@ def lock_and_read(
     and the server otherwise planned its reads by ``key = ANY (...)`` anew at every
     execution (80-110 us each).
     """
+    conn = cursor.connection
     if not keys:
         nothing = Locked({}, {}, frozenset())
         with conn.pipeline():
-            conn.execute(
+            cursor.execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                 if snapshot
                 else "BEGIN ISOLATION LEVEL READ COMMITTED"
             )
             if schema is not None:
-                conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
+                cursor.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         return nothing
     array = TextArray(keys)
     with conn.pipeline():
-        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        cursor.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         if schema is not None:
-            conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
+            cursor.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [schema])
         if len(keys) == 1:
-            conn.execute(_GENERIC + ", pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
+            cursor.execute(_GENERIC + ", pg_advisory_xact_lock(hashtextextended(%s, 0))", keys)
         else:
-            conn.execute(
+            cursor.execute(
                 _GENERIC + ", pg_advisory_xact_lock(hashtextextended(k, 0))"
                 " FROM unnest(%s::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i",
                 [array],
             )
-        cursor = conn.execute(READ_LOCKED, {"keys": array})
+        cursor.execute(READ_LOCKED, {"keys": array})  # the last on the cursor: its rows
     rows = cursor.fetchall()
     found: dict[str, str | None] = dict.fromkeys(keys)
     held: dict[tuple[str, str], list[str]] = {}

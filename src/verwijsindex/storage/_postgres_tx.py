@@ -127,10 +127,22 @@ class PostgresTransaction:
     (see :func:`lock_and_read`) and those a look-up fetched with their keys; what this
     transaction saves or deletes replaces them there (the advisory locks keep anyone else
     from writing them until the commit).
+
+    Its statements go through one cursor of its own (*cursor*, or a new one): a cursor
+    keeps the dumpers it found for each type of parameter, and a new cursor a statement
+    looked each one up again. A statement whose rows are wanted is the last one sent on
+    it, or goes through a cursor of its own. The cursor is closed with the transaction,
+    and what it last read with it.
     """
 
-    def __init__(self, conn: psycopg.Connection[TupleRow], locked: Locked | None = None) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection[TupleRow],
+        locked: Locked | None = None,
+        cursor: psycopg.Cursor[TupleRow] | None = None,
+    ) -> None:
         self._conn = conn
+        self._cursor = conn.cursor() if cursor is None else cursor
         self._streams = 0
         self.closed = False
         self._read: dict[str, str | None] = dict(locked.read) if locked else {}
@@ -143,6 +155,11 @@ class PostgresTransaction:
         # the log heads read (and locked) ahead with the directory, then as appended
         self._heads: dict[int, tuple[int, str] | None] = {}
         self._seals: dict[int, str] = {}  # each head's seal, read or appended with it
+
+    def close(self) -> None:
+        """End this transaction's use of the connection (the store commits or rolls back)."""
+        self.closed = True
+        self._cursor.close()
 
     def _check_open(self) -> None:
         if self.closed:
@@ -183,20 +200,19 @@ class PostgresTransaction:
         self._queue_saves()
         queue, self._queue = self._queue, []
         cursor = None
+        shared = self._cursor
         with translated():
             if not queue:
                 if last is not None:  # a COMMIT alone is not worth a round trip to prepare
-                    cursor = self._conn.execute(
-                        *last, prepare=False if last[0] == "COMMIT" else None
-                    )
+                    cursor = shared.execute(*last, prepare=False if last[0] == "COMMIT" else None)
             else:
                 with self._conn.pipeline():
-                    if last is not None and first:
+                    if last is not None and first:  # the writes follow on the shared one
                         cursor = self._conn.execute(*last)
                     for query, params in queue:
-                        self._conn.execute(query, params)
+                        shared.execute(query, params)
                     if last is not None and not first:
-                        cursor = self._conn.execute(*last)
+                        cursor = shared.execute(*last)
         return cursor
 
     def commit(self) -> None:
@@ -351,10 +367,11 @@ class PostgresTransaction:
         self._queue_saves()
         queue, self._queue = self._queue, []
         lanes = [lane for lane in dict.fromkeys(log_lanes) if lane not in self._heads]
+        shared = self._cursor
         with translated(), self._conn.pipeline():
             for query, params in queue:
-                self._conn.execute(query, params)
-            directory = self._conn.execute(
+                shared.execute(query, params)
+            directory = shared.execute(
                 "SELECT 'o', id, data FROM organisations WHERE id = ANY (%s::text[])"
                 " UNION ALL SELECT 'p', id, data FROM professionals WHERE id = ANY (%s::text[])",
                 [TextArray(organisation_ids), TextArray(professional_ids)],

@@ -250,9 +250,9 @@ class PostgresStore:
         if self._closed:
             raise StorageError("the store is closed")
         keys = sorted(set(locks))
-        conn, read, restore = self._begin(keys, snapshot)
+        conn, cursor, read, restore = self._begin(keys, snapshot)
         try:
-            tx = PostgresTransaction(conn, read)
+            tx = PostgresTransaction(conn, read, cursor)
             try:
                 yield tx
                 if conn.info.transaction_status == TransactionStatus.INERROR:
@@ -262,7 +262,7 @@ class PostgresStore:
                     )
                 tx.commit()
             finally:
-                tx.closed = True
+                tx.close()
         except BaseException:
             if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
                 with contextlib.suppress(psycopg.Error):
@@ -273,7 +273,7 @@ class PostgresStore:
 
     def _begin(
         self, keys: list[str], snapshot: bool = False
-    ) -> tuple[psycopg.Connection[TupleRow], Locked, _Restore | None]:
+    ) -> tuple[psycopg.Connection[TupleRow], psycopg.Cursor[TupleRow], Locked, _Restore | None]:
         """A pooled connection inside a new transaction, holding the locks on *keys* and
         with their dossiers read. A connection the server dropped fails here, before
         anything was done: it is discarded (and the pool checks its other idle ones), and
@@ -293,7 +293,8 @@ class PostgresStore:
                 if not self._own:
                     restore = _autocommit(conn)
                 schema = None if self._own else self.schema
-                return conn, lock_and_read(conn, keys, schema, snapshot), restore
+                cursor = conn.cursor()
+                return conn, cursor, lock_and_read(cursor, keys, schema, snapshot), restore
             except psycopg.OperationalError as error:
                 dead = conn.closed or conn.broken
                 self._give_back(conn, restore)
