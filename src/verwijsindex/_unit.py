@@ -91,11 +91,11 @@ _OF_A_MATCH: Final = frozenset(
 """The notices that announce a match (a move notice names one only as it stood then)."""
 
 _SIGNAL_PREFIXES: Final = ("family-", "address-")
+"""How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
 
 _UNREADABLE: Final = "?"
 """Where a professional is in a signal through a youth whose record cannot be read: no
 youth's key, so the signal counts one youth more and keeps them."""
-"""How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
 
 
 def _unsealed(secret: str, entry_id: str, value: str) -> str | None:
