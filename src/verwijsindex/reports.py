@@ -36,7 +36,7 @@ from verwijsindex._context import Context
 from verwijsindex._validators import MAX_LIMIT
 from verwijsindex.clock import add_months, age_on, local_date
 from verwijsindex.dossier import Dossier, follow_up_day, informed_by_link
-from verwijsindex.errors import InvalidRecordError
+from verwijsindex.errors import InvalidRecordError, UnknownMunicipalityError
 from verwijsindex.model import LinkStatus
 from verwijsindex.policies import MAX_AGE
 from verwijsindex.roles import Actor, FollowUpChecker, RegionCoordinator, checked_actor
@@ -82,12 +82,19 @@ def tables(
     takes: for a simulation, whose youths are made up."""
     checked_actor(by)
     first, last = _period(period)
-    if isinstance(by, RegionCoordinator):
-        region = ctx.regions.region_for(by.region).name
-    elif isinstance(by, FollowUpChecker):
-        region = ctx.region_of(by.municipality_code).name
-    else:
-        raise ctx.deny(by, "only a region's coordinator or a follow-up checker reads statistics")
+    try:
+        if isinstance(by, RegionCoordinator):
+            region = ctx.regions.region_for(by.region).name
+        elif isinstance(by, FollowUpChecker):
+            region = ctx.region_of(by.municipality_code).name
+        else:
+            raise ctx.deny(
+                by, "only a region's coordinator or a follow-up checker reads statistics"
+            )
+    except UnknownMunicipalityError:  # of no region of this index: refused, as any other
+        raise ctx.deny(
+            by, "only the coordinator or a follow-up checker of a region of this index"
+        ) from None
     regions = {m.code: r.name for r in ctx.regions for m in r.municipalities if r.name == region}
     with ctx.store.transaction(snapshot=True) as tx:
         counts: dict[CountKey, int] = {}

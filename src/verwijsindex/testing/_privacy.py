@@ -184,6 +184,26 @@ class PrivacyContract(ContractBase):
         assert not any(YOUTH_BSN in a or "ADHD" in a for a in actors)
         index.store.close()
 
+    def test_statistics_for_a_region_or_municipality_not_of_this_index_are_refused_and_logged(
+        self,
+    ) -> None:
+        """The one operation a region's coordinator may call: one of a name that is no
+        region of this index, and a follow-up checker of a municipality outside it, got a
+        look-up error and no entry in the logbook, where every other role refused is
+        logged."""
+        world = self.world()
+        index = world.index
+        period = (date(2026, 1, 1), date(2026, 2, 28))
+        note = "jongere " + YOUTH_BSN + " heeft ADHD"
+        for who in (RegionCoordinator(note), FollowUpChecker("9999")):
+            with raises(AccessDeniedError) as caught:
+                index.statistics(period, by=who)
+            assert YOUTH_BSN not in str(caught[0])
+        with index.store.transaction() as tx:
+            denied = [e.actor for e in tx.log_entries() if e.action is LogAction.DENIED]
+        assert sorted(denied) == ["follow-up:9999", "region-coordinator:?"]
+        index.store.close()
+
     def test_role_operation_matrix(self) -> None:
         for operation, (call, allowed) in _OPERATIONS.items():
             for role, actor in ROLES.items():
