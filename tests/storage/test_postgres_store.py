@@ -7,15 +7,18 @@ queries with the in-memory store, the reference.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import subprocess
 import sys
 import threading
 import time
+import types
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
+import attrs
 import pytest
 
 psycopg = pytest.importorskip("psycopg")
@@ -258,6 +261,68 @@ def test_log_entries_stream_in_batches_inside_the_transaction(
         next(late)
     with pytest.raises(StorageError, match="transaction has ended"):
         tx.load("anything")
+
+
+_NOT_WALKED = (type, types.ModuleType, types.FunctionType, types.CodeType)
+
+
+def _holding(root: object, marker: str) -> list[str]:
+    """The kinds of object reachable from *root* that hold *marker*: a string or bytes with
+    it, or a libpq result (``PGresult``) with it among its values. Not through modules and
+    functions: from them the whole interpreter is reachable, this test's source among it."""
+    found: list[str] = []
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _NOT_WALKED):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            if marker in obj:
+                found.append("str")
+            continue
+        if isinstance(obj, bytes | bytearray | memoryview):
+            if marker.encode() in bytes(obj):
+                found.append(type(obj).__name__)
+            continue
+        if type(obj).__name__ == "PGresult":
+            values = (obj.get_value(r, c) for r in range(obj.ntuples) for c in range(obj.nfields))
+            if any(v is not None and marker.encode() in bytes(v) for v in values):
+                found.append("PGresult")
+            continue
+        stack.extend(gc.get_referents(obj))
+        if type(obj).__name__ == "Transformer":  # psycopg's C object: its result is not a
+            stack.append(obj.pgresult)  # referent the collector sees
+    return found
+
+
+def test_a_transaction_that_ended_holds_nothing_it_read(postgres_store: PostgresStore) -> None:
+    """A caller (or the traceback of an error) may keep a transaction object alive: once it
+    has ended it holds none of the records it read. psycopg's closed cursor still holds the
+    last rows it read (and the transaction held every dossier read, for its overlay)."""
+    marker = "Xyzzy Uniekenaam"
+    dossier = make_dossier("k1")
+    dossier = attrs.evolve(dossier, subject=attrs.evolve(dossier.subject, name=marker))
+    with postgres_store.transaction(["k1"]) as tx:
+        tx.save(dossier)
+
+    class Stop(Exception):
+        pass
+
+    def fail(store: PostgresStore) -> None:  # a frame of the traceback, holding tx
+        with store.transaction() as tx:
+            assert tx.load("k1") is not None  # a statement: the key is not locked
+            raise Stop
+
+    with pytest.raises(Stop) as caught:
+        fail(postgres_store)
+    with postgres_store.transaction(["k1"]) as locked:
+        assert locked.load("k1") == dossier  # read with the locks
+    del dossier
+    gc.collect()
+    assert _holding(caught.value, marker) == []
+    assert _holding(locked, marker) == []
 
 
 def test_the_head_is_explicit(postgres_store: PostgresStore, postgres_url: str) -> None:

@@ -128,11 +128,12 @@ class PostgresTransaction:
     transaction saves or deletes replaces them there (the advisory locks keep anyone else
     from writing them until the commit).
 
-    Its statements go through one cursor of its own (*cursor*, or a new one): a cursor
-    keeps the dumpers it found for each type of parameter, and a new cursor a statement
-    looked each one up again. A statement whose rows are wanted is the last one sent on
-    it, or goes through a cursor of its own. The cursor is closed with the transaction,
-    and what it last read with it.
+    Its statements go through one cursor of its own (*cursor*, or a new one), not a new
+    cursor each (``conn.execute``), which psycopg builds with its map of adapters every
+    time. A statement whose rows are wanted is the last one sent on it, or goes through a
+    cursor of its own. When the transaction ends (:meth:`close`) it lets go of the cursor
+    and of every record it read or queued, so that a transaction object kept alive (by a
+    caller, or by the traceback of an error) holds nothing about a youth.
     """
 
     def __init__(
@@ -142,7 +143,7 @@ class PostgresTransaction:
         cursor: psycopg.Cursor[TupleRow] | None = None,
     ) -> None:
         self._conn = conn
-        self._cursor = conn.cursor() if cursor is None else cursor
+        self._cursor: psycopg.Cursor[TupleRow] | None = conn.cursor() if cursor is None else cursor
         self._streams = 0
         self.closed = False
         self._read: dict[str, str | None] = dict(locked.read) if locked else {}
@@ -157,9 +158,23 @@ class PostgresTransaction:
         self._seals: dict[int, str] = {}  # each head's seal, read or appended with it
 
     def close(self) -> None:
-        """End this transaction's use of the connection (the store commits or rolls back)."""
+        """End this transaction's use of the connection (the store commits or rolls back),
+        and let go of what it read: psycopg's closed cursor still holds the rows it read
+        last, and the parameters it sent."""
         self.closed = True
-        self._cursor.close()
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            cursor.close()
+        self._read = {}
+        self._terms = {}
+        self._queue = []
+        self._saves = []
+
+    def _shared(self) -> psycopg.Cursor[TupleRow]:
+        cursor = self._cursor
+        if cursor is None:
+            raise StorageError("the transaction has ended")
+        return cursor
 
     def _check_open(self) -> None:
         if self.closed:
@@ -200,7 +215,7 @@ class PostgresTransaction:
         self._queue_saves()
         queue, self._queue = self._queue, []
         cursor = None
-        shared = self._cursor
+        shared = self._shared()
         with translated():
             if not queue:
                 if last is not None:  # a COMMIT alone is not worth a round trip to prepare
@@ -367,7 +382,7 @@ class PostgresTransaction:
         self._queue_saves()
         queue, self._queue = self._queue, []
         lanes = [lane for lane in dict.fromkeys(log_lanes) if lane not in self._heads]
-        shared = self._cursor
+        shared = self._shared()
         with translated(), self._conn.pipeline():
             for query, params in queue:
                 shared.execute(query, params)

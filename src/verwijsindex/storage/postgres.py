@@ -253,6 +253,7 @@ class PostgresStore:
         conn, cursor, read, restore = self._begin(keys, snapshot)
         try:
             tx = PostgresTransaction(conn, read, cursor)
+            del cursor, read  # the transaction's alone: it lets go of them when it ends
             try:
                 yield tx
                 if conn.info.transaction_status == TransactionStatus.INERROR:
