@@ -438,15 +438,18 @@ def withdraw(
 
 
 def links_for(ctx: Context, professional: Actor | str) -> list[Link]:
-    """The professional's own links, active and archived, as the lifecycle has them now."""
+    """The professional's own links, active and archived, as the lifecycle has them now:
+    none of a youth who is 23 or deceased, whose links must all go whether or not the
+    sweep has deleted them yet (JW 7.1.4.5(2), as :func:`history`)."""
     pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
         dossiers = [tx.load(k) for k in tx.keys_for_professional(pid)]
     now = ctx.now()
+    today = local_date(now)
     links = [
         as_of(lk, now)
         for d in dossiers
-        if d is not None
+        if d is not None and not is_due_for_deletion(d.subject, today, ctx.rules)
         for lk in d.links
         if lk.professional == pid
     ]

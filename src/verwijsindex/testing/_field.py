@@ -148,6 +148,26 @@ class FieldContract(ContractBase):
         assert set(still.professionals) == {"a", "b"}
         assert hosts["a"].verify_logbook().ok
 
+    def test_a_youth_of_23_has_no_links_to_show_before_the_sweep_deletes_them(self) -> None:
+        """Born on 29 February 2008, the youth turns 23 on 1 March 2031, which begins at
+        23:00 UTC on 28 February: from then their links must all go (JW 7.1.4.5(2)). The
+        professional's list of links showed the link as active until the sweep ran, where
+        the history and the oversight already held the youth gone."""
+        store = self.store()
+        clock = FixedClock(datetime(2031, 2, 28, 21, 59, tzinfo=timezone.utc))
+        index = self._index(store, clock)
+        nurse = self.pro("p1", "GGD Zuid-Limburg")
+        index.add_organisation(nurse.organisation)
+        youth = attrs.evolve(self.youth(age=12), birth_date=date(2008, 2, 29))
+        done = index.register(youth, nurse)
+        clock.set(datetime(2031, 2, 28, 22, 59, tzinfo=timezone.utc))  # the last minute at 22
+        assert [lk.id for lk in index.links_for(nurse)] == [done.link.id]
+        clock.set(datetime(2031, 2, 28, 23, 0, tzinfo=timezone.utc))  # 1 March in Amsterdam
+        assert index.links_for(nurse) == []
+        assert index.sweep().deleted_subjects == 1
+        assert index.links_for(nurse) == []
+        store.close()
+
     # -- the key must fit the store ----------------------------------------------------------------
 
     def test_a_key_that_does_not_fit_the_store_is_refused(self) -> None:
