@@ -14,6 +14,7 @@ from tests.strategies import aware_datetimes, timezones
 from verwijsindex.clock import (
     AMSTERDAM,
     Clock,
+    FixedClock,
     add_months,
     add_years,
     age_on,
@@ -259,3 +260,27 @@ def test_a_fixed_clock_is_a_clock() -> None:
 def test_months_beyond_the_calendar_are_a_library_error(day: date, months: int) -> None:
     with pytest.raises(InvalidRecordError, match="beyond the calendar"):
         add_months(day, months)
+
+
+# --- moments in a zone with a repeated hour -----------------------------------------------------
+
+
+def test_a_fixed_clock_moves_by_elapsed_time_across_the_night_the_clocks_go_back() -> None:
+    """Set in Amsterdam time at 02:30 winter time (01:30 UTC), ten minutes on was 00:40 UTC:
+    the move was made on the wall clock, which reads 02:40 summer time then."""
+    clock = FixedClock(datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=AMSTERDAM))
+    before = clock()
+    clock.advance(timedelta(minutes=10))
+    assert clock() - before == timedelta(minutes=10)
+    assert clock() == datetime(2026, 10, 25, 1, 40, tzinfo=UTC)
+
+
+def test_local_date_tells_the_two_moments_of_a_repeated_hour_apart() -> None:
+    """29 October 2021, 00:00-01:00 happened twice in Amman: first at 21:30 UTC (still the
+    28th in Amsterdam), then at 22:30 UTC (the 29th). The cache of days took the two for
+    one key and answered the second with the first's day."""
+    amman = ZoneInfo("Asia/Amman")
+    first = datetime(2021, 10, 29, 0, 30, tzinfo=amman)
+    second = first.replace(fold=1)
+    assert local_date(first) == date(2021, 10, 28)
+    assert local_date(second) == date(2021, 10, 29)

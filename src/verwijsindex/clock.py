@@ -55,10 +55,13 @@ class Clock(Protocol):
 
 
 class FixedClock:
-    """A clock that stands still until told to move. Call it for the current time."""
+    """A clock that stands still until told to move. Call it for the current time, in UTC:
+    a moment given in another zone is kept as the same moment in UTC, so that moving it
+    by a *delta* moves it by elapsed time (in a zone with summer time, the wall clock's
+    hour between 02:00 and 03:00 comes twice on the night the clocks go back)."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = ensure_aware(start or datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), "start")
+        self.now = _in_utc(start or datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc), "start")
 
     def __call__(self) -> datetime:
         return self.now
@@ -72,7 +75,17 @@ class FixedClock:
 
     def set(self, moment: datetime) -> None:
         """Put the clock at *moment*."""
-        self.now = ensure_aware(moment, "moment")
+        self.now = _in_utc(moment, "moment")
+
+
+def _in_utc(value: datetime, name: str) -> datetime:
+    """*value*, aware, as the same moment in UTC; as it is when it has none (at the ends
+    of ``datetime``): the index refuses such a clock when it reads it."""
+    ensure_aware(value, name)
+    try:
+        return value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return value
 
 
 def system_clock() -> datetime:
@@ -107,8 +120,10 @@ LATEST: Final = datetime(3000, 1, 1, tzinfo=timezone.utc)
 
 
 def check_moment(value: datetime, name: str = "datetime") -> datetime:
-    """*value*, aware and between :data:`EARLIEST` and :data:`LATEST`, or a library error
-    naming *name* (never the value).
+    """*value* as the same moment in UTC, when it is aware and between :data:`EARLIEST` and
+    :data:`LATEST`, or a library error naming *name* (never the value). In UTC, because
+    Python compares, subtracts and shifts two moments of one zone by their wall-clock time,
+    which in a zone with summer time is not elapsed time on the night the clocks go back.
 
     >>> from datetime import timedelta
     >>> check_moment(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=23))), "created_at")
@@ -126,14 +141,15 @@ def check_moment(value: datetime, name: str = "datetime") -> datetime:
             utc = None
     if utc is None or not EARLIEST <= utc < LATEST:
         raise InvalidRecordError(f"{name} must lie between 1900 and 2999")
-    return value
+    return utc
 
 
 def local_date(at: datetime) -> date:
     """The calendar date in Europe/Amsterdam at the aware moment *at*."""
     if type(at) is datetime and at.tzinfo is _UTC:  # aware: ensure_aware would pass it as is
         return _local_date(at)
-    return _local_date(ensure_aware(at))
+    # not through the cache: two moments of one zone's repeated hour are equal as keys
+    return ensure_aware(at).astimezone(AMSTERDAM).date()
 
 
 @functools.lru_cache(maxsize=256)

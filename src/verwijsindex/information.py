@@ -77,7 +77,7 @@ def record_informed(
     by: Actor | str | None = None,
 ) -> None:
     """Record that *recipients* were informed of link *link_id* at *at* (JW 7.1.5.1)."""
-    check_moment(at, "at")
+    at = check_moment(at, "at")
     if isinstance(recipients, str | bytes) or not isinstance(recipients, Iterable):
         raise InvalidRecordError("recipients must be one or more Recipient values")
     chosen = frozenset(recipients)

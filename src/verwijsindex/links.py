@@ -31,7 +31,7 @@ from verwijsindex import _validators as v
 from verwijsindex import signals
 from verwijsindex._context import Context, actor, with_siblings
 from verwijsindex._unit import SYSTEM, UnitOfWork, new_id
-from verwijsindex.clock import local_date
+from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import (
     Dossier,
     InformationDuty,
@@ -227,7 +227,7 @@ def register_in(
     now = work.stamp(dossier)
     created_at = now
     if p.created_at is not None:  # a historical link, imported
-        created_at = p.created_at
+        created_at = check_moment(p.created_at, "created_at")  # kept in UTC, as the rest
         if created_at > now + CLOCK_TOLERANCE:
             raise InvalidRecordError("created_at lies in the future")
         if created_at > now:  # the import's host runs a little ahead: made now

@@ -44,13 +44,18 @@ from verwijsindex.simulation import Scenario, run_scenario, synthetic_population
 from verwijsindex.storage import MemoryStore
 from verwijsindex.storage.memory import _MemoryTransaction
 
-GOLDEN = "0f7f1c9cc5789b1b796ac4a8be44ebaa3025672e71c65b18b0496089e7552e63"
+GOLDEN = "dcf825962fcdc711f6fb3d0993ef612908991a72174f9ee7c39dd3269962b05f"
 """SHA-256 of the dump at commit 4f226c8 (before the lean-core changes), with this test, but
-for one log entry's lane (3765bd4a… before decision 94): since a deletion takes the youth
-out of the household signals still pending for others, one withdrawal of this run (a last
-link withdrawn as unjustified) asks for a sibling's lock as well, and its one log entry goes
-to the lane of the wider set of locks (1, not 13). The dumps of b106ac3 and of decision 94
-differ in that alone: every entry, pending notification, dossier and count is the same."""
+for two changes meant to alter what is stored, each checked to alter that alone:
+
+- one log entry's lane (3765bd4a… before decision 94): since a deletion takes the youth out
+  of the household signals still pending for others, one withdrawal of this run (a last
+  link withdrawn as unjustified) asks for a sibling's lock as well, and its one log entry
+  goes to the lane of the wider set of locks (1, not 13);
+- the moments, in UTC (0f7f1c9c… before): the simulation's clock gives Amsterdam time,
+  and the index now keeps every moment it reads from a clock or is given as the same
+  moment in UTC (``check_moment``); the dumps before and after differ in 3,536 moments
+  alone, each the same instant written with another offset."""
 
 
 def _canon(value: Any) -> Any:

@@ -108,11 +108,13 @@ def _structure_datetime(value: object, _: object) -> datetime:
         raise InvalidRecordError("expected an ISO 8601 datetime string") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise NaiveDatetimeError()
-    return check_moment(parsed, "datetime")
+    check_moment(parsed, "datetime")
+    return parsed  # with the offset it was written with
 
 
 def _unstructure_datetime(value: datetime) -> str:
-    return check_moment(value, "datetime").isoformat()
+    check_moment(value, "datetime")
+    return value.isoformat()  # with its own offset: the record says what it was given
 
 
 def _structure_date(value: object, _: object) -> date:

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from verwijsindex.clock import FixedClock
+from verwijsindex.clock import AMSTERDAM, FixedClock
 from verwijsindex.errors import (
     ConfigurationError,
     InvalidNoticeError,
@@ -147,6 +147,32 @@ class FieldContract(ContractBase):
         (still,) = hosts["a"].matches_for("a")
         assert set(still.professionals) == {"a", "b"}
         assert hosts["a"].verify_logbook().ok
+
+    # -- a clock in Amsterdam time -----------------------------------------------------------------
+
+    def test_a_clock_in_amsterdam_time_through_the_night_the_clocks_go_back(self) -> None:
+        """A host's clock may give Amsterdam time: the clock protocol asks for an aware
+        time, no more. On the night the clocks go back, 02:00 to 03:00 happens twice, and
+        two moments in one zone are compared, subtracted and shifted by their wall-clock
+        time: a lease of five minutes held 65, a duty met was refused as met after now, and
+        a sweep as of half an hour ago was refused as a moment still to come."""
+        store = self.store()
+        wall = _WallClock(datetime(2026, 10, 25, 2, 40, tzinfo=AMSTERDAM))  # 00:40 UTC
+        index = self._index(store, wall)
+        nurse = self.pro("p1", "GGD Zuid-Limburg")
+        index.add_organisation(nurse.organisation)
+        done = index.register(self.youth(age=12), nurse)
+        wall.now = datetime(2026, 10, 25, 2, 58, tzinfo=AMSTERDAM)  # 00:58 UTC, summer time
+        claim = index.claim_notifications(5, lease=timedelta(minutes=5))
+        held = claim.until.astimezone(timezone.utc) - wall.now.astimezone(timezone.utc)
+        assert held == timedelta(minutes=5)  # in elapsed time, not on the wall clock
+        wall.now = datetime(2026, 10, 25, 2, 20, fold=1, tzinfo=AMSTERDAM)  # 01:20 UTC, winter
+        informed = datetime(2026, 10, 25, 2, 50, tzinfo=AMSTERDAM)  # 00:50 UTC: between the two
+        index.record_informed(done.link.id, done.information_duty, informed)
+        assert index.overdue_information(now=wall.now + timedelta(days=60)) == []
+        index.sweep(now=datetime(2026, 10, 25, 2, 50, tzinfo=AMSTERDAM))  # half an hour ago
+        assert index.verify_logbook().ok
+        store.close()
 
     def test_a_youth_of_23_has_no_links_to_show_before_the_sweep_deletes_them(self) -> None:
         """Born on 29 February 2008, the youth turns 23 on 1 March 2031, which begins at
@@ -600,6 +626,16 @@ class FieldContract(ContractBase):
 
 def _none() -> Any:
     raise AssertionError("a key without a dossier")
+
+
+class _WallClock:
+    """A clock that gives the moment it is set to, in the zone it is given in."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 class _FailOnWrite:
