@@ -272,3 +272,19 @@ def test_rules_can_vary() -> None:
 def test_rules_refuse_nonsense(bad: object) -> None:
     with pytest.raises(InvalidRecordError):
         Rules(active_years=bad)  # type: ignore[arg-type]
+
+
+def test_is_active_tells_the_two_moments_of_a_repeated_hour_apart() -> None:
+    """00:30 on 29 October 2021 happened twice in Amman: at 21:30 UTC (the 28th in
+    Amsterdam) and at 22:30 UTC (the 29th). A link that ends on the 29th is active at the
+    first and not at the second; the cache of days took the two for one key."""
+    from zoneinfo import ZoneInfo
+
+    first = datetime(2021, 10, 29, 0, 30, tzinfo=ZoneInfo("Asia/Amman"))
+    second = first.replace(fold=1)
+    ending = link(created_at=datetime(2021, 1, 1, tzinfo=timezone.utc), ends_on=date(2021, 10, 29))
+    assert is_active(ending, first)
+    assert not is_active(ending, second)
+    later = first.replace(minute=31)
+    assert active_links([ending], later) == (ending,)
+    assert active_links([ending], later.replace(fold=1)) == ()

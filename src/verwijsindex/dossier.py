@@ -47,6 +47,7 @@ __all__ = [
     "IndexTerms",
     "InformationDuty",
     "InformationRecord",
+    "MatchOfYouth",
     "SubjectRecord",
     "duty_of",
     "find_link",
@@ -157,6 +158,17 @@ class Dossier:
     @property
     def key(self) -> str:
         return self.subject.key
+
+
+@attrs.frozen
+class MatchOfYouth:
+    """A dossier's match with the youth's birth date and day of death: what a look-up of
+    a professional's matches reads, to leave out a youth whose links must all go (23 or
+    deceased) before the sweep has deleted them."""
+
+    match: Match
+    birth_date: date
+    died_on: date | None = None
 
 
 @attrs.frozen

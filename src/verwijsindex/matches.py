@@ -29,7 +29,9 @@ import attrs
 
 from verwijsindex import signals
 from verwijsindex._context import Context, actor, professional_id
+from verwijsindex.clock import local_date
 from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotFoundError
+from verwijsindex.matching import is_due_for_deletion
 from verwijsindex.model import LogAction, Match, Professional
 from verwijsindex.roles import Actor
 
@@ -37,11 +39,18 @@ __all__ = ["mark_coordinated", "matches_for", "set_lead"]
 
 
 def matches_for(ctx: Context, professional: Actor | str) -> list[Match]:
-    """The matches the professional is part of, oldest first."""
+    """The matches the professional is part of, oldest first: none of a youth who is 23 or
+    deceased, whose links must all go whether or not the sweep has deleted them yet (JW
+    7.1.4.5(2), as :func:`~verwijsindex.links.links_for`)."""
     pid = ctx.professional(professional, name="professional")
     with ctx.store.transaction() as tx:
         found = tx.matches_for_professional(pid)
-    matches = [m for m in found if pid in m.professionals]
+    today = local_date(ctx.now())
+    matches = [
+        f.match
+        for f in found
+        if pid in f.match.professionals and not is_due_for_deletion(f, today, ctx.rules)
+    ]
     return sorted(matches, key=lambda m: (m.created_at, m.id))
 
 

@@ -31,7 +31,6 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._copy import copy_with
 from verwijsindex.clock import (
-    _local_date,
     add_months,
     add_years,
     age_on,
@@ -200,8 +199,7 @@ def is_active(link: Link, at: datetime) -> bool:
     after *at*) still sees it active (decision 30).
     """
     ensure_aware(at, "at")
-    # _local_date, not local_date: *at* was checked on the line above
-    return link.status is LinkStatus.ACTIVE and _local_date(at) < link.ends_on
+    return link.status is LinkStatus.ACTIVE and local_date(at) < link.ends_on
 
 
 def as_of(link: Link, at: datetime) -> Link:
@@ -228,7 +226,7 @@ def active_links(links: Iterable[Link], at: datetime) -> tuple[Link, ...]:
             checked = True
         if lk.status is active:
             if day is None:
-                day = _local_date(at)
+                day = local_date(at)
             if day < lk.ends_on:
                 found.append(lk)
     if len(found) > 1:

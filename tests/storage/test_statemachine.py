@@ -777,6 +777,9 @@ class IndexMachine(RuleBasedStateMachine):
                 if y.match is not None
                 and y.generation is not None
                 and pid in y.professionals(y.match)
+                # none of a youth whose links must all go, swept or not
+                and y.subject.died_on is None
+                and age(y.person.birth_date, today) < AGE_LIMIT
             }
             assert got == want, f"matches_for({pid})"
 

@@ -8,6 +8,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 import cattrs
@@ -16,7 +17,15 @@ from verwijsindex.errors import ForbiddenFieldError, InvalidRecordError, Verwijs
 from verwijsindex.model import Match
 from verwijsindex.serialization._convert import fast_path, is_forbidden_key, make_converter
 
-__all__ = ["ENCODER", "from_json", "match_from_dossier_json", "structure", "to_json", "unstructure"]
+__all__ = [
+    "ENCODER",
+    "from_json",
+    "match_from_dossier_json",
+    "match_of_youth_from_dossier_json",
+    "structure",
+    "to_json",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -102,6 +111,29 @@ def match_from_dossier_json(text: str | bytes | bytearray) -> Match | None:
         raise InvalidRecordError("a stored dossier is a JSON object with a match field")
     match = data["match"]
     return None if match is None else structure(match, Match)
+
+
+def match_of_youth_from_dossier_json(
+    text: str | bytes | bytearray,
+) -> tuple[Match, date, date | None] | None:
+    """The ``match`` of a dossier stored as JSON with its youth's ``birth_date`` and
+    ``died_on``, each validated, without building the rest of the dossier; ``None`` when it
+    has no match. Malformed JSON or a malformed field raises :class:`InvalidRecordError`."""
+    data = _loads(text)
+    if not isinstance(data, dict) or "match" not in data:
+        raise InvalidRecordError("a stored dossier is a JSON object with a match field")
+    match = data["match"]
+    if match is None:
+        return None
+    subject = data.get("subject")
+    if not isinstance(subject, dict) or "birth_date" not in subject:
+        raise InvalidRecordError("a stored dossier's subject has a birth_date")
+    died = subject.get("died_on")
+    return (
+        structure(match, Match),
+        structure(subject["birth_date"], date),
+        None if died is None else structure(died, date),
+    )
 
 
 def from_json(text: str | bytes | bytearray, cls: type[T]) -> T:

@@ -50,11 +50,12 @@ from verwijsindex.dossier import (
     IndexTerms,
     InformationDuty,
     InformationRecord,
+    MatchOfYouth,
     SubjectRecord,
     index_terms,
 )
 from verwijsindex.errors import ConfigurationError
-from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 
 if TYPE_CHECKING:
     from verwijsindex.storage.memory import MemoryStore
@@ -77,6 +78,7 @@ __all__ = [
     "LogAudit",
     "LogReadingFrom",
     "LogbookTransaction",
+    "MatchOfYouth",
     "MemoryStore",
     "OutboxTransaction",
     "PostgresStore",
@@ -148,9 +150,10 @@ class DossierTransaction(Protocol):
     def keys_for_professional(self, professional_id: str) -> list[str]:
         """The keys of the dossiers with a link of *professional_id*, sorted."""
 
-    def matches_for_professional(self, professional_id: str) -> list[Match]:
+    def matches_for_professional(self, professional_id: str) -> list[MatchOfYouth]:
         """The ``match`` of each dossier with a link of *professional_id* that has one, by
-        key. A store may read only the dossiers with a match and decode only the match; a
+        key, with the youth's ``birth_date`` and ``died_on`` (:class:`MatchOfYouth`). A
+        store may read only the dossiers with a match and decode only those fields; a
         malformed record it reads raises ``CorruptRecordError``."""
 
     def keys_for_parent(self, parent_key: str) -> list[str]:

@@ -14,10 +14,10 @@ from psycopg.rows import TupleRow
 
 from verwijsindex.dossier import index_terms
 from verwijsindex.errors import CorruptRecordError, StorageError
-from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage import CLAIM_HORIZON, LOG_LANES, Dossier, LogAudit
+from verwijsindex.storage import CLAIM_HORIZON, LOG_LANES, Dossier, LogAudit, MatchOfYouth
 from verwijsindex.storage._postgres_arrays import (
     BigintArray,
     DateArray,
@@ -132,8 +132,10 @@ class PostgresTransaction:
     cursor each (``conn.execute``), which psycopg builds with its map of adapters every
     time. A statement whose rows are wanted is the last one sent on it, or goes through a
     cursor of its own. When the transaction ends (:meth:`close`) it lets go of the cursor
-    and of every record it read or queued, so that a transaction object kept alive (by a
-    caller, or by the traceback of an error) holds nothing about a youth.
+    and of every record it read or queued, so that the transaction object, kept alive by
+    a caller or by the traceback of an error, holds nothing about a youth. (The frames of
+    such a traceback hold what they were working on: the statements being sent, a unit of
+    work's dossiers.)
     """
 
     def __init__(
@@ -297,7 +299,7 @@ class PostgresTransaction:
             professional_id,
         )
 
-    def matches_for_professional(self, professional_id: str) -> list[Match]:
+    def matches_for_professional(self, professional_id: str) -> list[MatchOfYouth]:
         rows = self._rows(
             "SELECT p.key, (SELECT d.data FROM dossiers d WHERE d.key = p.key)"
             " FROM dossier_professionals p WHERE p.professional_id = %s"

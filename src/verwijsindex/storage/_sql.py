@@ -8,11 +8,13 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
 
+from verwijsindex.dossier import MatchOfYouth
 from verwijsindex.errors import ConfigurationError, CorruptRecordError, ValidationError
 from verwijsindex.logbook import Draft, chain, refs_digest
-from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
-from verwijsindex.serialization import from_json, match_from_dossier_json
+from verwijsindex.serialization import from_json
+from verwijsindex.serialization._codec import match_of_youth_from_dossier_json
 from verwijsindex.storage import Dossier, LogAudit
 
 __all__ = [
@@ -82,14 +84,16 @@ def decode_directory(text: object, cls: type[D], table: str, row: object) -> D:
         raise corrupt(table, row) from None
 
 
-def decode_match(text: object, key: str) -> Match | None:
-    """The match of a stored dossier, or :class:`CorruptRecordError`."""
+def decode_match(text: object, key: str) -> MatchOfYouth | None:
+    """The match of a stored dossier with its youth's birth date and day of death, or
+    :class:`CorruptRecordError`."""
     try:
         if not isinstance(text, str):
             raise ValidationError()
-        return match_from_dossier_json(text)
+        found = match_of_youth_from_dossier_json(text)
     except ValidationError:
         raise corrupt("dossiers", key) from None
+    return None if found is None else MatchOfYouth(*found)
 
 
 def audit(

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Final
 
 from verwijsindex.errors import CorruptRecordError, StorageError
-from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage import (
@@ -21,6 +21,7 @@ from verwijsindex.storage import (
     Dossier,
     IndexTerms,
     LogAudit,
+    MatchOfYouth,
     index_terms,
 )
 from verwijsindex.storage._sql import audit, decode, decode_directory, decode_match
@@ -230,7 +231,7 @@ class SQLiteTransaction:
             professional_id,
         )
 
-    def matches_for_professional(self, professional_id: str) -> list[Match]:
+    def matches_for_professional(self, professional_id: str) -> list[MatchOfYouth]:
         # only the dossiers with a match term, and of each only the match is decoded
         with TRANSLATE:
             rows = self._db.execute(

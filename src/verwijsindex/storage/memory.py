@@ -22,9 +22,9 @@ from typing import Any, Self, TypeVar
 
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
-from verwijsindex.model import LogEntry, Match, Notification, Organisation, Professional
+from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import CLAIM_HORIZON, Dossier, LogAudit
+from verwijsindex.storage import CLAIM_HORIZON, Dossier, LogAudit, MatchOfYouth
 from verwijsindex.storage._ordered import _DueIndex, _Sorted
 
 __all__ = ["MemoryStore"]
@@ -343,10 +343,14 @@ class _MemoryTransaction:
     def keys_for_professional(self, professional_id: str) -> list[str]:
         return sorted(self.s._by_professional.get(professional_id, ()))
 
-    def matches_for_professional(self, professional_id: str) -> list[Match]:
+    def matches_for_professional(self, professional_id: str) -> list[MatchOfYouth]:
         dossiers = self.s._dossiers
-        found = (dossiers[k].match for k in self.keys_for_professional(professional_id))
-        return [m for m in found if m is not None]
+        found = (dossiers[k] for k in self.keys_for_professional(professional_id))
+        return [
+            MatchOfYouth(d.match, d.subject.birth_date, d.subject.died_on)
+            for d in found
+            if d.match is not None
+        ]
 
     def keys_for_parent(self, parent_key: str) -> list[str]:
         return sorted(self.s._by_parent.get(parent_key, ()))

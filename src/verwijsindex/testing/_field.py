@@ -178,20 +178,25 @@ class FieldContract(ContractBase):
         """Born on 29 February 2008, the youth turns 23 on 1 March 2031, which begins at
         23:00 UTC on 28 February: from then their links must all go (JW 7.1.4.5(2)). The
         professional's list of links showed the link as active until the sweep ran, where
-        the history and the oversight already held the youth gone."""
+        the history and the oversight already held the youth gone; their list of matches
+        showed the match (a review of the first fix, which left it)."""
         store = self.store()
         clock = FixedClock(datetime(2031, 2, 28, 21, 59, tzinfo=timezone.utc))
         index = self._index(store, clock)
-        nurse = self.pro("p1", "GGD Zuid-Limburg")
-        index.add_organisation(nurse.organisation)
+        nurse, teacher = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        for pro in (nurse, teacher):
+            index.add_organisation(pro.organisation)
         youth = attrs.evolve(self.youth(age=12), birth_date=date(2008, 2, 29))
         done = index.register(youth, nurse)
+        matched = index.register(youth, teacher).match
         clock.set(datetime(2031, 2, 28, 22, 59, tzinfo=timezone.utc))  # the last minute at 22
         assert [lk.id for lk in index.links_for(nurse)] == [done.link.id]
+        assert index.matches_for(nurse) == [matched]
         clock.set(datetime(2031, 2, 28, 23, 0, tzinfo=timezone.utc))  # 1 March in Amsterdam
         assert index.links_for(nurse) == []
+        assert index.matches_for(nurse) == []  # as its links: none to be in
         assert index.sweep().deleted_subjects == 1
-        assert index.links_for(nurse) == []
+        assert index.links_for(nurse) == [] and index.matches_for(nurse) == []
         store.close()
 
     # -- the key must fit the store ----------------------------------------------------------------

@@ -14,6 +14,7 @@ import attrs
 
 from verwijsindex.dossier import (
     Dossier,
+    MatchOfYouth,
 )
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
@@ -110,12 +111,13 @@ class TransactionContract(ContractBase):
         assert b.match is not None
         index.register(self.youth(BSN_B), self.pro("p1", "GGD Zuid-Limburg"))  # no match
         with index.store.transaction() as tx:
-            assert tx.matches_for_professional("p1") == [b.match]
-            assert tx.matches_for_professional("nobody") == []
             key = tx.key_for_link(a.link.id)
             assert key is not None
             dossier = tx.load(key)
             assert isinstance(dossier, Dossier)
+            born = dossier.subject.birth_date
+            assert tx.matches_for_professional("p1") == [MatchOfYouth(b.match, born, None)]
+            assert tx.matches_for_professional("nobody") == []
             assert tx.key_for_match(b.match.id) == key
             assert key in tx.keys_for_professional("p1")
             assert tx.keys_for_professional("nobody") == []
@@ -125,6 +127,11 @@ class TransactionContract(ContractBase):
         with index.store.transaction() as tx:
             tx.save(attrs.evolve(dossier, match=None))
             assert tx.matches_for_professional("p1") == []  # what this transaction saved
+            died = attrs.evolve(dossier.subject, died_on=date(2026, 1, 2))
+            tx.save(attrs.evolve(dossier, subject=died))
+            assert tx.matches_for_professional("p1") == [
+                MatchOfYouth(b.match, born, date(2026, 1, 2))
+            ]
             tx.save(dossier)
         with index.store.transaction() as tx:
             assert tx.load(key) == dossier
