@@ -232,7 +232,8 @@ class SQLiteTransaction:
         )
 
     def matches_for_professional(self, professional_id: str) -> list[MatchOfYouth]:
-        # only the dossiers with a match term, and of each only the match is decoded
+        # only the dossiers with a match term, and of each only the match and the youth's
+        # birth date and day of death are decoded
         with TRANSLATE:
             rows = self._db.execute(
                 "SELECT p.key, d.data FROM dossier_professionals p"
