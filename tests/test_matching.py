@@ -288,3 +288,23 @@ def test_is_active_tells_the_two_moments_of_a_repeated_hour_apart() -> None:
     later = first.replace(minute=31)
     assert active_links([ending], later) == (ending,)
     assert active_links([ending], later.replace(fold=1)) == ()
+
+
+@given(
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    today=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
+    age_limit=st.integers(min_value=1, max_value=30),
+)
+def test_due_for_deletion_is_the_day_of_the_birthday_at_the_limit(
+    born: date, today: date, age_limit: int
+) -> None:
+    """The short cut for a birthday in a later year against the rule as the brief states it."""
+    rules = Rules(age_limit=age_limit)
+    youth = _Lifetime(born)
+    assert is_due_for_deletion(youth, today, rules) is (today >= deletion_date(born, rules))
+
+
+@attrs.frozen
+class _Lifetime:
+    birth_date: date
+    died_on: date | None = None

@@ -303,7 +303,13 @@ def is_due_for_deletion(subject: _Lifetime, today: date, rules: Rules) -> bool:
 
     *subject* is a :class:`~verwijsindex.model.Subject` or anything with its
     ``birth_date`` and ``died_on``."""
-    return subject.died_on is not None or today >= deletion_date(subject.birth_date, rules)
+    if subject.died_on is not None:
+        return True
+    born = subject.birth_date
+    if born.year + rules.age_limit > today.year:  # that birthday falls in a later year (a
+        # 29 February one too): nearly every youth, without working out the day
+        return False
+    return today >= deletion_date(born, rules)
 
 
 def archive_purge_date(archived_on: date, rules: Rules) -> date:
