@@ -308,3 +308,23 @@ def test_due_for_deletion_is_the_day_of_the_birthday_at_the_limit(
 class _Lifetime:
     birth_date: date
     died_on: date | None = None
+
+
+def test_the_longest_period_ends_on_the_last_day_a_date_may_have() -> None:
+    # made in 2998, two years would end in 3000, past the dates the index keeps: a link made
+    # without an end date ends on 31 December 2999 and a registration there goes through
+    late = datetime(2998, 6, 1, 9, 0, tzinfo=timezone.utc)
+    assert max_ends_on(late, RULES) == date(2999, 12, 31)
+    assert check_ends_on(late, None, RULES) == date(2999, 12, 31)
+    with pytest.raises(InvalidPeriodError):
+        check_ends_on(late, date(3000, 1, 1), RULES)
+
+
+def test_a_registration_late_in_the_range_of_dates_goes_through() -> None:
+    from verwijsindex.testing import FixedClock, make_index, make_professional
+
+    index = make_index(clock=FixedClock(datetime(2998, 6, 1, 9, 0, tzinfo=timezone.utc)))
+    pro = make_professional(id="p1", organisation="GGD Zuid-Limburg")
+    index.add_organisation(pro.organisation)
+    made = index.register(make_subject(bsn="111222333", birth_date=date(2990, 1, 1)), pro)
+    assert made.link.ends_on == date(2999, 12, 31)

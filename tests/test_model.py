@@ -508,7 +508,7 @@ def test_subject_refuses_wrong_types() -> None:
         make_subject(bsn=VALID)
     with pytest.raises(InvalidRecordError, match="gender must be a Gender"):
         make_subject(gender="V")
-    with pytest.raises(InvalidRecordError, match="address must be a Address"):
+    with pytest.raises(InvalidRecordError, match="address must be an Address"):
         make_subject(address={"street": "Markt"})
     with pytest.raises(InvalidRecordError, match="parents must be a tuple of Bsn"):
         make_subject(parents=[VALID])

@@ -139,15 +139,21 @@ def optional(check: Validator) -> Validator:
     return optional_check
 
 
+def a(noun: str) -> str:
+    """*noun* with its indefinite article: ``a Bsn``, ``an Address``."""
+    return f"an {noun}" if noun[:1] in "AEIOUaeiou" else f"a {noun}"
+
+
 def instance_of(kind: type | tuple[type, ...]) -> Validator:
     """An instance of *kind* (a ``date`` that is not a ``datetime``; never a ``bool`` for
     an ``int``)."""
     name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+    name = a(name)
     if kind is not date and kind is not int:  # the two exceptions below cannot apply
 
         def plain(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
             if not isinstance(value, kind):
-                raise InvalidRecordError(f"{attribute.name} must be a {name}")
+                raise InvalidRecordError(f"{attribute.name} must be {name}")
 
         return plain
 
@@ -157,7 +163,7 @@ def instance_of(kind: type | tuple[type, ...]) -> Validator:
             or (kind is date and isinstance(value, datetime))
             or (kind is int and isinstance(value, bool))
         ):
-            raise InvalidRecordError(f"{attribute.name} must be a {name}")
+            raise InvalidRecordError(f"{attribute.name} must be {name}")
 
     return check
 
@@ -373,7 +379,7 @@ def model_argument(value: object, kind: type[T], name: str) -> T:
     """*value* if it is a *kind* whose fields (and theirs) all pass their validators again;
     else an :class:`InvalidRecordError` naming *name*."""
     if not isinstance(value, kind):
-        raise InvalidRecordError(f"{name} must be a {kind.__name__}")
+        raise InvalidRecordError(f"{name} must be {a(kind.__name__)}")
     try:
         revalidate(value)
     except VerwijsindexError:

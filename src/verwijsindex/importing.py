@@ -79,7 +79,7 @@ def _optional_day(_: object, attribute: attrs.Attribute[Any], value: object) -> 
 def _of(kind: type) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, kind):
-            raise InvalidRecordError(f"{attribute.name} must be a {kind.__name__}")
+            raise InvalidRecordError(f"{attribute.name} must be {v.a(kind.__name__)}")
 
     return check
 

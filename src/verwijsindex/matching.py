@@ -31,6 +31,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._copy import copy_with
 from verwijsindex.clock import (
+    LATEST,
     add_months,
     add_years,
     age_on,
@@ -163,9 +164,13 @@ def withdrawal_event(reason: WithdrawalReason) -> Event:
 # --- active period ----------------------------------------------------------------------------
 
 
+_LAST_DAY = LATEST.date() - timedelta(days=1)
+
+
 def max_ends_on(created_at: datetime, rules: Rules) -> date:
-    """The latest end date of a link made at *created_at*: ``active_years`` later."""
-    return add_years(local_date(created_at), rules.active_years)
+    """The latest end date of a link made at *created_at*: ``active_years`` later, or the
+    last day a date in the index may have (31 December 2999), if that comes first."""
+    return min(add_years(local_date(created_at), rules.active_years), _LAST_DAY)
 
 
 def default_ends_on(created_at: datetime, rules: Rules) -> date:
