@@ -13,6 +13,7 @@ from typing import Final
 
 import attrs
 
+from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import registered
 from verwijsindex.clock import check_moment, local_date
@@ -44,6 +45,15 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
     """Whether the professionals in a match made contact, for the follow-up checker of
     the municipality where the youth lives (JW 7.1.3.2). Nothing else is shown."""
     checked_actor(by)
+    if not isinstance(by, FollowUpChecker):
+        # refused and logged before the match is looked up: whether it stands is no
+        # outsider's to learn from the answer
+        v.id_argument(match_id, "match_id")
+        try:
+            known: str | None = ctx.key_for_match(match_id)
+        except NotFoundError:
+            known = None
+        raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=known)
     key = ctx.key_for_match(match_id)
     with ctx.store.transaction() as tx:
         dossier = tx.load(key)
@@ -51,7 +61,7 @@ def follow_up_status(ctx: Context, match_id: str, *, by: Actor | str) -> FollowU
     if dossier is None or match is None or match.id != match_id:  # dissolved: decision 7
         raise NotFoundError(kind="match", id=match_id)
     home = ctx.current_code(dossier.subject.address.municipality_code)
-    if not isinstance(by, FollowUpChecker) or ctx.current_code(by.municipality_code) != home:
+    if ctx.current_code(by.municipality_code) != home:
         raise ctx.deny(by, "only the follow-up checker of the youth's municipality", key=key)
     return FollowUpStatus(match_id=match_id, contact_made=match.coordinated)
 

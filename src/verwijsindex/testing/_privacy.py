@@ -12,7 +12,12 @@ from typing import Any
 import attrs
 
 from verwijsindex.clock import FixedClock
-from verwijsindex.errors import AccessDeniedError, InvalidRecordError, NotEligibleError
+from verwijsindex.errors import (
+    AccessDeniedError,
+    InvalidRecordError,
+    NotEligibleError,
+    NotFoundError,
+)
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import LogAction, Recipient, Subject, WithdrawalReason
 from verwijsindex.privacy import (
@@ -202,6 +207,34 @@ class PrivacyContract(ContractBase):
         with index.store.transaction() as tx:
             denied = [e.actor for e in tx.log_entries() if e.action is LogAction.DENIED]
         assert sorted(denied) == ["follow-up:9999", "region-coordinator:?"]
+        index.store.close()
+
+    def test_follow_up_status_is_refused_and_logged_whether_the_match_stands_or_not(
+        self,
+    ) -> None:
+        """Only a follow-up checker may ask a match's status. A professional asking about a
+        dissolved match, or an id no match has, was told "not found" and nothing was
+        logged, while the same question about a standing match was refused and logged:
+        the answer told an outsider whether a match stands. The role is checked first."""
+        world = self.world()
+        index = world.index
+        with index.store.transaction() as tx:
+            before = sum(e.action is LogAction.DENIED for e in tx.log_entries())
+        with index.store.transaction() as tx:
+            key = tx.key_for_match(world.match_id)
+        assert key is not None
+        [link] = [lk for lk in index.links_for(P_MATCH) if lk.subject == key]
+        index.withdraw(link.id, by=P_MATCH, reason=WithdrawalReason.RISK_RESOLVED)
+        for match_id in (world.match_id, "no-such-match"):
+            with raises(AccessDeniedError):
+                index.follow_up_status(match_id, by=P_OTHER)
+        with index.store.transaction() as tx:
+            denied = [e for e in tx.log_entries() if e.action is LogAction.DENIED]
+        assert len(denied) == before + 2
+        assert {e.actor for e in denied[before:]} == {actor_name(P_OTHER)}
+        with raises(NotFoundError):  # the checker of the youth's municipality: dissolved
+            index.follow_up_status(world.match_id, by=FollowUpChecker("0935"))
+        assert index.verify_logbook().ok
         index.store.close()
 
     def test_role_operation_matrix(self) -> None:
