@@ -244,6 +244,7 @@ def register_in(
     if dossier is not None:
         for link in dossier.links:
             if link.professional == professional.id and is_current(link, now):
+                work.put_professional(professional)  # new contact details (decision 8)
                 parents = _parents_with(p.parents, dossier)
                 if parents != dossier.subject.parent_keys:  # a parent named now (decision 76)
                     record = attrs.evolve(dossier.subject, parent_keys=parents)

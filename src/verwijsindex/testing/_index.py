@@ -583,6 +583,26 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         ]
         assert sorted(family) == ["p1", "p2"]
 
+    def test_a_repeated_registration_brings_the_professional_s_new_contact_details(
+        self,
+    ) -> None:
+        """A professional's contact details are stored or updated with each registration
+        (decision 8). A registration repeated on a current link with a new e-mail address
+        kept the old one, and the next match notice gave the other professional an address
+        that no longer reaches them."""
+        index, _ = self.index()
+        nurse = self.pro("p1", "GGD Zuid-Limburg")
+        index.register(self.youth(BSN_A), nurse)
+        moved = attrs.evolve(nurse, email="p1-nieuw@ggd-zuid-limburg.example")
+        again = index.register(self.youth(BSN_A), moved)
+        assert not again.created
+        found = index.professional("p1")
+        assert found is not None and found.email == moved.email
+        teacher = self.pro("p2", "MEE Zuid-Limburg")
+        index.register(self.youth(BSN_A), teacher)
+        told = [c.email for n in index.notifications_for(teacher) for c in n.contacts]
+        assert told == [moved.email]
+
     def test_a_registration_naming_no_parent_keeps_the_registered_ones(self) -> None:
         self._family_after_a_registration_without_parents(bulk=False)
 
