@@ -370,7 +370,9 @@ def withdraw(
     ctx: Context, link_id: str, *, by: Actor | str, reason: WithdrawalReason
 ) -> Link | None:
     """Withdraw a link on one of the two statutory grounds (JW 7.1.4.5(1)): archived on
-    ``RISK_RESOLVED`` (returned), deleted on ``UNJUSTIFIED`` (``None``)."""
+    ``RISK_RESOLVED`` (returned), deleted on ``UNJUSTIFIED`` (``None``). A link that has
+    ended or was withdrawn before is in the archive: it can still be found unjustified,
+    and is then deleted from it (decision 103)."""
     if not isinstance(reason, WithdrawalReason):
         if isinstance(reason, str):
             raise ForbiddenFieldError(
@@ -392,7 +394,9 @@ def withdraw(
             if link.professional != actor_id:
                 denied = True
                 work.log(now, actor(actor_id), LogAction.DENIED, about=dossier, link_id=link_id)
-            elif not is_current(link, now):  # withdrawn, or archived by its end day (swept or not)
+            elif not is_current(link, now) and reason is not WithdrawalReason.UNJUSTIFIED:
+                # withdrawn, or archived by its end day (swept or not): nothing to archive;
+                # a link found unjustified is deleted from the archive too (decision 103)
                 raise NotFoundError(kind="active link", id=link_id)
             else:
                 deleting = disposition(withdrawal_event(reason)) is Disposition.DELETE

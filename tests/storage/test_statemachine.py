@@ -515,10 +515,13 @@ class IndexMachine(RuleBasedStateMachine):
     def withdraw(self, name: str, pick: int, reason: WithdrawalReason) -> None:
         youth = self.youths[name]
         day = self.today()
-        active = youth.active(day)
-        if not active:
+        # a link found unjustified is deleted from the archive too (decision 103)
+        choice = (
+            youth.active(day) if reason is WithdrawalReason.RISK_RESOLVED else list(youth.links)
+        )
+        if not choice:
             return
-        link_id = active[pick % len(active)]
+        link_id = choice[pick % len(choice)]
         link = youth.links[link_id]
         result = self.index.withdraw(link_id, by=PROFESSIONALS[link.professional], reason=reason)
         if reason is WithdrawalReason.RISK_RESOLVED:

@@ -319,12 +319,12 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         self,
     ) -> None:
         """A link whose end day has come is archived from that day (JW 7.1.4.5(2)(a)) and
-        purged five years later; a withdrawal afterwards finds no active link, before the
-        sweep as after it, and neither restarts the archive's five years nor deletes it
+        purged five years later; a withdrawal as risk resolved afterwards finds no active
+        link, before the sweep as after it, and does not restart the archive's five years
         (decision 6)."""
         end = START.date() + timedelta(days=30)
         purge = datetime(end.year + 5, end.month, end.day, 9, 0, tzinfo=timezone.utc)
-        for reason in WithdrawalReason:
+        for reason in [WithdrawalReason.RISK_RESOLVED]:
             for swept in (False, True):
                 index, clock = self.index()
                 nurse = self.pro("p1", "GGD Zuid-Limburg")
@@ -341,6 +341,38 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
                 assert index.sweep().purged == 0
                 clock.set(purge)
                 assert index.sweep().purged == 1
+
+    def test_a_link_in_the_archive_found_unjustified_is_deleted_from_it(self) -> None:
+        """A link found unjustified is deleted, not archived (JW 7.1.4.5(1)(a)), also when
+        it had ended or had been withdrawn as risk resolved: it was refused as no active
+        link and stayed in the archive for five years, with its archive hint to the next
+        professional (decision 103). A second withdrawal of any kind finds nothing."""
+        end = START.date() + timedelta(days=30)
+        for way in ("ended", "ended and swept", "risk resolved"):
+            index, clock = self.index()
+            nurse = self.pro("p1", "GGD Zuid-Limburg")
+            short = index.register(self.youth(BSN_A), nurse, ends_on=end).link
+            kept = index.register(self.youth(BSN_B), nurse).link
+            if way == "risk resolved":
+                index.withdraw(short.id, by=nurse, reason=WithdrawalReason.RISK_RESOLVED)
+            clock.advance(timedelta(days=180))
+            if way == "ended and swept":
+                index.sweep()
+            with raises(AccessDeniedError):  # only the professional who made it
+                index.withdraw(
+                    short.id,
+                    by=self.pro("p2", "MEE Zuid-Limburg"),
+                    reason=WithdrawalReason.UNJUSTIFIED,
+                )
+            done = index.withdraw(short.id, by=nurse, reason=WithdrawalReason.UNJUSTIFIED)
+            assert done is None, way
+            assert [lk.id for lk in index.links_for(nurse)] == [kept.id], way
+            for reason in WithdrawalReason:
+                with raises(NotFoundError):
+                    index.withdraw(short.id, by=nurse, reason=reason)
+            teacher = self.pro("p2", "MEE Zuid-Limburg")
+            assert not index.register(self.youth(BSN_A), teacher).archive_hint, way
+            assert index.verify_logbook().ok
 
     def test_a_sweep_as_of_a_moment_still_to_come_is_refused(self) -> None:
         """A sweep runs as of a moment that has come (the clock's, five minutes' difference
