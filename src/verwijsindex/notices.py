@@ -63,7 +63,6 @@ from verwijsindex.model import (
     NotificationKind,
     Subject,
 )
-from verwijsindex.regions import Region
 from verwijsindex.service_number import ServiceNumber
 from verwijsindex.signals import contacts_of, rematch, standing, tell_coordinator
 
@@ -125,8 +124,10 @@ def record_move(ctx: Context, subject: Subject) -> int:
     region changed, the new region's coordinator too. Returns how many professionals
     were told.
 
-    A municipality outside the index's regions, or an address that is not one, cannot be
-    true: :class:`InvalidNoticeError`, and nothing changes."""
+    A youth may move out of the index's regions: the professionals and the new
+    municipality are told, and no region's coordinator, since no region of this index has
+    the municipality (decision 104). An address that is not one cannot be true:
+    :class:`InvalidNoticeError`, and nothing changes."""
     if not isinstance(subject, Subject):
         raise InvalidRecordError("record_move() takes the youth's Subject with the new address")
     address = subject.address
@@ -137,13 +138,6 @@ def record_move(ctx: Context, subject: Subject) -> int:
     except (InvalidRecordError, TypeError, ValueError):
         raise InvalidNoticeError("address is not an address", field="address") from None
     v.model_argument(subject, Subject, "subject")
-    try:
-        new_region = ctx.region_of(address.municipality_code)
-    except UnknownMunicipalityError:
-        raise InvalidNoticeError(
-            "address.municipality_code names no municipality in the index's regions",
-            field="address.municipality_code",
-        ) from None
     address = ctx.current_address(address)
     key = ctx.pseudonym(subject.number)
     with ctx.work([key]) as work:
@@ -165,7 +159,7 @@ def record_move(ctx: Context, subject: Subject) -> int:
         work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
         active = [lk for lk in dossier.links if is_current(lk, now)]
         if active:
-            _tell(ctx, work, dossier, active, now, old, new_region)
+            _tell(ctx, work, dossier, active, now, old)
     return len({lk.professional for lk in active})
 
 
@@ -176,7 +170,6 @@ def _tell(
     active: list[Link],
     now: datetime,
     old: str,
-    new_region: Region,
 ) -> None:
     """The move notices: each professional with an active link, and the new municipality's
     and region's coordinators when the youth left the old ones. A professional's notice
@@ -219,12 +212,18 @@ def _tell(
         contacts=contacts,
         match_id=match.id if match is not None else None,
     )
+    new_region, old_region = _region(ctx, new), _region(ctx, old)
+    if new_region is not None and new_region != old_region:
+        tell_coordinator(work, dossier, new_region, now, contacts)
+
+
+def _region(ctx: Context, municipality_code: str) -> str | None:
+    """The name of the region of this index that has the municipality, if one has it: a
+    youth may live, and move, anywhere in the country (decision 104)."""
     try:
-        old_region = ctx.region_of(old)
-    except UnknownMunicipalityError:  # pragma: no cover - stored codes are known
-        old_region = None
-    if old_region is None or old_region.name != new_region.name:
-        tell_coordinator(work, dossier, new_region.name, now, contacts)
+        return ctx.region_of(municipality_code).name
+    except UnknownMunicipalityError:
+        return None
 
 
 @attrs.frozen

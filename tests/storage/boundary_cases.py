@@ -1000,25 +1000,6 @@ STORE_ROWS += [
     Row("record-move-bsn-string", lambda w: w.ix.record_move(BSN), IRE, (BSN,)),
     Row("record-move-bsn", lambda w: w.ix.record_move(w.youth.bsn), IRE),
     Row(
-        "record-move-to-amsterdam",
-        lambda w: w.index.record_move(
-            Subject(
-                bsn=w.youth.bsn,
-                name=w.youth.name,
-                gender=w.youth.gender,
-                birth_date=w.youth.birth_date,
-                address=Address(
-                    street="Dam",
-                    house_number="1",
-                    postcode="1012 JS",
-                    city="Amsterdam",
-                    municipality_code="0363",
-                ),
-            )
-        ),
-        InvalidNoticeError,
-    ),
-    Row(
         "record-move-address-none",
         lambda w: w.index.record_move(tampered(w.youth, address=None)),
         InvalidNoticeError,
@@ -1030,13 +1011,6 @@ STORE_ROWS += [
         ),
         InvalidNoticeError,
         ("XXXX-99",),
-    ),
-    Row(
-        "record-move-address-code-9999",
-        lambda w: w.index.record_move(
-            tampered(w.youth, address=tampered(w.youth.address, municipality_code="9999"))
-        ),
-        InvalidNoticeError,
     ),
     Row(
         "record-move-address-code-none",

@@ -419,13 +419,6 @@ class FieldContract(ContractBase):
         index, _ = self.index()
         index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
         before = self._snapshot(index)
-        amsterdam = Address(
-            street="Dam", house_number="1", postcode="1012 JS", city="Amsterdam",
-            municipality_code="0363",
-        )  # fmt: skip
-        with raises(InvalidNoticeError) as caught:
-            index.record_move(attrs.evolve(self.youth(age=12), address=amsterdam))
-        assert caught[0].field == "address.municipality_code"
         broken = object.__new__(Subject)
         for field in attrs.fields(Subject):
             object.__setattr__(broken, field.name, getattr(self.youth(age=12), field.name))
@@ -434,6 +427,37 @@ class FieldContract(ContractBase):
             index.record_move(broken)
         assert caught[0].field == "address"
         assert self._snapshot(index) == before
+
+    def test_a_move_out_of_the_index_s_regions_tells_the_professionals(self) -> None:
+        """A youth may live anywhere in the country (a registration takes any
+        municipality), and moves out of the index's regions happen. Such a move notice was
+        refused as one that cannot be true: no professional was told and the old address
+        stayed (decision 104). Now the professionals and the new municipality are told; no
+        region of this index has the new municipality, so no region's coordinator is."""
+        index, _ = self.index()
+        first = index.register(self.youth(age=12), self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(self.youth(age=12), self.pro("p2", "MEE Zuid-Limburg"))
+        assert second.match is not None
+        index.acknowledge(n.id for n in index.pending_notifications())
+        amsterdam = Address(
+            street="Dam", house_number="1", postcode="1012 JS", city="Amsterdam",
+            municipality_code="0363",
+        )  # fmt: skip
+        assert index.record_move(attrs.evolve(self.youth(age=12), address=amsterdam)) == 2
+        told = sorted(
+            (n.kind.value, n.recipient, n.link_id is not None)
+            for n in index.pending_notifications()
+        )
+        assert told == [("move", "0363", False), ("move", "p1", True), ("move", "p2", True)]
+        to_p1 = [n for n in index.pending_notifications() if n.recipient == "p1"]
+        assert [c.professional_id for c in to_p1[0].contacts] == ["p2"]
+        assert to_p1[0].link_id == first.link.id
+        # and back: the region's coordinator of Maastricht hears of it again
+        index.acknowledge(n.id for n in index.pending_notifications())
+        assert index.record_move(self.youth(age=12)) == 2
+        recipients = sorted(n.recipient for n in index.pending_notifications())
+        assert recipients == ["0935", "Maastricht-Heuvelland", "p1", "p2"]
+        assert index.verify_logbook().ok
 
     def test_a_move_within_the_municipality_tells_the_professionals(self) -> None:
         """Finding 4: a move within the municipality told no one."""
