@@ -287,9 +287,18 @@ class VerwijsIndex:
         """The access report as JSON through the library's converter (AVG 20)."""
         return rights.export(self._context, request, by=by)
 
-    def rectify(self, request: RightsRequest, corrected: Subject, *, by: Actor) -> RightsRequest:
-        """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it."""
-        return rights.rectify(self._context, request, corrected, by=by)
+    def rectify(
+        self,
+        request: RightsRequest,
+        corrected: Subject,
+        *,
+        by: Actor,
+        no_parents: bool = False,
+    ) -> RightsRequest:
+        """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it.
+        The parents it names replace the registered ones; naming none keeps them, unless
+        *no_parents* says the youth has no parent to register (decision 105)."""
+        return rights.rectify(self._context, request, corrected, by=by, no_parents=no_parents)
 
     def erase(self, request: RightsRequest, *, by: Actor) -> RightsRequest:
         """Carry out a granted objection (AVG 21, 17): nothing about the youth is left."""

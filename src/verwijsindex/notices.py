@@ -283,6 +283,7 @@ def move_in(
     by: str,
     action: LogAction,
     parents_named: bool = False,
+    no_parents: bool = False,
 ) -> MergeOutcome:
     """Move the dossier *old* into the one under *subject*'s number (*current*, or a new
     one), with *subject*'s general data, under the locks of both held by *work*: every
@@ -292,13 +293,15 @@ def move_in(
     when it grew; *action* is logged by *by*. The merge into a BSN (*parents_named* false:
     the parents of either side and *subject* stay, decision 76) and a rectification of the
     data a service number is made of (*parents_named*: *subject*'s parents, if it names
-    any, replace the registered ones) both come here."""
+    any, replace the registered ones; with *no_parents*, none stay) both come here."""
     key = ctx.pseudonym(subject.number)
     named = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
     # the parents registered on either side stay (decision 76), unless a rectification
     # names the parents the youth has
     registered = (*old.subject.parent_keys, *(current.subject.parent_keys if current else ()))
     parents = named if parents_named and named else tuple(sorted({*named, *registered}))
+    if no_parents:  # a rectification saying the youth has none to register (decision 105)
+        parents = ()
     age = age_on(subject.birth_date, local_date(now))
     if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
         raise AgeLimitError(age=age)

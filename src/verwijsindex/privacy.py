@@ -87,10 +87,15 @@ def export(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> str:
 
 
 def rectify(
-    index: VerwijsIndex, request: RightsRequest, corrected: Subject, *, by: Actor
+    index: VerwijsIndex,
+    request: RightsRequest,
+    corrected: Subject,
+    *,
+    by: Actor,
+    no_parents: bool = False,
 ) -> RightsRequest:
     """Correct the youth's general data (AVG 16); see :meth:`VerwijsIndex.rectify`."""
-    return _index(index).rectify(request, corrected, by=by)
+    return _index(index).rectify(request, corrected, by=by, no_parents=no_parents)
 
 
 def erase(index: VerwijsIndex, request: RightsRequest, *, by: Actor) -> RightsRequest:

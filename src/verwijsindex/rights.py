@@ -149,6 +149,8 @@ def _with_dossier(
     by: Actor,
     action: LogAction,
     change: object = None,
+    *,
+    no_parents: bool = False,
 ) -> tuple[AccessReport | None, int]:
     """Run one rights operation under the youth's lock, checking the officer is controller."""
     officer = _officer(ctx, by, request)
@@ -187,8 +189,11 @@ def _with_dossier(
                         address=change.address,
                         # the parents the corrected data names replace the registered ones; data
                         # that names none keeps them (the report shows only their number, so an
-                        # officer correcting a name could not name them again: decision 76)
-                        parent_keys=tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
+                        # officer correcting a name could not name them again: decision 76),
+                        # unless the youth has none to register (decision 105)
+                        parent_keys=()
+                        if no_parents
+                        else tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
                         or dossier.subject.parent_keys,
                         died_on=change.died_on,
                         address_key=ctx.address_key(change.address),
@@ -236,13 +241,24 @@ def export(ctx: Context, request: RightsRequest, *, by: Actor) -> str:
 
 
 def rectify(
-    ctx: Context, request: RightsRequest, corrected: Subject, *, by: Actor
+    ctx: Context,
+    request: RightsRequest,
+    corrected: Subject,
+    *,
+    by: Actor,
+    no_parents: bool = False,
 ) -> RightsRequest:
-    """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it."""
+    """Correct the youth's general data (AVG 16) to *corrected*; logged with who did it.
+
+    The parents *corrected* names replace the registered ones; when it names none, the
+    registered ones stay (decision 76), unless *no_parents* says that the youth has no
+    parent to register: then every registered parent goes (decision 105)."""
     v.model_argument(request, RightsRequest, "request")
     if request.kind is not RequestKind.RECTIFICATION:
         raise InvalidRecordError("rectify() answers a rectification request")
     v.model_argument(corrected, Subject, "corrected")
+    if v.flag_argument(no_parents, "no_parents") and corrected.parents:
+        raise InvalidRecordError("no_parents: the corrected data names a parent")
     renumbered = corrected.number != request.subject
     if renumbered and not (
         isinstance(request.subject, ServiceNumber) and isinstance(corrected.number, ServiceNumber)
@@ -252,13 +268,15 @@ def rectify(
     corrected = attrs.evolve(corrected, address=ctx.current_address(corrected.address))
     require_granted(request)
     if renumbered:
-        _renumber(ctx, request, corrected, by)
+        _renumber(ctx, request, corrected, by, no_parents)
     else:
-        _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected)
+        _with_dossier(ctx, request, by, LogAction.RECTIFIED, corrected, no_parents=no_parents)
     return attrs.evolve(request, status=RequestStatus.COMPLETED)
 
 
-def _renumber(ctx: Context, request: RightsRequest, corrected: Subject, by: Actor) -> None:
+def _renumber(
+    ctx: Context, request: RightsRequest, corrected: Subject, by: Actor, no_parents: bool
+) -> None:
     """Correct the surname, birth date or gender of a youth without a BSN: the data their
     service number is made of, so the dossier moves to the corrected number, joining one
     a registration with the right data made there (decision 87)."""
@@ -281,7 +299,8 @@ def _renumber(ctx: Context, request: RightsRequest, corrected: Subject, by: Acto
             if current is not None:
                 now = work.stamp(current, now)
             move_in(ctx, work, old, current, corrected, now, by=actor_name(officer),
-                    action=LogAction.RECTIFIED, parents_named=True)  # fmt: skip
+                    action=LogAction.RECTIFIED, parents_named=True,
+                    no_parents=no_parents)  # fmt: skip
     if denied:
         raise ctx.deny(
             officer, "this municipality is not the controller for this youth", key=old_key

@@ -371,6 +371,30 @@ class NationalContract(ContractBase):
             index.rectify(request, self.youth(BSN_A, age=13), by=officer)
         assert index.verify_logbook().ok
 
+    def test_a_youth_without_a_bsn_corrected_to_have_no_parent_keeps_none(self) -> None:
+        """A correction of the data a service number is made of moves the dossier; with
+        ``no_parents`` the parent registered wrongly does not move along (decision 105)."""
+        index, _ = self.index()
+        wrong = _without_bsn("Bakker", parents=[PARENT])
+        index.register(wrong, self.pro("n1", "GGD Zuid-Limburg"))
+        right = attrs.evolve(wrong, birth_date=BORN + timedelta(days=1), parents=())
+        on = index.clock().date()
+        requesters = {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE}
+        request = decide(
+            file_request(RequestKind.RECTIFICATION, wrong, requesters, received_on=on),
+            granted=True,
+        )
+        officer = RightsOfficer("0935")
+        index.rectify(request, right, by=officer, no_parents=True)
+        asked = decide(
+            file_request(RequestKind.ACCESS, right, requesters, received_on=on), granted=True
+        )
+        report = access_report(index, asked, by=officer)
+        assert report.subject is not None and report.subject.registered_parents == 0
+        index.register(self.youth(BSN_A, parents=[PARENT]), self.pro("t1", "Sint Jozefschool"))
+        kinds = {n.kind for n in index.pending_notifications()}
+        assert NotificationKind.FAMILY_MATCH not in kinds
+
     def test_a_correction_onto_a_youth_another_municipality_controls_is_refused(self) -> None:
         """The corrected data give the service number of a youth registered in Heerlen
         (the same surname, birth date and gender: a registration would have joined them

@@ -19,9 +19,16 @@ from verwijsindex.errors import (
     NotFoundError,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.model import LogAction, Recipient, Subject, WithdrawalReason
+from verwijsindex.model import (
+    LogAction,
+    NotificationKind,
+    Recipient,
+    Subject,
+    WithdrawalReason,
+)
 from verwijsindex.privacy import (
     RequestKind,
+    RequestStatus,
     RightsRequest,
     access_report,
     decide,
@@ -388,6 +395,31 @@ class PrivacyContract(ContractBase):
         report = access_report(world.index, _request(RequestKind.ACCESS), by=officer)
         assert report.subject is not None and report.subject.name == "Gecorrigeerde Naam"
         assert report.subject.registered_parents == 1
+
+    def test_a_rectification_can_say_the_youth_has_no_parent_to_register(self) -> None:
+        """A parent registered wrongly, and the youth has no other: corrected data naming
+        none keeps the registered one (decision 76), so the wrong parent could not be
+        removed, and an unrelated child of theirs made a family match that put the
+        professionals in touch. ``no_parents=True`` says so, and the parent goes."""
+        world = self.world()
+        index = world.index
+        officer = ROLES["officer-own"]
+        request = _request(RequestKind.RECTIFICATION, granted=True)
+        with raises(InvalidRecordError):  # no parent, yet the corrected data names one
+            rectify(index, request, _youth(), by=officer, no_parents=True)
+        with raises(InvalidRecordError):
+            rectify(index, request, _youth(parents=()), by=officer, no_parents="yes")  # type: ignore[arg-type]
+        done = rectify(index, request, _youth(parents=()), by=officer, no_parents=True)
+        assert done.status is RequestStatus.COMPLETED
+        report = access_report(index, _request(RequestKind.ACCESS), by=officer)
+        assert report.subject is not None and report.subject.registered_parents == 0
+        other = t.make_subject(bsn="123456782", birth_date=date(2015, 1, 1), parents=["100000009"])
+        index.register(other, P_OTHER)
+        family = [
+            n for n in index.pending_notifications() if n.kind is NotificationKind.FAMILY_MATCH
+        ]
+        assert family == []
+        index.store.close()
 
     def test_a_rectified_birth_date_redoes_whom_each_link_must_be_told(self) -> None:
         """Who is informed of a link follows the youth's age on the day it was made (JW
