@@ -328,3 +328,23 @@ def test_a_registration_late_in_the_range_of_dates_goes_through() -> None:
     index.add_organisation(pro.organisation)
     made = index.register(make_subject(bsn="111222333", birth_date=date(2990, 1, 1)), pro)
     assert made.link.ends_on == date(2999, 12, 31)
+
+
+@given(
+    today=st.dates(min_value=date(1930, 1, 1), max_value=date(2200, 12, 31)),
+    age_limit=st.integers(min_value=1, max_value=30),
+    near=st.integers(min_value=-4, max_value=4),
+)
+def test_the_outbox_withholds_exactly_the_youths_due_for_deletion(
+    today: date, age_limit: int, near: int
+) -> None:
+    """The stores compare a birth date with one day (decision 106); that day must answer
+    as the rule does, 29 February birthdays and leap years included: the birth dates
+    tried lie within four days of the youths who turn *age_limit* on *today*."""
+    from verwijsindex.dossier import Withheld
+
+    rules = Rules(age_limit=age_limit)
+    held = Withheld.on(today, rules)
+    born = today.replace(year=today.year - age_limit, day=1) + timedelta(days=today.day - 1 + near)
+    assert held.holds(born, None) is is_due_for_deletion(_Lifetime(born), today, rules)
+    assert held.holds(born, today)

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import attrs
 
-from verwijsindex.clock import local_date
+from verwijsindex.clock import add_years, local_date
 from verwijsindex.errors import InvalidRecordError, NotFoundError
 from verwijsindex.logbook import DIGEST_ZERO
 from verwijsindex.matching import Rules, archive_purge_date, deletion_date
@@ -49,6 +49,7 @@ __all__ = [
     "InformationRecord",
     "MatchOfYouth",
     "SubjectRecord",
+    "Withheld",
     "duty_of",
     "find_link",
     "finish",
@@ -169,6 +170,27 @@ class MatchOfYouth:
     match: Match
     birth_date: date
     died_on: date | None = None
+
+
+@attrs.frozen
+class Withheld:
+    """The youths whose pending notifications a read of the outbox leaves out: those born
+    on or before ``born_by`` (they have reached the age limit) and those with a day of
+    death. All their links must go (JW 7.1.4.5(2)); the sweep deletes their dossiers with
+    their notifications, and until it has, no one is told of them (decision 106)."""
+
+    born_by: date
+
+    @classmethod
+    def on(cls, today: date, rules: Rules) -> Withheld:
+        """The youths withheld on *today*: from their birthday at ``rules.age_limit`` (one
+        born on 29 February turns a year older on 1 March), as
+        :func:`~verwijsindex.matching.is_due_for_deletion` has it."""
+        return cls(born_by=add_years(today, -rules.age_limit))
+
+    def holds(self, birth_date: date, died_on: date | None) -> bool:
+        """Whether a youth born on *birth_date* (deceased on *died_on*) is withheld."""
+        return died_on is not None or birth_date <= self.born_by
 
 
 @attrs.frozen

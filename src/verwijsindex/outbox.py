@@ -28,10 +28,11 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import new_id
+from verwijsindex.clock import local_date
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.model import Notification, NotificationKind
 from verwijsindex.roles import Actor
-from verwijsindex.storage import MAX_LEASE, Transaction
+from verwijsindex.storage import MAX_LEASE, Transaction, Withheld
 
 __all__ = [
     "MAX_LEASE",
@@ -59,11 +60,19 @@ class Claim:
     set_aside: int = attrs.field(default=0, validator=v.count)
 
 
+def _withheld(ctx: Context) -> Withheld:
+    """The youths whose notifications go to no one now: all their links must go (23 or
+    deceased), whether or not the sweep has deleted them yet (decision 106)."""
+    return Withheld.on(local_date(ctx.now()), ctx.rules)
+
+
 def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notification]:
-    """Notifications written but not yet acknowledged, oldest first."""
+    """Notifications written but not yet acknowledged, oldest first; none about a youth
+    whose links must all go (decision 106)."""
     limit = v.limit_argument(limit)
+    held = _withheld(ctx)
     with ctx.store.transaction() as tx:
-        return tx.pending_notifications(limit)
+        return tx.pending_notifications(limit, withheld=held)
 
 
 _TO_PROFESSIONALS = frozenset(
@@ -81,8 +90,8 @@ def to_professional(notification: Notification) -> bool:
     )
 
 
-def _own(tx: Transaction, pid: str) -> list[Notification]:
-    return [n for n in tx.pending_for(pid, None) if to_professional(n)]
+def _own(tx: Transaction, pid: str, held: Withheld) -> list[Notification]:
+    return [n for n in tx.pending_for(pid, None, withheld=held) if to_professional(n)]
 
 
 def notifications_for(
@@ -92,8 +101,9 @@ def notifications_for(
     refused and logged."""
     limit = v.limit_argument(limit)
     pid = ctx.professional(professional, name="professional")
+    held = _withheld(ctx)
     with ctx.store.transaction() as tx:
-        own = _own(tx, pid)
+        own = _own(tx, pid, held)
     return own if limit is None else own[:limit]
 
 
@@ -111,9 +121,10 @@ def claim_notifications(
     now = ctx.now()
     claim = new_id()
     until = now + lease
+    held = Withheld.on(local_date(now), ctx.rules)
     with ctx.store.transaction() as tx:
         before = tx.set_aside_count()
-        notes = tx.claim_notifications(size, now, until, claim)
+        notes = tx.claim_notifications(size, now, until, claim, withheld=held)
         set_aside = tx.set_aside_count() - before
     if set_aside:
         log.warning("set aside %d stored notifications that do not parse", set_aside)
@@ -133,8 +144,9 @@ def acknowledge(ctx: Context, ids: Iterable[str] | Claim, *, by: Actor | str | N
         wanted = v.ids_argument(ids, "ids")
     # the role is checked before the transaction: a refusal is logged in one of its own
     pid = ctx.professional(by) if by is not None else None
+    held = _withheld(ctx)
     with ctx.store.transaction() as tx:
         if pid is not None:
-            own = {n.id for n in _own(tx, pid)}
+            own = {n.id for n in _own(tx, pid, held)}
             wanted = [i for i in wanted if i in own]
         return tx.acknowledge(wanted, claim)

@@ -17,7 +17,7 @@ from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex._unit import registered
 from verwijsindex.clock import check_moment, local_date
-from verwijsindex.dossier import Dossier, follow_up_day
+from verwijsindex.dossier import Dossier, Withheld, follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
 from verwijsindex.model import Link, Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
@@ -139,9 +139,10 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     coordinator = _coordinator(ctx, by)
     organisation = coordinator.organisation_id
     found = []
+    held = Withheld.on(local_date(ctx.now()), ctx.rules)  # none of a youth of 23 (decision 106)
     with ctx.store.transaction() as tx:
         keys: dict[str, str | None] = {}  # a notice's id -> the youth it is filed under
-        pending = [n for n in tx.pending_notifications(None) if n.kind in _SIGNALS]
+        pending = [n for n in tx.pending_notifications(None, withheld=held) if n.kind in _SIGNALS]
         for notice in pending:
             if notice.id in keys or notice.match_id is None:
                 continue

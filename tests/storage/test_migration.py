@@ -20,7 +20,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,13 @@ from tests.storage.concurrency import object_and_erase
 from verwijsindex.errors import KeyMismatchError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain
-from verwijsindex.model import LogEntry, Recipient
+from verwijsindex.model import LogEntry, Recipient, parse_bsn
 from verwijsindex.privacy import RequestKind, access_report, file_request
 from verwijsindex.pseudonyms import entry_ref, unseal_id
 from verwijsindex.roles import RightsOfficer
 from verwijsindex.serialization import from_json, to_json
 from verwijsindex.storage import open_store
+from verwijsindex.storage.sqlite import SCHEMA_VERSION
 from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -165,9 +166,10 @@ def _check(url: str, held: set[str], run: Run) -> None:
             VerwijsIndex(store, key=type(TEST_KEY)(TEST_KEY.id, b"x" * 32))
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(5,)]
+    assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert run("SELECT key_id FROM key_checks WHERE moving") == []  # version 4
     assert run("SELECT count(*) FROM dossiers WHERE log_token IS NULL") == [(0,)]
+    assert run("SELECT count(*) FROM dossiers WHERE birth_date IS NULL") == [(0,)]  # 6
     # every youth with an uncoordinated match has its follow-up day (version 3)
     rows = run("SELECT data, follow_up_due FROM dossiers")
     matched = [due for data, due in rows if json.loads(data)["match"] is not None]
@@ -253,7 +255,7 @@ def _check_version_4(url: str, run: Run) -> None:
         assert index.verify_logbook().ok
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(5,)]
+    assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert run("SELECT key_id FROM key_checks WHERE moving") == []
 
 
@@ -280,6 +282,7 @@ def test_a_postgresql_schema_of_version_3_is_migrated(
 
 def _to_version_4(run: Run) -> None:
     """Take a store back to what version 4 wrote: no ``signal`` beside each notification."""
+    _to_version_5(run)
     run("DROP INDEX outbox_signal")
     run("ALTER TABLE outbox DROP COLUMN signal")
     run("UPDATE schema_version SET version = 4")
@@ -316,7 +319,7 @@ def _check_version_5(url: str, run: Run, a_youth: Any) -> None:
         assert index.verify_logbook().ok
     finally:
         store.close()
-    assert run("SELECT version FROM schema_version") == [(5,)]
+    assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert run("SELECT count(*) FROM outbox WHERE signal IS NOT NULL") == [(0,)]
 
 
@@ -336,3 +339,74 @@ def test_a_postgresql_schema_of_version_4_is_migrated(
     url, run = postgres_url_with_schema
     a_youth = _siblings_then_version_4(url, run, "%s")
     _check_version_5(url, run, a_youth)
+
+
+# --- version 5 to 6: the birth date and day of death beside the dossier (decision 106) ----------
+
+
+def _to_version_5(run: Run) -> None:
+    """Take a store back to what version 5 wrote: no birth date or day of death beside
+    each dossier."""
+    run("ALTER TABLE dossiers DROP COLUMN birth_date")
+    run("ALTER TABLE dossiers DROP COLUMN died_on")
+    run("UPDATE schema_version SET version = 5")
+
+
+EVE = datetime(2026, 6, 1, 20, 0, tzinfo=timezone.utc)  # 22:00 in Amsterdam
+
+
+def _eve_of_23_then_version_5(url: str, run: Run, mark: str) -> None:
+    """A youth matched on the eve of their 23rd birthday and one of 14, their notices
+    pending, and a dossier whose JSON does not parse, taken back to version 5."""
+    store = open_store(url)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(EVE))
+    pros = [
+        make_professional(id="p1", organisation="GGD Zuid-Limburg"),
+        make_professional(id="p2", organisation="MEE Zuid-Limburg"),
+    ]
+    for p in pros:
+        index.add_organisation(p.organisation)
+    for bsn, born in (
+        (BSNS[0], date(2003, 6, 2)),
+        (BSNS[1], date(2012, 1, 1)),
+        (ERASED, date(2012, 1, 1)),
+    ):
+        for p in pros:
+            index.register(make_subject(bsn=bsn, birth_date=born), p)
+    broken = index.keyring.pseudonym(parse_bsn(ERASED))
+    store.close()
+    run(f"UPDATE dossiers SET data = {mark} WHERE key = {mark}", ["{not json", broken])
+    _to_version_5(run)
+
+
+def _check_version_6(url: str, run: Run) -> None:
+    store = open_store(url)
+    try:
+        clock = FixedClock(EVE)
+        index = VerwijsIndex(store, key=TEST_KEY, clock=clock)
+        assert len(index.pending_notifications()) == 9
+        clock.set(EVE + timedelta(hours=2, minutes=30))  # 00:30 on the birthday
+        claim = index.claim_notifications(20)
+        assert len(claim.notifications) == 6  # the other two youths' (the broken one's too)
+    finally:
+        store.close()
+    assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    filled = run("SELECT birth_date FROM dossiers WHERE birth_date IS NOT NULL ORDER BY 1")
+    assert [str(day) for (day,) in filled] == ["2003-06-02", "2012-01-01"]
+
+
+def test_a_sqlite_database_of_version_5_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "five.db"
+    url = f"sqlite:///{path}"
+    run = _sqlite_run(path)
+    _eve_of_23_then_version_5(url, run, "?")
+    _check_version_6(url, run)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_schema_of_version_5_is_migrated(
+    postgres_url_with_schema: tuple[str, Run],
+) -> None:
+    url, run = postgres_url_with_schema
+    _eve_of_23_then_version_5(url, run, "%s")
+    _check_version_6(url, run)

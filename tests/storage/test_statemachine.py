@@ -584,12 +584,19 @@ class IndexMachine(RuleBasedStateMachine):
                 ]
                 assert not late, f"{youth.name}: active links past their end after a sweep"
 
+    def withheld(self, youth: Youth, day: date) -> bool:
+        """Whether the outbox hands out nothing of *youth* on *day*: all their links must
+        go, sweep or not (decision 106)."""
+        return youth.subject.died_on is not None or age(youth.person.birth_date, day) >= AGE_LIMIT
+
     @rule()
     def acknowledge_all(self) -> None:
+        day = self.today()
         pending = self.index.pending_notifications()
         assert self.index.acknowledge([n.id for n in pending]) == len(pending)
         for youth in self.youths.values():
-            youth.clear_outbox()
+            if not self.withheld(youth, day):
+                youth.clear_outbox()
 
     # -- notices from the population register -----------------------------------------------
 
@@ -812,7 +819,10 @@ class IndexMachine(RuleBasedStateMachine):
                 f"{youth.name}: outbox {sorted(f'{n.kind.value}:{n.recipient}' for n in got)}"
                 f", model {show(youth.pending)}"
             )
-        total = sum(sum(y.pending.values()) for y in self.youths.values())
+        day = self.today()
+        total = sum(
+            sum(y.pending.values()) for y in self.youths.values() if not self.withheld(y, day)
+        )
         assert len(self.index.pending_notifications()) == total
 
     @invariant()

@@ -52,6 +52,7 @@ from verwijsindex.dossier import (
     InformationRecord,
     MatchOfYouth,
     SubjectRecord,
+    Withheld,
     index_terms,
 )
 from verwijsindex.errors import ConfigurationError
@@ -88,6 +89,7 @@ __all__ = [
     "Store",
     "SubjectRecord",
     "Transaction",
+    "Withheld",
     "index_terms",
     "open_store",
 ]
@@ -222,22 +224,36 @@ class OutboxTransaction(Protocol):
         """Add ``(key, notification)`` pairs, in order; an id that is pending already is
         replaced (with its key) and keeps its place."""
 
-    def pending_notifications(self, limit: int | None) -> list[Notification]:
+    def pending_notifications(
+        self, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
         """Up to *limit* unacknowledged notifications (all if ``None``), oldest first: in the
         order they were added, also after a rollback put some back. A stored row that does
-        not parse is set aside (see :meth:`set_aside_count`), never in the way of the others."""
+        not parse is set aside (see :meth:`set_aside_count`), never in the way of the others.
+        With *withheld*, those filed under a youth it holds (by the stored dossier's birth
+        date and day of death) are left out, and do not count toward *limit*."""
 
-    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+    def pending_for(
+        self, recipient: str, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
         """The pending notifications whose ``recipient`` is *recipient*, oldest first: a
-        look-up, not a scan of the outbox."""
+        look-up, not a scan of the outbox; *withheld* as for :meth:`pending_notifications`."""
 
     def claim_notifications(
-        self, limit: int, now: datetime, until: datetime, claim: str
+        self,
+        limit: int,
+        now: datetime,
+        until: datetime,
+        claim: str,
+        *,
+        withheld: Withheld | None = None,
     ) -> list[Notification]:
         """Up to *limit* pending notifications, oldest first, that no claim holds at *now*
         (never claimed, claimed until *now* or before, or claimed until after ``now +``
         :data:`CLAIM_HORIZON`); they are held by *claim* until *until*. Two transactions
-        that claim at once never get the same notification."""
+        that claim at once never get the same notification. With *withheld*, those filed
+        under a youth it holds are neither handed out nor claimed, and do not count toward
+        *limit*."""
 
     def set_aside_count(self) -> int:
         """How many stored notifications were set aside because they do not parse."""

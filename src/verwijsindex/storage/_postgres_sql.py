@@ -11,6 +11,7 @@ from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage._sql import (
     decode,
+    lifetime_of,
     recipient_of,
     reseal_log,
     secrets_by_token,
@@ -29,6 +30,8 @@ __all__ = [
     "LOCKED_BY_OTHERS",
     "MIGRATIONS",
     "OLDER_SNAPSHOTS",
+    "PENDING",
+    "PENDING_FOR",
     "SAVE",
     "SAVE_MANY",
     "SAVE_NEW",
@@ -38,6 +41,8 @@ __all__ = [
     "match_ids",
     "to_version_2",
     "to_version_3",
+    "to_version_5",
+    "to_version_6",
 ]
 
 MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
@@ -117,6 +122,11 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
     (
         "ALTER TABLE outbox ADD COLUMN signal text",
         "CREATE INDEX outbox_signal ON outbox (signal) WHERE signal IS NOT NULL",
+    ),
+    # 5 -> 6: the youth's birth date and day of death beside the dossier (decision 106)
+    (
+        "ALTER TABLE dossiers ADD COLUMN birth_date date",
+        "ALTER TABLE dossiers ADD COLUMN died_on date",
     ),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
@@ -228,21 +238,56 @@ def to_version_5(conn: psycopg.Connection[TupleRow]) -> None:
             cur.executemany("UPDATE outbox SET signal = %s WHERE id = %s", signals)
 
 
-CLAIM: Final = """
+def to_version_6(conn: psycopg.Connection[TupleRow]) -> None:
+    """Version 6 keeps each youth's birth date and day of death beside the dossier, so that
+    the outbox can leave out the notifications of a youth whose links must all go before
+    the sweep has deleted them (decision 106)."""
+    rows = conn.execute("SELECT key, data FROM dossiers").fetchall()
+    filled = [(*lifetime_of(data), key) for key, data in rows]
+    if filled:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE dossiers SET birth_date = %s, died_on = %s WHERE key = %s", filled
+            )
+
+
+NOT_WITHHELD: Final = """
+      AND NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.key = outbox.key
+                      AND (d.died_on IS NOT NULL OR d.birth_date <= %(born_by)s))"""
+"""Leaves out the notifications of a youth :class:`Withheld` holds (decision 106)."""
+
+
+def _either(head: LiteralString, tail: LiteralString) -> tuple[LiteralString, LiteralString]:
+    """A statement of the outbox without and with the withheld condition."""
+    return head + tail, head + NOT_WITHHELD + tail
+
+
+CLAIM: Final = _either(
+    """
 WITH picked AS (
     SELECT seq FROM outbox
     WHERE NOT set_aside
-      AND (claimed_until IS NULL OR claimed_until <= %(now)s OR claimed_until > %(horizon)s)
+      AND (claimed_until IS NULL OR claimed_until <= %(now)s OR claimed_until > %(horizon)s)""",
+    """
     ORDER BY seq LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )
 UPDATE outbox o SET claim = %(claim)s, claimed_until = %(until)s
 FROM picked WHERE o.seq = picked.seq
 RETURNING o.id, o.data, o.seq
-"""
+""",
+)
 """Hand out up to *limit* pending notifications that no live claim holds, the oldest (a
 claim that holds beyond *horizon* was made by a clock ahead, and holds nothing):
 rows another sender is claiming at this moment are skipped, not waited for. The rows come
-back in no particular order (``RETURNING``); the caller sorts them by ``seq``."""
+back in no particular order (``RETURNING``); the caller sorts them by ``seq``. Each
+statement here is ``(without, with)`` the withheld condition (its parameter ``born_by``)."""
+PENDING: Final = _either(
+    "SELECT id, data FROM outbox WHERE NOT set_aside", " ORDER BY seq LIMIT %(limit)s"
+)
+PENDING_FOR: Final = _either(
+    "SELECT id, data FROM outbox WHERE recipient = %(recipient)s AND NOT set_aside",
+    " ORDER BY seq LIMIT %(limit)s",
+)
 
 
 ACKNOWLEDGE: Final = """
@@ -269,12 +314,13 @@ DO UPDATE SET count = stat_counts.count + EXCLUDED.count
 
 _UPSERT_DOSSIER: Final = """
     INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
-                          logged, log_seal)
+                          logged, log_seal, birth_date, died_on)
     VALUES (%(key)s, %(data)s, %(sweep_due)s, %(information_due)s, %(follow_up_due)s,
-            %(log_token)s, %(logged)s, %(log_seal)s)
+            %(log_token)s, %(logged)s, %(log_seal)s, %(birth_date)s, %(died_on)s)
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
         information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
-        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal,
+        birth_date = EXCLUDED.birth_date, died_on = EXCLUDED.died_on
 """
 _TERMS_GONE: Final = {
     "links": "DELETE FROM dossier_links WHERE key = %(key)s AND link_id <> ALL (%(links)s::text[])",
@@ -330,13 +376,15 @@ the dossier, under its lock), so there is nothing to delete."""
 SAVE_MANY: Final = """
 WITH dossier AS (
     INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,
-                          logged, log_seal)
+                          logged, log_seal, birth_date, died_on)
     SELECT * FROM unnest(%(keys)b::text[], %(data)b::text[], %(sweep_due)b::date[],
                          %(information_due)b::date[], %(follow_up_due)b::date[],
-                         %(log_tokens)b::text[], %(logged)b::integer[], %(log_seals)b::text[])
+                         %(log_tokens)b::text[], %(logged)b::integer[], %(log_seals)b::text[],
+                         %(birth_dates)b::date[], %(died_on)b::date[])
     ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, sweep_due = EXCLUDED.sweep_due,
         information_due = EXCLUDED.information_due, follow_up_due = EXCLUDED.follow_up_due,
-        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal
+        log_token = EXCLUDED.log_token, logged = EXCLUDED.logged, log_seal = EXCLUDED.log_seal,
+        birth_date = EXCLUDED.birth_date, died_on = EXCLUDED.died_on
 ), links_gone AS (
     DELETE FROM dossier_links WHERE key = ANY (%(keys)b::text[])
     AND link_id NOT IN (SELECT unnest(%(link_ids)b::text[]))

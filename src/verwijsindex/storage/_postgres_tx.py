@@ -17,7 +17,14 @@ from verwijsindex.errors import CorruptRecordError, StorageError
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
-from verwijsindex.storage import CLAIM_HORIZON, LOG_LANES, Dossier, LogAudit, MatchOfYouth
+from verwijsindex.storage import (
+    CLAIM_HORIZON,
+    LOG_LANES,
+    Dossier,
+    LogAudit,
+    MatchOfYouth,
+    Withheld,
+)
 from verwijsindex.storage._postgres_arrays import (
     BigintArray,
     DateArray,
@@ -32,6 +39,8 @@ from verwijsindex.storage._postgres_sql import (
     APPEND_LOG,
     CLAIM,
     DELETE,
+    PENDING,
+    PENDING_FOR,
     SAVE,
     SAVE_MANY,
     SAVE_NEW,
@@ -61,6 +70,10 @@ def _head(row: tuple[int, str] | None) -> tuple[int, str] | None:
     return None if row is None or row[0] == 0 else row
 
 
+def _born_by(withheld: Withheld | None) -> date | None:
+    return None if withheld is None else withheld.born_by
+
+
 def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
     terms = index_terms(dossier)
     return {
@@ -72,6 +85,8 @@ def save_params(dossier: Dossier, text: str) -> dict[str, Any]:
         "log_token": log_token(dossier.subject.log_secret),
         "logged": dossier.logged,
         "log_seal": dossier.log_seal,
+        "birth_date": dossier.subject.birth_date,
+        "died_on": dossier.subject.died_on,
         "links": TextArray(terms.link_ids),
         "matches": TextArray(terms.match_ids),
         "professionals": TextArray(terms.professional_ids),
@@ -93,6 +108,8 @@ def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
     params["sweep_due"] = DateArray()
     params["information_due"] = DateArray()
     params["follow_up_due"] = DateArray()
+    params["birth_dates"] = DateArray()
+    params["died_on"] = DateArray()
     params["logged"] = IntArray()
     for dossier, text in saved:
         key = dossier.key
@@ -105,6 +122,8 @@ def save_many_params(saved: Iterable[tuple[Dossier, str]]) -> dict[str, Any]:
         params["log_tokens"].append(log_token(dossier.subject.log_secret))
         params["logged"].append(dossier.logged)
         params["log_seals"].append(dossier.log_seal)
+        params["birth_dates"].append(dossier.subject.birth_date)
+        params["died_on"].append(dossier.subject.died_on)
         for ids, owners, column in (
             ("link_ids", "link_keys", terms.link_ids),
             ("match_ids", "match_keys", terms.match_ids),
@@ -484,21 +503,17 @@ class PostgresTransaction:
                 found.append(notification)
         return found
 
-    def pending_notifications(self, limit: int | None) -> list[Notification]:
-        return self._notifications(
-            self._rows(
-                "SELECT id, data FROM outbox WHERE NOT set_aside ORDER BY seq LIMIT %s", [limit]
-            )
-        )
+    def pending_notifications(
+        self, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
+        params = {"limit": limit, "born_by": _born_by(withheld)}
+        return self._notifications(self._rows(PENDING[withheld is not None], params))
 
-    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
-        return self._notifications(
-            self._rows(
-                "SELECT id, data FROM outbox WHERE recipient = %s AND NOT set_aside"
-                " ORDER BY seq LIMIT %s",
-                [recipient, limit],
-            )
-        )
+    def pending_for(
+        self, recipient: str, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
+        params = {"recipient": recipient, "limit": limit, "born_by": _born_by(withheld)}
+        return self._notifications(self._rows(PENDING_FOR[withheld is not None], params))
 
     def notifications_for(self, key: str) -> list[Notification]:
         return self._notifications(
@@ -506,11 +521,18 @@ class PostgresTransaction:
         )
 
     def claim_notifications(
-        self, limit: int, now: datetime, until: datetime, claim: str
+        self,
+        limit: int,
+        now: datetime,
+        until: datetime,
+        claim: str,
+        *,
+        withheld: Withheld | None = None,
     ) -> list[Notification]:
         horizon = now + CLAIM_HORIZON
         params = {"limit": limit, "now": now, "until": until, "claim": claim, "horizon": horizon}
-        rows = self._rows(CLAIM, params)
+        params["born_by"] = _born_by(withheld)
+        rows = self._rows(CLAIM[withheld is not None], params)
         rows.sort(key=lambda row: row[2])  # oldest first: RETURNING keeps no order
         return self._notifications(rows)
 

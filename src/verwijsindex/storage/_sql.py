@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any, Final, TypeVar
 
 from verwijsindex.dossier import MatchOfYouth
@@ -23,6 +24,7 @@ __all__ = [
     "decode",
     "decode_directory",
     "decode_match",
+    "lifetime_of",
     "recipient_of",
     "reseal_log",
     "seconds",
@@ -172,6 +174,17 @@ def signal_of(data: str) -> str | None:
         return from_json(data, Notification).signal
     except (ValidationError, TypeError, ValueError):
         return None
+
+
+def lifetime_of(data: str) -> tuple[date | None, date | None]:
+    """The youth's birth date and day of death in a stored dossier, for a migration to fill
+    the columns beside it; ``(None, None)`` for a row that does not parse (it withholds
+    nothing, and every read of it reports it)."""
+    try:
+        dossier = from_json(data, Dossier)
+    except (ValidationError, TypeError, ValueError):
+        return None, None
+    return dossier.subject.birth_date, dossier.subject.died_on
 
 
 def recipient_of(data: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from datetime import date
 from typing import Final
 
 import attrs
@@ -15,6 +16,7 @@ from verwijsindex.pseudonyms import log_token
 from verwijsindex.serialization import to_json
 from verwijsindex.storage._sql import (
     decode,
+    lifetime_of,
     recipient_of,
     reseal_log,
     secrets_by_token,
@@ -111,6 +113,10 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE outbox ADD COLUMN signal TEXT",
         "CREATE INDEX IF NOT EXISTS outbox_signal ON outbox (signal) WHERE signal IS NOT NULL",
     ),
+    6: (
+        "ALTER TABLE dossiers ADD COLUMN birth_date TEXT",
+        "ALTER TABLE dossiers ADD COLUMN died_on TEXT",
+    ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""
@@ -185,7 +191,23 @@ def _to_version_5(connection: sqlite3.Connection) -> None:
     )
 
 
-AFTER: Final = {2: _to_version_2, 3: _to_version_3, 5: _to_version_5}
+def _to_version_6(connection: sqlite3.Connection) -> None:
+    """Version 6 keeps each youth's birth date and day of death beside the dossier, so that
+    the outbox can leave out the notifications of a youth whose links must all go before
+    the sweep has deleted them (decision 106)."""
+    rows = connection.execute("SELECT key, CAST(data AS BLOB) FROM dossiers").fetchall()
+    filled = []
+    for key, data in rows:
+        born, died = lifetime_of(_text(data))
+        filled.append((_day(born), _day(died), key))
+    connection.executemany("UPDATE dossiers SET birth_date = ?, died_on = ? WHERE key = ?", filled)
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+AFTER: Final = {2: _to_version_2, 3: _to_version_3, 5: _to_version_5, 6: _to_version_6}
 """Steps in Python that follow a version's statements."""
 
 SCHEMA_VERSION: Final[int] = max(MIGRATIONS)
@@ -227,12 +249,41 @@ SIDE: Final = (
 
 SAVE_DOSSIER = (
     "INSERT INTO dossiers (key, data, sweep_due, information_due, follow_up_due, log_token,"
-    " logged, log_seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    " logged, log_seal, birth_date, died_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (key) DO UPDATE SET data = excluded.data, "
     "sweep_due = excluded.sweep_due, information_due = excluded.information_due, "
     "follow_up_due = excluded.follow_up_due, "
-    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal"
+    "log_token = excluded.log_token, logged = excluded.logged, log_seal = excluded.log_seal, "
+    "birth_date = excluded.birth_date, died_on = excluded.died_on"
 )
+_NOT_WITHHELD = (
+    " AND NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.key = outbox.key"
+    " AND (d.died_on IS NOT NULL OR d.birth_date <= ?))"
+)
+"""The condition that leaves out the notifications of a youth :class:`Withheld` holds: the
+youth's birth date on or before its ``born_by`` (its one parameter), or a day of death
+(decision 106)."""
+
+
+def _either(head: str, tail: str) -> tuple[str, str]:
+    """A statement of the outbox without and with the withheld condition."""
+    return head + tail, head + _NOT_WITHHELD + tail
+
+
+PENDING: Final = _either(
+    "SELECT id, CAST(data AS BLOB) FROM outbox WHERE set_aside = 0", " ORDER BY seq LIMIT ?"
+)
+PENDING_FOR: Final = _either(
+    "SELECT id, CAST(data AS BLOB) FROM outbox WHERE recipient = ? AND set_aside = 0",
+    " ORDER BY seq LIMIT ?",
+)
+CLAIMABLE: Final = _either(
+    "SELECT id FROM outbox WHERE set_aside = 0 AND (claimed_until IS NULL"
+    " OR claimed_until <= ? OR claimed_until > ?)",
+    " ORDER BY seq LIMIT ?",
+)
+"""Each as ``(without, with)`` the withheld condition, whose parameter comes before the
+limit."""
 ADD_COUNT = (
     "INSERT INTO stat_counts (month, municipality, age_band, kind, count) VALUES (?, ?, ?, ?, ?)"
     " ON CONFLICT (month, municipality, age_band, kind)"

@@ -22,17 +22,21 @@ from verwijsindex.storage import (
     IndexTerms,
     LogAudit,
     MatchOfYouth,
+    Withheld,
     index_terms,
 )
 from verwijsindex.storage._sql import audit, decode, decode_directory, decode_match
 from verwijsindex.storage._sqlite_sql import (
     ADD_COUNT,
     ADD_NOTIFICATION,
+    CLAIMABLE,
     FETCH,
     INSERT_LOG,
     INSERT_REF,
     NO_SEALS,
     NO_TERMS,
+    PENDING,
+    PENDING_FOR,
     PUT_ORGANISATION,
     PUT_PROFESSIONAL,
     SAVE_DOSSIER,
@@ -87,6 +91,15 @@ def _utc(moment: datetime) -> str:
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def _withheld(
+    statements: tuple[str, str], withheld: Withheld | None
+) -> tuple[str, tuple[str, ...]]:
+    """The statement of *statements* for *withheld*, and the parameter it adds."""
+    if withheld is None:
+        return statements[0], ()
+    return statements[1], (withheld.born_by.isoformat(),)
 
 
 def run(connection: sqlite3.Connection) -> Iterator[SQLiteTransaction]:
@@ -163,6 +176,8 @@ class SQLiteTransaction:
                     log_token(dossier.subject.log_secret),
                     dossier.logged,
                     dossier.log_seal,
+                    dossier.subject.birth_date.isoformat(),
+                    _iso(dossier.subject.died_on),
                 )
             )
             terms = index_terms(dossier)
@@ -361,18 +376,17 @@ class SQLiteTransaction:
         with TRANSLATE:
             self._db.execute("UPDATE outbox SET set_aside = 1 WHERE id = ?", (id_,))
 
-    def pending_notifications(self, limit: int | None) -> list[Notification]:
-        return self._notifications(
-            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE set_aside = 0 ORDER BY seq LIMIT ?",
-            (-1 if limit is None else limit,),
-        )
+    def pending_notifications(
+        self, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
+        statement, born_by = _withheld(PENDING, withheld)
+        return self._notifications(statement, (*born_by, -1 if limit is None else limit))
 
-    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
-        return self._notifications(
-            "SELECT id, CAST(data AS BLOB) FROM outbox WHERE recipient = ? AND set_aside = 0"
-            " ORDER BY seq LIMIT ?",
-            (recipient, -1 if limit is None else limit),
-        )
+    def pending_for(
+        self, recipient: str, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
+        statement, born_by = _withheld(PENDING_FOR, withheld)
+        return self._notifications(statement, (recipient, *born_by, -1 if limit is None else limit))
 
     def notifications_for(self, key: str) -> list[Notification]:
         return self._notifications(
@@ -380,14 +394,19 @@ class SQLiteTransaction:
         )
 
     def claim_notifications(
-        self, limit: int, now: datetime, until: datetime, claim: str
+        self,
+        limit: int,
+        now: datetime,
+        until: datetime,
+        claim: str,
+        *,
+        withheld: Withheld | None = None,
     ) -> list[Notification]:
         # BEGIN IMMEDIATE holds SQLite's write lock: one claimant at a time.
+        statement, born_by = _withheld(CLAIMABLE, withheld)
         with TRANSLATE:
             rows = self._db.execute(
-                "SELECT id FROM outbox WHERE set_aside = 0 AND (claimed_until IS NULL"
-                " OR claimed_until <= ? OR claimed_until > ?) ORDER BY seq LIMIT ?",
-                (_utc(now), _utc(now + CLAIM_HORIZON), limit),
+                statement, (_utc(now), _utc(now + CLAIM_HORIZON), *born_by, limit)
             ).fetchall()
             self._db.executemany(
                 "UPDATE outbox SET claim = ?, claimed_until = ? WHERE id = ?",

@@ -24,7 +24,7 @@ from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 from verwijsindex.pseudonyms import log_token
-from verwijsindex.storage import CLAIM_HORIZON, Dossier, LogAudit, MatchOfYouth
+from verwijsindex.storage import CLAIM_HORIZON, Dossier, LogAudit, MatchOfYouth, Withheld
 from verwijsindex.storage._ordered import _DueIndex, _Sorted
 
 __all__ = ["MemoryStore"]
@@ -414,19 +414,49 @@ class _MemoryTransaction:
             if notification.signal is not None:
                 self._file_in(self.s._outbox_by_signal, notification.signal, notification.id, seq)
 
-    def pending_notifications(self, limit: int | None) -> list[Notification]:
+    def _withheld(self, key: str, withheld: Withheld) -> bool:
+        dossier = self.s._dossiers.get(key)
+        if dossier is None:
+            return False
+        subject = dossier.subject
+        return withheld.holds(subject.birth_date, subject.died_on)
+
+    def pending_notifications(
+        self, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
         # in order of arrival, also after a rollback put some back (in its place by number)
         order, outbox = self.s._arrival_order, self.s._outbox
-        ids = order if limit is None else order.page(None, limit)
-        return [outbox[i][1] for _, i in ids]
+        if withheld is None:
+            ids = order if limit is None else order.page(None, limit)
+            return [outbox[i][1] for _, i in ids]
+        found: list[Notification] = []
+        for _, notification_id in order:
+            if limit is not None and len(found) == limit:
+                break
+            key, notification = outbox[notification_id]
+            if not self._withheld(key, withheld):
+                found.append(notification)
+        return found
 
-    def pending_for(self, recipient: str, limit: int | None) -> list[Notification]:
+    def pending_for(
+        self, recipient: str, limit: int | None, *, withheld: Withheld | None = None
+    ) -> list[Notification]:
         # the recipients are few per youth; an index by recipient is the SQL stores' job
-        found = [n for n in self.pending_notifications(None) if n.recipient == recipient]
+        found = [
+            n
+            for n in self.pending_notifications(None, withheld=withheld)
+            if n.recipient == recipient
+        ]
         return found if limit is None else found[:limit]
 
     def claim_notifications(
-        self, limit: int, now: datetime, until: datetime, claim: str
+        self,
+        limit: int,
+        now: datetime,
+        until: datetime,
+        claim: str,
+        *,
+        withheld: Withheld | None = None,
     ) -> list[Notification]:
         # oldest first, stepping over those a live claim holds: a page reads the page and
         # the held ones before it, not the whole outbox
@@ -438,7 +468,10 @@ class _MemoryTransaction:
         for _, notification_id in self.s._arrival_order:
             held = claims.get(notification_id)
             if held is None or held[1] <= now or held[1] > horizon:
-                free.append(outbox[notification_id][1])
+                key, notification = outbox[notification_id]
+                if withheld is not None and self._withheld(key, withheld):
+                    continue
+                free.append(notification)
                 if len(free) == limit:
                     break
         for notification in free:

@@ -39,6 +39,7 @@ from verwijsindex.storage._postgres_sql import (
     to_version_2,
     to_version_3,
     to_version_5,
+    to_version_6,
 )
 from verwijsindex.storage._sql import seconds
 
@@ -231,6 +232,8 @@ class PostgresStore:
                     to_version_3(conn)
                 if number == 5:
                     to_version_5(conn)
+                if number == 6:
+                    to_version_6(conn)
             # One head row per lane, made here so that first appends never race.
             conn.execute(
                 "INSERT INTO log_heads (lane, seq, hash)"

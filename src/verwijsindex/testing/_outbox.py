@@ -4,7 +4,7 @@ migration mode, end to end on the store :meth:`make_store` opens."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import attrs
 
@@ -18,7 +18,7 @@ from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Gender, LogAction, NotificationKind, WithdrawalReason, parse_bsn
 from verwijsindex.roles import OrganisationCoordinator, RightsOfficer
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import BSN_A, ContractBase, valid_bsns
+from verwijsindex.testing._base import BSN_A, BSN_B, ContractBase, valid_bsns
 from verwijsindex.testing._factories import raises
 
 __all__ = ["OutboxContract"]
@@ -82,6 +82,41 @@ class OutboxContract(ContractBase):
         clock.advance(timedelta(minutes=-2))
         assert index.claim_notifications(10).notifications == ()
         assert {n.id for n in held.notifications} == fresh
+
+    def test_no_one_is_told_of_a_youth_of_23_before_the_sweep(self) -> None:
+        """A match made at 22:00 on the eve of the youth's 23rd birthday (Amsterdam time),
+        its notices still pending at 00:30: from the birthday all the youth's links must go
+        (JW 7.1.4.5(2)(b)), and the views leave the youth out before the sweep (decision
+        102), but the outbox still handed the match to its senders and professionals until
+        the sweep deleted it. They go to no one now, hold no sender's place in the queue,
+        and the sweep deletes them (decision 106)."""
+        eve = datetime(2026, 6, 1, 20, 0, tzinfo=timezone.utc)
+        index, clock = self.index(start=eve)
+        nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
+        older = t.make_subject(bsn=BSN_A, birth_date=date(2003, 6, 2))
+        younger = t.make_subject(bsn=BSN_B, birth_date=date(2012, 6, 2))
+        for youth in (older, younger):  # the older youth's notices are the oldest
+            index.register(youth, nurse)
+            index.register(youth, teacher)
+        everything = [n.id for n in index.pending_notifications()]
+        assert len(everything) == 6
+        old, young = everything[:3], everything[3:]
+        clock.set(datetime(2026, 6, 1, 22, 30, tzinfo=timezone.utc))  # 00:30 on 2 June
+        assert [n.id for n in index.pending_notifications()] == young
+        assert [n.id for n in index.pending_notifications(1)] == young[:1]
+        assert [n.id for n in index.notifications_for(nurse)] == young[:1]
+        assert index.acknowledge(old, by=nurse) == 0
+        first = index.claim_notifications(1)
+        assert [n.id for n in first.notifications] == young[:1]
+        rest = index.claim_notifications(10)
+        assert [n.id for n in rest.notifications] == young[1:]
+        clock.advance(timedelta(minutes=10))  # the leases end; the old ones stay withheld
+        assert [n.id for n in index.claim_notifications(10).notifications] == young
+        assert index.sweep().deleted_subjects == 1
+        with index.store.transaction() as tx:
+            keys = tx.keys(None, 10)
+        assert all(n.id not in old for key in keys for n in self.filed_under(index.store, key))
+        assert index.verify_logbook().ok
 
     def test_a_claim_hands_out_the_oldest_first(self) -> None:
         """Also after a lease ended: rows claimed before (on PostgreSQL, rewritten to the

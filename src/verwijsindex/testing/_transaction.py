@@ -15,6 +15,7 @@ import attrs
 from verwijsindex.dossier import (
     Dossier,
     MatchOfYouth,
+    Withheld,
 )
 from verwijsindex.errors import StorageError
 from verwijsindex.logbook import refs_digest
@@ -443,6 +444,61 @@ class TransactionContract(ContractBase):
         with store.transaction() as tx:
             tx.delete_notifications("kc")
         assert pending_ids(store) == []
+
+    def test_the_outbox_withholds_what_a_youth_of_the_age_limit_or_deceased_was_sent(
+        self,
+    ) -> None:
+        """With :class:`Withheld`, the outbox's reads leave out what is filed under a youth
+        born on or before ``born_by``, or with a day of death, by the stored dossier as
+        last saved; the notifications of other youths, and of a key with no dossier, come
+        as before, and the withheld ones take no place of theirs under a limit (decision
+        106)."""
+        store = self.store()
+        born = date(2012, 5, 17)  # the birth date of the records' dossier
+        aged = dossier("old").subject
+        dead = attrs.evolve(dossier("dead").subject, died_on=date(2026, 1, 1))
+        young = attrs.evolve(dossier("young").subject, birth_date=born + timedelta(days=1))
+
+        def note(i: int) -> Notification:
+            return Notification(
+                id=f"w{i}", kind=NotificationKind.FOLLOW_UP, recipient="0935", created_at=T0
+            )
+
+        with store.transaction() as tx:
+            for record in (aged, dead, young):
+                tx.save(attrs.evolve(dossier(record.key), subject=record))
+            tx.add_notifications(
+                [("old", note(1)), ("dead", note(2)), ("young", note(3)), ("none", note(4))]
+            )
+            tx.add_notifications([("old", note(5)), ("young", note(6))])
+        held = Withheld(born_by=born)
+        until = START + timedelta(minutes=5)
+        with store.transaction() as tx:
+            every = [n.id for n in tx.pending_notifications(None)]
+            assert every == ["w1", "w2", "w3", "w4", "w5", "w6"]
+            assert [n.id for n in tx.pending_notifications(None, withheld=held)] == [
+                "w3",
+                "w4",
+                "w6",
+            ]
+            assert [n.id for n in tx.pending_notifications(2, withheld=held)] == ["w3", "w4"]
+            assert [n.id for n in tx.pending_for("0935", 1, withheld=held)] == ["w3"]
+            got = tx.claim_notifications(2, START, until, "c1", withheld=held)
+            assert [n.id for n in got] == ["w3", "w4"]
+        with store.transaction() as tx:  # the withheld were not claimed: any claim may have them
+            assert [n.id for n in tx.claim_notifications(9, START, until, "c2")] == [
+                "w1",
+                "w2",
+                "w5",
+                "w6",
+            ]
+        with store.transaction() as tx:  # the youth grew younger in a rectification
+            younger = attrs.evolve(aged, birth_date=born + timedelta(days=2))
+            tx.save(attrs.evolve(dossier("old"), subject=younger))
+            later = START + timedelta(minutes=6)
+            claimed = tx.claim_notifications(9, later, later + timedelta(minutes=5), "c3",
+                                             withheld=held)  # fmt: skip
+            assert [n.id for n in claimed] == ["w1", "w3", "w4", "w5", "w6"]
 
     def test_outbox_upsert_keeps_the_place_and_acknowledge_counts(self) -> None:
         store = self.store()
