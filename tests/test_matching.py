@@ -318,6 +318,9 @@ def test_the_longest_period_ends_on_the_last_day_a_date_may_have() -> None:
     assert check_ends_on(late, None, RULES) == date(2999, 12, 31)
     with pytest.raises(InvalidPeriodError):
         check_ends_on(late, date(3000, 1, 1), RULES)
+    last = datetime(2999, 12, 31, 9, 0, tzinfo=timezone.utc)  # a link would end that day
+    with pytest.raises(InvalidPeriodError, match="31 December 2999"):
+        check_ends_on(last, None, RULES)
 
 
 def test_a_registration_late_in_the_range_of_dates_goes_through() -> None:

@@ -182,6 +182,10 @@ def check_ends_on(created_at: datetime, ends_on: date | None, rules: Rules) -> d
     """*ends_on*, or the default; raise :class:`InvalidPeriodError` if it is not after the
     day of *created_at* or is beyond the maximum active period."""
     maximum = max_ends_on(created_at, rules)
+    if maximum <= local_date(created_at):  # 31 December 2999: no later day to end on
+        raise InvalidPeriodError(
+            "no link can be made on 31 December 2999: the index keeps no later date"
+        )
     if ends_on is None:
         return maximum
     if not isinstance(ends_on, date) or isinstance(ends_on, datetime):

@@ -124,10 +124,10 @@ def record_move(ctx: Context, subject: Subject) -> int:
     region changed, the new region's coordinator too. Returns how many professionals
     were told.
 
-    A youth may move out of the index's regions: the professionals and the new
-    municipality are told, and no region's coordinator, since no region of this index has
-    the municipality (decision 104). An address that is not one cannot be true:
-    :class:`InvalidNoticeError`, and nothing changes."""
+    A youth may move out of the index's regions: the professionals are told, and neither
+    the new municipality nor a region's coordinator, since the index knows no address of
+    a municipality outside its regions (decision 104). An address that is not one cannot
+    be true: :class:`InvalidNoticeError`, and nothing changes."""
     if not isinstance(subject, Subject):
         raise InvalidRecordError("record_move() takes the youth's Subject with the new address")
     address = subject.address
@@ -202,6 +202,9 @@ def _tell(
         )
     if new == old:
         return
+    new_region, old_region = _region(ctx, new), _region(ctx, old)
+    if new_region is None:  # no address of it is known here: no notice could reach it
+        return
     # the new municipality follows the match up (JW 7.1.3.2)
     work.signal(
         dossier,
@@ -212,8 +215,7 @@ def _tell(
         contacts=contacts,
         match_id=match.id if match is not None else None,
     )
-    new_region, old_region = _region(ctx, new), _region(ctx, old)
-    if new_region is not None and new_region != old_region:
+    if new_region != old_region:
         tell_coordinator(work, dossier, new_region, now, contacts)
 
 
