@@ -60,10 +60,11 @@ class Claim:
     set_aside: int = attrs.field(default=0, validator=v.count)
 
 
-def _withheld(ctx: Context) -> Withheld:
-    """The youths whose notifications go to no one now: all their links must go (23 or
-    deceased), whether or not the sweep has deleted them yet (decision 106)."""
-    return Withheld.on(local_date(ctx.now()), ctx.rules)
+def _withheld(ctx: Context, now: datetime | None = None) -> Withheld:
+    """The youths whose notifications go to no one at *now* (the clock's, by default): all
+    their links must go (23 or deceased), whether or not the sweep has deleted them yet
+    (decision 106)."""
+    return Withheld.on(local_date(now if now is not None else ctx.now()), ctx.rules)
 
 
 def pending_notifications(ctx: Context, limit: int | None = None) -> list[Notification]:
@@ -121,7 +122,7 @@ def claim_notifications(
     now = ctx.now()
     claim = new_id()
     until = now + lease
-    held = Withheld.on(local_date(now), ctx.rules)
+    held = _withheld(ctx, now)
     with ctx.store.transaction() as tx:
         before = tx.set_aside_count()
         notes = tx.claim_notifications(size, now, until, claim, withheld=held)
