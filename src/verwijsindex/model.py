@@ -140,14 +140,14 @@ def parse_bsn(text: object) -> Bsn:
     for character in text.strip():
         if character in _ASCII_DIGITS:
             given += character
+            if len(given) > 9:  # said now: a megabyte of digits is not read to its end
+                raise InvalidBsnError(problem="more than nine digits")
         elif _separator(character) is None:
             # Only ASCII digits: stdnum would fold fullwidth or mathematical digits into
             # ASCII ones, so that a confusable could pass for a youth's number.
             raise InvalidBsnError(problem="contains characters that are not ASCII digits")
     if len(given) < 8:
         raise InvalidBsnError(problem="fewer than eight digits")
-    if len(given) > 9:
-        raise InvalidBsnError(problem="more than nine digits")
     try:
         value: str = _stdnum_bsn.validate(given.zfill(9))
     except InvalidChecksum:

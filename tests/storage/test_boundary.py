@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -322,44 +323,107 @@ class Prepared:
     snapshot: Callable[[], Snapshot]
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def prepared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Prepared]:
-    kind: str = request.param
-    store: Store
-    take: Callable[[], Snapshot]
-    if kind == "memory":
-        memory = MemoryStore()
-        store = memory
+class Worlds:
+    """The world of one kind of store, shared by the rows that leave it as it was.
 
-        def take() -> Snapshot:
-            return memory_snapshot(memory)
+    Building a world costs a store and five registrations (a PostgreSQL schema of its
+    own: most of this file's time). A row that passes has changed nothing but, for a
+    refused actor, the ``denied`` entries the snapshot allows; its world serves the next
+    row. A row that fails may have written anything, so its world is thrown away and the
+    next row gets a new one."""
 
-    elif kind == "sqlite":
-        path = tmp_path / "world.db"
-        store = SQLiteStore(path)
+    def __init__(self, kind: str, request: pytest.FixtureRequest, directory: Path) -> None:
+        self.kind = kind
+        self._request = request
+        self._directory = directory
+        self._current: Prepared | None = None
+        self._store: Store | None = None
+        self._built = 0
 
-        def take() -> Snapshot:
-            return sql_snapshot(sqlite_tables(path))
+    def get(self) -> Prepared:
+        if self._current is None:
+            self._current = self._build()
+        return self._current
 
-    else:
-        from verwijsindex.storage.postgres import PostgresStore
+    def spoil(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._store = self._current = None
 
-        url: str = request.getfixturevalue("postgres_url")
-        schema: str = request.getfixturevalue("postgres_schema")
-        store = PostgresStore(url, schema=schema)
+    def _build(self) -> Prepared:
+        self._built += 1
+        store: Store
+        take: Callable[[], Snapshot]
+        if self.kind == "memory":
+            memory = MemoryStore()
+            store = memory
 
-        def take() -> Snapshot:
-            return sql_snapshot(postgres_tables(url, schema))
+            def take() -> Snapshot:
+                return memory_snapshot(memory)
 
+        elif self.kind == "sqlite":
+            path = self._directory / f"world-{self._built}.db"
+            store = SQLiteStore(path)
+
+            def take() -> Snapshot:
+                return sql_snapshot(sqlite_tables(path))
+
+        else:
+            from verwijsindex.storage.postgres import PostgresStore
+
+            url: str = self._request.getfixturevalue("postgres_url")
+            schema = f"vi_test_{uuid.uuid4().hex}"
+            self._request.getfixturevalue("postgres_schemas").append(schema)
+            store = PostgresStore(url, schema=schema)
+
+            def take() -> Snapshot:
+                return sql_snapshot(postgres_tables(url, schema))
+
+        self._store = store
+        try:
+            return Prepared(build_world(self.kind, store), take)
+        except BaseException:
+            self.spoil()
+            raise
+
+
+@pytest.fixture(
+    scope="module",
+    params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def worlds(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worlds]:
+    shared = Worlds(request.param, request, tmp_path_factory.mktemp(f"worlds-{request.param}"))
     try:
-        yield Prepared(build_world(kind, store), take)
+        yield shared
     finally:
-        store.close()
+        shared.spoil()
+
+
+@pytest.fixture(scope="module")
+def postgres_schemas(postgres_url: str) -> Iterator[list[str]]:
+    """The schemas of this module's PostgreSQL worlds, dropped after its last row."""
+    psycopg: Any = pytest.importorskip("psycopg")
+    made: list[str] = []
+    yield made
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for schema in made:
+            conn.execute(
+                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                    psycopg.sql.Identifier(schema)
+                )
+            )
 
 
 @pytest.mark.parametrize("row", STORE_ROWS, ids=[row.id for row in STORE_ROWS])
-def test_bad_input_on_a_store(prepared: Prepared, row: Row[World]) -> None:
-    run_row(row, prepared.world, prepared.snapshot, prepared.world.kind)
+def test_bad_input_on_a_store(worlds: Worlds, row: Row[World]) -> None:
+    prepared = worlds.get()
+    try:
+        run_row(row, prepared.world, prepared.snapshot, prepared.world.kind)
+    except BaseException:
+        worlds.spoil()
+        raise
 
 
 @pytest.mark.parametrize("row", PURE_ROWS, ids=[row.id for row in PURE_ROWS])
