@@ -160,17 +160,20 @@ class AgeLimitError(ValidationError):
 
     message = "the verwijsindex only registers youths under 23"
 
-    def __init__(self, message: str | None = None, *, age: int | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, age: int | None = None, field: str | None = None
+    ) -> None:
         self.age = age
         if message is None and age is not None:
-            message = f"{self.message} (age on the day: {age})"
+            shown = f"age on the day: {age}" if field is None else f"{field}: age {age} on the day"
+            message = f"{self.message} ({shown})"
         super().__init__(message)
 
 
 class DeceasedSubjectError(ValidationError):
     """The youth has died (JW 7.1.4.5(2)(c)): no link can be made."""
 
-    message = "the youth has died; no link can be made"
+    message = "the youth has died (died_on); no link can be made"
 
 
 class ForbiddenFieldError(ValidationError):

@@ -239,7 +239,7 @@ def register_in(
         check_registrable(p.subject, now, ctx.rules)
     ends_on = check_ends_on(created_at, p.ends_on, ctx.rules)
     if ends_on <= local_date(now):
-        raise InvalidRecordError("the link ended before the import; nothing to keep")
+        raise InvalidRecordError("ends_on: the link ended before the import; nothing to keep")
     duty = ctx.region_of(organisation.municipality_code).policy.recipients(age)
     if dossier is not None:
         for link in dossier.links:
@@ -256,6 +256,18 @@ def register_in(
                     archive_hint=False,
                     created=False,
                 )
+        if p.created_at is not None:
+            for link in dossier.links:
+                if link.professional == professional.id and link.created_at == created_at:
+                    # the record imported before, withdrawn or ended since: an import run
+                    # again brings back no link (decision 108)
+                    return Registration(
+                        link=link,
+                        match=dossier.match,
+                        information_duty=duty_of(dossier, link.id, duty),
+                        archive_hint=False,
+                        created=False,
+                    )
     # A registration adds the parents it names to those registered before and removes none
     # (decision 76): a professional who knows no parent does not undo another's family match.
     parents = _parents_with(p.parents, dossier)

@@ -339,7 +339,7 @@ def check_registrable(subject: Subject, at: datetime, rules: Rules) -> int:
         raise InvalidRecordError("birth_date is in the future")
     age = age_on(subject.birth_date, today)
     if age >= rules.age_limit:
-        raise AgeLimitError(age=age)
+        raise AgeLimitError(age=age, field="birth_date")
     return age
 
 

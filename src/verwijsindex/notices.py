@@ -306,7 +306,7 @@ def move_in(
         parents = ()
     age = age_on(subject.birth_date, local_date(now))
     if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
-        raise AgeLimitError(age=age)
+        raise AgeLimitError(age=age, field="birth_date")
     record = SubjectRecord(
         key=key,
         key_id=ctx.keyring.current_id,

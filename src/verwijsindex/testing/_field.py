@@ -29,6 +29,7 @@ from verwijsindex.importing import ImportRecord, ImportStatus
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import (
     Address,
+    LinkStatus,
     NotificationKind,
     Recipient,
     Subject,
@@ -658,6 +659,60 @@ class FieldContract(ContractBase):
         assert len(links) == 6
         assert len({(lk.subject, lk.professional) for lk in links}) == 6
         assert index.verify_logbook().ok
+
+    def test_an_import_run_again_brings_back_no_withdrawn_link(self) -> None:
+        """A nightly job or a re-run after a crash imports the same file again after a
+        professional withdrew one of its links (the risk resolved: the link is archived).
+        The record is the archived link, made at the same moment by the same professional:
+        it comes back as ``duplicate``, with no new link and no one told again."""
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        made = clock() - timedelta(days=40)
+        youth = self.youth(age=12)
+        records = [ImportRecord(youth, p, created_at=made) for p in (p1, p2)]
+        first = index.bulk_register(records)
+        assert first.created == 2 and first.outcomes[1].match_id is not None
+        index.acknowledge([n.id for n in index.pending_notifications()])
+        withdrawn = first.outcomes[0].link_id
+        assert withdrawn is not None
+        index.withdraw(withdrawn, by=p1, reason=WithdrawalReason.RISK_RESOLVED)
+        index.acknowledge([n.id for n in index.pending_notifications()])
+        clock.advance(timedelta(days=1))
+
+        again = index.bulk_register(records)
+
+        assert [o.status for o in again.outcomes] == [ImportStatus.DUPLICATE] * 2
+        assert again.outcomes[0].link_id == withdrawn
+        assert [(lk.id, lk.status) for lk in index.links_for(p1)] == [
+            (withdrawn, LinkStatus.ARCHIVED)
+        ]
+        assert [lk.id for lk in index.links_for(p2)] == [first.outcomes[1].link_id]
+        assert index.pending_notifications() == []
+        assert index.verify_logbook().ok
+
+    def test_an_import_rejection_names_the_field(self) -> None:
+        """An import tool reports a wrong row by the field to correct: a link that ended
+        before the import (``ends_on``), a youth of 23 (``birth_date``), a youth who has
+        died (``died_on``). Nothing is written for them."""
+        index, clock = self.index()
+        p1 = self.pro("p1", "GGD Zuid-Limburg")
+        today = clock().astimezone(AMSTERDAM).date()
+        records = [
+            ImportRecord(
+                self.youth(age=12),
+                p1,
+                created_at=clock() - timedelta(days=400),
+                ends_on=today - timedelta(days=1),
+            ),
+            ImportRecord(self.youth(OTHER_BSN, age=23), p1),
+            ImportRecord(self.youth("010000008", age=12, died_on=today - timedelta(days=2)), p1),
+        ]
+        report = index.bulk_register(records)
+        fields = ["ends_on", "birth_date", "died_on"]
+        for outcome, field in zip(report.outcomes, fields, strict=True):
+            assert outcome.status is ImportStatus.REJECTED, outcome
+            assert field in str(outcome.error), (field, str(outcome.error))
+        assert index.links_for(p1) == []
 
 
 def _none() -> Any:
