@@ -167,14 +167,16 @@ def bulk_register(
     partial report of what was committed as ``error.report``; running the import again
     completes it without duplicates.
 
-    A record with a ``created_at`` whose professional already has a link on the youth made
-    at that moment (imported before, and withdrawn as risk resolved or ended since) is a
-    ``duplicate``: an import run again brings back no withdrawn link (decision 108). A
-    link withdrawn as unjustified is deleted as if it had never been made (JW
-    7.1.4.5(1)(a)), so the index cannot tell its record from a new one: take it out of
-    the source. The records of one professional about one youth are taken in the order
-    given, and while that professional's link is current a later record is a
-    ``duplicate`` (as a repeated registration is): give them oldest first.
+    A record with a ``created_at`` before the index's now whose professional has a link on
+    the youth made at that moment and withdrawn since (as risk resolved) is a
+    ``duplicate`` of that link: an import run again brings back no withdrawn link
+    (decision 108). A link that ended is made again when a record gives it a later end.
+    A record dated after the index's clock is made at its now, and a run again cannot
+    tell it from a new one. A link withdrawn as unjustified is deleted as if it had never
+    been made (JW 7.1.4.5(1)(a)), so the index cannot tell its record from a new one:
+    take it out of the source. The records of one professional about one youth are taken
+    in the order given, and while that professional's link is current a later record is
+    a ``duplicate`` (as a repeated registration is): give them oldest first.
     """
     if isinstance(records, str | bytes | Mapping | ImportRecord) or not isinstance(
         records, Iterable

@@ -239,7 +239,8 @@ def register_in(
         check_registrable(p.subject, now, ctx.rules)
     ends_on = check_ends_on(created_at, p.ends_on, ctx.rules)
     if ends_on <= local_date(now):
-        raise InvalidRecordError("ends_on: the link ended before the import; nothing to keep")
+        field = "created_at" if p.ends_on is None else "ends_on"  # the one to correct
+        raise InvalidRecordError(f"{field}: the link ended before the import; nothing to keep")
     duty = ctx.region_of(organisation.municipality_code).policy.recipients(age)
     if dossier is not None:
         for link in dossier.links:
@@ -256,14 +257,17 @@ def register_in(
                     archive_hint=False,
                     created=False,
                 )
-        if p.created_at is not None:
+        if created_at < now:  # a historical record, dated by its source
             for link in dossier.links:
-                if link.professional == professional.id and link.created_at == created_at:
-                    # the record imported before, withdrawn or ended since: an import run
-                    # again brings back no link (decision 108)
+                if (
+                    link.professional == professional.id
+                    and link.created_at == created_at
+                    and link.withdrawal_reason is not None
+                ):  # imported before and withdrawn since: an import run again brings
+                    # back no withdrawn link (decision 108); one that ended may be lengthened
                     return Registration(
                         link=link,
-                        match=dossier.match,
+                        match=None,  # an archived link is in no match
                         information_duty=duty_of(dossier, link.id, duty),
                         archive_hint=False,
                         created=False,

@@ -394,6 +394,8 @@ class Worlds:
 def worlds(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Worlds]:
+    if request.param == "postgres":  # set up first, so torn down after the last world
+        request.getfixturevalue("postgres_schemas")
     shared = Worlds(request.param, request, tmp_path_factory.mktemp(f"worlds-{request.param}"))
     try:
         yield shared

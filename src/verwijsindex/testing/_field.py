@@ -683,6 +683,7 @@ class FieldContract(ContractBase):
 
         assert [o.status for o in again.outcomes] == [ImportStatus.DUPLICATE] * 2
         assert again.outcomes[0].link_id == withdrawn
+        assert again.outcomes[0].match_id is None  # the archived link is in no match
         assert [(lk.id, lk.status) for lk in index.links_for(p1)] == [
             (withdrawn, LinkStatus.ARCHIVED)
         ]
@@ -690,10 +691,49 @@ class FieldContract(ContractBase):
         assert index.pending_notifications() == []
         assert index.verify_logbook().ok
 
+    def test_an_import_lengthening_a_link_that_ended_makes_a_new_link(self) -> None:
+        """A link that simply ended (the sweep archived it) is imported again with a later
+        end: the source lengthened it. That is a link again, not a duplicate of the one
+        that ended; only a withdrawal is kept from coming back (decision 108)."""
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        made = clock() - timedelta(days=40)
+        today = clock().astimezone(AMSTERDAM).date()
+        youth = self.youth(age=12)
+        first = index.bulk_register(
+            [ImportRecord(youth, p1, created_at=made, ends_on=today + timedelta(days=3))]
+        )
+        clock.advance(timedelta(days=20))
+        index.sweep()
+        assert [lk.status for lk in index.links_for(p1)] == [LinkStatus.ARCHIVED]
+        later = today + timedelta(days=200)
+        again = index.bulk_register([ImportRecord(youth, p1, created_at=made, ends_on=later)])
+        assert again.outcomes[0].status is ImportStatus.CREATED
+        assert again.outcomes[0].link_id != first.outcomes[0].link_id
+        assert index.register(youth, p2).match is not None
+
+    def test_an_import_dated_a_little_ahead_is_no_duplicate_of_a_withdrawn_link(self) -> None:
+        """On a clock that stands still (or a host running ahead), a record dated a
+        little after the index's now is made at that now (the tolerance of the clocks),
+        the moment a link withdrawn just before was made at too. It is a new link, not
+        the withdrawn one come back."""
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        youth = self.youth(age=12)
+        live = index.register(youth, p1)
+        index.withdraw(live.link.id, by=p1, reason=WithdrawalReason.RISK_RESOLVED)
+        report = index.bulk_register(
+            [ImportRecord(youth, p1, created_at=clock() + timedelta(seconds=90))]
+        )
+        assert report.outcomes[0].status is ImportStatus.CREATED
+        assert report.outcomes[0].link_id != live.link.id
+        assert index.register(youth, p2).match is not None
+
     def test_an_import_rejection_names_the_field(self) -> None:
         """An import tool reports a wrong row by the field to correct: a link that ended
-        before the import (``ends_on``), a youth of 23 (``birth_date``), a youth who has
-        died (``died_on``). Nothing is written for them."""
+        before the import (``ends_on``, or ``created_at`` when the default period from it
+        ended), a youth of 23 (``birth_date``), a youth who has died (``died_on``).
+        Nothing is written for them."""
         index, clock = self.index()
         p1 = self.pro("p1", "GGD Zuid-Limburg")
         today = clock().astimezone(AMSTERDAM).date()
@@ -706,9 +746,11 @@ class FieldContract(ContractBase):
             ),
             ImportRecord(self.youth(OTHER_BSN, age=23), p1),
             ImportRecord(self.youth("010000008", age=12, died_on=today - timedelta(days=2)), p1),
+            # no ends_on: the default period from created_at ended, which is what to correct
+            ImportRecord(self.youth(age=12), p1, created_at=clock() - timedelta(days=3000)),
         ]
         report = index.bulk_register(records)
-        fields = ["ends_on", "birth_date", "died_on"]
+        fields = ["ends_on", "birth_date", "died_on", "created_at"]
         for outcome, field in zip(report.outcomes, fields, strict=True):
             assert outcome.status is ImportStatus.REJECTED, outcome
             assert field in str(outcome.error), (field, str(outcome.error))
