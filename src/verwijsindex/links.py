@@ -250,13 +250,7 @@ def register_in(
                 if parents != dossier.subject.parent_keys:  # a parent named now (decision 76)
                     record = attrs.evolve(dossier.subject, parent_keys=parents)
                     work.save(replace(dossier, subject=record))
-                return Registration(
-                    link=link,
-                    match=dossier.match,
-                    information_duty=duty_of(dossier, link.id, duty),
-                    archive_hint=False,
-                    created=False,
-                )
+                return _not_made(dossier, link, dossier.match, duty)
         if created_at < now:  # a historical record, dated by its source
             for link in dossier.links:
                 if (
@@ -265,13 +259,7 @@ def register_in(
                     and link.withdrawal_reason is not None
                 ):  # imported before and withdrawn since: an import run again brings
                     # back no withdrawn link (decision 108); one that ended may be lengthened
-                    return Registration(
-                        link=link,
-                        match=None,  # an archived link is in no match
-                        information_duty=duty_of(dossier, link.id, duty),
-                        archive_hint=False,
-                        created=False,
-                    )
+                    return _not_made(dossier, link, None, duty)  # archived: in no match
     # A registration adds the parents it names to those registered before and removes none
     # (decision 76): a professional who knows no parent does not undo another's family match.
     parents = _parents_with(p.parents, dossier)
@@ -350,6 +338,19 @@ def register_in(
 _STAND_IN = "stand-in"
 """The id of the new link as :func:`signals.lock_household` sees it: no id is drawn for a
 registration that will have to start again with more locks."""
+
+
+def _not_made(
+    dossier: Dossier, link: Link, match: Match | None, duty: frozenset[Recipient]
+) -> Registration:
+    """The registration that finds *link* made already: nothing new, no archive hint."""
+    return Registration(
+        link=link,
+        match=match,
+        information_duty=duty_of(dossier, link.id, duty),
+        archive_hint=False,
+        created=False,
+    )
 
 
 def _parents_with(named: tuple[str, ...], dossier: Dossier | None) -> tuple[str, ...]:
