@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from verwijsindex.model import (
+    _A_NUMBER,
     Address,
     Bsn,
     Contact,
@@ -220,7 +221,7 @@ def subjects() -> st.SearchStrategy[Subject]:
     return st.builds(
         Subject,
         bsn=bsns(),
-        name=one_line_texts(200),
+        name=one_line_texts(200).filter(lambda name: not _A_NUMBER.search(name)),
         gender=st.sampled_from(Gender),
         birth_date=days(),
         address=addresses(),

@@ -390,6 +390,19 @@ def _surname(instance: Subject, _: attrs.Attribute[Any], value: object) -> None:
     fold_surname(value)  # refuses what cannot be a surname
 
 
+_A_NUMBER = re.compile(r"\d(?:[\s.\-]*\d){7,}")
+"""Eight digits or more, spaces, dots or dashes between them: a BSN however it is spelled."""
+
+
+def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """A name holds no number a BSN could be (a column shifted in a form or a file would
+    store it readable, decision 109)."""
+    if _A_NUMBER.search(value):
+        raise InvalidRecordError(
+            f"{attribute.name} may not hold a number of eight or more digits (a BSN goes in bsn)"
+        )
+
+
 def _twin(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise InvalidRecordError("twin must be None or a whole number from 1 to 9")
@@ -412,7 +425,7 @@ class Subject:
     """
 
     bsn: Bsn | None = attrs.field(validator=v.optional(v.instance_of(Bsn)))
-    name: str = attrs.field(validator=v.text(200))
+    name: str = attrs.field(validator=[v.text(200), _no_number])
     gender: Gender = attrs.field(validator=v.instance_of(Gender))
     birth_date: date = attrs.field(validator=v.day)
     address: Address = attrs.field(validator=v.instance_of(Address))

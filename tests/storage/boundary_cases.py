@@ -717,6 +717,18 @@ STORE_ROWS += [
         IRE,
         (NUL,),
     ),
+    Row(  # a shifted column of a form or a file: the number would be stored readable
+        "register-tampered-name-bsn",
+        lambda w: w.index.register(tampered(w.fresh, name=f"Sanne {BSN}"), w.teacher),
+        IRE,
+        (BSN,),
+    ),
+    Row(
+        "register-tampered-name-bsn-spelled",
+        lambda w: w.index.register(tampered(w.fresh, name="Sanne 1112.22.333"), w.teacher),
+        IRE,
+        ("1112.22.333", BSN),
+    ),
     Row(
         "register-tampered-address-none",
         lambda w: w.index.register(tampered(w.fresh, address=None), w.teacher),
@@ -1653,6 +1665,9 @@ PURE_ROWS += _model_rows(
         ("name-none", "name", None, IRE),
         ("name-1mb", "name", MB, IRE),
         ("name-nul", "name", NUL, IRE),
+        ("name-bsn", "name", f"Sanne {BSN}", IRE),
+        ("name-bsn-spelled", "name", "Sanne 1112 22 333", IRE),
+        ("name-eight-digits", "name", "Sanne 11222333", IRE),
         ("gender-string", "gender", "M", IRE),
         ("birth-date-datetime", "birth_date", NOW, IRE),
         ("birth-date-string", "birth_date", "2012-05-01", IRE),

@@ -734,6 +734,8 @@ class FieldContract(ContractBase):
         before the import (``ends_on``, or ``created_at`` when the default period from it
         ended), a youth of 23 (``birth_date``), a youth who has died (``died_on``).
         Nothing is written for them."""
+        from verwijsindex.serialization import unstructure
+
         index, clock = self.index()
         p1 = self.pro("p1", "GGD Zuid-Limburg")
         today = clock().astimezone(AMSTERDAM).date()
@@ -749,11 +751,16 @@ class FieldContract(ContractBase):
             # no ends_on: the default period from created_at ended, which is what to correct
             ImportRecord(self.youth(age=12), p1, created_at=clock() - timedelta(days=3000)),
         ]
+        # a file whose columns shifted: the BSN in the name, never stored (decision 109)
+        shifted = unstructure(ImportRecord(self.youth(age=12), p1))
+        shifted["subject"] = {**shifted["subject"], "name": f"Sanne {BSN}"}
+        records.append(shifted)
         report = index.bulk_register(records)
-        fields = ["ends_on", "birth_date", "died_on", "created_at"]
+        fields = ["ends_on", "birth_date", "died_on", "created_at", "name"]
         for outcome, field in zip(report.outcomes, fields, strict=True):
             assert outcome.status is ImportStatus.REJECTED, outcome
             assert field in str(outcome.error), (field, str(outcome.error))
+            assert BSN not in str(outcome.error)
         assert index.links_for(p1) == []
 
 
