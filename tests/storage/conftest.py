@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,16 +56,23 @@ def postgres_url() -> Iterator[str]:
         _throwaway.stop_session_server()
 
 
-@pytest.fixture
-def postgres_schema(postgres_url: str) -> Iterator[str]:
-    """A fresh schema name, dropped with everything in it after the test."""
+def drop_schemas(url: str, schemas: Iterable[str]) -> None:
+    """Drop *schemas* with everything in them (those that exist)."""
     psycopg = pytest.importorskip("psycopg")
     from psycopg import sql
 
+    with psycopg.connect(url, autocommit=True) as conn:
+        for schema in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A fresh schema name, dropped with everything in it after the test."""
+    pytest.importorskip("psycopg")
     schema = f"vi_test_{uuid.uuid4().hex}"
     yield schema
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    drop_schemas(postgres_url, [schema])
 
 
 @pytest.fixture

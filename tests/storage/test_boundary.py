@@ -56,6 +56,7 @@ from tests.storage.boundary_cases import (
     World,
     build_world,
 )
+from tests.storage.conftest import drop_schemas
 from verwijsindex import cbs_code
 from verwijsindex.errors import AccessDeniedError, VerwijsindexError
 from verwijsindex.model import is_valid_bsn
@@ -406,16 +407,10 @@ def worlds(
 @pytest.fixture(scope="module")
 def postgres_schemas(postgres_url: str) -> Iterator[list[str]]:
     """The schemas of this module's PostgreSQL worlds, dropped after its last row."""
-    psycopg: Any = pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg")
     made: list[str] = []
     yield made
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        for schema in made:
-            conn.execute(
-                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(schema)
-                )
-            )
+    drop_schemas(postgres_url, made)
 
 
 @pytest.mark.parametrize("row", STORE_ROWS, ids=[row.id for row in STORE_ROWS])

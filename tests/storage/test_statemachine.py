@@ -71,7 +71,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -86,6 +85,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.storage.conftest import drop_schemas
 from verwijsindex import privacy
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -864,16 +864,10 @@ def test_sqlite_file_store(tmp_path: Path) -> None:
 @pytest.fixture
 def postgres_schemas(postgres_url: str, postgres_schema: str) -> Iterator[list[str]]:
     """Per-example schemas named after the test's own schema, dropped afterwards."""
-    psycopg: Any = pytest.importorskip("psycopg")
+    pytest.importorskip("psycopg")
     made: list[str] = []
     yield made
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        for schema in made:
-            conn.execute(
-                psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
-                    psycopg.sql.Identifier(schema)
-                )
-            )
+    drop_schemas(postgres_url, made)
 
 
 @pytest.mark.postgres
