@@ -159,6 +159,15 @@ class Context:
             self._regions_by_code[municipality_code] = region
         return region
 
+    def region_name(self, municipality_code: str) -> str | None:
+        """The name of the region of this index that has the municipality, or ``None``: a
+        youth may live, and move, anywhere in the country (decision 104), and of a
+        municipality outside the index's regions the index knows no address."""
+        try:
+            return self.region_of(municipality_code).name
+        except UnknownMunicipalityError:
+            return None
+
     def current_code(self, municipality_code: str) -> str:
         """The CBS code the municipality *municipality_code* has now: a former one (of a
         municipality that merged) gives the code of the one it merged into; a code the

@@ -50,7 +50,7 @@ from verwijsindex.errors import (
 )
 from verwijsindex.information import CLOCK_TOLERANCE
 from verwijsindex.logbook import head_message, refs_message
-from verwijsindex.matching import Rules, archive_purge_date, as_of, is_due_for_deletion
+from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
@@ -223,7 +223,7 @@ def _sweep_one(
     if had_match and match is None:
         totals["matches_dissolved"] += 1
     if match is not None:
-        dossier = _remind(work, dossier, match, at, today, ctx.rules)
+        dossier = _remind(ctx, work, dossier, match, at, today)
     if not ctx.keep(work, dossier):
         return False
     saved = finish(dossier, ctx.rules)
@@ -231,21 +231,18 @@ def _sweep_one(
 
 
 def _remind(
-    work: UnitOfWork, dossier: Dossier, match: Match, at: datetime, today: date, rules: Rules
+    ctx: Context, work: UnitOfWork, dossier: Dossier, match: Match, at: datetime, today: date
 ) -> Dossier:
-    """Once per match: remind the follow-up checker of the youth's municipality that the
-    match passed the follow-up period without recorded coordination (JW 7.1.3.2)."""
-    due = follow_up_day(dossier, rules)
+    """Once per match: remind the follow-up checker of the youth's municipality (or, for a
+    youth living outside the index's regions, the coordinators of the professionals'
+    regions) that the match passed the follow-up period without recorded coordination
+    (JW 7.1.3.2)."""
+    due = follow_up_day(dossier, ctx.rules)
     if due is None or due > today or match.reminded:
         return dossier
-    code = dossier.subject.address.municipality_code
-    work.signal(
-        dossier,
-        f"follow-up:{code}",
-        NotificationKind.FOLLOW_UP_REMINDER,
-        code,
-        at,
-        match_id=match.id,
+    in_match = [lk for lk in dossier.links if lk.id in match.links]
+    signals.ask_follow_up(
+        ctx, work, dossier, match, in_match, NotificationKind.FOLLOW_UP_REMINDER, at
     )
     return attrs.evolve(dossier, match=attrs.evolve(match, reminded=True))
 

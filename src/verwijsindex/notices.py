@@ -49,7 +49,6 @@ from verwijsindex.errors import (
     InvalidNoticeError,
     InvalidRecordError,
     NotFoundError,
-    UnknownMunicipalityError,
 )
 from verwijsindex.information import told_by_age
 from verwijsindex.matching import check_general_data, is_due_for_deletion
@@ -202,7 +201,7 @@ def _tell(
         )
     if new == old:
         return
-    new_region, old_region = _region(ctx, new), _region(ctx, old)
+    new_region, old_region = ctx.region_name(new), ctx.region_name(old)
     if new_region is None:  # no address of it is known here: no notice could reach it
         return
     # the new municipality follows the match up (JW 7.1.3.2)
@@ -217,15 +216,6 @@ def _tell(
     )
     if new_region != old_region:
         tell_coordinator(work, dossier, new_region, now, contacts)
-
-
-def _region(ctx: Context, municipality_code: str) -> str | None:
-    """The name of the region of this index that has the municipality, if one has it: a
-    youth may live, and move, anywhere in the country (decision 104)."""
-    try:
-        return ctx.region_of(municipality_code).name
-    except UnknownMunicipalityError:
-        return None
 
 
 @attrs.frozen

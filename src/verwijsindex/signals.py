@@ -147,13 +147,42 @@ def notify_match(
         others = tuple(c for c in contacts if c.professional_id != pid)
         kind = NotificationKind.MATCH
         work.signal(dossier, actor(pid), kind, pid, now, match_id=match.id, contacts=others)
-    code = dossier.subject.address.municipality_code
-    follow_up = NotificationKind.FOLLOW_UP
-    work.signal(dossier, f"follow-up:{code}", follow_up, code, now, match_id=match.id)
+    ask_follow_up(ctx, work, dossier, match, links, NotificationKind.FOLLOW_UP, now)
     regions = regions_of(ctx, work, links)
     if len(regions) > 1:
         for region in regions:
             tell_coordinator(work, dossier, region, now, contacts, match_id=match.id)
+
+
+def ask_follow_up(
+    ctx: Context,
+    work: UnitOfWork,
+    dossier: Dossier,
+    match: Match,
+    links: Iterable[Link],
+    kind: NotificationKind,
+    now: datetime,
+) -> None:
+    """Ask for *match* to be followed up (JW 7.1.3.2), or remind of it (*kind*): the
+    follow-up checker of the youth's municipality or, for a youth who lives outside the
+    index's regions (the index knows no address of that municipality), the coordinator
+    of each region whose organisations made *links* (the match's), with the professionals'
+    contact details and nothing of where the youth lives (decision 110)."""
+    code = dossier.subject.address.municipality_code
+    if ctx.region_name(code) is not None:
+        work.signal(dossier, f"follow-up:{code}", kind, code, now, match_id=match.id)
+        return
+    contacts = contacts_of(work, match.professionals)
+    for region in regions_of(ctx, work, links):
+        work.signal(
+            dossier,
+            f"coordinator:{region}",
+            kind,
+            region,
+            now,
+            match_id=match.id,
+            contacts=contacts,
+        )
 
 
 def tell_coordinator(

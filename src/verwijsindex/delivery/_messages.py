@@ -11,6 +11,7 @@ from typing import Any, Final
 import attrs
 
 from verwijsindex import _validators as v
+from verwijsindex import cbs_code
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Contact, Notification, NotificationKind
@@ -118,6 +119,46 @@ FOLLOW_UP_REMINDER_TEXT: Final = Text(
     ),
 )
 """To the follow-up checker, once, when a match waits past the follow-up period."""
+
+FOLLOW_UP_ELSEWHERE_TEXT: Final = Text(
+    subject="Match om op te volgen, jongere buiten de regio ({match_id})",
+    body=(
+        "Beste regievoerder,\n"
+        "\n"
+        "In de verwijsindex is een match ontstaan of uitgebreid waarin professionals uit uw\n"
+        "regio {region} zitten. De jongere woont in een gemeente buiten de regio's van deze\n"
+        "verwijsindex, die deze verwijsindex niet kan bereiken. U ontvangt dit bericht als\n"
+        "regievoerder voor matches over de gemeentegrenzen: volgt u op of de betrokken\n"
+        "professionals contact met elkaar hebben opgenomen (Jeugdwet, artikel 7.1.3.2)?\n"
+        "\n"
+        "Matchnummer: {match_id}\n"
+        "\n"
+        "De betrokken professionals:\n"
+        "\n"
+        "{contacts}\n"
+    ),
+)
+"""To the coordinator of each region whose professionals are in a match on a youth who
+lives outside the index's regions, when the match forms or grows (decision 110)."""
+
+FOLLOW_UP_ELSEWHERE_REMINDER_TEXT: Final = Text(
+    subject="Herinnering: match nog niet afgestemd, jongere buiten de regio ({match_id})",
+    body=(
+        "Beste regievoerder,\n"
+        "\n"
+        "Voor deze match met professionals uit uw regio {region} is de termijn voor\n"
+        "opvolging verstreken. De jongere woont buiten de regio's van deze verwijsindex.\n"
+        "De betrokken professionals hebben nog niet vastgelegd dat zij de hulp hebben\n"
+        "afgestemd. Wilt u nagaan of zij contact met elkaar hebben gehad?\n"
+        "\n"
+        "Matchnummer: {match_id}\n"
+        "\n"
+        "De betrokken professionals:\n"
+        "\n"
+        "{contacts}\n"
+    ),
+)
+"""To the same coordinators, once, when such a match waits past the follow-up period."""
 
 COORDINATOR_TEXT: Final = Text(
     subject="Match over de regiogrens ({match_id})",
@@ -256,6 +297,10 @@ _TO_MUNICIPALITY: Final[Mapping[NotificationKind, Text]] = {
     NotificationKind.FOLLOW_UP: FOLLOW_UP_TEXT,
     NotificationKind.FOLLOW_UP_REMINDER: FOLLOW_UP_REMINDER_TEXT,
 }
+_TO_REGION: Final[Mapping[NotificationKind, Text]] = {
+    NotificationKind.FOLLOW_UP: FOLLOW_UP_ELSEWHERE_TEXT,
+    NotificationKind.FOLLOW_UP_REMINDER: FOLLOW_UP_ELSEWHERE_REMINDER_TEXT,
+}
 
 
 def compose(notification: Notification, index: VerwijsIndex) -> Message:
@@ -267,7 +312,9 @@ def compose(notification: Notification, index: VerwijsIndex) -> Message:
       (their organisation's address is not known either).
     - ``FOLLOW_UP``, ``FOLLOW_UP_REMINDER`` and a ``MOVE`` without a ``link_id`` (the
       recipient is a CBS municipality code) go to every contact of that municipality's
-      region, the coordinator first.
+      region, the coordinator first. A ``FOLLOW_UP`` or ``FOLLOW_UP_REMINDER`` whose
+      recipient is a region name (a match on a youth living outside the index's regions,
+      decision 110) goes to that region's coordinator.
     - ``COORDINATOR`` goes to the coordinator of the region named by ``recipient``; without
       a ``match_id`` it is the notice of a move into the region.
 
@@ -291,6 +338,11 @@ def compose(notification: Notification, index: VerwijsIndex) -> Message:
         professional = index.professional(notification.recipient)
         fields["name"] = professional.name
         to = (professional.email,)
+    elif kind in _TO_REGION and not cbs_code.is_valid(notification.recipient):
+        text = _TO_REGION[kind]
+        region = index.regions.region_for(notification.recipient)
+        fields["region"] = region.name
+        to = (region.coordinator,)
     elif kind in _TO_MUNICIPALITY or kind is NotificationKind.MOVE:
         move = MOVE_MUNICIPALITY_MATCH_TEXT if notification.match_id else MOVE_MUNICIPALITY_TEXT
         text = _TO_MUNICIPALITY.get(kind, move)

@@ -467,6 +467,62 @@ class FieldContract(ContractBase):
             compose(notice, index)
         assert index.verify_logbook().ok
 
+    def test_a_match_on_a_youth_living_outside_the_index_s_regions_is_followed_up(self) -> None:
+        """A registration takes a youth who lives anywhere in the country. A match on a
+        youth of a municipality outside the index's regions was filed for that
+        municipality's follow-up checker, whom the index cannot reach: ``deliver`` failed
+        the notice on every run and no one followed the match up (JW 7.1.3.2). Now the
+        coordinator of each region whose professionals are in the match is asked to
+        follow it up, and reminded after the follow-up period (decision 110); the notice
+        names the professionals, not where the youth lives."""
+        index, clock = self.index()
+        amsterdam = Address(
+            street="Dam", house_number="1", postcode="1012 JS", city="Amsterdam",
+            municipality_code="0363",
+        )  # fmt: skip
+        youth = attrs.evolve(self.youth(age=12), address=amsterdam)
+        index.register(youth, self.pro("p1", "GGD Zuid-Limburg"))
+        second = index.register(youth, self.pro("p2", "MEE Zuid-Limburg"))
+        assert second.match is not None
+        match_id = second.match.id
+
+        def told(kind: NotificationKind) -> list[tuple[str, list[str]]]:
+            return sorted(
+                (n.recipient, sorted(c.professional_id for c in n.contacts))
+                for n in index.pending_notifications()
+                if n.kind is kind and n.match_id == match_id
+            )
+
+        assert told(NotificationKind.FOLLOW_UP) == [("Maastricht-Heuvelland", ["p1", "p2"])]
+        for notice in index.pending_notifications():  # every one reaches someone
+            message = compose(notice, index)
+            assert "0363" not in message.body and "Amsterdam" not in message.body
+            if notice.kind is NotificationKind.FOLLOW_UP:
+                assert message.to == (index.regions.region_for("Maastricht").coordinator,)
+                assert match_id in message.body
+        index.acknowledge(n.id for n in index.pending_notifications())
+        # a professional of another region joins: both regions' coordinators follow it up
+        third = index.register(youth, self.pro("p3", "Jeugdzorg Heerlen", "Heerlen"))
+        assert third.match is not None and third.match.id == match_id
+        assert told(NotificationKind.FOLLOW_UP) == [
+            ("Maastricht-Heuvelland", ["p1", "p2", "p3"]),
+            ("Parkstad Limburg", ["p1", "p2", "p3"]),
+        ]
+        # ... and when that link was unjustified, Parkstad's goes and the other stops naming p3
+        index.withdraw(third.link.id, by="p3", reason=WithdrawalReason.UNJUSTIFIED)
+        assert told(NotificationKind.FOLLOW_UP) == [("Maastricht-Heuvelland", ["p1", "p2"])]
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(index.rules.follow_up_after + timedelta(days=1))
+        index.sweep()
+        assert told(NotificationKind.FOLLOW_UP_REMINDER) == [
+            ("Maastricht-Heuvelland", ["p1", "p2"])
+        ]
+        (reminder,) = index.pending_notifications()
+        message = compose(reminder, index)
+        assert message.to == (index.regions.region_for("Maastricht").coordinator,)
+        assert match_id in message.body and "0363" not in message.body
+        assert index.verify_logbook().ok
+
     def test_a_move_within_the_municipality_tells_the_professionals(self) -> None:
         """Finding 4: a move within the municipality told no one."""
         index, _ = self.index()
