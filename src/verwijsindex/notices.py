@@ -285,7 +285,9 @@ def move_in(
     when it grew; *action* is logged by *by*. The merge into a BSN (*parents_named* false:
     the parents of either side and *subject* stay, decision 76) and a rectification of the
     data a service number is made of (*parents_named*: *subject*'s parents, if it names
-    any, replace the registered ones; with *no_parents*, none stay) both come here."""
+    any, replace the registered ones; with *no_parents*, none stay) both come here. A
+    merge refuses a youth past the age limit (decision 77); a rectification to that age
+    is made, tells no one, and leaves the deletion to the sweep (decision 111)."""
     key = ctx.pseudonym(subject.number)
     named = tuple(sorted({ctx.pseudonym(p) for p in subject.parents}))
     # the parents registered on either side stay (decision 76), unless a rectification
@@ -295,7 +297,8 @@ def move_in(
     if no_parents:  # a rectification saying the youth has none to register (decision 105)
         parents = ()
     age = age_on(subject.birth_date, local_date(now))
-    if age >= ctx.rules.age_limit:  # no youth of that age is registered (decision 77)
+    past_limit = age >= ctx.rules.age_limit
+    if past_limit and action is LogAction.MERGED:  # no youth of that age is merged (decision 77)
         raise AgeLimitError(age=age, field="birth_date")
     record = SubjectRecord(
         key=key,
@@ -348,7 +351,9 @@ def move_in(
         merged = attrs.evolve(merged, duties=duties)
     work.merge(old, merged)
     work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
-    merged, match = rematch(ctx, work, merged, now, notify=True)
+    # a correction past the age limit is made and no one is told: the sweep deletes the
+    # youth, as after any rectification to that age (decisions 74, 111)
+    merged, match = rematch(ctx, work, merged, now, notify=not past_limit)
     work.save(merged, replaces=True)
     for link_id in sorted(dropped):
         work.log(now, by, LogAction.DELETED, about=merged, link_id=link_id)

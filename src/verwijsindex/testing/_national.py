@@ -371,6 +371,35 @@ class NationalContract(ContractBase):
             index.rectify(request, self.youth(BSN_A, age=13), by=officer)
         assert index.verify_logbook().ok
 
+    def test_a_youth_without_a_bsn_corrected_to_23_goes_as_one_with_a_bsn(self) -> None:
+        """A rectification whose birth date makes the youth 23 is a correct correction
+        (decision 74): a youth with a BSN keeps nothing the sender may deliver and the
+        next sweep deletes them. For a youth without a BSN the correction moves the
+        dossier to the corrected number, and that move was refused as a merge past the
+        age limit (decision 77): the links, the match and its notices stayed. Now the
+        correction is made, no one is told of the youth, and the sweep deletes them."""
+        index, _ = self.index()
+        born = START.date().replace(year=START.year - 20)
+        wrong = attrs.evolve(_without_bsn("Bakker"), birth_date=born)
+        index.register(wrong, self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(wrong, self.pro("t1", "Sint Jozefschool"))
+        assert len(index.pending_notifications()) == 3  # the match: two professionals, 0935
+        right = attrs.evolve(wrong, birth_date=START.date().replace(year=START.year - 23))
+        on = index.clock().date()
+        request = decide(
+            file_request(RequestKind.RECTIFICATION, wrong, {Recipient.YOUTH}, received_on=on),
+            granted=True,
+        )
+        done = index.rectify(request, right, by=RightsOfficer("0935"))
+        assert done.status.value == "completed"
+        assert index.pending_notifications() == []  # nothing to deliver about them
+        report = index.sweep()
+        assert report.deleted_subjects == 1
+        with index.store.transaction() as tx:
+            assert tx.keys(None, 10) == []
+        assert index.links_for("n1") == [] and index.links_for("t1") == []
+        assert index.verify_logbook().ok
+
     def test_a_youth_without_a_bsn_corrected_to_have_no_parent_keeps_none(self) -> None:
         """A correction of the data a service number is made of moves the dossier; with
         ``no_parents`` the parent registered wrongly does not move along (decision 105)."""
