@@ -281,6 +281,13 @@ def register_in(
         links = (*(dossier.links if dossier is not None else ()), stand_in)
         signals.lock_household(ctx, work, p.key, parents, address_key, links, stand_in, now, locks)
     record = _subject_record(ctx, p, dossier, parents, address_key)
+    moved_from = None  # the municipality the youth lived in, when this address is new
+    if (
+        notify
+        and dossier is not None
+        and ctx.current_address(dossier.subject.address) != record.address
+    ):
+        moved_from = ctx.current_code(dossier.subject.address.municipality_code)
     if dossier is None:
         dossier = Dossier(subject=record)
         work.stamp(dossier, now)  # a new dossier is stamped with its first change
@@ -328,6 +335,8 @@ def register_in(
         if not tell:  # the match is formed and logged, no one is told (decision 93)
             work.log(now, SYSTEM, LogAction.MATCHED, about=dossier, match_id=match.id)
     work.save(dossier)
+    if moved_from is not None:  # before the move notice: tell of it now (decision 112)
+        signals.tell_of_move(ctx, work, dossier, now, old_code=moved_from, by=professional.id)
     if household:
         signals.household_signals(ctx, work, dossier, link, now, locks)
     return Registration(

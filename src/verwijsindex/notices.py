@@ -40,7 +40,7 @@ import attrs
 
 from verwijsindex import _validators as v
 from verwijsindex import logbook
-from verwijsindex._context import Context, actor, with_siblings
+from verwijsindex._context import Context, with_siblings
 from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import age_on, local_date
 from verwijsindex.dossier import Dossier, SubjectRecord, is_current
@@ -55,15 +55,12 @@ from verwijsindex.matching import check_general_data, is_due_for_deletion
 from verwijsindex.model import (
     Address,
     Bsn,
-    Contact,
-    Link,
     LogAction,
     Match,
-    NotificationKind,
     Subject,
 )
 from verwijsindex.service_number import ServiceNumber
-from verwijsindex.signals import contacts_of, rematch, standing, tell_coordinator
+from verwijsindex.signals import rematch, standing, tell_of_move
 
 __all__ = [
     "POPULATION_REGISTER",
@@ -156,66 +153,7 @@ def record_move(ctx: Context, subject: Subject) -> int:
         dossier = attrs.evolve(dossier, subject=record)
         work.save(dossier, replaces=True)  # the old address goes from the files too
         work.log(now, POPULATION_REGISTER, LogAction.MOVED, about=dossier)
-        active = [lk for lk in dossier.links if is_current(lk, now)]
-        if active:
-            _tell(ctx, work, dossier, active, now, old)
-    return len({lk.professional for lk in active})
-
-
-def _tell(
-    ctx: Context,
-    work: UnitOfWork,
-    dossier: Dossier,
-    active: list[Link],
-    now: datetime,
-    old: str,
-) -> None:
-    """The move notices: each professional with an active link, and the new municipality's
-    and region's coordinators when the youth left the old ones. A professional's notice
-    names the others only when they are in the youth's match as it stands: the move puts
-    no one in touch whom the match rule did not (the coordinators get the whole list)."""
-    new = dossier.subject.address.municipality_code
-    contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
-    match = standing(ctx, dossier, now)  # as it stands, sweep or not (decision 89)
-    matched = set(match.professionals) if match is not None else set()
-    told: set[str] = set()
-    for link in active:
-        if link.professional in told:
-            continue
-        told.add(link.professional)
-        others: tuple[Contact, ...] = ()
-        if link.professional in matched:
-            others = tuple(
-                c
-                for c in contacts
-                if c.professional_id != link.professional and c.professional_id in matched
-            )
-        work.signal(
-            dossier,
-            actor(link.professional),
-            NotificationKind.MOVE,
-            link.professional,
-            now,
-            link_id=link.id,
-            contacts=others,
-        )
-    if new == old:
-        return
-    new_region, old_region = ctx.region_name(new), ctx.region_name(old)
-    if new_region is None:  # no address of it is known here: no notice could reach it
-        return
-    # the new municipality follows the match up (JW 7.1.3.2)
-    work.signal(
-        dossier,
-        f"coordinator:{new}",
-        NotificationKind.MOVE,
-        new,
-        now,
-        contacts=contacts,
-        match_id=match.id if match is not None else None,
-    )
-    if new_region != old_region:
-        tell_coordinator(work, dossier, new_region, now, contacts)
+        return tell_of_move(ctx, work, dossier, now, old_code=old)
 
 
 @attrs.frozen
@@ -355,10 +293,32 @@ def move_in(
     # youth, as after any rectification to that age (decisions 74, 111)
     merged, match = rematch(ctx, work, merged, now, notify=not past_limit)
     work.save(merged, replaces=True)
+    if action is LogAction.MERGED:  # the population register's address (decision 112)
+        _tell_merged_move(ctx, work, merged, (old, current), now)
     for link_id in sorted(dropped):
         work.log(now, by, LogAction.DELETED, about=merged, link_id=link_id)
     work.log(now, by, action, about=merged, count=len(moved))
     return MergeOutcome(links=len(moved), match=match)
+
+
+def _tell_merged_move(
+    ctx: Context,
+    work: UnitOfWork,
+    merged: Dossier,
+    sides: tuple[Dossier, Dossier | None],
+    now: datetime,
+) -> None:
+    """A merge brings the population register's address: the professionals whose links
+    were made at another address are told of the move, as by a move notice (which would
+    find the address stored already), and the new municipality when it changed."""
+    address = merged.subject.address
+    moved = [
+        d for d in sides if d is not None and ctx.current_address(d.subject.address) != address
+    ]
+    if moved:
+        movers = {lk.professional for d in moved for lk in d.links}
+        old_code = ctx.current_code(moved[0].subject.address.municipality_code)
+        tell_of_move(ctx, work, merged, now, old_code=old_code, movers=movers)
 
 
 def _former_secrets(old: Dossier, current: Dossier | None) -> tuple[str, ...]:

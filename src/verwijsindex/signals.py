@@ -19,7 +19,7 @@ import attrs
 from verwijsindex._context import Context, actor
 from verwijsindex._unit import LockSiblings, UnitOfWork, new_id
 from verwijsindex.clock import local_date
-from verwijsindex.dossier import Dossier, replace
+from verwijsindex.dossier import Dossier, is_current, replace
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
 from verwijsindex.matching import (
     MatchRule,
@@ -183,6 +183,76 @@ def ask_follow_up(
             match_id=match.id,
             contacts=contacts,
         )
+
+
+def tell_of_move(
+    ctx: Context,
+    work: UnitOfWork,
+    dossier: Dossier,
+    now: datetime,
+    *,
+    old_code: str,
+    movers: Collection[str] | None = None,
+    by: str | None = None,
+) -> int:
+    """Tell of the youth's move (JW 7.1.2.3(1)(g)): *dossier* has the new address, and
+    the youth lived in the municipality *old_code* before. Each professional with an
+    active link is told (of those in *movers*, when given; never *by*, who brought the
+    new address), and, when the municipality changed, the new municipality and, when the
+    region changed, its coordinator get every active link's professional. A
+    professional's notice names the others only when they are in the youth's match as it
+    stands: the move puts no one in touch whom the match rule did not. Of a municipality
+    outside the index's regions the index knows no address: no notice goes to it (decision
+    104). Returns how many professionals were told; with no active link, no one is."""
+    active = [lk for lk in dossier.links if is_current(lk, now)]
+    if not active:
+        return 0
+    new = dossier.subject.address.municipality_code
+    contacts = contacts_of(work, dict.fromkeys(lk.professional for lk in active))
+    match = standing(ctx, dossier, now)  # as it stands, sweep or not (decision 89)
+    matched = set(match.professionals) if match is not None else set()
+    told: set[str] = set()
+    for link in active:
+        professional = link.professional
+        if professional in told or professional == by:
+            continue
+        if movers is not None and professional not in movers:
+            continue
+        told.add(professional)
+        others: tuple[Contact, ...] = ()
+        if professional in matched:
+            others = tuple(
+                c
+                for c in contacts
+                if c.professional_id != professional and c.professional_id in matched
+            )
+        work.signal(
+            dossier,
+            actor(professional),
+            NotificationKind.MOVE,
+            professional,
+            now,
+            link_id=link.id,
+            contacts=others,
+        )
+    if new == old_code:
+        return len(told)
+    new_region, old_region = ctx.region_name(new), ctx.region_name(old_code)
+    if new_region is None:  # no address of it is known here: no notice could reach it
+        return len(told)
+    # the new municipality follows the match up (JW 7.1.3.2)
+    work.signal(
+        dossier,
+        f"coordinator:{new}",
+        NotificationKind.MOVE,
+        new,
+        now,
+        contacts=contacts,
+        match_id=match.id if match is not None else None,
+    )
+    if new_region != old_region:
+        tell_coordinator(work, dossier, new_region, now, contacts)
+    return len(told)
 
 
 def tell_coordinator(

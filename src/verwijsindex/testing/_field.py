@@ -523,6 +523,42 @@ class FieldContract(ContractBase):
         assert match_id in message.body and "0363" not in message.body
         assert index.verify_logbook().ok
 
+    def test_a_registration_that_brings_a_new_address_tells_of_the_move(self) -> None:
+        """A registration brings the youth's general data, and its address replaces the
+        stored one (decision 76). When it came before the population register's move
+        notice, that notice found the address it gives stored already and told no one:
+        the professional with an active link never heard of the move, and neither did the
+        new municipality nor its region's coordinator (JW 7.1.2.3(1)(g)). Now the
+        registration tells of the move, as the notice would have, to everyone but the
+        professional who brought the address; the notice after it is a repeat
+        (decision 112)."""
+        index, clock = self.index()
+        first = index.register(self.youth(age=9), self.pro("n1", "GGD Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=3))
+        moved = self.youth(age=9, municipality="Heerlen")
+        second = index.register(moved, self.pro("n2", "GGD Zuid-Limburg"))  # a colleague
+        assert second.match is None  # one organisation: no match under the default rule
+        told = sorted(
+            (n.kind.value, n.recipient, n.link_id, sorted(c.professional_id for c in n.contacts))
+            for n in index.pending_notifications()
+        )
+        assert told == [
+            ("coordinator", "Parkstad Limburg", None, ["n1", "n2"]),
+            ("move", "0917", None, ["n1", "n2"]),
+            ("move", "n1", first.link.id, []),
+        ]
+        for notice in index.pending_notifications():
+            compose(notice, index)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(hours=2))
+        assert index.record_move(moved) == 0  # the notice after it: a repeat
+        assert index.pending_notifications() == []
+        # a registration at the address stored tells no one of a move
+        index.register(moved, self.pro("h1", "Jeugdzorg Heerlen", "Heerlen"))
+        assert NotificationKind.MOVE not in {n.kind for n in index.pending_notifications()}
+        assert index.verify_logbook().ok
+
     def test_a_move_within_the_municipality_tells_the_professionals(self) -> None:
         """Finding 4: a move within the municipality told no one."""
         index, _ = self.index()

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from verwijsindex.clock import FixedClock
+from verwijsindex.delivery import compose
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
@@ -481,6 +482,46 @@ class NationalContract(ContractBase):
         )
         with raises(NotFoundError):
             index.erase(never, by=RightsOfficer("0935"))
+
+    def test_a_merge_that_brings_a_new_address_tells_of_the_move(self) -> None:
+        """The population register's data of a merge may give another address than the
+        one registered under the service number: the youth moved. The merge took the
+        address and told no one, and the move notice after it found the address stored
+        already: the professionals never heard of the move, and the new municipality,
+        the only one whose checker may now follow the match up, was never told of it.
+        Now the merge tells of the move as the notice would have (decision 112)."""
+        index, clock = self.index()
+        youth = _without_bsn("Bakker")
+        first = index.register(youth, self.pro("n1", "GGD Zuid-Limburg")).link
+        second = index.register(youth, self.pro("t1", "Sint Jozefschool"))
+        assert second.match is not None
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=2))
+        with_bsn = t.make_subject(
+            bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE, municipality="Heerlen"
+        )
+        outcome = index.merge_service_number(youth, with_bsn)
+        assert outcome.match is not None and outcome.match.id == second.match.id
+        told = sorted(
+            (n.kind.value, n.recipient, n.link_id, n.match_id, [c.professional_id for c in cs])
+            for n in index.pending_notifications()
+            for cs in [n.contacts]
+        )
+        match_id = second.match.id
+        assert told == [
+            ("coordinator", "Parkstad Limburg", None, None, ["n1", "t1"]),
+            ("move", "0917", None, match_id, ["n1", "t1"]),
+            ("move", "n1", first.id, None, ["t1"]),
+            ("move", "t1", second.link.id, None, ["n1"]),
+        ]
+        for notice in index.pending_notifications():
+            compose(notice, index)
+        status = index.follow_up_status(match_id, by=FollowUpChecker("0917"))
+        assert status.contact_made is False
+        index.acknowledge(n.id for n in index.pending_notifications())
+        assert index.record_move(with_bsn) == 0  # the notice after it: a repeat
+        assert index.pending_notifications() == []
+        assert index.verify_logbook().ok
 
     def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
         index, clock = self.index()
