@@ -18,7 +18,7 @@ from verwijsindex._unit import registered
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import Dossier, Withheld, follow_up_day
 from verwijsindex.errors import NotFoundError, UnknownOrganisationError
-from verwijsindex.model import Link, Notification, NotificationKind, Professional
+from verwijsindex.model import Link, Match, Notification, NotificationKind, Professional
 from verwijsindex.roles import Actor, FollowUpChecker, OrganisationCoordinator, checked_actor
 from verwijsindex.signals import in_force
 
@@ -137,7 +137,8 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
     coordinator = _coordinator(ctx, by)
     organisation = coordinator.organisation_id
     found = []
-    held = Withheld.on(local_date(ctx.now()), ctx.rules)  # none of a youth of 23 (decision 106)
+    now = ctx.now()
+    held = Withheld.on(local_date(now), ctx.rules)  # none of a youth of 23 (decision 106)
     with ctx.store.transaction() as tx:
         keys: dict[str, str | None] = {}  # a notice's id -> the youth it is filed under
         pending = [n for n in tx.pending_notifications(None, withheld=held) if n.kind in _SIGNALS]
@@ -148,10 +149,11 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
                 keys.update((n.id, k) for k, n in tx.signal_notifications([notice.signal]))
             else:
                 keys[notice.id] = tx.key_for_match(notice.match_id)
-        youths: dict[str, tuple[Dossier, dict[str, datetime]] | None] = {}
+        youths: dict[str, tuple[Dossier, Match | None, dict[str, datetime]] | None] = {}
         for key in sorted({k for k in keys.values() if k is not None}):
             dossier = tx.load(key)
-            youths[key] = None if dossier is None else (dossier, registered(tx, dossier))
+            if dossier is not None:  # its match as it stands, sweep or not (decision 89)
+                youths[key] = (dossier, in_force(ctx, dossier, now), registered(tx, dossier))
         for notice in pending:
             filed = keys.get(notice.id)
             youth = youths.get(filed) if filed is not None else None
@@ -162,17 +164,15 @@ def organisation_signals(ctx: Context, *, by: Actor | str) -> list[Notification]
 
 
 def _sent_through(
-    dossier: Dossier, arrivals: dict[str, datetime], notice: Notification
+    dossier: Dossier, match: Match | None, arrivals: dict[str, datetime], notice: Notification
 ) -> Link | None:
     """The recipient's link on the youth of *dossier* that *notice* was sent through: of
     their links current on the notice's day (not archived before it, not past their end
     day), the last this index registered by the notice's moment (*arrivals*: when each
     link was; for an imported link, not the old index's ``created_at``). Two current links
     of one professional on one youth come only from a merge. ``None`` for a match notice
-    of a match that is no longer the youth's."""
-    if notice.kind is NotificationKind.MATCH and (
-        dossier.match is None or dossier.match.id != notice.match_id
-    ):
+    of a match that is no longer the youth's (*match*: the youth's match as it stands)."""
+    if notice.kind is NotificationKind.MATCH and (match is None or match.id != notice.match_id):
         return None
     day = local_date(notice.created_at)
     mine = [

@@ -183,6 +183,27 @@ class OutboxContract(ContractBase):
         assert seen("ggd-zuid-limburg") == before
         assert seen("orbis-thuis") == since
 
+    def test_a_coordinator_sees_no_notice_of_a_match_dissolved_sweep_or_not(self) -> None:
+        """A match notice of a match that is no longer the youth's is no organisation's
+        (decision 99), and the oversight reads a match as it stands, not as the sweep last
+        left it (decision 89). A match dissolved by a link's end day showed its notice to
+        the other organisation's coordinator until the sweep ran."""
+        index, clock = self.index()
+        youth = self.youth()
+        index.register(youth, self.pro("n1", "GGD Zuid-Limburg"))
+        index.register(youth, self.pro("t1", "Sint Jozefschool"), ends_on=date(2026, 11, 30))
+
+        def seen(organisation: str) -> list[tuple[str, str]]:
+            found = index.organisation_signals(by=OrganisationCoordinator(organisation))
+            return sorted((n.kind.value, n.recipient) for n in found)
+
+        assert seen("ggd-zuid-limburg") == [("match", "n1")]
+        clock.advance(timedelta(days=8))  # t1's link ended: the match dissolved
+        assert seen("ggd-zuid-limburg") == []
+        assert seen("sint-jozefschool") == []
+        index.sweep()
+        assert seen("ggd-zuid-limburg") == []
+
     def test_an_imported_link_counts_from_its_import_for_the_coordinator(self) -> None:
         """pd's GGD link on a youth ended by its end day (no sweep since); the migration
         brings pd's Orbis link on the youth, made in the old index before the GGD one. It
