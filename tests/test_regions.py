@@ -673,6 +673,8 @@ def test_region_defaults() -> None:
         ({"municipalities": ["Groningen"]}, "Municipality"),
         ({"policy": "statute"}, "NotificationPolicy"),
         ({"name": " "}, "name"),
+        # a region's name is the recipient of its coordinator's notices (decision 110)
+        ({"name": "N" * 201}, "name must be one line of at most 200 characters"),
     ],
 )
 def test_region_validation(fields: dict[str, Any], message: str) -> None:

@@ -284,6 +284,7 @@ def register_in(
     moved_from = None  # the municipality the youth lived in, when this address is new
     if (
         notify
+        and p.created_at is None  # a historical record's address may be older: no news
         and dossier is not None
         and ctx.current_address(dossier.subject.address) != record.address
     ):

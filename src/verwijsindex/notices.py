@@ -310,15 +310,26 @@ def _tell_merged_move(
 ) -> None:
     """A merge brings the population register's address: the professionals whose links
     were made at another address are told of the move, as by a move notice (which would
-    find the address stored already), and the new municipality when it changed."""
+    find the address stored already), and the new municipality and region when a side
+    lived outside them: the move is judged from the side that left the new region, else
+    from one that left the new municipality."""
     address = merged.subject.address
     moved = [
         d for d in sides if d is not None and ctx.current_address(d.subject.address) != address
     ]
-    if moved:
-        movers = {lk.professional for d in moved for lk in d.links}
-        old_code = ctx.current_code(moved[0].subject.address.municipality_code)
-        tell_of_move(ctx, work, merged, now, old_code=old_code, movers=movers)
+    if not moved:
+        return
+    new_code = address.municipality_code
+    new_region = ctx.region_name(new_code)
+
+    def stayed(dossier: Dossier) -> tuple[bool, bool]:  # False first: the side that left
+        code = ctx.current_code(dossier.subject.address.municipality_code)
+        return (ctx.region_name(code) == new_region, code == new_code)
+
+    came_from = min(moved, key=stayed)
+    old_code = ctx.current_code(came_from.subject.address.municipality_code)
+    movers = {lk.professional for d in moved for lk in d.links}
+    tell_of_move(ctx, work, merged, now, old_code=old_code, movers=movers)
 
 
 def _former_secrets(old: Dossier, current: Dossier | None) -> tuple[str, ...]:

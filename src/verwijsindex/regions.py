@@ -88,6 +88,9 @@ _T = TypeVar("_T")
 
 
 _text = v.text(2_000)
+_name = v.text(200)
+"""A region's name: the recipient of the notices to its coordinator (``Notification``
+holds at most 200 characters), so that no notice a region's match makes can be refused."""
 
 
 def _texts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -216,7 +219,7 @@ class Region:
     defaults to the first of ``contacts``.
     """
 
-    name: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_name)
     programme: str = attrs.field(validator=_text)
     municipalities: tuple[Municipality, ...] = attrs.field(converter=_municipalities)
     contacts: tuple[str, ...] = attrs.field(

@@ -203,7 +203,9 @@ def tell_of_move(
     professional's notice names the others only when they are in the youth's match as it
     stands: the move puts no one in touch whom the match rule did not. Of a municipality
     outside the index's regions the index knows no address: no notice goes to it (decision
-    104). Returns how many professionals were told; with no active link, no one is."""
+    104), and the coordinators of the professionals' regions are asked to follow the
+    youth's match up instead (decision 110). Returns how many professionals were told;
+    with no active link, no one is."""
     active = [lk for lk in dossier.links if is_current(lk, now)]
     if not active:
         return 0
@@ -239,6 +241,10 @@ def tell_of_move(
         return len(told)
     new_region, old_region = ctx.region_name(new), ctx.region_name(old_code)
     if new_region is None:  # no address of it is known here: no notice could reach it
+        if match is not None and old_region is not None:  # its follow-up passes to the
+            # coordinators of the professionals' regions (decision 110)
+            in_match = [lk for lk in dossier.links if lk.id in match.links]
+            ask_follow_up(ctx, work, dossier, match, in_match, NotificationKind.FOLLOW_UP, now)
         return len(told)
     # the new municipality follows the match up (JW 7.1.3.2)
     work.signal(

@@ -452,10 +452,18 @@ class FieldContract(ContractBase):
             (n.kind.value, n.recipient, n.link_id is not None)
             for n in index.pending_notifications()
         )
-        assert told == [("move", "p1", True), ("move", "p2", True)]
+        # the youth's match is followed up by the coordinator of the professionals' region
+        # now (decision 110)
+        assert told == [
+            ("follow-up", "Maastricht-Heuvelland", False),
+            ("move", "p1", True),
+            ("move", "p2", True),
+        ]
         for notice in index.pending_notifications():
             compose(notice, index)  # every one reaches someone
         to_p1 = [n for n in index.pending_notifications() if n.recipient == "p1"]
+        (follow_up,) = [n for n in index.pending_notifications() if n.kind.value == "follow-up"]
+        assert second.match is not None and follow_up.match_id == second.match.id
         assert [c.professional_id for c in to_p1[0].contacts] == ["p2"]
         assert to_p1[0].link_id == first.link.id
         # and back: the region's coordinator of Maastricht hears of it again
@@ -556,6 +564,11 @@ class FieldContract(ContractBase):
         assert index.pending_notifications() == []
         # a registration at the address stored tells no one of a move
         index.register(moved, self.pro("h1", "Jeugdzorg Heerlen", "Heerlen"))
+        assert NotificationKind.MOVE not in {n.kind for n in index.pending_notifications()}
+        # nor does an imported historical record: its address may be the older one
+        made = clock() - timedelta(days=300)
+        older = ImportRecord(self.youth(age=9), self.pro("m1", "MEE Zuid-Limburg"), created_at=made)
+        assert index.bulk_register([older], notify=True).created == 1
         assert NotificationKind.MOVE not in {n.kind for n in index.pending_notifications()}
         assert index.verify_logbook().ok
 

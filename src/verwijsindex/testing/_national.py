@@ -523,6 +523,41 @@ class NationalContract(ContractBase):
         assert index.pending_notifications() == []
         assert index.verify_logbook().ok
 
+    def test_a_merge_tells_the_new_municipality_of_the_side_that_moved_in(self) -> None:
+        """The BSN's dossier (in Maastricht, with the match) and the service number's (in
+        Heerlen, another street) merge with an address in Heerlen: both sides moved, and
+        the match's youth moved into Heerlen. A first version judged the move by the
+        service number's side alone (the same municipality), and Heerlen, whose checker
+        alone may follow the match up now, was never told of it (review of decision 112)."""
+        index, clock = self.index()
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "Sint Jozefschool")
+        with_bsn = t.make_subject(bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE)
+        index.register(with_bsn, p1)
+        matched = index.register(with_bsn, p2).match
+        assert matched is not None
+        heerlen = t.make_subject(
+            bsn=BSN_A, birth_date=BORN, gender=Gender.FEMALE, municipality="Heerlen"
+        )
+        youth = attrs.evolve(
+            _without_bsn("Bakker"),
+            address=attrs.evolve(heerlen.address, street="Oude Straat", house_number="9"),
+        )
+        index.register(youth, p1)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(days=2))
+        index.merge_service_number(youth, heerlen)
+        told = sorted(
+            (n.kind.value, n.recipient, n.match_id) for n in index.pending_notifications()
+        )
+        assert told == [
+            ("coordinator", "Parkstad Limburg", None),
+            ("move", "0917", matched.id),
+            ("move", "p1", None),
+            ("move", "p2", None),
+        ]
+        for notice in index.pending_notifications():
+            compose(notice, index)
+
     def test_a_merge_into_an_existing_bsn_dossier_matches_and_tells_everyone(self) -> None:
         index, clock = self.index()
         nurse, teacher = self.pro("n1", "GGD Zuid-Limburg"), self.pro("t1", "Sint Jozefschool")
