@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Final, cast
 
@@ -129,6 +129,46 @@ def registered(tx: Transaction, dossier: Dossier) -> dict[str, datetime]:
             link_id = _unsealed(made_with, entry.id, entry.link_id)
             if link_id is not None:
                 found.setdefault(link_id, entry.at)
+    return found
+
+
+def _matches_through(
+    notices: Iterable[Notification],
+    dossier: Dossier,
+    link: Link,
+    arrivals: Mapping[str, datetime],
+    since: datetime,
+) -> set[str]:
+    """The ids of the matches *link* was in, of those *notices* still announce (decision
+    113): the match *dossier* holds, when the link is among its links, and each match
+    announced naming the link's professional (as the recipient or a contact) from the
+    link's registration here (*since*) until their next link on the youth was registered
+    (*arrivals*: when each link was): a professional has one current link on a youth at
+    a time, so a match that named them then was made with this link, whether it
+    dissolved since or went on without it. When another link of theirs was registered at
+    the same moment (a clock that does not advance), what was announced at that moment
+    is left as it is: it may have been told through the other, lawful link."""
+    professional = link.professional
+    others = [
+        arrivals.get(lk.id, lk.created_at)
+        for lk in dossier.links
+        if lk.professional == professional and lk.id != link.id
+    ]
+    until = min((at for at in others if at > since), default=None)
+    tied = since in others
+    found = set()
+    if dossier.match is not None and link.id in dossier.match.links:
+        found.add(dossier.match.id)
+    for notice in notices:
+        if notice.kind not in _OF_A_MATCH or notice.match_id is None:
+            continue
+        made = notice.created_at
+        if made < since or (made == since and tied) or (until is not None and made >= until):
+            continue
+        if notice.recipient == professional or any(
+            c.professional_id == professional for c in notice.contacts
+        ):
+            found.add(notice.match_id)
     return found
 
 
@@ -430,14 +470,15 @@ class UnitOfWork:
         professional's part through this youth since the link was made. What was told
         through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
-        since = self._registered_at(before, link)
+        arrivals = registered(self.tx, before)
+        since = arrivals.get(link.id, link.created_at)
         self._forget_signals(before, professional, since=since)
-        old = before.match
-        of_link = old.id if old is not None and link.id in old.links else None
-        dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
+        notices = self.tx.notifications_for(after.key)
+        matches = _matches_through(notices, before, link, arrivals, since)
+        current = after.match.id if after.match is not None else None
         revised: list[Notification] = []
         gone: list[str] = []
-        for notice in self.tx.notifications_for(after.key):
+        for notice in notices:
             kind = notice.kind
             if kind is NotificationKind.MOVE or (
                 kind is NotificationKind.COORDINATOR and notice.match_id is None
@@ -447,11 +488,15 @@ class UnitOfWork:
                     continue
                 naming = notice.created_at >= since
             else:
-                naming = of_link is not None and notice.match_id == of_link
+                naming = notice.match_id in matches
             if not naming:
                 continue  # another match's, a signal's (above), or a move's before the link
             if (
-                (dissolved and kind in _OF_A_MATCH and notice.match_id is not None)
+                (  # a match the link was in that no longer stands: dissolved
+                    kind in _OF_A_MATCH
+                    and notice.match_id is not None
+                    and notice.match_id != current
+                )
                 or (kind is NotificationKind.MATCH and notice.recipient == professional)
                 or (
                     kind is NotificationKind.COORDINATOR
@@ -493,11 +538,6 @@ class UnitOfWork:
             if signal is not None and signal.startswith(_SIGNAL_PREFIXES):
                 found.add(signal)
         return found
-
-    def _registered_at(self, dossier: Dossier, link: Link) -> datetime:
-        """When this index registered *link* (see :func:`registered`); the link's own
-        moment when no entry opens to it."""
-        return registered(self.tx, dossier).get(link.id, link.created_at)
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

@@ -252,6 +252,53 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         assert self._pending(index) == []
         assert index.matches_for(a) == []
 
+    def test_an_unjustified_link_takes_its_match_s_notices_sweep_or_not(self) -> None:
+        """A link is found unjustified after its match dissolved (it ended, or was first
+        withdrawn as risk resolved) or after the match went on without it: it is deleted
+        as if never made, and the notices still pending of the match it was in go or stop
+        naming its professional. They did only while the stored match still held the
+        link: once a sweep (or the risk-resolved withdrawal) had brought the match in line,
+        they went out naming the professional of a link that should never have been made
+        (decision 113)."""
+        end = START.date() + timedelta(days=7)
+        a, b = self.pro("a1", "GGD Zuid-Limburg"), self.pro("b1", "MEE Zuid-Limburg")
+        for way in ("ended", "ended and swept", "risk resolved"):
+            index, clock = self.index()
+            index.register(self.youth(), a)
+            short = index.register(self.youth(), b, ends_on=end)
+            assert short.match is not None and len(self._pending(index)) == 3
+            if way == "risk resolved":
+                index.withdraw(short.link.id, by=b, reason=WithdrawalReason.RISK_RESOLVED)
+            clock.advance(timedelta(days=8))
+            if way == "ended and swept":
+                index.sweep()
+            index.withdraw(short.link.id, by=b, reason=WithdrawalReason.UNJUSTIFIED)
+            assert self._pending(index) == [], way
+        c = self.pro("c1", "Sint Jozefschool")
+        seen = []
+        for way in ("ended", "ended and swept"):  # the match goes on without the link
+            index, clock = self.index()
+            index.register(self.youth(), a)
+            index.register(self.youth(), b)
+            short = index.register(self.youth(), c, ends_on=end)
+            clock.advance(timedelta(days=8))
+            if way == "ended and swept":
+                index.sweep()
+            index.withdraw(short.link.id, by=c, reason=WithdrawalReason.UNJUSTIFIED)
+            seen.append(self._pending(index))
+        assert (
+            seen[0]
+            == seen[1]
+            == [
+                ("follow-up", "0935", ()),
+                ("follow-up", "0935", ()),
+                ("match", "a1", ("b1",)),
+                ("match", "a1", ("b1",)),
+                ("match", "b1", ("a1",)),
+                ("match", "b1", ("a1",)),
+            ]
+        )
+
     def test_a_move_notice_stops_naming_a_link_withdrawn_as_unjustified(self) -> None:
         """After a move, a, b and c each have a move notice pending naming the others; c's
         link is withdrawn as unjustified: c's notice goes, a's and b's stop naming c."""
