@@ -217,6 +217,13 @@ def addresses() -> st.SearchStrategy[Address]:
     )
 
 
+def _without_number(address: Address) -> bool:
+    """A youth's address holds no number a BSN could be (decision 114)."""
+    return not any(
+        _A_NUMBER.search(t) for t in (address.street, address.house_number, address.city)
+    )
+
+
 def subjects() -> st.SearchStrategy[Subject]:
     return st.builds(
         Subject,
@@ -224,7 +231,7 @@ def subjects() -> st.SearchStrategy[Subject]:
         name=one_line_texts(200).filter(lambda name: not _A_NUMBER.search(name)),
         gender=st.sampled_from(Gender),
         birth_date=days(),
-        address=addresses(),
+        address=addresses().filter(_without_number),
         parents=st.lists(bsns(), max_size=3).map(tuple),
         died_on=st.none() | days(),
     )

@@ -403,6 +403,19 @@ def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
         )
 
 
+def _address_without_number(_: object, attribute: attrs.Attribute[Any], value: Address) -> None:
+    """The street, house number and city of a youth's address hold no number a BSN could be
+    (decision 114). Checked on the youth's data as it comes in, not on the ``Address``
+    itself: a stored address is read back through it, and stays readable."""
+    for field in ("street", "house_number", "city"):
+        text = getattr(value, field)
+        if isinstance(text, str) and _A_NUMBER.search(text):
+            raise InvalidRecordError(
+                f"{attribute.name}.{field} may not hold a number of eight or more digits "
+                "(a BSN goes in bsn)"
+            )
+
+
 def _twin(_: object, __: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise InvalidRecordError("twin must be None or a whole number from 1 to 9")
@@ -428,7 +441,7 @@ class Subject:
     name: str = attrs.field(validator=[v.text(200), _no_number])
     gender: Gender = attrs.field(validator=v.instance_of(Gender))
     birth_date: date = attrs.field(validator=v.day)
-    address: Address = attrs.field(validator=v.instance_of(Address))
+    address: Address = attrs.field(validator=[v.instance_of(Address), _address_without_number])
     parents: tuple[Bsn, ...] = attrs.field(default=(), converter=_bsns, validator=v.tuple_of(Bsn))
     died_on: date | None = attrs.field(default=None, validator=v.optional(v.day))
     surname: str | None = attrs.field(default=None, validator=_surname)

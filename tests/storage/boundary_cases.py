@@ -729,6 +729,31 @@ STORE_ROWS += [
         IRE,
         ("1112.22.333", BSN),
     ),
+    Row(  # the same in the address (decision 114)
+        "register-tampered-street-bsn",
+        lambda w: w.index.register(
+            tampered(w.fresh, address=tampered(w.fresh.address, street=f"Markt {BSN}")), w.teacher
+        ),
+        IRE,
+        (BSN,),
+    ),
+    Row(
+        "register-tampered-city-bsn-spelled",
+        lambda w: w.index.register(
+            tampered(w.fresh, address=tampered(w.fresh.address, city="Maastricht 111-222-333")),
+            w.teacher,
+        ),
+        IRE,
+        ("111-222-333", BSN),
+    ),
+    Row(
+        "register-tampered-house-number-bsn",
+        lambda w: w.index.register(
+            tampered(w.fresh, address=tampered(w.fresh.address, house_number=BSN)), w.teacher
+        ),
+        IRE,
+        (BSN,),
+    ),
     Row(
         "register-tampered-address-none",
         lambda w: w.index.register(tampered(w.fresh, address=None), w.teacher),
@@ -1015,6 +1040,14 @@ STORE_ROWS += [
         "record-move-address-none",
         lambda w: w.index.record_move(tampered(w.youth, address=None)),
         InvalidNoticeError,
+    ),
+    Row(  # a number a BSN could be, in the new street (decision 114)
+        "record-move-street-bsn",
+        lambda w: w.index.record_move(
+            tampered(w.youth, address=tampered(w.youth.address, street=f"Markt {BSN}"))
+        ),
+        IRE,
+        (BSN,),
     ),
     Row(
         "record-move-address-bad-postcode",
@@ -1668,6 +1701,8 @@ PURE_ROWS += _model_rows(
         ("name-bsn", "name", f"Sanne {BSN}", IRE),
         ("name-bsn-spelled", "name", "Sanne 1112 22 333", IRE),
         ("name-eight-digits", "name", "Sanne 11222333", IRE),
+        ("address-street-bsn", "address", Address(**{**_ADDRESS, "street": f"Markt {BSN}"}), IRE),
+        ("address-city-bsn", "address", Address(**{**_ADDRESS, "city": f"Vaals {BSN}"}), IRE),
         ("gender-string", "gender", "M", IRE),
         ("birth-date-datetime", "birth_date", NOW, IRE),
         ("birth-date-string", "birth_date", "2012-05-01", IRE),
