@@ -674,7 +674,7 @@ def test_region_defaults() -> None:
         ({"policy": "statute"}, "NotificationPolicy"),
         ({"name": " "}, "name"),
         # a region's name is the recipient of its coordinator's notices (decision 110)
-        ({"name": "N" * 201}, "name must be one line of at most 200 characters"),
+        ({"name": "N" * 151}, "name must be one line of at most 150 characters"),
     ],
 )
 def test_region_validation(fields: dict[str, Any], message: str) -> None:
@@ -911,3 +911,44 @@ def test_a_region_may_share_its_name_with_its_own_municipality() -> None:
     regions = load_regions(text)
     assert regions.region_for("een").name == "Een"
     assert regions.municipality("een").code == "0001"
+
+
+def test_a_region_with_the_longest_name_reaches_its_coordinator() -> None:
+    """A region's name is the recipient of its coordinator's notices and, after
+    ``coordinator:``, the actor of their log entries, each of at most 200 characters: a
+    name of 189 to 200 characters was taken by the region and then refused every
+    registration of a match across its border (review of decision 110). The longest name
+    a region takes now goes through a match across regions, a match on a youth living
+    outside the regions, and the sweep's reminder."""
+    from verwijsindex import VerwijsIndex
+    from verwijsindex.delivery import compose
+    from verwijsindex.model import Address
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import TEST_KEY, FixedClock, make_professional, make_subject
+
+    long = "R" * 150
+    with pytest.raises(InvalidRecordError, match="name must be one line of at most 150"):
+        attrs.evolve(ZUID_LIMBURG.regions[0], name=long + "R")
+    first = attrs.evolve(ZUID_LIMBURG.regions[0], name=long)
+    regions = attrs.evolve(ZUID_LIMBURG, regions=(first, *ZUID_LIMBURG.regions[1:]))
+    clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    index = VerwijsIndex(open_store("memory://"), key=TEST_KEY, clock=clock, regions=regions)
+    here = make_professional(id="p1", organisation="GGD Zuid-Limburg", municipality="Maastricht")
+    there = make_professional(id="p2", organisation="Jeugdzorg Heerlen", municipality="Heerlen")
+    for pro in (here, there):
+        index.add_organisation(pro.organisation)
+    youth = make_subject(bsn="111222333", birth_date=date(2014, 3, 15))
+    elsewhere = attrs.evolve(
+        make_subject(bsn="123456782", birth_date=date(2014, 3, 15)),
+        address=Address("Dam", "1", "1012 JS", "Amsterdam", "0363"),
+    )
+    for subject in (youth, elsewhere):
+        index.register(subject, here)
+        assert index.register(subject, there).match is not None
+    clock.advance(timedelta(weeks=5))
+    index.sweep()
+    to_long = [n for n in index.pending_notifications() if n.recipient == long]
+    assert {n.kind.value for n in to_long} == {"coordinator", "follow-up", "follow-up-reminder"}
+    for notice in index.pending_notifications():
+        compose(notice, index)
+    assert index.verify_logbook().ok

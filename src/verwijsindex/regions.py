@@ -88,9 +88,10 @@ _T = TypeVar("_T")
 
 
 _text = v.text(2_000)
-_name = v.text(200)
-"""A region's name: the recipient of the notices to its coordinator (``Notification``
-holds at most 200 characters), so that no notice a region's match makes can be refused."""
+_name = v.text(150)
+"""A region's name: the recipient of the notices to its coordinator and, after
+``coordinator:``, the actor of their log entries (each holds at most 200 characters), so
+that no notice a region's match makes can be refused."""
 
 
 def _texts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:

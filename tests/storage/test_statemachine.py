@@ -47,7 +47,8 @@ The rules, as the model has them (the intended behaviour, also where today's cod
    erasure), the dossier and its pending notifications go with it. A link withdrawn as
    unjustified that is not the last goes as if never made, and with it what the pending
    notices of each match it was in say of it, whether that match still stands, went on
-   without it or dissolved, sweep or not (decisions 95, 113): its professional's MATCH
+   without it or dissolved, sweep or not, of what was told in the link's era, from its
+   registration to its professional's next (decisions 95, 113): its professional's MATCH
    notices go, a MATCH notice left naming no one goes, all of them go when that match
    dissolved (MATCH, FOLLOW_UP, FOLLOW_UP_REMINDER, COORDINATOR), and a COORDINATOR notice
    goes when the match no longer spans the coordinator's region, or two regions; the move
@@ -405,29 +406,38 @@ class IndexMachine(RuleBasedStateMachine):
     def forget_link(self, youth: Youth, link_id: str, link: ModelLink, was: int | None) -> None:
         """Rule 5 for a link withdrawn as unjustified that was not the last (decisions 95
         and 113); *was* is the generation of the stored match the link was in, if it was in
-        one. The matches the link was in are that one and each other it was in whose
-        notices still pending name its professional; where another link of theirs was
-        registered at the very moment of this one, what was told at that moment is left."""
+        one. The link's era runs from its registration to its professional's next; the
+        matches it was in are that one and, when no other link of theirs was registered at
+        the same moment or still current then, each other it was in whose notices made in
+        the era name its professional; what is told outside the era stays."""
         professional = link.professional
-        tied = any(
-            other.at == link.at
-            for other in youth.links.values()
-            if other.professional == professional
+        day = local_day(link.at)
+        mine = [o for o in youth.links.values() if o.professional == professional]
+        until = min((o.at for o in mine if o.at > link.at), default=None)
+        alone = not any(
+            o.at <= link.at and o.ends_on > day and (o.archived_on is None or o.archived_on >= day)
+            for o in mine
         )
-        through = {
-            generation
-            for kind, recipient, generation, others, at in youth.told
-            if generation in link.generations
-            and (recipient == professional or professional in others)
-            and not (tied and at == link.at)
-        }
+
+        def in_era(at: datetime) -> bool:
+            return link.at <= at and (until is None or at < until)
+
+        through = set()
+        if alone:
+            through = {
+                generation
+                for kind, recipient, generation, others, at in youth.told
+                if generation in link.generations
+                and (recipient == professional or professional in others)
+                and in_era(at)
+            }
         if was is not None:
             through.add(was)
         regions = self.regions(youth)
         kept = []
         for kind, recipient, generation, others, at in youth.told:
-            if generation not in through:
-                kept.append((kind, recipient, generation, others, at))  # another match's
+            if generation not in through or not in_era(at):
+                kept.append((kind, recipient, generation, others, at))  # not through the link
                 continue
             gone = (
                 generation != youth.generation  # that match dissolved

@@ -299,6 +299,44 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             ]
         )
 
+    def test_an_unjustified_link_takes_only_what_was_told_in_its_era(self) -> None:
+        """What is done to the notices is judged by the link's era, from its registration
+        to its professional's next link on the youth (decision 113). A review of the first
+        version found lost notices: a and c's match, told before b joined, went when b's
+        link was found unjustified after the match dissolved; and b's earlier link, found
+        unjustified, took what was told through b's later link in the same match."""
+        end = START.date() + timedelta(days=7)
+        a, b = self.pro("a1", "GGD Zuid-Limburg"), self.pro("b1", "MEE Zuid-Limburg")
+        c = self.pro("c1", "Sint Jozefschool")
+        # the match stood before b joined; it dissolved when a's and c's links ended
+        index, clock = self.index()
+        index.register(self.youth(), a, ends_on=end)
+        index.register(self.youth(), c, ends_on=end)
+        lawful = self._pending(index)
+        clock.advance(timedelta(hours=1))
+        joined = index.register(self.youth(), b)
+        clock.advance(timedelta(days=8))
+        index.sweep()
+        index.withdraw(joined.link.id, by=b, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == lawful
+        # b's earlier link, archived, found unjustified after b came back into the match
+        index, clock = self.index()
+        index.register(self.youth(), a)
+        index.register(self.youth(), c)
+        first = index.register(self.youth(), b)
+        index.acknowledge(n.id for n in index.pending_notifications())
+        clock.advance(timedelta(hours=1))
+        index.withdraw(first.link.id, by=b, reason=WithdrawalReason.RISK_RESOLVED)
+        clock.advance(timedelta(hours=1))
+        again = index.register(self.youth(), b)
+        assert again.match is not None and first.match is not None
+        assert again.match.id == first.match.id  # the same match, b back in it
+        told_again = self._pending(index)
+        clock.advance(timedelta(hours=1))
+        index.withdraw(first.link.id, by=b, reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._pending(index) == told_again
+        assert index.verify_logbook().ok
+
     def test_a_move_notice_stops_naming_a_link_withdrawn_as_unjustified(self) -> None:
         """After a move, a, b and c each have a move notice pending naming the others; c's
         link is withdrawn as unjustified: c's notice goes, a's and b's stop naming c."""
