@@ -218,7 +218,7 @@ def addresses() -> st.SearchStrategy[Address]:
 
 
 def _without_number(address: Address) -> bool:
-    """A youth's address holds no number a BSN could be (decision 114)."""
+    """A youth's address holds no number a BSN could be (decision 113)."""
     return not any(
         _A_NUMBER.search(t) for t in (address.street, address.house_number, address.city)
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, Final, cast
 
@@ -129,67 +129,6 @@ def registered(tx: Transaction, dossier: Dossier) -> dict[str, datetime]:
             link_id = _unsealed(made_with, entry.id, entry.link_id)
             if link_id is not None:
                 found.setdefault(link_id, entry.at)
-    return found
-
-
-@attrs.frozen
-class _Era:
-    """When a link was its professional's link on the youth (decision 113): from its
-    registration here (*since*) until the registration of their next link on the youth
-    (*until*). *alone*: no other link of theirs on the youth was registered at the same
-    moment or still current then (a clock that does not advance, or a merge); only then
-    can what a notice made in the era says of the professional be put down to this
-    link."""
-
-    since: datetime
-    until: datetime | None
-    alone: bool
-
-    @classmethod
-    def of(cls, dossier: Dossier, link: Link, arrivals: Mapping[str, datetime]) -> _Era:
-        """The era of *link* in *dossier* (*arrivals*: when this index registered each
-        link, :func:`registered`)."""
-        since = arrivals.get(link.id, link.created_at)
-        day = local_date(since)
-        until = None
-        alone = True
-        for other in dossier.links:
-            if other.professional != link.professional or other.id == link.id:
-                continue
-            at = arrivals.get(other.id, other.created_at)
-            if at > since:
-                until = at if until is None else min(until, at)
-            elif other.ends_on > day and (other.archived_on is None or other.archived_on >= day):
-                alone = False  # registered at the same moment, or still current then
-        return cls(since, until, alone)
-
-    def holds(self, moment: datetime) -> bool:
-        return self.since <= moment and (self.until is None or moment < self.until)
-
-
-def _matches_through(
-    notices: Iterable[Notification], dossier: Dossier, link: Link, era: _Era
-) -> set[str]:
-    """The ids of the matches *link* was in, of those *notices* still announce (decision
-    113): the match *dossier* holds, when the link is among its links, and, when the link
-    was its professional's one link on the youth in its *era*, each match announced in
-    the era naming the professional (as the recipient or a contact): such a match was
-    made with this link, whether it dissolved since or went on without it."""
-    professional = link.professional
-    found = set()
-    if dossier.match is not None and link.id in dossier.match.links:
-        found.add(dossier.match.id)
-    if not era.alone:
-        return found
-    for notice in notices:
-        if notice.kind not in _OF_A_MATCH or notice.match_id is None:
-            continue
-        if not era.holds(notice.created_at):
-            continue
-        if notice.recipient == professional or any(
-            c.professional_id == professional for c in notice.contacts
-        ):
-            found.add(notice.match_id)
     return found
 
 
@@ -365,7 +304,7 @@ class UnitOfWork:
         self.scrub = True
 
     def _forget_signals(
-        self, dossier: Dossier, professional: str | None = None, era: _Era | None = None
+        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
     ) -> None:
         """Take the youth of *dossier* out of the family and address signals they were
         part of and whose notices are still pending for others (decision 94); with
@@ -381,7 +320,7 @@ class UnitOfWork:
             self._signals_pending = self.tx.any_signal_notifications()
         if not self._signals_pending:
             return
-        mine = self._signals_in_log(dossier, professional, era)
+        mine = self._signals_in_log(dossier, professional, since)
         if not mine:
             return
         key = dossier.key
@@ -487,20 +426,18 @@ class UnitOfWork:
         of them go when the match dissolved (the professionals', the follow-up checker's,
         the coordinators'), and a coordinator's goes when the match no longer spans their
         region (or any two). The professional's move notice about the link goes, and a
-        move notice made in the link's era stops naming them. The household signals lose
-        that professional's part through this youth in the link's era. The matches the
-        link was in, and what is done to their notices, are judged by the link's era
-        (decision 113): what was told before it, or through the professional's next link,
-        stays."""
+        move notice made since the link stops naming them. The household signals lose that
+        professional's part through this youth since the link was made. What was told
+        through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
-        era = _Era.of(before, link, registered(self.tx, before))
-        self._forget_signals(before, professional, era=era)
-        notices = self.tx.notifications_for(after.key)
-        matches = _matches_through(notices, before, link, era)
-        current = after.match.id if after.match is not None else None
+        since = self._registered_at(before, link)
+        self._forget_signals(before, professional, since=since)
+        old = before.match
+        of_link = old.id if old is not None and link.id in old.links else None
+        dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
         revised: list[Notification] = []
         gone: list[str] = []
-        for notice in notices:
+        for notice in self.tx.notifications_for(after.key):
             kind = notice.kind
             if kind is NotificationKind.MOVE or (
                 kind is NotificationKind.COORDINATOR and notice.match_id is None
@@ -508,17 +445,13 @@ class UnitOfWork:
                 if notice.link_id == link.id:
                     gone.append(notice.id)
                     continue
-                naming = era.holds(notice.created_at)
-            else:  # what was told in the link's era of a match it was in
-                naming = notice.match_id in matches and era.holds(notice.created_at)
+                naming = notice.created_at >= since
+            else:
+                naming = of_link is not None and notice.match_id == of_link
             if not naming:
-                continue  # another match's, a signal's (above), or told outside the era
+                continue  # another match's, a signal's (above), or a move's before the link
             if (
-                (  # a match the link was in that no longer stands: dissolved
-                    kind in _OF_A_MATCH
-                    and notice.match_id is not None
-                    and notice.match_id != current
-                )
+                (dissolved and kind in _OF_A_MATCH and notice.match_id is not None)
                 or (kind is NotificationKind.MATCH and notice.recipient == professional)
                 or (
                     kind is NotificationKind.COORDINATOR
@@ -545,21 +478,26 @@ class UnitOfWork:
         self.scrub = True
 
     def _signals_in_log(
-        self, dossier: Dossier, professional: str | None = None, era: _Era | None = None
+        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
     ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
-        (about *professional*, when given; logged in their link's *era*, when given)."""
+        (about *professional*, when given; logged at *since* or later, when given)."""
         want = None if professional is None else actor(professional)
         found: set[str] = set()
         for entry, made_with in _opened(self.tx, dossier, LogAction.SIGNALLED):
             if entry.match_id is None or (want is not None and entry.actor != want):
                 continue
-            if era is not None and not era.holds(entry.at):
+            if since is not None and entry.at < since:
                 continue
             signal = _unsealed(made_with, entry.id, entry.match_id)
             if signal is not None and signal.startswith(_SIGNAL_PREFIXES):
                 found.add(signal)
         return found
+
+    def _registered_at(self, dossier: Dossier, link: Link) -> datetime:
+        """When this index registered *link* (see :func:`registered`); the link's own
+        moment when no entry opens to it."""
+        return registered(self.tx, dossier).get(link.id, link.created_at)
 
     def merge(self, old: Dossier, into: Dossier) -> None:
         """The youth of *old* is the youth of *into* (a service number merged into the

@@ -405,7 +405,7 @@ def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
 
 def _address_without_number(_: object, attribute: attrs.Attribute[Any], value: Address) -> None:
     """The street, house number and city of a youth's address hold no number a BSN could be
-    (decision 114). Checked on the youth's data as it comes in, not on the ``Address``
+    (decision 113). Checked on the youth's data as it comes in, not on the ``Address``
     itself: a stored address is read back through it, and stays readable."""
     for field in ("street", "house_number", "city"):
         text = getattr(value, field)

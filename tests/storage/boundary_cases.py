@@ -729,7 +729,7 @@ STORE_ROWS += [
         IRE,
         ("1112.22.333", BSN),
     ),
-    Row(  # the same in the address (decision 114)
+    Row(  # the same in the address (decision 113)
         "register-tampered-street-bsn",
         lambda w: w.index.register(
             tampered(w.fresh, address=tampered(w.fresh.address, street=f"Markt {BSN}")), w.teacher
@@ -1041,7 +1041,7 @@ STORE_ROWS += [
         lambda w: w.index.record_move(tampered(w.youth, address=None)),
         InvalidNoticeError,
     ),
-    Row(  # a number a BSN could be, in the new street (decision 114)
+    Row(  # a number a BSN could be, in the new street (decision 113)
         "record-move-street-bsn",
         lambda w: w.index.record_move(
             tampered(w.youth, address=tampered(w.youth.address, street=f"Markt {BSN}"))

@@ -46,9 +46,7 @@ The rules, as the model has them (the intended behaviour, also where today's cod
 5. When the last link of a youth goes (unjustified withdrawal, purge, sweep at 23, death,
    erasure), the dossier and its pending notifications go with it. A link withdrawn as
    unjustified that is not the last goes as if never made, and with it what the pending
-   notices of each match it was in say of it, whether that match still stands, went on
-   without it or dissolved, sweep or not, of what was told in the link's era, from its
-   registration to its professional's next (decisions 95, 113): its professional's MATCH
+   notices of the match it was in say of it (decision 95): its professional's MATCH
    notices go, a MATCH notice left naming no one goes, all of them go when that match
    dissolved (MATCH, FOLLOW_UP, FOLLOW_UP_REMINDER, COORDINATOR), and a COORDINATOR notice
    goes when the match no longer spans the coordinator's region, or two regions; the move
@@ -216,9 +214,7 @@ def requesters(age_then: int) -> set[Recipient]:
 class ModelLink:
     professional: str
     ends_on: date
-    at: datetime  # the moment the index registered it (its stamp)
     archived_on: date | None = None  # None: status active (until a sweep or withdrawal)
-    generations: set[int] = field(default_factory=set)  # the matches it has been in
 
     @property
     def organisation(self) -> str:
@@ -239,25 +235,18 @@ class Youth:
     evaluated_on: date = START_DAY
     hinted: set[str] = field(default_factory=set)
     pending: Counter[tuple[Kind, str]] = field(default_factory=Counter)
-    # the pending notices of matches, as (kind, recipient, generation, others named, the
-    # moment it was made), and how many move notices are pending for each link: what
-    # decisions 95 and 113 need to know
-    told: list[tuple[NotificationKind, str, int, frozenset[str], datetime]] = field(
-        default_factory=list
-    )
+    # the pending notices of matches, as (kind, recipient, generation, others named), and
+    # how many move notices are pending for each link: what decision 95 needs to know
+    told: list[tuple[NotificationKind, str, int, frozenset[str]]] = field(default_factory=list)
     moves: Counter[str] = field(default_factory=Counter)
 
     def tell(
-        self,
-        kind: NotificationKind,
-        recipient: str,
-        at: datetime,
-        others: frozenset[str] = frozenset(),
+        self, kind: NotificationKind, recipient: str, others: frozenset[str] = frozenset()
     ) -> None:
         """A notice of the current match is pending."""
         assert self.generation is not None
         self.pending[(kind, recipient)] += 1
-        self.told.append((kind, recipient, self.generation, others, at))
+        self.told.append((kind, recipient, self.generation, others))
 
     def clear_outbox(self) -> None:
         self.pending.clear()
@@ -366,8 +355,8 @@ class IndexMachine(RuleBasedStateMachine):
     def today(self) -> date:
         return local_day(self.clock())
 
-    def rematch(self, youth: Youth, day: date, *, notify: bool, at: datetime | None = None) -> None:
-        """Rule 2 on the model: the match as of *day*, and who is told (at *at*)."""
+    def rematch(self, youth: Youth, day: date, *, notify: bool) -> None:
+        """Rule 2 on the model: the match as of *day*, and who is told."""
         active = youth.active(day)
         old = youth.match
         if old is not None and len(youth.organisations([i for i in old if i in active])) < 2:
@@ -382,20 +371,16 @@ class IndexMachine(RuleBasedStateMachine):
             youth.generation = next(self.generations)
             youth.match_made, youth.reminded = day, False
         youth.match = frozenset(active)
-        assert youth.generation is not None
-        for lid in active:
-            youth.links[lid].generations.add(youth.generation)
         if notify and grew:
-            assert at is not None
             everyone = frozenset(youth.professionals(active))
             for pid in everyone:
-                youth.tell(NotificationKind.MATCH, pid, at, everyone - {pid})
+                youth.tell(NotificationKind.MATCH, pid, everyone - {pid})
             code = youth.subject.address.municipality_code
-            youth.tell(NotificationKind.FOLLOW_UP, code, at)
+            youth.tell(NotificationKind.FOLLOW_UP, code)
             regions = self.regions(youth)
             if len(regions) > 1:
                 for region in regions:
-                    youth.tell(NotificationKind.COORDINATOR, region, at)
+                    youth.tell(NotificationKind.COORDINATOR, region)
 
     @staticmethod
     def regions(youth: Youth) -> set[str]:
@@ -403,44 +388,18 @@ class IndexMachine(RuleBasedStateMachine):
         held = youth.match or frozenset()
         return {STAFF[youth.links[lid].professional].region for lid in held}
 
-    def forget_link(self, youth: Youth, link_id: str, link: ModelLink, was: int | None) -> None:
-        """Rule 5 for a link withdrawn as unjustified that was not the last (decisions 95
-        and 113); *was* is the generation of the stored match the link was in, if it was in
-        one. The link's era runs from its registration to its professional's next; the
-        matches it was in are that one and, when no other link of theirs was registered at
-        the same moment or still current then, each other it was in whose notices made in
-        the era name its professional; what is told outside the era stays."""
-        professional = link.professional
-        day = local_day(link.at)
-        mine = [o for o in youth.links.values() if o.professional == professional]
-        until = min((o.at for o in mine if o.at > link.at), default=None)
-        alone = not any(
-            o.at <= link.at and o.ends_on > day and (o.archived_on is None or o.archived_on >= day)
-            for o in mine
-        )
-
-        def in_era(at: datetime) -> bool:
-            return link.at <= at and (until is None or at < until)
-
-        through = set()
-        if alone:
-            through = {
-                generation
-                for kind, recipient, generation, others, at in youth.told
-                if generation in link.generations
-                and (recipient == professional or professional in others)
-                and in_era(at)
-            }
-        if was is not None:
-            through.add(was)
+    def forget_link(self, youth: Youth, link_id: str, professional: str, was: int | None) -> None:
+        """Rule 5 for a link withdrawn as unjustified that was not the last (decision 95);
+        *was* is the generation of the match the link was in, if it was in one."""
+        dissolved = was is not None and youth.generation != was
         regions = self.regions(youth)
         kept = []
-        for kind, recipient, generation, others, at in youth.told:
-            if generation not in through or not in_era(at):
-                kept.append((kind, recipient, generation, others, at))  # not through the link
+        for kind, recipient, generation, others in youth.told:
+            if was is None or generation != was:
+                kept.append((kind, recipient, generation, others))  # another match's
                 continue
             gone = (
-                generation != youth.generation  # that match dissolved
+                dissolved
                 or (kind is NotificationKind.MATCH and recipient == professional)
                 or (kind is NotificationKind.MATCH and not others - {professional})
                 or (
@@ -451,7 +410,7 @@ class IndexMachine(RuleBasedStateMachine):
             if gone:
                 youth.pending[(kind, recipient)] -= 1
             else:
-                kept.append((kind, recipient, generation, others - {professional}, at))
+                kept.append((kind, recipient, generation, others - {professional}))
         youth.told = kept
         youth.pending[(NotificationKind.MOVE, professional)] -= youth.moves.pop(link_id, 0)
         youth.pending = +youth.pending
@@ -547,12 +506,10 @@ class IndexMachine(RuleBasedStateMachine):
         if hint:
             youth.hinted.add(pid)
         youth.links[result.link.id] = ModelLink(
-            pid,
-            ends_on if ends_on is not None else add_years(day, ACTIVE_YEARS),
-            at=result.link.created_at,
+            pid, ends_on if ends_on is not None else add_years(day, ACTIVE_YEARS)
         )
         self.order[result.link.id] = len(self.order)
-        self.rematch(youth, day, notify=True, at=result.link.created_at)
+        self.rematch(youth, day, notify=True)
 
     @rule(name=youth_names, pick=picks, reason=st.sampled_from(WithdrawalReason))
     def withdraw(self, name: str, pick: int, reason: WithdrawalReason) -> None:
@@ -580,7 +537,7 @@ class IndexMachine(RuleBasedStateMachine):
         was = youth.generation if youth.match and link_id in youth.match else None
         self.rematch(youth, day, notify=False)
         if reason is WithdrawalReason.UNJUSTIFIED:
-            self.forget_link(youth, link_id, link, was)
+            self.forget_link(youth, link_id, link.professional, was)
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -610,7 +567,7 @@ class IndexMachine(RuleBasedStateMachine):
             made = youth.match_made
             if made is not None and not youth.reminded and made + FOLLOW_UP <= day:
                 code = youth.subject.address.municipality_code
-                youth.tell(NotificationKind.FOLLOW_UP_REMINDER, code, self.clock())
+                youth.tell(NotificationKind.FOLLOW_UP_REMINDER, code)
                 youth.reminded = True
         self.swept_on = day
         with self.store.transaction() as tx:
