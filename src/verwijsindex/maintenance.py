@@ -240,10 +240,7 @@ def _remind(
     due = follow_up_day(dossier, ctx.rules)
     if due is None or due > today or match.reminded:
         return dossier
-    in_match = [lk for lk in dossier.links if lk.id in match.links]
-    signals.ask_follow_up(
-        ctx, work, dossier, match, in_match, NotificationKind.FOLLOW_UP_REMINDER, at
-    )
+    signals.ask_follow_up(ctx, work, dossier, match, NotificationKind.FOLLOW_UP_REMINDER, at)
     return attrs.evolve(dossier, match=attrs.evolve(match, reminded=True))
 
 

@@ -147,7 +147,7 @@ def notify_match(
         others = tuple(c for c in contacts if c.professional_id != pid)
         kind = NotificationKind.MATCH
         work.signal(dossier, actor(pid), kind, pid, now, match_id=match.id, contacts=others)
-    ask_follow_up(ctx, work, dossier, match, links, NotificationKind.FOLLOW_UP, now)
+    ask_follow_up(ctx, work, dossier, match, NotificationKind.FOLLOW_UP, now)
     regions = regions_of(ctx, work, links)
     if len(regions) > 1:
         for region in regions:
@@ -159,20 +159,20 @@ def ask_follow_up(
     work: UnitOfWork,
     dossier: Dossier,
     match: Match,
-    links: Iterable[Link],
     kind: NotificationKind,
     now: datetime,
 ) -> None:
     """Ask for *match* to be followed up (JW 7.1.3.2), or remind of it (*kind*): the
     follow-up checker of the youth's municipality or, for a youth who lives outside the
     index's regions (the index knows no address of that municipality), the coordinator
-    of each region whose organisations made *links* (the match's), with the professionals'
+    of each region whose organisations made the match's links, with the professionals'
     contact details and nothing of where the youth lives (decision 110)."""
     code = dossier.subject.address.municipality_code
     if ctx.region_name(code) is not None:
         work.signal(dossier, f"follow-up:{code}", kind, code, now, match_id=match.id)
         return
     contacts = contacts_of(work, match.professionals)
+    links = [lk for lk in dossier.links if lk.id in match.links]
     for region in regions_of(ctx, work, links):
         work.signal(
             dossier,
@@ -243,8 +243,7 @@ def tell_of_move(
     if new_region is None:  # no address of it is known here: no notice could reach it
         if match is not None and old_region is not None:  # its follow-up passes to the
             # coordinators of the professionals' regions (decision 110)
-            in_match = [lk for lk in dossier.links if lk.id in match.links]
-            ask_follow_up(ctx, work, dossier, match, in_match, NotificationKind.FOLLOW_UP, now)
+            ask_follow_up(ctx, work, dossier, match, NotificationKind.FOLLOW_UP, now)
         return len(told)
     # the new municipality follows the match up (JW 7.1.3.2)
     work.signal(
