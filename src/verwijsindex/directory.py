@@ -19,7 +19,7 @@ from __future__ import annotations
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.model import Organisation, Professional
+from verwijsindex.model import Organisation, Professional, check_names
 
 __all__ = ["add_organisation", "add_professional", "organisation", "professional"]
 
@@ -28,6 +28,7 @@ def add_organisation(ctx: Context, organisation: Organisation) -> None:
     """Record that *organisation* signed the agreement of its municipality (convenant);
     ``UnknownMunicipalityError`` when the municipality is not in the index's regions."""
     v.model_argument(organisation, Organisation, "organisation")
+    check_names(organisation)
     ctx.region_of(organisation.municipality_code)
     with ctx.store.transaction() as tx:
         tx.put_organisation(ctx.current_organisation(organisation))
@@ -47,6 +48,7 @@ def add_professional(ctx: Context, professional: Professional) -> None:
     """Record *professional*; their organisation must have signed the agreement
     (``UnknownOrganisationError`` otherwise)."""
     v.model_argument(professional, Professional, "professional")
+    check_names(professional)
     with ctx.store.transaction() as tx:
         if tx.get_organisation(professional.organisation.id) is None:
             raise UnknownOrganisationError(

@@ -70,6 +70,7 @@ from verwijsindex.model import (
     Recipient,
     Subject,
     WithdrawalReason,
+    check_names,
     looks_like_free_text,
 )
 from verwijsindex.pseudonyms import new_log_secret
@@ -186,6 +187,7 @@ def prepare(
     """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
     v.model_argument(subject, Subject, "subject")
     v.model_argument(professional, Professional, "professional")
+    check_names(professional)
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
     key = ctx.pseudonym(subject.number)

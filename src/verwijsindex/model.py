@@ -66,6 +66,7 @@ __all__ = [
     "Recipient",
     "Subject",
     "WithdrawalReason",
+    "check_names",
     "format_bsn",
     "is_valid_bsn",
     "looks_like_free_text",
@@ -394,13 +395,17 @@ _A_NUMBER = re.compile(r"\d(?:[\s.\-]*\d){7,}")
 """Eight digits or more, spaces, dots or dashes between them: a BSN however it is spelled."""
 
 
-def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    """A name holds no number a BSN could be (a column shifted in a form or a file would
-    store it readable, decision 109)."""
-    if _A_NUMBER.search(value):
+def _refuse_number(text: object, field: str) -> None:
+    """*text*, the value of *field*, holds no number a BSN could be: a column shifted in a
+    form or a file would store it readable (decision 109)."""
+    if isinstance(text, str) and _A_NUMBER.search(text):
         raise InvalidRecordError(
-            f"{attribute.name} may not hold a number of eight or more digits (a BSN goes in bsn)"
+            f"{field} may not hold a number of eight or more digits (a BSN goes in bsn)"
         )
+
+
+def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    _refuse_number(value, attribute.name)
 
 
 def _address_without_number(_: object, attribute: attrs.Attribute[Any], value: Address) -> None:
@@ -408,12 +413,7 @@ def _address_without_number(_: object, attribute: attrs.Attribute[Any], value: A
     (decision 113). Checked on the youth's data as it comes in, not on the ``Address``
     itself: a stored address is read back through it, and stays readable."""
     for field in ("street", "house_number", "city"):
-        text = getattr(value, field)
-        if isinstance(text, str) and _A_NUMBER.search(text):
-            raise InvalidRecordError(
-                f"{attribute.name}.{field} may not hold a number of eight or more digits "
-                "(a BSN goes in bsn)"
-            )
+        _refuse_number(getattr(value, field), f"{attribute.name}.{field}")
 
 
 def _twin(_: object, __: attrs.Attribute[Any], value: object) -> None:
@@ -484,6 +484,18 @@ class Professional:
     phone: str | None = attrs.field(
         default=None, validator=v.optional(v.pattern(_PHONE, "a phone number"))
     )
+
+
+def check_names(value: Professional | Organisation) -> None:
+    """A professional's or an organisation's name holds no number a BSN could be
+    (decision 114): ``InvalidRecordError`` naming the field. Checked where they come in
+    (a registration, ``add_professional``, ``add_organisation``), not by their models: the
+    directory is read back through them, and a name stored before stays readable."""
+    if isinstance(value, Professional):
+        _refuse_number(value.name, "professional.name")
+        _refuse_number(value.organisation.name, "professional.organisation.name")
+    else:
+        _refuse_number(value.name, "organisation.name")
 
 
 @attrs.frozen

@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import attrs
+
 from verwijsindex import cbs_code, privacy, serialization
 from verwijsindex.errors import (
     AccessDeniedError,
@@ -1420,6 +1422,38 @@ STORE_ROWS += [
             tampered(w.outsider.organisation, municipality_code=None)
         ),
         IRE,
+    ),
+    Row(  # a shifted column of a form or a file: the number would be stored readable
+        "add-organisation-name-bsn",
+        lambda w: w.index.add_organisation(
+            attrs.evolve(w.outsider.organisation, name=f"School {BSN}")
+        ),
+        IRE,
+        (BSN,),
+    ),
+    Row(  # the same in a professional's name (decision 114)
+        "register-professional-name-bsn",
+        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, name=f"Jan {BSN}")),
+        IRE,
+        (BSN,),
+    ),
+    Row(
+        "register-professional-organisation-name-bsn",
+        lambda w: w.index.register(
+            w.fresh,
+            attrs.evolve(
+                w.teacher,
+                organisation=attrs.evolve(w.teacher.organisation, name="School 111.222.333"),
+            ),
+        ),
+        IRE,
+        ("111.222.333", BSN),
+    ),
+    Row(
+        "add-professional-name-bsn",
+        lambda w: w.index.add_professional(attrs.evolve(w.teacher, name=f"Jan {BSN}")),
+        IRE,
+        (BSN,),
     ),
     Row(
         "add-organisation-tampered-email",
