@@ -1059,6 +1059,29 @@ def test_an_import_row_whose_organisation_lies_outside_the_regions_is_rejected_a
     assert [r["line"] for r in report["rejected_lines"]] == [3]
 
 
+def test_an_import_row_whose_organisation_name_holds_a_bsn_is_rejected_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organisation's name holding a BSN (a shifted column) is refused (decision 114):
+    its rows are rejected by their lines, naming the field, and the others are imported.
+    A first version let the refusal end the whole import without a line; an organisation
+    name with a KvK number (eight digits) is no BSN and is imported."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    shifted = {**_csv_row(2, "123456782", 2, 2), "organisation_name": "School 111222333"}
+    kvk = {**_csv_row(3, "010000008", 3, 3), "organisation_name": "Stichting (KvK 41078444)"}
+    rows = [_csv_row(1, "111222333", 1, 1), shifted, kvk]
+    path = _links_file(tmp_path / "links.csv", rows)
+    code, text = call(
+        "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
+    )
+    report = json.loads(text)
+    assert code == 0 and report["created"] == 2
+    assert report["rejected_lines"] == [
+        {"line": 3, "error": "organisation.name may not hold a BSN (a BSN goes in bsn)"}
+    ]
+    assert "111222333" not in text
+
+
 def _organisations_in(url: str, ids: tuple[str, ...] = ("org-1", "org-2")) -> dict[str, object]:
     from verwijsindex.storage import open_store
 

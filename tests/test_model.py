@@ -44,6 +44,7 @@ from verwijsindex.model import (
     Professional,
     Subject,
     WithdrawalReason,
+    check_names,
     format_bsn,
     is_valid_bsn,
     parse_bsn,
@@ -592,3 +593,34 @@ def test_none_for_parents_is_an_invalid_record() -> None:
 def test_none_for_contacts_is_an_invalid_record() -> None:
     with pytest.raises(InvalidRecordError):
         make_notification(contacts=None)
+
+
+@pytest.mark.parametrize(
+    "street",
+    [
+        "Laan 1940-1945",
+        "Laan 1940 - 1945",
+        "Plein 1940-45",
+        "Stichting (KvK 41078444)",
+        "BIG 19012345601",
+    ],
+)
+def test_a_street_with_a_number_that_is_no_bsn_is_taken(street: str) -> None:
+    """Decision 113 refuses a BSN in a youth's address, not any long number: a first
+    version refused eight digits or more, and with them a real street (Laan 1940-1945)."""
+    youth = make_subject()
+    moved = attrs.evolve(youth, address=attrs.evolve(youth.address, street=street))
+    assert moved.address.street == street
+    check_names(attrs.evolve(make_professional().organisation, name=street))
+
+
+@pytest.mark.parametrize(
+    "street", ["Markt 111222333", "Markt 1112 22 333", "Markt 2322–62–536", "Markt 232·262·536"]
+)
+def test_a_bsn_in_a_street_is_refused_however_it_is_spelled(street: str) -> None:
+    youth = make_subject()
+    with pytest.raises(InvalidRecordError, match=r"address\.street may not hold a BSN") as caught:
+        attrs.evolve(youth, address=attrs.evolve(youth.address, street=street))
+    assert not any(c.isdigit() for c in str(caught.value))
+    with pytest.raises(InvalidRecordError, match=r"organisation\.name may not hold a BSN"):
+        check_names(attrs.evolve(make_professional().organisation, name=street))

@@ -408,12 +408,35 @@ def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
     _refuse_number(value, attribute.name)
 
 
+_DIGIT_RUN = re.compile(r"\d+(?:\W{1,3}\d+)*")
+"""Groups of digits with at most three characters that are no letter, digit or ``_``
+between them: ``1112 22 333``, ``2322–62–536``, ``232·262·536``."""
+
+
+def _refuse_bsn(text: object, field: str) -> None:
+    """*text*, the value of *field*, holds no BSN (decisions 113, 114): nine digits in a
+    row, any separators between them, that pass the elfproef. A street such as ``Laan
+    1940-1945``, a KvK number (eight digits) or a BIG number (eleven) is no BSN."""
+    if not isinstance(text, str):
+        return
+    for run in _DIGIT_RUN.finditer(text):
+        groups = re.findall(r"\d+", run.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) >= 9:
+                    break
+            if len(digits) == 9 and is_valid_bsn(digits):
+                raise InvalidRecordError(f"{field} may not hold a BSN (a BSN goes in bsn)")
+
+
 def _address_without_number(_: object, attribute: attrs.Attribute[Any], value: Address) -> None:
-    """The street, house number and city of a youth's address hold no number a BSN could be
-    (decision 113). Checked on the youth's data as it comes in, not on the ``Address``
-    itself: a stored address is read back through it, and stays readable."""
+    """The street, house number and city of a youth's address hold no BSN (decision 113).
+    Checked on the youth's data as it comes in, not on the ``Address`` itself: a stored
+    address is read back through it, and stays readable."""
     for field in ("street", "house_number", "city"):
-        _refuse_number(getattr(value, field), f"{attribute.name}.{field}")
+        _refuse_bsn(getattr(value, field), f"{attribute.name}.{field}")
 
 
 def _twin(_: object, __: attrs.Attribute[Any], value: object) -> None:
@@ -487,15 +510,15 @@ class Professional:
 
 
 def check_names(value: Professional | Organisation) -> None:
-    """A professional's or an organisation's name holds no number a BSN could be
-    (decision 114): ``InvalidRecordError`` naming the field. Checked where they come in
-    (a registration, ``add_professional``, ``add_organisation``), not by their models: the
-    directory is read back through them, and a name stored before stays readable."""
+    """A professional's or an organisation's name holds no BSN (decision 114):
+    ``InvalidRecordError`` naming the field. Checked where they come in (a registration,
+    ``add_professional``, ``add_organisation``), not by their models: the directory is
+    read back through them, and a name stored before stays readable."""
     if isinstance(value, Professional):
-        _refuse_number(value.name, "professional.name")
-        _refuse_number(value.organisation.name, "professional.organisation.name")
+        _refuse_bsn(value.name, "professional.name")
+        _refuse_bsn(value.organisation.name, "professional.organisation.name")
     else:
-        _refuse_number(value.name, "organisation.name")
+        _refuse_bsn(value.name, "organisation.name")
 
 
 @attrs.frozen

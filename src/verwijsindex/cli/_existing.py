@@ -18,7 +18,12 @@ import attrs
 from verwijsindex.cli._output import _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
-from verwijsindex.errors import UnknownMunicipalityError, VerwijsindexError, masked_name
+from verwijsindex.errors import (
+    InvalidRecordError,
+    UnknownMunicipalityError,
+    VerwijsindexError,
+    masked_name,
+)
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.maintenance import SweepReport
 from verwijsindex.pseudonyms import PseudonymKey
@@ -244,6 +249,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 index.add_organisation(organisation)
             except UnknownMunicipalityError:  # outside the index's regions: its rows go
                 refused.update(dict.fromkeys(positions, _OUTSIDE))
+            except InvalidRecordError as error:  # its name holds a BSN: its rows go
+                refused.update(dict.fromkeys(positions, str(error)))
 
         def progress(done: ImportProgress) -> None:
             _say(
