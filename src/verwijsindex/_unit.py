@@ -18,7 +18,7 @@ from typing import Any, Final, cast
 
 import attrs
 
-from verwijsindex import cbs_code, logbook
+from verwijsindex import logbook
 from verwijsindex.clock import Clock, age_on, check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, latest_moment
 from verwijsindex.errors import CorruptRecordError, InvalidRecordError, KeyMismatchError
@@ -89,8 +89,6 @@ _OF_A_MATCH: Final = frozenset(
     }
 )
 """The notices that announce a match (a move notice names one only as it stood then)."""
-
-_FOLLOW_UPS: Final = frozenset({NotificationKind.FOLLOW_UP, NotificationKind.FOLLOW_UP_REMINDER})
 
 _SIGNAL_PREFIXES: Final = ("family-", "address-")
 """How :func:`verwijsindex.signals._signal` begins a family and an address signal's id."""
@@ -458,11 +456,7 @@ class UnitOfWork:
                     and notice.match_id is not None
                     and (len(regions) < 2 or notice.recipient not in regions)
                 )
-                or (  # a region's coordinator asked to follow up (decision 110)
-                    kind in _FOLLOW_UPS
-                    and not cbs_code.is_valid(notice.recipient)
-                    and notice.recipient not in regions
-                )
+                or (notice.to_a_region and notice.recipient not in regions)
             ):
                 gone.append(notice.id)
                 continue

@@ -44,6 +44,7 @@ from stdnum.nl import postcode as _stdnum_postcode
 from stdnum.util import clean
 
 from verwijsindex import _validators as v
+from verwijsindex import cbs_code
 from verwijsindex.errors import InvalidBsnError, InvalidRecordError
 from verwijsindex.service_number import ServiceNumber, fold_surname, service_number
 
@@ -395,22 +396,19 @@ _A_NUMBER = re.compile(r"\d(?:[\s.\-]*\d){7,}")
 """Eight digits or more, spaces, dots or dashes between them: a BSN however it is spelled."""
 
 
-def _refuse_number(text: object, field: str) -> None:
-    """*text*, the value of *field*, holds no number a BSN could be: a column shifted in a
-    form or a file would store it readable (decision 109)."""
-    if isinstance(text, str) and _A_NUMBER.search(text):
-        raise InvalidRecordError(
-            f"{field} may not hold a number of eight or more digits (a BSN goes in bsn)"
-        )
-
-
 def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    _refuse_number(value, attribute.name)
+    """A name holds no number a BSN could be (a column shifted in a form or a file would
+    store it readable, decision 109)."""
+    if _A_NUMBER.search(value):
+        raise InvalidRecordError(
+            f"{attribute.name} may not hold a number of eight or more digits (a BSN goes in bsn)"
+        )
 
 
 _DIGIT_RUN = re.compile(r"\d+(?:\W{1,3}\d+)*")
 """Groups of digits with at most three characters that are no letter, digit or ``_``
 between them: ``1112 22 333``, ``2322–62–536``, ``232·262·536``."""
+_DIGITS = re.compile(r"\d+")
 
 
 def _refuse_bsn(text: object, field: str) -> None:
@@ -420,7 +418,7 @@ def _refuse_bsn(text: object, field: str) -> None:
     if not isinstance(text, str):
         return
     for run in _DIGIT_RUN.finditer(text):
-        groups = re.findall(r"\d+", run.group())
+        groups = _DIGITS.findall(run.group())
         for start in range(len(groups)):
             digits = ""
             for group in groups[start:]:
@@ -603,6 +601,13 @@ class Notification:
     link_id: str | None = attrs.field(default=None, validator=v.optional(v.identifier))
 
     @property
+    def to_a_region(self) -> bool:
+        """Whether this is a follow-up or its reminder to a region's coordinator (its
+        recipient a region's name, not a CBS code): the follow-up of a match on a youth
+        living outside the index's regions (decision 110)."""
+        return self.kind in _FOLLOW_UPS and not cbs_code.is_valid(self.recipient)
+
+    @property
     def signal(self) -> str | None:
         """The id of the family or address signal this notification is one of (its
         ``match_id``), or ``None`` for any other kind. Stores index it, so that a signal's
@@ -611,6 +616,7 @@ class Notification:
 
 
 _HOUSEHOLD: Final = frozenset({NotificationKind.FAMILY_MATCH, NotificationKind.ADDRESS_MATCH})
+_FOLLOW_UPS: Final = frozenset({NotificationKind.FOLLOW_UP, NotificationKind.FOLLOW_UP_REMINDER})
 
 
 @attrs.frozen

@@ -11,7 +11,6 @@ from typing import Any, Final
 import attrs
 
 from verwijsindex import _validators as v
-from verwijsindex import cbs_code
 from verwijsindex.errors import InvalidRecordError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.model import Contact, Notification, NotificationKind
@@ -338,7 +337,7 @@ def compose(notification: Notification, index: VerwijsIndex) -> Message:
         professional = index.professional(notification.recipient)
         fields["name"] = professional.name
         to = (professional.email,)
-    elif kind in _TO_REGION and not cbs_code.is_valid(notification.recipient):
+    elif notification.to_a_region:
         text = _TO_REGION[kind]
         region = index.regions.region_for(notification.recipient)
         fields["region"] = region.name
