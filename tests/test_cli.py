@@ -1082,6 +1082,30 @@ def test_an_import_row_whose_organisation_name_holds_a_bsn_is_rejected_alone(
     assert "111222333" not in text
 
 
+def test_import_rows_with_a_bsn_for_a_phone_or_a_new_id_are_rejected_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A BSN in a professional's phone number, or as the id of an organisation the index
+    does not know yet, is refused by the row's line (decision 115); a Dutch phone number
+    whose digits hold nine that pass the elfproef is taken."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    phone = {**_csv_row(2, "123456782", 2, 1), "professional_phone": "111 222 333"}
+    org_id = {**_csv_row(3, "010000008", 3, 3), "organisation_id": "111222333"}
+    dutch = {**_csv_row(4, "111222333", 4, 1), "professional_phone": "+31 6 11222333"}
+    rows = [_csv_row(1, "232262536", 1, 1), phone, org_id, dutch]
+    path = _links_file(tmp_path / "links.csv", rows)
+    code, text = call(
+        "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
+    )
+    report = json.loads(text)
+    assert code == 0 and report["created"] == 2
+    assert report["rejected_lines"] == [
+        {"line": 3, "error": "professional.phone may not be a BSN (a BSN goes in bsn)"},
+        {"line": 4, "error": "organisation.id may not hold a BSN (a BSN goes in bsn)"},
+    ]
+    assert "111222333" not in text and "222 333" not in text
+
+
 def _organisations_in(url: str, ids: tuple[str, ...] = ("org-1", "org-2")) -> dict[str, object]:
     from verwijsindex.storage import open_store
 

@@ -44,7 +44,8 @@ from verwijsindex.model import (
     Professional,
     Subject,
     WithdrawalReason,
-    check_names,
+    check_new_id,
+    check_no_bsn,
     format_bsn,
     is_valid_bsn,
     parse_bsn,
@@ -611,7 +612,7 @@ def test_a_street_with_a_number_that_is_no_bsn_is_taken(street: str) -> None:
     youth = make_subject()
     moved = attrs.evolve(youth, address=attrs.evolve(youth.address, street=street))
     assert moved.address.street == street
-    check_names(attrs.evolve(make_professional().organisation, name=street))
+    check_no_bsn(attrs.evolve(make_professional().organisation, name=street))
 
 
 @pytest.mark.parametrize(
@@ -623,4 +624,63 @@ def test_a_bsn_in_a_street_is_refused_however_it_is_spelled(street: str) -> None
         attrs.evolve(youth, address=attrs.evolve(youth.address, street=street))
     assert not any(c.isdigit() for c in str(caught.value))
     with pytest.raises(InvalidRecordError, match=r"organisation\.name may not hold a BSN"):
-        check_names(attrs.evolve(make_professional().organisation, name=street))
+        check_no_bsn(attrs.evolve(make_professional().organisation, name=street))
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0111222333",  # ten digits: the nine after the 0 pass the elfproef
+        "06 11222333",
+        "+31 6 11222333",  # eleven, after +31: 6 11222333 would pass it
+        "+31 20 1112223",
+        "+299 111222",  # nine digits in all, dialled abroad
+        "043 123 4567",
+    ],
+)
+def test_a_phone_number_is_judged_whole(phone: str) -> None:
+    """Decision 115 refuses a phone number that is a BSN, not one that holds nine digits
+    passing the elfproef among its ten or eleven: a Dutch number does, one in eleven."""
+    professional = make_professional()
+    check_no_bsn(attrs.evolve(professional, phone=phone))
+    check_no_bsn(attrs.evolve(professional.organisation, phone=phone))
+
+
+@pytest.mark.parametrize("phone", ["111222333", "111 222 333", "111-22-2333", "111 (222) 333"])
+def test_a_phone_number_that_is_a_bsn_is_refused(phone: str) -> None:
+    professional = make_professional()
+    with pytest.raises(InvalidRecordError, match=r"^professional\.phone may not be a BSN"):
+        check_no_bsn(attrs.evolve(professional, phone=phone))
+    with pytest.raises(InvalidRecordError, match=r"^organisation\.phone may not be a BSN"):
+        check_no_bsn(attrs.evolve(professional.organisation, phone=phone))
+    with pytest.raises(InvalidRecordError, match=r"organisation\.phone may not be a BSN") as e:
+        check_no_bsn(
+            attrs.evolve(
+                professional, organisation=attrs.evolve(professional.organisation, phone=phone)
+            )
+        )
+    assert str(e.value).startswith("professional.organisation.phone")
+
+
+@pytest.mark.parametrize(
+    ("identifier", "refused"),
+    [
+        ("111222333", True),
+        ("mdw-111222333", True),
+        ("111.222.333", True),
+        ("1112223330", False),  # ten digits
+        ("agb-01234567", False),  # eight
+        ("big-19012345601", False),  # eleven
+        ("111222334", False),  # fails the elfproef
+    ],
+)
+def test_a_new_id_holding_a_bsn_is_refused(identifier: str, refused: bool) -> None:
+    professional = attrs.evolve(make_professional(), id=identifier)
+    organisation = attrs.evolve(professional.organisation, id=identifier)
+    for value, field in ((professional, "professional.id"), (organisation, "organisation.id")):
+        if refused:
+            with pytest.raises(InvalidRecordError, match=rf"^{field} may not hold a BSN") as e:
+                check_new_id(value)
+            assert not any(c.isdigit() for c in str(e.value))
+        else:
+            check_new_id(value)

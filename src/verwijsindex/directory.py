@@ -19,7 +19,7 @@ from __future__ import annotations
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.model import Organisation, Professional, check_names
+from verwijsindex.model import Organisation, Professional, check_new_id, check_no_bsn
 
 __all__ = ["add_organisation", "add_professional", "organisation", "professional"]
 
@@ -28,9 +28,11 @@ def add_organisation(ctx: Context, organisation: Organisation) -> None:
     """Record that *organisation* signed the agreement of its municipality (convenant);
     ``UnknownMunicipalityError`` when the municipality is not in the index's regions."""
     v.model_argument(organisation, Organisation, "organisation")
-    check_names(organisation)
+    check_no_bsn(organisation)
     ctx.region_of(organisation.municipality_code)
     with ctx.store.transaction() as tx:
+        if tx.get_organisation(organisation.id) is None:
+            check_new_id(organisation)
         tx.put_organisation(ctx.current_organisation(organisation))
 
 
@@ -48,7 +50,7 @@ def add_professional(ctx: Context, professional: Professional) -> None:
     """Record *professional*; their organisation must have signed the agreement
     (``UnknownOrganisationError`` otherwise)."""
     v.model_argument(professional, Professional, "professional")
-    check_names(professional)
+    check_no_bsn(professional)
     with ctx.store.transaction() as tx:
         if tx.get_organisation(professional.organisation.id) is None:
             raise UnknownOrganisationError(
@@ -57,6 +59,8 @@ def add_professional(ctx: Context, professional: Professional) -> None:
                 kind="organisation",
                 id=professional.organisation.id,
             )
+        if tx.get_professional(professional.id) is None:
+            check_new_id(professional)
         tx.put_professional(professional)
 
 

@@ -70,7 +70,8 @@ from verwijsindex.model import (
     Recipient,
     Subject,
     WithdrawalReason,
-    check_names,
+    check_new_id,
+    check_no_bsn,
     looks_like_free_text,
 )
 from verwijsindex.pseudonyms import new_log_secret
@@ -187,7 +188,7 @@ def prepare(
     """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
     v.model_argument(subject, Subject, "subject")
     v.model_argument(professional, Professional, "professional")
-    check_names(professional)
+    check_no_bsn(professional)
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
     key = ctx.pseudonym(subject.number)
@@ -225,6 +226,8 @@ def register_in(
     """Register under the locks of *work*: stamp, check what depends on the moment, add
     the link (or return the active one), rematch, and signal a family match."""
     professional = p.professional
+    if work.professional(professional.id) is None:  # new to the directory (decision 115)
+        check_new_id(professional)
     dossier = work.load(p.key)
     now = work.stamp(dossier)
     created_at = now

@@ -67,7 +67,8 @@ __all__ = [
     "Recipient",
     "Subject",
     "WithdrawalReason",
-    "check_names",
+    "check_new_id",
+    "check_no_bsn",
     "format_bsn",
     "is_valid_bsn",
     "looks_like_free_text",
@@ -392,8 +393,9 @@ def _surname(instance: Subject, _: attrs.Attribute[Any], value: object) -> None:
     fold_surname(value)  # refuses what cannot be a surname
 
 
-_A_NUMBER = re.compile(r"\d(?:[\s.\-]*\d){7,}")
-"""Eight digits or more, spaces, dots or dashes between them: a BSN however it is spelled."""
+_A_NUMBER = re.compile(r"\d(?:\W*\d){7,}")
+"""Eight digits or more, with anything but letters between them (spaces, dots, dashes of
+any kind, a middle dot): a BSN however it is spelled."""
 
 
 def _no_number(_: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -507,16 +509,40 @@ class Professional:
     )
 
 
-def check_names(value: Professional | Organisation) -> None:
-    """A professional's or an organisation's name holds no BSN (decision 114):
-    ``InvalidRecordError`` naming the field. Checked where they come in (a registration,
-    ``add_professional``, ``add_organisation``), not by their models: the directory is
-    read back through them, and a name stored before stays readable."""
+def _refuse_bsn_phone(text: object, field: str) -> None:
+    """*text*, a phone number, is no BSN (decision 115): its digits, nine in all, passing
+    the elfproef. A Dutch number has ten digits (``06 12345678``) or eleven after ``+31``,
+    and may hold nine that pass it, so the phone is judged whole, not by its runs; one
+    written from ``+`` is dialled abroad and a BSN never starts so."""
+    if not isinstance(text, str) or text.lstrip().startswith("+"):
+        return
+    digits = "".join(_DIGITS.findall(text))
+    if len(digits) == 9 and is_valid_bsn(digits):
+        raise InvalidRecordError(f"{field} may not be a BSN (a BSN goes in bsn)")
+
+
+def check_no_bsn(value: Professional | Organisation) -> None:
+    """A professional's or an organisation's name and phone number hold no BSN
+    (decisions 114, 115): ``InvalidRecordError`` naming the field. Checked where they come
+    in (a registration, ``add_professional``, ``add_organisation``), not by their models:
+    the directory is read back through them, and what was stored before stays readable."""
     if isinstance(value, Professional):
         _refuse_bsn(value.name, "professional.name")
+        _refuse_bsn_phone(value.phone, "professional.phone")
         _refuse_bsn(value.organisation.name, "professional.organisation.name")
+        _refuse_bsn_phone(value.organisation.phone, "professional.organisation.phone")
     else:
         _refuse_bsn(value.name, "organisation.name")
+        _refuse_bsn_phone(value.phone, "organisation.phone")
+
+
+def check_new_id(value: Professional | Organisation) -> None:
+    """The id of a professional or an organisation that the directory does not hold yet
+    is no BSN and holds none (decision 115). One stored before is taken as it is: the
+    links and matches made under it name it, and refusing it would lose them."""
+    _refuse_bsn(
+        value.id, f"{'professional' if isinstance(value, Professional) else 'organisation'}.id"
+    )
 
 
 @attrs.frozen

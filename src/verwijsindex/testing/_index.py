@@ -73,6 +73,26 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         assert BSN_A not in text and PARENT not in text
         assert key == index.keyring.pseudonym(self.youth(BSN_A).number)
 
+    def test_an_id_stored_before_that_holds_a_bsn_keeps_its_matches(self) -> None:
+        """Decision 115 refuses a BSN as the id of a professional or an organisation new to
+        the directory; one stored before it goes on registering, matching and being
+        updated: refusing it would lose the matches made under it."""
+        index, _ = self.index()
+        old = attrs.evolve(self.pro("x", "GGD Zuid-Limburg").organisation, id=BSN_B)
+        p1 = attrs.evolve(self.pro(BSN_C, "GGD Zuid-Limburg"), name="Jan Smit", organisation=old)
+        with index.store.transaction() as tx:  # as a version before decision 115 stored them
+            tx.put_organisation(old)
+            tx.put_professional(p1)
+        with raises(InvalidRecordError):  # a new one is refused, naming the field
+            index.register(self.youth(), attrs.evolve(p1, id=f"n-{BSN_C}"))
+        index.register(self.youth(), p1)
+        second = index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
+        assert second.match is not None and second.match.professionals == (BSN_C, "p2")
+        index.add_organisation(attrs.evolve(old, email="nieuw@ggd.example.nl"))
+        index.add_professional(attrs.evolve(p1, email="nieuw@ggd.example.nl"))
+        assert index.professional(BSN_C).email == "nieuw@ggd.example.nl"
+        assert [m.id for m in index.matches_for(BSN_C)] == [second.match.id]
+
     def test_two_organisations_match_and_everyone_is_told(self) -> None:
         index, _ = self.index()
         p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
