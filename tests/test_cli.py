@@ -1091,7 +1091,7 @@ def test_import_rows_with_a_bsn_for_a_phone_or_a_new_id_are_rejected_alone(
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
     phone = {**_csv_row(2, "123456782", 2, 1), "professional_phone": "111 222 333"}
     org_id = {**_csv_row(3, "010000008", 3, 3), "organisation_id": "111222333"}
-    dutch = {**_csv_row(4, "111222333", 4, 1), "professional_phone": "+31 6 11222333"}
+    dutch = {**_csv_row(4, "111222333", 4, 1), "professional_phone": "0031 6 12345609"}
     rows = [_csv_row(1, "232262536", 1, 1), phone, org_id, dutch]
     path = _links_file(tmp_path / "links.csv", rows)
     code, text = call(
@@ -1101,7 +1101,7 @@ def test_import_rows_with_a_bsn_for_a_phone_or_a_new_id_are_rejected_alone(
     assert code == 0 and report["created"] == 2
     assert report["rejected_lines"] == [
         {"line": 3, "error": "professional.phone may not be a BSN (a BSN goes in bsn)"},
-        {"line": 4, "error": "organisation.id may not hold a BSN (a BSN goes in bsn)"},
+        {"line": 4, "error": "organisation.id may not be a BSN (a BSN goes in bsn)"},
     ]
     assert "111222333" not in text and "222 333" not in text
 

@@ -50,15 +50,16 @@ def add_professional(ctx: Context, professional: Professional) -> None:
     """Record *professional*; their organisation must have signed the agreement
     (``UnknownOrganisationError`` otherwise)."""
     v.model_argument(professional, Professional, "professional")
-    check_no_bsn(professional)
     with ctx.store.transaction() as tx:
-        if tx.get_organisation(professional.organisation.id) is None:
+        stored = tx.get_organisation(professional.organisation.id)
+        if stored is None:
             raise UnknownOrganisationError(
                 "the professional's organisation has not signed the agreement of this index "
                 "(add_organisation)",
                 kind="organisation",
                 id=professional.organisation.id,
             )
+        check_no_bsn(professional, stored=stored)
         if tx.get_professional(professional.id) is None:
             check_new_id(professional)
         tx.put_professional(professional)

@@ -188,7 +188,6 @@ def prepare(
     """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
     v.model_argument(subject, Subject, "subject")
     v.model_argument(professional, Professional, "professional")
-    check_no_bsn(professional)
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
     key = ctx.pseudonym(subject.number)
@@ -226,7 +225,8 @@ def register_in(
     """Register under the locks of *work*: stamp, check what depends on the moment, add
     the link (or return the active one), rematch, and signal a family match."""
     professional = p.professional
-    if work.professional(professional.id) is None:  # new to the directory (decision 115)
+    check_no_bsn(professional, stored=organisation)  # decisions 114, 115
+    if work.professional(professional.id) is None:  # new to the directory
         check_new_id(professional)
     dossier = work.load(p.key)
     now = work.stamp(dossier)

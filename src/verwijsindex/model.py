@@ -413,6 +413,12 @@ between them: ``1112 22 333``, ``2322–62–536``, ``232·262·536``."""
 _DIGITS = re.compile(r"\d+")
 
 
+def _ascii_digits(digits: str) -> str:
+    """*digits* (``\\d`` in any script: fullwidth, Arabic-Indic) as ASCII digits, which the
+    elfproef takes."""
+    return digits if digits.isascii() else "".join(str(int(d)) for d in digits)
+
+
 def _refuse_bsn(text: object, field: str) -> None:
     """*text*, the value of *field*, holds no BSN (decisions 113, 114): nine digits in a
     row, any separators between them, that pass the elfproef. A street such as ``Laan
@@ -427,7 +433,7 @@ def _refuse_bsn(text: object, field: str) -> None:
                 digits += group
                 if len(digits) >= 9:
                     break
-            if len(digits) == 9 and is_valid_bsn(digits):
+            if len(digits) == 9 and is_valid_bsn(_ascii_digits(digits)):
                 raise InvalidRecordError(f"{field} may not hold a BSN (a BSN goes in bsn)")
 
 
@@ -511,38 +517,59 @@ class Professional:
 
 def _refuse_bsn_phone(text: object, field: str) -> None:
     """*text*, a phone number, is no BSN (decision 115): its digits, nine in all, passing
-    the elfproef. A Dutch number has ten digits (``06 12345678``) or eleven after ``+31``,
-    and may hold nine that pass it, so the phone is judged whole, not by its runs; one
-    written from ``+`` is dialled abroad and a BSN never starts so."""
-    if not isinstance(text, str) or text.lstrip().startswith("+"):
+    the elfproef. It is judged whole, not by its runs: a Dutch number holds nine digits
+    that may pass it after ``06`` or ``+31 6``. One written from ``+`` is dialled
+    abroad, one written from ``0`` locally (a Belgian landline has nine digits in all),
+    and neither is refused."""
+    if not isinstance(text, str) or text.lstrip()[:1] in ("+", "0"):
         return
-    digits = "".join(_DIGITS.findall(text))
+    digits = _ascii_digits("".join(_DIGITS.findall(text)))
     if len(digits) == 9 and is_valid_bsn(digits):
         raise InvalidRecordError(f"{field} may not be a BSN (a BSN goes in bsn)")
 
 
-def check_no_bsn(value: Professional | Organisation) -> None:
+def _check_organisation(
+    organisation: Organisation, stored: Organisation | None, prefix: str
+) -> None:
+    for field, refuse in (("name", _refuse_bsn), ("phone", _refuse_bsn_phone)):
+        value = getattr(organisation, field)
+        if stored is None or value != getattr(stored, field):
+            refuse(value, f"{prefix}.{field}")
+
+
+def check_no_bsn(value: Professional | Organisation, *, stored: Organisation | None = None) -> None:
     """A professional's or an organisation's name and phone number hold no BSN
     (decisions 114, 115): ``InvalidRecordError`` naming the field. Checked where they come
     in (a registration, ``add_professional``, ``add_organisation``), not by their models:
-    the directory is read back through them, and what was stored before stays readable."""
+    the directory is read back through them, and what was stored before stays readable.
+
+    For a professional, their organisation's name and phone are checked where they
+    differ from *stored*, the organisation the directory holds (``None``: checked
+    whole): a caller who copies the stored organisation into each professional would
+    otherwise find every registration of it refused for what was stored before."""
     if isinstance(value, Professional):
         _refuse_bsn(value.name, "professional.name")
         _refuse_bsn_phone(value.phone, "professional.phone")
-        _refuse_bsn(value.organisation.name, "professional.organisation.name")
-        _refuse_bsn_phone(value.organisation.phone, "professional.organisation.phone")
+        _check_organisation(value.organisation, stored, "professional.organisation")
     else:
-        _refuse_bsn(value.name, "organisation.name")
-        _refuse_bsn_phone(value.phone, "organisation.phone")
+        _check_organisation(value, None, "organisation")
+
+
+_SEPARATED_DIGITS = re.compile(r"[\d.:_\-]+")
 
 
 def check_new_id(value: Professional | Organisation) -> None:
     """The id of a professional or an organisation that the directory does not hold yet
-    is no BSN and holds none (decision 115). One stored before is taken as it is: the
-    links and matches made under it name it, and refusing it would lose them."""
-    _refuse_bsn(
-        value.id, f"{'professional' if isinstance(value, Professional) else 'organisation'}.id"
-    )
+    is not a BSN (decision 115): nine digits that pass the elfproef, with nothing but
+    separators among them (``111222333``, ``111-22-2333``). An id with letters
+    (``mdw-111222333``, a UUID) is the organisation's own and is taken. One stored before
+    is taken as it is: the links and matches made under it name it."""
+    text = value.id
+    if isinstance(text, str) and _SEPARATED_DIGITS.fullmatch(text):
+        digits = _ascii_digits("".join(_DIGITS.findall(text)))
+        if len(digits) == 9 and is_valid_bsn(digits):
+            kind = "professional" if isinstance(value, Professional) else "organisation"
+            raise InvalidRecordError(f"{kind}.id may not be a BSN (a BSN goes in bsn)")
 
 
 @attrs.frozen

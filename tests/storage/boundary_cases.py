@@ -1483,10 +1483,20 @@ STORE_ROWS += [
         (BSN,),
     ),
     Row(
-        "register-new-professional-id-holding-bsn",
-        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, id=f"mdw-{BSN}")),
+        "register-new-professional-id-bsn-spelled",
+        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, id="111-22-2333")),
         IRE,
-        (BSN,),
+        ("111-22-2333", BSN),
+    ),
+    Row(
+        "register-professional-name-bsn-fullwidth",
+        lambda w: w.index.register(
+            w.fresh,
+            attrs.evolve(
+                w.teacher, name="Jan \uff11\uff11\uff11\uff12\uff12\uff12\uff13\uff13\uff13"
+            ),
+        ),
+        IRE,
     ),
     Row(
         "add-professional-phone-bsn",

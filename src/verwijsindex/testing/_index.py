@@ -75,21 +75,26 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
 
     def test_an_id_stored_before_that_holds_a_bsn_keeps_its_matches(self) -> None:
         """Decision 115 refuses a BSN as the id of a professional or an organisation new to
-        the directory; one stored before it goes on registering, matching and being
-        updated: refusing it would lose the matches made under it."""
+        the directory, and as the phone of the organisation a registration names where it
+        differs from the stored one; what was stored before goes on registering, matching
+        and being updated: refusing it would lose the matches made under it."""
         index, _ = self.index()
-        old = attrs.evolve(self.pro("x", "GGD Zuid-Limburg").organisation, id=BSN_B)
+        old = attrs.evolve(
+            self.pro("x", "GGD Zuid-Limburg").organisation, id=BSN_B, phone="612345609"
+        )
         p1 = attrs.evolve(self.pro(BSN_C, "GGD Zuid-Limburg"), name="Jan Smit", organisation=old)
         with index.store.transaction() as tx:  # as a version before decision 115 stored them
             tx.put_organisation(old)
             tx.put_professional(p1)
-        with raises(InvalidRecordError):  # a new one is refused, naming the field
-            index.register(self.youth(), attrs.evolve(p1, id=f"n-{BSN_C}"))
+        new_id = attrs.evolve(p1, id=BSN_A)
+        self._refused(index, lambda: index.register(self.youth(), new_id), InvalidRecordError)
+        new_phone = attrs.evolve(p1, organisation=attrs.evolve(old, phone="111222333"))
+        self._refused(index, lambda: index.register(self.youth(), new_phone), InvalidRecordError)
         index.register(self.youth(), p1)
         second = index.register(self.youth(), self.pro("p2", "MEE Zuid-Limburg"))
         assert second.match is not None and second.match.professionals == (BSN_C, "p2")
-        index.add_organisation(attrs.evolve(old, email="nieuw@ggd.example.nl"))
         index.add_professional(attrs.evolve(p1, email="nieuw@ggd.example.nl"))
+        index.add_organisation(attrs.evolve(old, phone="043 123 4567"))
         assert index.professional(BSN_C).email == "nieuw@ggd.example.nl"
         assert [m.id for m in index.matches_for(BSN_C)] == [second.match.id]
 
