@@ -1082,28 +1082,30 @@ def test_an_import_row_whose_organisation_name_holds_a_bsn_is_rejected_alone(
     assert "111222333" not in text
 
 
-def test_import_rows_with_a_bsn_for_a_phone_or_a_new_id_are_rejected_alone(
+def test_import_rows_with_the_youth_s_bsn_for_a_phone_or_an_id_are_rejected_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A BSN in a professional's phone number, or as the id of an organisation the index
-    does not know yet, is refused by the row's line (decision 115); a Dutch phone number
-    whose digits hold nine that pass the elfproef is taken."""
+    """The youth's BSN in the professional's phone or id (a shifted column) is refused by
+    the row's line (decision 115); a number that passes the elfproef but is not the
+    youth's (an organisation's RSIN as its id, a phone) is taken."""
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
-    phone = {**_csv_row(2, "123456782", 2, 1), "professional_phone": "111 222 333"}
-    org_id = {**_csv_row(3, "010000008", 3, 3), "organisation_id": "111222333"}
-    dutch = {**_csv_row(4, "111222333", 4, 1), "professional_phone": "0031 6 12345609"}
-    rows = [_csv_row(1, "232262536", 1, 1), phone, org_id, dutch]
+    phone = {**_csv_row(2, "123456782", 2, 1), "professional_phone": "1234 56 782"}
+    pro_id = {**_csv_row(3, "010000008", 3, 1), "professional_id": "010000008"}
+    rsin = {**_csv_row(4, "111222333", 4, 4), "organisation_id": "232262536"}
+    dutch = {**_csv_row(5, "100000009", 5, 1), "professional_phone": "6 12345609"}
+    rows = [_csv_row(1, "232262536", 1, 1), phone, pro_id, rsin, dutch]
     path = _links_file(tmp_path / "links.csv", rows)
     code, text = call(
         "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
     )
     report = json.loads(text)
-    assert code == 0 and report["created"] == 2
+    assert code == 0 and report["created"] == 3
+    refused = "may not hold the youth's or a parent's BSN"
     assert report["rejected_lines"] == [
-        {"line": 3, "error": "professional.phone may not be a BSN (a BSN goes in bsn)"},
-        {"line": 4, "error": "organisation.id may not be a BSN (a BSN goes in bsn)"},
+        {"line": 3, "error": f"professional.phone {refused}"},
+        {"line": 4, "error": f"professional.id {refused}"},
     ]
-    assert "111222333" not in text and "222 333" not in text
+    assert "123456782" not in text and "010000008" not in text
 
 
 def _organisations_in(url: str, ids: tuple[str, ...] = ("org-1", "org-2")) -> dict[str, object]:

@@ -44,8 +44,8 @@ from verwijsindex.model import (
     Professional,
     Subject,
     WithdrawalReason,
-    check_new_id,
     check_no_bsn,
+    check_not_the_youths,
     format_bsn,
     is_valid_bsn,
     parse_bsn,
@@ -627,42 +627,6 @@ def test_a_bsn_in_a_street_is_refused_however_it_is_spelled(street: str) -> None
         check_no_bsn(attrs.evolve(make_professional().organisation, name=street))
 
 
-@pytest.mark.parametrize(
-    "phone",
-    [
-        "0612345609",  # the nine after the 0 pass the elfproef
-        "0031 6 12345609",  # and here the nine after 0031: decision 113's runs would refuse it
-        "+31 6 12345609",
-        "089 71 23 41",  # a Belgian landline: nine digits in all, written from its 0
-        "03 212 34 01",
-        "+299 111222",  # nine digits in all, dialled abroad
-        "043 123 4567",
-    ],
-)
-def test_a_phone_number_is_judged_whole(phone: str) -> None:
-    """Decision 115 refuses a phone number that is a BSN, not one that holds nine digits
-    passing the elfproef among its ten or eleven, nor one of nine written from its 0."""
-    professional = make_professional()
-    check_no_bsn(attrs.evolve(professional, phone=phone))
-    check_no_bsn(attrs.evolve(professional.organisation, phone=phone))
-
-
-@pytest.mark.parametrize(
-    "phone", ["111222333", "111 222 333", "111-22-2333", "111 (222) 333", "612345609"]
-)
-def test_a_phone_number_that_is_a_bsn_is_refused(phone: str) -> None:
-    professional = make_professional()
-    with pytest.raises(InvalidRecordError, match=r"^professional\.phone may not be a BSN"):
-        check_no_bsn(attrs.evolve(professional, phone=phone))
-    with pytest.raises(InvalidRecordError, match=r"^organisation\.phone may not be a BSN"):
-        check_no_bsn(attrs.evolve(professional.organisation, phone=phone))
-    bad = attrs.evolve(professional.organisation, phone=phone)
-    with pytest.raises(InvalidRecordError, match=r"^professional\.organisation\.phone may not"):
-        check_no_bsn(attrs.evolve(professional, organisation=bad))
-    # the organisation as the directory holds it is taken, whatever it says
-    check_no_bsn(attrs.evolve(professional, organisation=bad), stored=bad)
-
-
 def test_a_bsn_in_digits_of_another_script_is_refused() -> None:
     """``\\d`` matches fullwidth and Arabic-Indic digits, which the elfproef does not take:
     converted first, they are refused as ASCII ones are."""
@@ -674,27 +638,64 @@ def test_a_bsn_in_digits_of_another_script_is_refused() -> None:
         attrs.evolve(youth, address=attrs.evolve(youth.address, city=fullwidth))
 
 
+_YOUTH = "111222333"
+_PARENT = "010000008"
+
+
+def _with(professional: Professional, field: str, value: str) -> Professional:
+    """*professional* with *field* (``organisation.phone``: their organisation's) set."""
+    changes: dict[str, Any] = {field.removeprefix("organisation."): value}
+    if field.startswith("organisation."):
+        return attrs.evolve(
+            professional, organisation=attrs.evolve(professional.organisation, **changes)
+        )
+    return attrs.evolve(professional, **changes)
+
+
 @pytest.mark.parametrize(
-    ("identifier", "refused"),
+    ("field", "value"),
     [
-        ("111222333", True),
-        ("111.222.333", True),
-        ("111-22-2333", True),
-        ("mdw-111222333", False),  # the organisation's own, with a prefix
-        ("2ece7a60-3bc1-4734-8249-0fcc08f0935c", False),  # decision 113's runs would refuse it
-        ("1112223330", False),  # ten digits
-        ("agb-01234567", False),  # eight
-        ("big-19012345601", False),  # eleven
-        ("111222334", False),  # fails the elfproef
+        ("id", _YOUTH),
+        ("id", f"mdw-{_YOUTH}"),
+        ("id", "111-22-2333"),
+        ("phone", "111 22 2333"),
+        ("phone", "0010000008"),  # the parent's, written from a 0
+        ("phone", "10000008"),  # the parent's, its leading 0 dropped
+        ("email", f"{_YOUTH}@school.example.nl"),
+        ("organisation.phone", _PARENT),
+        ("organisation.email", f"info{_PARENT}@school.example.nl"),
     ],
 )
-def test_a_new_id_that_is_a_bsn_is_refused(identifier: str, refused: bool) -> None:
-    professional = attrs.evolve(make_professional(), id=identifier)
-    organisation = attrs.evolve(professional.organisation, id=identifier)
-    for value, field in ((professional, "professional.id"), (organisation, "organisation.id")):
-        if refused:
-            with pytest.raises(InvalidRecordError, match=rf"^{field} may not be a BSN") as e:
-                check_new_id(value)
-            assert not any(c.isdigit() for c in str(e.value))
-        else:
-            check_new_id(value)
+def test_the_youth_s_or_a_parent_s_bsn_in_a_professional_is_refused(field: str, value: str) -> None:
+    """Decision 115: a form filled in the wrong order puts the youth's BSN in the
+    professional's phone, id or e-mail address, which the directory would store."""
+    youth = make_subject(bsn=parse_bsn(_YOUTH), parents=[parse_bsn(_PARENT)])
+    professional = make_professional()
+    professional = _with(professional, field, value)
+    with pytest.raises(InvalidRecordError, match=rf"^professional\.{field} may not") as e:
+        check_not_the_youths(professional, youth)
+    assert not any(c.isdigit() for c in str(e.value))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", "123456782"),  # nine digits passing the elfproef: an RSIN, a staff number
+        ("phone", "6 12345609"),  # a Dutch number without its 0: passes it too
+        ("phone", "0031 6 12345609"),
+        ("phone", "089 71 23 41"),  # a Belgian landline
+        ("email", "123456782@school.example.nl"),
+        ("organisation.phone", "232262536"),
+    ],
+)
+def test_a_number_that_is_not_the_youth_s_is_taken(field: str, value: str) -> None:
+    """Only the youth's and the parents' own BSNs are looked for: a number that passes
+    the elfproef may be an RSIN, a staff number or a phone number (review of decision
+    115: refusing them lost an organisation, one UUID in 125, one Dutch number in 11)."""
+    professional = make_professional()
+    professional = _with(professional, field, value)
+    check_not_the_youths(
+        professional, make_subject(bsn=parse_bsn(_YOUTH), parents=[parse_bsn(_PARENT)])
+    )
+    without = make_subject(bsn=None, surname="Smit")  # a service number: no BSN to look for
+    check_not_the_youths(attrs.evolve(professional, phone=_YOUTH), without)

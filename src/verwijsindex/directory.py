@@ -19,7 +19,7 @@ from __future__ import annotations
 from verwijsindex import _validators as v
 from verwijsindex._context import Context
 from verwijsindex.errors import UnknownOrganisationError, UnknownProfessionalError
-from verwijsindex.model import Organisation, Professional, check_new_id, check_no_bsn
+from verwijsindex.model import Organisation, Professional, check_no_bsn
 
 __all__ = ["add_organisation", "add_professional", "organisation", "professional"]
 
@@ -31,8 +31,6 @@ def add_organisation(ctx: Context, organisation: Organisation) -> None:
     check_no_bsn(organisation)
     ctx.region_of(organisation.municipality_code)
     with ctx.store.transaction() as tx:
-        if tx.get_organisation(organisation.id) is None:
-            check_new_id(organisation)
         tx.put_organisation(ctx.current_organisation(organisation))
 
 
@@ -60,8 +58,6 @@ def add_professional(ctx: Context, professional: Professional) -> None:
                 id=professional.organisation.id,
             )
         check_no_bsn(professional, stored=stored)
-        if tx.get_professional(professional.id) is None:
-            check_new_id(professional)
         tx.put_professional(professional)
 
 

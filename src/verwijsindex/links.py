@@ -70,8 +70,8 @@ from verwijsindex.model import (
     Recipient,
     Subject,
     WithdrawalReason,
-    check_new_id,
     check_no_bsn,
+    check_not_the_youths,
     looks_like_free_text,
 )
 from verwijsindex.pseudonyms import new_log_secret
@@ -188,6 +188,7 @@ def prepare(
     """Check *subject* and *professional* and make the youth's and parents' pseudonyms."""
     v.model_argument(subject, Subject, "subject")
     v.model_argument(professional, Professional, "professional")
+    check_not_the_youths(professional, subject)
     if ends_on is not None and (not isinstance(ends_on, date) or isinstance(ends_on, datetime)):
         raise InvalidRecordError("ends_on must be a date")
     key = ctx.pseudonym(subject.number)
@@ -226,8 +227,6 @@ def register_in(
     the link (or return the active one), rematch, and signal a family match."""
     professional = p.professional
     check_no_bsn(professional, stored=organisation)  # decisions 114, 115
-    if work.professional(professional.id) is None:  # new to the directory
-        check_new_id(professional)
     dossier = work.load(p.key)
     now = work.stamp(dossier)
     created_at = now

@@ -67,8 +67,8 @@ __all__ = [
     "Recipient",
     "Subject",
     "WithdrawalReason",
-    "check_new_id",
     "check_no_bsn",
+    "check_not_the_youths",
     "format_bsn",
     "is_valid_bsn",
     "looks_like_free_text",
@@ -515,61 +515,47 @@ class Professional:
     )
 
 
-def _refuse_bsn_phone(text: object, field: str) -> None:
-    """*text*, a phone number, is no BSN (decision 115): its digits, nine in all, passing
-    the elfproef. It is judged whole, not by its runs: a Dutch number holds nine digits
-    that may pass it after ``06`` or ``+31 6``. One written from ``+`` is dialled
-    abroad, one written from ``0`` locally (a Belgian landline has nine digits in all),
-    and neither is refused."""
-    if not isinstance(text, str) or text.lstrip()[:1] in ("+", "0"):
-        return
-    digits = _ascii_digits("".join(_DIGITS.findall(text)))
-    if len(digits) == 9 and is_valid_bsn(digits):
-        raise InvalidRecordError(f"{field} may not be a BSN (a BSN goes in bsn)")
-
-
-def _check_organisation(
-    organisation: Organisation, stored: Organisation | None, prefix: str
-) -> None:
-    for field, refuse in (("name", _refuse_bsn), ("phone", _refuse_bsn_phone)):
-        value = getattr(organisation, field)
-        if stored is None or value != getattr(stored, field):
-            refuse(value, f"{prefix}.{field}")
-
-
 def check_no_bsn(value: Professional | Organisation, *, stored: Organisation | None = None) -> None:
-    """A professional's or an organisation's name and phone number hold no BSN
-    (decisions 114, 115): ``InvalidRecordError`` naming the field. Checked where they come
-    in (a registration, ``add_professional``, ``add_organisation``), not by their models:
-    the directory is read back through them, and what was stored before stays readable.
+    """A professional's or an organisation's name holds no BSN (decision 114):
+    ``InvalidRecordError`` naming the field. Checked where they come in (a registration,
+    ``add_professional``, ``add_organisation``), not by their models: the directory is
+    read back through them, and what was stored before stays readable.
 
-    For a professional, their organisation's name and phone are checked where they
-    differ from *stored*, the organisation the directory holds (``None``: checked
-    whole): a caller who copies the stored organisation into each professional would
-    otherwise find every registration of it refused for what was stored before."""
+    For a professional, their organisation's name is checked where it differs from
+    *stored*, the organisation the directory holds (``None``: checked): a caller who
+    copies the stored organisation into each professional would otherwise find every
+    registration of it refused for what was stored before (decision 115)."""
     if isinstance(value, Professional):
         _refuse_bsn(value.name, "professional.name")
-        _refuse_bsn_phone(value.phone, "professional.phone")
-        _check_organisation(value.organisation, stored, "professional.organisation")
+        if stored is None or value.organisation.name != stored.name:
+            _refuse_bsn(value.organisation.name, "professional.organisation.name")
     else:
-        _check_organisation(value, None, "organisation")
+        _refuse_bsn(value.name, "organisation.name")
 
 
-_SEPARATED_DIGITS = re.compile(r"[\d.:_\-]+")
-
-
-def check_new_id(value: Professional | Organisation) -> None:
-    """The id of a professional or an organisation that the directory does not hold yet
-    is not a BSN (decision 115): nine digits that pass the elfproef, with nothing but
-    separators among them (``111222333``, ``111-22-2333``). An id with letters
-    (``mdw-111222333``, a UUID) is the organisation's own and is taken. One stored before
-    is taken as it is: the links and matches made under it name it."""
-    text = value.id
-    if isinstance(text, str) and _SEPARATED_DIGITS.fullmatch(text):
+def check_not_the_youths(professional: Professional, subject: Subject) -> None:
+    """The professional's id, phone and e-mail address, and their organisation's phone
+    and e-mail address, hold neither the youth's BSN nor a parent's (decision 115): a
+    form filled in the wrong order, or a shifted column, would store it readable.
+    ``InvalidRecordError`` naming the field. Only these numbers are looked for: an id,
+    a phone number may be nine digits that pass the elfproef (an RSIN, a staff number, a
+    Dutch number written without its 0), and is refused only when it is one of them."""
+    numbers = [b.value for b in (subject.bsn, *subject.parents) if b is not None]
+    if not numbers:
+        return
+    organisation = professional.organisation
+    for field, text in (
+        ("professional.id", professional.id),
+        ("professional.phone", professional.phone),
+        ("professional.email", professional.email),
+        ("professional.organisation.phone", organisation.phone),
+        ("professional.organisation.email", organisation.email),
+    ):
+        if not isinstance(text, str):
+            continue
         digits = _ascii_digits("".join(_DIGITS.findall(text)))
-        if len(digits) == 9 and is_valid_bsn(digits):
-            kind = "professional" if isinstance(value, Professional) else "organisation"
-            raise InvalidRecordError(f"{kind}.id may not be a BSN (a BSN goes in bsn)")
+        if any(n in digits or (n[0] == "0" and n[1:] in digits) for n in numbers):
+            raise InvalidRecordError(f"{field} may not hold the youth's or a parent's BSN")
 
 
 @attrs.frozen

@@ -104,6 +104,8 @@ __all__ = [
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 23)
 BSN = "111222333"
+FRESH = "010000008"
+"""The BSN of the world's fresh youth, who has no link yet."""
 BAD_CHECK = "111222334"
 FULLWIDTH = "１１１２２２３３３"
 BOLD = "𝟏𝟏𝟏𝟐𝟐𝟐𝟑𝟑𝟑"
@@ -1455,38 +1457,57 @@ STORE_ROWS += [
         IRE,
         (BSN,),
     ),
-    Row(  # a phone number, and an id new to the directory, hold no BSN either (decision 115)
-        "register-professional-phone-bsn",
-        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, phone=BSN)),
+    Row(  # the youth's BSN in the professional's phone, id or e-mail (decision 115)
+        "register-professional-phone-youths-bsn",
+        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, phone=FRESH)),
         IRE,
-        (BSN,),
+        (FRESH,),
     ),
     Row(
-        "register-professional-phone-bsn-spelled",
-        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, phone="111-222 333")),
+        "register-professional-phone-youths-bsn-spelled",
+        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, phone="0100 00 008")),
         IRE,
-        ("111-222 333", BSN),
+        ("0100 00 008", FRESH),
     ),
     Row(
-        "register-professional-organisation-phone-bsn",
+        "register-professional-organisation-phone-youths-bsn",
         lambda w: w.index.register(
             w.fresh,
-            attrs.evolve(w.teacher, organisation=attrs.evolve(w.teacher.organisation, phone=BSN)),
+            attrs.evolve(w.teacher, organisation=attrs.evolve(w.teacher.organisation, phone=FRESH)),
         ),
         IRE,
-        (BSN,),
+        (FRESH,),
     ),
     Row(
-        "register-new-professional-id-bsn",
-        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, id=BSN)),
+        "register-new-professional-id-youths-bsn",
+        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, id=f"mdw-{FRESH}")),
+        IRE,
+        (FRESH,),
+    ),
+    Row(  # a registration again, of a link that stands: nothing is stored either
+        "register-again-professional-phone-youths-bsn",
+        lambda w: w.index.register(w.youth, attrs.evolve(w.teacher, phone=BSN)),
         IRE,
         (BSN,),
     ),
     Row(
-        "register-new-professional-id-bsn-spelled",
-        lambda w: w.index.register(w.fresh, attrs.evolve(w.teacher, id="111-22-2333")),
+        "add-professional-organisation-name-bsn",
+        lambda w: w.index.add_professional(
+            attrs.evolve(
+                w.teacher,
+                organisation=attrs.evolve(w.teacher.organisation, name="School 111.222.333"),
+            )
+        ),
         IRE,
-        ("111-22-2333", BSN),
+        ("111.222.333", BSN),
+    ),
+    Row(
+        "register-professional-email-youths-bsn",
+        lambda w: w.index.register(
+            w.fresh, attrs.evolve(w.teacher, email=f"{FRESH}@school.example.nl")
+        ),
+        IRE,
+        (FRESH,),
     ),
     Row(
         "register-professional-name-bsn-fullwidth",
@@ -1497,30 +1518,6 @@ STORE_ROWS += [
             ),
         ),
         IRE,
-    ),
-    Row(
-        "add-professional-phone-bsn",
-        lambda w: w.index.add_professional(attrs.evolve(w.teacher, phone=BSN)),
-        IRE,
-        (BSN,),
-    ),
-    Row(
-        "add-professional-id-bsn",
-        lambda w: w.index.add_professional(attrs.evolve(w.teacher, id=BSN)),
-        IRE,
-        (BSN,),
-    ),
-    Row(
-        "add-organisation-phone-bsn",
-        lambda w: w.index.add_organisation(attrs.evolve(w.outsider.organisation, phone=BSN)),
-        IRE,
-        (BSN,),
-    ),
-    Row(
-        "add-organisation-id-bsn",
-        lambda w: w.index.add_organisation(attrs.evolve(w.outsider.organisation, id=BSN)),
-        IRE,
-        (BSN,),
     ),
     Row(
         "add-organisation-tampered-email",
