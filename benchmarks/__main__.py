@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import platform
 import sqlite3
@@ -60,13 +59,9 @@ def _parse(argv: Sequence[str] | None) -> Settings:
 
 def _header(settings: Settings) -> None:
     mode = "quick (tiny sizes; figures mean nothing)" if settings.quick else "full"
-    try:
-        json = f"orjson {importlib.metadata.version('orjson')}"
-    except importlib.metadata.PackageNotFoundError:
-        json = "no orjson"
     print(
         f"verwijsindex benchmarks, {mode}: Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {json}, {os.cpu_count()} CPUs",
+        f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs",
         flush=True,
     )
 

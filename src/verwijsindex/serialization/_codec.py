@@ -9,7 +9,6 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from types import ModuleType
 from typing import Any, TypeVar
 
 import cattrs
@@ -56,18 +55,6 @@ def structure(data: Any, cls: type[T]) -> T:
 ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
 """One encoder for every record (``json.dumps`` with options builds a new one per call)."""
 
-MODEL_MODULES = frozenset({"verwijsindex.model", "verwijsindex.dossier"})
-"""The modules of the records the stores write, whose fields hold no float, nested or
-not (a test keeps it so): orjson may write them."""
-
-_orjson: ModuleType | None
-try:  # the optional accelerator of the `fast` extra (decision 116)
-    import orjson
-
-    _orjson = orjson
-except ImportError:  # pragma: no cover - the development install has it
-    _orjson = None
-
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 """A JSON escape of a surrogate: a pair is a character beyond the BMP, a lone one is not
 text. Where one appears, :func:`_refuse_lone_surrogates` looks closer."""
@@ -95,23 +82,6 @@ def _refuse_free_text_keys(value: Any) -> None:
             _refuse_free_text_keys(item)
 
 
-def _encode_model(data: Any) -> str | None:
-    """*data*, a model unstructured, as :data:`ENCODER` writes it, byte for byte, by
-    orjson (four to six times faster); ``None`` where orjson is not installed, refuses
-    (an integer beyond 64 bits, a lone surrogate) or writes a character that
-    :data:`ENCODER` escapes (beyond ASCII, and DEL): :data:`ENCODER` then writes it, or
-    raises as it always did. Only for the models of :data:`MODEL_MODULES`: orjson
-    writes NaN as ``null`` where :data:`ENCODER` refuses it, and some floats another
-    way (``1e-7``, not ``1e-07``)."""
-    if _orjson is None:
-        return None
-    try:
-        text: str = _orjson.dumps(data, option=_orjson.OPT_SORT_KEYS).decode()
-    except _orjson.JSONEncodeError:
-        return None
-    return text if text.isascii() and "\x7f" not in text else None
-
-
 def to_json(value: Any) -> str:
     """*value* as compact JSON with sorted keys. A value JSON cannot hold (NaN, infinity,
     bytes, an object the converter does not know, a lone surrogate) raises
@@ -121,10 +91,6 @@ def to_json(value: Any) -> str:
         if isinstance(value, Mapping | list | tuple):
             _refuse_free_text_keys(value)
         data = unstructure(value)
-        if type(value).__module__ in MODEL_MODULES:
-            fast = _encode_model(data)
-            if fast is not None:
-                return fast
         text = ENCODER.encode(data)
     except (TypeError, ValueError, RecursionError) as error:
         if isinstance(error, VerwijsindexError):
