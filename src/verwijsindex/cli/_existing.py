@@ -249,7 +249,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                 index.add_organisation(organisation)
             except UnknownMunicipalityError:  # outside the index's regions: its rows go
                 refused.update(dict.fromkeys(positions, _OUTSIDE))
-            except InvalidRecordError as error:  # its name or new id holds a BSN: its rows go
+            except InvalidRecordError as error:  # its name holds a BSN: its rows go
                 refused.update(dict.fromkeys(positions, str(error)))
 
         def progress(done: ImportProgress) -> None:
