@@ -58,6 +58,7 @@ __all__ = [
     "InvalidRecordError",
     "KeyMismatchError",
     "NaiveDatetimeError",
+    "NoIndexError",
     "NotEligibleError",
     "NotFoundError",
     "SchemaVersionError",
@@ -313,6 +314,12 @@ class SchemaVersionError(StorageError):
     """The store's schema version is not one this library can use."""
 
     message = "unsupported schema version"
+
+
+class NoIndexError(StorageError):
+    """The store was opened with ``create=False`` and holds no index: nothing was made."""
+
+    message = "the store holds no index"
 
 
 class ScrubIncompleteError(StorageError):

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from verwijsindex.cli._output import EXIT_FAILURE, EXIT_STORE, EXIT_USAGE, _Stop
-from verwijsindex.errors import ConfigurationError, SchemaVersionError, StorageError
+from verwijsindex.errors import (
+    ConfigurationError,
+    NoIndexError,
+    SchemaVersionError,
+    StorageError,
+)
 from verwijsindex.storage import open_store
 
 if TYPE_CHECKING:
@@ -94,11 +99,15 @@ def _look(path: Path) -> _Found:
     return _Found(exists=True, database=True, index=_INDEX_TABLE in tables, made_by=made_by)
 
 
-def _open(url: str) -> ClosingStore:
+def _open(url: str, *, create: bool = True) -> ClosingStore:
     """The store at *url*: exit code 2 when the URL itself is malformed (no store was
-    tried), 3 when the store it names cannot be opened or reached."""
+    tried), 3 when the store it names cannot be opened or reached, or holds no index and
+    *create* is false."""
     try:
-        return open_store(url)
+        return open_store(url, create=create)
+    except NoIndexError:
+        where = "at that path" if _sqlite_file(url) is not None else "in that schema"
+        raise _Stop(EXIT_STORE, f"no index {where}; give --create to make one") from None
     except ConfigurationError as error:  # the library's messages name no value
         raise _Stop(EXIT_USAGE, f"the store URL: {error}") from None
     except StorageError as error:
@@ -129,8 +138,9 @@ _UNREADABLE = (
 
 
 def _open_index(url: str, *, create: bool) -> ClosingStore:
-    """The index at *url* for ``sweep``, ``import`` and ``stats``: a SQLite path must hold
-    one already unless *create*; exit code 3 otherwise. A store that lasts only as long as
+    """The index at *url* for ``sweep``, ``import`` and ``stats``: a SQLite path or a
+    PostgreSQL schema must hold one already unless *create*; exit code 3 otherwise (a
+    mistyped path, database or schema makes nothing). A store that lasts only as long as
     the command (``memory://``, an in-memory SQLite database: an unset variable in
     ``sqlite:///$DB``) is a usage error: the command's work would be gone with it."""
     _check_url(url)
@@ -152,7 +162,7 @@ def _open_index(url: str, *, create: bool) -> ClosingStore:
             raise _Stop(
                 EXIT_STORE, "that SQLite database holds no index; give --create to make one"
             )
-    return _open(url)
+    return _open(url, create=create)
 
 
 def _scratch(url: str, command: str, *, fresh: bool) -> ClosingStore:

@@ -55,7 +55,7 @@ from verwijsindex.dossier import (
     Withheld,
     index_terms,
 )
-from verwijsindex.errors import ConfigurationError
+from verwijsindex.errors import ConfigurationError, NoIndexError
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
 
 if TYPE_CHECKING:
@@ -456,11 +456,18 @@ def _backend(scheme: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def open_store(url: str) -> ClosingStore:
+def open_store(url: str, *, create: bool = True) -> ClosingStore:
     """Open the store named by *url*: ``memory://``, ``sqlite:///path.db`` or
-    ``postgresql://user@host/db``. The library never reads the environment itself."""
+    ``postgresql://user@host/db``. The library never reads the environment itself.
+
+    A SQLite file or a PostgreSQL schema without an index gets one made, unless *create*
+    is false: then :class:`~verwijsindex.errors.NoIndexError`, and nothing is made (a
+    nightly job whose URL is mistyped stops instead of starting an empty index). A
+    ``memory://`` store never holds one before it is opened."""
     if not isinstance(url, str):
         raise ConfigurationError("a store URL must be a string")
+    if not isinstance(create, bool):
+        raise ConfigurationError("create must be True or False")
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise ConfigurationError(
@@ -473,11 +480,13 @@ def open_store(url: str) -> ClosingStore:
         )
     backend = _backend(scheme)
     if scheme == "memory":
+        if not create:
+            raise NoIndexError("a memory store holds no index before it is opened")
         store: ClosingStore = backend()
     elif scheme == "sqlite":
         rest, _, query = rest.partition("?")
         path = rest[1:] if rest.startswith("/") else rest
-        store = backend(path or ":memory:", **_sqlite_options(query))
+        store = backend(path or ":memory:", create=create, **_sqlite_options(query))
     else:
         try:
             base, schema = _split_schema(url)
@@ -486,7 +495,10 @@ def open_store(url: str) -> ClosingStore:
         except ValueError:  # an unclosed IPv6 bracket, a port that is no number, ...
             # The URL is not repeated: it may hold a password.
             raise ConfigurationError("not a valid PostgreSQL connection URL") from None
-        store = backend(base) if schema is None else backend(base, schema=schema)
+        if schema is None:
+            store = backend(base, create=create)
+        else:
+            store = backend(base, schema=schema, create=create)
     return store
 
 

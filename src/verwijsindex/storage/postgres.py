@@ -25,6 +25,7 @@ from typing import Any, Final, LiteralString, Self, TypeAlias, TypeVar
 
 from verwijsindex.errors import (
     ConfigurationError,
+    NoIndexError,
     SchemaVersionError,
     ScrubIncompleteError,
     StorageError,
@@ -89,7 +90,10 @@ class PostgresStore:
 
     Opening it creates the schema when it is missing (safely, when several processes
     open it at once) and refuses a schema newer than this library with
-    :class:`~verwijsindex.errors.SchemaVersionError`.
+    :class:`~verwijsindex.errors.SchemaVersionError`. With ``create=False`` a schema that
+    holds no index is not made: :class:`~verwijsindex.errors.NoIndexError` (a job that
+    must find its index, where a mistyped database or schema would otherwise start an
+    empty one).
 
     The connections come from a :class:`psycopg_pool.ConnectionPool` of the store's own,
     or from *pool*, an application's pool (then *url* may be omitted; the store never
@@ -108,6 +112,7 @@ class PostgresStore:
         max_connections: int = 8,
         pool: ConnectionPool[Any] | None = None,
         timeout: float = _POOL_TIMEOUT,
+        create: bool = True,
     ) -> None:
         if not _HAVE_PSYCOPG:
             raise ConfigurationError(
@@ -144,7 +149,10 @@ class PostgresStore:
                 raise ConfigurationError("not a valid PostgreSQL connection URL") from None
             if params.get("sslmode", "prefer") not in _SSLMODES:
                 raise ConfigurationError(f"sslmode must be one of {', '.join(_SSLMODES)}")
+        if not isinstance(create, bool):
+            raise ConfigurationError("create must be True or False")
         self.schema = schema
+        self._create = create
         self._where = " ".join(
             f"{name}={params[name]}" for name in ("host", "port", "dbname") if params.get(name)
         )
@@ -218,6 +226,8 @@ class PostgresStore:
                 )
             if version == SCHEMA_VERSION:
                 return
+            if version == 0 and not self._create:
+                raise NoIndexError("the schema holds no index, and create is False")
             if version == 0:
                 conn.execute(
                     sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema))

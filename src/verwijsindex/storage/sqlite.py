@@ -38,6 +38,7 @@ from typing import Final, Self
 
 from verwijsindex.errors import (
     ConfigurationError,
+    NoIndexError,
     SchemaVersionError,
     ScrubIncompleteError,
     StorageError,
@@ -71,6 +72,15 @@ def _path(value: object) -> str:
     if path not in {":memory:", ""} and os.path.isdir(path):
         raise ConfigurationError("path names a directory, not a database file")
     return path
+
+
+def _holds_index(connection: sqlite3.Connection) -> bool:
+    """Whether the database has the table every index has, read without writing (a file
+    that is not a database fails here, as it would on opening)."""
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    return row is not None
 
 
 _SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
@@ -115,6 +125,10 @@ class SQLiteStore:
     last ones before a power cut or an operating-system crash may be lost (never
     corrupted). For work that can be run again, such as a batch import or a simulation.
 
+    Opening a file makes it, and the index in it, when there is none. With
+    ``create=False`` a path without a file or a database without an index is left as it
+    is: :class:`~verwijsindex.errors.NoIndexError`.
+
     >>> with SQLiteStore(synchronous="normal") as store:
     ...     store
     SQLiteStore(':memory:')
@@ -130,11 +144,16 @@ class SQLiteStore:
         *,
         timeout: float = 30.0,
         synchronous: str = "full",
+        create: bool = True,
     ) -> None:
         self._path = _path(path)
         self._timeout = seconds(timeout, "timeout")
         self._synchronous = _synchronous(synchronous)
         self._memory = self._path in {":memory:", ""}
+        if not isinstance(create, bool):
+            raise ConfigurationError("create must be True or False")
+        if not create and (self._memory or not os.path.exists(self._path)):
+            raise NoIndexError("the database holds no index, and create is False")
         self._lock = threading.RLock()
         self._local = threading.local()
         self._connections: dict[threading.Thread, sqlite3.Connection] = {}
@@ -143,6 +162,8 @@ class SQLiteStore:
         with TRANSLATE:
             connection = self._connect()
             try:
+                if not create and not _holds_index(connection):
+                    raise NoIndexError("the database holds no index, and create is False")
                 if not self._memory:
                     self._wal(connection)
                 self._migrate(connection)
