@@ -1059,6 +1059,36 @@ def test_an_import_row_whose_organisation_lies_outside_the_regions_is_rejected_a
     assert [r["line"] for r in report["rejected_lines"]] == [3]
 
 
+def test_an_organisation_written_with_its_former_and_its_current_code_is_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An organisation of Beekdaelen written 0951 (Nuth, its former code) in one row and
+    1954 in another is one organisation to the index (decision 78 stores the current
+    code), so the rows do not give it two sets of details: every row was rejected, and
+    the match of the youth they shared was lost."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    beek = {"organisation_municipality_code": "1954"}
+    rows = [
+        {**_csv_row(1, "111222333", 1, 1), **beek, "organisation_municipality_code": "0951"},
+        {**_csv_row(1, "111222333", 2, 2)},
+        {**_csv_row(3, "123456782", 3, 1), **beek},
+    ]
+    path = _links_file(tmp_path / "links.csv", rows)
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    code, text = call("import", str(path), "--store", url, "--create", "--json")
+    report = json.loads(text)
+    assert code == 0, text
+    assert (report["created"], report["rejected"], report["matches"]) == (3, 0, 1)
+    stored = _organisations_in(url)["org-1"]
+    assert getattr(stored, "municipality_code", None) == "1954"
+    # two sets of details still reject every row of the organisation, former code or not
+    other = _csv_row(4, "010000008", 4, 1)
+    other.update(beek, organisation_name="Another name")
+    path = _links_file(tmp_path / "more.csv", [rows[0], other])
+    code, text = call("import", str(path), "--store", url, "--json")
+    assert [r["line"] for r in json.loads(text)["rejected_lines"]] == [2, 3]
+
+
 def test_an_import_row_whose_organisation_name_holds_a_bsn_is_rejected_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -209,7 +209,8 @@ def _organisations(
     Only rows that are whole records count: a row the import will reject writes nothing,
     not even its organisation. The rows that give one organisation id two sets of details
     are each rejected, in whatever order they come (the first row's details would decide
-    otherwise)."""
+    otherwise). A former municipality code is its current one here, as the index stores
+    it (decision 78): an organisation's own records carry the old code for years."""
     from verwijsindex.importing import ImportRecord
     from verwijsindex.serialization import structure
 
@@ -221,7 +222,7 @@ def _organisations(
             attrs.validate(record)
         except VerwijsindexError:
             continue  # the import rejects the record, with its error
-        organisation = record.professional.organisation
+        organisation = _current(record.professional.organisation)
         versions.setdefault(organisation.id, set()).add(organisation)
         rows_of.setdefault(organisation.id, []).append(position)
     rejected: dict[int, str] = {}
@@ -232,6 +233,18 @@ def _organisations(
         else:
             kept.append((found.pop(), rows_of[organisation_id]))
     return kept, rejected
+
+
+def _current(organisation: Organisation) -> Organisation:
+    """*organisation* with its municipality's current CBS code, where the code is a former
+    one of the index's regions."""
+    try:
+        code = ZUID_LIMBURG.municipality(organisation.municipality_code).code
+    except UnknownMunicipalityError:  # outside the regions: refused when it is added
+        return organisation
+    if code == organisation.municipality_code:
+        return organisation
+    return attrs.evolve(organisation, municipality_code=code)
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
