@@ -1217,3 +1217,42 @@ def test_commands_on_an_index_refuse_a_store_that_ends_with_the_command(
             "keeps nothing after the command: give a SQLite file or a PostgreSQL URL"
         )
         assert refused.stdout == ""
+
+
+def test_an_interrupted_command_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C printed a traceback and exited -2; it is one line and the shell's 130."""
+    import verwijsindex.cli as cli
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run", interrupted)
+    assert main(["regions"]) == 130
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["verwijsindex: error: interrupted"]
+
+
+def test_a_warning_from_a_driver_is_one_line_on_stderr() -> None:
+    """psycopg's pool logs a dropped connection as a warning, which Python printed as it
+    came, beside the command's one error line; each is one line of the command's own,
+    with long numbers masked, and nothing below a warning is shown."""
+    script = (
+        "import logging, sys\n"
+        "import verwijsindex.cli as cli\n"
+        "def run(*_):\n"
+        "    logging.getLogger('psycopg.pool').warning('discarding closed connection:\\n%s', "
+        "'<psycopg.Connection [BAD] 123456782>')\n"
+        "    logging.getLogger('psycopg.pool').info('not shown')\n"
+        "    return 0\n"
+        "cli._run = run\n"
+        "sys.exit(cli.main(['regions']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "verwijsindex: warning: discarding closed connection: <psycopg.Connection [BAD] ******782>"
+    ]

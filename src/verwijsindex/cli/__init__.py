@@ -8,8 +8,9 @@ Text output fits :data:`WIDTH` columns and names regions and policies by their n
 Exit codes: 0 done; :data:`EXIT_FAILURE` (1) anything that failed, and ``check-bsn`` when a
 BSN is invalid; :data:`EXIT_USAGE` (2) a usage error (argparse, bad arguments, a malformed
 store URL, a missing or malformed key in the environment); :data:`EXIT_STORE` (3) a store
-that cannot be opened or reached, or a SQLite path that holds no index (``--create`` makes
-one). Every error is one line on stderr that never repeats a value the user gave.
+that cannot be opened or reached, or a SQLite path or PostgreSQL schema that holds no index
+(``--create`` makes one); 130 when interrupted (Ctrl-C). Every error is one line on stderr
+that never repeats a value the user gave, and so is each warning logged meanwhile.
 
 The CLI, unlike the library, may read the environment: ``VERWIJSINDEX_KEY`` (hex, at
 least 32 bytes) and ``VERWIJSINDEX_KEY_ID`` give the pseudonym key of ``sweep``,
@@ -23,9 +24,11 @@ only a file that carries it: a real index, or any other file, is left alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from verwijsindex._collector import paused
@@ -36,7 +39,7 @@ from verwijsindex.cli._output import EXIT_FAILURE as EXIT_FAILURE
 from verwijsindex.cli._output import EXIT_STORE as EXIT_STORE
 from verwijsindex.cli._output import EXIT_USAGE as EXIT_USAGE
 from verwijsindex.cli._output import WIDTH as WIDTH
-from verwijsindex.cli._output import _error, _Stop
+from verwijsindex.cli._output import _error, _one_line, _Stop
 from verwijsindex.cli._output import _shown as _shown
 from verwijsindex.cli._parser import COMMANDS as COMMANDS
 from verwijsindex.cli._parser import DEMO_STORE as DEMO_STORE
@@ -63,8 +66,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     stream = out or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        with paused():  # the command line owns its process (decision 58)
+        with paused(), _warnings_on_stderr():  # the command line owns its process (decision 58)
             return _run(args, stream)
+    except KeyboardInterrupt:  # Ctrl-C: what was committed stays, a run again finishes it
+        _error("interrupted")
+        return EXIT_INTERRUPTED
     except _Stop as stop:
         _error(str(stop))
         return stop.code
@@ -95,6 +101,37 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "import":
         return _import(args, out)
     return _sweep(args.store, out, create=args.create, as_json=args.json)
+
+
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as a shell reports a command that SIGINT ended (128 + 2)."""
+
+
+class _OneLine(logging.Formatter):
+    """A log record as the command line's one line: its level and message, long digit runs
+    masked, no traceback (a driver's warning may hold what it was sent)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"verwijsindex: {record.levelname.lower()}: {_one_line(record.getMessage())}"
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Warnings logged during the command (the library's, or its PostgreSQL pool's on a
+    dropped connection), each as one line on stderr, when the process has set up no
+    logging of its own; without it Python prints them as they come."""
+    root = logging.getLogger()
+    if root.handlers:
+        yield
+        return
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(_OneLine())
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 def _quiet_stdout() -> None:
