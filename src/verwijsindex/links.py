@@ -457,7 +457,7 @@ def withdraw(
                     dossier,
                     now,
                 )
-                dossier, _ = signals.rematch(ctx, work, dossier, now, notify=False)
+                dossier, _ = signals.rematch(ctx, work, dossier, now, notify=True)
                 if deleting and dossier.links:  # the last link takes the youth along
                     match = dossier.match
                     spans = [lk for lk in dossier.links if match and lk.id in match.links]

@@ -219,7 +219,7 @@ def _sweep_one(
         informed=tuple(r for r in dossier.informed if r.link_id in kept),
     )
     had_match = dossier.match is not None
-    dossier, match = signals.rematch(ctx, work, dossier, at, notify=False)
+    dossier, match = signals.rematch(ctx, work, dossier, at, notify=True)
     if had_match and match is None:
         totals["matches_dissolved"] += 1
     if match is not None:

@@ -96,7 +96,7 @@ def _change(
         now = work.stamp(dossier)
         # the match as it stands now: dissolved, or without a professional whose link
         # ended, whether or not a sweep has run since (decisions 6 and 7)
-        dossier, current = signals.rematch(ctx, work, dossier, now, notify=False)
+        dossier, current = signals.rematch(ctx, work, dossier, now, notify=True)
         if current is None or current.id != match_id or signals.in_force(ctx, dossier, now) is None:
             raise NotFoundError(kind="match", id=match_id)
         match: Match = current

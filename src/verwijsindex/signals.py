@@ -99,10 +99,15 @@ def rematch(
     *,
     notify: bool,
 ) -> tuple[Dossier, Match | None]:
-    """Bring the dossier's match in line with its active links; notify on growth.
+    """Bring the dossier's match in line with its active links; with *notify*, tell of
+    it when it formed or grew, unless the youth is 23 or deceased (all their links must
+    go, and nothing of them is handed out: decision 106).
 
     A match whose own links no longer make a match has dissolved, whether or not a sweep
-    has run since they ended: a match that forms later gets a new id."""
+    has run since they ended: a match that forms later gets a new id. A change that only
+    takes links away (a withdrawal, the sweep) passes *notify* too: under an unchanged
+    rule it cannot make a match grow, and where it does (the rule changed since the youth
+    was last judged) the match is told as any other is (decision 118)."""
     active = active_links(dossier.links, now)  # what find_match looks at, found once
     found = match_of(active, ctx.match_rule)
     old = _kept(dossier.match, active, ctx.match_rule)
@@ -129,7 +134,7 @@ def rematch(
     if old is None:
         work.count(_MATCHES_MADE, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
-    if notify and grew:
+    if notify and grew and not is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
         notify_match(ctx, work, dossier, match, found, now)
     return replace(dossier, match=match), match
 

@@ -28,6 +28,7 @@ from verwijsindex.errors import (
 )
 from verwijsindex.importing import ImportRecord, ImportStatus
 from verwijsindex.index import VerwijsIndex
+from verwijsindex.matching import MatchRule
 from verwijsindex.model import (
     Address,
     LinkStatus,
@@ -40,7 +41,15 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import FollowUpChecker
 from verwijsindex.storage import Store
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import BSN_A, BSN_B, BSN_C, PARENT, START, valid_bsns
+from verwijsindex.testing._base import (
+    BSN_A,
+    BSN_B,
+    BSN_C,
+    PARENT,
+    START,
+    TEST_KEY,
+    valid_bsns,
+)
 from verwijsindex.testing._factories import raises
 from verwijsindex.testing._field import FieldContract
 from verwijsindex.testing._national import NationalContract
@@ -105,6 +114,39 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         index.add_professional(attrs.evolve(p1, email="nieuw@ggd.example.nl"))
         index.add_organisation(attrs.evolve(rsin, phone="043 123 4567"))
         assert index.professional(BSN_C).email == "nieuw@ggd.example.nl"
+
+    def test_a_match_that_forms_when_a_link_goes_is_told(self) -> None:
+        """A match that forms on a withdrawal or on the sweep (the rule changed since the
+        youth was last judged: one organisation's three professionals, then the rule of
+        different professionals) is told to everyone in it and to the follow-up checker,
+        as one formed by a registration is. It was formed and stored, and the checker was
+        reminded of it later, but no one was told."""
+        for end in ("withdraw", "sweep"):
+            index, clock = self.index()
+            youth = self.youth()
+            pros = [self.pro(p, "GGD Zuid-Limburg") for p in ("p1", "p2", "p3")]
+            index.register(youth, pros[0])
+            index.register(youth, pros[1])
+            ends_on = clock().date() + timedelta(days=2)
+            third = index.register(youth, pros[2], ends_on=ends_on)
+            assert third.match is None and index.pending_notifications() == []
+            rule = MatchRule.DIFFERENT_PROFESSIONALS
+            judged = VerwijsIndex(index.store, key=TEST_KEY, clock=clock, match_rule=rule)
+            if end == "withdraw":
+                judged.withdraw(third.link.id, by="p3", reason=WithdrawalReason.RISK_RESOLVED)
+            else:
+                clock.advance(timedelta(days=3))
+                judged.sweep()
+            (match,) = judged.matches_for("p1")
+            assert match.professionals == ("p1", "p2"), end
+            told = {(n.recipient, n.kind) for n in judged.pending_notifications()}
+            code = youth.address.municipality_code
+            assert told == {
+                ("p1", NotificationKind.MATCH),
+                ("p2", NotificationKind.MATCH),
+                (code, NotificationKind.FOLLOW_UP),
+            }, end
+            assert all(n.match_id == match.id for n in judged.pending_notifications())
 
     def test_two_organisations_match_and_everyone_is_told(self) -> None:
         index, _ = self.index()
