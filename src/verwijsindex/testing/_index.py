@@ -41,15 +41,7 @@ from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.roles import FollowUpChecker
 from verwijsindex.storage import Store
 from verwijsindex.testing import _factories as t
-from verwijsindex.testing._base import (
-    BSN_A,
-    BSN_B,
-    BSN_C,
-    PARENT,
-    START,
-    TEST_KEY,
-    valid_bsns,
-)
+from verwijsindex.testing._base import BSN_A, BSN_B, BSN_C, PARENT, START, valid_bsns
 from verwijsindex.testing._factories import raises
 from verwijsindex.testing._field import FieldContract
 from verwijsindex.testing._national import NationalContract
@@ -131,7 +123,7 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             third = index.register(youth, pros[2], ends_on=ends_on)
             assert third.match is None and index.pending_notifications() == []
             rule = MatchRule.DIFFERENT_PROFESSIONALS
-            judged = VerwijsIndex(index.store, key=TEST_KEY, clock=clock, match_rule=rule)
+            judged = VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock, match_rule=rule)
             if end == "withdraw":
                 judged.withdraw(third.link.id, by="p3", reason=WithdrawalReason.RISK_RESOLVED)
             else:
