@@ -21,9 +21,11 @@ know this library::
     │   └── UnknownProfessionalError            no such professional
     ├── AccessDeniedError (PermissionError)     outside the actor's role; logged
     ├── ConfigurationError (ValueError)         e.g. no pseudonym key given
-    │   └── KeyMismatchError                    the key does not fit the store's records
+    │   ├── KeyMismatchError                    the key does not fit the store's records
+    │   └── RuleMismatchError                   the match rule is not the store's
     └── StorageError (RuntimeError)             a store failed; the driver error is the cause
         ├── CorruptRecordError                  a stored record does not parse
+        ├── NoIndexError                        opened with create=False, and no index is there
         ├── SchemaVersionError                  the store's schema is newer than this library
         ├── ScrubIncompleteError                deleted data may still be in the files
         └── TamperedLogbookError                the logbook or its references were altered
@@ -61,6 +63,7 @@ __all__ = [
     "NoIndexError",
     "NotEligibleError",
     "NotFoundError",
+    "RuleMismatchError",
     "SchemaVersionError",
     "ScrubIncompleteError",
     "StorageError",
@@ -292,6 +295,14 @@ class KeyMismatchError(ConfigurationError):
     ) -> None:
         self.key_ids = key_ids or ()
         super().__init__(message)
+
+
+class RuleMismatchError(ConfigurationError):
+    """The index's match rule is not the one the store's youths were judged by: a worker
+    set up with another rule would form and dissolve matches the others would not
+    (decision 119). ``VerwijsIndex.change_match_rule`` changes the store's rule."""
+
+    message = "the match rule does not fit the store"
 
 
 class StorageError(VerwijsindexError, RuntimeError):

@@ -64,6 +64,9 @@ class VerwijsIndex:
     *excluded_addresses* never make an address match. A key that does
     not fit the store's check values raises :class:`~verwijsindex.errors.KeyMismatchError`
     before anything is read (decision 31); ``adopt=True`` opens a store made before them.
+    The store keeps the match rule its youths were judged by: another one raises
+    :class:`~verwijsindex.errors.RuleMismatchError` (:meth:`change_match_rule` changes it;
+    decision 119).
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class VerwijsIndex:
             raise ConfigurationError("adopt must be True or False")
         moving = maintenance.check_keys(store, self._context.keyring, adopt=adopt)
         self._context.unfinished_rekey.extend(moving)
+        maintenance.check_rule(store, self._context.match_rule)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
@@ -350,6 +354,15 @@ class VerwijsIndex:
         self._context = attrs.evolve(self._context, keyring=ring)
         self._context.scrub()
         return moved
+
+    def change_match_rule(self, rule: MatchRule) -> maintenance.RuleChange:
+        """Make *rule* the store's match rule and judge every youth again by it: a match
+        that forms or grows is told to everyone in it and the follow-up checker, one that
+        no longer holds dissolves. An index opened on the store afterwards must have
+        *rule* (``RuleMismatchError`` otherwise), and so must every worker: run it while
+        no other registers, then open them with *rule* (decision 119)."""
+        self._context = maintenance.change_match_rule(self._context, rule)
+        return maintenance.judge_again(self._context)
 
     def logbook_anchor(self) -> dict[str, Any]:
         """Each lane's last sequence number and hash, to keep outside the database."""

@@ -46,11 +46,12 @@ from verwijsindex.errors import (
     ConfigurationError,
     InvalidRecordError,
     KeyMismatchError,
+    RuleMismatchError,
     StorageError,
 )
 from verwijsindex.information import CLOCK_TOLERANCE
 from verwijsindex.logbook import head_message, refs_message
-from verwijsindex.matching import archive_purge_date, as_of, is_due_for_deletion
+from verwijsindex.matching import MatchRule, archive_purge_date, as_of, is_due_for_deletion
 from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
@@ -59,15 +60,24 @@ from verwijsindex.storage import LOG_LANES, LogReadingFrom, Store, Transaction
 
 sweep_log = logging.getLogger("verwijsindex.sweep")
 rekey_log = logging.getLogger("verwijsindex.rekey")
+rule_log = logging.getLogger("verwijsindex.rule")
 
 __all__ = [
+    "RULE_SETTING",
+    "RuleChange",
     "SweepReport",
+    "change_match_rule",
     "check_keys",
+    "check_rule",
+    "judge_again",
     "logbook_anchor",
     "rekey",
     "sweep",
     "verify_logbook",
 ]
+
+RULE_SETTING = "match_rule"
+"""The store's setting that holds the rule its youths were judged by (decision 119)."""
 
 
 @attrs.frozen
@@ -335,6 +345,95 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
 
 
 # --- the keys a store was written with (decision 31) ---------------------------------------------
+
+
+def check_rule(store: Store, rule: MatchRule) -> None:
+    """Refuse an index whose match rule is not the one the store's youths were judged by,
+    with :class:`RuleMismatchError`, before anything about a youth is read or written. A
+    store that records none (new, or written by a release before decision 119) records
+    *rule*; of two processes that record one at once, the first stays."""
+    with store.transaction() as tx:
+        tx.put_setting(RULE_SETTING, rule.value)
+        stored = tx.setting(RULE_SETTING)
+    if stored != rule.value:
+        raise RuleMismatchError(
+            f"the store's youths were judged by the match rule {stored!r}, and this index "
+            f"is set to {rule.value!r}: a worker with another rule would form and dissolve "
+            "matches the others would not. Nothing was read or written; open the index "
+            "with the store's rule, and change it with change_match_rule"
+        )
+
+
+@attrs.frozen
+class RuleChange:
+    """What one :meth:`VerwijsIndex.change_match_rule` did: how many youths it judged
+    again, and how many matches formed, grew (each told to everyone in it and the
+    follow-up checker) or dissolved."""
+
+    rule: MatchRule
+    youths: int = 0
+    formed: int = 0
+    grew: int = 0
+    dissolved: int = 0
+
+
+def change_match_rule(ctx: Context, rule: MatchRule) -> Context:
+    """Record *rule* as the store's match rule; return the context with it, for
+    :func:`judge_again` to judge every youth by it (decision 119).
+
+    Run it while no other worker registers: a worker opened before it judges by the old
+    rule until it is opened again, and is then refused with the old one."""
+    if not isinstance(rule, MatchRule):
+        raise ConfigurationError("change_match_rule() takes a MatchRule")
+    ctx.now()  # a clock that cannot be read stops the change before anything is written
+    with ctx.store.transaction() as tx:
+        tx.put_setting(RULE_SETTING, rule.value, replace=True)
+    return attrs.evolve(ctx, match_rule=rule)
+
+
+def judge_again(ctx: Context) -> RuleChange:
+    """Judge every youth again by the context's match rule (JW 7.1.2.3(1)(c)): a match
+    that forms or grows is told as a registration's is, and one that no longer holds
+    dissolves (decision 7). Running it again finishes a run that stopped part-way: a
+    youth judged already has nothing new to tell."""
+    counts = dict.fromkeys(("youths", "formed", "grew", "dissolved"), 0)
+    after: str | None = None
+    while True:
+        with ctx.store.transaction() as tx:
+            keys = tx.keys(after, ctx.batch_size)
+        if not keys:
+            break
+        after = keys[-1]
+        with ctx.work(keys) as work:
+            for key in keys:
+                _judge_again(ctx, work, key, counts)
+    rule = ctx.match_rule
+    rule_log.info("match rule %s: %s", rule.value, ", ".join(f"{k} {counts[k]}" for k in counts))
+    return RuleChange(rule, **counts)
+
+
+def _judge_again(ctx: Context, work: UnitOfWork, key: str, counts: dict[str, int]) -> None:
+    """The youth *key* judged by the context's rule: what :func:`signals.rematch` does on
+    a registration, for a youth with links to judge (one who is 23 or deceased is the
+    sweep's)."""
+    dossier = work.load(key)
+    if dossier is None:
+        return
+    now = work.stamp(dossier)
+    if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+        return
+    counts["youths"] += 1
+    old = dossier.match
+    judged, match = signals.rematch(ctx, work, dossier, now, notify=True)
+    if judged is dossier:
+        return
+    if old is not None and (match is None or match.id != old.id):
+        counts["dissolved"] += 1
+    if match is not None and (old is None or match.id != old.id):
+        counts["formed"] += 1
+    elif match is not None and old is not None and not set(match.links) <= set(old.links):
+        counts["grew"] += 1
+    work.save(judged)
 
 
 def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> list[str]:

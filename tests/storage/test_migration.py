@@ -27,9 +27,10 @@ from typing import Any
 import pytest
 
 from tests.storage.concurrency import object_and_erase
-from verwijsindex.errors import KeyMismatchError
+from verwijsindex.errors import KeyMismatchError, RuleMismatchError
 from verwijsindex.index import VerwijsIndex
 from verwijsindex.logbook import Draft, chain
+from verwijsindex.matching import MatchRule
 from verwijsindex.model import LogEntry, Recipient, parse_bsn
 from verwijsindex.privacy import RequestKind, access_report, file_request
 from verwijsindex.pseudonyms import entry_ref, unseal_id
@@ -347,6 +348,7 @@ def test_a_postgresql_schema_of_version_4_is_migrated(
 def _to_version_5(run: Run) -> None:
     """Take a store back to what version 5 wrote: no birth date or day of death beside
     each dossier."""
+    _to_version_6(run)
     run("ALTER TABLE dossiers DROP COLUMN birth_date")
     run("ALTER TABLE dossiers DROP COLUMN died_on")
     run("UPDATE schema_version SET version = 5")
@@ -410,3 +412,61 @@ def test_a_postgresql_schema_of_version_5_is_migrated(
     url, run = postgres_url_with_schema
     _eve_of_23_then_version_5(url, run, "%s")
     _check_version_6(url, run)
+
+
+# --- version 6 to 7: the rule the youths were judged by (decision 119) ---------------------------
+
+
+def _to_version_6(run: Run) -> None:
+    """Take a store back to what version 6 wrote: no settings, so no match rule."""
+    run("DROP TABLE settings")
+    run("UPDATE schema_version SET version = 6")
+
+
+def _matched_then_version_6(url: str, run: Run) -> None:
+    """One organisation's two professionals on a youth, no match by the default rule,
+    taken back to version 6."""
+    store = open_store(url)
+    index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+    for p in ("p1", "p2"):
+        nurse = make_professional(id=p, organisation="GGD Zuid-Limburg")
+        index.add_organisation(nurse.organisation)
+        index.register(_youth(BSNS[0]), nurse)
+    store.close()
+    _to_version_6(run)
+
+
+def _check_version_7(url: str, run: Run) -> None:
+    """The first index to open a store of version 6 records its rule; another is refused
+    from then on, and a change of rule judges the youth again."""
+    store = open_store(url)
+    try:
+        rule = MatchRule.DIFFERENT_PROFESSIONALS
+        index = VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START), match_rule=rule)
+        with pytest.raises(RuleMismatchError):
+            VerwijsIndex(store, key=TEST_KEY, clock=FixedClock(START))
+        assert index.matches_for("p1") == []  # judged by the old rule until a change
+        changed = index.change_match_rule(rule)
+        assert (changed.youths, changed.formed) == (1, 1)
+        assert [m.professionals for m in index.matches_for("p1")] == [("p1", "p2")]
+    finally:
+        store.close()
+    assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    assert run("SELECT name, value FROM settings") == [("match_rule", rule.value)]
+
+
+def test_a_sqlite_database_of_version_6_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "six.db"
+    url = f"sqlite:///{path}"
+    run = _sqlite_run(path)
+    _matched_then_version_6(url, run)
+    _check_version_7(url, run)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_schema_of_version_6_is_migrated(
+    postgres_url_with_schema: tuple[str, Run],
+) -> None:
+    url, run = postgres_url_with_schema
+    _matched_then_version_6(url, run)
+    _check_version_7(url, run)

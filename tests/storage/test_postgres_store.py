@@ -590,7 +590,7 @@ def test_the_schema_has_its_version_and_lane_heads(
 ) -> None:
     schema = postgres_store.schema
     assert raw(postgres_url, schema, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 6
+    assert SCHEMA_VERSION == 7
     heads = raw(postgres_url, schema, "SELECT lane, seq, hash FROM log_heads ORDER BY lane")
     assert heads == [(lane, 0, "") for lane in range(LOG_LANES)]
     # Opening it again changes nothing and keeps the data.

@@ -294,8 +294,8 @@ def test_schema_version_recorded_and_reopen_is_idempotent(db_path: Path) -> None
         rows = db.execute("SELECT version FROM schema_version").fetchall()
     db.close()
     assert rows == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 6
-    assert sorted(MIGRATIONS) == [1, 2, 3, 4, 5, 6]
+    assert SCHEMA_VERSION == 7
+    assert sorted(MIGRATIONS) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_older_database_is_migrated(db_path: Path) -> None:

@@ -181,8 +181,8 @@ class DossierTransaction(Protocol):
 
 
 class DirectoryTransaction(Protocol):
-    """The directory of one transaction: organisations, professionals, and the check values
-    of the pseudonym keys the store was written with."""
+    """The directory of one transaction: organisations, professionals, the check values
+    of the pseudonym keys the store was written with, and the index's settings."""
 
     def get_organisation(self, organisation_id: str) -> Organisation | None:
         """The organisation with *organisation_id*, or ``None``."""
@@ -215,6 +215,15 @@ class DirectoryTransaction(Protocol):
     def set_key_move(self, key_id: str, moving: bool) -> None:
         """Mark the recorded key *key_id* as one a re-key is moving records to, or (with
         *moving* false) as one it finished moving to."""
+
+    def setting(self, name: str) -> str | None:
+        """The index's setting *name* as recorded (``match_rule``: the rule its youths
+        were judged by, decision 119), or ``None`` while none is."""
+
+    def put_setting(self, name: str, value: str, *, replace: bool = False) -> None:
+        """Record *value* as the index's setting *name*. Without *replace* a value recorded
+        already stays, also when two processes record one at once (they read
+        :meth:`setting` again to see which); with it, *value* takes its place."""
 
 
 class OutboxTransaction(Protocol):

@@ -128,6 +128,8 @@ MIGRATIONS: Final[tuple[tuple[LiteralString, ...], ...]] = (
         "ALTER TABLE dossiers ADD COLUMN birth_date date",
         "ALTER TABLE dossiers ADD COLUMN died_on date",
     ),
+    # 6 -> 7: the index's settings: the rule its youths were judged by (decision 119)
+    ('CREATE TABLE settings (name text COLLATE "C" PRIMARY KEY, value text NOT NULL)',),
 )
 """The schema, as the statements that bring version ``n`` to ``n + 1``. A later release
 appends to this list; a store opened on an older schema applies the missing steps."""

@@ -761,6 +761,23 @@ class PostgresTransaction:
     def set_key_move(self, key_id: str, moving: bool) -> None:
         self._write("UPDATE key_checks SET moving = %s WHERE key_id = %s", [moving, key_id])
 
+    def setting(self, name: str) -> str | None:
+        rows = self._rows("SELECT value FROM settings WHERE name = %s", [name])
+        return None if not rows else str(rows[0][0])
+
+    def put_setting(self, name: str, value: str, *, replace: bool = False) -> None:
+        if replace:
+            self._write(
+                "INSERT INTO settings (name, value) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [name, value],
+            )
+        else:
+            self._write(
+                "INSERT INTO settings (name, value) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [name, value],
+            )
+
     def log_entries_for(self, token: str) -> list[LogEntry]:
         rows = self._rows(
             "SELECT e.id, e.data FROM log_refs r JOIN log_entries e ON e.id = r.entry_id"

@@ -117,6 +117,11 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE dossiers ADD COLUMN birth_date TEXT",
         "ALTER TABLE dossiers ADD COLUMN died_on TEXT",
     ),
+    # the index's settings: the rule its youths were judged by (decision 119)
+    7: (
+        """CREATE TABLE IF NOT EXISTS settings (
+            name TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    ),
 }
 """The schema, as the statements that bring a database from the version before to each
 version. A later release adds an entry; opening an older database runs the missing ones."""

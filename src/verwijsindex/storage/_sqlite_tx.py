@@ -611,6 +611,16 @@ class SQLiteTransaction:
                 "UPDATE key_checks SET moving = ? WHERE key_id = ?", (int(moving), key_id)
             )
 
+    def setting(self, name: str) -> str | None:
+        with TRANSLATE:
+            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_setting(self, name: str, value: str, *, replace: bool = False) -> None:
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        with TRANSLATE:
+            self._db.execute(f"{verb} INTO settings (name, value) VALUES (?, ?)", (name, value))
+
     def log_entries_for(self, token: str) -> list[LogEntry]:
         with TRANSLATE:
             rows = self._db.execute(

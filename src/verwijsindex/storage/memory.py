@@ -107,6 +107,7 @@ class MemoryStore:
         self._seals: dict[int, str] = {}
         self._key_checks: list[tuple[str, str]] = []
         self._key_moves: set[str] = set()
+        self._settings: dict[str, str] = {}
         # The due days as buckets of keys, and the days in order: the sweep and the
         # information check find their work without looking at every dossier.
         self._sweep_due = _DueIndex()
@@ -692,6 +693,13 @@ class _MemoryTransaction:
         elif not moving and key_id in moves:
             moves.discard(key_id)
             self.undo.append((set.add, moves, key_id))
+
+    def setting(self, name: str) -> str | None:
+        return self.s._settings.get(name)
+
+    def put_setting(self, name: str, value: str, *, replace: bool = False) -> None:
+        if replace or name not in self.s._settings:
+            self._set(self.s._settings, name, value)
 
     # -- counts -----------------------------------------------------------------------------------
 

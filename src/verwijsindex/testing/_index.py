@@ -19,11 +19,13 @@ import attrs
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
+    ConfigurationError,
     DeceasedSubjectError,
     ForbiddenFieldError,
     InvalidPeriodError,
     InvalidRecordError,
     NotFoundError,
+    RuleMismatchError,
     UnknownOrganisationError,
 )
 from verwijsindex.importing import ImportRecord, ImportStatus
@@ -110,9 +112,10 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
     def test_a_match_that_forms_when_a_link_goes_is_told(self) -> None:
         """A match that forms on a withdrawal or on the sweep (the rule changed since the
         youth was last judged: one organisation's three professionals, then the rule of
-        different professionals) is told to everyone in it and to the follow-up checker,
-        as one formed by a registration is. It was formed and stored, and the checker was
-        reminded of it later, but no one was told."""
+        different professionals, as a change of rule that stopped before it judged the
+        youth leaves them) is told to everyone in it and to the follow-up checker, as one
+        formed by a registration is. It was formed and stored, and the checker was
+        reminded of it later, but no one was told (decision 118)."""
         for end in ("withdraw", "sweep"):
             index, clock = self.index()
             youth = self.youth()
@@ -123,6 +126,8 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             third = index.register(youth, pros[2], ends_on=ends_on)
             assert third.match is None and index.pending_notifications() == []
             rule = MatchRule.DIFFERENT_PROFESSIONALS
+            with index.store.transaction() as tx:
+                tx.put_setting("match_rule", rule.value, replace=True)
             judged = VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock, match_rule=rule)
             if end == "withdraw":
                 judged.withdraw(third.link.id, by="p3", reason=WithdrawalReason.RISK_RESOLVED)
@@ -139,6 +144,60 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
                 (code, NotificationKind.FOLLOW_UP),
             }, end
             assert all(n.match_id == match.id for n in judged.pending_notifications())
+
+    def test_an_index_with_another_match_rule_is_refused(self) -> None:
+        """Decision 119: the store keeps the rule its youths were judged by, and a worker
+        set up with another is refused before it reads or writes, where it would form and
+        dissolve matches the others would not."""
+        index, clock = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        before = self.written(index)
+        for rule in (MatchRule.DIFFERENT_PROFESSIONALS, MatchRule.ANY_TWO_LINKS):
+            with raises(RuleMismatchError):
+                VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock, match_rule=rule)
+        assert self.written(index) == before
+        with index.store.transaction() as tx:
+            assert tx.setting("match_rule") == MatchRule.DIFFERENT_ORGANISATIONS.value
+        VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)  # the store's rule opens
+
+    def test_changing_the_match_rule_judges_every_youth_again(self) -> None:
+        """Decision 119: a match the new rule makes is told to everyone in it and to the
+        follow-up checker at the change; a match that stands is not told again; one the
+        rule no longer makes dissolves, telling no one; running it again tells nothing."""
+        index, clock = self.index()
+        one, two = self.youth(BSN_A), self.youth(BSN_B)
+        for p in ("p1", "p2", "p3"):
+            index.register(one, self.pro(p, "GGD Zuid-Limburg"))
+        index.register(two, self.pro("p1", "GGD Zuid-Limburg"))
+        index.register(two, self.pro("p4", "MEE Zuid-Limburg"))
+        standing = index.matches_for("p4")
+        index.acknowledge([n.id for n in index.pending_notifications()])
+        changed = index.change_match_rule(MatchRule.DIFFERENT_PROFESSIONALS)
+        assert (changed.youths, changed.formed, changed.grew, changed.dissolved) == (2, 1, 0, 0)
+        assert index.match_rule is MatchRule.DIFFERENT_PROFESSIONALS
+        told = sorted((n.recipient, n.kind.value) for n in index.pending_notifications())
+        code = one.address.municipality_code
+        assert told == [(code, "follow-up"), ("p1", "match"), ("p2", "match"), ("p3", "match")]
+        assert index.matches_for("p4") == standing
+        with raises(RuleMismatchError):
+            VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)
+        index.acknowledge([n.id for n in index.pending_notifications()])
+        again = index.change_match_rule(MatchRule.DIFFERENT_PROFESSIONALS)
+        assert (again.formed, again.grew, again.dissolved) == (0, 0, 0)
+        assert index.pending_notifications() == []
+        back = VerwijsIndex(
+            index.store,
+            key=t.TEST_KEY,
+            clock=clock,
+            match_rule=MatchRule.DIFFERENT_PROFESSIONALS,
+        ).change_match_rule(MatchRule.DIFFERENT_ORGANISATIONS)
+        assert (back.formed, back.grew, back.dissolved) == (0, 0, 1)
+        assert index.pending_notifications() == []
+        reopened = VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)
+        assert [m.professionals for m in reopened.matches_for("p2")] == []
+        assert reopened.matches_for("p4") == standing
+        with raises(ConfigurationError):
+            reopened.change_match_rule("any-two-links")  # type: ignore[arg-type]
 
     def test_two_organisations_match_and_everyone_is_told(self) -> None:
         index, _ = self.index()

@@ -60,6 +60,27 @@ class TransactionContract(ContractBase):
         with store.transaction() as tx:
             assert tx.get_organisation(org.id) == org
 
+    def test_settings_keep_the_first_value_unless_replaced(self) -> None:
+        """Decision 119: the first value of a setting stays, a replacement takes its place,
+        and a rollback undoes either."""
+        store = self.store()
+        with store.transaction() as tx:
+            assert tx.setting("match_rule") is None
+            tx.put_setting("match_rule", "first")
+            tx.put_setting("match_rule", "second")  # the first one stays
+            assert tx.setting("match_rule") == "first"
+            tx.put_setting("other", "x")
+        with store.transaction() as tx:
+            assert tx.setting("match_rule") == "first" and tx.setting("other") == "x"
+            tx.put_setting("match_rule", "third", replace=True)
+            assert tx.setting("match_rule") == "third"
+        with raises(_Rollback), store.transaction() as tx:
+            tx.put_setting("match_rule", "fourth", replace=True)
+            tx.put_setting("new", "y")
+            raise _Rollback
+        with store.transaction() as tx:
+            assert tx.setting("match_rule") == "third" and tx.setting("new") is None
+
     def test_a_rollback_leaves_nothing_of_any_kind(self) -> None:
         store = self.store()
 
