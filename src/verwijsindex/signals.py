@@ -395,10 +395,14 @@ def _groups(
             signalled.update(lk.subject for lk in found)
     if ctx.rules.address_match and address_key is not None:
         there = _others(ctx, work, key, [work.keys_for_address(address_key)], now)
-        housemates = {k: other for k, other in there.items() if k not in signalled}
-        found = _household_match(ctx, links, housemates, link, now) if housemates else None
+        found = _household_match(ctx, links, there, link, now) if there else None
         if found is not None:
-            groups.append((NotificationKind.ADDRESS_MATCH, found, housemates))
+            # the dwelling's links make the match, a sibling's among them; a sibling that
+            # a family signal of this link named is left out of this one (decision 81)
+            found = tuple(lk for lk in found if lk.subject == key or lk.subject not in signalled)
+            housemates = {k: other for k, other in there.items() if k not in signalled}
+            if any(lk.subject != key for lk in found):
+                groups.append((NotificationKind.ADDRESS_MATCH, found, housemates))
     return groups
 
 

@@ -840,6 +840,27 @@ class NationalContract(ContractBase):
             ("address-match", "ps", ("pa", "ph")),
         ]
 
+    def test_a_sibling_left_out_of_the_address_signal_still_counts_for_its_match(self) -> None:
+        """S is A's sibling and lives with A and H; A's and S's links are a family match
+        (two organisations), and A's and H's are one organisation's. The dwelling's links
+        together are an address match, which tells A's and H's professionals of each
+        other; S, named by the family signal, is left out of it (decision 81). Judged
+        without S, the address match was no match, and the two were never told."""
+        index = self._household(Rules(address_match=True))
+        mother, s_youth, h_youth = valid_bsns(3)
+        index.register(_at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
+                       self.pro("ps", "GGD Zuid-Limburg"))  # fmt: skip
+        index.register(_at(self.youth(h_youth), "Markt", "1"), self.pro("ph", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.register(_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
+                       self.pro("pa", "MEE Zuid-Limburg"))  # fmt: skip
+        assert self._told(index) == [
+            ("address-match", "pa", ("ph",)),
+            ("address-match", "ph", ("pa",)),
+            ("family-match", "pa", ("ps",)),
+            ("family-match", "ps", ("pa",)),
+        ]
+
     # -- a household signal when a youth's data goes (decision 94) --------------------------------
 
     def _end(self, index: VerwijsIndex, ending: str, youth: Subject, link_id: str, by: str) -> None:
