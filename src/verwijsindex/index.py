@@ -66,7 +66,7 @@ class VerwijsIndex:
     before anything is read (decision 31); ``adopt=True`` opens a store made before them.
     The store keeps the match rule its youths were judged by: another one raises
     :class:`~verwijsindex.errors.RuleMismatchError` (:meth:`change_match_rule` changes it;
-    decision 119).
+    decision 119), and ``match_rule=None`` takes the store's.
     """
 
     def __init__(
@@ -77,7 +77,7 @@ class VerwijsIndex:
         clock: Clock = system_clock,
         rules: Rules | None = None,
         regions: Regions = ZUID_LIMBURG,
-        match_rule: MatchRule = MatchRule.DIFFERENT_ORGANISATIONS,
+        match_rule: MatchRule | None = MatchRule.DIFFERENT_ORGANISATIONS,
         batch_size: int | None = None,
         adopt: bool = False,
         excluded_addresses: Iterable[Address] = (),
@@ -88,7 +88,7 @@ class VerwijsIndex:
             clock=clock,
             rules=rules if rules is not None else Rules(),
             regions=regions,
-            match_rule=match_rule,
+            match_rule=MatchRule.DIFFERENT_ORGANISATIONS if match_rule is None else match_rule,
             batch_size=batch_size,
             excluded_addresses=excluded_addresses,
         )
@@ -96,7 +96,9 @@ class VerwijsIndex:
             raise ConfigurationError("adopt must be True or False")
         moving = maintenance.check_keys(store, self._context.keyring, adopt=adopt)
         self._context.unfinished_rekey.extend(moving)
-        maintenance.check_rule(store, self._context.match_rule)
+        rule = maintenance.check_rule(store, match_rule)
+        if rule is not self._context.match_rule:
+            self._context = attrs.evolve(self._context, match_rule=rule)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"

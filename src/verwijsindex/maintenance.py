@@ -347,21 +347,44 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
 # --- the keys a store was written with (decision 31) ---------------------------------------------
 
 
-def check_rule(store: Store, rule: MatchRule) -> None:
-    """Refuse an index whose match rule is not the one the store's youths were judged by,
-    with :class:`RuleMismatchError`, before anything about a youth is read or written. A
-    store that records none (new, or written by a release before decision 119) records
-    *rule*; of two processes that record one at once, the first stays."""
+def check_rule(store: Store, rule: MatchRule | None) -> MatchRule:
+    """The match rule an index on *store* judges by: *rule*, or with ``None`` the one the
+    store records. Refuses, with :class:`RuleMismatchError` and before anything about a
+    youth is read or written, a *rule* other than the store's, and ``None`` on a store
+    that records none. A store that records none (new, or written by a release before
+    decision 119) records *rule*; of two processes that record one at once, the first
+    stays. A store that records one already is only read (a read-only session opens it)."""
     with store.transaction() as tx:
-        tx.put_setting(RULE_SETTING, rule.value)
+        if not callable(getattr(tx, "setting", None)) or not callable(
+            getattr(tx, "put_setting", None)
+        ):
+            raise ConfigurationError(
+                "the store's transactions have no setting() and put_setting(), which the "
+                "store protocol asks for since decision 119"
+            )
         stored = tx.setting(RULE_SETTING)
-    if stored != rule.value:
+        if stored is None and rule is not None:
+            tx.put_setting(RULE_SETTING, rule.value)
+            stored = tx.setting(RULE_SETTING)
+    if stored is None:
         raise RuleMismatchError(
-            f"the store's youths were judged by the match rule {stored!r}, and this index "
-            f"is set to {rule.value!r}: a worker with another rule would form and dissolve "
-            "matches the others would not. Nothing was read or written; open the index "
-            "with the store's rule, and change it with change_match_rule"
+            "the store records no match rule yet: open it once with the rule its youths "
+            "were judged by (match_rule=...), which it then records"
         )
+    if rule is not None and stored == rule.value:
+        return rule
+    if rule is None:
+        try:
+            return MatchRule(stored)
+        except ValueError:
+            raise RuleMismatchError(
+                "the store records a match rule this release does not know"
+            ) from None
+    raise RuleMismatchError(
+        f"the store's youths were judged by the match rule {stored!r}, and this index is "
+        f"set to {rule.value!r}; nothing was read or written: open it with the store's "
+        "rule (match_rule=None takes it), or change it with change_match_rule"
+    )
 
 
 @attrs.frozen
@@ -386,6 +409,7 @@ def change_match_rule(ctx: Context, rule: MatchRule) -> Context:
     if not isinstance(rule, MatchRule):
         raise ConfigurationError("change_match_rule() takes a MatchRule")
     ctx.now()  # a clock that cannot be read stops the change before anything is written
+    ctx.check_rekey_finished()  # and so does a re-key begun and not finished
     with ctx.store.transaction() as tx:
         tx.put_setting(RULE_SETTING, rule.value, replace=True)
     return attrs.evolve(ctx, match_rule=rule)

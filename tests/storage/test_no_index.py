@@ -72,6 +72,20 @@ def test_sqlite_database_without_an_index_is_left_as_it_was(tmp_path: Path) -> N
     assert plain.read_text(encoding="utf-8") == "not a database\n"
 
 
+def test_sqlite_database_with_a_table_named_as_an_index_s_is_no_index(tmp_path: Path) -> None:
+    """Another program's database may have a ``schema_version`` of its own: it is no
+    index, and it is left as it was, not put in WAL mode."""
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE schema_version (app TEXT)")
+    connection.close()
+    before = other.read_bytes()
+    with pytest.raises(NoIndexError):
+        SQLiteStore(other, create=False)
+    assert other.read_bytes() == before
+    assert not Path(f"{other}-wal").exists()
+
+
 def test_sqlite_index_opens_without_create(tmp_path: Path) -> None:
     path = tmp_path / "index.db"
     SQLiteStore(path).close()

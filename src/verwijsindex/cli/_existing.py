@@ -20,18 +20,20 @@ from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
 from verwijsindex.errors import (
     InvalidRecordError,
+    RuleMismatchError,
     UnknownMunicipalityError,
     VerwijsindexError,
     masked_name,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.maintenance import SweepReport
+from verwijsindex.maintenance import RULE_SETTING, SweepReport
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
 
 if TYPE_CHECKING:
     from verwijsindex.model import Organisation
     from verwijsindex.roles import FollowUpChecker, RegionCoordinator
+    from verwijsindex.storage import Store
 
 
 def _key_from_env() -> PseudonymKey:
@@ -247,6 +249,22 @@ def _current(organisation: Organisation) -> Organisation:
     return attrs.evolve(organisation, municipality_code=code)
 
 
+def _index_on(store: Store, key: PseudonymKey, *, create: bool) -> VerwijsIndex:
+    """The index on *store* with the match rule the store records, whatever rule the
+    application runs (decision 119). A store that records none yet takes the statute's
+    default only when the command makes the index (``--create``); otherwise it is
+    refused, so that a command run before the application never fixes the rule."""
+    try:
+        return VerwijsIndex(store, key=key, match_rule=None)
+    except RuleMismatchError:
+        if not create:
+            raise
+        with store.transaction() as tx:
+            if tx.setting(RULE_SETTING) is not None:
+                raise
+        return VerwijsIndex(store, key=key)
+
+
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from verwijsindex.importing import ImportProgress
 
@@ -255,7 +273,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     key = _key_from_env()
     store = _open_index(args.store, create=args.create)
     try:
-        index = VerwijsIndex(store, key=key)
+        index = _index_on(store, key, create=args.create)
         organisations, refused = _organisations(records)
         for organisation, positions in organisations:
             try:
@@ -326,7 +344,7 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
     key = _key_from_env()
     store = _open_index(args.store, create=args.create)
     try:
-        index = VerwijsIndex(store, key=key)
+        index = _index_on(store, key, create=args.create)
         stats = index.statistics((args.first, last), by=by, threshold=args.threshold)
     finally:
         store.close()
@@ -348,7 +366,7 @@ def _sweep(url: str, out: TextIO, *, create: bool, as_json: bool) -> int:
     key = _key_from_env()
     store = _open_index(url, create=create)
     try:
-        report = VerwijsIndex(store, key=key).sweep()
+        report = _index_on(store, key, create=create).sweep()
     finally:
         store.close()
     fields = SweepReport.COUNTS

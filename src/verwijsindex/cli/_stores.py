@@ -21,6 +21,7 @@ from verwijsindex.errors import (
     StorageError,
 )
 from verwijsindex.storage import open_store
+from verwijsindex.storage.sqlite import INDEX_TABLES
 
 if TYPE_CHECKING:
     from verwijsindex.storage import ClosingStore
@@ -31,8 +32,9 @@ command that made it. They delete, or write to, no other file."""
 
 _SCHEMES = frozenset({"memory", "sqlite", "postgresql", "postgres"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_INDEX_TABLE = "schema_version"
-"""The table every SQLite index has (``verwijsindex.storage.sqlite``): no index without it."""
+_INDEX_TABLES = INDEX_TABLES
+"""The tables every SQLite index has (``verwijsindex.storage.sqlite``): no index without
+them."""
 
 
 def _check_url(url: str) -> None:
@@ -96,7 +98,7 @@ def _look(path: Path) -> _Found:
             connection.close()
     except sqlite3.Error:
         return _Found(exists=True, database=True, readable=False)
-    return _Found(exists=True, database=True, index=_INDEX_TABLE in tables, made_by=made_by)
+    return _Found(exists=True, database=True, index=tables >= _INDEX_TABLES, made_by=made_by)
 
 
 def _open(url: str, *, create: bool = True) -> ClosingStore:

@@ -74,13 +74,16 @@ def _path(value: object) -> str:
     return path
 
 
+INDEX_TABLES: Final = frozenset({"schema_version", "dossiers", "outbox", "log_entries"})
+"""Tables every index has had since schema version 1: a database without all of them
+holds no index (another program's may have a ``schema_version`` of its own)."""
+
+
 def _holds_index(connection: sqlite3.Connection) -> bool:
-    """Whether the database has the table every index has, read without writing (a file
+    """Whether the database has the tables every index has, read without writing (a file
     that is not a database fails here, as it would on opening)."""
-    row = connection.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    return row is not None
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows} >= INDEX_TABLES
 
 
 _SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}

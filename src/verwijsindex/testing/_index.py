@@ -160,6 +160,37 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
             assert tx.setting("match_rule") == MatchRule.DIFFERENT_ORGANISATIONS.value
         VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock)  # the store's rule opens
 
+    def test_an_index_may_take_the_store_s_match_rule(self) -> None:
+        """``match_rule=None`` takes the rule the store records (the command line opens a
+        store so, whatever rule the application runs) and records none itself: a store
+        that records none is refused, where a report opened first would have fixed the
+        store's rule for the application."""
+        index, clock = self.index(match_rule=MatchRule.DIFFERENT_PROFESSIONALS)
+        follower = VerwijsIndex(index.store, key=t.TEST_KEY, clock=clock, match_rule=None)
+        assert follower.match_rule is MatchRule.DIFFERENT_PROFESSIONALS
+        fresh = self.store()
+        with raises(RuleMismatchError):
+            VerwijsIndex(fresh, key=t.TEST_KEY, clock=clock, match_rule=None)
+        with fresh.transaction() as tx:
+            assert tx.setting("match_rule") is None
+        VerwijsIndex(fresh, key=t.TEST_KEY, clock=clock, match_rule=MatchRule.ANY_TWO_LINKS)
+        with fresh.transaction() as tx:
+            assert tx.setting("match_rule") == MatchRule.ANY_TWO_LINKS.value
+
+    def test_a_change_of_rule_during_an_unfinished_re_key_writes_nothing(self) -> None:
+        """Decision 119: refused before the new rule is recorded, so the store's rule and
+        the youths' matches stay as they were until the re-key is finished."""
+        index, _ = self.index()
+        index.register(self.youth(), self.pro("p1", "GGD Zuid-Limburg"))
+        with index.store.transaction() as tx:
+            tx.add_key_check("key-2", "check")
+            tx.set_key_move("key-2", True)
+        with raises(ConfigurationError):
+            index.change_match_rule(MatchRule.DIFFERENT_PROFESSIONALS)
+        with index.store.transaction() as tx:
+            assert tx.setting("match_rule") == MatchRule.DIFFERENT_ORGANISATIONS.value
+        assert index.match_rule is MatchRule.DIFFERENT_ORGANISATIONS
+
     def test_changing_the_match_rule_judges_every_youth_again(self) -> None:
         """Decision 119: a match the new rule makes is told to everyone in it and to the
         follow-up checker at the change; a match that stands is not told again; one the
