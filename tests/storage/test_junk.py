@@ -36,7 +36,7 @@ from verwijsindex import cbs_code, privacy, serialization
 from verwijsindex.errors import VerwijsindexError
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.matching import Rules
+from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
     Address,
     Contact,
@@ -209,6 +209,10 @@ ENTRIES: dict[str, Entry] = {
     "acknowledge": (VerwijsIndex.acknowledge, lambda w: {"ids": [w.notification_id]}),
     "sweep": (VerwijsIndex.sweep, lambda w: {"now": LATER}),
     "rekey": (VerwijsIndex.rekey, lambda w: {"new_key": TEST_KEY}),
+    "change_match_rule": (
+        VerwijsIndex.change_match_rule,
+        lambda w: {"rule": MatchRule.DIFFERENT_ORGANISATIONS},
+    ),
     "verify_logbook": (VerwijsIndex.verify_logbook, lambda w: {"anchor": None}),
     # the rights functions
     "privacy.file_request": (
