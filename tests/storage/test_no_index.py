@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from verwijsindex.cli import main
-from verwijsindex.errors import NoIndexError, StorageError
+from verwijsindex.errors import NoIndexError, SchemaVersionError, StorageError
 from verwijsindex.storage import open_store
 from verwijsindex.storage.sqlite import SQLiteStore
 
@@ -141,6 +141,45 @@ def test_postgres_schema_holding_other_tables_is_no_index(
             [postgres_schema],
         ).fetchone()
     assert row is not None and row[0] == 1  # nothing added beside the table
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("column", ["varchar", "integer"])
+def test_postgres_schema_with_another_program_s_schema_version_is_no_index(
+    column: str,
+    postgres_url: str,
+    postgres_schema: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A migration tool's ``schema_version`` table is no index: a text version let a bare
+    ``TypeError`` out of the command line, and a number had the store migrate the schema
+    and fail on a table it took to be there."""
+    from psycopg import sql
+
+    psycopg = pytest.importorskip("psycopg")
+    table = sql.Identifier(postgres_schema, "schema_version")
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(postgres_schema)))
+        conn.execute(sql.SQL(f"CREATE TABLE {{}} (version {column})").format(table))
+        conn.execute(sql.SQL("INSERT INTO {} VALUES ('6')").format(table))
+    url = _with_schema(postgres_url, postgres_schema)
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_ENV["VERWIJSINDEX_KEY"])
+    with pytest.raises(NoIndexError):
+        open_store(url, create=False)
+    with pytest.raises(SchemaVersionError):
+        open_store(url)
+    code = main(
+        ["stats", "--store", url, "--region", "Parkstad", "--from", "2026-01"], out=io.StringIO()
+    )
+    assert code == 3
+    assert capsys.readouterr().err.count("\n") == 1
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+            [postgres_schema],
+        ).fetchone()
+    assert row is not None and row[0] == 1
 
 
 @pytest.mark.postgres

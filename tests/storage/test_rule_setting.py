@@ -92,6 +92,26 @@ def test_the_command_line_fixes_no_rule_on_a_store_that_records_none(
     assert _call("sweep", "--store", url) == 0
 
 
+def test_create_on_an_index_that_records_no_rule_records_none_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--create` makes an index where there is none; on one that is there and records no
+    rule yet it recorded the default, shut the application out and judged the youths by
+    the default (review of decision 119)."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    path = tmp_path / "index.db"
+    url = f"sqlite:///{path}"
+    _made(url)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM settings")
+    connection.close()
+    assert _call("sweep", "--store", url, "--create") == 1
+    assert "records no match rule yet" in capsys.readouterr().err
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM settings").fetchone() == (0,)
+    connection.close()
+
+
 def test_a_store_the_command_line_makes_records_the_default_rule(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,3 +173,36 @@ def test_a_read_only_postgresql_session_opens_an_index(
         assert [m.professionals for m in index.matches_for("p1")] == [("p1", "p2")]
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_create_on_a_postgresql_index_that_records_no_rule_records_none(
+    postgres_url: str,
+    postgres_schema: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    from psycopg import sql
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    separator = "&" if "?" in postgres_url else "?"
+    url = f"{postgres_url}{separator}schema={postgres_schema}"
+    _made(url)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(postgres_schema, "settings")))
+    assert _call("sweep", "--store", url, "--create") == 1
+    assert "records no match rule yet" in capsys.readouterr().err
+    fresh = f"{url}_new"
+    try:
+        assert _call("sweep", "--store", fresh, "--create") == 0
+        store = open_store(fresh)
+        try:
+            with store.transaction() as tx:
+                assert tx.setting("match_rule") == MatchRule.DIFFERENT_ORGANISATIONS.value
+        finally:
+            store.close()
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            drop = sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE")
+            conn.execute(drop.format(sql.Identifier(f"{postgres_schema}_new")))

@@ -20,13 +20,13 @@ from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
 from verwijsindex.errors import (
     InvalidRecordError,
-    RuleMismatchError,
     UnknownMunicipalityError,
     VerwijsindexError,
     masked_name,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.maintenance import RULE_SETTING, SweepReport
+from verwijsindex.maintenance import SweepReport
+from verwijsindex.matching import MatchRule
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
 
@@ -249,20 +249,14 @@ def _current(organisation: Organisation) -> Organisation:
     return attrs.evolve(organisation, municipality_code=code)
 
 
-def _index_on(store: Store, key: PseudonymKey, *, create: bool) -> VerwijsIndex:
+def _index_on(store: Store, key: PseudonymKey, *, made: bool) -> VerwijsIndex:
     """The index on *store* with the match rule the store records, whatever rule the
-    application runs (decision 119). A store that records none yet takes the statute's
-    default only when the command makes the index (``--create``); otherwise it is
-    refused, so that a command run before the application never fixes the rule."""
-    try:
-        return VerwijsIndex(store, key=key, match_rule=None)
-    except RuleMismatchError:
-        if not create:
-            raise
-        with store.transaction() as tx:
-            if tx.setting(RULE_SETTING) is not None:
-                raise
-        return VerwijsIndex(store, key=key)
+    application runs (decision 119). An index this command *made* (``--create`` where
+    there was none) takes the statute's default; one that was there and records no rule
+    yet is refused, so that a command run before the application never fixes the rule."""
+    return VerwijsIndex(
+        store, key=key, match_rule=MatchRule.DIFFERENT_ORGANISATIONS if made else None
+    )
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
@@ -271,9 +265,9 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     rows, lines = _read_csv(args.file)
     records = [_record_of(row) for row in rows]
     key = _key_from_env()
-    store = _open_index(args.store, create=args.create)
+    store, made = _open_index(args.store, create=args.create)
     try:
-        index = _index_on(store, key, create=args.create)
+        index = _index_on(store, key, made=made)
         organisations, refused = _organisations(records)
         for organisation, positions in organisations:
             try:
@@ -342,9 +336,9 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
     last = add_months(last_month, 1) - timedelta(days=1)
     by = _reader(args)
     key = _key_from_env()
-    store = _open_index(args.store, create=args.create)
+    store, made = _open_index(args.store, create=args.create)
     try:
-        index = _index_on(store, key, create=args.create)
+        index = _index_on(store, key, made=made)
         stats = index.statistics((args.first, last), by=by, threshold=args.threshold)
     finally:
         store.close()
@@ -364,9 +358,9 @@ def _stats(args: argparse.Namespace, out: TextIO) -> int:
 
 def _sweep(url: str, out: TextIO, *, create: bool, as_json: bool) -> int:
     key = _key_from_env()
-    store = _open_index(url, create=create)
+    store, made = _open_index(url, create=create)
     try:
-        report = _index_on(store, key, create=create).sweep()
+        report = _index_on(store, key, made=made).sweep()
     finally:
         store.close()
     fields = SweepReport.COUNTS

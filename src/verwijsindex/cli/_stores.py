@@ -139,12 +139,13 @@ _UNREADABLE = (
 )
 
 
-def _open_index(url: str, *, create: bool) -> ClosingStore:
-    """The index at *url* for ``sweep``, ``import`` and ``stats``: a SQLite path or a
-    PostgreSQL schema must hold one already unless *create*; exit code 3 otherwise (a
-    mistyped path, database or schema makes nothing). A store that lasts only as long as
-    the command (``memory://``, an in-memory SQLite database: an unset variable in
-    ``sqlite:///$DB``) is a usage error: the command's work would be gone with it."""
+def _open_index(url: str, *, create: bool) -> tuple[ClosingStore, bool]:
+    """The index at *url* for ``sweep``, ``import`` and ``stats``, and whether this call
+    made it: a SQLite path or a PostgreSQL schema must hold one already unless *create*;
+    exit code 3 otherwise (a mistyped path, database or schema makes nothing). A store
+    that lasts only as long as the command (``memory://``, an in-memory SQLite database:
+    an unset variable in ``sqlite:///$DB``) is a usage error: the command's work would be
+    gone with it."""
     _check_url(url)
     path = _sqlite_file(url)
     if path is None and url.partition("://")[0].lower() not in ("postgresql", "postgres"):
@@ -152,19 +153,25 @@ def _open_index(url: str, *, create: bool) -> ClosingStore:
             EXIT_USAGE,
             "that store keeps nothing after the command: give a SQLite file or a PostgreSQL URL",
         )
-    if path is not None:
-        found = _look(path)
-        if found.exists and not found.readable:
-            raise _Stop(EXIT_STORE, _UNREADABLE)
-        if found.exists and not found.empty and not found.database:
-            raise _Stop(EXIT_STORE, "cannot open the store: the file is not a SQLite database")
-        if not create and (not found.exists or found.empty):
-            raise _Stop(EXIT_STORE, "no index at that path; give --create to make one")
-        if not create and found.database and not found.index:
-            raise _Stop(
-                EXIT_STORE, "that SQLite database holds no index; give --create to make one"
-            )
-    return _open(url, create=create)
+    if path is None:  # PostgreSQL: the store says whether its schema holds an index
+        if not create:
+            return _open(url, create=False), False
+        try:
+            return open_store(url, create=False), False
+        except NoIndexError:
+            return _open(url, create=True), True
+        except (ConfigurationError, StorageError):
+            return _open(url, create=True), True  # which says what is wrong, as it is
+    found = _look(path)
+    if found.exists and not found.readable:
+        raise _Stop(EXIT_STORE, _UNREADABLE)
+    if found.exists and not found.empty and not found.database:
+        raise _Stop(EXIT_STORE, "cannot open the store: the file is not a SQLite database")
+    if not create and (not found.exists or found.empty):
+        raise _Stop(EXIT_STORE, "no index at that path; give --create to make one")
+    if not create and found.database and not found.index:
+        raise _Stop(EXIT_STORE, "that SQLite database holds no index; give --create to make one")
+    return _open(url, create=create), not found.index
 
 
 def _scratch(url: str, command: str, *, fresh: bool) -> ClosingStore:

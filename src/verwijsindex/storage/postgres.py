@@ -85,6 +85,11 @@ _SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full"
 """The values libpq takes for ``sslmode``: another is refused before any connection."""
 
 
+_INDEX_TABLES = ("dossiers", "outbox", "log_entries")
+"""Tables every index has had since schema version 1, beside ``schema_version``: a schema
+without them holds no index (another program's may have a ``schema_version`` table)."""
+
+
 class PostgresStore:
     """A store in a PostgreSQL database, in schema *schema*, with up to *max_connections*.
 
@@ -211,14 +216,29 @@ class PostgresStore:
         with translated(), conn.transaction():
             conn.execute("SELECT pg_catalog.set_config('search_path', %s, true)", [self.schema])
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
+            tables = [
+                sql.Identifier(self.schema, table).as_string(conn)
+                for table in ("schema_version", *_INDEX_TABLES)
+            ]
             row = conn.execute(
-                "SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
-                [sql.Identifier(self.schema, "schema_version").as_string(conn)],
+                "SELECT pg_catalog.to_regclass(%s) IS NOT NULL,"
+                " bool_and(pg_catalog.to_regclass(t) IS NOT NULL) FROM unnest(%s::text[]) AS t",
+                [tables[0], tables[1:]],
             ).fetchone()
             version = 0
             if row is not None and row[0]:
+                if not row[1]:  # another program's table of that name
+                    if not self._create:
+                        raise NoIndexError("the schema holds no index, and create is False")
+                    raise SchemaVersionError(
+                        f"schema {self.schema} has a schema_version table but no index"
+                    )
                 found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
                 version = found[0] if found is not None and found[0] is not None else 0
+                if not isinstance(version, int) or isinstance(version, bool):
+                    raise SchemaVersionError(
+                        f"schema {self.schema} has a schema version this library cannot read"
+                    )
             if version > SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"schema {self.schema} has version {version}; this library knows "
