@@ -10,7 +10,7 @@ registered parent.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -320,10 +320,10 @@ def household_signals(
     """Signal a family match and an address match (JW 7.1.2.3(1)(e)) when the new link
     joins one: links on youths who share a registered parent, and (when
     ``Rules.address_match`` is on) on youths registered at one dwelling. A family is the
-    youths who share one parent (decision 81); a youth who is both the sibling and the
-    housemate of this one and is named by a family signal is not named again by the
-    address one. The signal names no other youth: each professional learns the others'
-    contact details.
+    youths who share one parent (decision 81); the dwelling's match is judged on every
+    youth there, siblings too, and a professional whom a family signal of this link told
+    of another is not told of them again by the address one (decision 120). The signal
+    names no other youth: each professional learns the others' contact details.
 
     The signal is logged about each youth it concerns, which writes to their dossiers:
     when a youth it concerns is not among *locked*, :class:`LockSiblings` asks the caller
@@ -333,9 +333,17 @@ def household_signals(
         ctx, work, subject.key, subject.parent_keys, subject.address_key, link, now, dossier.links
     )
     _ask_for_locks(groups, locked)
+    by_family: dict[str, set[str]] = {}  # whom each professional a family signal told of
     for kind, found, members in groups:
         youths = {dossier.key: dossier, **members}
-        _signal(work, youths, kind, found, now, link, _told_before(ctx, youths, found, link, now))
+        told = _told_before(ctx, youths, found, link, now)
+        if kind is NotificationKind.FAMILY_MATCH:
+            _signal(work, youths, kind, found, now, link, told)
+            named = {lk.professional for lk in found}
+            for professional in named:
+                by_family.setdefault(professional, set()).update(named - {professional})
+        else:
+            _signal(work, youths, kind, found, now, link, told, known_to=by_family)
 
 
 def lock_household(
@@ -372,10 +380,9 @@ def _groups(
     """The household matches the youth *key*'s new *link* joins, with the other youths
     in each: a family per parent first (youths who share that parent; two parents with the
     same children are one family, and a family whose match another one holds whole is not
-    signalled twice), then the dwelling's, without a sibling who had a family signal.
-    *links* are the youth's links, the new one among them."""
+    signalled twice), then the dwelling's, every youth there. *links* are the youth's
+    links, the new one among them."""
     groups: list[_Group] = []
-    signalled: set[str] = set()
     if ctx.rules.family_match:
         families: dict[frozenset[str], dict[str, Dossier]] = {}
         for parent in parents:
@@ -392,17 +399,13 @@ def _groups(
             if any(held[i] < other or (held[i] == other and j < i) for j, other in enumerate(held)):
                 continue  # another family's match holds this one whole
             groups.append((NotificationKind.FAMILY_MATCH, found, members))
-            signalled.update(lk.subject for lk in found)
     if ctx.rules.address_match and address_key is not None:
+        # every youth at the dwelling, siblings too: their links together make the match;
+        # what a family signal of this link told goes untold in this one (decision 120)
         there = _others(ctx, work, key, [work.keys_for_address(address_key)], now)
         found = _household_match(ctx, links, there, link, now) if there else None
         if found is not None:
-            # the dwelling's links make the match, a sibling's among them; a sibling that
-            # a family signal of this link named is left out of this one (decision 81)
-            found = tuple(lk for lk in found if lk.subject == key or lk.subject not in signalled)
-            housemates = {k: other for k, other in there.items() if k not in signalled}
-            if any(lk.subject != key for lk in found):
-                groups.append((NotificationKind.ADDRESS_MATCH, found, housemates))
+            groups.append((NotificationKind.ADDRESS_MATCH, found, there))
     return groups
 
 
@@ -464,11 +467,15 @@ def _signal(
     now: datetime,
     new: Link,
     told: frozenset[str],
+    *,
+    known_to: Mapping[str, set[str]] | None = None,
 ) -> None:
     """Tell each professional in the household match *found* of the others. When the new
     link was imported in migration mode, the old index told it and the links of *told* of
     each other (decision 93): those are not told again, neither of each other nor the new
-    link's professional of them; when *found* is *told* whole, no one is told."""
+    link's professional of them; when *found* is *told* whole, no one is told. Whom
+    *known_to* says a professional was told of just now (by a family signal of the same
+    link) is left out of their notice, and a professional left with no one gets none."""
     if told and all(lk.id in told for lk in found):
         return
     prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
@@ -486,6 +493,10 @@ def _signal(
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
         if lk.id == new.id and known:
             others = tuple(c for c in others if c.professional_id not in known)
+            if not others:
+                continue
+        if known_to and lk.professional in known_to:
+            others = tuple(c for c in others if c.professional_id not in known_to[lk.professional])
             if not others:
                 continue
         youth = youths[lk.subject]

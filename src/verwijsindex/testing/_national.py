@@ -5,6 +5,7 @@ the store :meth:`make_store` opens."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -844,8 +845,9 @@ class NationalContract(ContractBase):
         """S is A's sibling and lives with A and H; A's and S's links are a family match
         (two organisations), and A's and H's are one organisation's. The dwelling's links
         together are an address match, which tells A's and H's professionals of each
-        other; S, named by the family signal, is left out of it (decision 81). Judged
-        without S, the address match was no match, and the two were never told."""
+        other, and S's of H's; what the family signal told goes untold in it (decision
+        120). Judged without S, the address match was no match, and A's and H's
+        professionals were never told."""
         index = self._household(Rules(address_match=True))
         mother, s_youth, h_youth = valid_bsns(3)
         index.register(_at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
@@ -856,10 +858,76 @@ class NationalContract(ContractBase):
                        self.pro("pa", "MEE Zuid-Limburg"))  # fmt: skip
         assert self._told(index) == [
             ("address-match", "pa", ("ph",)),
-            ("address-match", "ph", ("pa",)),
+            ("address-match", "ph", ("pa", "ps")),
+            ("address-match", "ps", ("ph",)),
             ("family-match", "pa", ("ps",)),
             ("family-match", "ps", ("pa",)),
         ]
+
+    def test_a_household_tells_the_same_pairs_in_any_order(self) -> None:
+        """S and A share a parent and live with H; S's link is one organisation's, A's and
+        H's another's. Whatever the order of the three registrations, each pair of their
+        professionals learns of each other (the review of decision 120's first version
+        found A's and H's told in four orders of six, and before it in two)."""
+        mother, s_youth, h_youth = valid_bsns(3)
+        youths = {
+            "S": (_at(self.youth(s_youth, parents=[mother]), "Markt", "1"), "ps", "GGD"),
+            "H": (_at(self.youth(h_youth), "Markt", "1"), "ph", "MEE"),
+            "A": (_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"), "pa", "MEE"),
+        }
+        for order in itertools.permutations("SHA"):
+            index = self._household(Rules(address_match=True))
+            pairs: set[frozenset[str]] = set()
+            for name in order:
+                youth, pro, org = youths[name]
+                index.register(youth, self.pro(pro, f"{org} Zuid-Limburg"))
+                for n in index.pending_notifications():
+                    pairs.update(frozenset((n.recipient, c.professional_id)) for c in n.contacts)
+                index.acknowledge(n.id for n in index.pending_notifications())
+            assert pairs == {
+                frozenset(("pa", "ps")),
+                frozenset(("pa", "ph")),
+                frozenset(("ph", "ps")),
+            }, order
+
+    def test_a_professional_with_nobody_new_to_be_told_of_gets_no_address_notice(
+        self,
+    ) -> None:
+        """One professional has H and A, S is A's sibling: the family signal tells them of
+        S's professional, and the address signal has no one else to name to them."""
+        index = self._household(Rules(address_match=True))
+        mother, s_youth, h_youth = valid_bsns(3)
+        index.register(_at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
+                       self.pro("ps", "GGD Zuid-Limburg"))  # fmt: skip
+        index.register(_at(self.youth(h_youth), "Markt", "1"), self.pro("pa", "MEE Zuid-Limburg"))
+        index.acknowledge(n.id for n in index.pending_notifications())
+        index.register(_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
+                       self.pro("pa", "MEE Zuid-Limburg"))  # fmt: skip
+        told = self._told(index)
+        assert all(contacts for _, _, contacts in told)
+        assert ("family-match", "pa", ("ps",)) in told
+
+    def test_a_household_imported_in_migration_mode_is_not_told_again(self) -> None:
+        """Decision 93: the old index told the links a migration imports of each other,
+        the dwelling's match with a sibling among them too."""
+        index = self._household(Rules(address_match=True))
+        mother, s_youth, h_youth = valid_bsns(3)
+        records = [
+            ImportRecord(
+                _at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
+                self.pro("ps", "GGD Zuid-Limburg"),
+            ),
+            ImportRecord(
+                _at(self.youth(h_youth), "Markt", "1"), self.pro("ph", "MEE Zuid-Limburg")
+            ),
+            ImportRecord(
+                _at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
+                self.pro("pa", "MEE Zuid-Limburg"),
+            ),
+        ]
+        for record in records:
+            index.bulk_register([record], notify=False)
+        assert self._told(index) == []
 
     # -- a household signal when a youth's data goes (decision 94) --------------------------------
 
