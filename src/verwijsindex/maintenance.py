@@ -438,14 +438,12 @@ def judge_again(ctx: Context) -> RuleChange:
 
 def _judge_again(ctx: Context, work: UnitOfWork, key: str, counts: dict[str, int]) -> None:
     """The youth *key* judged by the context's rule: what :func:`signals.rematch` does on
-    a registration, for a youth with links to judge (one who is 23 or deceased is the
-    sweep's)."""
+    a registration (which tells no one of a youth who is 23 or deceased, whose links the
+    sweep deletes)."""
     dossier = work.load(key)
     if dossier is None:
         return
     now = work.stamp(dossier)
-    if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
-        return
     counts["youths"] += 1
     old = dossier.match
     judged, match = signals.rematch(ctx, work, dossier, now, notify=True)

@@ -54,6 +54,10 @@ The rules, as the model has them (the intended behaviour, also where today's cod
 6. A sweep on or after the day a match is four weeks old (``Rules.follow_up_after``) and
    still uncoordinated reminds the youth's municipality once (FOLLOW_UP_REMINDER); a match
    that dissolves and forms again is a new match and may be reminded again.
+7. The match rule may change (decision 119): every youth is judged again by the new one
+   at once, a match that forms or grows is told as in rule 2 (to no one for a youth who
+   is 23 or deceased), one that no longer holds dissolves untold. "Two or more
+   organisations" in rule 2 is then "two or more professionals" or "two or more links".
 
 A stored match is judged as of the last change to the youth (a registration, withdrawal or
 sweep), because reading does not rematch: between two sweeps a match may still hold a
@@ -96,7 +100,7 @@ from verwijsindex.errors import (
     ValidationError,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.matching import Rules
+from verwijsindex.matching import MatchRule, Rules
 from verwijsindex.model import (
     LinkStatus,
     Notification,
@@ -346,6 +350,7 @@ class IndexMachine(RuleBasedStateMachine):
         self.match_ids: dict[int, str] = {}  # model generation -> the id the store gave it
         self.order: dict[str, int] = {}  # link id -> order of registration
         self.swept_on: date | None = None
+        self.rule = MatchRule.DIFFERENT_ORGANISATIONS
 
     def teardown(self) -> None:
         self.drop_store(self.store)
@@ -355,19 +360,27 @@ class IndexMachine(RuleBasedStateMachine):
     def today(self) -> date:
         return local_day(self.clock())
 
-    def rematch(self, youth: Youth, day: date, *, notify: bool) -> None:
+    def qualifies(self, youth: Youth, link_ids: list[str]) -> bool:
+        """Rules 2 and 7: whether *link_ids* make a match by the rule in force."""
+        if self.rule is MatchRule.DIFFERENT_ORGANISATIONS:
+            return len(youth.organisations(link_ids)) >= 2
+        if self.rule is MatchRule.DIFFERENT_PROFESSIONALS:
+            return len(youth.professionals(link_ids)) >= 2
+        return len(link_ids) >= 2
+
+    def rematch(self, youth: Youth, day: date, *, notify: bool, rejudged: bool = False) -> None:
         """Rule 2 on the model: the match as of *day*, and who is told."""
         active = youth.active(day)
         old = youth.match
-        if old is not None and len(youth.organisations([i for i in old if i in active])) < 2:
+        if old is not None and not self.qualifies(youth, [i for i in old if i in active]):
             old = None  # the match lost its condition: it dissolved
         youth.evaluated_on = day
-        if len(youth.organisations(active)) < 2:
+        if not self.qualifies(youth, active):
             youth.match, youth.generation, youth.match_made = None, None, None
             return
         grew = old is None or not set(active) <= old
         if old is None:
-            assert notify, "a match never forms on a withdrawal or a sweep"
+            assert notify or rejudged, "a match never forms on a withdrawal or a sweep"
             youth.generation = next(self.generations)
             youth.match_made, youth.reminded = day, False
         youth.match = frozenset(active)
@@ -477,6 +490,12 @@ class IndexMachine(RuleBasedStateMachine):
         """Register for the maximum period of two years."""
         self.registered(name, pid, None)
 
+    @rule(name=youth_names)
+    def register_two_colleagues(self, name: str) -> None:
+        """``p1`` and ``p2``, of one organisation: a match only by the rules of rule 7."""
+        self.registered(name, "p1", None)
+        self.registered(name, "p2", None)
+
     @rule(name=youth_names, pid=professional_ids, days=st.sampled_from([3, 30, 180, 400]))
     def register_for_a_shorter_period(self, name: str, pid: str, days: int) -> None:
         self.registered(name, pid, days)
@@ -538,6 +557,16 @@ class IndexMachine(RuleBasedStateMachine):
         self.rematch(youth, day, notify=False)
         if reason is WithdrawalReason.UNJUSTIFIED:
             self.forget_link(youth, link_id, link.professional, was)
+
+    @rule(to=st.sampled_from(MatchRule))
+    def change_match_rule(self, to: MatchRule) -> None:
+        """Rule 7: every youth judged again by the new rule at once."""
+        day = self.today()
+        self.index.change_match_rule(to)
+        self.rule = to
+        for youth in self.youths.values():
+            if youth.links:
+                self.rematch(youth, day, notify=not self.withheld(youth, day), rejudged=True)
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -760,7 +789,12 @@ class IndexMachine(RuleBasedStateMachine):
                     for lk in (dossier.links if dossier is not None else ())
                     if lk.status is LinkStatus.ACTIVE and lk.ends_on > day
                 }
-                if len({lk.organisation for lk in active.values()}) >= 2:
+                held = {
+                    MatchRule.DIFFERENT_ORGANISATIONS: {lk.organisation for lk in active.values()},
+                    MatchRule.DIFFERENT_PROFESSIONALS: {lk.professional for lk in active.values()},
+                    MatchRule.ANY_TWO_LINKS: set(active),
+                }[self.rule]
+                if len(held) >= 2:
                     assert stored is not None, f"{youth.name}: no match on {day}"
                     assert set(stored.links) == set(active), f"{youth.name}: on {day}"
                 else:
