@@ -10,7 +10,7 @@ registered parent.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -333,17 +333,15 @@ def household_signals(
         ctx, work, subject.key, subject.parent_keys, subject.address_key, link, now, dossier.links
     )
     _ask_for_locks(groups, locked)
-    by_family: dict[str, set[str]] = {}  # whom each professional a family signal told of
+    families: list[frozenset[str]] = []  # the links of each family signal sent just now
     for kind, found, members in groups:
         youths = {dossier.key: dossier, **members}
         told = _told_before(ctx, youths, found, link, now)
         if kind is NotificationKind.FAMILY_MATCH:
-            _signal(work, youths, kind, found, now, link, told)
-            named = {lk.professional for lk in found}
-            for professional in named:
-                by_family.setdefault(professional, set()).update(named - {professional})
+            if _signal(work, youths, kind, found, now, link, told):
+                families.append(frozenset(lk.id for lk in found))
         else:
-            _signal(work, youths, kind, found, now, link, told, known_to=by_family)
+            _signal(work, youths, kind, found, now, link, told, families=families)
 
 
 def lock_household(
@@ -468,21 +466,29 @@ def _signal(
     new: Link,
     told: frozenset[str],
     *,
-    known_to: Mapping[str, set[str]] | None = None,
-) -> None:
-    """Tell each professional in the household match *found* of the others. When the new
-    link was imported in migration mode, the old index told it and the links of *told* of
-    each other (decision 93): those are not told again, neither of each other nor the new
-    link's professional of them; when *found* is *told* whole, no one is told. Whom
-    *known_to* says a professional was told of just now (by a family signal of the same
-    link) is left out of their notice, and a professional left with no one gets none."""
+    families: Sequence[frozenset[str]] = (),
+) -> bool:
+    """Tell each professional in the household match *found* of the others; return
+    whether anyone was told. When the new link was imported in migration mode, the old
+    index told it and the links of *told* of each other (decision 93): those are not told
+    again, neither of each other nor the new link's professional of them; when *found* is
+    *told* whole, no one is told. A professional is not told of another when a family
+    signal sent just now (the link ids of *families*) holds every link through which the
+    two are in *found*: it told them of each other through the same youths, and it goes
+    when one of those youths goes (decision 94), as this part of the signal would. A
+    professional left with no one gets no notice (decision 120)."""
     if told and all(lk.id in told for lk in found):
-        return
+        return False
+    links_of: dict[str, set[str]] = {}
+    if families:
+        for lk in found:
+            links_of.setdefault(lk.professional, set()).add(lk.id)
     prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
     signal_id = f"{prefix}-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
     contacts = contacts_of(work, professionals)
     notified: set[tuple[str, str]] = set()
+    sent = False
     known = {lk.professional for lk in found if lk.id in told and lk.id != new.id}
     for lk in found:
         if (lk.professional, lk.subject) in notified:
@@ -495,8 +501,13 @@ def _signal(
             others = tuple(c for c in others if c.professional_id not in known)
             if not others:
                 continue
-        if known_to and lk.professional in known_to:
-            others = tuple(c for c in others if c.professional_id not in known_to[lk.professional])
+        if families:
+            mine = links_of[lk.professional]
+            others = tuple(
+                c
+                for c in others
+                if not any(f >= mine | links_of[c.professional_id] for f in families)
+            )
             if not others:
                 continue
         youth = youths[lk.subject]
@@ -510,3 +521,5 @@ def _signal(
             match_id=signal_id,
             contacts=others,
         )
+        sent = True
+    return sent

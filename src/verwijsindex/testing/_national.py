@@ -907,6 +907,63 @@ class NationalContract(ContractBase):
         assert all(contacts for _, _, contacts in told)
         assert ("family-match", "pa", ("ps",)) in told
 
+    def test_a_pair_told_by_the_family_through_a_youth_who_goes_keeps_its_address_pair(
+        self,
+    ) -> None:
+        """S (at another address) and A share a parent; A and H live together. pX has S
+        and H, pA registers A: the family signal tells pX and pA of each other through S,
+        and the address signal through H. When S dies before the notices go, the family
+        signal goes with S (decision 94); the pair must still be told through H. The
+        review of decision 120's second version found it lost, the address notices left
+        out as told by the family signal."""
+        for ending in ("death", "withdrawal"):
+            index = self._household(Rules(address_match=True))
+            mother, s_youth, h_youth = valid_bsns(3)
+            sibling = _at(self.youth(s_youth, parents=[mother]), "Kerk", "2")
+            made = index.register(sibling, self.pro("pX", "GGD Zuid-Limburg"))
+            index.register(
+                _at(self.youth(h_youth), "Markt", "1"), self.pro("pX", "GGD Zuid-Limburg")
+            )
+            index.acknowledge(n.id for n in index.pending_notifications())
+            index.register(_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
+                           self.pro("pA", "MEE Zuid-Limburg"))  # fmt: skip
+            if ending == "death":
+                index.record_death(sibling, START.date() - timedelta(days=1))
+            else:
+                index.withdraw(made.link.id, by="pX", reason=WithdrawalReason.UNJUSTIFIED)
+            told = self._told(index)
+            assert ("address-match", "pA", ("pX",)) in told, (ending, told)
+            assert ("address-match", "pX", ("pA",)) in told, (ending, told)
+
+    def test_a_family_signal_a_migration_keeps_quiet_leaves_the_address_one_whole(
+        self,
+    ) -> None:
+        """B and C share a parent, B lives with H. p1 has H (registered here) and C
+        (imported), p2 has B (imported). In every order, p1's link on H and p2's on B
+        make an address match that the old index never told: p1 and p2 learn of each
+        other. A family signal the migration kept quiet took the address pair with it
+        (review of decision 120's second version)."""
+        parent, b_youth, h_youth, c_youth = valid_bsns(4)
+        p1, p2 = self.pro("p1", "GGD Zuid-Limburg"), self.pro("p2", "MEE Zuid-Limburg")
+        steps = {
+            "H": (_at(self.youth(h_youth), "Markt", "1"), p1, True),
+            "C": (_at(self.youth(c_youth, parents=[parent]), "Kerk", "2"), p1, False),
+            "B": (_at(self.youth(b_youth, parents=[parent]), "Markt", "1"), p2, False),
+        }
+        for order in itertools.permutations("HCB"):
+            index = self._household(Rules(address_match=True))
+            pairs: set[frozenset[str]] = set()
+            for name in order:
+                youth, pro, live = steps[name]
+                if live:
+                    index.register(youth, pro)
+                else:
+                    index.bulk_register([ImportRecord(youth, pro)], notify=False)
+                for n in index.pending_notifications():
+                    pairs.update(frozenset((n.recipient, c.professional_id)) for c in n.contacts)
+                index.acknowledge(n.id for n in index.pending_notifications())
+            assert pairs == {frozenset(("p1", "p2"))}, order
+
     def test_a_household_imported_in_migration_mode_is_not_told_again(self) -> None:
         """Decision 93: the old index told the links a migration imports of each other,
         the dwelling's match with a sibling among them too."""
