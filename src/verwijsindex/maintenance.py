@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -290,13 +290,7 @@ def _rekey(ctx: Context, new_key: PseudonymKey) -> tuple[Keyring, int]:
         record_key(ctx.store, old, ring)
     now = ctx.now()
     moved = 0
-    after: str | None = None
-    while True:
-        with ctx.store.transaction() as tx:
-            keys = tx.keys(after, ctx.batch_size)
-        if not keys:
-            break
-        after = keys[-1]
+    for keys in _pages(ctx):
         with ctx.store.transaction(keys) as tx:
             for old_key in keys:
                 dossier = tx.load(old_key)
@@ -421,19 +415,27 @@ def judge_again(ctx: Context) -> RuleChange:
     dissolves (decision 7). Running it again finishes a run that stopped part-way: a
     youth judged already has nothing new to tell."""
     counts = dict.fromkeys(("youths", "formed", "grew", "dissolved"), 0)
-    after: str | None = None
-    while True:
-        with ctx.store.transaction() as tx:
-            keys = tx.keys(after, ctx.batch_size)
-        if not keys:
-            break
-        after = keys[-1]
+    for keys in _pages(ctx):
         with ctx.work(keys) as work:
             for key in keys:
                 _judge_again(ctx, work, key, counts)
     rule = ctx.match_rule
     rule_log.info("match rule %s: %s", rule.value, ", ".join(f"{k} {counts[k]}" for k in counts))
     return RuleChange(rule, **counts)
+
+
+def _pages(ctx: Context) -> Iterator[list[str]]:
+    """Every stored key in order, a batch at a time, each page read in a transaction of
+    its own: a key written meanwhile after the last one read (a re-key's new pseudonym)
+    comes in its turn, one before it does not."""
+    after: str | None = None
+    while True:
+        with ctx.store.transaction() as tx:
+            keys = tx.keys(after, ctx.batch_size)
+        if not keys:
+            return
+        after = keys[-1]
+        yield keys
 
 
 def _judge_again(ctx: Context, work: UnitOfWork, key: str, counts: dict[str, int]) -> None:
