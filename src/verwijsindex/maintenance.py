@@ -385,7 +385,8 @@ def check_rule(store: Store, rule: MatchRule | None) -> MatchRule:
 class RuleChange:
     """What one :meth:`VerwijsIndex.change_match_rule` did: how many youths it judged
     again, and how many matches formed, grew (each told to everyone in it and the
-    follow-up checker) or dissolved."""
+    follow-up checker) or dissolved, of youths whose links stand (a youth of 23 or
+    deceased is judged, and neither told nor counted)."""
 
     rule: MatchRule
     youths: int = 0
@@ -451,13 +452,15 @@ def _judge_again(ctx: Context, work: UnitOfWork, key: str, counts: dict[str, int
     judged, match = signals.rematch(ctx, work, dossier, now, notify=True)
     if judged is dossier:
         return
+    work.save(judged)
+    if is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+        return  # judged, and neither told nor counted: the sweep deletes them
     if old is not None and (match is None or match.id != old.id):
         counts["dissolved"] += 1
     if match is not None and (old is None or match.id != old.id):
         counts["formed"] += 1
     elif match is not None and old is not None and not set(match.links) <= set(old.links):
         counts["grew"] += 1
-    work.save(judged)
 
 
 def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> list[str]:

@@ -131,10 +131,13 @@ def rematch(
         )
     else:
         match = _reshaped(old, found, updated_at=now)
-    if old is None:
+    # a youth of 23 or deceased has every link going: their match is neither told nor
+    # counted (a merge, a change of rule; a registration refuses them)
+    standing = not is_due_for_deletion(dossier.subject, local_date(now), ctx.rules)
+    if old is None and standing:
         work.count(_MATCHES_MADE, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
-    if notify and grew and not is_due_for_deletion(dossier.subject, local_date(now), ctx.rules):
+    if notify and grew and standing:
         notify_match(ctx, work, dossier, match, found, now)
     return replace(dossier, match=match), match
 
@@ -321,9 +324,9 @@ def household_signals(
     joins one: links on youths who share a registered parent, and (when
     ``Rules.address_match`` is on) on youths registered at one dwelling. A family is the
     youths who share one parent (decision 81); the dwelling's match is judged on every
-    youth there, siblings too, and a professional whom a family signal of this link told
-    of another is not told of them again by the address one (decision 120). The signal
-    names no other youth: each professional learns the others' contact details.
+    youth there, siblings too, and tells everyone in it, also a professional a family
+    signal of the same link told of the same others (decision 120). The signal names no
+    other youth: each professional learns the others' contact details.
 
     The signal is logged about each youth it concerns, which writes to their dossiers:
     when a youth it concerns is not among *locked*, :class:`LockSiblings` asks the caller
@@ -333,15 +336,9 @@ def household_signals(
         ctx, work, subject.key, subject.parent_keys, subject.address_key, link, now, dossier.links
     )
     _ask_for_locks(groups, locked)
-    families: list[frozenset[str]] = []  # the links of each family signal sent just now
     for kind, found, members in groups:
         youths = {dossier.key: dossier, **members}
-        told = _told_before(ctx, youths, found, link, now)
-        if kind is NotificationKind.FAMILY_MATCH:
-            if _signal(work, youths, kind, found, now, link, told):
-                families.append(frozenset(lk.id for lk in found))
-        else:
-            _signal(work, youths, kind, found, now, link, told, families=families)
+        _signal(work, youths, kind, found, now, link, _told_before(ctx, youths, found, link, now))
 
 
 def lock_household(
@@ -398,8 +395,8 @@ def _groups(
                 continue  # another family's match holds this one whole
             groups.append((NotificationKind.FAMILY_MATCH, found, members))
     if ctx.rules.address_match and address_key is not None:
-        # every youth at the dwelling, siblings too: their links together make the match;
-        # what a family signal of this link told goes untold in this one (decision 120)
+        # every youth at the dwelling, siblings too: their links together make the match,
+        # and everyone in it is told, as in a subject match (decision 120)
         there = _others(ctx, work, key, [work.keys_for_address(address_key)], now)
         found = _household_match(ctx, links, there, link, now) if there else None
         if found is not None:
@@ -465,30 +462,18 @@ def _signal(
     now: datetime,
     new: Link,
     told: frozenset[str],
-    *,
-    families: Sequence[frozenset[str]] = (),
-) -> bool:
-    """Tell each professional in the household match *found* of the others; return
-    whether anyone was told. When the new link was imported in migration mode, the old
-    index told it and the links of *told* of each other (decision 93): those are not told
-    again, neither of each other nor the new link's professional of them; when *found* is
-    *told* whole, no one is told. A professional is not told of another when a family
-    signal sent just now (the link ids of *families*) holds every link through which the
-    two are in *found*: it told them of each other through the same youths, and it goes
-    when one of those youths goes (decision 94), as this part of the signal would. A
-    professional left with no one gets no notice (decision 120)."""
+) -> None:
+    """Tell each professional in the household match *found* of the others. When the new
+    link was imported in migration mode, the old index told it and the links of *told* of
+    each other (decision 93): those are not told again, neither of each other nor the new
+    link's professional of them; when *found* is *told* whole, no one is told."""
     if told and all(lk.id in told for lk in found):
-        return False
-    links_of: dict[str, set[str]] = {}
-    if families:
-        for lk in found:
-            links_of.setdefault(lk.professional, set()).add(lk.id)
+        return
     prefix = "family" if kind is NotificationKind.FAMILY_MATCH else "address"
     signal_id = f"{prefix}-{new_id()}"
     professionals = tuple(dict.fromkeys(lk.professional for lk in found))
     contacts = contacts_of(work, professionals)
     notified: set[tuple[str, str]] = set()
-    sent = False
     known = {lk.professional for lk in found if lk.id in told and lk.id != new.id}
     for lk in found:
         if (lk.professional, lk.subject) in notified:
@@ -499,15 +484,6 @@ def _signal(
         others = tuple(c for c in contacts if c.professional_id != lk.professional)
         if lk.id == new.id and known:
             others = tuple(c for c in others if c.professional_id not in known)
-            if not others:
-                continue
-        if families:
-            mine = links_of[lk.professional]
-            others = tuple(
-                c
-                for c in others
-                if not any(f >= mine | links_of[c.professional_id] for f in families)
-            )
             if not others:
                 continue
         youth = youths[lk.subject]
@@ -521,5 +497,3 @@ def _signal(
             match_id=signal_id,
             contacts=others,
         )
-        sent = True
-    return sent

@@ -177,6 +177,24 @@ class IndexContract(FieldContract, PrivacyContract, NationalContract, OutboxCont
         with fresh.transaction() as tx:
             assert tx.setting("match_rule") == MatchRule.ANY_TWO_LINKS.value
 
+    def test_a_change_of_rule_counts_no_match_of_a_youth_of_23(self) -> None:
+        """A youth who turned 23 and is not swept yet is judged by the new rule, and no
+        one is told: nor is a match counted in the statistics, or in the change's report
+        (the third review of decision 120 found both)."""
+        index, clock = self.index()
+        old = self.youth(BSN_B, age=22)
+        for p in ("p1", "p2"):
+            index.register(old, self.pro(p, "GGD Zuid-Limburg"))
+        index.acknowledge([n.id for n in index.pending_notifications()])
+        clock.advance(timedelta(days=366))
+        with index.store.transaction() as tx:
+            before = tx.counts(date(2000, 1, 1), date(2100, 1, 1))
+        changed = index.change_match_rule(MatchRule.DIFFERENT_PROFESSIONALS)
+        assert (changed.formed, changed.grew, changed.dissolved) == (0, 0, 0)
+        assert index.pending_notifications() == []
+        with index.store.transaction() as tx:
+            assert tx.counts(date(2000, 1, 1), date(2100, 1, 1)) == before
+
     def test_a_change_of_rule_during_an_unfinished_re_key_writes_nothing(self) -> None:
         """Decision 119: refused before the new rule is recorded, so the store's rule and
         the youths' matches stay as they were until the re-key is finished."""

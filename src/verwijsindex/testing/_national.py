@@ -746,7 +746,11 @@ class NationalContract(ContractBase):
             index.register(attrs.evolve(self.youth(bsn), address=home), self.pro(pro, org))
         assert index.pending_notifications() == []  # a care home's residents never match
 
-    def test_siblings_at_one_address_get_one_signal_as_family(self) -> None:
+    def test_siblings_at_one_address_get_the_family_and_the_address_signal(self) -> None:
+        """Decision 120: the address signal tells everyone in the dwelling's match, a
+        sibling too, so that who is in it through which youth is on record for when a
+        youth or a link goes (decisions 94 and 95); decision 44 had the family signal
+        alone."""
         index = VerwijsIndex(
             self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=Rules(address_match=True)
         )
@@ -754,9 +758,9 @@ class NationalContract(ContractBase):
             index.add_organisation(self.pro("x", org).organisation)
         self._housemates(index, parents=("100000009",))
         kinds = _kinds(index)
-        assert all(kind is not NotificationKind.ADDRESS_MATCH for kind, _ in kinds)
         family = [recipient for kind, recipient in kinds if kind is NotificationKind.FAMILY_MATCH]
-        assert family == ["n1", "t1"]
+        address = [r for kind, r in kinds if kind is NotificationKind.ADDRESS_MATCH]
+        assert family == ["n1", "t1"] and address == ["n1", "t1"]
 
     def _household(self, rules: Rules | None = None) -> VerwijsIndex:
         index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
@@ -841,12 +845,11 @@ class NationalContract(ContractBase):
             ("address-match", "ps", ("pa", "ph")),
         ]
 
-    def test_a_sibling_left_out_of_the_address_signal_still_counts_for_its_match(self) -> None:
+    def test_a_sibling_counts_for_the_dwelling_s_match(self) -> None:
         """S is A's sibling and lives with A and H; A's and S's links are a family match
         (two organisations), and A's and H's are one organisation's. The dwelling's links
-        together are an address match, which tells A's and H's professionals of each
-        other, and S's of H's; what the family signal told goes untold in it (decision
-        120). Judged without S, the address match was no match, and A's and H's
+        together are an address match, which tells each of the three of the others
+        (decision 120). Judged without S, the address match was no match, and A's and H's
         professionals were never told."""
         index = self._household(Rules(address_match=True))
         mother, s_youth, h_youth = valid_bsns(3)
@@ -857,9 +860,9 @@ class NationalContract(ContractBase):
         index.register(_at(self.youth(BSN_A, parents=[mother]), "Markt", "1"),
                        self.pro("pa", "MEE Zuid-Limburg"))  # fmt: skip
         assert self._told(index) == [
-            ("address-match", "pa", ("ph",)),
+            ("address-match", "pa", ("ph", "ps")),
             ("address-match", "ph", ("pa", "ps")),
-            ("address-match", "ps", ("ph",)),
+            ("address-match", "ps", ("pa", "ph")),
             ("family-match", "pa", ("ps",)),
             ("family-match", "ps", ("pa",)),
         ]
@@ -890,11 +893,10 @@ class NationalContract(ContractBase):
                 frozenset(("ph", "ps")),
             }, order
 
-    def test_a_professional_with_nobody_new_to_be_told_of_gets_no_address_notice(
-        self,
-    ) -> None:
-        """One professional has H and A, S is A's sibling: the family signal tells them of
-        S's professional, and the address signal has no one else to name to them."""
+    def test_no_address_notice_names_no_one(self) -> None:
+        """One professional has H and A, S is A's sibling: the address signal names S's
+        professional to them, as the family signal does (the first version of decision
+        120 sent them notices naming no one)."""
         index = self._household(Rules(address_match=True))
         mother, s_youth, h_youth = valid_bsns(3)
         index.register(_at(self.youth(s_youth, parents=[mother]), "Markt", "1"),
@@ -934,6 +936,35 @@ class NationalContract(ContractBase):
             told = self._told(index)
             assert ("address-match", "pA", ("pX",)) in told, (ending, told)
             assert ("address-match", "pX", ("pA",)) in told, (ending, told)
+
+    def test_a_pair_on_one_youth_keeps_its_address_pair_when_the_family_falls(self) -> None:
+        """pR and pC (one organisation) both have A; A shares a parent with D (elsewhere,
+        pZ) and lives with E (pW). The family signal of pC's link holds pR and pC, on A
+        alone; D's death takes it away (decision 94), while A and E still make the
+        dwelling's match: pR and pC must still be told of each other (the third review
+        of decision 120)."""
+        for ending in ("death", "withdrawal"):
+            index = self._household(Rules(address_match=True))
+            mother, a_youth, d_youth, e_youth = valid_bsns(4)
+            sibling = _at(self.youth(d_youth, parents=[mother]), "Kerk", "2")
+            index.register(
+                _at(self.youth(e_youth), "Markt", "1"), self.pro("pW", "MEE Zuid-Limburg")
+            )
+            made = index.register(sibling, self.pro("pZ", "MEE Zuid-Limburg"))
+            youth = _at(self.youth(a_youth, parents=[mother]), "Markt", "1")
+            index.register(youth, self.pro("pR", "GGD Zuid-Limburg"))
+            index.acknowledge(n.id for n in index.pending_notifications())
+            index.register(youth, self.pro("pC", "GGD Zuid-Limburg"))
+            if ending == "death":
+                index.record_death(sibling, START.date() - timedelta(days=1))
+            else:
+                index.withdraw(made.link.id, by="pZ", reason=WithdrawalReason.UNJUSTIFIED)
+            pairs = {
+                frozenset((n.recipient, c.professional_id))
+                for n in index.pending_notifications()
+                for c in n.contacts
+            }
+            assert frozenset(("pR", "pC")) in pairs, (ending, self._told(index))
 
     def test_a_family_signal_a_migration_keeps_quiet_leaves_the_address_one_whole(
         self,
