@@ -26,7 +26,7 @@ know this library::
     └── StorageError (RuntimeError)             a store failed; the driver error is the cause
         ├── CorruptRecordError                  a stored record does not parse
         ├── NoIndexError                        opened with create=False, and no index is there
-        ├── SchemaVersionError                  the store's schema is newer than this library
+        ├── SchemaVersionError                  the store's schema is not one this library can use
         ├── ScrubIncompleteError                deleted data may still be in the files
         └── TamperedLogbookError                the logbook or its references were altered
 

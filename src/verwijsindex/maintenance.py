@@ -1,5 +1,6 @@
 """Housekeeping (onderhoud): the sweep that applies the lifecycle, re-keying, the keys a
-store was written with, and the logbook's checks.
+store was written with, the match rule its youths were judged by and its change, and the
+logbook's checks.
 
 The sweep and re-keying run in batches of ``batch_size`` youths, each batch one
 transaction that locks only its own youths, so registrations go on meanwhile.
@@ -338,7 +339,7 @@ def _rekeyed(dossier: Dossier, new: str, key: PseudonymKey, old: Keyring, ring: 
     return replace(dossier, subject=subject, links=links, match=match, log_seal=seal)
 
 
-# --- the keys a store was written with (decision 31) ---------------------------------------------
+# --- the match rule the youths were judged by (decision 119) -------------------------------------
 
 
 def check_rule(store: Store, rule: MatchRule | None) -> MatchRule:
@@ -461,6 +462,9 @@ def _judge_again(ctx: Context, work: UnitOfWork, key: str, counts: dict[str, int
         counts["formed"] += 1
     elif match is not None and old is not None and not set(match.links) <= set(old.links):
         counts["grew"] += 1
+
+
+# --- the keys a store was written with (decision 31) ---------------------------------------------
 
 
 def check_keys(store: Store, keyring: Keyring, *, adopt: bool = False) -> list[str]:

@@ -133,11 +133,11 @@ def rematch(
         match = _reshaped(old, found, updated_at=now)
     # a youth of 23 or deceased has every link going: their match is neither told nor
     # counted (a merge, a change of rule; a registration refuses them)
-    standing = not is_due_for_deletion(dossier.subject, local_date(now), ctx.rules)
-    if old is None and standing:
+    live = not is_due_for_deletion(dossier.subject, local_date(now), ctx.rules)
+    if old is None and live:
         work.count(_MATCHES_MADE, dossier, now)
     grew = old is None or not set(link_ids) <= set(old.links)
-    if notify and grew and standing:
+    if notify and grew and live:
         notify_match(ctx, work, dossier, match, found, now)
     return replace(dossier, match=match), match
 

@@ -82,6 +82,8 @@ def test_sqlite_database_with_a_table_named_as_an_index_s_is_no_index(tmp_path: 
     before = other.read_bytes()
     with pytest.raises(NoIndexError):
         SQLiteStore(other, create=False)
+    with pytest.raises(SchemaVersionError):  # nor is an index made in it
+        SQLiteStore(other)
     assert other.read_bytes() == before
     assert not Path(f"{other}-wal").exists()
 

@@ -10,7 +10,8 @@ BSN is invalid; :data:`EXIT_USAGE` (2) a usage error (argparse, bad arguments, a
 store URL, a missing or malformed key in the environment); :data:`EXIT_STORE` (3) a store
 that cannot be opened or reached, or a SQLite path or PostgreSQL schema that holds no index
 (``--create`` makes one); 130 when interrupted (Ctrl-C). Every error is one line on stderr
-that never repeats a value the user gave, and so is each warning logged meanwhile.
+that never repeats a value the user gave; each warning logged meanwhile (the PostgreSQL
+pool's, on a dropped connection) is one line too, its long digit runs masked.
 
 The CLI, unlike the library, may read the environment: ``VERWIJSINDEX_KEY`` (hex, at
 least 32 bytes) and ``VERWIJSINDEX_KEY_ID`` give the pseudonym key of ``sweep``,
@@ -36,6 +37,7 @@ from verwijsindex.cli._existing import CSV_COLUMNS as CSV_COLUMNS
 from verwijsindex.cli._existing import _import, _stats, _sweep
 from verwijsindex.cli._listings import _check_bsn, _policies, _regions
 from verwijsindex.cli._output import EXIT_FAILURE as EXIT_FAILURE
+from verwijsindex.cli._output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from verwijsindex.cli._output import EXIT_STORE as EXIT_STORE
 from verwijsindex.cli._output import EXIT_USAGE as EXIT_USAGE
 from verwijsindex.cli._output import WIDTH as WIDTH
@@ -101,10 +103,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "import":
         return _import(args, out)
     return _sweep(args.store, out, create=args.create, as_json=args.json)
-
-
-EXIT_INTERRUPTED = 130
-"""Ctrl-C, as a shell reports a command that SIGINT ended (128 + 2)."""
 
 
 class _OneLine(logging.Formatter):

@@ -21,7 +21,10 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 """A usage error: bad arguments, or a missing or malformed key in the environment."""
 EXIT_STORE = 3
-"""The store cannot be opened or reached, or a SQLite path holds no index."""
+"""The store cannot be opened or reached, or a SQLite path or PostgreSQL schema holds no
+index."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as a shell reports a command that SIGINT ended (128 + 2)."""
 
 
 class _Stop(Exception):

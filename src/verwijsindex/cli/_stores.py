@@ -21,7 +21,7 @@ from verwijsindex.errors import (
     StorageError,
 )
 from verwijsindex.storage import open_store
-from verwijsindex.storage.sqlite import INDEX_TABLES
+from verwijsindex.storage._sql import INDEX_TABLES
 
 if TYPE_CHECKING:
     from verwijsindex.storage import ClosingStore
@@ -32,9 +32,6 @@ command that made it. They delete, or write to, no other file."""
 
 _SCHEMES = frozenset({"memory", "sqlite", "postgresql", "postgres"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_INDEX_TABLES = INDEX_TABLES
-"""The tables every SQLite index has (``verwijsindex.storage.sqlite``): no index without
-them."""
 
 
 def _check_url(url: str) -> None:
@@ -98,16 +95,18 @@ def _look(path: Path) -> _Found:
             connection.close()
     except sqlite3.Error:
         return _Found(exists=True, database=True, readable=False)
-    return _Found(exists=True, database=True, index=tables >= _INDEX_TABLES, made_by=made_by)
+    return _Found(exists=True, database=True, index=tables >= INDEX_TABLES, made_by=made_by)
 
 
-def _open(url: str, *, create: bool = True) -> ClosingStore:
+def _open(url: str, *, create: bool = True, missing_ok: bool = False) -> ClosingStore:
     """The store at *url*: exit code 2 when the URL itself is malformed (no store was
     tried), 3 when the store it names cannot be opened or reached, or holds no index and
-    *create* is false."""
+    *create* is false (``NoIndexError`` itself with *missing_ok*)."""
     try:
         return open_store(url, create=create)
     except NoIndexError:
+        if missing_ok:
+            raise
         where = "at that path" if _sqlite_file(url) is not None else "in that schema"
         raise _Stop(EXIT_STORE, f"no index {where}; give --create to make one") from None
     except ConfigurationError as error:  # the library's messages name no value
@@ -157,11 +156,9 @@ def _open_index(url: str, *, create: bool) -> tuple[ClosingStore, bool]:
         if not create:
             return _open(url, create=False), False
         try:
-            return open_store(url, create=False), False
-        except NoIndexError:
+            return _open(url, create=False, missing_ok=True), False
+        except NoIndexError:  # only then does this command make the index
             return _open(url, create=True), True
-        except (ConfigurationError, StorageError):
-            return _open(url, create=True), True  # which says what is wrong, as it is
     found = _look(path)
     if found.exists and not found.readable:
         raise _Stop(EXIT_STORE, _UNREADABLE)

@@ -475,7 +475,7 @@ def open_store(url: str, *, create: bool = True) -> ClosingStore:
     ``memory://`` store never holds one before it is opened."""
     if not isinstance(url, str):
         raise ConfigurationError("a store URL must be a string")
-    if not isinstance(create, bool):
+    if not isinstance(create, bool):  # storage._sql's flag() imports this module
         raise ConfigurationError("create must be True or False")
     scheme, sep, rest = url.partition("://")
     if not sep:

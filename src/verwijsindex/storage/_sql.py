@@ -155,6 +155,20 @@ def secrets_by_token(dossiers: Iterable[Dossier]) -> dict[str, str]:
     return {log_token(d.subject.log_secret): d.subject.log_secret for d in dossiers}
 
 
+INDEX_TABLES: Final = frozenset({"schema_version", "dossiers", "outbox", "log_entries"})
+"""Tables every index has had since schema version 1, on SQLite and PostgreSQL: a database
+or schema without all of them holds no index (another program's may have a
+``schema_version`` table of its own)."""
+
+
+def flag(value: object, name: str) -> bool:
+    """*value* if it is ``True`` or ``False``; otherwise a :class:`ConfigurationError`
+    naming *name*."""
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{name} must be True or False")
+    return value
+
+
 def seconds(value: object, name: str) -> float:
     """*value* if it is a number of seconds a store may wait: finite, above zero, at most
     a day (never a ``bool``); otherwise a :class:`ConfigurationError` naming *name*."""

@@ -42,7 +42,7 @@ from verwijsindex.storage._postgres_sql import (
     to_version_5,
     to_version_6,
 )
-from verwijsindex.storage._sql import seconds
+from verwijsindex.storage._sql import INDEX_TABLES, flag, seconds
 
 try:
     import psycopg
@@ -83,11 +83,6 @@ _NO_SEALS: Final[Mapping[int, str]] = {}
 
 _SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 """The values libpq takes for ``sslmode``: another is refused before any connection."""
-
-
-_INDEX_TABLES = ("dossiers", "outbox", "log_entries")
-"""Tables every index has had since schema version 1, beside ``schema_version``: a schema
-without them holds no index (another program's may have a ``schema_version`` table)."""
 
 
 class PostgresStore:
@@ -154,8 +149,7 @@ class PostgresStore:
                 raise ConfigurationError("not a valid PostgreSQL connection URL") from None
             if params.get("sslmode", "prefer") not in _SSLMODES:
                 raise ConfigurationError(f"sslmode must be one of {', '.join(_SSLMODES)}")
-        if not isinstance(create, bool):
-            raise ConfigurationError("create must be True or False")
+        flag(create, "create")
         self.schema = schema
         self._create = create
         self._where = " ".join(
@@ -218,7 +212,7 @@ class PostgresStore:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEMA_LOCK])
             tables = [
                 sql.Identifier(self.schema, table).as_string(conn)
-                for table in ("schema_version", *_INDEX_TABLES)
+                for table in ("schema_version", *sorted(INDEX_TABLES - {"schema_version"}))
             ]
             row = conn.execute(
                 "SELECT pg_catalog.to_regclass(%s) IS NOT NULL,"

@@ -43,7 +43,7 @@ from verwijsindex.errors import (
     ScrubIncompleteError,
     StorageError,
 )
-from verwijsindex.storage._sql import seconds
+from verwijsindex.storage._sql import INDEX_TABLES, flag, seconds
 from verwijsindex.storage._sqlite_sql import AFTER, MIGRATIONS, SCHEMA_VERSION
 from verwijsindex.storage._sqlite_tx import TRANSLATE, SQLiteTransaction, run
 
@@ -74,16 +74,23 @@ def _path(value: object) -> str:
     return path
 
 
-INDEX_TABLES: Final = frozenset({"schema_version", "dossiers", "outbox", "log_entries"})
-"""Tables every index has had since schema version 1: a database without all of them
-holds no index (another program's may have a ``schema_version`` of its own)."""
+def _foreign(connection: sqlite3.Connection, tables: set[str]) -> bool:
+    """Whether the database's ``schema_version`` table is another program's: not the
+    index's two columns, or a version recorded without the index's tables."""
+    if "schema_version" not in tables:
+        return False
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(schema_version)")}
+    if columns != {"id", "version"}:
+        return True
+    (version,) = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+    return version is not None and not tables >= INDEX_TABLES
 
 
-def _holds_index(connection: sqlite3.Connection) -> bool:
-    """Whether the database has the tables every index has, read without writing (a file
-    that is not a database fails here, as it would on opening)."""
+def _tables(connection: sqlite3.Connection) -> set[str]:
+    """The database's tables, read without writing (a file that is not a database fails
+    here, as it would on opening)."""
     rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return {name for (name,) in rows} >= INDEX_TABLES
+    return {name for (name,) in rows}
 
 
 _SYNCHRONOUS: Final = {"full": "FULL", "normal": "NORMAL"}
@@ -153,8 +160,7 @@ class SQLiteStore:
         self._timeout = seconds(timeout, "timeout")
         self._synchronous = _synchronous(synchronous)
         self._memory = self._path in {":memory:", ""}
-        if not isinstance(create, bool):
-            raise ConfigurationError("create must be True or False")
+        flag(create, "create")
         if not create and (self._memory or not os.path.exists(self._path)):
             raise NoIndexError("the database holds no index, and create is False")
         self._lock = threading.RLock()
@@ -165,8 +171,14 @@ class SQLiteStore:
         with TRANSLATE:
             connection = self._connect()
             try:
-                if not create and not _holds_index(connection):
+                tables = _tables(connection)
+                if not create and not tables >= INDEX_TABLES:
                     raise NoIndexError("the database holds no index, and create is False")
+                if _foreign(connection, tables):
+                    raise SchemaVersionError(
+                        "the database has a schema_version table but no index: another "
+                        "program's, which this library leaves alone"
+                    )
                 if not self._memory:
                     self._wal(connection)
                 self._migrate(connection)
