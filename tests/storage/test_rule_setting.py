@@ -70,11 +70,24 @@ def test_the_command_line_takes_the_rule_the_store_records(
         store.close()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("stats", "--region", "Parkstad", "--from", "2026-01"),
+        ("sweep", "--create"),
+    ],
+    ids=["stats", "sweep-create"],
+)
 def test_the_command_line_fixes_no_rule_on_a_store_that_records_none(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: tuple[str, ...],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A store upgraded from schema version 6 records no rule until the application opens
-    it: `stats` run first recorded the default, and the application was shut out."""
+    it: `stats` run first recorded the default, and the application was shut out; so did
+    `--create`, which makes an index only where there is none, and had the sweep judge
+    the youths by the default (the reviews of decision 119)."""
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
     path = tmp_path / "index.db"
     url = f"sqlite:///{path}"
@@ -82,7 +95,8 @@ def test_the_command_line_fixes_no_rule_on_a_store_that_records_none(
     with sqlite3.connect(path) as connection:
         connection.execute("DELETE FROM settings")
     connection.close()
-    assert _call("stats", "--store", url, "--region", "Parkstad", "--from", "2026-01") == 1
+    name, *rest = command
+    assert _call(name, "--store", url, *rest) == 1
     err = capsys.readouterr().err
     assert "records no match rule yet" in err and len(err.splitlines()) == 1
     with sqlite3.connect(path) as connection:
@@ -90,26 +104,6 @@ def test_the_command_line_fixes_no_rule_on_a_store_that_records_none(
     connection.close()
     _made(url)  # the application records its rule
     assert _call("sweep", "--store", url) == 0
-
-
-def test_create_on_an_index_that_records_no_rule_records_none_either(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`--create` makes an index where there is none; on one that is there and records no
-    rule yet it recorded the default, shut the application out and judged the youths by
-    the default (review of decision 119)."""
-    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
-    path = tmp_path / "index.db"
-    url = f"sqlite:///{path}"
-    _made(url)
-    with sqlite3.connect(path) as connection:
-        connection.execute("DELETE FROM settings")
-    connection.close()
-    assert _call("sweep", "--store", url, "--create") == 1
-    assert "records no match rule yet" in capsys.readouterr().err
-    with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT count(*) FROM settings").fetchone() == (0,)
-    connection.close()
 
 
 def test_a_store_the_command_line_makes_records_the_default_rule(
