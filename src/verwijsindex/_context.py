@@ -174,10 +174,7 @@ class Context:
         regions do not know stays as it is."""
         code = self._current_codes.get(municipality_code)
         if code is None:  # looked up once per code (a look-up normalises the query: 3 µs)
-            try:
-                code = self.regions.municipality(municipality_code).code
-            except UnknownMunicipalityError:
-                code = municipality_code
+            code = self.regions.current_code(municipality_code)
             self._current_codes[municipality_code] = code  # four digits: at most 10,000
         return code
 

@@ -291,7 +291,7 @@ def move_in(
     work.stamp(merged, now)  # a change of the merged record, at *now* (decision 30)
     # a correction past the age limit is made and no one is told: the sweep deletes the
     # youth, as after any rectification to that age (decisions 74, 111)
-    merged, match = rematch(ctx, work, merged, now, notify=not past_limit)
+    merged, match = rematch(ctx, work, merged, now, notify=True)  # none told past the limit
     work.save(merged, replaces=True)
     if action is LogAction.MERGED:  # the population register's address (decision 112)
         _tell_merged_move(ctx, work, merged, (old, current), now)

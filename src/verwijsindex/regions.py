@@ -326,6 +326,15 @@ class Regions:
         """The municipality with this name or CBS code (current or former)."""
         return self._find(name_or_code)[0]
 
+    def current_code(self, code: str) -> str:
+        """The CBS code the municipality with *code* has now: a former one (of a
+        municipality that merged) gives the code of the one it merged into; a code these
+        regions do not know stays as it is (decision 78)."""
+        try:
+            return self._find(code)[0].code
+        except UnknownMunicipalityError:
+            return code
+
     def region_of_municipality(self, code: str | int) -> Region:
         """The region of the municipality with this CBS code (or name)."""
         return self._find(code)[1]

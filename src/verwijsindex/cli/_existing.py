@@ -239,11 +239,8 @@ def _organisations(
 
 def _current(organisation: Organisation) -> Organisation:
     """*organisation* with its municipality's current CBS code, where the code is a former
-    one of the index's regions."""
-    try:
-        code = ZUID_LIMBURG.municipality(organisation.municipality_code).code
-    except UnknownMunicipalityError:  # outside the regions: refused when it is added
-        return organisation
+    one of the index's regions (one outside them is refused when it is added)."""
+    code = ZUID_LIMBURG.current_code(organisation.municipality_code)
     if code == organisation.municipality_code:
         return organisation
     return attrs.evolve(organisation, municipality_code=code)
