@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from verwijsindex.cli import COMMANDS, main
+from verwijsindex.cli import COMMANDS, EXIT_REJECTED, main
 
 KEY_HEX = "ab" * 32
 NINE_DIGITS = re.compile(r"(?<![\d,.])\d{9}(?![\d,.])")
@@ -349,7 +349,7 @@ def test_import_of_5000_historical_links_without_notifications(tmp_path: Path) -
     url = f"sqlite:///{tmp_path / 'index.db'}"
     env = {"VERWIJSINDEX_KEY": KEY_HEX}
     done = run("import", str(path), "--store", url, "--create", "--no-notify", "--json", env=env)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == EXIT_REJECTED, done.stderr
     report = json.loads(done.stdout)
     assert (report["created"], report["rejected"], report["matches"]) == (5_000, 1, 2_500)
     assert report["rejected_lines"][0]["line"] == 5_002
@@ -674,7 +674,7 @@ def test_every_line_of_every_command_fits_and_names_no_label(tmp_path: Path) -> 
     ]
     for args in commands:
         done = run(*args, cwd=tmp_path, env=KEY_ENV)
-        assert done.returncode in (0, 1), (args, done.stderr)
+        assert done.returncode in (0, 1, EXIT_REJECTED), (args, done.stderr)
         lines = (done.stdout + done.stderr.replace("\r", "\n")).splitlines()
         assert len(lines) > 2, args
         too_long = [line for line in lines if len(line) > 100]
@@ -799,9 +799,9 @@ def test_in_process_import_and_stats_text(tmp_path: Path, monkeypatch: pytest.Mo
         writer.writerow({**_csv_row(0, "111222334", 1, 1), "name": "Elfproef Fout"})
     url = f"sqlite:///{tmp_path / 'index.db'}"
     code, text = call("import", str(links), "--store", url, "--create")
-    assert code == 0 and "line 4: " in text and "111222334" not in text
+    assert code == EXIT_REJECTED and "line 4: " in text and "111222334" not in text
     code, text = call("import", str(links), "--store", url, "--json")
-    assert code == 0 and json.loads(text)["duplicates"] == 2
+    assert code == EXIT_REJECTED and json.loads(text)["duplicates"] == 2
     monkeypatch.setenv("VERWIJSINDEX_KEY", "cd" * 32)  # not the key of this index: it fails
     assert call("sweep", "--store", url)[0] == 1
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
@@ -967,7 +967,7 @@ def test_an_import_row_with_a_twin_that_is_no_number_is_rejected_by_its_line(
     row = {**_csv_row(1, "", 1, 1), "surname": "Jansen", "twin": twin}
     path = _links_file(tmp_path / "links.csv", [row])
     code, text = call("import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create")
-    assert code == 0 and "line 2: " in text and "twin" in text and twin not in text
+    assert code == EXIT_REJECTED and "line 2: " in text and "twin" in text and twin not in text
 
 
 def test_an_import_batch_size_beyond_the_limit_is_a_usage_error_before_anything_is_written(
@@ -1038,7 +1038,7 @@ def test_an_import_row_with_a_twin_of_thousands_of_digits_is_rejected_by_its_lin
         "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
     )
     report = json.loads(text)
-    assert code == 0 and report["created"] == 1
+    assert code == EXIT_REJECTED and report["created"] == 1
     assert [r["line"] for r in report["rejected_lines"]] == [2]
 
 
@@ -1055,7 +1055,7 @@ def test_an_import_row_whose_organisation_lies_outside_the_regions_is_rejected_a
         "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
     )
     report = json.loads(text)
-    assert code == 0 and report["created"] == 1
+    assert code == EXIT_REJECTED and report["created"] == 1
     assert [r["line"] for r in report["rejected_lines"]] == [3]
 
 
@@ -1105,7 +1105,7 @@ def test_an_import_row_whose_organisation_name_holds_a_bsn_is_rejected_alone(
         "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
     )
     report = json.loads(text)
-    assert code == 0 and report["created"] == 2
+    assert code == EXIT_REJECTED and report["created"] == 2
     assert report["rejected_lines"] == [
         {"line": 3, "error": "organisation.name may not hold a BSN (a BSN goes in bsn)"}
     ]
@@ -1129,7 +1129,7 @@ def test_import_rows_with_the_youth_s_bsn_for_a_phone_or_an_id_are_rejected_alon
         "import", str(path), "--store", f"sqlite:///{tmp_path / 'i.db'}", "--create", "--json"
     )
     report = json.loads(text)
-    assert code == 0 and report["created"] == 3
+    assert code == EXIT_REJECTED and report["created"] == 3
     refused = "may not hold the youth's or a parent's BSN"
     assert report["rejected_lines"] == [
         {"line": 3, "error": f"professional.phone {refused}"},
@@ -1170,7 +1170,7 @@ def test_an_import_row_that_is_rejected_writes_nothing_of_its_organisation(
     path = _links_file(tmp_path / "links.csv", [bad_new, bad_known])
     code, text = call("import", str(path), "--store", url, "--json")
     report = json.loads(text)
-    assert code == 0 and report["rejected"] == 2 and report["created"] == 0
+    assert code == EXIT_REJECTED and report["rejected"] == 2 and report["created"] == 0
     assert _organisations_in(url) == signed
 
 
@@ -1191,7 +1191,7 @@ def test_one_organisation_s_rows_that_disagree_are_rejected_whatever_their_order
         url = f"sqlite:///{tmp_path / name}.db"
         code, text = call("import", str(path), "--store", url, "--create", "--json")
         report = json.loads(text)
-        assert code == 0 and report["created"] == 1 and report["rejected"] == 3
+        assert code == EXIT_REJECTED and report["created"] == 1 and report["rejected"] == 3
         assert all("organisation_" in r["error"] for r in report["rejected_lines"])
         assert "0363" not in text
         assert set(_organisations_in(url)) == {"org-2"}
@@ -1256,3 +1256,25 @@ def test_a_warning_from_a_driver_is_one_line_on_stderr() -> None:
     assert done.stderr.splitlines() == [
         "verwijsindex: warning: discarding closed connection: <psycopg.Connection [BAD] ******782>"
     ]
+
+
+def test_an_import_that_rejects_rows_says_so_in_its_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nightly job that runs the import learns from the exit code alone whether every
+    row is in the index. An import that rejected rows exited 0, as one that took every row:
+    a file whose every row was rejected (a wrong date format, a column shifted) imported
+    nothing, the job reported success, and the professionals of its links were never
+    matched. Rows rejected give :data:`EXIT_REJECTED` (the others are written, as before);
+    a file taken whole, duplicates included, still gives 0."""
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    good = _links_file(tmp_path / "good.csv", [_csv_row(1, "111222333", 1, 1)])
+    assert call("import", str(good), "--store", url, "--create", "--json")[0] == 0
+    assert call("import", str(good), "--store", url, "--json")[0] == 0  # a duplicate
+    shifted = {**_csv_row(2, "123456782", 2, 2), "birth_date": "12-05-2015"}
+    for rows, created in (([shifted], 0), ([shifted, _csv_row(3, "100000009", 3, 1)], 1)):
+        path = _links_file(tmp_path / "some.csv", rows)
+        code, text = call("import", str(path), "--store", url, "--json")
+        report = json.loads(text)
+        assert (code, report["created"], report["rejected"]) == (EXIT_REJECTED, created, 1)

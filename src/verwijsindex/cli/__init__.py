@@ -9,7 +9,8 @@ Exit codes: 0 done; :data:`EXIT_FAILURE` (1) anything that failed, and ``check-b
 BSN is invalid; :data:`EXIT_USAGE` (2) a usage error (argparse, bad arguments, a malformed
 store URL, a missing or malformed key in the environment); :data:`EXIT_STORE` (3) a store
 that cannot be opened or reached, or a SQLite path or PostgreSQL schema that holds no index
-(``--create`` makes one); 130 when interrupted (Ctrl-C). Every error is one line on stderr
+(``--create`` makes one); :data:`EXIT_REJECTED` (4) an ``import`` that rejected rows (the
+others were written); 130 when interrupted (Ctrl-C). Every error is one line on stderr
 that never repeats a value the user gave; each warning logged meanwhile (the PostgreSQL
 pool's, on a dropped connection) is one line too, its long digit runs masked.
 
@@ -38,6 +39,7 @@ from verwijsindex.cli._existing import _import, _stats, _sweep
 from verwijsindex.cli._listings import _check_bsn, _policies, _regions
 from verwijsindex.cli._output import EXIT_FAILURE as EXIT_FAILURE
 from verwijsindex.cli._output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from verwijsindex.cli._output import EXIT_REJECTED as EXIT_REJECTED
 from verwijsindex.cli._output import EXIT_STORE as EXIT_STORE
 from verwijsindex.cli._output import EXIT_USAGE as EXIT_USAGE
 from verwijsindex.cli._output import WIDTH as WIDTH

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
-from verwijsindex.cli._output import _say, _usage
+from verwijsindex.cli._output import EXIT_REJECTED, _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
 from verwijsindex.errors import (
@@ -308,7 +308,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _say(out, f"{name:<12}{count:>8}")
         for line in rejected:
             _say(out, f"line {line['line']}: {line['error']}")
-    return 0
+    return EXIT_REJECTED if rejected else 0
 
 
 def _reader(args: argparse.Namespace) -> RegionCoordinator | FollowUpChecker:

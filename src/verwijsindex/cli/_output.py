@@ -23,6 +23,9 @@ EXIT_USAGE = 2
 EXIT_STORE = 3
 """The store cannot be opened or reached, or a SQLite path or PostgreSQL schema holds no
 index."""
+EXIT_REJECTED = 4
+"""An import that rejected rows: the others were written, and the rejected ones are
+reported by their lines."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C, as a shell reports a command that SIGINT ended (128 + 2)."""
 
