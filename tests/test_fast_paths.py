@@ -22,15 +22,32 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.strategies import aware_datetimes, links, matches, professionals, subjects
+from tests.strategies import (
+    aware_datetimes,
+    links,
+    matches,
+    notifications,
+    professionals,
+    subjects,
+)
 from verwijsindex import _validators as v
-from verwijsindex import cbs_code
-from verwijsindex._copy import copy_with
+from verwijsindex import cbs_code, signals
+from verwijsindex._copy import copy_with, unchecked
 from verwijsindex.clock import add_months
 from verwijsindex.dossier import Dossier, IndexTerms, index_terms, replace
 from verwijsindex.errors import InvalidRecordError, NaiveDatetimeError, VerwijsindexError
 from verwijsindex.matching import active_links, as_of, is_active
-from verwijsindex.model import Address, Link, LinkStatus, Match, Organisation, Professional, Subject
+from verwijsindex.model import (
+    Address,
+    Contact,
+    Link,
+    LinkStatus,
+    Match,
+    Notification,
+    Organisation,
+    Professional,
+    Subject,
+)
 from verwijsindex.pseudonyms import (
     _ID_DOMAIN,
     _SEAL_DOMAIN,
@@ -217,6 +234,67 @@ class _Derived:
 @attrs.frozen
 class _Aliased:
     _b: int
+
+
+# --- unchecked: a registration's notifications and contacts -------------------------------------
+
+
+def _fields_of(value: Any) -> dict[str, Any]:  # attrs.asdict would copy the contacts
+    return {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}
+
+
+def _same(made: Any, expected: Any) -> None:
+    """*made* is *expected*: equal, of its class, and every field the very value."""
+    assert type(made) is type(expected) and made == expected
+    for name, value in _fields_of(expected).items():
+        assert getattr(made, name) is value, name
+
+
+@given(notifications(), st.booleans())
+def test_an_unchecked_notification_is_the_class_s_own(notice: Notification, lists: bool) -> None:
+    fields = _fields_of(notice)
+    if lists:  # the converter runs as in __init__
+        fields["contacts"] = list(fields["contacts"])
+    made = unchecked(Notification)(**fields)
+    assert made == Notification(**fields) == notice and type(made.contacts) is tuple
+    defaults: dict[str, Any] = {"id": notice.id, "kind": notice.kind}
+    defaults.update(recipient=notice.recipient, created_at=notice.created_at)
+    assert unchecked(Notification)(**defaults) == Notification(**defaults)
+
+
+@given(links(), matches())
+def test_unchecked_links_and_matches_are_the_class_s_own(link: Link, match: Match) -> None:
+    _same(unchecked(Link)(**_fields_of(link)), link)
+    _same(unchecked(Match)(**_fields_of(match)), match)
+
+
+@given(professionals())
+def test_a_contact_of_the_directory_is_contact_of(professional: Professional) -> None:
+    """contacts_of builds each Contact without its validators from a Professional, whose
+    validators check the same fields the same way: what it builds is Contact.of's."""
+    tx = MemoryStore().transaction()
+    with tx as t:
+        t.put_professional(professional)
+
+        class _Work:
+            def professional(self, pid: str) -> Professional | None:
+                return t.get_professional(pid)
+
+        (made,) = signals.contacts_of(_Work(), [professional.id])  # type: ignore[arg-type]
+    _same(made, Contact.of(professional))
+
+
+def test_unchecked_refuses_what_it_cannot_make_as_init_does() -> None:
+    for cls in (_CachedHash, _CachedHashNoSlots, _Derived, _Aliased, _Made, object):
+        with pytest.raises(TypeError):
+            unchecked(cls)
+    with pytest.raises(TypeError):  # the fields are taken by name only
+        unchecked(Link)("x", "f" * 64)
+
+
+@attrs.frozen
+class _Made:
+    a: list[int] = attrs.field(factory=list)
 
 
 # --- one keystream block --------------------------------------------------------------------------

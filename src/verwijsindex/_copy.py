@@ -15,17 +15,25 @@ and ``tests/test_fast_paths.py`` compares each use with ``attrs.evolve``. A repl
 with a converter, a class with a post-init hook, a cached hash or a field that ``__init__``
 does not take by its own name (``init=False``, an alias), and a name the class lacks are
 refused.
+
+:func:`unchecked` is the same for a value made new: a function that takes what the class
+takes and sets each field as ``__init__`` does (its converters included), without the
+validators. A registration makes its notifications and the contacts they carry from
+values that were checked where they came in or that the library drew itself; each use
+says which, and ``tests/test_fast_paths.py`` compares what it makes with ``__init__``'s.
+A class with a post-init hook, a cached hash, a field ``__init__`` does not take by its own
+name or a default made by a factory is refused.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
-__all__ = ["copy_with"]
+__all__ = ["copy_with", "unchecked"]
 
 T = TypeVar("T")
 
@@ -90,3 +98,48 @@ def copy_with(instance: T, **changes: Any) -> T:
     copy = _COPIERS.get((cls, changed)) or _copier(cls, changed)
     new: T = copy(instance, changes)
     return new
+
+
+_FACTORY: Final[type] = type(attrs.Factory(list))
+"""attrs' class of a default made per instance (typed as a function in its stubs)."""
+
+
+_MAKERS: dict[type, Callable[..., Any]] = {}
+"""The function :func:`unchecked` wrote for each class."""
+
+
+def unchecked(cls: type[T]) -> Callable[..., T]:
+    """A function that makes a *cls* as ``cls(**fields)`` does, each field by its name,
+    converters included, but without the validators: for values valid by construction (see
+    the module's docstring). Written once per class, straight-line, as attrs writes
+    ``__init__``; a caller keeps it (``_notification = unchecked(Notification)``)."""
+    return _MAKERS.get(cls) or _maker(cls)
+
+
+def _maker(cls: type) -> Callable[..., Any]:
+    _fields(cls)  # the refusals copy_with makes, for the same reasons
+    scope: dict[str, Any] = {"_new_": _new, "_set_": _set, "_cls_": cls}
+    parameters: list[str] = []
+    lines = ["    _made_ = _new_(_cls_)"]
+    for i, field in enumerate(attrs.fields(cls)):  # identifiers, none with a leading "_"
+        name = field.name
+        if isinstance(field.default, _FACTORY) or isinstance(field.converter, attrs.Converter):
+            # a factory is called per instance, a Converter may take the instance
+            raise TypeError(f"unchecked() takes plain defaults and converters, not {cls}'s")
+        if field.default is attrs.NOTHING:
+            parameters.append(name)
+        else:
+            scope[f"_default_{i}_"] = field.default
+            parameters.append(f"{name}=_default_{i}_")
+        value = name
+        if field.converter is not None:
+            scope[f"_convert_{i}_"] = field.converter
+            value = f"_convert_{i}_({name})"
+        lines.append(f"    _set_(_made_, {name!r}, {value})")
+    lines.append("    return _made_")
+    source = "\n".join([f"def make(*, {', '.join(parameters)}):", *lines])
+    code = compile(source, f"<unchecked {cls.__module__}.{cls.__qualname__}>", "exec")
+    exec(code, scope)  # noqa: S102 - the source is made here from field names
+    make: Callable[..., Any] = scope["make"]
+    _MAKERS[cls] = make
+    return make

@@ -19,6 +19,7 @@ from typing import Any, Final, cast
 import attrs
 
 from verwijsindex import logbook
+from verwijsindex._copy import unchecked
 from verwijsindex.clock import Clock, age_on, check_moment, local_date
 from verwijsindex.dossier import Dossier, finish, latest_moment
 from verwijsindex.errors import CorruptRecordError, InvalidRecordError, KeyMismatchError
@@ -73,6 +74,10 @@ def _reads_directory(cls: type) -> bool:
     """Whether transactions of *cls* are :class:`DirectoryReading` (asked once per class:
     an ``isinstance`` against a protocol inspects the object each time, 5 µs)."""
     return issubclass(cls, DirectoryReading)
+
+
+_notification = unchecked(Notification)
+"""A :class:`Notification` made without its validators, for :meth:`UnitOfWork.signal`."""
 
 
 def new_id() -> str:
@@ -614,11 +619,21 @@ class UnitOfWork:
         contacts: tuple[Contact, ...] = (),
     ) -> None:
         """Put a notification for *recipient* in the outbox, filed under the youth *about*,
-        and log that *actor* (the recipient as the logbook names it) was signalled."""
+        and log that *actor* (the recipient as the logbook names it) was signalled.
+
+        The notification is made without its validators (``_copy.unchecked``): every value
+        is the library's, valid by construction. The id is :func:`new_id`'s; *kind* one of
+        the members :mod:`~verwijsindex.signals` names; *recipient* a professional's id from
+        a :class:`Link` or :class:`~verwijsindex.model.Match` (an identifier), a CBS code
+        from a youth's :class:`~verwijsindex.model.Address` or a region's name (one line of
+        at most 150 characters, ``regions._name``); *at* a moment in UTC from
+        :meth:`stamp` or ``check_moment``; *match_id* a match's id or a household signal's
+        (``family-`` or ``address-`` and a :func:`new_id`); *link_id* a link's; *contacts*
+        a tuple of :class:`Contact`. Only :mod:`~verwijsindex.signals` calls this."""
         self.notes.append(
             (
                 about.subject.key,
-                Notification(
+                _notification(
                     id=new_id(),
                     kind=kind,
                     recipient=recipient,

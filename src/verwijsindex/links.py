@@ -30,6 +30,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex import signals
 from verwijsindex._context import Context, actor, with_siblings
+from verwijsindex._copy import copy_with
 from verwijsindex._unit import SYSTEM, UnitOfWork, new_id
 from verwijsindex.clock import check_moment, local_date
 from verwijsindex.dossier import (
@@ -270,9 +271,10 @@ def register_in(
     if ctx.rules.family_match and not set(parents) <= set(locks):
         # a registered parent this registration did not name: its siblings wait on its lock
         raise signals.LockSiblings(frozenset(parents) - frozenset(locks))
-    address_key = ctx.address_key(p.subject.address)
+    address_key = p.address_key  # ctx.address_key(p.subject.address), made by prepare()
     # in migration too: a household with a link made here is told (decision 93)
     household = (ctx.rules.family_match and bool(parents)) or bool(address_key)
+    stand_in = None
     if household:  # siblings to lock are asked for before anything is drawn or written
         stand_in = Link(
             id=_STAND_IN,
@@ -304,14 +306,17 @@ def register_in(
     # the new record goes into the dossier with the link, below, in one replace(): nothing
     # until then reads the dossier's subject
     work.put_professional(professional)
-    link = Link(
-        id=new_id(),
-        subject=p.key,
-        professional=professional.id,
-        organisation=organisation.id,
-        created_at=created_at,
-        ends_on=ends_on,
-    )
+    if stand_in is not None:  # the same fields, checked as it was made; the id is new_id()'s
+        link = copy_with(stand_in, id=new_id())
+    else:
+        link = Link(
+            id=new_id(),
+            subject=p.key,
+            professional=professional.id,
+            organisation=organisation.id,
+            created_at=created_at,
+            ends_on=ends_on,
+        )
     archive_hint = professional.id not in dossier.hinted and any(
         not is_current(lk, now) for lk in dossier.links
     )

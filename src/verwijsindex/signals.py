@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from verwijsindex._context import Context, actor
+from verwijsindex._copy import unchecked
 from verwijsindex._unit import LockSiblings, UnitOfWork, new_id
 from verwijsindex.clock import local_date
 from verwijsindex.dossier import Dossier, is_current, replace
@@ -290,14 +291,31 @@ def tell_coordinator(
     )
 
 
+_contact = unchecked(Contact)
+"""A :class:`Contact` made without its validators: see :func:`contacts_of`."""
+
+
 def contacts_of(work: UnitOfWork, professional_ids: Iterable[str]) -> tuple[Contact, ...]:
-    """What a notification may say of each professional: their contact details."""
+    """What a notification may say of each professional: their contact details.
+
+    ``Contact.of`` without the validators: each field is one of a
+    :class:`~verwijsindex.model.Professional` from the directory, checked as it was made
+    and again as it was added or registered, by the same patterns and limits a
+    :class:`Contact` has for it (``tests/test_fast_paths.py`` compares the two)."""
     contacts = []
     for pid in professional_ids:
         professional = work.professional(pid)
         if professional is None:
             raise UnknownProfessionalError(kind="professional", id=pid)
-        contacts.append(Contact.of(professional))
+        contacts.append(
+            _contact(
+                professional_id=professional.id,
+                name=professional.name,
+                organisation=professional.organisation.name,
+                email=professional.email,
+                phone=professional.phone,
+            )
+        )
     return tuple(contacts)
 
 
