@@ -54,7 +54,7 @@ _STORE_HELP = "the store: memory://, sqlite:///path.db or postgresql://..."
 
 _EXIT_CODES = (
     "exit codes: 0 done, 1 failed, 2 usage error, 3 the store cannot be opened or reached\n"
-    "(or a SQLite path holds no index); see docs/cli.md"
+    "(or a SQLite path holds no index), 4 import rejected rows; see docs/cli.md"
 )
 
 
