@@ -1278,3 +1278,47 @@ def test_an_import_that_rejects_rows_says_so_in_its_exit_code(
         code, text = call("import", str(path), "--store", url, "--json")
         report = json.loads(text)
         assert (code, report["created"], report["rejected"]) == (EXIT_REJECTED, created, 1)
+
+
+def test_an_import_keeps_a_youth_in_the_dwelling_of_an_index_with_address_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 123. The command line opens an index with the statute's rules, address
+    matches off. Importing a row for a youth of an application that has them on stored
+    the youth without the dwelling's key: the housemate the application registered next
+    made no address match, and the professionals were never told of each other."""
+    from datetime import date
+
+    import attrs
+
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.matching import Rules
+    from verwijsindex.model import Address, NotificationKind
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import make_professional, make_subject
+    from verwijsindex.testing._base import valid_bsns
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    home, housemate = valid_bsns(2)
+    row = _csv_row(1, home, 1, 1)  # Markt 2, 6211 CK: the dwelling of both youths
+    dwelling = Address("Markt", "2", "6211 CK", "Maastricht", "0935")
+    key = PseudonymKey("default", bytes.fromhex(KEY_HEX))
+    nurse = make_professional(id="a", organisation="GGD Zuid-Limburg")
+    coach = make_professional(id="m", organisation="MEE Zuid-Limburg")
+    with VerwijsIndex(open_store(url), key=key, rules=Rules(address_match=True)) as app:
+        for professional in (nurse, coach):
+            app.add_organisation(professional.organisation)
+        youth = make_subject(bsn=home, birth_date=date(2009, 2, 11))
+        app.register(attrs.evolve(youth, address=dwelling), nurse)
+        code, _ = call("import", str(_links_file(tmp_path / "l.csv", [row])), "--store", url)
+        assert code == 0
+        other = make_subject(bsn=housemate, birth_date=date(2012, 6, 1))
+        app.register(attrs.evolve(other, address=dwelling), coach)
+        told = sorted(
+            (n.recipient, sorted(c.professional_id for c in n.contacts))
+            for n in app.pending_notifications()
+            if n.kind is NotificationKind.ADDRESS_MATCH
+        )
+    assert told == [("a", ["m", "p1"]), ("m", ["a", "p1"]), ("p1", ["a", "m"])]

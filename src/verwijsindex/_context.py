@@ -18,7 +18,7 @@ import attrs
 from verwijsindex import _validators as v
 from verwijsindex._unit import LockSiblings, UnitOfWork, actor
 from verwijsindex.clock import Clock, check_moment
-from verwijsindex.dossier import Dossier
+from verwijsindex.dossier import Dossier, SubjectRecord
 from verwijsindex.errors import (
     AccessDeniedError,
     ConfigurationError,
@@ -137,10 +137,22 @@ class Context:
         dwellings = frozenset(a.dwelling for a in excluded)
         return cls(store, keyring, clock, rules, regions, match_rule, batch_size, dwellings)
 
-    def address_key(self, address: Address) -> str | None:
-        """The pseudonym of the youth's dwelling for the address match, or ``None`` while
-        address matches are off or for an institution on the exclusion list."""
-        if not self.rules.address_match or address.dwelling in self.excluded_addresses:
+    def address_key(self, address: Address, stored: SubjectRecord | None = None) -> str | None:
+        """The pseudonym of the youth's dwelling for the address match, or ``None`` for an
+        institution on the exclusion list. While address matches are off the index makes
+        no key, and keeps the one of the youth's *stored* record for the same dwelling: a
+        worker run with them off (the command line's import, one left on old settings)
+        does not take the youth out of a dwelling that an index with them on judges
+        (decision 123)."""
+        if not self.rules.address_match:
+            if (
+                stored is not None
+                and stored.address_key is not None
+                and stored.address.dwelling == address.dwelling
+            ):
+                return stored.address_key
+            return None
+        if address.dwelling in self.excluded_addresses:
             return None
         return self.keyring.address_pseudonym(address.dwelling)
 

@@ -286,6 +286,9 @@ def register_in(
         )
         links = (*(dossier.links if dossier is not None else ()), stand_in)
         signals.lock_household(ctx, work, p.key, parents, address_key, links, stand_in, now, locks)
+    if address_key is None and dossier is not None:  # address matches off: the stored
+        # dwelling's key stays (decision 123); the signals above judged none
+        address_key = ctx.address_key(p.subject.address, dossier.subject)
     record = _subject_record(ctx, p, dossier, parents, address_key)
     moved_from = None  # the municipality the youth lived in, when this address is new
     if (

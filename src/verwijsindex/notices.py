@@ -148,7 +148,7 @@ def record_move(ctx: Context, subject: Subject) -> int:
             return 0  # 23 or deceased: the sweep deletes them; no one is told of them
         old = ctx.current_code(dossier.subject.address.municipality_code)
         record = attrs.evolve(
-            dossier.subject, address=address, address_key=ctx.address_key(address)
+            dossier.subject, address=address, address_key=ctx.address_key(address, dossier.subject)
         )
         dossier = attrs.evolve(dossier, subject=record)
         work.save(dossier, replaces=True)  # the old address goes from the files too
@@ -248,7 +248,7 @@ def move_in(
         log_secret=(current or old).subject.log_secret,
         parent_keys=parents,
         died_on=subject.died_on,
-        address_key=ctx.address_key(subject.address),
+        address_key=ctx.address_key(subject.address, (current or old).subject),
         former_secrets=_former_secrets(old, current),
     )
     # A professional with a current link on the BSN's dossier keeps that one, as

@@ -196,7 +196,7 @@ def _with_dossier(
                         else tuple(sorted({ctx.pseudonym(p) for p in change.parents}))
                         or dossier.subject.parent_keys,
                         died_on=change.died_on,
-                        address_key=ctx.address_key(change.address),
+                        address_key=ctx.address_key(change.address, dossier.subject),
                     )
                     duties = dossier.duties
                     if record.birth_date != dossier.subject.birth_date:

@@ -762,6 +762,38 @@ class NationalContract(ContractBase):
         address = [r for kind, r in kinds if kind is NotificationKind.ADDRESS_MATCH]
         assert family == ["n1", "t1"] and address == ["n1", "t1"]
 
+    def test_a_worker_with_address_matches_off_keeps_a_youth_in_the_dwelling(self) -> None:
+        """Decision 123. The command line's import, or a worker left on old settings, runs
+        with address matches off beside an application that has them on. Registering a
+        youth there stored no dwelling key, which took the youth out of the dwelling: the
+        housemate registered next made no address match, and its professionals were never
+        told of each other (helper-87, and the command line's import). Off, an index makes
+        no key and keeps the one stored for the same dwelling; a youth who moves leaves
+        the old dwelling."""
+        store = self.store()
+        clock = FixedClock(START)
+        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            on.add_organisation(self.pro("x", org).organisation)
+        home, other = valid_bsns(2)
+        on.register(self.youth(home), self.pro("p", "GGD Zuid-Limburg"))
+        off.register(self.youth(home), self.pro("q", "GGD Zuid-Limburg"))
+        on.register(self.youth(other), self.pro("r", "MEE Zuid-Limburg"))
+        assert self._told(on) == [
+            ("address-match", "p", ("q", "r")),
+            ("address-match", "q", ("p", "r")),
+            ("address-match", "r", ("p", "q")),
+        ]
+        on.acknowledge(n.id for n in on.pending_notifications())
+        moved = Address("Kloosterweg", "3", "6211 AB", "Maastricht", "0935")
+        off.register(
+            attrs.evolve(self.youth(home), address=moved), self.pro("s", "MEE Zuid-Limburg")
+        )
+        third = valid_bsns(3)[2]
+        on.register(self.youth(third), self.pro("u", "GGD Zuid-Limburg"))
+        assert self._told(on) == [("address-match", "r", ("u",)), ("address-match", "u", ("r",))]
+
     def _household(self, rules: Rules | None = None) -> VerwijsIndex:
         index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
