@@ -794,6 +794,52 @@ class NationalContract(ContractBase):
         on.register(self.youth(third), self.pro("u", "GGD Zuid-Limburg"))
         assert self._told(on) == [("address-match", "r", ("u",)), ("address-match", "u", ("r",))]
 
+    def test_a_move_notice_within_the_dwelling_keeps_its_key_with_address_matches_off(
+        self,
+    ) -> None:
+        """Decision 123, for the population register's notice: a street renamed leaves the
+        youth at the same dwelling (postcode, house number), and a worker with address
+        matches off took the youth out of it."""
+        store = self.store()
+        clock = FixedClock(START)
+        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            on.add_organisation(self.pro("x", org).organisation)
+        home, other = valid_bsns(2)
+        youth = self.youth(home)
+        on.register(youth, self.pro("p", "GGD Zuid-Limburg"))
+        renamed = attrs.evolve(youth.address, street="Nieuwe Teststraat")
+        clock.advance(timedelta(days=1))
+        assert off.record_move(attrs.evolve(youth, address=renamed)) == 1
+        on.acknowledge(n.id for n in on.pending_notifications())
+        on.register(self.youth(other), self.pro("r", "MEE Zuid-Limburg"))
+        assert self._told(on) == [("address-match", "p", ("r",)), ("address-match", "r", ("p",))]
+
+    def test_a_rectification_keeps_the_dwelling_key_with_address_matches_off(self) -> None:
+        """Decision 123, for a rectification: a name corrected by a rights officer of a
+        worker with address matches off took the youth out of the dwelling."""
+        store = self.store()
+        clock = FixedClock(START)
+        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            on.add_organisation(self.pro("x", org).organisation)
+        home, other = valid_bsns(2)
+        youth = self.youth(home)
+        on.register(youth, self.pro("p", "GGD Zuid-Limburg"))
+        request = file_request(
+            RequestKind.RECTIFICATION,
+            youth,
+            {Recipient.LEGAL_REPRESENTATIVE},
+            received_on=START.date(),
+        )
+        corrected = attrs.evolve(youth, name="Gecorrigeerde Naam")
+        off.rectify(decide(request, granted=True), corrected, by=RightsOfficer("0935"))
+        on.acknowledge(n.id for n in on.pending_notifications())
+        on.register(self.youth(other), self.pro("r", "MEE Zuid-Limburg"))
+        assert self._told(on) == [("address-match", "p", ("r",)), ("address-match", "r", ("p",))]
+
     def _household(self, rules: Rules | None = None) -> VerwijsIndex:
         index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
