@@ -80,8 +80,10 @@ class SubjectRecord:
     parents' pseudonyms, ``log_secret`` is the per-youth secret from which logbook tokens
     derive (destroyed on erasure). ``former_secrets`` are the secrets of dossiers merged
     into this one (a service number's, when the youth got a BSN): the entries made under
-    them are this youth's too. ``address_key`` is the pseudonym of the youth's address,
-    kept only while address matches are on (and never for an excluded address).
+    them are this youth's too. ``address_key`` is the pseudonym of the youth's dwelling,
+    made only while address matches are on (and never for an excluded address); an index
+    with them off keeps the one the youth has while the youth stays at that dwelling
+    (decision 123).
     """
 
     key: str

@@ -248,7 +248,9 @@ def move_in(
         log_secret=(current or old).subject.log_secret,
         parent_keys=parents,
         died_on=subject.died_on,
-        address_key=ctx.address_key(subject.address, (current or old).subject),
+        # with address matches off, the key of whichever side was at this dwelling stays
+        address_key=ctx.address_key(subject.address, current.subject if current else None)
+        or ctx.address_key(subject.address, old.subject),
         former_secrets=_former_secrets(old, current),
     )
     # A professional with a current link on the BSN's dossier keeps that one, as

@@ -840,6 +840,33 @@ class NationalContract(ContractBase):
         on.register(self.youth(other), self.pro("r", "MEE Zuid-Limburg"))
         assert self._told(on) == [("address-match", "p", ("r",)), ("address-match", "r", ("p",))]
 
+    def test_a_merge_keeps_the_dwelling_key_of_either_side_with_address_matches_off(
+        self,
+    ) -> None:
+        """Decision 123, for a merge of a service number into a BSN: the side at the
+        dwelling the population register gives may be the service number's, and a worker
+        with address matches off kept only the BSN side's key (helper-90)."""
+        store = self.store()
+        clock = FixedClock(START)
+        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
+            on.add_organisation(self.pro("x", org).organisation)
+        bsn, housemate = valid_bsns(2)
+        unknown = self.youth(None, surname="Bakker", gender=Gender.FEMALE)  # at the dwelling
+        on.register(unknown, self.pro("p", "GGD Zuid-Limburg"))
+        known = attrs.evolve(unknown, bsn=parse_bsn(bsn), surname=None)
+        elsewhere = Address("Kloosterweg", "3", "6211 AB", "Maastricht", "0935")
+        on.register(attrs.evolve(known, address=elsewhere), self.pro("q", "GGD Zuid-Limburg"))
+        off.merge_service_number(unknown, known)  # the register gives the first dwelling
+        on.acknowledge(n.id for n in on.pending_notifications())
+        on.register(self.youth(housemate), self.pro("r", "MEE Zuid-Limburg"))
+        assert self._told(on) == [
+            ("address-match", "p", ("q", "r")),
+            ("address-match", "q", ("p", "r")),
+            ("address-match", "r", ("p", "q")),
+        ]
+
     def _household(self, rules: Rules | None = None) -> VerwijsIndex:
         index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
