@@ -75,7 +75,7 @@ class ContractBase:
         return make_professional(id=id, organisation=organisation, municipality=municipality)
 
     @staticmethod
-    def youth(bsn: str = BSN_A, *, age: int = 10, **kw: Any) -> Subject:
+    def youth(bsn: str | None = BSN_A, *, age: int = 10, **kw: Any) -> Subject:
         born = date(START.year - age, 3, 15)
         return make_subject(bsn=bsn, birth_date=born, **kw)
 
