@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from verwijsindex.cli import COMMANDS, EXIT_REJECTED, main
+from verwijsindex.cli import COMMANDS, EXIT_FAILURE, EXIT_REJECTED, main
 
 KEY_HEX = "ab" * 32
 NINE_DIGITS = re.compile(r"(?<![\d,.])\d{9}(?![\d,.])")
@@ -1280,45 +1280,48 @@ def test_an_import_that_rejects_rows_says_so_in_its_exit_code(
         assert (code, report["created"], report["rejected"]) == (EXIT_REJECTED, created, 1)
 
 
-def test_an_import_keeps_a_youth_in_the_dwelling_of_an_index_with_address_matches(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_import_takes_the_household_options_of_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Decision 123. The command line opens an index with the statute's rules, address
-    matches off. Importing a row for a youth of an application that has them on stored
-    the youth without the dwelling's key: the housemate the application registered next
-    made no address match, and the professionals were never told of each other."""
+    """Decisions 123 and 124. The command line opened every index with the statute's
+    household options. Beside an application with address matches on, an imported row
+    took its youth out of the dwelling (the housemate registered next made no address
+    match); beside one with family matches off, the import made family signals the
+    application had turned off (helper-90). It takes the store's options now, and refuses
+    to import into an index with address matches on, whose exclusion list only the
+    application has: nothing is imported, exit code 1."""
     from datetime import date
 
     import attrs
 
     from verwijsindex.index import VerwijsIndex
     from verwijsindex.matching import Rules
-    from verwijsindex.model import Address, NotificationKind
+    from verwijsindex.model import Address, NotificationKind, parse_bsn
     from verwijsindex.pseudonyms import PseudonymKey
     from verwijsindex.storage import open_store
     from verwijsindex.testing import make_professional, make_subject
     from verwijsindex.testing._base import valid_bsns
 
     monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
-    url = f"sqlite:///{tmp_path / 'i.db'}"
-    home, housemate = valid_bsns(2)
-    row = _csv_row(1, home, 1, 1)  # Markt 2, 6211 CK: the dwelling of both youths
+    home, housemate, parent = valid_bsns(3)
     dwelling = Address("Markt", "2", "6211 CK", "Maastricht", "0935")
     key = PseudonymKey("default", bytes.fromhex(KEY_HEX))
     nurse = make_professional(id="a", organisation="GGD Zuid-Limburg")
-    coach = make_professional(id="m", organisation="MEE Zuid-Limburg")
+    youth = attrs.evolve(make_subject(bsn=home, birth_date=date(2009, 2, 11)), address=dwelling)
+    sibling = {**_csv_row(2, housemate, 2, 2), "parents": parent}  # Markt 3, org-2
+    url = f"sqlite:///{tmp_path / 'address.db'}"
     with VerwijsIndex(open_store(url), key=key, rules=Rules(address_match=True)) as app:
-        for professional in (nurse, coach):
-            app.add_organisation(professional.organisation)
-        youth = make_subject(bsn=home, birth_date=date(2009, 2, 11))
-        app.register(attrs.evolve(youth, address=dwelling), nurse)
-        code, _ = call("import", str(_links_file(tmp_path / "l.csv", [row])), "--store", url)
-        assert code == 0
-        other = make_subject(bsn=housemate, birth_date=date(2012, 6, 1))
-        app.register(attrs.evolve(other, address=dwelling), coach)
-        told = sorted(
-            (n.recipient, sorted(c.professional_id for c in n.contacts))
-            for n in app.pending_notifications()
-            if n.kind is NotificationKind.ADDRESS_MATCH
-        )
-    assert told == [("a", ["m", "p1"]), ("m", ["a", "p1"]), ("p1", ["a", "m"])]
+        app.add_organisation(nurse.organisation)
+        app.register(youth, nurse)
+        code, text = call("import", str(_links_file(tmp_path / "a.csv", [sibling])), "--store", url)
+        assert (code, text) == (EXIT_FAILURE, "")
+        assert "address matches" in capsys.readouterr().err
+        assert app.links_for("p2") == []
+    url = f"sqlite:///{tmp_path / 'family.db'}"
+    with VerwijsIndex(open_store(url), key=key, rules=Rules(family_match=False)) as app:
+        app.add_organisation(nurse.organisation)
+        app.register(attrs.evolve(youth, parents=(parse_bsn(parent),)), nurse)
+        code, _ = call("import", str(_links_file(tmp_path / "f.csv", [sibling])), "--store", url)
+        assert code == 0 and len(app.links_for("p2")) == 1
+        kinds = {n.kind for n in app.pending_notifications()}
+    assert NotificationKind.FAMILY_MATCH not in kinds

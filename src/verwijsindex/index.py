@@ -66,7 +66,10 @@ class VerwijsIndex:
     before anything is read (decision 31); ``adopt=True`` opens a store made before them.
     The store keeps the match rule its youths were judged by: another one raises
     :class:`~verwijsindex.errors.RuleMismatchError` (:meth:`change_match_rule` changes it;
-    decision 119), and ``match_rule=None`` takes the store's.
+    decision 119), and ``match_rule=None`` takes the store's. So it does whether family
+    and address matches are on: *rules* with other ones raise it too
+    (:meth:`change_household_rules` changes them), and ``rules=None`` takes the statute's
+    rules with the store's household options (decision 124).
     """
 
     def __init__(
@@ -99,6 +102,9 @@ class VerwijsIndex:
         rule = maintenance.check_rule(store, match_rule)
         if rule is not self._context.match_rule:
             self._context = attrs.evolve(self._context, match_rule=rule)
+        household = maintenance.check_household(store, rules)
+        if household != self._context.rules:
+            self._context = attrs.evolve(self._context, rules=household)
 
     def __repr__(self) -> str:
         return f"<VerwijsIndex store={self.store!r} rule={self.match_rule.value}>"
@@ -365,6 +371,19 @@ class VerwijsIndex:
         no other registers, then open them with *rule* (decision 119)."""
         self._context = maintenance.change_match_rule(self._context, rule)
         return maintenance.judge_again(self._context)
+
+    def change_household_rules(
+        self, *, family_match: bool | None = None, address_match: bool | None = None
+    ) -> Rules:
+        """Make the options given the store's, and work by them: an index opened on the
+        store afterwards must have them (``RuleMismatchError`` otherwise; ``rules=None``
+        takes them). Nothing is judged again: a household signal is made when a link is,
+        so one turned on signals from then on (decision 44). Run it while no other worker
+        registers, then open them again (decision 124). Returns the rules now in force."""
+        self._context = maintenance.change_household_rules(
+            self._context, family_match=family_match, address_match=address_match
+        )
+        return self._context.rules
 
     def logbook_anchor(self) -> dict[str, Any]:
         """Each lane's last sequence number and hash, to keep outside the database."""

@@ -52,7 +52,13 @@ from verwijsindex.errors import (
 )
 from verwijsindex.information import CLOCK_TOLERANCE
 from verwijsindex.logbook import head_message, refs_message
-from verwijsindex.matching import MatchRule, archive_purge_date, as_of, is_due_for_deletion
+from verwijsindex.matching import (
+    MatchRule,
+    Rules,
+    archive_purge_date,
+    as_of,
+    is_due_for_deletion,
+)
 from verwijsindex.model import Link, LinkStatus, LogAction, Match, NotificationKind
 from verwijsindex.pseudonyms import Keyring, PseudonymKey, key_check, log_token
 from verwijsindex.pseudonyms import rekey as rekey_pseudonym
@@ -64,10 +70,13 @@ rekey_log = logging.getLogger("verwijsindex.rekey")
 rule_log = logging.getLogger("verwijsindex.rule")
 
 __all__ = [
+    "HOUSEHOLD_SETTINGS",
     "RULE_SETTING",
     "RuleChange",
     "SweepReport",
+    "change_household_rules",
     "change_match_rule",
+    "check_household",
     "check_keys",
     "check_rule",
     "judge_again",
@@ -79,6 +88,10 @@ __all__ = [
 
 RULE_SETTING = "match_rule"
 """The store's setting that holds the rule its youths were judged by (decision 119)."""
+HOUSEHOLD_SETTINGS = ("family_match", "address_match")
+"""The options of :class:`~verwijsindex.matching.Rules` that decide whom a household
+signal joins, each a setting of the store of its own name, ``on`` or ``off`` (decision
+124)."""
 
 
 @attrs.frozen
@@ -380,6 +393,66 @@ def check_rule(store: Store, rule: MatchRule | None) -> MatchRule:
         f"set to {rule.value!r}; nothing was read or written: open it with the store's "
         "rule (match_rule=None takes it), or change it with change_match_rule"
     )
+
+
+def check_household(store: Store, rules: Rules | None) -> Rules:
+    """The rules an index on *store* works by: *rules*, or with ``None`` the statute's
+    with the household options the store records (:data:`HOUSEHOLD_SETTINGS`). A store
+    that records none (new, or written before decision 124) records those of *rules* (the
+    statute's for ``None``); of two processes that record them at once, the first stays.
+    Refuses, with :class:`RuleMismatchError` and before anything about a youth is read or
+    written, *rules* whose household options are not the store's: a worker with family or
+    address matches on where the others have them off (or the other way) signals
+    households the others would not, or takes youths out of the dwellings they judge."""
+    given = rules if rules is not None else Rules()
+    with store.transaction() as tx:
+        stored = {name: tx.setting(name) for name in HOUSEHOLD_SETTINGS}
+        for name, value in stored.items():
+            if value is None:
+                tx.put_setting(name, "on" if getattr(given, name) else "off")
+                stored[name] = tx.setting(name)
+    if any(value not in ("on", "off") for value in stored.values()):
+        raise RuleMismatchError("the store records household options this release does not know")
+    recorded = {name: stored[name] == "on" for name in HOUSEHOLD_SETTINGS}
+    if rules is None:
+        return attrs.evolve(
+            given, family_match=recorded["family_match"], address_match=recorded["address_match"]
+        )
+    differ = [name for name in HOUSEHOLD_SETTINGS if getattr(rules, name) != recorded[name]]
+    if differ:
+        raise RuleMismatchError(
+            f"the store's youths were judged with {' and '.join(differ)} "
+            f"{' and '.join('on' if recorded[n] else 'off' for n in differ)}, and this index's "
+            "rules differ; nothing was read or written: open it with the store's (rules=None "
+            "takes them), or change them with change_household_rules"
+        )
+    return rules
+
+
+def change_household_rules(
+    ctx: Context, *, family_match: bool | None = None, address_match: bool | None = None
+) -> Context:
+    """Record the household options given as the store's; return the context with them
+    (decision 124). Nothing is judged again: a family or address match is signalled when
+    a link is made (decision 4), so an index that turns one on signals from then on, as
+    decision 44 has it. Run it while no other worker registers, then open the workers
+    again."""
+    changes = {"family_match": family_match, "address_match": address_match}
+    for name, value in changes.items():
+        if value is not None and not isinstance(value, bool):
+            raise ConfigurationError(f"{name} must be True or False")
+    given = {name: value for name, value in changes.items() if value is not None}
+    ctx.now()  # a clock that cannot be read stops the change before anything is written
+    ctx.check_rekey_finished()  # and so does a re-key begun and not finished
+    with ctx.store.transaction() as tx:
+        for name, value in given.items():
+            tx.put_setting(name, "on" if value else "off", replace=True)
+    rules = attrs.evolve(
+        ctx.rules,
+        family_match=ctx.rules.family_match if family_match is None else family_match,
+        address_match=ctx.rules.address_match if address_match is None else address_match,
+    )
+    return attrs.evolve(ctx, rules=rules)
 
 
 @attrs.frozen

@@ -213,6 +213,10 @@ ENTRIES: dict[str, Entry] = {
         VerwijsIndex.change_match_rule,
         lambda w: {"rule": MatchRule.DIFFERENT_ORGANISATIONS},
     ),
+    "change_household_rules": (
+        VerwijsIndex.change_household_rules,
+        lambda w: {"family_match": True, "address_match": False},
+    ),
     "verify_logbook": (VerwijsIndex.verify_logbook, lambda w: {"anchor": None}),
     # the rights functions
     "privacy.file_request": (

@@ -452,7 +452,11 @@ def _check_version_7(url: str, run: Run) -> None:
     finally:
         store.close()
     assert run("SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
-    assert run("SELECT name, value FROM settings") == [("match_rule", rule.value)]
+    assert sorted(run("SELECT name, value FROM settings")) == [
+        ("address_match", "off"),  # the household options, recorded as it opened (decision 124)
+        ("family_match", "on"),
+        ("match_rule", rule.value),
+    ]
 
 
 def test_a_sqlite_database_of_version_6_is_migrated(tmp_path: Path) -> None:

@@ -61,15 +61,15 @@ def _registered(open_store: Callable[[], Store], n: int) -> tuple[Any, list[Reco
     world = make_world(professionals=40, organisations=8)
     regs = registrations(world, n, bsn_start=30_000_000, seed=5)
     store = open_store()
+    index = _index(store)  # first: it records the address match on (decision 124)
     add_organisations(store, world)
-    index = _index(store)
     for r in regs:
         index.register(r.subject, r.professional)
     store.close()
     recorder = RecordingStore()
+    recording = _index(recorder)
     add_organisations(recorder, world)
     recorder.take()
-    recording = _index(recorder)
     for r in regs:
         recording.register(r.subject, r.professional)
     recorded = recorder.take()

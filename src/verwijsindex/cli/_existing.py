@@ -19,6 +19,7 @@ from verwijsindex.cli._output import EXIT_REJECTED, _say, _usage
 from verwijsindex.cli._stores import _open_index
 from verwijsindex.clock import add_months
 from verwijsindex.errors import (
+    ConfigurationError,
     InvalidRecordError,
     UnknownMunicipalityError,
     VerwijsindexError,
@@ -248,9 +249,10 @@ def _current(organisation: Organisation) -> Organisation:
 
 def _index_on(store: Store, key: PseudonymKey, *, made: bool) -> VerwijsIndex:
     """The index on *store* with the match rule the store records, whatever rule the
-    application runs (decision 119). An index this command *made* (``--create`` where
-    there was none) takes the statute's default; one that was there and records no rule
-    yet is refused, so that a command run before the application never fixes the rule."""
+    application runs (decision 119), and the store's household options (decision 124).
+    An index this command *made* (``--create`` where there was none) takes the statute's
+    default; one that was there and records no rule yet is refused, so that a command run
+    before the application never fixes the rule."""
     return VerwijsIndex(
         store, key=key, match_rule=MatchRule.DIFFERENT_ORGANISATIONS if made else None
     )
@@ -265,6 +267,12 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     store, made = _open_index(args.store, create=args.create)
     try:
         index = _index_on(store, key, made=made)
+        if index.rules.address_match:  # the exclusion list is the application's (decision 124)
+            raise ConfigurationError(
+                "the index judges address matches by the application's list of excluded "
+                "addresses, which the command line does not have; nothing was imported: "
+                "import through the application (bulk_register)"
+            )
         organisations, refused = _organisations(records)
         for organisation, positions in organisations:
             try:

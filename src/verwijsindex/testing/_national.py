@@ -6,6 +6,7 @@ the store :meth:`make_store` opens."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -16,8 +17,10 @@ from verwijsindex.delivery import compose
 from verwijsindex.errors import (
     AccessDeniedError,
     AgeLimitError,
+    ConfigurationError,
     InvalidRecordError,
     NotFoundError,
+    RuleMismatchError,
 )
 from verwijsindex.importing import ImportRecord
 from verwijsindex.index import VerwijsIndex
@@ -769,11 +772,14 @@ class NationalContract(ContractBase):
         housemate registered next made no address match, and its professionals were never
         told of each other (helper-87, and the command line's import). Off, an index makes
         no key and keeps the one stored for the same dwelling; a youth who moves leaves
-        the old dwelling."""
+        the old dwelling. Since decision 124 a second worker with the option off is
+        refused; the index with it turned off for good keeps the keys the same way."""
         store = self.store()
         clock = FixedClock(START)
         on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
-        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        with raises(RuleMismatchError):
+            VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules())
+        off = _OffForACall(on)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
             on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
@@ -803,7 +809,7 @@ class NationalContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
-        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        off = _OffForACall(on)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
             on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
@@ -822,7 +828,7 @@ class NationalContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
-        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        off = _OffForACall(on)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
             on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
@@ -849,7 +855,7 @@ class NationalContract(ContractBase):
         store = self.store()
         clock = FixedClock(START)
         on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
-        off = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)
+        off = _OffForACall(on)
         for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
             on.add_organisation(self.pro("x", org).organisation)
         bsn, housemate = valid_bsns(2)
@@ -866,6 +872,42 @@ class NationalContract(ContractBase):
             ("address-match", "q", ("p", "r")),
             ("address-match", "r", ("p", "q")),
         ]
+
+    def test_the_store_keeps_the_household_options_its_youths_are_judged_by(self) -> None:
+        """Decision 124. A worker with other household options than the others signalled
+        households they would not (family signals where the application had them off:
+        the command line's import, helper-90), or took youths out of the dwellings they
+        judge (helper-87). The store records the options; other ones are refused before
+        anything is read or written, ``rules=None`` takes the store's, and
+        ``change_household_rules`` changes them."""
+        store = self.store()
+        clock = FixedClock(START)
+        own = Rules(family_match=False, address_match=True)
+        index = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=own)
+        index.add_organisation(self.pro("x", "GGD Zuid-Limburg").organisation)
+        index.add_organisation(self.pro("x", "MEE Zuid-Limburg").organisation)
+        before = self.written(index)
+        for other in (Rules(), Rules(family_match=False), Rules(address_match=True)):
+            with raises(RuleMismatchError):
+                VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=other)
+        assert self.written(index) == before
+        worker = VerwijsIndex(store, key=t.TEST_KEY, clock=clock)  # takes the store's
+        assert (worker.rules.family_match, worker.rules.address_match) == (False, True)
+        elsewhere = Address("Kloosterweg", "3", "6211 AB", "Maastricht", "0935")
+        one, two = valid_bsns(2)
+        worker.register(self.youth(one, parents=[PARENT]), self.pro("p", "GGD Zuid-Limburg"))
+        sibling = attrs.evolve(self.youth(two, parents=[PARENT]), address=elsewhere)
+        worker.register(sibling, self.pro("q", "MEE Zuid-Limburg"))
+        assert self._told(worker) == []  # family matches are off in this index
+        periods = attrs.evolve(own, active_years=1)  # other periods: decision 119's matter
+        VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=periods)
+        with raises(ConfigurationError):
+            index.change_household_rules(family_match="on")  # type: ignore[arg-type]
+        now = index.change_household_rules(family_match=True)
+        assert (now.family_match, now.address_match) == (True, True)
+        VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        with raises(RuleMismatchError):
+            VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=own)
 
     def _household(self, rules: Rules | None = None) -> VerwijsIndex:
         index = VerwijsIndex(self.store(), key=t.TEST_KEY, clock=FixedClock(START), rules=rules)
@@ -1453,3 +1495,24 @@ def _attack(rows: tuple[StatRow, ...]) -> None:
                 known[cell] = rest if cell == total else (known[total] or 0) - rest
                 changed = True
                 assert cells[cell] is not None, "a suppressed count can be worked out"
+
+
+class _OffForACall:
+    """*index* with address matches off for each call made through it, and on again
+    after it: an application that turns them off and on (``change_household_rules``),
+    which since decision 124 stands for a second worker with them off, now refused."""
+
+    def __init__(self, index: VerwijsIndex) -> None:
+        self.index = index
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.index, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.index.change_household_rules(address_match=False)
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.index.change_household_rules(address_match=True)
+
+        return call
