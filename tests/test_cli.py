@@ -1325,3 +1325,49 @@ def test_an_import_takes_the_household_options_of_the_index(
         assert code == 0 and len(app.links_for("p2")) == 1
         kinds = {n.kind for n in app.pending_notifications()}
     assert NotificationKind.FAMILY_MATCH not in kinds
+
+
+def test_a_command_run_before_the_application_never_fixes_the_household_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 124, as decision 119 has it for the match rule. A store written before
+    decision 124 records a match rule and no household options; the first command line
+    run recorded the statute's (family matches on), made the family signals the
+    application had turned off, and then shut the application out (helper-91). The
+    command line now refuses such a store, and the application's next open records its
+    own."""
+    import sqlite3
+    from datetime import date
+
+    from verwijsindex.index import VerwijsIndex
+    from verwijsindex.matching import Rules
+    from verwijsindex.model import NotificationKind
+    from verwijsindex.pseudonyms import PseudonymKey
+    from verwijsindex.storage import open_store
+    from verwijsindex.testing import make_professional, make_subject
+    from verwijsindex.testing._base import valid_bsns
+
+    monkeypatch.setenv("VERWIJSINDEX_KEY", KEY_HEX)
+    path = tmp_path / "i.db"
+    url = f"sqlite:///{path}"
+    home, housemate, parent = valid_bsns(3)
+    key = PseudonymKey("default", bytes.fromhex(KEY_HEX))
+    nurse = make_professional(id="a", organisation="GGD Zuid-Limburg")
+    youth = make_subject(bsn=home, birth_date=date(2009, 2, 11), parents=[parent])
+    own = Rules(family_match=False)
+    with VerwijsIndex(open_store(url), key=key, rules=own) as app:
+        app.add_organisation(nurse.organisation)
+        app.register(youth, nurse)
+    with sqlite3.connect(path) as db:  # as a store written before decision 124 has it
+        db.execute("DELETE FROM settings WHERE name IN ('family_match', 'address_match')")
+    sibling = {**_csv_row(2, housemate, 2, 2), "parents": parent}
+    code, text = call("import", str(_links_file(tmp_path / "f.csv", [sibling])), "--store", url)
+    assert (code, text) == (EXIT_FAILURE, "")
+    with VerwijsIndex(open_store(url), key=key, rules=own) as app:
+        assert app.links_for("p2") == []
+        assert all(n.kind is not NotificationKind.FAMILY_MATCH for n in app.pending_notifications())
+    code, _ = call("import", str(_links_file(tmp_path / "f.csv", [sibling])), "--store", url)
+    assert code == 0
+    with VerwijsIndex(open_store(url), key=key) as app:
+        assert not app.rules.family_match and len(app.links_for("p2")) == 1
+        assert all(n.kind is not NotificationKind.FAMILY_MATCH for n in app.pending_notifications())

@@ -442,6 +442,10 @@ def change_household_rules(
         if value is not None and not isinstance(value, bool):
             raise ConfigurationError(f"{name} must be True or False")
     given = {name: value for name, value in changes.items() if value is not None}
+    if not given:
+        raise ConfigurationError(
+            "change_household_rules() takes family_match, address_match or both"
+        )
     ctx.now()  # a clock that cannot be read stops the change before anything is written
     ctx.check_rekey_finished()  # and so does a re-key begun and not finished
     with ctx.store.transaction() as tx:

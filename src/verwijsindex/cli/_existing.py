@@ -21,12 +21,13 @@ from verwijsindex.clock import add_months
 from verwijsindex.errors import (
     ConfigurationError,
     InvalidRecordError,
+    RuleMismatchError,
     UnknownMunicipalityError,
     VerwijsindexError,
     masked_name,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.maintenance import SweepReport
+from verwijsindex.maintenance import HOUSEHOLD_SETTINGS, SweepReport
 from verwijsindex.matching import MatchRule
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
@@ -252,7 +253,20 @@ def _index_on(store: Store, key: PseudonymKey, *, made: bool) -> VerwijsIndex:
     application runs (decision 119), and the store's household options (decision 124).
     An index this command *made* (``--create`` where there was none) takes the statute's
     default; one that was there and records no rule yet is refused, so that a command run
-    before the application never fixes the rule."""
+    before the application never fixes the rule; and so is one that records no household
+    options yet (written before decision 124), which ``rules=None`` would record."""
+    if not made:
+        with store.transaction() as tx:
+            setting = getattr(tx, "setting", None)  # a store without it: the index refuses
+            unrecorded = callable(setting) and any(
+                setting(name) is None for name in HOUSEHOLD_SETTINGS
+            )
+        if unrecorded:
+            raise RuleMismatchError(
+                "the store records no household options yet (whether family and address "
+                "matches are on); nothing was read or written: open it once with the "
+                "application, which records its own"
+            )
     return VerwijsIndex(
         store, key=key, match_rule=MatchRule.DIFFERENT_ORGANISATIONS if made else None
     )

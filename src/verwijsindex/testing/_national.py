@@ -903,6 +903,8 @@ class NationalContract(ContractBase):
         VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=periods)
         with raises(ConfigurationError):
             index.change_household_rules(family_match="on")  # type: ignore[arg-type]
+        with raises(ConfigurationError):
+            index.change_household_rules()  # nothing to change
         now = index.change_household_rules(family_match=True)
         assert (now.family_match, now.address_match) == (True, True)
         VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
