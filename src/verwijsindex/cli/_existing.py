@@ -27,7 +27,7 @@ from verwijsindex.errors import (
     masked_name,
 )
 from verwijsindex.index import VerwijsIndex
-from verwijsindex.maintenance import HOUSEHOLD_SETTINGS, SweepReport
+from verwijsindex.maintenance import HOUSEHOLD_SETTINGS, RULE_SETTING, SweepReport
 from verwijsindex.matching import MatchRule
 from verwijsindex.pseudonyms import PseudonymKey
 from verwijsindex.regions import ZUID_LIMBURG
@@ -258,8 +258,10 @@ def _index_on(store: Store, key: PseudonymKey, *, made: bool) -> VerwijsIndex:
     if not made:
         with store.transaction() as tx:
             setting = getattr(tx, "setting", None)  # a store without it: the index refuses
-            unrecorded = callable(setting) and any(
-                setting(name) is None for name in HOUSEHOLD_SETTINGS
+            unrecorded = (  # a store without a rule: the index refuses it as such
+                callable(setting)
+                and setting(RULE_SETTING) is not None
+                and any(setting(name) is None for name in HOUSEHOLD_SETTINGS)
             )
         if unrecorded:
             raise RuleMismatchError(
