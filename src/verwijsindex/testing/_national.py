@@ -774,14 +774,10 @@ class NationalContract(ContractBase):
         no key and keeps the one stored for the same dwelling; a youth who moves leaves
         the old dwelling. Since decision 124 a second worker with the option off is
         refused; the index with it turned off for good keeps the keys the same way."""
-        store = self.store()
-        clock = FixedClock(START)
-        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        on = self._household(Rules(address_match=True))
         with raises(RuleMismatchError):
-            VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules())
+            VerwijsIndex(on.store, key=t.TEST_KEY, clock=on.clock, rules=Rules())
         off = _OffForACall(on)
-        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
         on.register(self.youth(home), self.pro("p", "GGD Zuid-Limburg"))
         off.register(self.youth(home), self.pro("q", "GGD Zuid-Limburg"))
@@ -806,17 +802,12 @@ class NationalContract(ContractBase):
         """Decision 123, for the population register's notice: a street renamed leaves the
         youth at the same dwelling (postcode, house number), and a worker with address
         matches off took the youth out of it."""
-        store = self.store()
-        clock = FixedClock(START)
-        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        on = self._household(Rules(address_match=True))
         off = _OffForACall(on)
-        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
         youth = self.youth(home)
         on.register(youth, self.pro("p", "GGD Zuid-Limburg"))
         renamed = attrs.evolve(youth.address, street="Nieuwe Teststraat")
-        clock.advance(timedelta(days=1))
         assert off.record_move(attrs.evolve(youth, address=renamed)) == 1
         on.acknowledge(n.id for n in on.pending_notifications())
         on.register(self.youth(other), self.pro("r", "MEE Zuid-Limburg"))
@@ -825,12 +816,8 @@ class NationalContract(ContractBase):
     def test_a_rectification_keeps_the_dwelling_key_with_address_matches_off(self) -> None:
         """Decision 123, for a rectification: a name corrected by a rights officer of a
         worker with address matches off took the youth out of the dwelling."""
-        store = self.store()
-        clock = FixedClock(START)
-        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        on = self._household(Rules(address_match=True))
         off = _OffForACall(on)
-        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            on.add_organisation(self.pro("x", org).organisation)
         home, other = valid_bsns(2)
         youth = self.youth(home)
         on.register(youth, self.pro("p", "GGD Zuid-Limburg"))
@@ -852,12 +839,8 @@ class NationalContract(ContractBase):
         """Decision 123, for a merge of a service number into a BSN: the side at the
         dwelling the population register gives may be the service number's, and a worker
         with address matches off kept only the BSN side's key (helper-90)."""
-        store = self.store()
-        clock = FixedClock(START)
-        on = VerwijsIndex(store, key=t.TEST_KEY, clock=clock, rules=Rules(address_match=True))
+        on = self._household(Rules(address_match=True))
         off = _OffForACall(on)
-        for org in ("GGD Zuid-Limburg", "MEE Zuid-Limburg"):
-            on.add_organisation(self.pro("x", org).organisation)
         bsn, housemate = valid_bsns(2)
         unknown = self.youth(None, surname="Bakker", gender=Gender.FEMALE)  # at the dwelling
         on.register(unknown, self.pro("p", "GGD Zuid-Limburg"))
