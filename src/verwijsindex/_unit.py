@@ -307,7 +307,11 @@ class UnitOfWork:
         self.scrub = True
 
     def _forget_signals(
-        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
+        self,
+        dossier: Dossier,
+        professional: str | None = None,
+        since: datetime | None = None,
+        through: str | None = None,
     ) -> None:
         """Take the youth of *dossier* out of the family and address signals they were
         part of and whose notices are still pending for others (decision 94); with
@@ -323,7 +327,7 @@ class UnitOfWork:
             self._signals_pending = self.tx.any_signal_notifications()
         if not self._signals_pending:
             return
-        mine = self._signals_in_log(dossier, professional, since)
+        mine = self._signals_in_log(dossier, professional, since, through)
         if not mine:
             return
         key = dossier.key
@@ -434,7 +438,7 @@ class UnitOfWork:
         through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
         since = self._registered_at(before, link)
-        self._forget_signals(before, professional, since=since)
+        self._forget_signals(before, professional, since=since, through=link.id)
         old = before.match
         of_link = old.id if old is not None and link.id in old.links else None
         dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
@@ -477,16 +481,25 @@ class UnitOfWork:
         self.scrub = True
 
     def _signals_in_log(
-        self, dossier: Dossier, professional: str | None = None, since: datetime | None = None
+        self,
+        dossier: Dossier,
+        professional: str | None = None,
+        since: datetime | None = None,
+        through: str | None = None,
     ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
-        (about *professional*, when given; logged at *since* or later, when given)."""
+        (about *professional*, when given; with *through*, those told through that link,
+        read from the entry, and of an entry that names no link, written before decision
+        125, those logged at *since* or later)."""
         want = None if professional is None else actor(professional)
         found: set[str] = set()
         for entry, made_with in _opened(self.tx, dossier, LogAction.SIGNALLED):
             if entry.match_id is None or (want is not None and entry.actor != want):
                 continue
-            if since is not None and entry.at < since:
+            if through is not None and entry.link_id is not None:
+                if _unsealed(made_with, entry.id, entry.link_id) != through:
+                    continue  # told through another link of the professional: it stays
+            elif since is not None and entry.at < since:
                 continue
             signal = _unsealed(made_with, entry.id, entry.match_id)
             if signal is not None and signal.startswith(_SIGNAL_PREFIXES):
@@ -617,9 +630,13 @@ class UnitOfWork:
         match_id: str | None = None,
         link_id: str | None = None,
         contacts: tuple[Contact, ...] = (),
+        through: str | None = None,
     ) -> None:
         """Put a notification for *recipient* in the outbox, filed under the youth *about*,
-        and log that *actor* (the recipient as the logbook names it) was signalled.
+        and log that *actor* (the recipient as the logbook names it) was signalled; the
+        entry names (sealed) the link *through* which they were, when given: a household
+        signal's, so that a link withdrawn as unjustified takes what was told through it
+        and nothing else (decision 125).
 
         The notification is made without its validators (``_copy.unchecked``): every value
         is the library's, valid by construction. The id is :func:`new_id`'s; *kind* one of
@@ -644,7 +661,7 @@ class UnitOfWork:
                 ),
             )
         )
-        self.log(at, actor, LogAction.SIGNALLED, about=about, match_id=match_id)
+        self.log(at, actor, LogAction.SIGNALLED, about=about, link_id=through, match_id=match_id)
 
     def count(self, kind: str, about: Dossier, at: datetime) -> None:
         """Count one event of *kind* for the statistics: in the month of *at*, under the

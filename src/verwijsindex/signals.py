@@ -514,4 +514,5 @@ def _signal(
             at,
             match_id=signal_id,
             contacts=others,
+            through=lk.id,
         )

@@ -6,12 +6,14 @@ the store :meth:`make_store` opens."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import attrs
 
+from verwijsindex._unit import UnitOfWork
 from verwijsindex.clock import FixedClock
 from verwijsindex.delivery import compose
 from verwijsindex.errors import (
@@ -1298,6 +1300,65 @@ class NationalContract(ContractBase):
             index.withdraw(imported, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
             assert self._told(index) == told, notify
 
+    def test_a_clock_ahead_does_not_make_a_lawful_signal_look_made_since(self) -> None:
+        """Two workers on one store, one's clock five seconds ahead of the other's. pd's
+        lawful link on A makes a family signal with A's sibling's pb on the worker ahead,
+        and is then archived (the risk resolved). pd registers A again on the other worker,
+        a new signal is made, and the new link is withdrawn as unjustified: only what was
+        told through that link goes. The signal told through the archived link was
+        stamped later than the new link by the clocks, and stays (decision 125)."""
+        slow = self._household()
+        clock = slow.clock
+        assert isinstance(clock, FixedClock)
+        ahead = FixedClock(clock() + timedelta(seconds=5))
+        fast = VerwijsIndex(slow.store, key=t.TEST_KEY, clock=ahead)
+        parent, b_bsn = valid_bsns(2)
+        a_youth = self.youth(BSN_A, parents=[parent])
+        pd = self.pro("pd", "GGD Zuid-Limburg")
+        lawful = slow.register(a_youth, pd).link
+        fast.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        told = self._told(slow)
+        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+        clock.advance(timedelta(seconds=1))
+        slow.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+        clock.advance(timedelta(seconds=1))
+        again = slow.register(a_youth, pd).link
+        assert again.id != lawful.id
+        assert len(self._told(slow)) == 4  # told again, through the new link
+        clock.advance(timedelta(seconds=1))
+        slow.withdraw(again.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._told(slow) == told
+
+    def test_a_signal_logged_before_decision_125_is_judged_by_its_moment(self) -> None:
+        """A store written before decision 125 holds household signals whose log entries
+        name no link. A link withdrawn as unjustified takes from them, as before, what was
+        logged since it was registered: the signal told through the withdrawn link goes;
+        one told through the professional's earlier, archived link, logged before, stays."""
+        index = self._household()
+        clock = index.clock
+        assert isinstance(clock, FixedClock)
+        parent, b_bsn, c_bsn = valid_bsns(3)
+        a_youth = self.youth(BSN_A, parents=[parent])
+        pd = self.pro("pd", "GGD Zuid-Limburg")
+        with _no_link_in_signal_entries():
+            index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+            lawful = index.register(a_youth, pd).link
+            told = self._told(index)
+            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            clock.advance(timedelta(days=1))
+            index.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+            clock.advance(timedelta(days=1))
+            withdrawn = index.register(a_youth, pd).link
+            clock.advance(timedelta(days=1))
+            pc = self.pro("pc", "MEE Zuid-Limburg")
+            index.register(self.youth(c_bsn, parents=[parent]), pc)
+        assert len(self._told(index)) == 2 + 2 + 3
+        clock.advance(timedelta(days=1))
+        index.withdraw(withdrawn.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+        assert self._told(index) == sorted(
+            [*told, ("family-match", "pb", ("pc",)), ("family-match", "pc", ("pb",))]
+        )
+
     def test_the_siblings_left_keep_what_a_signal_told_them_of_each_other(self) -> None:
         """A, B and C share a parent. A's registration tells pa, pb and pc of each other;
         pc's notice is delivered, then A dies. pb is still told of pc (C is still B's
@@ -1501,3 +1562,19 @@ class _OffForACall:
                 self.index.change_household_rules(address_match=True)
 
         return call
+
+
+@contextmanager
+def _no_link_in_signal_entries() -> Iterator[None]:
+    """Household signals logged as a release before decision 125 logged them: their
+    ``SIGNALLED`` entries name no link."""
+    signal = UnitOfWork.signal
+
+    def without_link(self: UnitOfWork, *args: Any, through: str | None = None, **kw: Any) -> None:
+        signal(self, *args, **kw)
+
+    UnitOfWork.signal = without_link  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        UnitOfWork.signal = signal  # type: ignore[method-assign]
