@@ -57,6 +57,7 @@ from verwijsindex.pseudonyms import (
     entry_ref,
     entry_seals,
     seal_id,
+    seal_link_id,
 )
 from verwijsindex.storage import MemoryStore
 from verwijsindex.testing import make_professional
@@ -320,11 +321,11 @@ def test_entry_seals_are_entry_ref_and_seal_id(
     secret: bytes, entry_id: str, link_id: str | None, match_id: str | None
 ) -> None:
     """A log entry's reference and sealed ids, made with the youth's key once, are those
-    of entry_ref and seal_id made one by one."""
+    of entry_ref, seal_link_id and seal_id made one by one."""
     log_secret = secret.hex()
     assert entry_seals(log_secret, entry_id, link_id, match_id) == (
         entry_ref(log_secret, entry_id),
-        None if link_id is None else seal_id(log_secret, entry_id, link_id),
+        None if link_id is None else seal_link_id(log_secret, entry_id, link_id),
         None if match_id is None else seal_id(log_secret, entry_id, match_id),
     )
 

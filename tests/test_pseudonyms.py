@@ -20,6 +20,8 @@ from verwijsindex.pseudonyms import (
     new_log_secret,
     rekey,
     seal_id,
+    seal_link_id,
+    unseal_id,
 )
 
 SECRET = bytes(range(32))
@@ -108,3 +110,31 @@ def test_log_tokens_and_keystreams_are_hmac_sha256() -> None:
     assert bytes.fromhex(sealed[1:]) == bytes(
         a ^ b for a, b in zip(b"link-1", stream, strict=False)
     )
+    # a link id has a keystream of its own (decision 125), marked by its first character
+    sealed = seal_link_id("ab" * 32, "e1", "link-1")
+    stream = hmac.digest(bytes.fromhex("ab" * 32), b"verwijsindex:log-link-id:v1:e1:0", "sha256")
+    assert sealed[0] == "^"
+    assert bytes.fromhex(sealed[1:]) == bytes(
+        a ^ b for a, b in zip(b"link-1", stream, strict=False)
+    )
+
+
+@given(
+    secret=st.binary(min_size=32, max_size=32),
+    entry_id=st.from_regex(r"[0-9a-f]{1,40}", fullmatch=True),
+    value=st.text(min_size=1, max_size=80),
+)
+def test_a_sealed_id_opens_with_its_secret_and_entry(
+    secret: bytes, entry_id: str, value: str
+) -> None:
+    """Either seal opens to the id it sealed, also past one block of keystream; the two
+    keystreams share nothing, so an entry's link and match ids XOR-ed give nothing away."""
+    log_secret = secret.hex()
+    as_match, as_link = (
+        seal_id(log_secret, entry_id, value),
+        seal_link_id(log_secret, entry_id, value),
+    )
+    assert unseal_id(log_secret, entry_id, as_match) == value
+    assert unseal_id(log_secret, entry_id, as_link) == value
+    assert as_match[0] == "~" and as_link[0] == "^"
+    assert as_match[1:] != as_link[1:]

@@ -489,16 +489,25 @@ class UnitOfWork:
     ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
         (about *professional*, when given; with *through*, those told through that link,
-        read from the entry, and of an entry that names no link, written before decision
-        125, those logged at *since* or later)."""
+        read from the entry; of an entry that names no link, written before decision 125,
+        or a link the youth no longer has, those logged at *since* or later)."""
         want = None if professional is None else actor(professional)
         found: set[str] = set()
+        held: set[str] | None = None
         for entry, made_with in _opened(self.tx, dossier, LogAction.SIGNALLED):
             if entry.match_id is None or (want is not None and entry.actor != want):
                 continue
             if through is not None and entry.link_id is not None:
-                if _unsealed(made_with, entry.id, entry.link_id) != through:
-                    continue  # told through another link of the professional: it stays
+                named = _unsealed(made_with, entry.id, entry.link_id)
+                if named != through:
+                    if held is None:
+                        held = {lk.id for lk in dossier.links}
+                    if named in held:
+                        continue  # told through another link of the professional: it stays
+                    # a link dropped by a merge, one standing for it now (decisions 75 and
+                    # 82), or purged: judged by the moment, as before decision 125
+                    if since is not None and entry.at < since:
+                        continue
             elif since is not None and entry.at < since:
                 continue
             signal = _unsealed(made_with, entry.id, entry.match_id)

@@ -42,6 +42,7 @@ __all__ = [
     "log_token",
     "new_log_secret",
     "seal_id",
+    "seal_link_id",
     "unseal_id",
 ]
 
@@ -54,8 +55,13 @@ _ENTRY_DOMAIN = b"verwijsindex:log-entry:v1:"
 _CHECK_DOMAIN = b"verwijsindex:key-check:v1:"
 _SEAL_DOMAIN = b"verwijsindex:seal-key:v1"
 _ID_DOMAIN = b"verwijsindex:log-id:v1:"
+_LINK_ID_DOMAIN = b"verwijsindex:log-link-id:v1:"
 _SEALED = "~"
 """The first character of a sealed id; no identifier the library accepts starts with it."""
+_SEALED_LINK = "^"
+"""The first character of a link id sealed with a keystream of its own (decision 125): an
+entry that names a link and a match never seals the two with one keystream, whose XOR
+would give away one id to whoever knows the other. No identifier starts with it either."""
 
 
 def _check_secret(_: object, __: attrs.Attribute[bytes], value: bytes) -> None:
@@ -267,12 +273,35 @@ def seal_id(log_secret: str, entry_id: str, value: str) -> str:
     return _SEALED + _xor(data, _keystream(log_secret, entry_id, len(data))).hex()
 
 
+def seal_link_id(log_secret: str, entry_id: str, value: str) -> str:
+    """*value*, a link id in a log entry about a youth, sealed as :func:`seal_id` seals,
+    with a keystream of its own: the entry's match id, sealed by :func:`seal_id`, shares
+    none of it (decision 125).
+
+    >>> secret = "00" * 32
+    >>> sealed = seal_link_id(secret, "e1", "link-1")
+    >>> sealed.startswith("^"), unseal_id(secret, "e1", sealed)
+    (True, 'link-1')
+    >>> sealed[1:] != seal_id(secret, "e1", "link-1")[1:]
+    True
+    """
+    data = value.encode("utf-8")
+    stream = _stream(_keyed(bytes.fromhex(log_secret)), entry_id, len(data), _LINK_ID_DOMAIN)
+    return _SEALED_LINK + _xor(data, stream).hex()
+
+
 def unseal_id(log_secret: str, entry_id: str, value: str) -> str:
-    """The id that :func:`seal_id` sealed (a value that is not sealed is returned as is)."""
-    if not value.startswith(_SEALED):
+    """The id that :func:`seal_id` or :func:`seal_link_id` sealed (a value that is not
+    sealed is returned as is)."""
+    if value.startswith(_SEALED):
+        domain = _ID_DOMAIN
+    elif value.startswith(_SEALED_LINK):
+        domain = _LINK_ID_DOMAIN
+    else:
         return value
     data = bytes.fromhex(value[1:])
-    return _xor(data, _keystream(log_secret, entry_id, len(data))).decode("utf-8", "replace")
+    stream = _stream(_keyed(bytes.fromhex(log_secret)), entry_id, len(data), domain)
+    return _xor(data, stream).decode("utf-8", "replace")
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -286,15 +315,17 @@ def _xor(data: bytes, stream: bytes) -> bytes:
 def entry_seals(
     log_secret: str, entry_id: str, link_id: str | None, match_id: str | None
 ) -> tuple[str, str | None, str | None]:
-    """``entry_ref(log_secret, entry_id)``, and *link_id* and *match_id* each sealed by
-    ``seal_id(log_secret, entry_id, ...)`` unless it is ``None``: what a log entry about a
+    """``entry_ref(log_secret, entry_id)``, *link_id* sealed by :func:`seal_link_id` and
+    *match_id* by :func:`seal_id`, each unless it is ``None``: what a log entry about a
     youth carries, with the youth's key made ready once for the three (a registration
     logs a few entries)."""
     mac = _keyed(bytes.fromhex(log_secret))
     ref = mac(_ENTRY_DOMAIN + entry_id.encode("ascii"))[:16].hex()  # the first 32 hex digits
     if link_id is not None:
         data = link_id.encode("utf-8")
-        link_id = _SEALED + _xor(data, _stream(mac, entry_id, len(data))).hex()
+        link_id = (
+            _SEALED_LINK + _xor(data, _stream(mac, entry_id, len(data), _LINK_ID_DOMAIN)).hex()
+        )
     if match_id is not None:
         data = match_id.encode("utf-8")
         match_id = _SEALED + _xor(data, _stream(mac, entry_id, len(data))).hex()
@@ -305,8 +336,10 @@ def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
     return _stream(_keyed(bytes.fromhex(log_secret)), entry_id, size)
 
 
-def _stream(mac: Callable[[bytes], bytes], entry_id: str, size: int) -> bytes:
-    prefix = _ID_DOMAIN + entry_id.encode("utf-8") + b":"
+def _stream(
+    mac: Callable[[bytes], bytes], entry_id: str, size: int, domain: bytes = _ID_DOMAIN
+) -> bytes:
+    prefix = domain + entry_id.encode("utf-8") + b":"
     if size <= 32:  # one block, as for every id the library makes: no list to join
         return mac(prefix + b"0")[:size]
     blocks = [mac(prefix + str(n).encode("ascii")) for n in range(-(-size // 32))]

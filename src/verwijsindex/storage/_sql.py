@@ -13,7 +13,7 @@ from verwijsindex.dossier import MatchOfYouth
 from verwijsindex.errors import ConfigurationError, CorruptRecordError, ValidationError
 from verwijsindex.logbook import Draft, chain, refs_digest
 from verwijsindex.model import LogEntry, Notification, Organisation, Professional
-from verwijsindex.pseudonyms import entry_ref, log_token, seal_id
+from verwijsindex.pseudonyms import entry_ref, log_token, seal_id, seal_link_id
 from verwijsindex.serialization import from_json
 from verwijsindex.serialization._codec import match_of_youth_from_dossier_json
 from verwijsindex.storage import Dossier, LogAudit
@@ -141,7 +141,7 @@ def reseal_log(
                 if secret is None or entry_ref(secret, e.id) != e.subject_ref:
                     link_id = match_id = None
                 else:
-                    link_id = None if link_id is None else seal_id(secret, e.id, link_id)
+                    link_id = None if link_id is None else seal_link_id(secret, e.id, link_id)
                     match_id = None if match_id is None else seal_id(secret, e.id, match_id)
             drafts.append(
                 Draft(e.at, e.actor, e.action, e.subject_ref, link_id, match_id, e.count, e.id)

@@ -660,6 +660,38 @@ class FieldContract(ContractBase):
                 assert value is None or not any(k in value for k in known)
         assert index.verify_logbook().ok
 
+    def test_erasure_leaves_no_two_ids_sealed_with_one_keystream(self) -> None:
+        """A household signal's log entry names the link it was told through and the
+        signal (decision 125). Sealed with one keystream, the two sealed values XOR-ed
+        would be the two ids XOR-ed, no secret needed: after an erasure, a signal id a
+        sibling's professional holds would give back the erased youth's link id, and the
+        known ``family-`` the first characters of it. Each field has a keystream of its
+        own."""
+        index, _ = self.index()
+        parent, a_bsn, b_bsn, c_bsn = valid_bsns(4)
+        youth = self.youth(a_bsn, age=12, parents=[parent])
+        link = index.register(youth, self.pro("pd", "GGD Zuid-Limburg")).link
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        index.register(self.youth(c_bsn, parents=[parent]), self.pro("pc", "MEE Zuid-Limburg"))
+        signals = {n.match_id for n in index.pending_notifications() if n.match_id}
+        assert any(s.startswith("family-") for s in signals)
+        request = file_request(
+            RequestKind.OBJECTION,
+            youth,
+            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+            received_on=START.date(),
+        )
+        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        with index.store.transaction() as tx:
+            both = [e for e in tx.log_entries() if e.link_id and e.match_id]
+        assert both  # the erased youth's household entries, sealed
+        for entry in both:
+            assert entry.link_id is not None and entry.match_id is not None
+            mixed = _xor_hex(entry.link_id[1:], entry.match_id[1:])
+            for signal in signals:
+                assert _xor(mixed, signal.encode()) != link.id.encode()[: len(mixed)]
+            assert _xor(mixed, b"family-") != link.id.encode()[:7]
+
     def test_a_deleted_youth_leaves_no_id_in_the_logbook(self) -> None:
         """Death and the age limit delete too: what the professionals hold ties nothing."""
         index, clock = self.index()
@@ -867,6 +899,15 @@ class FieldContract(ContractBase):
             assert field in str(outcome.error), (field, str(outcome.error))
             assert BSN not in str(outcome.error)
         assert index.links_for(p1) == []
+
+
+def _xor_hex(a: str, b: str) -> bytes:
+    """Two sealed values (hex) XOR-ed, over the shorter one's length."""
+    return _xor(bytes.fromhex(a), bytes.fromhex(b))
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=False))
 
 
 def _none() -> Any:

@@ -1329,6 +1329,41 @@ class NationalContract(ContractBase):
         slow.withdraw(again.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
         assert self._told(slow) == told
 
+    def test_a_link_a_merge_stands_for_takes_what_the_dropped_link_told(self) -> None:
+        """pd registers A by BSN (no parent named), then by service number with a parent,
+        where pt registers too; A's sibling's pb then makes a family signal, told through
+        pd's link under the service number. The merge drops that link: pd's link by BSN
+        stands for it (decisions 75 and 82). That link withdrawn as unjustified, pd is
+        named in no notice any more: what the dropped link told is judged by its moment,
+        logged after the link that stands for it was registered (decision 125)."""
+        index = self._household()
+        clock = index.clock
+        assert isinstance(clock, FixedClock)
+        parent, b_bsn = valid_bsns(2)
+        pd, pt = self.pro("pd", "GGD Zuid-Limburg"), self.pro("pt", "MEE Zuid-Limburg")
+        with_bsn = self.youth(BSN_A)
+        kept = index.register(with_bsn, pd).link
+        clock.advance(timedelta(minutes=1))
+        by_number = _without_bsn("Bakker", parents=[parent])
+        dropped = index.register(by_number, pd).link
+        index.register(by_number, pt)
+        clock.advance(timedelta(minutes=1))
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        assert ("family-match", "pb", ("pd", "pt")) in self._told(index)
+        clock.advance(timedelta(minutes=1))
+        merged = index.merge_service_number(by_number, with_bsn)
+        assert merged.match is not None and dropped.id not in merged.match.links
+        clock.advance(timedelta(minutes=1))
+        index.withdraw(kept.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+        assert index.links_for("pd") == []
+        named = {
+            (n.recipient, c.professional_id)
+            for n in index.pending_notifications()
+            for c in n.contacts
+        }
+        assert "pd" not in {r for r, _ in named} | {c for _, c in named}
+        assert ("family-match", "pb", ("pt",)) in self._told(index)
+
     def test_a_signal_logged_before_decision_125_is_judged_by_its_moment(self) -> None:
         """A store written before decision 125 holds household signals whose log entries
         name no link. A link withdrawn as unjustified takes from them, as before, what was
