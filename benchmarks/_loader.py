@@ -38,7 +38,7 @@ from verwijsindex.model import (
     Match,
     MatchKind,
 )
-from verwijsindex.pseudonyms import entry_ref, lane_of, log_token, new_log_secret, seal_id
+from verwijsindex.pseudonyms import entry_ref, lane_of, log_token, new_log_secret, seal_link_id
 from verwijsindex.storage import (
     LOG_LANES,
     Dossier,
@@ -158,7 +158,7 @@ def _log(
                     actor=f"professional:{link.professional}",
                     action=LogAction.REGISTERED,
                     subject_ref=entry_ref(secret, entry_id),
-                    link_id=seal_id(secret, entry_id, link.id),
+                    link_id=seal_link_id(secret, entry_id, link.id),
                 )
             )
     return logbook.chain(head, drafts, lane=lane, ids=iter(ids)), refs

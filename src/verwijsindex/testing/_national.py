@@ -1364,6 +1364,39 @@ class NationalContract(ContractBase):
         assert "pd" not in {r for r, _ in named} | {c for _, c in named}
         assert ("family-match", "pb", ("pt",)) in self._told(index)
 
+    def test_an_archived_link_found_unjustified_leaves_what_a_merge_moved_on(self) -> None:
+        """pd's first link on A is archived (risk resolved); pd registers A again by BSN,
+        and by service number with a parent, through which A's sibling's pb makes a family
+        signal. The merge drops that link: pd's current link stands for it (decisions 75
+        and 82). The archived first link, found unjustified (decision 103), told nothing
+        of the signal, which stays (decision 125)."""
+        index = self._household()
+        clock = index.clock
+        assert isinstance(clock, FixedClock)
+        parent, b_bsn = valid_bsns(2)
+        pd = self.pro("pd", "GGD Zuid-Limburg")
+        with_bsn = self.youth(BSN_A)
+        first = index.register(with_bsn, pd).link
+        clock.advance(timedelta(minutes=1))
+        index.withdraw(first.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+        clock.advance(timedelta(minutes=1))
+        standing = index.register(with_bsn, pd).link
+        clock.advance(timedelta(minutes=1))
+        by_number = _without_bsn("Bakker", parents=[parent])
+        dropped = index.register(by_number, pd).link
+        clock.advance(timedelta(minutes=1))
+        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+        told = self._told(index)
+        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+        clock.advance(timedelta(minutes=1))
+        index.merge_service_number(by_number, with_bsn)
+        assert {lk.id for lk in index.links_for("pd")} == {first.id, standing.id}
+        assert dropped.id != standing.id
+        clock.advance(timedelta(minutes=1))
+        index.withdraw(first.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+        assert {lk.id for lk in index.links_for("pd")} == {standing.id}
+        assert self._told(index) == told
+
     def test_a_signal_logged_before_decision_125_is_judged_by_its_moment(self) -> None:
         """A store written before decision 125 holds household signals whose log entries
         name no link. A link withdrawn as unjustified takes from them, as before, what was
