@@ -27,7 +27,6 @@ from verwijsindex.matching import Rules
 from verwijsindex.model import (
     Contact,
     Link,
-    LinkStatus,
     LogAction,
     LogEntry,
     Notification,
@@ -313,7 +312,6 @@ class UnitOfWork:
         professional: str | None = None,
         since: datetime | None = None,
         through: str | None = None,
-        standing: bool = False,
     ) -> None:
         """Take the youth of *dossier* out of the family and address signals they were
         part of and whose notices are still pending for others (decision 94); with
@@ -329,7 +327,7 @@ class UnitOfWork:
             self._signals_pending = self.tx.any_signal_notifications()
         if not self._signals_pending:
             return
-        mine = self._signals_in_log(dossier, professional, since, through, standing=standing)
+        mine = self._signals_in_log(dossier, professional, since, through)
         if not mine:
             return
         key = dossier.key
@@ -440,13 +438,7 @@ class UnitOfWork:
         through an earlier link of the same professional (archived, kept lawfully) stays."""
         professional = link.professional
         since = self._registered_at(before, link)
-        self._forget_signals(
-            before,
-            professional,
-            since=since,
-            through=link.id,
-            standing=link.status is LinkStatus.ACTIVE,
-        )
+        self._forget_signals(before, professional, since=since, through=link.id)
         old = before.match
         of_link = old.id if old is not None and link.id in old.links else None
         dissolved = of_link is not None and (after.match is None or after.match.id != of_link)
@@ -494,33 +486,20 @@ class UnitOfWork:
         professional: str | None = None,
         since: datetime | None = None,
         through: str | None = None,
-        *,
-        standing: bool = False,
     ) -> set[str]:
         """The ids of the family and address signals logged about the youth of *dossier*
         (about *professional*, when given; logged at *since* or later, when given). With
-        *through*, those told through that link, read from the entry; of an entry that
-        names no link (written before decision 125) those logged at *since* or later; and
-        of one that names a link the youth no longer has, those logged at *since* or
-        later when *through* is *standing*, the professional's current link, which stood
-        for a link a merge dropped (decisions 75 and 82)."""
+        *through*, those told through that link, read from the entry, and of an entry
+        that names no link (written before decision 125) those logged at *since* or
+        later."""
         want = None if professional is None else actor(professional)
         found: set[str] = set()
-        held: set[str] | None = None
         for entry, made_with in _opened(self.tx, dossier, LogAction.SIGNALLED):
             if entry.match_id is None or (want is not None and entry.actor != want):
                 continue
             if through is not None and entry.link_id is not None:
-                named = _unsealed(made_with, entry.id, entry.link_id)
-                if named != through:
-                    if held is None:
-                        held = {lk.id for lk in dossier.links}
-                    if named in held or not standing:
-                        continue  # told through another link of the professional: it stays
-                    # a link dropped by a merge, for which the professional's current link
-                    # stands (decisions 75 and 82): told through it when logged since it
-                    if since is not None and entry.at < since:
-                        continue
+                if _unsealed(made_with, entry.id, entry.link_id) != through:
+                    continue  # told through another link (one a merge dropped too): it stays
             elif since is not None and entry.at < since:
                 continue
             signal = _unsealed(made_with, entry.id, entry.match_id)

@@ -1329,40 +1329,73 @@ class NationalContract(ContractBase):
         slow.withdraw(again.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
         assert self._told(slow) == told
 
-    def test_a_link_a_merge_stands_for_takes_what_the_dropped_link_told(self) -> None:
-        """pd registers A by BSN (no parent named), then by service number with a parent,
-        where pt registers too; A's sibling's pb then makes a family signal, told through
-        pd's link under the service number. The merge drops that link: pd's link by BSN
-        stands for it (decisions 75 and 82). That link withdrawn as unjustified, pd is
-        named in no notice any more: what the dropped link told is judged by its moment,
-        logged after the link that stands for it was registered (decision 125)."""
+    def test_a_link_registered_after_a_merge_takes_nothing_a_dropped_link_told(self) -> None:
+        """pd registers A by BSN and by service number with a parent; A's sibling's pb
+        makes a family signal through the link under the service number, on a worker whose
+        clock runs ahead or with stamps that tie. The merge drops that link (pd's link by
+        BSN stands for it, decisions 75 and 82), which is then archived; pd registers A
+        again and that link is withdrawn as unjustified: the signal, told through a link
+        the youth no longer has, stays (decision 125)."""
+        for step, ahead in (
+            (timedelta(0), timedelta(0)),
+            (timedelta(seconds=1), timedelta(seconds=5)),
+        ):
+            index = self._household()
+            clock = index.clock
+            assert isinstance(clock, FixedClock)
+            fast = VerwijsIndex(index.store, key=t.TEST_KEY, clock=FixedClock(clock() + ahead))
+            parent, b_bsn = valid_bsns(2)
+            pd = self.pro("pd", "GGD Zuid-Limburg")
+            with_bsn = self.youth(BSN_A)
+            standing = index.register(with_bsn, pd).link
+            clock.advance(step)
+            by_number = _without_bsn("Bakker", parents=[parent])
+            index.register(by_number, pd)
+            clock.advance(step)
+            fast.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
+            told = self._told(index)
+            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            clock.advance(step)
+            index.merge_service_number(by_number, with_bsn)
+            clock.advance(step)
+            index.withdraw(standing.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+            clock.advance(step)
+            again = index.register(with_bsn, pd).link
+            clock.advance(step)
+            index.withdraw(again.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+            assert self._told(index) == told, ahead
+
+    def test_a_link_past_its_end_found_unjustified_takes_nothing_a_merge_moved_on(
+        self,
+    ) -> None:
+        """pd's first link on A passes its end day, not yet swept; pd registers A again,
+        and by service number with a parent, through which A's sibling's pb makes a family
+        signal. The merge drops that link: pd's current link stands for it. The first link,
+        found unjustified (decision 103), stood for nothing: the signal stays (decision
+        125)."""
         index = self._household()
         clock = index.clock
         assert isinstance(clock, FixedClock)
         parent, b_bsn = valid_bsns(2)
-        pd, pt = self.pro("pd", "GGD Zuid-Limburg"), self.pro("pt", "MEE Zuid-Limburg")
+        pd = self.pro("pd", "GGD Zuid-Limburg")
         with_bsn = self.youth(BSN_A)
-        kept = index.register(with_bsn, pd).link
+        first = index.register(with_bsn, pd, ends_on=(clock() + timedelta(days=2)).date()).link
+        clock.advance(timedelta(days=3))
+        current = index.register(with_bsn, pd).link
+        assert current.id != first.id
         clock.advance(timedelta(minutes=1))
         by_number = _without_bsn("Bakker", parents=[parent])
-        dropped = index.register(by_number, pd).link
-        index.register(by_number, pt)
+        index.register(by_number, pd)
         clock.advance(timedelta(minutes=1))
         index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
-        assert ("family-match", "pb", ("pd", "pt")) in self._told(index)
+        told = self._told(index)
+        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
         clock.advance(timedelta(minutes=1))
-        merged = index.merge_service_number(by_number, with_bsn)
-        assert merged.match is not None and dropped.id not in merged.match.links
+        index.merge_service_number(by_number, with_bsn)
         clock.advance(timedelta(minutes=1))
-        index.withdraw(kept.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
-        assert index.links_for("pd") == []
-        named = {
-            (n.recipient, c.professional_id)
-            for n in index.pending_notifications()
-            for c in n.contacts
-        }
-        assert "pd" not in {r for r, _ in named} | {c for _, c in named}
-        assert ("family-match", "pb", ("pt",)) in self._told(index)
+        index.withdraw(first.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+        assert {lk.id for lk in index.links_for("pd")} == {current.id}
+        assert self._told(index) == told
 
     def test_an_archived_link_found_unjustified_leaves_what_a_merge_moved_on(self) -> None:
         """pd's first link on A is archived (risk resolved); pd registers A again by BSN,
