@@ -643,13 +643,7 @@ class FieldContract(ContractBase):
         known = {first.link.id, second.link.id, second.match.id}
         known |= {n.id for n in index.pending_notifications()}
         index.register(self.youth(OTHER_BSN, age=12), p1)  # another youth, whose trail stays
-        request = file_request(
-            RequestKind.OBJECTION,
-            youth,
-            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-            received_on=START.date(),
-        )
-        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        _erase(index, youth)
         with index.store.transaction() as tx:
             entries = list(tx.log_entries())
         assert entries
@@ -675,13 +669,7 @@ class FieldContract(ContractBase):
         index.register(self.youth(c_bsn, parents=[parent]), self.pro("pc", "MEE Zuid-Limburg"))
         signals = {n.match_id for n in index.pending_notifications() if n.match_id}
         assert any(s.startswith("family-") for s in signals)
-        request = file_request(
-            RequestKind.OBJECTION,
-            youth,
-            {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
-            received_on=START.date(),
-        )
-        erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
+        _erase(index, youth)
         with index.store.transaction() as tx:
             both = [e for e in tx.log_entries() if e.link_id and e.match_id]
         assert both  # the erased youth's household entries, sealed
@@ -899,6 +887,17 @@ class FieldContract(ContractBase):
             assert field in str(outcome.error), (field, str(outcome.error))
             assert BSN not in str(outcome.error)
         assert index.links_for(p1) == []
+
+
+def _erase(index: VerwijsIndex, youth: Subject) -> None:
+    """The youth's objection, granted and carried out: everything about them erased."""
+    request = file_request(
+        RequestKind.OBJECTION,
+        youth,
+        {Recipient.YOUTH, Recipient.LEGAL_REPRESENTATIVE},
+        received_on=START.date(),
+    )
+    erase(index, decide(request, granted=True), by=RightsOfficer("0935"))
 
 
 def _xor_hex(a: str, b: str) -> bytes:

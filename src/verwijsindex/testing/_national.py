@@ -902,6 +902,13 @@ class NationalContract(ContractBase):
             index.add_organisation(self.pro("x", org).organisation)
         return index
 
+    def _pd_and_pb_told(self, index: VerwijsIndex) -> list[tuple[str, str, tuple[str, ...]]]:
+        """The pending household notices, which are one family signal's: pd and pb told
+        of each other."""
+        told = self._told(index)
+        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+        return told
+
     @staticmethod
     def _told(index: VerwijsIndex) -> list[tuple[str, str, tuple[str, ...]]]:
         return sorted(
@@ -1289,8 +1296,7 @@ class NationalContract(ContractBase):
             index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
             made = clock()
             lawful = index.register(a_youth, pd).link
-            told = self._told(index)
-            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            told = self._pd_and_pb_told(index)
             clock.advance(timedelta(days=10))
             index.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
             clock.advance(timedelta(days=10))
@@ -1317,8 +1323,7 @@ class NationalContract(ContractBase):
         pd = self.pro("pd", "GGD Zuid-Limburg")
         lawful = slow.register(a_youth, pd).link
         fast.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
-        told = self._told(slow)
-        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+        told = self._pd_and_pb_told(slow)
         clock.advance(timedelta(seconds=1))
         slow.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
         clock.advance(timedelta(seconds=1))
@@ -1353,8 +1358,7 @@ class NationalContract(ContractBase):
             index.register(by_number, pd)
             clock.advance(step)
             fast.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
-            told = self._told(index)
-            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            told = self._pd_and_pb_told(index)
             clock.advance(step)
             index.merge_service_number(by_number, with_bsn)
             clock.advance(step)
@@ -1365,70 +1369,44 @@ class NationalContract(ContractBase):
             index.withdraw(again.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
             assert self._told(index) == told, ahead
 
-    def test_a_link_past_its_end_found_unjustified_takes_nothing_a_merge_moved_on(
-        self,
-    ) -> None:
-        """pd's first link on A passes its end day, not yet swept; pd registers A again,
-        and by service number with a parent, through which A's sibling's pb makes a family
-        signal. The merge drops that link: pd's current link stands for it. The first link,
-        found unjustified (decision 103), stood for nothing: the signal stays (decision
+    def test_an_ended_link_found_unjustified_takes_nothing_a_merge_moved_on(self) -> None:
+        """pd's first link on A ends: archived (risk resolved), or past its end day and not
+        yet swept. pd registers A again by BSN, and by service number with a parent,
+        through which A's sibling's pb makes a family signal. The merge drops that link:
+        pd's current link stands for it (decisions 75 and 82). The first link, found
+        unjustified (decision 103), told nothing of the signal, which stays (decision
         125)."""
-        index = self._household()
-        clock = index.clock
-        assert isinstance(clock, FixedClock)
-        parent, b_bsn = valid_bsns(2)
-        pd = self.pro("pd", "GGD Zuid-Limburg")
-        with_bsn = self.youth(BSN_A)
-        first = index.register(with_bsn, pd, ends_on=(clock() + timedelta(days=2)).date()).link
-        clock.advance(timedelta(days=3))
-        current = index.register(with_bsn, pd).link
-        assert current.id != first.id
-        clock.advance(timedelta(minutes=1))
-        by_number = _without_bsn("Bakker", parents=[parent])
-        index.register(by_number, pd)
-        clock.advance(timedelta(minutes=1))
-        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
-        told = self._told(index)
-        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
-        clock.advance(timedelta(minutes=1))
-        index.merge_service_number(by_number, with_bsn)
-        clock.advance(timedelta(minutes=1))
-        index.withdraw(first.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
-        assert {lk.id for lk in index.links_for("pd")} == {current.id}
-        assert self._told(index) == told
-
-    def test_an_archived_link_found_unjustified_leaves_what_a_merge_moved_on(self) -> None:
-        """pd's first link on A is archived (risk resolved); pd registers A again by BSN,
-        and by service number with a parent, through which A's sibling's pb makes a family
-        signal. The merge drops that link: pd's current link stands for it (decisions 75
-        and 82). The archived first link, found unjustified (decision 103), told nothing
-        of the signal, which stays (decision 125)."""
-        index = self._household()
-        clock = index.clock
-        assert isinstance(clock, FixedClock)
-        parent, b_bsn = valid_bsns(2)
-        pd = self.pro("pd", "GGD Zuid-Limburg")
-        with_bsn = self.youth(BSN_A)
-        first = index.register(with_bsn, pd).link
-        clock.advance(timedelta(minutes=1))
-        index.withdraw(first.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
-        clock.advance(timedelta(minutes=1))
-        standing = index.register(with_bsn, pd).link
-        clock.advance(timedelta(minutes=1))
-        by_number = _without_bsn("Bakker", parents=[parent])
-        dropped = index.register(by_number, pd).link
-        clock.advance(timedelta(minutes=1))
-        index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
-        told = self._told(index)
-        assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
-        clock.advance(timedelta(minutes=1))
-        index.merge_service_number(by_number, with_bsn)
-        assert {lk.id for lk in index.links_for("pd")} == {first.id, standing.id}
-        assert dropped.id != standing.id
-        clock.advance(timedelta(minutes=1))
-        index.withdraw(first.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
-        assert {lk.id for lk in index.links_for("pd")} == {standing.id}
-        assert self._told(index) == told
+        for archived in (True, False):
+            index = self._household()
+            clock = index.clock
+            assert isinstance(clock, FixedClock)
+            parent, b_bsn = valid_bsns(2)
+            pd = self.pro("pd", "GGD Zuid-Limburg")
+            with_bsn = self.youth(BSN_A)
+            if archived:
+                first = index.register(with_bsn, pd).link
+                clock.advance(timedelta(minutes=1))
+                index.withdraw(first.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
+            else:
+                ends_on = (clock() + timedelta(days=2)).date()
+                first = index.register(with_bsn, pd, ends_on=ends_on).link
+                clock.advance(timedelta(days=3))
+            clock.advance(timedelta(minutes=1))
+            current = index.register(with_bsn, pd).link
+            assert current.id != first.id
+            clock.advance(timedelta(minutes=1))
+            by_number = _without_bsn("Bakker", parents=[parent])
+            index.register(by_number, pd)
+            clock.advance(timedelta(minutes=1))
+            pb = self.pro("pb", "MEE Zuid-Limburg")
+            index.register(self.youth(b_bsn, parents=[parent]), pb)
+            told = self._pd_and_pb_told(index)
+            clock.advance(timedelta(minutes=1))
+            index.merge_service_number(by_number, with_bsn)
+            clock.advance(timedelta(minutes=1))
+            index.withdraw(first.id, by="pd", reason=WithdrawalReason.UNJUSTIFIED)
+            assert {lk.id for lk in index.links_for("pd")} == {current.id}
+            assert self._told(index) == told, archived
 
     def test_a_signal_logged_before_decision_125_is_judged_by_its_moment(self) -> None:
         """A store written before decision 125 holds household signals whose log entries
@@ -1444,8 +1422,7 @@ class NationalContract(ContractBase):
         with _no_link_in_signal_entries():
             index.register(self.youth(b_bsn, parents=[parent]), self.pro("pb", "MEE Zuid-Limburg"))
             lawful = index.register(a_youth, pd).link
-            told = self._told(index)
-            assert told == [("family-match", "pb", ("pd",)), ("family-match", "pd", ("pb",))]
+            told = self._pd_and_pb_told(index)
             clock.advance(timedelta(days=1))
             index.withdraw(lawful.id, by="pd", reason=WithdrawalReason.RISK_RESOLVED)
             clock.advance(timedelta(days=1))
