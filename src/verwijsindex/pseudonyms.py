@@ -286,8 +286,10 @@ def seal_link_id(log_secret: str, entry_id: str, value: str) -> str:
     True
     """
     data = value.encode("utf-8")
-    stream = _stream(_keyed(bytes.fromhex(log_secret)), entry_id, len(data), _LINK_ID_DOMAIN)
-    return _SEALED_LINK + _xor(data, stream).hex()
+    return (
+        _SEALED_LINK
+        + _xor(data, _keystream(log_secret, entry_id, len(data), _LINK_ID_DOMAIN)).hex()
+    )
 
 
 def unseal_id(log_secret: str, entry_id: str, value: str) -> str:
@@ -300,8 +302,9 @@ def unseal_id(log_secret: str, entry_id: str, value: str) -> str:
     else:
         return value
     data = bytes.fromhex(value[1:])
-    stream = _stream(_keyed(bytes.fromhex(log_secret)), entry_id, len(data), domain)
-    return _xor(data, stream).decode("utf-8", "replace")
+    return _xor(data, _keystream(log_secret, entry_id, len(data), domain)).decode(
+        "utf-8", "replace"
+    )
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -332,8 +335,8 @@ def entry_seals(
     return ref, link_id, match_id
 
 
-def _keystream(log_secret: str, entry_id: str, size: int) -> bytes:
-    return _stream(_keyed(bytes.fromhex(log_secret)), entry_id, size)
+def _keystream(log_secret: str, entry_id: str, size: int, domain: bytes = _ID_DOMAIN) -> bytes:
+    return _stream(_keyed(bytes.fromhex(log_secret)), entry_id, size, domain)
 
 
 def _stream(
